@@ -1,0 +1,20 @@
+use crate::{Parser, RecordSink};
+
+/// Placeholder until the parser lands.
+pub struct JsonLines;
+
+impl Parser for JsonLines {
+    fn id(&self) -> &str {
+        "jsonl"
+    }
+    fn description(&self) -> &str {
+        "todo"
+    }
+    fn specificity(&self) -> u8 {
+        0
+    }
+    fn sniff(&self, _head: &[u8]) -> Option<u8> {
+        None
+    }
+    fn parse(&self, _input: &[u8], _sink: &mut dyn RecordSink) {}
+}

@@ -1,0 +1,44 @@
+//! Pure evidence parsers for factline: bytes in, records out.
+//!
+//! The main types are the [`Parser`] trait, the [`Record`] it produces and the
+//! [`RecordSink`] it pushes records and per-line [`Problem`]s into. Every parser
+//! in this crate is listed once in [`registry::builtin`]. Nothing here touches
+//! the file system, a database or threads: the pipeline in the `factline` crate
+//! owns all of that, so these parsers can be fuzzed and tested on byte slices.
+//!
+//! Timestamps leave a parser as a [`time::Timestamp`]: either an absolute UTC
+//! instant (explicit offset or epoch) or a naive reading (local date-time,
+//! date without year, time of day) that the pipeline resolves with the user's
+//! zone options. Parsers never guess a zone.
+#![deny(missing_docs)]
+
+mod access;
+mod apache_error;
+mod jsonl;
+pub mod lines;
+mod logfmt;
+mod record;
+pub mod registry;
+mod syslog;
+mod textlog;
+pub mod time;
+
+pub use record::{Collected, Kind, Level, Problem, Record, RecordSink};
+
+/// One evidence format: how to recognise it cheaply and how to parse it.
+pub trait Parser: Send + Sync {
+    /// Stable identifier, used by `--parser GLOB=ID` and stored per source.
+    fn id(&self) -> &str;
+    /// One line for `factline formats`.
+    fn description(&self) -> &str;
+    /// Rank among parsers that all accept a file: a parser that accepts a
+    /// strict subset of another's inputs must have a higher specificity.
+    fn specificity(&self) -> u8;
+    /// Looks at the first bytes of a file and returns a confidence in percent
+    /// (`None` when this is not the format). A yes must include at least one
+    /// timestamp this parser can read, so a format check is never a guess
+    /// from punctuation alone.
+    fn sniff(&self, head: &[u8]) -> Option<u8>;
+    /// Parses the whole input, pushing every record and every rejected line.
+    fn parse(&self, input: &[u8], sink: &mut dyn RecordSink);
+}

@@ -1,0 +1,186 @@
+use std::ops::Range;
+
+use crate::time::Timestamp;
+
+/// Severity normalised across formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Level {
+    /// Finer than debug.
+    Trace,
+    /// Debug output.
+    Debug,
+    /// Normal operation.
+    Info,
+    /// Normal but significant (syslog notice).
+    Notice,
+    /// Warning.
+    Warn,
+    /// Error.
+    Error,
+    /// Critical, alert, emergency, fatal, panic.
+    Critical,
+}
+
+impl Level {
+    /// The contract name (`events` output).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Trace => "trace",
+            Level::Debug => "debug",
+            Level::Info => "info",
+            Level::Notice => "notice",
+            Level::Warn => "warn",
+            Level::Error => "error",
+            Level::Critical => "critical",
+        }
+    }
+
+    /// Reads the level words and abbreviations that real logs use,
+    /// case-insensitively (`WARNING`, `warn`, `W`, `ERR`, `FATAL`, `crit`…).
+    pub fn from_word(word: &str) -> Option<Level> {
+        let w = word
+            .trim()
+            .trim_matches(|c| c == '[' || c == ']' || c == ':');
+        let upper = w.to_ascii_uppercase();
+        Some(match upper.as_str() {
+            "TRACE" | "TRC" | "FINEST" | "FINER" | "VERBOSE" | "V" => Level::Trace,
+            "DEBUG" | "DBG" | "FINE" | "D" => Level::Debug,
+            "INFO" | "INF" | "INFORMATION" | "INFORMATIONAL" | "I" | "CONFIG" => Level::Info,
+            "NOTICE" | "NOTE" | "N" => Level::Notice,
+            "WARN" | "WARNING" | "WRN" | "W" => Level::Warn,
+            "ERROR" | "ERR" | "E" | "SEVERE" | "FAILURE" => Level::Error,
+            "CRITICAL" | "CRIT" | "FATAL" | "FTL" | "ALERT" | "EMERG" | "EMERGENCY" | "PANIC"
+            | "F" | "C" => Level::Critical,
+            _ => return None,
+        })
+    }
+
+    /// Maps a syslog severity (0 emergency … 7 debug).
+    pub fn from_syslog_severity(severity: u8) -> Level {
+        match severity {
+            0..=2 => Level::Critical,
+            3 => Level::Error,
+            4 => Level::Warn,
+            5 => Level::Notice,
+            6 => Level::Info,
+            _ => Level::Debug,
+        }
+    }
+}
+
+/// What kind of happening a record describes (the `kind` field of events).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Kind {
+    /// A machine log line.
+    Log,
+    /// An alert or page from a monitoring or paging tool.
+    Alert,
+    /// A chat message.
+    Chat,
+    /// A ticket creation, change or comment.
+    Ticket,
+    /// An on-call shift start, end or hand-over.
+    Shift,
+    /// A deployment or configuration change recorded by a tool.
+    Deploy,
+}
+
+impl Kind {
+    /// The contract name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Log => "log",
+            Kind::Alert => "alert",
+            Kind::Chat => "chat",
+            Kind::Ticket => "ticket",
+            Kind::Shift => "shift",
+            Kind::Deploy => "deploy",
+        }
+    }
+}
+
+/// One event as read from the evidence, before its time is resolved to UTC.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Record {
+    /// 1-based first line of the record, for line-based formats.
+    pub line: Option<u64>,
+    /// Last line of a multi-line record (equal to `line` for one line).
+    pub line_end: Option<u64>,
+    /// Position for formats that are not line-based (`$.log_entries[3]`).
+    pub locator: Option<String>,
+    /// Byte range of the record in the input: the raw evidence text.
+    pub span: Range<usize>,
+    /// When it happened, as written.
+    pub time: Timestamp,
+    /// What kind of happening this is.
+    pub kind: Kind,
+    /// Normalised severity, when the format has one.
+    pub level: Option<Level>,
+    /// The person or system that acted, when the format says.
+    pub actor: Option<String>,
+    /// Host name, when the format says.
+    pub host: Option<String>,
+    /// Service, program or component, when the format says.
+    pub service: Option<String>,
+    /// Message text; multi-line records keep their continuation lines.
+    pub message: String,
+    /// Some bytes were not valid UTF-8 and were replaced.
+    pub lossy_utf8: bool,
+}
+
+impl Record {
+    /// A log record with only the required parts set.
+    pub fn log(line: u64, span: Range<usize>, time: Timestamp, message: String) -> Record {
+        Record {
+            line: Some(line),
+            line_end: Some(line),
+            locator: None,
+            span,
+            time,
+            kind: Kind::Log,
+            level: None,
+            actor: None,
+            host: None,
+            service: None,
+            message,
+            lossy_utf8: false,
+        }
+    }
+}
+
+/// A line or record the parser could not turn into an event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// 1-based line, when line-based.
+    pub line: Option<u64>,
+    /// Position for other formats.
+    pub locator: Option<String>,
+    /// Why it was rejected.
+    pub reason: String,
+}
+
+/// Receives what a parser finds, in input order.
+pub trait RecordSink {
+    /// One parsed record.
+    fn record(&mut self, record: Record);
+    /// One rejected line or record.
+    fn problem(&mut self, problem: Problem);
+}
+
+/// A sink that keeps everything in memory (tests, small inputs).
+#[derive(Debug, Default)]
+pub struct Collected {
+    /// Records in input order.
+    pub records: Vec<Record>,
+    /// Problems in input order.
+    pub problems: Vec<Problem>,
+}
+
+impl RecordSink for Collected {
+    fn record(&mut self, record: Record) {
+        self.records.push(record);
+    }
+    fn problem(&mut self, problem: Problem) {
+        self.problems.push(problem);
+    }
+}
