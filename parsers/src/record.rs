@@ -55,6 +55,21 @@ impl Level {
         })
     }
 
+    /// A level stated as the first word of a message (`FATAL:  too many
+    /// clients`, `[error] x`, `WARNING: y`), as programs logging through
+    /// syslog without a priority write it. Only full words count, so a
+    /// message starting with "I" or "E" is not mistaken for a level.
+    pub fn from_message_start(message: &str) -> Option<Level> {
+        let word = message.split_whitespace().next()?;
+        let core = word.trim_matches(|c| matches!(c, '[' | ']' | '<' | '>' | ':' | '(' | ')'));
+        if core.len() < 4
+            || !(core.bytes().all(|b| b.is_ascii_uppercase()) || word.len() > core.len())
+        {
+            return None;
+        }
+        Level::from_word(core)
+    }
+
     /// Maps a syslog severity (0 emergency … 7 debug).
     pub fn from_syslog_severity(severity: u8) -> Level {
         match severity {
@@ -182,5 +197,23 @@ impl RecordSink for Collected {
     }
     fn problem(&mut self, problem: Problem) {
         self.problems.push(problem);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Level;
+
+    #[test]
+    fn levels_stated_at_the_start_of_a_message() {
+        assert_eq!(
+            Level::from_message_start("FATAL:  remaining connection slots"),
+            Some(Level::Critical)
+        );
+        assert_eq!(Level::from_message_start("[error] x"), Some(Level::Error));
+        assert_eq!(Level::from_message_start("WARNING: y"), Some(Level::Warn));
+        assert_eq!(Level::from_message_start("Error opening file"), None);
+        assert_eq!(Level::from_message_start("I did it"), None);
+        assert_eq!(Level::from_message_start("INFO"), Some(Level::Info));
     }
 }

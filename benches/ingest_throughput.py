@@ -1,0 +1,115 @@
+#!/usr/bin/env python3
+"""End-to-end ingest throughput on a large mixed log set built from real Loghub lines.
+
+    python3 benches/ingest_throughput.py [--mb 256] [--keep]
+
+Builds (in bench-data/) six logs whose message bodies are real Loghub lines
+(../shared/corpus/loghub, else fixtures/loghub) in six formats, timestamps
+advancing: JSON lines, syslog without a year, Apache error log,
+OpenStack/Python style, Zookeeper/log4j style and nginx access. Then runs
+`factline ingest` on them (release build) and prints lines/s, MB/s and the
+peak RSS of the run. Where lnav is installed, it indexes the same files in the
+same run and the ratio is printed.
+"""
+import argparse
+import datetime as dt
+import json
+import os
+import pathlib
+import random
+import resource
+import shutil
+import subprocess
+import sys
+import time
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+
+
+def loghub_dir():
+    shared = ROOT.parent / "shared" / "corpus" / "loghub"
+    return shared if shared.is_dir() else ROOT / "fixtures" / "loghub"
+
+
+def bodies():
+    """Message bodies: the text after the header of every real Loghub line we have."""
+    out = []
+    for log in sorted(loghub_dir().glob("*/*_2k.log")):
+        for line in log.read_text(errors="replace").splitlines():
+            body = line.split(": ", 1)[-1].strip()
+            if body:
+                out.append(body)
+    if not out:
+        sys.exit("no Loghub logs found in ../shared/corpus/loghub or fixtures/loghub")
+    return out
+
+
+LEVELS = ["INFO"] * 12 + ["WARN"] * 3 + ["ERROR", "DEBUG"]
+
+
+def writers(t, body, rnd):
+    lvl = rnd.choice(LEVELS)
+    iso_ms = t.strftime("%Y-%m-%dT%H:%M:%S.") + f"{t.microsecond // 1000:03d}Z"
+    return {
+        "app.jsonl": json.dumps({"ts": iso_ms, "level": lvl.lower(), "service": "api", "msg": body}),
+        "syslog.log": f"{t.strftime('%b')} {t.day:2d} {t.strftime('%H:%M:%S')} host-{rnd.randint(1, 9)} sshd[{rnd.randint(100, 9999)}]: {body}",
+        "apache_error.log": f"[{t.strftime('%a %b %d %H:%M:%S %Y')}] [{lvl.lower().replace('warn', 'warn')}] {body}",
+        "openstack.log": f"{t.strftime('%Y-%m-%d %H:%M:%S')}.{t.microsecond // 1000:03d} {rnd.randint(1000, 30000)} {lvl} nova.compute.manager [req-{rnd.randrange(16**8):08x}] {body}",
+        "zookeeper.log": f"{t.strftime('%Y-%m-%d %H:%M:%S')},{t.microsecond // 1000:03d} - {lvl:<5} [QuorumPeer:Worker@{rnd.randint(1, 900)}] - {body}",
+        "access.log": f'10.{rnd.randint(0, 255)}.{rnd.randint(0, 255)}.{rnd.randint(1, 254)} - - [{t.strftime("%d/%b/%Y:%H:%M:%S")} +0000] "GET /api/v1/items/{rnd.randint(1, 99999)} HTTP/1.1" {rnd.choice([200] * 20 + [404, 500, 502])} {rnd.randint(100, 9000)} "-" "bench/1.0"',
+    }
+
+
+def generate(out_dir, total_bytes):
+    rnd = random.Random(42)
+    pool = bodies()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    files = {name: open(out_dir / name, "w") for name in writers(dt.datetime(2026, 1, 1), "x", rnd)}
+    t = dt.datetime(2026, 3, 1, 0, 0, 0)
+    written = lines = 0
+    while written < total_bytes:
+        t += dt.timedelta(microseconds=rnd.randint(1000, 30000))
+        for name, line in writers(t, rnd.choice(pool), rnd).items():
+            files[name].write(line + "\n")
+            written += len(line) + 1
+            lines += 1
+    for f in files.values():
+        f.close()
+    return lines, written
+
+
+def timed(cmd):
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    start = time.perf_counter()
+    result = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    elapsed = time.perf_counter() - start
+    if result.returncode != 0:
+        sys.exit(f"{cmd[0]} failed ({result.returncode}): {result.stderr[-2000:]}")
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return elapsed, max(peak, before) / 1024
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--mb", type=int, default=256, help="size of the generated set in MiB")
+    ap.add_argument("--keep", action="store_true", help="keep bench-data/ afterwards")
+    args = ap.parse_args()
+    data = ROOT / "bench-data"
+    shutil.rmtree(data, ignore_errors=True)
+    lines, size = generate(data / "logs", args.mb << 20)
+    print(f"generated {lines:,} lines, {size / 2**20:.0f} MiB in 6 formats")
+    subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
+    db = data / "bench.db"
+    secs, rss = timed([str(ROOT / "target/release/factline"), "ingest", "--db", str(db), "--year", "2026", "--tz", "UTC", str(data / "logs")])
+    print(f"factline ingest: {secs:.2f} s, {lines / secs:,.0f} lines/s, {size / 2**20 / secs:.1f} MB/s, peak RSS {rss:.0f} MiB")
+    if shutil.which("lnav"):
+        lsecs, lrss = timed(["lnav", "-n", "-c", ";SELECT count(*) FROM all_logs", *map(str, sorted((data / "logs").iterdir()))])
+        print(f"lnav indexing:   {lsecs:.2f} s, peak RSS {lrss:.0f} MiB; factline/lnav time ratio {secs / lsecs:.2f}")
+    else:
+        print("lnav not installed (apt-get install lnav) — no comparison")
+    if not args.keep:
+        shutil.rmtree(data, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

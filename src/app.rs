@@ -1,0 +1,255 @@
+//! Runs one command: resolves its options, does the work, writes results to
+//! stdout (or `--output`) and progress and warnings to stderr.
+
+use std::io::Write;
+
+use factline_parsers::registry;
+use factline_parsers::Parser;
+
+use crate::audit;
+use crate::cli::{Command, Common, EventsFormat, TextOrJson, TimelineFormat};
+use crate::config::{parse_cli_time, IngestConfig, TimelineConfig, Zone};
+use crate::error::{Error, Result};
+use crate::ingest::{self, Outcome};
+use crate::render;
+use crate::store::{EventFilter, Store};
+use crate::timeline;
+
+/// Exit code: the command ran and found problems it was asked to fail on.
+pub const EXIT_PROBLEMS: u8 = 1;
+
+/// Runs a parsed command line and returns the exit code.
+pub fn run(command: Command) -> Result<u8> {
+    match command {
+        Command::Draft {
+            common,
+            ingest,
+            timeline,
+            format,
+        } => {
+            let config = IngestConfig::new(&ingest, common.tz.as_deref())?;
+            let timeline = TimelineConfig::new(&timeline, common.tz.as_deref())?;
+            run_ingest(&common, &config)?;
+            run_timeline(&common, &timeline, format)
+        }
+        Command::Ingest { common, ingest } => {
+            let config = IngestConfig::new(&ingest, common.tz.as_deref())?;
+            run_ingest(&common, &config)
+        }
+        Command::Timeline {
+            common,
+            timeline,
+            format,
+        } => {
+            let timeline = TimelineConfig::new(&timeline, common.tz.as_deref())?;
+            run_timeline(&common, &timeline, format)
+        }
+        Command::Events {
+            common,
+            format,
+            from,
+            to,
+            source,
+        } => run_events(&common, format, from, to, source),
+        Command::Audit {
+            common,
+            format,
+            strict,
+            timeline,
+        } => {
+            let config = TimelineConfig::new(&timeline, common.tz.as_deref())?;
+            let store = Store::open_existing(&common.db)?;
+            let built = timeline::build(&store, &config)?;
+            let sources = store.sources()?;
+            let checks = audit::verify(&sources);
+            let report = audit::audit(&built, &sources, &checks);
+            let text = match format {
+                TextOrJson::Json => pretty(&report.json),
+                TextOrJson::Text => audit::audit_text(&report),
+            };
+            emit(&common, &text)?;
+            Ok(if strict && report.strict_failure { EXIT_PROBLEMS } else { 0 })
+        }
+        Command::Verify { common } => {
+            let store = Store::open_existing(&common.db)?;
+            let checks = audit::verify(&store.sources()?);
+            let mut out = String::new();
+            for c in &checks {
+                out.push_str(&format!("{} {}", c.status.as_str(), c.source));
+                if let Some(d) = &c.detail {
+                    out.push_str(&format!(": {d}"));
+                }
+                out.push('\n');
+            }
+            emit(&common, &out)?;
+            let bad = checks.iter().filter(|c| c.status != audit::Status::Ok).count();
+            if bad > 0 {
+                eprintln!("factline: {bad} of {} sources changed or missing", checks.len());
+                return Ok(EXIT_PROBLEMS);
+            }
+            Ok(0)
+        }
+        Command::Sources { common, format } => {
+            let store = Store::open_existing(&common.db)?;
+            let sources = store.sources()?;
+            let text = match format {
+                TextOrJson::Json => pretty(&render::sources_json(&sources)),
+                TextOrJson::Text => render::sources_text(&sources),
+            };
+            emit(&common, &text)?;
+            Ok(0)
+        }
+        Command::Formats { common, format, .. } => {
+            let parsers = registry::builtin();
+            let text = match format {
+                TextOrJson::Json => {
+                    let list: Vec<_> = parsers
+                        .iter()
+                        .map(|p| serde_json::json!({"id": p.id(), "description": p.description(), "origin": "built-in"}))
+                        .collect();
+                    pretty(&serde_json::json!({ "formats": list }))
+                }
+                TextOrJson::Text => parsers
+                    .iter()
+                    .map(|p| format!("{:<16} {}\n", p.id(), p.description()))
+                    .collect(),
+            };
+            emit(&common, &text)?;
+            Ok(0)
+        }
+    }
+}
+
+fn pretty(v: &serde_json::Value) -> String {
+    let mut s = serde_json::to_string_pretty(v).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+/// Writes a command's result to `--output` or stdout.
+fn emit(common: &Common, text: &str) -> Result<()> {
+    match &common.output {
+        Some(path) => std::fs::write(path, text).map_err(|e| Error::io(path, e)),
+        None => write_stdout(text.as_bytes()),
+    }
+}
+
+fn write_stdout(bytes: &[u8]) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(bytes).and_then(|_| out.flush()) {
+        // A closed pipe (`| head`) means the reader has what it wanted.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other.map_err(|e| Error::io("<stdout>", e)),
+    }
+}
+
+fn run_ingest(common: &Common, config: &IngestConfig) -> Result<u8> {
+    let parsers: Vec<Box<dyn Parser>> = registry::builtin();
+    let mut store = Store::open(&common.db)?;
+    let report = ingest::ingest(&mut store, config, &parsers)?;
+    for outcome in &report.outcomes {
+        match outcome {
+            Outcome::Stored {
+                path,
+                parser,
+                events,
+                rejected,
+                quality,
+            } => {
+                eprintln!("stored {path}: {events} events ({parser}), {rejected} lines rejected");
+                let names = quality.names();
+                if quality.contains(crate::normalize::Quality::ASSUMED_TZ) {
+                    eprintln!("warning: {path}: times carry no zone; read as UTC (use --tz or --source-tz)");
+                }
+                if !names.is_empty() {
+                    eprintln!("  time flags: {}", names.join(", "));
+                }
+            }
+            Outcome::AlreadyStored { path, stored_as } => {
+                eprintln!("skipped {path}: already stored (same SHA-256 as {stored_as})");
+            }
+            Outcome::Skipped(s) => eprintln!("skipped {}: {}", s.display, s.reason),
+        }
+    }
+    if !report.anything_usable() {
+        return Err(Error::Input(
+            "nothing was ingested: no evidence file could be read and recognized".into(),
+        ));
+    }
+    Ok(0)
+}
+
+fn run_timeline(common: &Common, config: &TimelineConfig, format: TimelineFormat) -> Result<u8> {
+    let store = Store::open_existing(&common.db)?;
+    let built = timeline::build(&store, config)?;
+    let text = match format {
+        TimelineFormat::Md => render::timeline_markdown(&built, config.local_zone.as_ref()),
+        TimelineFormat::Json => pretty(&render::timeline_json(&built)),
+        TimelineFormat::Csv => render::timeline_csv(&built),
+        TimelineFormat::Html => render::timeline_html(&built),
+    };
+    emit(common, &text)?;
+    Ok(0)
+}
+
+fn run_events(
+    common: &Common,
+    format: EventsFormat,
+    from: Option<String>,
+    to: Option<String>,
+    source: Option<String>,
+) -> Result<u8> {
+    let zone = common.tz.as_deref().map(Zone::parse).transpose()?;
+    let time = |t: Option<String>| t.map(|t| parse_cli_time(&t, zone.as_ref())).transpose();
+    let filter = EventFilter {
+        from: time(from)?,
+        to: time(to)?,
+    };
+    let source = source
+        .map(|g| {
+            globset::Glob::new(&g)
+                .map(|g| g.compile_matcher())
+                .map_err(|e| Error::Usage(format!("--source: bad glob {g:?}: {e}")))
+        })
+        .transpose()?;
+    let store = Store::open_existing(&common.db)?;
+    let out: Box<dyn Write> = match &common.output {
+        Some(path) => Box::new(std::fs::File::create(path).map_err(|e| Error::io(path, e))?),
+        None => Box::new(std::io::stdout().lock()),
+    };
+    let io = |e: std::io::Error| Error::io("<output>", e);
+    let mut out = match format {
+        EventsFormat::Jsonl => EventSink::Jsonl(std::io::BufWriter::new(out)),
+        EventsFormat::Csv => {
+            let mut w = csv::Writer::from_writer(out);
+            w.write_record(render::EVENT_CSV_HEADER).map_err(|e| io(e.into()))?;
+            EventSink::Csv(w)
+        }
+    };
+    let result = store.each_event(&filter, |e| {
+        if source.as_ref().is_some_and(|m| !m.is_match(&e.source)) {
+            return Ok(());
+        }
+        match &mut out {
+            EventSink::Jsonl(w) => {
+                serde_json::to_writer(&mut *w, &render::event_json(&e)).map_err(|e| io(e.into()))?;
+                w.write_all(b"\n").map_err(io)
+            }
+            EventSink::Csv(w) => w.write_record(render::event_csv_row(&e)).map_err(|e| io(e.into())),
+        }
+    });
+    let flushed = match &mut out {
+        EventSink::Jsonl(w) => w.flush(),
+        EventSink::Csv(w) => w.flush(),
+    }
+    .map_err(io);
+    match result.and(flushed) {
+        Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::BrokenPipe => Ok(0),
+        other => other.map(|_| 0),
+    }
+}
+
+enum EventSink {
+    Jsonl(std::io::BufWriter<Box<dyn Write>>),
+    Csv(csv::Writer<Box<dyn Write>>),
+}

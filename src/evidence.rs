@@ -1,0 +1,328 @@
+//! Finding evidence: files, folders (recursively, in sorted order), zip
+//! archives read in memory, gzip files decompressed in memory. Nothing is
+//! extracted to disk and evidence is only ever opened for reading.
+
+use std::fs::File;
+use std::io::{Cursor, Read};
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+
+/// Largest file or archive member read into memory. A zip member that
+/// inflates past it is refused without inflating the rest (zip bombs).
+pub const MAX_MEMBER_BYTES: u64 = 512 << 20;
+
+/// Archives inside archives are opened to this depth and no deeper.
+const MAX_ARCHIVE_DEPTH: usize = 2;
+
+/// One piece of evidence to ingest: a file, or a member of an archive.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unit {
+    /// The path shown to users: as given on the command line, joined with
+    /// the path inside the folder; `ARCHIVE.zip!member/path` for members.
+    pub display: String,
+    /// The path relative to the evidence argument it came from.
+    pub relative: String,
+    /// The file on disk (the outermost archive for members).
+    pub file: PathBuf,
+    /// Member path inside the archive(s), joined with `!`.
+    pub member: Option<String>,
+}
+
+impl Unit {
+    /// The names `--source-tz`, `--offset` and `--parser` globs match.
+    pub fn names(&self) -> Vec<&str> {
+        let mut names = vec![self.relative.as_str(), self.display.as_str()];
+        if let Some(m) = &self.member {
+            names.push(m.as_str());
+        }
+        names
+    }
+}
+
+/// A unit with its bytes.
+#[derive(Debug)]
+pub struct Loaded {
+    /// Which evidence.
+    pub unit: Unit,
+    /// The bytes as ingested (decompressed for gzip files).
+    pub bytes: Vec<u8>,
+    /// Modification time, UTC microseconds, when known.
+    pub mtime: Option<i64>,
+}
+
+/// Something that could not be read; the run goes on without it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    /// The path shown to users.
+    pub display: String,
+    /// Why.
+    pub reason: String,
+}
+
+/// Everything found under the evidence arguments, in a deterministic order.
+#[derive(Debug, Default)]
+pub struct Found {
+    /// Readable evidence.
+    pub loaded: Vec<LoadJob>,
+    /// What could not be read, named.
+    pub skipped: Vec<Skipped>,
+}
+
+/// A file to read later, or an archive member already read.
+#[derive(Debug)]
+pub enum LoadJob {
+    /// A plain or gzip file, read when its turn comes (streaming the set).
+    File(Unit),
+    /// An archive member, read while listing the archive.
+    Member(Loaded),
+}
+
+/// Walks the evidence arguments. Folders are walked recursively with
+/// entries sorted by name; archives are listed member by member.
+pub fn discover(arguments: &[PathBuf]) -> Result<Found> {
+    let mut found = Found::default();
+    for arg in arguments {
+        let meta = std::fs::metadata(arg).map_err(|e| Error::io(arg, e))?;
+        let shown = arg.to_string_lossy().trim_end_matches('/').to_string();
+        if meta.is_dir() {
+            walk(arg, &shown, "", &mut found);
+        } else {
+            let name = arg
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| shown.clone());
+            add_file(arg.clone(), shown, name, &mut found);
+        }
+    }
+    Ok(found)
+}
+
+fn walk(dir: &Path, shown: &str, relative: &str, found: &mut Found) {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) => {
+            found.skipped.push(Skipped {
+                display: shown.to_string(),
+                reason: format!("cannot read folder: {e}"),
+            });
+            return;
+        }
+    };
+    let mut entries: Vec<_> = entries.filter_map(|e| e.ok()).collect();
+    entries.sort_by_key(|e| e.file_name());
+    for entry in entries {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') {
+            continue;
+        }
+        let path = entry.path();
+        let child_shown = format!("{shown}/{name}");
+        let child_relative = if relative.is_empty() {
+            name.clone()
+        } else {
+            format!("{relative}/{name}")
+        };
+        match std::fs::metadata(&path) {
+            Ok(m) if m.is_dir() => walk(&path, &child_shown, &child_relative, found),
+            Ok(_) => add_file(path, child_shown, child_relative, found),
+            Err(e) => found.skipped.push(Skipped {
+                display: child_shown,
+                reason: format!("cannot read: {e}"),
+            }),
+        }
+    }
+}
+
+fn add_file(path: PathBuf, display: String, relative: String, found: &mut Found) {
+    let unit = Unit {
+        display,
+        relative,
+        file: path,
+        member: None,
+    };
+    if !is_zip(&unit.display) {
+        found.loaded.push(LoadJob::File(unit));
+        return;
+    }
+    match read_capped(&unit.file) {
+        Ok(bytes) => list_zip(&unit, &bytes, 1, found),
+        Err(reason) => found.skipped.push(Skipped {
+            display: unit.display,
+            reason,
+        }),
+    }
+}
+
+fn is_zip(name: &str) -> bool {
+    name.to_ascii_lowercase().ends_with(".zip")
+}
+
+fn read_capped(path: &Path) -> std::result::Result<Vec<u8>, String> {
+    let file = File::open(path).map_err(|e| format!("cannot open: {e}"))?;
+    capped(file, "file")
+}
+
+/// Reads at most [`MAX_MEMBER_BYTES`]; one byte more means too large, found
+/// without reading (or inflating) the rest.
+fn capped(reader: impl Read, what: &str) -> std::result::Result<Vec<u8>, String> {
+    let mut bytes = Vec::new();
+    reader
+        .take(MAX_MEMBER_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read {what}: {e}"))?;
+    if bytes.len() as u64 > MAX_MEMBER_BYTES {
+        return Err(format!(
+            "{what} is larger than {} MiB; refused",
+            MAX_MEMBER_BYTES >> 20
+        ));
+    }
+    Ok(bytes)
+}
+
+fn list_zip(parent: &Unit, bytes: &[u8], depth: usize, found: &mut Found) {
+    let mut archive = match zip::ZipArchive::new(Cursor::new(bytes)) {
+        Ok(a) => a,
+        Err(e) => {
+            found.skipped.push(Skipped {
+                display: parent.display.clone(),
+                reason: format!("not a readable zip archive: {e}"),
+            });
+            return;
+        }
+    };
+    let mut members = Vec::new();
+    for i in 0..archive.len() {
+        let mut entry = match archive.by_index(i) {
+            Ok(e) => e,
+            Err(e) => {
+                found.skipped.push(Skipped {
+                    display: format!("{}!#{i}", parent.display),
+                    reason: format!("unreadable zip member: {e}"),
+                });
+                continue;
+            }
+        };
+        let raw_name = entry.name().to_string();
+        let display = format!("{}!{raw_name}", parent.display);
+        if entry.is_dir() {
+            continue;
+        }
+        // A name that is absolute or climbs out of the archive is how zip
+        // path-traversal attacks start: refuse it by name.
+        let Some(safe) = entry.enclosed_name().filter(|_| !raw_name.starts_with('/')) else {
+            found.skipped.push(Skipped {
+                display,
+                reason: "zip member path is absolute or climbs out of the archive; refused".into(),
+            });
+            continue;
+        };
+        let member_path = safe.to_string_lossy().replace('\\', "/");
+        if member_path.split('/').any(|p| p.starts_with('.')) || member_path.starts_with("__MACOSX") {
+            continue;
+        }
+        let mtime = entry.last_modified().and_then(zip_time_micros);
+        let bytes = match capped(&mut entry, "zip member") {
+            Ok(b) => b,
+            Err(reason) => {
+                found.skipped.push(Skipped { display, reason });
+                continue;
+            }
+        };
+        members.push((member_path, bytes, mtime));
+    }
+    members.sort_by(|a, b| a.0.cmp(&b.0));
+    for (member_path, bytes, mtime) in members {
+        let unit = Unit {
+            display: format!("{}!{member_path}", parent.display),
+            relative: format!("{}!{member_path}", parent.relative),
+            file: parent.file.clone(),
+            member: Some(match &parent.member {
+                Some(outer) => format!("{outer}!{member_path}"),
+                None => member_path.clone(),
+            }),
+        };
+        if is_zip(&member_path) {
+            if depth < MAX_ARCHIVE_DEPTH {
+                list_zip(&unit, &bytes, depth + 1, found);
+            } else {
+                found.skipped.push(Skipped {
+                    display: unit.display,
+                    reason: format!("archive nested deeper than {MAX_ARCHIVE_DEPTH} levels; not opened"),
+                });
+            }
+            continue;
+        }
+        match gunzip_if_needed(&member_path, bytes) {
+            Ok(bytes) => found.loaded.push(LoadJob::Member(Loaded { unit, bytes, mtime })),
+            Err(reason) => found.skipped.push(Skipped {
+                display: unit.display,
+                reason,
+            }),
+        }
+    }
+}
+
+/// Zip stores local wall-clock time without a zone; it is read as UTC,
+/// and only ever used to guess a missing year, which is flagged anyway.
+fn zip_time_micros(t: zip::DateTime) -> Option<i64> {
+    let date = chrono::NaiveDate::from_ymd_opt(t.year().into(), t.month().into(), t.day().into())?;
+    let time = date.and_hms_opt(t.hour().into(), t.minute().into(), t.second().into())?;
+    Some(time.and_utc().timestamp_micros())
+}
+
+fn gunzip_if_needed(name: &str, bytes: Vec<u8>) -> std::result::Result<Vec<u8>, String> {
+    let gz = bytes.starts_with(&[0x1f, 0x8b]) || name.to_ascii_lowercase().ends_with(".gz");
+    if !gz {
+        return Ok(bytes);
+    }
+    if !bytes.starts_with(&[0x1f, 0x8b]) {
+        return Err("named .gz but not a gzip file".into());
+    }
+    let decoder = flate2::read::MultiGzDecoder::new(Cursor::new(bytes));
+    capped(decoder, "gzip content").map_err(|e| format!("{e} (truncated or corrupt gzip?)"))
+}
+
+/// Reads a file unit: its bytes (decompressed when gzip) and modification time.
+pub fn load(unit: &Unit) -> std::result::Result<Loaded, String> {
+    let meta = std::fs::metadata(&unit.file).map_err(|e| format!("cannot read: {e}"))?;
+    let mtime = meta
+        .modified()
+        .ok()
+        .and_then(|t| chrono::DateTime::<chrono::Utc>::from(t).timestamp_micros().into());
+    let bytes = gunzip_if_needed(&unit.display, read_capped(&unit.file)?)?;
+    Ok(Loaded {
+        unit: unit.clone(),
+        bytes,
+        mtime,
+    })
+}
+
+/// Re-reads the bytes of stored evidence (for `verify` and `audit`):
+/// `Ok(None)` when the file or member is gone.
+pub fn reread(file: &Path, member: Option<&str>) -> std::result::Result<Option<Vec<u8>>, String> {
+    let bytes = match File::open(file) {
+        Ok(f) => capped(f, "file")?,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(format!("cannot open: {e}")),
+    };
+    let Some(member) = member else {
+        return gunzip_if_needed(&file.to_string_lossy(), bytes).map(Some);
+    };
+    let mut current = bytes;
+    for part in member.split('!') {
+        let mut archive = zip::ZipArchive::new(Cursor::new(current))
+            .map_err(|e| format!("not a readable zip archive: {e}"))?;
+        let index = (0..archive.len()).find(|&i| {
+            archive
+                .by_index(i)
+                .ok()
+                .and_then(|e| e.enclosed_name())
+                .is_some_and(|p| p.to_string_lossy().replace('\\', "/") == part)
+        });
+        let Some(index) = index else { return Ok(None) };
+        let entry = archive.by_index(index).map_err(|e| e.to_string())?;
+        current = capped(entry, "zip member")?;
+    }
+    gunzip_if_needed(member, current).map(Some)
+}

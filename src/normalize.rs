@@ -1,0 +1,374 @@
+//! Turns every parsed timestamp into UTC microseconds (DESIGN §3), recording
+//! how it knew in `time_quality` flags.
+//!
+//! One [`SourceClock`] walks one source's records in order, because several
+//! rules depend on the records around a timestamp: the fall-back repeat hour
+//! is resolved by record order, a missing year rolls over at New Year, and a
+//! time of day takes its date from the dated records near it.
+
+use chrono::{Datelike, Duration, LocalResult, NaiveDate, NaiveDateTime, NaiveTime};
+use factline_parsers::time::{TimeValue, Timestamp};
+
+use crate::config::Zone;
+
+/// How a time was obtained, as flags (DESIGN §3). Empty means explicit.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct Quality(u8);
+
+impl Quality {
+    /// Naive time read as UTC because no zone was given.
+    pub const ASSUMED_TZ: Quality = Quality(1);
+    /// Year taken from the file's modification time.
+    pub const INFERRED_YEAR: Quality = Quality(2);
+    /// Date taken from nearby records or the modification time.
+    pub const INFERRED_DATE: Quality = Quality(4);
+    /// A local time that occurs twice (fall back).
+    pub const AMBIGUOUS_LOCAL: Quality = Quality(8);
+    /// A local time that does not exist (spring forward), shifted by the gap.
+    pub const NONEXISTENT_LOCAL: Quality = Quality(16);
+    /// Corrected by `--offset`.
+    pub const SKEW_ADJUSTED: Quality = Quality(32);
+
+    const NAMES: [(Quality, &'static str); 6] = [
+        (Quality::ASSUMED_TZ, "assumed-tz"),
+        (Quality::INFERRED_YEAR, "inferred-year"),
+        (Quality::INFERRED_DATE, "inferred-date"),
+        (Quality::AMBIGUOUS_LOCAL, "ambiguous-local"),
+        (Quality::NONEXISTENT_LOCAL, "nonexistent-local"),
+        (Quality::SKEW_ADJUSTED, "skew-adjusted"),
+    ];
+
+    /// Whether every flag of `other` is set.
+    pub fn contains(self, other: Quality) -> bool {
+        self.0 & other.0 == other.0
+    }
+
+    /// Sets the flags of `other`.
+    pub fn insert(&mut self, other: Quality) {
+        self.0 |= other.0;
+    }
+
+    /// The flag names, in a fixed order.
+    pub fn names(self) -> Vec<&'static str> {
+        Quality::NAMES
+            .iter()
+            .filter(|(q, _)| self.contains(*q))
+            .map(|(_, n)| *n)
+            .collect()
+    }
+
+    /// Comma-separated names, as stored in the database.
+    pub fn to_text(self) -> String {
+        self.names().join(",")
+    }
+
+    /// Reads the stored text back.
+    pub fn from_text(text: &str) -> Quality {
+        let mut q = Quality::default();
+        for part in text.split(',') {
+            if let Some((flag, _)) = Quality::NAMES.iter().find(|(_, n)| *n == part) {
+                q.insert(*flag);
+            }
+        }
+        q
+    }
+}
+
+/// The per-source facts and state needed to resolve its timestamps.
+#[derive(Debug)]
+pub struct SourceClock {
+    zone: Option<Zone>,
+    year: Option<i32>,
+    /// Modification time as UTC microseconds, the anchor for missing years
+    /// and dates.
+    mtime: Option<i64>,
+    offset_micros: i64,
+    /// Date of the first dated record, for time-only records before it.
+    first_date: Option<NaiveDate>,
+    last_utc: Option<i64>,
+    last_local: Option<NaiveDateTime>,
+    /// `--year` given: the year currently in force, advanced at rollover.
+    running_year: Option<i32>,
+    last_month: u32,
+}
+
+impl SourceClock {
+    /// A clock for one source. `first_date` is the local date of its first
+    /// dated record, found by the caller in a pre-pass.
+    pub fn new(
+        zone: Option<Zone>,
+        year: Option<i32>,
+        mtime: Option<i64>,
+        offset_micros: i64,
+        first_date: Option<NaiveDate>,
+    ) -> SourceClock {
+        SourceClock {
+            zone,
+            running_year: year,
+            year,
+            mtime,
+            offset_micros,
+            first_date,
+            last_utc: None,
+            last_local: None,
+            last_month: 0,
+        }
+    }
+
+    /// The local date of a timestamp when it carries one.
+    pub fn date_of(value: &TimeValue) -> Option<NaiveDate> {
+        match value {
+            TimeValue::Local(t) => Some(t.date()),
+            _ => None,
+        }
+    }
+
+    fn zone(&self) -> &Zone {
+        self.zone.as_ref().unwrap_or(&Zone::Utc)
+    }
+
+    fn mtime_local(&self) -> Option<NaiveDateTime> {
+        self.mtime.and_then(|m| self.zone().utc_to_local(m))
+    }
+
+    /// Resolves one timestamp, in record order.
+    pub fn resolve(&mut self, ts: &Timestamp) -> (i64, Quality) {
+        let mut quality = Quality::default();
+        let utc = match ts.value {
+            TimeValue::Utc(m) => m,
+            TimeValue::Local(local) => self.local(local, &mut quality),
+            TimeValue::NoYear { month, day, time } => {
+                let local = self.with_year(month, day, time, &mut quality);
+                self.local(local, &mut quality)
+            }
+            TimeValue::TimeOnly(time) => {
+                let local = self.with_date(time, &mut quality);
+                self.local(local, &mut quality)
+            }
+        };
+        self.last_utc = Some(utc);
+        if self.offset_micros != 0 {
+            quality.insert(Quality::SKEW_ADJUSTED);
+        }
+        (utc + self.offset_micros, quality)
+    }
+
+    fn local(&mut self, local: NaiveDateTime, quality: &mut Quality) -> i64 {
+        if self.zone.is_none() {
+            quality.insert(Quality::ASSUMED_TZ);
+        }
+        self.last_local = Some(local);
+        match self.zone().local_to_utc(&local) {
+            LocalResult::Single(m) => m,
+            LocalResult::Ambiguous(early, late) => {
+                quality.insert(Quality::AMBIGUOUS_LOCAL);
+                // The second pass through the repeated hour: the earlier
+                // reading would put this record before one logged above it.
+                match self.last_utc {
+                    Some(prev) if early < prev && late >= prev => late,
+                    _ => early,
+                }
+            }
+            LocalResult::None => {
+                quality.insert(Quality::NONEXISTENT_LOCAL);
+                // Read with the offset in force before the gap, which lands
+                // the instant after the transition, shifted by the gap.
+                let before = local - Duration::hours(3);
+                let offset = match self.zone().local_to_utc(&before) {
+                    LocalResult::Single(m) | LocalResult::Ambiguous(m, _) => {
+                        before.and_utc().timestamp_micros() - m
+                    }
+                    LocalResult::None => 0,
+                };
+                local.and_utc().timestamp_micros() - offset
+            }
+        }
+    }
+
+    fn with_year(&mut self, month: u32, day: u32, time: NaiveTime, q: &mut Quality) -> NaiveDateTime {
+        let year = match self.running_year {
+            Some(mut year) => {
+                // --year names the year the file starts in; a jump back of
+                // more than half a year (Dec → Jan) is New Year.
+                if self.last_month > month + 6 {
+                    year += 1;
+                    self.running_year = Some(year);
+                }
+                year
+            }
+            None => {
+                q.insert(Quality::INFERRED_YEAR);
+                match self.mtime_local() {
+                    // The file was last written after its last line: a date
+                    // later than that (with a day's slack for clock and
+                    // zone differences) belongs to the year before.
+                    Some(mtime) => {
+                        let year = mtime.year();
+                        let candidate = date_in(year, month, day).map(|d| d.and_time(time));
+                        match candidate {
+                            Some(c) if c <= mtime + Duration::days(1) => year,
+                            _ => year - 1,
+                        }
+                    }
+                    None => 1970,
+                }
+            }
+        };
+        self.last_month = month;
+        // Feb 29 in a year without it: the record is kept on Feb 28 rather
+        // than dropped; the flag already says the year was not written.
+        let date = date_in(year, month, day)
+            .or_else(|| date_in(year, month, day.saturating_sub(1)))
+            .unwrap_or(NaiveDate::MIN);
+        date.and_time(time)
+    }
+
+    fn with_date(&mut self, time: NaiveTime, q: &mut Quality) -> NaiveDateTime {
+        q.insert(Quality::INFERRED_DATE);
+        let date = match self.last_local {
+            // A time of day earlier than the previous record's by more than
+            // twelve hours has passed midnight.
+            Some(prev) => {
+                let d = prev.date();
+                if prev.time() - time > Duration::hours(12) {
+                    d.succ_opt().unwrap_or(d)
+                } else {
+                    d
+                }
+            }
+            None => self
+                .first_date
+                .or_else(|| self.mtime_local().map(|m| m.date()))
+                .unwrap_or(NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default()),
+        };
+        date.and_time(time)
+    }
+
+    /// The year used for yearless dates, for reporting.
+    pub fn year(&self) -> Option<i32> {
+        self.year
+    }
+}
+
+fn date_in(year: i32, month: u32, day: u32) -> Option<NaiveDate> {
+    NaiveDate::from_ymd_opt(year, month, day)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use factline_parsers::time::{format_utc, parse_leading};
+
+    fn berlin() -> Option<Zone> {
+        Some(Zone::parse("Europe/Berlin").unwrap())
+    }
+
+    fn run(clock: &mut SourceClock, lines: &[&str]) -> Vec<(String, Vec<&'static str>)> {
+        lines
+            .iter()
+            .map(|l| {
+                let (ts, _) = parse_leading(l).unwrap();
+                let (m, q) = clock.resolve(&ts);
+                (format_utc(m), q.names())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn spring_forward_gap_is_shifted_and_flagged() {
+        let mut c = SourceClock::new(berlin(), None, None, 0, None);
+        let out = run(&mut c, &["2026-03-29 02:30:00"]);
+        // 02:30 does not exist; read at +01:00 it is 03:30 CEST.
+        assert_eq!(out[0].0, "2026-03-29T01:30:00.000000Z");
+        assert_eq!(out[0].1, vec!["nonexistent-local"]);
+    }
+
+    #[test]
+    fn fall_back_repeat_is_resolved_by_record_order() {
+        let mut c = SourceClock::new(berlin(), None, None, 0, None);
+        let out = run(
+            &mut c,
+            &[
+                "2026-10-25 02:40:00",
+                "2026-10-25 02:50:00",
+                "2026-10-25 02:10:00",
+                "2026-10-25 02:20:00",
+                "2026-10-25 03:05:00",
+            ],
+        );
+        assert_eq!(out[0].0, "2026-10-25T00:40:00.000000Z");
+        assert_eq!(out[1].0, "2026-10-25T00:50:00.000000Z");
+        // Back to 02:10 after 02:50: the clock fell back, so CET.
+        assert_eq!(out[2].0, "2026-10-25T01:10:00.000000Z");
+        assert_eq!(out[3].0, "2026-10-25T01:20:00.000000Z");
+        assert_eq!(out[4].0, "2026-10-25T02:05:00.000000Z");
+        assert_eq!(out[2].1, vec!["ambiguous-local"]);
+        assert!(out[4].1.is_empty());
+    }
+
+    #[test]
+    fn december_to_january_rolls_over_with_given_year() {
+        let mut c = SourceClock::new(Some(Zone::Utc), Some(2025), None, 0, None);
+        let out = run(&mut c, &["Dec 31 23:59:58 h p: a", "Jan  1 00:00:01 h p: b"]);
+        assert_eq!(out[0].0, "2025-12-31T23:59:58.000000Z");
+        assert_eq!(out[1].0, "2026-01-01T00:00:01.000000Z");
+        assert!(out[1].1.is_empty());
+    }
+
+    #[test]
+    fn year_from_mtime_rolls_back_for_dates_after_it() {
+        // File written 2026-01-02: December lines are from 2025.
+        let mtime = NaiveDate::from_ymd_opt(2026, 1, 2)
+            .unwrap()
+            .and_hms_opt(8, 0, 0)
+            .unwrap()
+            .and_utc()
+            .timestamp_micros();
+        let mut c = SourceClock::new(Some(Zone::Utc), None, Some(mtime), 0, None);
+        let out = run(&mut c, &["Dec 31 23:59:58 h p: a", "Jan  1 00:00:01 h p: b"]);
+        assert_eq!(out[0].0, "2025-12-31T23:59:58.000000Z");
+        assert_eq!(out[1].0, "2026-01-01T00:00:01.000000Z");
+        assert_eq!(out[0].1, vec!["inferred-year"]);
+    }
+
+    #[test]
+    fn naive_time_without_zone_is_utc_and_flagged() {
+        let mut c = SourceClock::new(None, None, None, 0, None);
+        let out = run(&mut c, &["2026-03-01 10:00:00"]);
+        assert_eq!(out[0], ("2026-03-01T10:00:00.000000Z".into(), vec!["assumed-tz"]));
+    }
+
+    #[test]
+    fn time_only_takes_the_date_of_the_file_and_passes_midnight() {
+        let first = NaiveDate::from_ymd_opt(2026, 5, 4);
+        let mut c = SourceClock::new(Some(Zone::Utc), None, None, 0, first);
+        let out = run(&mut c, &["23:59:59,500 INFO a", "00:00:00,100 INFO b"]);
+        assert_eq!(out[0].0, "2026-05-04T23:59:59.500000Z");
+        assert_eq!(out[1].0, "2026-05-05T00:00:00.100000Z");
+        assert_eq!(out[1].1, vec!["inferred-date"]);
+    }
+
+    #[test]
+    fn offset_applies_last_and_is_flagged() {
+        let mut c = SourceClock::new(Some(Zone::Utc), None, None, -47_000_000, None);
+        let out = run(&mut c, &["2026-03-01T10:00:00Z"]);
+        assert_eq!(out[0], ("2026-03-01T09:59:13.000000Z".into(), vec!["skew-adjusted"]));
+    }
+
+    #[test]
+    fn explicit_offset_ignores_the_source_zone() {
+        let mut c = SourceClock::new(berlin(), None, None, 0, None);
+        let out = run(&mut c, &["2026-07-01T10:00:00+0330"]);
+        assert_eq!(out[0], ("2026-07-01T06:30:00.000000Z".into(), vec![]));
+    }
+
+    #[test]
+    fn quality_text_round_trips() {
+        let mut q = Quality::default();
+        q.insert(Quality::ASSUMED_TZ);
+        q.insert(Quality::SKEW_ADJUSTED);
+        assert_eq!(q.to_text(), "assumed-tz,skew-adjusted");
+        assert_eq!(Quality::from_text(&q.to_text()), q);
+        assert_eq!(Quality::from_text(""), Quality::default());
+    }
+}

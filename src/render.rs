@@ -1,0 +1,476 @@
+//! Renderings of the timeline (Markdown, JSON, CSV, HTML), events (JSON
+//! lines, CSV), sources and formats. Everything that came from evidence is
+//! escaped for the target format.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+
+use factline_parsers::time::format_utc;
+use serde_json::{json, Value};
+
+use crate::config::Zone;
+use crate::store::{EventRow, SourceRow};
+use crate::timeline::{durations, Entry, KeyTime, Timeline, Verification};
+
+fn generator() -> String {
+    format!("factline {}", env!("CARGO_PKG_VERSION"))
+}
+
+fn opt_time(t: Option<i64>) -> Value {
+    t.map_or(Value::Null, |t| Value::String(format_utc(t)))
+}
+
+fn key_time(k: &Option<KeyTime>) -> Value {
+    opt_time(k.map(|k| k.time))
+}
+
+/// The timeline contract (DESIGN §5).
+pub fn timeline_json(t: &Timeline) -> Value {
+    let k = &t.key_times;
+    json!({
+        "generator": generator(),
+        "window": {"start": opt_time(t.window_start), "end": opt_time(t.window_end)},
+        "key_times": {
+            "impact_start": key_time(&k.impact_start),
+            "detected": key_time(&k.detected),
+            "acknowledged": key_time(&k.acknowledged),
+            "mitigated": key_time(&k.mitigated),
+            "resolved": key_time(&k.resolved),
+        },
+        "durations": durations(k),
+        "events_in_window": t.events_in_window,
+        "left_out": t.left_out,
+        "entries": t.entries.iter().map(entry_json).collect::<Vec<_>>(),
+    })
+}
+
+fn entry_json(e: &Entry) -> Value {
+    json!({
+        "id": e.id,
+        "time": format_utc(e.time),
+        "last_time": opt_time(e.last_time),
+        "occurrences": e.occurrences,
+        "phase": e.phase.as_str(),
+        "kind": e.kind,
+        "level": e.level,
+        "summary": e.summary,
+        "actor": e.actor,
+        "hosts": e.hosts,
+        "verification": e.verification.as_str(),
+        "time_quality": e.time_quality.names(),
+        "evidence": e.evidence.iter().map(|ev| json!({
+            "source": ev.source,
+            "sha256": ev.sha256,
+            "line": ev.line,
+            "locator": ev.locator,
+            "excerpt": ev.excerpt,
+        })).collect::<Vec<_>>(),
+    })
+}
+
+/// A Markdown table cell: pipes and line breaks would break the row.
+fn md_cell(text: &str) -> String {
+    text.replace('\\', "\\\\")
+        .replace('|', "\\|")
+        .replace(['\r', '\n'], " ")
+        .replace('`', "'")
+}
+
+fn day(micros: i64) -> String {
+    format_utc(micros)[..10].to_string()
+}
+
+fn clock(micros: i64, with_date: bool) -> String {
+    let full = format_utc(micros);
+    let time = &full[11..19];
+    if with_date {
+        format!("{} {time}", &full[..10])
+    } else {
+        time.to_string()
+    }
+}
+
+fn local_clock(zone: &Zone, micros: i64) -> String {
+    zone.utc_to_local(micros)
+        .map_or_else(String::new, |t| t.format("%Y-%m-%d %H:%M:%S").to_string())
+}
+
+/// Numbers each distinct piece of cited evidence in order of first citation.
+fn number_evidence(t: &Timeline) -> (Vec<(String, String, String)>, HashMap<(String, String), usize>) {
+    let mut list = Vec::new();
+    let mut index = HashMap::new();
+    for e in &t.entries {
+        for ev in &e.evidence {
+            let key = (ev.source.clone(), ev.locator.clone());
+            index.entry(key).or_insert_with(|| {
+                list.push((ev.source.clone(), ev.sha256.clone(), ev.locator.clone()));
+                list.len()
+            });
+        }
+    }
+    (list, index)
+}
+
+/// The Markdown Timeline section of a post-mortem.
+pub fn timeline_markdown(t: &Timeline, local: Option<&Zone>) -> String {
+    let mut out = String::from("## Timeline\n\n");
+    let (Some(start), Some(end)) = (t.window_start, t.window_end) else {
+        out.push_str("No events are stored in the window; nothing to show.\n");
+        return out;
+    };
+    let spans_days = t
+        .entries
+        .first()
+        .zip(t.entries.last())
+        .is_some_and(|(a, b)| day(a.time) != day(b.last_time.unwrap_or(b.time)));
+    let origin = if t.window_given { "as given" } else { "from the evidence" };
+    let _ = writeln!(
+        out,
+        "Incident window {} – {} UTC ({origin}). All times are UTC{}.\n",
+        clock(start, true),
+        clock(end, true),
+        if spans_days {
+            String::new()
+        } else {
+            format!(", on {}", day(t.entries.first().map_or(start, |e| e.time)))
+        }
+    );
+    let (evidence, numbers) = number_evidence(t);
+    let local_header = local.map(|z| format!(" Local ({}) |", z.name())).unwrap_or_default();
+    let local_rule = if local.is_some() { "---|" } else { "" };
+    let _ = writeln!(out, "| Time (UTC) |{local_header} Phase | Event | Evidence |");
+    let _ = writeln!(out, "|---|{local_rule}---|---|---|");
+    for e in &t.entries {
+        let mut event = String::new();
+        if let Some(actor) = &e.actor {
+            let _ = write!(event, "**{}**: ", md_cell(actor));
+        }
+        match e.last_time {
+            Some(last) if e.occurrences > 1 => {
+                let _ = write!(
+                    event,
+                    "first {} ×{} until {}",
+                    md_cell(&e.summary),
+                    e.occurrences,
+                    clock(last, spans_days)
+                );
+            }
+            _ => event.push_str(&md_cell(&e.summary)),
+        }
+        if !e.hosts.is_empty() {
+            let _ = write!(event, " ({})", md_cell(&e.hosts.join(", ")));
+        }
+        if !e.time_quality.names().is_empty() {
+            let _ = write!(event, " _(time: {})_", e.time_quality.names().join(", "));
+        }
+        let cites: Vec<String> = e
+            .evidence
+            .iter()
+            .map(|ev| format!("[{}]", numbers[&(ev.source.clone(), ev.locator.clone())]))
+            .collect();
+        let local_cell = local
+            .map(|z| format!(" {} |", local_clock(z, e.time)))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "| {} |{local_cell} {} | {event} | {} |",
+            clock(e.time, spans_days),
+            e.phase.as_str(),
+            cites.join(" ")
+        );
+    }
+
+    out.push_str("\n### Key times\n\n");
+    let k = &t.key_times;
+    let d = durations(k);
+    let rows = [
+        ("Impact start", &k.impact_start, None),
+        ("Detected", &k.detected, Some(("TTD", &d["ttd"]))),
+        ("Acknowledged", &k.acknowledged, Some(("TTA", &d["tta"]))),
+        ("Mitigated", &k.mitigated, Some(("TTM", &d["ttm"]))),
+        ("Resolved", &k.resolved, Some(("TTR", &d["ttr"]))),
+    ];
+    out.push_str("| Key time | Time (UTC) | Since impact start | Based on |\n|---|---|---|---|\n");
+    for (name, time, duration) in rows {
+        let since = match duration {
+            Some((label, Some(v))) => format!("{label} {v}"),
+            Some((label, None)) => format!("{label} unknown"),
+            None => "—".into(),
+        };
+        match time {
+            Some(kt) => {
+                let basis = t.entries.iter().find(|e| e.id == kt.entry).map_or_else(String::new, |e| {
+                    let cites: Vec<String> = e.evidence.iter().map(|ev| format!("[{}]", numbers[&(ev.source.clone(), ev.locator.clone())])).collect();
+                    format!("{} {}", md_cell(&e.summary), cites.join(" "))
+                });
+                let _ = writeln!(out, "| {name} | {} | {since} | {basis} |", clock(kt.time, true));
+            }
+            None => {
+                let _ = writeln!(out, "| {name} | not found in the evidence | {since} | — |");
+            }
+        }
+    }
+
+    out.push_str("\n### Entries resting only on human statements\n\n");
+    let reported: Vec<&Entry> = t
+        .entries
+        .iter()
+        .filter(|e| e.verification == Verification::Reported)
+        .collect();
+    if reported.is_empty() {
+        out.push_str("None: every entry is backed by machine-recorded evidence.\n");
+    }
+    for e in reported {
+        let _ = writeln!(out, "- #{} {} — {}", e.id, clock(e.time, true), md_cell(&e.summary));
+    }
+
+    out.push_str("\n### Left out\n\n");
+    let _ = writeln!(
+        out,
+        "{} of {} events in the window are not shown as their own row (routine lines). \
+         List every event with `factline events --from {} --to {}`.",
+        t.left_out,
+        t.events_in_window,
+        format_utc(start),
+        format_utc(end)
+    );
+
+    out.push_str("\n### Evidence\n\n");
+    for (i, (source, sha, locator)) in evidence.iter().enumerate() {
+        let _ = writeln!(
+            out,
+            "{}. `{}` (sha256 `{}…`), {}",
+            i + 1,
+            md_cell(source),
+            &sha[..sha.len().min(12)],
+            md_cell(locator)
+        );
+    }
+    out
+}
+
+/// A CSV cell that a spreadsheet would run as a formula gets a leading
+/// apostrophe, the common defence against CSV injection.
+fn csv_safe(text: &str) -> String {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text.to_string()
+    }
+}
+
+fn csv_string(rows: impl IntoIterator<Item = Vec<String>>) -> String {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    for row in rows {
+        // Writing to memory cannot fail.
+        let _ = w.write_record(row.iter().map(|c| csv_safe(c)));
+    }
+    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+}
+
+/// One row per entry, evidence joined.
+pub fn timeline_csv(t: &Timeline) -> String {
+    let header = [
+        "id", "time", "last_time", "occurrences", "phase", "kind", "summary", "actor", "verification",
+        "time_quality", "evidence",
+    ];
+    let rows = t.entries.iter().map(|e| {
+        vec![
+            e.id.to_string(),
+            format_utc(e.time),
+            e.last_time.map(format_utc).unwrap_or_default(),
+            e.occurrences.to_string(),
+            e.phase.as_str().into(),
+            e.kind.clone(),
+            e.summary.clone(),
+            e.actor.clone().unwrap_or_default(),
+            e.verification.as_str().into(),
+            e.time_quality.names().join(" "),
+            e.evidence
+                .iter()
+                .map(|ev| format!("{} {} {}", ev.source, ev.locator, ev.sha256))
+                .collect::<Vec<_>>()
+                .join("; "),
+        ]
+    });
+    csv_string(std::iter::once(header.map(String::from).to_vec()).chain(rows))
+}
+
+fn html_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// A self-contained page: inline style, no scripts or external assets.
+pub fn timeline_html(t: &Timeline) -> String {
+    let mut out = String::from(
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Timeline</title>\n\
+         <style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}\
+         td,th{border:1px solid #ccc;padding:4px 8px;vertical-align:top}\
+         .reported{background:#fff6d6}code{font-size:90%}</style></head><body>\n<h2>Timeline</h2>\n\
+         <p>All times UTC.</p>\n<table><tr><th>Time (UTC)</th><th>Phase</th><th>Event</th>\
+         <th>Verification</th><th>Evidence</th></tr>\n",
+    );
+    for e in &t.entries {
+        let evidence: Vec<String> = e
+            .evidence
+            .iter()
+            .map(|ev| format!("<code>{}</code> {}", html_escape(&ev.source), html_escape(&ev.locator)))
+            .collect();
+        let count = if e.occurrences > 1 {
+            format!(" ×{}", e.occurrences)
+        } else {
+            String::new()
+        };
+        let _ = writeln!(
+            out,
+            "<tr class=\"{}\"><td>{}</td><td>{}</td><td>{}{count}</td><td>{}</td><td>{}</td></tr>",
+            e.verification.as_str(),
+            format_utc(e.time),
+            e.phase.as_str(),
+            html_escape(&e.summary),
+            e.verification.as_str(),
+            evidence.join("<br>")
+        );
+    }
+    out.push_str("</table>\n</body></html>\n");
+    out
+}
+
+/// One event per line (DESIGN §4).
+pub fn event_json(e: &EventRow) -> Value {
+    json!({
+        "time": format_utc(e.time),
+        "time_quality": e.time_quality.names(),
+        "source": e.source,
+        "line": e.line,
+        "locator": e.locator,
+        "parser": e.parser,
+        "kind": e.kind,
+        "level": e.level,
+        "actor": e.actor,
+        "host": e.host,
+        "service": e.service,
+        "message": e.message,
+        "template": e.template,
+    })
+}
+
+/// The CSV header of `events --format csv`.
+pub const EVENT_CSV_HEADER: [&str; 13] = [
+    "time", "time_quality", "source", "line", "locator", "parser", "kind", "level", "actor", "host",
+    "service", "message", "template",
+];
+
+/// One CSV row of `events --format csv`, formula cells neutralised.
+pub fn event_csv_row(e: &EventRow) -> Vec<String> {
+    vec![
+        format_utc(e.time),
+        e.time_quality.names().join(" "),
+        e.source.clone(),
+        e.line.map(|l| l.to_string()).unwrap_or_default(),
+        e.locator.clone(),
+        e.parser.clone(),
+        e.kind.clone(),
+        e.level.clone().unwrap_or_default(),
+        e.actor.clone().unwrap_or_default(),
+        e.host.clone().unwrap_or_default(),
+        e.service.clone().unwrap_or_default(),
+        e.message.clone(),
+        e.template.clone(),
+    ]
+    .into_iter()
+    .map(|c| csv_safe(&c))
+    .collect()
+}
+
+/// The `sources --format json` object.
+pub fn sources_json(sources: &[SourceRow]) -> Value {
+    let list: Vec<Value> = sources
+        .iter()
+        .map(|s| {
+            json!({
+                "source": s.path,
+                "sha256": s.sha256,
+                "bytes": s.bytes,
+                "parser": s.parser,
+                "confidence": s.confidence,
+                "kind": s.kind,
+                "events": s.events,
+                "rejected": s.rejected,
+                "rejected_lines": serde_json::from_str::<Value>(&s.rejected_lines).unwrap_or(Value::Null),
+                "first": opt_time(s.first_time),
+                "last": opt_time(s.last_time),
+                "tz": s.tz,
+                "time_quality": s.time_quality.names(),
+            })
+        })
+        .collect();
+    json!({ "sources": list })
+}
+
+/// The `sources` table for people.
+pub fn sources_text(sources: &[SourceRow]) -> String {
+    let mut out = String::new();
+    for s in sources {
+        let range = match (s.first_time, s.last_time) {
+            (Some(a), Some(b)) => format!("{} – {}", format_utc(a), format_utc(b)),
+            _ => "no events".into(),
+        };
+        let flags = s.time_quality.names();
+        let _ = writeln!(
+            out,
+            "{}\n  sha256 {}  {} bytes\n  parser {} ({}% confidence), kind {}\n  {} events, {} rejected\n  {range}\n  zone {}{}",
+            s.path,
+            s.sha256,
+            s.bytes,
+            s.parser,
+            s.confidence,
+            s.kind,
+            s.events,
+            s.rejected,
+            s.tz,
+            if flags.is_empty() {
+                String::new()
+            } else {
+                format!("; time flags: {}", flags.join(", "))
+            }
+        );
+    }
+    if sources.is_empty() {
+        out.push_str("no sources stored\n");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markdown_cells_cannot_break_the_row() {
+        assert_eq!(md_cell("a|b\nc"), "a\\|b c");
+    }
+
+    #[test]
+    fn csv_neutralises_formulas() {
+        assert_eq!(csv_safe("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(csv_safe("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(csv_safe("plain"), "plain");
+    }
+
+    #[test]
+    fn html_escapes_markup() {
+        assert_eq!(html_escape("<script>\"&'"), "&lt;script&gt;&quot;&amp;&#39;");
+    }
+}

@@ -1,0 +1,61 @@
+use crate::util::*;
+
+#[test]
+fn verify_names_changed_and_missing_files_and_exits_1() {
+    let s = Scratch::new();
+    let a = s.write("ev/a.log", "2026-01-01T10:00:00Z ERROR a\n");
+    let b = s.write("ev/b.log", "2026-01-01T10:00:01Z ERROR b\n");
+    s.write("ev/c.log", "2026-01-01T10:00:02Z ERROR c\n");
+    assert_code(&s.run("ingest", &[s.path("ev").to_str().unwrap()]), 0);
+    assert_code(&s.run("verify", &[]), 0);
+    std::fs::write(&a, "2026-01-01T10:00:00Z ERROR tampered\n").unwrap();
+    std::fs::remove_file(&b).unwrap();
+    let out = s.run("verify", &[]);
+    assert_code(&out, 1);
+    let text = stdout(&out);
+    assert!(text.contains("changed ") && text.contains("a.log"), "{text}");
+    assert!(text.contains("missing ") && text.contains("b.log"), "{text}");
+    assert!(text.contains("ok ") && text.contains("c.log"), "{text}");
+}
+
+#[test]
+fn audit_json_follows_the_contract_and_strict_fails_on_changes() {
+    let s = Scratch::new();
+    assert_code(&s.run("ingest", &DEMO_ARGS), 0);
+    let out = s.run("audit", &["--format", "json", "--strict"]);
+    assert_code(&out, 0);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let summary = &v["summary"];
+    assert_eq!(summary["changed_sources"], 0);
+    assert_eq!(summary["unverified"], 0);
+    assert!(summary["entries"].as_u64().unwrap() >= 12);
+    for e in v["entries"].as_array().unwrap() {
+        for ev in e["evidence"].as_array().unwrap() {
+            assert_eq!(ev["status"], "ok");
+        }
+    }
+    assert!(v["sources"].as_array().unwrap().iter().all(|s| s["status"] == "ok"));
+
+    let copy = Scratch::new();
+    let f = copy.write("app.log", "2026-01-01T10:00:00Z ERROR boom\n");
+    assert_code(&copy.run("ingest", &[f.to_str().unwrap()]), 0);
+    std::fs::write(&f, "changed\n").unwrap();
+    let out = copy.run("audit", &["--format", "json", "--strict"]);
+    assert_code(&out, 1);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(v["summary"]["changed_sources"], 1);
+    assert_eq!(v["entries"][0]["verification"], "unverified");
+}
+
+#[test]
+fn audit_warns_about_assumed_zones() {
+    let s = Scratch::new();
+    let f = s.write("app.log", "2026-01-01 10:00:00 ERROR boom\n");
+    let out = s.run("ingest", &[f.to_str().unwrap()]);
+    assert!(stderr(&out).contains("times carry no zone"), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&s.run("audit", &["--format", "json"]))).unwrap();
+    let warnings = v["warnings"].to_string();
+    assert!(warnings.contains("read as UTC"), "{warnings}");
+    let events = jsonl(&stdout(&s.run("events", &[])));
+    assert_eq!(events[0]["time_quality"], serde_json::json!(["assumed-tz"]));
+}

@@ -1,0 +1,88 @@
+use crate::util::*;
+
+#[test]
+fn demo_draft_markdown_snapshot() {
+    let s = Scratch::new();
+    let out = s.run("draft", &DEMO_ARGS);
+    assert_code(&out, 0);
+    insta::assert_snapshot!("demo_draft_md", stdout(&out));
+}
+
+#[test]
+fn demo_timeline_json_snapshot_and_contract() {
+    let s = Scratch::new();
+    assert_code(&s.run("ingest", &DEMO_ARGS), 0);
+    let out = s.run("timeline", &["--format", "json"]);
+    assert_code(&out, 0);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    for k in ["generator", "window", "key_times", "durations", "entries"] {
+        assert!(v.get(k).is_some(), "{k}");
+    }
+    let entries = v["entries"].as_array().unwrap();
+    assert!(entries.len() >= 12, "{} entries", entries.len());
+    for e in entries {
+        let ev = e["evidence"].as_array().unwrap();
+        assert!(!ev.is_empty(), "entry without evidence: {e}");
+        for c in ev {
+            assert_eq!(c["sha256"].as_str().unwrap().len(), 64);
+            assert!(c["source"].as_str().unwrap().starts_with("fixtures/demo/"));
+        }
+    }
+    insta::assert_snapshot!("demo_timeline_json", stdout(&out));
+}
+
+#[test]
+fn every_markdown_row_cites_evidence() {
+    let s = Scratch::new();
+    let md = stdout(&s.run("draft", &DEMO_ARGS));
+    let rows: Vec<&str> = md
+        .lines()
+        .skip_while(|l| !l.starts_with("| Time (UTC)"))
+        .skip(2)
+        .take_while(|l| l.starts_with('|'))
+        .collect();
+    assert!(rows.len() >= 12, "{md}");
+    for r in rows {
+        assert!(r.trim_end().trim_end_matches('|').trim_end().ends_with(']'), "row without citation: {r}");
+    }
+}
+
+#[test]
+fn output_does_not_depend_on_evidence_order() {
+    let a = Scratch::new();
+    let b = Scratch::new();
+    let forward = ["fixtures/demo/app", "fixtures/demo/nginx", "fixtures/demo/syslog", "fixtures/demo/deploy"];
+    let mut backward = forward;
+    backward.reverse();
+    let run = |s: &Scratch, dirs: &[&str]| {
+        let mut args: Vec<&str> = dirs.to_vec();
+        args.extend(["--tz", "Europe/Berlin", "--year", "2026", "--format", "json"]);
+        stdout(&s.run("draft", &args))
+    };
+    assert_eq!(run(&a, &forward), run(&b, &backward));
+}
+
+#[test]
+fn local_tz_adds_a_labelled_column() {
+    let s = Scratch::new();
+    let mut args = DEMO_ARGS.to_vec();
+    args.extend(["--local-tz", "America/New_York"]);
+    let md = stdout(&s.run("draft", &args));
+    assert!(md.contains("| Time (UTC) | Local (America/New_York) | Phase |"), "{md}");
+}
+
+#[test]
+fn csv_and_html_renderings_escape_evidence_text() {
+    let s = Scratch::new();
+    s.write(
+        "ev/app.log",
+        "2026-01-01T10:00:00Z ERROR =HYPERLINK(\"http://x\") <script>alert(1)</script> | pipe\n",
+    );
+    assert_code(&s.run("ingest", &[s.path("ev").to_str().unwrap()]), 0);
+    let csv = stdout(&s.run("timeline", &["--format", "csv"]));
+    assert!(csv.contains("'=HYPERLINK"), "{csv}");
+    let html = stdout(&s.run("timeline", &["--format", "html"]));
+    assert!(!html.contains("<script>") && html.contains("&lt;script&gt;"), "{html}");
+    let md = stdout(&s.run("timeline", &[]));
+    assert!(md.contains("\\| pipe"), "{md}");
+}

@@ -1,0 +1,8 @@
+//! End-to-end tests: they run the `factline` binary as a user would.
+
+mod util;
+
+mod audit;
+mod draft;
+mod events;
+mod ingest;
