@@ -5,12 +5,21 @@ use factline_parsers::{registry, Collected};
 
 /// A parser id and a fixture in its format, repeated to about 1 MiB.
 const INPUTS: [(&str, &str); 7] = [
-    ("access-log", "fixtures/access-log/lnav_shop_combined_access_head.log"),
+    (
+        "access-log",
+        "fixtures/access-log/lnav_shop_combined_access_head.log",
+    ),
     ("apache-error", "fixtures/loghub/Apache/Apache_2k.log"),
     ("jsonl", "fixtures/demo/app/checkout-api.jsonl"),
-    ("logfmt", "fixtures/logfmt/lnav_logfmt_k8s_virtual_kubelet.log"),
+    (
+        "logfmt",
+        "fixtures/logfmt/lnav_logfmt_k8s_virtual_kubelet.log",
+    ),
     ("syslog-rfc3164", "fixtures/loghub/Linux/Linux_2k.log"),
-    ("syslog-rfc5424", "fixtures/syslog-rfc5424/rfc5424_mixed_zones.log"),
+    (
+        "syslog-rfc5424",
+        "fixtures/syslog-rfc5424/rfc5424_mixed_zones.log",
+    ),
     ("text-log", "fixtures/text-log/spring_boot_app.log"),
 ];
 

@@ -68,7 +68,11 @@ pub fn run(command: Command) -> Result<u8> {
                 TextOrJson::Text => audit::audit_text(&report),
             };
             emit(&common, &text)?;
-            Ok(if strict && report.strict_failure { EXIT_PROBLEMS } else { 0 })
+            Ok(if strict && report.strict_failure {
+                EXIT_PROBLEMS
+            } else {
+                0
+            })
         }
         Command::Verify { common } => {
             let store = Store::open_existing(&common.db)?;
@@ -82,9 +86,15 @@ pub fn run(command: Command) -> Result<u8> {
                 out.push('\n');
             }
             emit(&common, &out)?;
-            let bad = checks.iter().filter(|c| c.status != audit::Status::Ok).count();
+            let bad = checks
+                .iter()
+                .filter(|c| c.status != audit::Status::Ok)
+                .count();
             if bad > 0 {
-                eprintln!("factline: {bad} of {} sources changed or missing", checks.len());
+                eprintln!(
+                    "factline: {bad} of {} sources changed or missing",
+                    checks.len()
+                );
                 return Ok(EXIT_PROBLEMS);
             }
             Ok(0)
@@ -222,8 +232,9 @@ fn run_events(
         EventsFormat::Jsonl => EventSink::Jsonl(std::io::BufWriter::new(out)),
         EventsFormat::Csv => {
             let mut w = csv::Writer::from_writer(out);
-            w.write_record(render::EVENT_CSV_HEADER).map_err(|e| io(e.into()))?;
-            EventSink::Csv(w)
+            w.write_record(render::EVENT_CSV_HEADER)
+                .map_err(|e| io(e.into()))?;
+            EventSink::Csv(Box::new(w))
         }
     };
     let result = store.each_event(&filter, |e| {
@@ -232,10 +243,13 @@ fn run_events(
         }
         match &mut out {
             EventSink::Jsonl(w) => {
-                serde_json::to_writer(&mut *w, &render::event_json(&e)).map_err(|e| io(e.into()))?;
+                serde_json::to_writer(&mut *w, &render::event_json(&e))
+                    .map_err(|e| io(e.into()))?;
                 w.write_all(b"\n").map_err(io)
             }
-            EventSink::Csv(w) => w.write_record(render::event_csv_row(&e)).map_err(|e| io(e.into())),
+            EventSink::Csv(w) => w
+                .write_record(render::event_csv_row(&e))
+                .map_err(|e| io(e.into())),
         }
     });
     let flushed = match &mut out {
@@ -251,5 +265,5 @@ fn run_events(
 
 enum EventSink {
     Jsonl(std::io::BufWriter<Box<dyn Write>>),
-    Csv(csv::Writer<Box<dyn Write>>),
+    Csv(Box<csv::Writer<Box<dyn Write>>>),
 }

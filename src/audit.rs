@@ -53,9 +53,17 @@ pub fn verify(sources: &[SourceRow]) -> Vec<Check> {
         .iter()
         .map(|s| {
             let (status, detail) = match reread(Path::new(&s.file), s.member.as_deref()) {
-                Ok(None) => (Status::Missing, Some(format!("{} no longer exists", s.file))),
-                Ok(Some(bytes)) if hex::encode(Sha256::digest(&bytes)) == s.sha256 => (Status::Ok, None),
-                Ok(Some(_)) => (Status::Changed, Some("bytes differ from those ingested".into())),
+                Ok(None) => (
+                    Status::Missing,
+                    Some(format!("{} no longer exists", s.file)),
+                ),
+                Ok(Some(bytes)) if hex::encode(Sha256::digest(&bytes)) == s.sha256 => {
+                    (Status::Ok, None)
+                }
+                Ok(Some(_)) => (
+                    Status::Changed,
+                    Some("bytes differ from those ingested".into()),
+                ),
                 Err(e) => (Status::Missing, Some(e)),
             };
             Check {
@@ -80,7 +88,10 @@ pub struct Audit {
 
 /// Audits every entry and source.
 pub fn audit(timeline: &Timeline, sources: &[SourceRow], checks: &[Check]) -> Audit {
-    let status: HashMap<&str, Status> = checks.iter().map(|c| (c.source.as_str(), c.status)).collect();
+    let status: HashMap<&str, Status> = checks
+        .iter()
+        .map(|c| (c.source.as_str(), c.status))
+        .collect();
     let mut counts: HashMap<&str, usize> = HashMap::new();
     let entries: Vec<Value> = timeline
         .entries
@@ -145,11 +156,26 @@ fn warnings(timeline: &Timeline, sources: &[SourceRow], checks: &[Check]) -> Vec
         ));
     }
     let flag_warnings = [
-        (Quality::ASSUMED_TZ, "times carry no zone and were read as UTC (give --tz or --source-tz)"),
-        (Quality::INFERRED_YEAR, "times carry no year; it was inferred from the file's modification time"),
-        (Quality::INFERRED_DATE, "times carry no date; it was taken from nearby records or the file's date"),
-        (Quality::AMBIGUOUS_LOCAL, "some local times fall in a daylight-saving repeat hour"),
-        (Quality::NONEXISTENT_LOCAL, "some local times fall in a daylight-saving gap and were shifted"),
+        (
+            Quality::ASSUMED_TZ,
+            "times carry no zone and were read as UTC (give --tz or --source-tz)",
+        ),
+        (
+            Quality::INFERRED_YEAR,
+            "times carry no year; it was inferred from the file's modification time",
+        ),
+        (
+            Quality::INFERRED_DATE,
+            "times carry no date; it was taken from nearby records or the file's date",
+        ),
+        (
+            Quality::AMBIGUOUS_LOCAL,
+            "some local times fall in a daylight-saving repeat hour",
+        ),
+        (
+            Quality::NONEXISTENT_LOCAL,
+            "some local times fall in a daylight-saving gap and were shifted",
+        ),
         (Quality::SKEW_ADJUSTED, "times were corrected with --offset"),
     ];
     for s in sources {
@@ -164,11 +190,17 @@ fn warnings(timeline: &Timeline, sources: &[SourceRow], checks: &[Check]) -> Vec
                 s.path, s.rejected
             ));
         }
-        if let (Some(ws), Some(we), Some(first), Some(last)) =
-            (timeline.window_start, timeline.window_end, s.first_time, s.last_time)
-        {
+        if let (Some(ws), Some(we), Some(first), Some(last)) = (
+            timeline.window_start,
+            timeline.window_end,
+            s.first_time,
+            s.last_time,
+        ) {
             if last < ws || first > we {
-                out.push(format!("{}: all its events lie outside the incident window", s.path));
+                out.push(format!(
+                    "{}: all its events lie outside the incident window",
+                    s.path
+                ));
             }
         }
     }

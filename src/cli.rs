@@ -130,7 +130,11 @@ pub struct IngestArgs {
     #[arg(long)]
     pub year: Option<i32>,
     /// Clock correction for matching sources, e.g. `hosts/db-1/*=-47s`.
-    #[arg(long = "offset", value_name = "GLOB=DURATION", allow_hyphen_values = true)]
+    #[arg(
+        long = "offset",
+        value_name = "GLOB=DURATION",
+        allow_hyphen_values = true
+    )]
     pub offset: Vec<String>,
     /// Use parser ID for matching sources instead of detection.
     #[arg(long = "parser", value_name = "GLOB=ID")]

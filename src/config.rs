@@ -226,7 +226,11 @@ pub fn parse_duration_micros(text: &str) -> Result<i64> {
 /// in `zone` (UTC without one). Returns UTC microseconds.
 pub fn parse_cli_time(text: &str, zone: Option<&Zone>) -> Result<i64> {
     use factline_parsers::time::{parse_field, TimeValue};
-    let bad = || Error::Usage(format!("bad time {text:?}: use RFC 3339, e.g. 2026-01-01T10:00:00Z"));
+    let bad = || {
+        Error::Usage(format!(
+            "bad time {text:?}: use RFC 3339, e.g. 2026-01-01T10:00:00Z"
+        ))
+    };
     let local = match parse_field(text, None).map(|ts| ts.value) {
         Some(TimeValue::Utc(m)) => return Ok(m),
         Some(TimeValue::Local(local)) => local,
@@ -300,7 +304,10 @@ mod tests {
         assert_eq!(Zone::parse("utc").unwrap(), Zone::Utc);
         assert_eq!(Zone::parse("+05:30").unwrap().name(), "+05:30");
         assert_eq!(Zone::parse("-0800").unwrap().name(), "-08:00");
-        assert_eq!(Zone::parse("Europe/Berlin").unwrap().name(), "Europe/Berlin");
+        assert_eq!(
+            Zone::parse("Europe/Berlin").unwrap().name(),
+            "Europe/Berlin"
+        );
         assert!(Zone::parse("Mars/Olympus").is_err());
         assert!(Zone::parse("+99:00").is_err());
     }
@@ -312,7 +319,10 @@ mod tests {
             ..IngestArgs::default()
         };
         let c = IngestConfig::new(&args, Some("UTC")).unwrap();
-        assert_eq!(c.zone_for(&["db/x.log"]).unwrap().name(), "America/New_York");
+        assert_eq!(
+            c.zone_for(&["db/x.log"]).unwrap().name(),
+            "America/New_York"
+        );
         assert_eq!(c.zone_for(&["app.log"]).unwrap().name(), "Europe/Berlin");
         assert_eq!(c.zone_for(&["app.json"]).unwrap().name(), "UTC");
     }
@@ -321,8 +331,14 @@ mod tests {
     fn cli_times_read_naive_in_the_zone() {
         let berlin = Zone::parse("Europe/Berlin").unwrap();
         let m = parse_cli_time("2026-07-01 12:00", Some(&berlin)).unwrap();
-        assert_eq!(factline_parsers::time::format_utc(m), "2026-07-01T10:00:00.000000Z");
+        assert_eq!(
+            factline_parsers::time::format_utc(m),
+            "2026-07-01T10:00:00.000000Z"
+        );
         let m = parse_cli_time("2026-07-01T12:00:00Z", Some(&berlin)).unwrap();
-        assert_eq!(factline_parsers::time::format_utc(m), "2026-07-01T12:00:00.000000Z");
+        assert_eq!(
+            factline_parsers::time::format_utc(m),
+            "2026-07-01T12:00:00.000000Z"
+        );
     }
 }

@@ -218,7 +218,8 @@ fn list_zip(parent: &Unit, bytes: &[u8], depth: usize, found: &mut Found) {
             continue;
         };
         let member_path = safe.to_string_lossy().replace('\\', "/");
-        if member_path.split('/').any(|p| p.starts_with('.')) || member_path.starts_with("__MACOSX") {
+        if member_path.split('/').any(|p| p.starts_with('.')) || member_path.starts_with("__MACOSX")
+        {
             continue;
         }
         let mtime = entry.last_modified().and_then(zip_time_micros);
@@ -248,13 +249,17 @@ fn list_zip(parent: &Unit, bytes: &[u8], depth: usize, found: &mut Found) {
             } else {
                 found.skipped.push(Skipped {
                     display: unit.display,
-                    reason: format!("archive nested deeper than {MAX_ARCHIVE_DEPTH} levels; not opened"),
+                    reason: format!(
+                        "archive nested deeper than {MAX_ARCHIVE_DEPTH} levels; not opened"
+                    ),
                 });
             }
             continue;
         }
         match gunzip_if_needed(&member_path, bytes) {
-            Ok(bytes) => found.loaded.push(LoadJob::Member(Loaded { unit, bytes, mtime })),
+            Ok(bytes) => found
+                .loaded
+                .push(LoadJob::Member(Loaded { unit, bytes, mtime })),
             Err(reason) => found.skipped.push(Skipped {
                 display: unit.display,
                 reason,
@@ -286,10 +291,11 @@ fn gunzip_if_needed(name: &str, bytes: Vec<u8>) -> std::result::Result<Vec<u8>, 
 /// Reads a file unit: its bytes (decompressed when gzip) and modification time.
 pub fn load(unit: &Unit) -> std::result::Result<Loaded, String> {
     let meta = std::fs::metadata(&unit.file).map_err(|e| format!("cannot read: {e}"))?;
-    let mtime = meta
-        .modified()
-        .ok()
-        .and_then(|t| chrono::DateTime::<chrono::Utc>::from(t).timestamp_micros().into());
+    let mtime = meta.modified().ok().and_then(|t| {
+        chrono::DateTime::<chrono::Utc>::from(t)
+            .timestamp_micros()
+            .into()
+    });
     let bytes = gunzip_if_needed(&unit.display, read_capped(&unit.file)?)?;
     Ok(Loaded {
         unit: unit.clone(),

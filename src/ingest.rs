@@ -76,7 +76,11 @@ enum Parsed {
 }
 
 /// Ingests the configured evidence into `store`.
-pub fn ingest(store: &mut Store, config: &IngestConfig, parsers: &[Box<dyn Parser>]) -> Result<Report> {
+pub fn ingest(
+    store: &mut Store,
+    config: &IngestConfig,
+    parsers: &[Box<dyn Parser>],
+) -> Result<Report> {
     for forced in &config.parsers {
         if !parsers.iter().any(|p| p.id() == forced.value) {
             return Err(Error::Usage(format!(
@@ -127,7 +131,9 @@ fn progress_bar(len: u64) -> indicatif::ProgressBar {
         return indicatif::ProgressBar::hidden();
     }
     let bar = indicatif::ProgressBar::new(len);
-    if let Ok(style) = indicatif::ProgressStyle::with_template("ingest {bar:30} {pos}/{len} sources {elapsed}") {
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("ingest {bar:30} {pos}/{len} sources {elapsed}")
+    {
         bar.set_style(style);
     }
     bar
@@ -162,7 +168,12 @@ fn write(store: &mut Store, parsed: Parsed) -> Result<Outcome> {
     })
 }
 
-fn prepare(job: LoadJob, config: &IngestConfig, parsers: &[Box<dyn Parser>], known: &HashSet<String>) -> Parsed {
+fn prepare(
+    job: LoadJob,
+    config: &IngestConfig,
+    parsers: &[Box<dyn Parser>],
+    known: &HashSet<String>,
+) -> Parsed {
     let loaded = match job {
         LoadJob::Member(loaded) => loaded,
         LoadJob::File(unit) => match evidence::load(&unit) {
@@ -209,7 +220,14 @@ fn prepare(job: LoadJob, config: &IngestConfig, parsers: &[Box<dyn Parser>], kno
     };
     let zone = config.zone_for(&names).cloned();
     let offset = config.offset_for(&names);
-    Parsed::Ready(Box::new(normalize(&loaded, sha256, chosen, zone, config.year, offset)))
+    Parsed::Ready(Box::new(normalize(
+        &loaded,
+        sha256,
+        chosen,
+        zone,
+        config.year,
+        offset,
+    )))
 }
 
 fn normalize(

@@ -78,7 +78,6 @@ impl Quality {
 #[derive(Debug)]
 pub struct SourceClock {
     zone: Option<Zone>,
-    year: Option<i32>,
     /// Modification time as UTC microseconds, the anchor for missing years
     /// and dates.
     mtime: Option<i64>,
@@ -105,7 +104,6 @@ impl SourceClock {
         SourceClock {
             zone,
             running_year: year,
-            year,
             mtime,
             offset_micros,
             first_date,
@@ -185,7 +183,13 @@ impl SourceClock {
         }
     }
 
-    fn with_year(&mut self, month: u32, day: u32, time: NaiveTime, q: &mut Quality) -> NaiveDateTime {
+    fn with_year(
+        &mut self,
+        month: u32,
+        day: u32,
+        time: NaiveTime,
+        q: &mut Quality,
+    ) -> NaiveDateTime {
         let year = match self.running_year {
             Some(mut year) => {
                 // --year names the year the file starts in; a jump back of
@@ -242,11 +246,6 @@ impl SourceClock {
                 .unwrap_or(NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default()),
         };
         date.and_time(time)
-    }
-
-    /// The year used for yearless dates, for reporting.
-    pub fn year(&self) -> Option<i32> {
-        self.year
     }
 }
 
@@ -309,7 +308,10 @@ mod tests {
     #[test]
     fn december_to_january_rolls_over_with_given_year() {
         let mut c = SourceClock::new(Some(Zone::Utc), Some(2025), None, 0, None);
-        let out = run(&mut c, &["Dec 31 23:59:58 h p: a", "Jan  1 00:00:01 h p: b"]);
+        let out = run(
+            &mut c,
+            &["Dec 31 23:59:58 h p: a", "Jan  1 00:00:01 h p: b"],
+        );
         assert_eq!(out[0].0, "2025-12-31T23:59:58.000000Z");
         assert_eq!(out[1].0, "2026-01-01T00:00:01.000000Z");
         assert!(out[1].1.is_empty());
@@ -325,7 +327,10 @@ mod tests {
             .and_utc()
             .timestamp_micros();
         let mut c = SourceClock::new(Some(Zone::Utc), None, Some(mtime), 0, None);
-        let out = run(&mut c, &["Dec 31 23:59:58 h p: a", "Jan  1 00:00:01 h p: b"]);
+        let out = run(
+            &mut c,
+            &["Dec 31 23:59:58 h p: a", "Jan  1 00:00:01 h p: b"],
+        );
         assert_eq!(out[0].0, "2025-12-31T23:59:58.000000Z");
         assert_eq!(out[1].0, "2026-01-01T00:00:01.000000Z");
         assert_eq!(out[0].1, vec!["inferred-year"]);
@@ -335,7 +340,10 @@ mod tests {
     fn naive_time_without_zone_is_utc_and_flagged() {
         let mut c = SourceClock::new(None, None, None, 0, None);
         let out = run(&mut c, &["2026-03-01 10:00:00"]);
-        assert_eq!(out[0], ("2026-03-01T10:00:00.000000Z".into(), vec!["assumed-tz"]));
+        assert_eq!(
+            out[0],
+            ("2026-03-01T10:00:00.000000Z".into(), vec!["assumed-tz"])
+        );
     }
 
     #[test]
@@ -352,7 +360,10 @@ mod tests {
     fn offset_applies_last_and_is_flagged() {
         let mut c = SourceClock::new(Some(Zone::Utc), None, None, -47_000_000, None);
         let out = run(&mut c, &["2026-03-01T10:00:00Z"]);
-        assert_eq!(out[0], ("2026-03-01T09:59:13.000000Z".into(), vec!["skew-adjusted"]));
+        assert_eq!(
+            out[0],
+            ("2026-03-01T09:59:13.000000Z".into(), vec!["skew-adjusted"])
+        );
     }
 
     #[test]

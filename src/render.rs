@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 
 use crate::config::Zone;
 use crate::store::{EventRow, SourceRow};
-use crate::timeline::{durations, Entry, KeyTime, Timeline, Verification};
+use crate::timeline::{durations, Entry, Evidence, KeyTime, Timeline, Verification};
 
 fn generator() -> String {
     format!("factline {}", env!("CARGO_PKG_VERSION"))
@@ -56,6 +56,7 @@ fn entry_json(e: &Entry) -> Value {
         "summary": e.summary,
         "actor": e.actor,
         "hosts": e.hosts,
+        "services": e.services,
         "verification": e.verification.as_str(),
         "time_quality": e.time_quality.names(),
         "evidence": e.evidence.iter().map(|ev| json!({
@@ -95,20 +96,41 @@ fn local_clock(zone: &Zone, micros: i64) -> String {
         .map_or_else(String::new, |t| t.format("%Y-%m-%d %H:%M:%S").to_string())
 }
 
-/// Numbers each distinct piece of cited evidence in order of first citation.
-fn number_evidence(t: &Timeline) -> (Vec<(String, String, String)>, HashMap<(String, String), usize>) {
-    let mut list = Vec::new();
-    let mut index = HashMap::new();
-    for e in &t.entries {
-        for ev in &e.evidence {
-            let key = (ev.source.clone(), ev.locator.clone());
-            index.entry(key).or_insert_with(|| {
-                list.push((ev.source.clone(), ev.sha256.clone(), ev.locator.clone()));
-                list.len()
-            });
+/// The numbered evidence references of a draft, in order of first citation.
+struct References<'a> {
+    list: Vec<&'a Evidence>,
+    numbers: HashMap<(&'a str, &'a str), usize>,
+}
+
+impl<'a> References<'a> {
+    fn new(t: &'a Timeline) -> References<'a> {
+        let mut refs = References {
+            list: Vec::new(),
+            numbers: HashMap::new(),
+        };
+        for ev in t.entries.iter().flat_map(|e| &e.evidence) {
+            let key = (ev.source.as_str(), ev.locator.as_str());
+            if !refs.numbers.contains_key(&key) {
+                refs.list.push(ev);
+                refs.numbers.insert(key, refs.list.len());
+            }
         }
+        refs
     }
-    (list, index)
+
+    /// `[3] [4]` for an entry's evidence.
+    fn cite(&self, e: &Entry) -> String {
+        e.evidence
+            .iter()
+            .map(|ev| {
+                format!(
+                    "[{}]",
+                    self.numbers[&(ev.source.as_str(), ev.locator.as_str())]
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
 }
 
 /// The Markdown Timeline section of a post-mortem.
@@ -123,7 +145,11 @@ pub fn timeline_markdown(t: &Timeline, local: Option<&Zone>) -> String {
         .first()
         .zip(t.entries.last())
         .is_some_and(|(a, b)| day(a.time) != day(b.last_time.unwrap_or(b.time)));
-    let origin = if t.window_given { "as given" } else { "from the evidence" };
+    let origin = if t.window_given {
+        "as given"
+    } else {
+        "from the evidence"
+    };
     let _ = writeln!(
         out,
         "Incident window {} – {} UTC ({origin}). All times are UTC{}.\n",
@@ -135,10 +161,15 @@ pub fn timeline_markdown(t: &Timeline, local: Option<&Zone>) -> String {
             format!(", on {}", day(t.entries.first().map_or(start, |e| e.time)))
         }
     );
-    let (evidence, numbers) = number_evidence(t);
-    let local_header = local.map(|z| format!(" Local ({}) |", z.name())).unwrap_or_default();
+    let refs = References::new(t);
+    let local_header = local
+        .map(|z| format!(" Local ({}) |", z.name()))
+        .unwrap_or_default();
     let local_rule = if local.is_some() { "---|" } else { "" };
-    let _ = writeln!(out, "| Time (UTC) |{local_header} Phase | Event | Evidence |");
+    let _ = writeln!(
+        out,
+        "| Time (UTC) |{local_header} Phase | Event | Evidence |"
+    );
     let _ = writeln!(out, "|---|{local_rule}---|---|---|");
     for e in &t.entries {
         let mut event = String::new();
@@ -157,17 +188,18 @@ pub fn timeline_markdown(t: &Timeline, local: Option<&Zone>) -> String {
             }
             _ => event.push_str(&md_cell(&e.summary)),
         }
-        if !e.hosts.is_empty() {
-            let _ = write!(event, " ({})", md_cell(&e.hosts.join(", ")));
+        let whereabouts = match (e.services.is_empty(), e.hosts.is_empty()) {
+            (true, true) => String::new(),
+            (false, true) => e.services.join(", "),
+            (true, false) => e.hosts.join(", "),
+            (false, false) => format!("{} on {}", e.services.join(", "), e.hosts.join(", ")),
+        };
+        if !whereabouts.is_empty() {
+            let _ = write!(event, " ({})", md_cell(&whereabouts));
         }
         if !e.time_quality.names().is_empty() {
             let _ = write!(event, " _(time: {})_", e.time_quality.names().join(", "));
         }
-        let cites: Vec<String> = e
-            .evidence
-            .iter()
-            .map(|ev| format!("[{}]", numbers[&(ev.source.clone(), ev.locator.clone())]))
-            .collect();
         let local_cell = local
             .map(|z| format!(" {} |", local_clock(z, e.time)))
             .unwrap_or_default();
@@ -176,7 +208,7 @@ pub fn timeline_markdown(t: &Timeline, local: Option<&Zone>) -> String {
             "| {} |{local_cell} {} | {event} | {} |",
             clock(e.time, spans_days),
             e.phase.as_str(),
-            cites.join(" ")
+            refs.cite(e)
         );
     }
 
@@ -199,11 +231,18 @@ pub fn timeline_markdown(t: &Timeline, local: Option<&Zone>) -> String {
         };
         match time {
             Some(kt) => {
-                let basis = t.entries.iter().find(|e| e.id == kt.entry).map_or_else(String::new, |e| {
-                    let cites: Vec<String> = e.evidence.iter().map(|ev| format!("[{}]", numbers[&(ev.source.clone(), ev.locator.clone())])).collect();
-                    format!("{} {}", md_cell(&e.summary), cites.join(" "))
-                });
-                let _ = writeln!(out, "| {name} | {} | {since} | {basis} |", clock(kt.time, true));
+                let basis = t
+                    .entries
+                    .iter()
+                    .find(|e| e.id == kt.entry)
+                    .map_or_else(String::new, |e| {
+                        format!("{} {}", md_cell(&e.summary), refs.cite(e))
+                    });
+                let _ = writeln!(
+                    out,
+                    "| {name} | {} | {since} | {basis} |",
+                    clock(kt.time, true)
+                );
             }
             None => {
                 let _ = writeln!(out, "| {name} | not found in the evidence | {since} | — |");
@@ -221,7 +260,13 @@ pub fn timeline_markdown(t: &Timeline, local: Option<&Zone>) -> String {
         out.push_str("None: every entry is backed by machine-recorded evidence.\n");
     }
     for e in reported {
-        let _ = writeln!(out, "- #{} {} — {}", e.id, clock(e.time, true), md_cell(&e.summary));
+        let _ = writeln!(
+            out,
+            "- #{} {} — {}",
+            e.id,
+            clock(e.time, true),
+            md_cell(&e.summary)
+        );
     }
 
     out.push_str("\n### Left out\n\n");
@@ -236,14 +281,14 @@ pub fn timeline_markdown(t: &Timeline, local: Option<&Zone>) -> String {
     );
 
     out.push_str("\n### Evidence\n\n");
-    for (i, (source, sha, locator)) in evidence.iter().enumerate() {
+    for (i, ev) in refs.list.iter().enumerate() {
         let _ = writeln!(
             out,
             "{}. `{}` (sha256 `{}…`), {}",
             i + 1,
-            md_cell(source),
-            &sha[..sha.len().min(12)],
-            md_cell(locator)
+            md_cell(&ev.source),
+            &ev.sha256[..ev.sha256.len().min(12)],
+            md_cell(&ev.locator)
         );
     }
     out
@@ -271,8 +316,17 @@ fn csv_string(rows: impl IntoIterator<Item = Vec<String>>) -> String {
 /// One row per entry, evidence joined.
 pub fn timeline_csv(t: &Timeline) -> String {
     let header = [
-        "id", "time", "last_time", "occurrences", "phase", "kind", "summary", "actor", "verification",
-        "time_quality", "evidence",
+        "id",
+        "time",
+        "last_time",
+        "occurrences",
+        "phase",
+        "kind",
+        "summary",
+        "actor",
+        "verification",
+        "time_quality",
+        "evidence",
     ];
     let rows = t.entries.iter().map(|e| {
         vec![
@@ -325,7 +379,13 @@ pub fn timeline_html(t: &Timeline) -> String {
         let evidence: Vec<String> = e
             .evidence
             .iter()
-            .map(|ev| format!("<code>{}</code> {}", html_escape(&ev.source), html_escape(&ev.locator)))
+            .map(|ev| {
+                format!(
+                    "<code>{}</code> {}",
+                    html_escape(&ev.source),
+                    html_escape(&ev.locator)
+                )
+            })
             .collect();
         let count = if e.occurrences > 1 {
             format!(" ×{}", e.occurrences)
@@ -368,8 +428,19 @@ pub fn event_json(e: &EventRow) -> Value {
 
 /// The CSV header of `events --format csv`.
 pub const EVENT_CSV_HEADER: [&str; 13] = [
-    "time", "time_quality", "source", "line", "locator", "parser", "kind", "level", "actor", "host",
-    "service", "message", "template",
+    "time",
+    "time_quality",
+    "source",
+    "line",
+    "locator",
+    "parser",
+    "kind",
+    "level",
+    "actor",
+    "host",
+    "service",
+    "message",
+    "template",
 ];
 
 /// One CSV row of `events --format csv`, formula cells neutralised.
@@ -471,6 +542,9 @@ mod tests {
 
     #[test]
     fn html_escapes_markup() {
-        assert_eq!(html_escape("<script>\"&'"), "&lt;script&gt;&quot;&amp;&#39;");
+        assert_eq!(
+            html_escape("<script>\"&'"),
+            "&lt;script&gt;&quot;&amp;&#39;"
+        );
     }
 }

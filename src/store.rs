@@ -285,8 +285,10 @@ impl Store {
 
     fn migrate(&self) -> Result<()> {
         let c = &self.conn;
-        c.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")
-            .map_err(|e| self.err(e))?;
+        c.execute_batch(
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
+        )
+        .map_err(|e| self.err(e))?;
         let version: i64 = c
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .map_err(|e| self.err(e))?;
@@ -306,16 +308,24 @@ impl Store {
     /// The path of an already stored source with this SHA-256.
     pub fn source_with_hash(&self, sha256: &str) -> Result<Option<String>> {
         self.conn
-            .query_row("SELECT path FROM sources WHERE sha256 = ?1", [sha256], |r| r.get(0))
+            .query_row(
+                "SELECT path FROM sources WHERE sha256 = ?1",
+                [sha256],
+                |r| r.get(0),
+            )
             .optional()
             .map_err(|e| self.err(e))
     }
 
     /// Every stored SHA-256 (to skip known evidence before parsing it).
     pub fn known_hashes(&self) -> Result<std::collections::HashSet<String>> {
-        let mut stmt = self.conn.prepare("SELECT sha256 FROM sources").map_err(|e| self.err(e))?;
+        let mut stmt = self
+            .conn
+            .prepare("SELECT sha256 FROM sources")
+            .map_err(|e| self.err(e))?;
         let rows = stmt.query_map([], |r| r.get(0)).map_err(|e| self.err(e))?;
-        rows.collect::<rusqlite::Result<_>>().map_err(|e| self.err(e))
+        rows.collect::<rusqlite::Result<_>>()
+            .map_err(|e| self.err(e))
     }
 
     /// Writes one source and all its events in one transaction, so an
@@ -356,8 +366,12 @@ impl Store {
         .map_err(e)?;
         let source_id = tx.last_insert_rowid();
         {
-            let mut find_template = tx.prepare_cached("SELECT id FROM templates WHERE text = ?1").map_err(e)?;
-            let mut add_template = tx.prepare_cached("INSERT INTO templates (text) VALUES (?1)").map_err(e)?;
+            let mut find_template = tx
+                .prepare_cached("SELECT id FROM templates WHERE text = ?1")
+                .map_err(e)?;
+            let mut add_template = tx
+                .prepare_cached("INSERT INTO templates (text) VALUES (?1)")
+                .map_err(e)?;
             let mut add_event = tx
                 .prepare_cached(
                     "INSERT INTO events (source_id, seq, time, time_text, precision, time_quality, kind, \
@@ -458,7 +472,8 @@ impl Store {
                 })
             })
             .map_err(|e| self.err(e))?;
-        rows.collect::<rusqlite::Result<_>>().map_err(|e| self.err(e))
+        rows.collect::<rusqlite::Result<_>>()
+            .map_err(|e| self.err(e))
     }
 
     /// Events in UTC order (time, then source path, then position), using
@@ -479,7 +494,10 @@ impl Store {
         );
         let mut stmt = self.conn.prepare(&sql).map_err(|e| self.err(e))?;
         let mut rows = stmt
-            .query(params![filter.from.unwrap_or(i64::MIN), filter.to.unwrap_or(i64::MAX)])
+            .query(params![
+                filter.from.unwrap_or(i64::MIN),
+                filter.to.unwrap_or(i64::MAX)
+            ])
             .map_err(|e| self.err(e))?;
         while let Some(row) = rows.next().map_err(|e| self.err(e))? {
             visit(event_row(row).map_err(|e| self.err(e))?)?;

@@ -32,11 +32,20 @@ pub fn template(message: &str) -> String {
 fn mask_token(token: &str) -> String {
     // key=value: the key is structure, the value is data.
     if let Some((key, value)) = token.split_once('=') {
-        if !key.is_empty() && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.' || b == b'-') {
+        if !key.is_empty()
+            && key
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.' || b == b'-')
+        {
             return format!("{key}={}", mask_token(value));
         }
     }
-    let is_edge = |c: char| matches!(c, '(' | ')' | '[' | ']' | '{' | '}' | '"' | '\'' | ',' | ';' | ':' | '.' | '<' | '>');
+    let is_edge = |c: char| {
+        matches!(
+            c,
+            '(' | ')' | '[' | ']' | '{' | '}' | '"' | '\'' | ',' | ';' | ':' | '.' | '<' | '>'
+        )
+    };
     let core = token.trim_matches(is_edge);
     if core.is_empty() || !is_variable(core) {
         return token.to_string();
@@ -74,8 +83,14 @@ mod tests {
 
     #[test]
     fn same_shape_same_template_and_stack_traces_do_not_split_it() {
-        assert_eq!(template("pool exhausted: 50/50 in use"), template("pool exhausted: 49/50 in use"));
-        assert_eq!(template("boom id=1\n  at x.y(Z.java:10)"), template("boom id=2\n  at q.r(S.java:99)"));
+        assert_eq!(
+            template("pool exhausted: 50/50 in use"),
+            template("pool exhausted: 49/50 in use")
+        );
+        assert_eq!(
+            template("boom id=1\n  at x.y(Z.java:10)"),
+            template("boom id=2\n  at q.r(S.java:99)")
+        );
         assert_ne!(template("disk full"), template("disk ok"));
     }
 }

@@ -129,6 +129,8 @@ pub struct Entry {
     pub time_quality: Quality,
     /// Hosts seen.
     pub hosts: Vec<String>,
+    /// Services seen.
+    pub services: Vec<String>,
     /// Cited evidence (first and last occurrence for bursts).
     pub evidence: Vec<Evidence>,
 }
@@ -182,6 +184,7 @@ struct Candidate {
     count: u64,
     quality: Quality,
     hosts: BTreeSet<String>,
+    services: BTreeSet<String>,
     sources: BTreeSet<String>,
     priority: u8,
 }
@@ -191,6 +194,7 @@ impl Candidate {
         let mut c = Candidate {
             quality: event.time_quality,
             hosts: BTreeSet::new(),
+            services: BTreeSet::new(),
             sources: BTreeSet::new(),
             first: event.clone(),
             last: None,
@@ -206,6 +210,9 @@ impl Candidate {
         self.quality.insert(event.time_quality);
         if let Some(h) = &event.host {
             self.hosts.insert(h.clone());
+        }
+        if let Some(s) = &event.service {
+            self.services.insert(s.clone());
         }
         self.sources.insert(event.source.clone());
         if self.count > 1 {
@@ -275,7 +282,10 @@ static PHASE_RULES: LazyLock<Vec<PhaseRule>> = LazyLock::new(|| {
     // First match wins: a rollback is mitigation even though it is also a
     // deploy, and a recovery message is recovery even if logged at warn.
     vec![
-        rule(Phase::Resolution, r"(?i)\b(resolved|incident (is )?(closed|over)|all clear)\b"),
+        rule(
+            Phase::Resolution,
+            r"(?i)\b(resolved|incident (is )?(closed|over)|all clear)\b",
+        ),
         rule(
             Phase::Mitigation,
             r"(?i)\b(roll(ed|ing)?[ -]?back|rollback|revert(ed|ing)?|restart(ed|ing)?|reboot(ed|ing)?|fail(ed|ing)?[ -]?over|scal(ed|ing) (up|out)|drain(ed|ing)|mitigat(ed|ing|ion)|disabl(ed|ing) (the )?(feature|flag))\b",
@@ -288,7 +298,10 @@ static PHASE_RULES: LazyLock<Vec<PhaseRule>> = LazyLock::new(|| {
             Phase::Impact,
             r"(?i)\b(degraded|unavailable|outage|timed? ?out|unreachable|health ?check(s)? fail(ed|ing)?)\b",
         ),
-        rule(Phase::Escalation, r"(?i)\b(acknowledged|escalat(ed|ing)|paged|on-?call)\b"),
+        rule(
+            Phase::Escalation,
+            r"(?i)\b(acknowledged|escalat(ed|ing)|paged|on-?call)\b",
+        ),
         rule(Phase::Detection, r"(?i)\b(alert|firing|triggered)\b"),
         rule(
             Phase::Trigger,
@@ -298,7 +311,10 @@ static PHASE_RULES: LazyLock<Vec<PhaseRule>> = LazyLock::new(|| {
 });
 
 fn phase_of(entry: &Entry) -> Phase {
-    if let Some(rule) = PHASE_RULES.iter().find(|r| r.pattern.is_match(&entry.summary)) {
+    if let Some(rule) = PHASE_RULES
+        .iter()
+        .find(|r| r.pattern.is_match(&entry.summary))
+    {
         return rule.phase;
     }
     match entry.kind.as_str() {
@@ -406,7 +422,11 @@ pub fn build(store: &Store, config: &TimelineConfig) -> Result<Timeline> {
     });
     done.truncate(config.max_entries);
     done.sort_by(|a, b| {
-        (a.first.time, &a.first.source, a.first.seq).cmp(&(b.first.time, &b.first.source, b.first.seq))
+        (a.first.time, &a.first.source, a.first.seq).cmp(&(
+            b.first.time,
+            &b.first.source,
+            b.first.seq,
+        ))
     });
 
     let mut people = Placeholders {
@@ -434,6 +454,7 @@ pub fn build(store: &Store, config: &TimelineConfig) -> Result<Timeline> {
                 verification: verification(&kinds, c.sources.len()),
                 time_quality: c.quality,
                 hosts: c.hosts.into_iter().collect(),
+                services: c.services.into_iter().collect(),
                 evidence: ev,
             };
             entry.phase = phase_of(&entry);
@@ -462,7 +483,10 @@ const TRIGGER_SPAN_MICROS: i64 = 5 * 60 * 1_000_000;
 /// later changes are context (a later deploy that is no rollback is not
 /// what set the incident off).
 fn narrow_triggers(entries: &mut [Entry]) {
-    let impact = entries.iter().find(|e| e.phase == Phase::Impact).map(|e| e.time);
+    let impact = entries
+        .iter()
+        .find(|e| e.phase == Phase::Impact)
+        .map(|e| e.time);
     let last_change = entries
         .iter()
         .filter(|e| e.phase == Phase::Trigger && impact.is_none_or(|i| e.time <= i))

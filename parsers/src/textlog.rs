@@ -172,6 +172,16 @@ fn stamp_at(line: &str, at: usize, full_only: bool) -> Result<Option<Lead<'_>>, 
     let Some(mut rest) = body.get(used..) else {
         return Ok(None);
     };
+    if let Some(zone) = rest
+        .strip_prefix(' ')
+        .and_then(|r| r.split(|c: char| c.is_whitespace() || c == ']').next())
+        .filter(|w| ZONE_ABBREVIATIONS.contains(w))
+    {
+        return Err(format!(
+            "timestamp {:?} is followed by the zone abbreviation {zone}, which names no single offset",
+            time.text
+        ));
+    }
     if bracketed {
         match rest.strip_prefix(']') {
             Some(after) => rest = after,
@@ -185,16 +195,6 @@ fn stamp_at(line: &str, at: usize, full_only: bool) -> Result<Option<Lead<'_>>, 
             .collect();
         return Err(format!(
             "timestamp {:?} runs into {word:?}: an unreadable zone or not a timestamp",
-            time.text
-        ));
-    }
-    if let Some(zone) = rest
-        .strip_prefix(' ')
-        .and_then(|r| r.split(|c: char| c.is_whitespace() || c == ']').next())
-        .filter(|w| ZONE_ABBREVIATIONS.contains(w))
-    {
-        return Err(format!(
-            "timestamp {:?} is followed by the zone abbreviation {zone}, which names no single offset",
             time.text
         ));
     }
@@ -769,6 +769,10 @@ go.opentelemetry.io/collector/exporter/exporterhelper/internal.NewQueueSender.fu
         assert_eq!(r.message, "Note that the alert fired");
         let r = &parse("2026-01-01 10:00:00 I am here").records[0];
         assert_eq!(r.level, None);
+        let r = &parse("2026-01-01 10:00:00 <error> boom").records[0];
+        assert_eq!((r.level, r.message.as_str()), (Some(Level::Error), "boom"));
+        let r = &parse("2026/01/01 10:00:00 [WARN] slow").records[0];
+        assert_eq!((r.level, r.message.as_str()), (Some(Level::Warn), "slow"));
         let r = &parse("2026-01-01 10:00:00 level=warn disk almost full").records[0];
         assert_eq!(r.level, Some(Level::Warn));
         assert_eq!(r.message, "disk almost full");
@@ -788,17 +792,33 @@ go.opentelemetry.io/collector/exporter/exporterhelper/internal.NewQueueSender.fu
         assert_eq!(out.records.len(), 1);
         assert_eq!(out.records[0].line, Some(4));
         assert_eq!(out.records[0].line_end, Some(5));
+        let out = parse("[2026-03-01 10:00:00 CEST] job started");
+        assert!(out.problems[0].reason.contains("CEST"));
     }
 
     #[test]
     fn sniff_accepts_timestamped_text_and_rejects_other_formats() {
         let jboss = "\n15:08:59,801 INFO  [org.jboss.modules] (main) JBoss Modules version 1.2.2.Final-redhat-1\n15:09:00,053 DEBUG [org.jboss.as.config] (MSC service thread 1-7) Configured system properties:\n\t[Standalone] = \n\tawt.toolkit = sun.awt.X11.XToolkit\n";
         assert_eq!(TextLog.sniff(jboss.as_bytes()), Some(100));
+        // Unindented traceback lines count as continuations.
+        let vdsm = "MainThread::ERROR::2011-12-05 07:04:56,300::vdsm::74::vds::(run) Traceback (most recent call last):
+File \"/usr/share/vdsm/vdsm\", line 72, in run
+    serve_clients(log)
+File \"/usr/share/vdsm/vdsm\", line 40, in serve_clients
+    cif = clientIF.clientIF(log)
+libvirtError: Failed to connect socket to '/var/run/libvirt/libvirt-sock': No such file or directory
+";
+        assert_eq!(TextLog.sniff(vdsm.as_bytes()), Some(100));
+        let syslog = "Jun 14 15:16:01 combo sshd(pam_unix)[19939]: authentication failure; logname= uid=0 euid=0 tty=NODEVssh ruser= rhost=218.188.2.4\n";
+        // The fallback reads syslog too; the syslog parsers rank above it.
+        assert_eq!(TextLog.sniff(syslog.as_bytes()), Some(100));
         for other in [
             "{\"time\":\"2026-01-01T10:00:00Z\",\"msg\":\"x\"}\n",
             "127.0.0.1 - frank [10/Oct/2000:13:55:36 -0700] \"GET /apache_pb.gif HTTP/1.0\" 200 2326\n",
             "time=\"2021-09-15T21:17:11.679036Z\" level=info msg=\"Pod deleted\" namespace=a\n",
             "org.jboss.qa.bpms.rest.wb.RequestFailureException: java.net.ConnectException: Connection refused\n    at org.jboss.qa.bpms.rest.wb.RestWorkbenchClient.process(RestWorkbenchClient.java:73) ~[classes/:na]\n",
+            "20171224-0:0:0:216|Step_StandStepDataManager|30002312|theDayChanged 1514044800216\n",
+            "1,Sun Dec 04 04:47:44 2005,notice,workerEnv.init() ok /etc/httpd/conf/workers2.properties,E2,workerEnv.init() ok <*>\n",
         ] {
             assert_eq!(TextLog.sniff(other.as_bytes()), None, "{other}");
         }

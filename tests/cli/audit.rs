@@ -13,8 +13,14 @@ fn verify_names_changed_and_missing_files_and_exits_1() {
     let out = s.run("verify", &[]);
     assert_code(&out, 1);
     let text = stdout(&out);
-    assert!(text.contains("changed ") && text.contains("a.log"), "{text}");
-    assert!(text.contains("missing ") && text.contains("b.log"), "{text}");
+    assert!(
+        text.contains("changed ") && text.contains("a.log"),
+        "{text}"
+    );
+    assert!(
+        text.contains("missing ") && text.contains("b.log"),
+        "{text}"
+    );
     assert!(text.contains("ok ") && text.contains("c.log"), "{text}");
 }
 
@@ -34,7 +40,11 @@ fn audit_json_follows_the_contract_and_strict_fails_on_changes() {
             assert_eq!(ev["status"], "ok");
         }
     }
-    assert!(v["sources"].as_array().unwrap().iter().all(|s| s["status"] == "ok"));
+    assert!(v["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|s| s["status"] == "ok"));
 
     let copy = Scratch::new();
     let f = copy.write("app.log", "2026-01-01T10:00:00Z ERROR boom\n");
@@ -52,8 +62,13 @@ fn audit_warns_about_assumed_zones() {
     let s = Scratch::new();
     let f = s.write("app.log", "2026-01-01 10:00:00 ERROR boom\n");
     let out = s.run("ingest", &[f.to_str().unwrap()]);
-    assert!(stderr(&out).contains("times carry no zone"), "{}", stderr(&out));
-    let v: serde_json::Value = serde_json::from_str(&stdout(&s.run("audit", &["--format", "json"]))).unwrap();
+    assert!(
+        stderr(&out).contains("times carry no zone"),
+        "{}",
+        stderr(&out)
+    );
+    let v: serde_json::Value =
+        serde_json::from_str(&stdout(&s.run("audit", &["--format", "json"]))).unwrap();
     let warnings = v["warnings"].to_string();
     assert!(warnings.contains("read as UTC"), "{warnings}");
     let events = jsonl(&stdout(&s.run("events", &[])));

@@ -43,7 +43,10 @@ fn every_markdown_row_cites_evidence() {
         .collect();
     assert!(rows.len() >= 12, "{md}");
     for r in rows {
-        assert!(r.trim_end().trim_end_matches('|').trim_end().ends_with(']'), "row without citation: {r}");
+        assert!(
+            r.trim_end().trim_end_matches('|').trim_end().ends_with(']'),
+            "row without citation: {r}"
+        );
     }
 }
 
@@ -51,12 +54,24 @@ fn every_markdown_row_cites_evidence() {
 fn output_does_not_depend_on_evidence_order() {
     let a = Scratch::new();
     let b = Scratch::new();
-    let forward = ["fixtures/demo/app", "fixtures/demo/nginx", "fixtures/demo/syslog", "fixtures/demo/deploy"];
+    let forward = [
+        "fixtures/demo/app",
+        "fixtures/demo/nginx",
+        "fixtures/demo/syslog",
+        "fixtures/demo/deploy",
+    ];
     let mut backward = forward;
     backward.reverse();
     let run = |s: &Scratch, dirs: &[&str]| {
         let mut args: Vec<&str> = dirs.to_vec();
-        args.extend(["--tz", "Europe/Berlin", "--year", "2026", "--format", "json"]);
+        args.extend([
+            "--tz",
+            "Europe/Berlin",
+            "--year",
+            "2026",
+            "--format",
+            "json",
+        ]);
         stdout(&s.run("draft", &args))
     };
     assert_eq!(run(&a, &forward), run(&b, &backward));
@@ -68,7 +83,10 @@ fn local_tz_adds_a_labelled_column() {
     let mut args = DEMO_ARGS.to_vec();
     args.extend(["--local-tz", "America/New_York"]);
     let md = stdout(&s.run("draft", &args));
-    assert!(md.contains("| Time (UTC) | Local (America/New_York) | Phase |"), "{md}");
+    assert!(
+        md.contains("| Time (UTC) | Local (America/New_York) | Phase |"),
+        "{md}"
+    );
 }
 
 #[test]
@@ -82,7 +100,10 @@ fn csv_and_html_renderings_escape_evidence_text() {
     let csv = stdout(&s.run("timeline", &["--format", "csv"]));
     assert!(csv.contains("'=HYPERLINK"), "{csv}");
     let html = stdout(&s.run("timeline", &["--format", "html"]));
-    assert!(!html.contains("<script>") && html.contains("&lt;script&gt;"), "{html}");
+    assert!(
+        !html.contains("<script>") && html.contains("&lt;script&gt;"),
+        "{html}"
+    );
     let md = stdout(&s.run("timeline", &[]));
     assert!(md.contains("\\| pipe"), "{md}");
 }

@@ -9,8 +9,19 @@ fn events_follow_the_contract_in_utc_order() {
     let events = jsonl(&stdout(&out));
     assert!(events.len() > 200);
     let keys = [
-        "time", "time_quality", "source", "line", "locator", "parser", "kind", "level", "actor", "host",
-        "service", "message", "template",
+        "time",
+        "time_quality",
+        "source",
+        "line",
+        "locator",
+        "parser",
+        "kind",
+        "level",
+        "actor",
+        "host",
+        "service",
+        "message",
+        "template",
     ];
     for e in &events {
         for k in keys {
@@ -28,7 +39,10 @@ fn events_follow_the_contract_in_utc_order() {
         .iter()
         .find(|e| e["parser"] == "access-log" && e["message"].as_str().unwrap().contains("502"))
         .unwrap();
-    assert!(first_502["time"].as_str().unwrap().starts_with("2026-11-20T22:5"));
+    assert!(first_502["time"]
+        .as_str()
+        .unwrap()
+        .starts_with("2026-11-20T22:5"));
     assert_eq!(first_502["level"], "error");
     assert_eq!(first_502["locator"], format!("line {}", first_502["line"]));
 }
@@ -39,14 +53,33 @@ fn from_to_and_source_filters() {
     assert_code(&s.run("ingest", &DEMO_ARGS), 0);
     let out = s.run(
         "events",
-        &["--from", "2026-11-20T23:00:00Z", "--to", "2026-11-20T23:10:00Z", "--source", "*deploys.log"],
+        &[
+            "--from",
+            "2026-11-20T23:00:00Z",
+            "--to",
+            "2026-11-20T23:10:00Z",
+            "--source",
+            "*deploys.log",
+        ],
     );
     assert_code(&out, 0);
     let events = jsonl(&stdout(&out));
     assert_eq!(events.len(), 1, "{events:?}");
     assert_eq!(events[0]["time"], "2026-11-20T23:06:55.000000Z");
     // Naive --from is read in --tz: 00:06 Berlin is 23:06 UTC.
-    let out = s.run("events", &["--tz", "Europe/Berlin", "--from", "2026-11-21 00:06:00", "--to", "2026-11-21 00:07:00", "--source", "*deploys.log"]);
+    let out = s.run(
+        "events",
+        &[
+            "--tz",
+            "Europe/Berlin",
+            "--from",
+            "2026-11-21 00:06:00",
+            "--to",
+            "2026-11-21 00:07:00",
+            "--source",
+            "*deploys.log",
+        ],
+    );
     assert_eq!(jsonl(&stdout(&out)).len(), 1);
 }
 
@@ -64,10 +97,16 @@ fn csv_has_a_header_and_one_row_per_event() {
 #[test]
 fn same_record_times_are_ordered_by_source_then_position() {
     let s = Scratch::new();
-    s.write("ev/b.log", "2026-01-01T10:00:00Z INFO b1\n2026-01-01T10:00:00Z INFO b2\n");
+    s.write(
+        "ev/b.log",
+        "2026-01-01T10:00:00Z INFO b1\n2026-01-01T10:00:00Z INFO b2\n",
+    );
     s.write("ev/a.log", "2026-01-01T10:00:00Z INFO a1\n");
     assert_code(&s.run("ingest", &[s.path("ev").to_str().unwrap()]), 0);
     let events = jsonl(&stdout(&s.run("events", &[])));
-    let msgs: Vec<&str> = events.iter().map(|e| e["message"].as_str().unwrap()).collect();
+    let msgs: Vec<&str> = events
+        .iter()
+        .map(|e| e["message"].as_str().unwrap())
+        .collect();
     assert_eq!(msgs, ["a1", "b1", "b2"]);
 }

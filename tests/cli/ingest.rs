@@ -71,18 +71,27 @@ fn zip_members_are_read_in_memory_and_traversal_is_refused() {
     let mut zip = zip::ZipWriter::new(std::fs::File::create(&path).unwrap());
     let opts = zip::write::SimpleFileOptions::default();
     zip.start_file("logs/app.log", opts).unwrap();
-    zip.write_all(b"2026-01-01T10:00:00Z ERROR checkout failed\n").unwrap();
+    zip.write_all(b"2026-01-01T10:00:00Z ERROR checkout failed\n")
+        .unwrap();
     zip.start_file("../evil.log", opts).unwrap();
-    zip.write_all(b"2026-01-01T10:00:00Z ERROR pwned\n").unwrap();
+    zip.write_all(b"2026-01-01T10:00:00Z ERROR pwned\n")
+        .unwrap();
     zip.finish().unwrap();
     let out = s.run("ingest", &[path.to_str().unwrap()]);
     assert_code(&out, 0);
     let err = stderr(&out);
-    assert!(err.contains("bundle.zip!../evil.log: zip member path is absolute or climbs out"), "{err}");
-    let sources: serde_json::Value = serde_json::from_str(&stdout(&s.run("sources", &["--format", "json"]))).unwrap();
+    assert!(
+        err.contains("bundle.zip!../evil.log: zip member path is absolute or climbs out"),
+        "{err}"
+    );
+    let sources: serde_json::Value =
+        serde_json::from_str(&stdout(&s.run("sources", &["--format", "json"]))).unwrap();
     let list = sources["sources"].as_array().unwrap();
     assert_eq!(list.len(), 1);
-    assert!(list[0]["source"].as_str().unwrap().ends_with("bundle.zip!logs/app.log"));
+    assert!(list[0]["source"]
+        .as_str()
+        .unwrap()
+        .ends_with("bundle.zip!logs/app.log"));
     assert!(!s.path("logs").exists() && !s.path("evil.log").exists());
 }
 
@@ -91,7 +100,8 @@ fn gzip_is_read_transparently_and_truncated_gzip_is_named() {
     use std::io::Write;
     let s = Scratch::new();
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-    gz.write_all(b"2026-01-01T10:00:00Z WARN disk 91% full\n").unwrap();
+    gz.write_all(b"2026-01-01T10:00:00Z WARN disk 91% full\n")
+        .unwrap();
     let bytes = gz.finish().unwrap();
     s.write("ev/a.log.gz", &bytes);
     s.write("ev/b.log.gz", &bytes[..bytes.len() / 2]);
@@ -112,7 +122,8 @@ fn a_huge_line_is_rejected_by_number_and_the_rest_ingests() {
     let out = s.run("ingest", &[f.to_str().unwrap()]);
     assert_code(&out, 0);
     assert!(stderr(&out).contains("2 events"), "{}", stderr(&out));
-    let sources: serde_json::Value = serde_json::from_str(&stdout(&s.run("sources", &["--format", "json"]))).unwrap();
+    let sources: serde_json::Value =
+        serde_json::from_str(&stdout(&s.run("sources", &["--format", "json"]))).unwrap();
     let src = &sources["sources"][0];
     assert_eq!(src["rejected"], 1);
     assert_eq!(src["rejected_lines"][0]["line"], 2);
@@ -122,18 +133,32 @@ fn a_huge_line_is_rejected_by_number_and_the_rest_ingests() {
 fn sources_lists_parser_counts_range_and_zone() {
     let s = Scratch::new();
     assert_code(&s.run("ingest", &DEMO_ARGS), 0);
-    let v: serde_json::Value = serde_json::from_str(&stdout(&s.run("sources", &["--format", "json"]))).unwrap();
+    let v: serde_json::Value =
+        serde_json::from_str(&stdout(&s.run("sources", &["--format", "json"]))).unwrap();
     let list = v["sources"].as_array().unwrap();
-    let by_path = |p: &str| list.iter().find(|s| s["source"] == p).unwrap_or_else(|| panic!("{p} in {v}"));
+    let by_path = |p: &str| {
+        list.iter()
+            .find(|s| s["source"] == p)
+            .unwrap_or_else(|| panic!("{p} in {v}"))
+    };
     let syslog = by_path("fixtures/demo/syslog/db-1.log");
     assert_eq!(syslog["parser"], "syslog-rfc3164");
     assert_eq!(syslog["tz"], "Europe/Berlin");
     assert_eq!(syslog["rejected"], 0);
     // Local 20 Nov 23:41:03 CET is 22:41:03 UTC.
     assert_eq!(syslog["first"], "2026-11-20T22:41:03.000000Z");
-    assert_eq!(by_path("fixtures/demo/nginx/access.log")["parser"], "access-log");
-    assert_eq!(by_path("fixtures/demo/deploy/deploys.log")["parser"], "logfmt");
-    assert_eq!(by_path("fixtures/demo/app/checkout-api.jsonl")["parser"], "jsonl");
+    assert_eq!(
+        by_path("fixtures/demo/nginx/access.log")["parser"],
+        "access-log"
+    );
+    assert_eq!(
+        by_path("fixtures/demo/deploy/deploys.log")["parser"],
+        "logfmt"
+    );
+    assert_eq!(
+        by_path("fixtures/demo/app/checkout-api.jsonl")["parser"],
+        "jsonl"
+    );
     for s in list {
         assert_eq!(s["sha256"].as_str().unwrap().len(), 64);
         assert!(s["events"].as_u64().unwrap() > 0);
@@ -144,7 +169,10 @@ fn sources_lists_parser_counts_range_and_zone() {
 fn parser_override_by_glob() {
     let s = Scratch::new();
     let f = s.write("x.log", "2026-01-01T10:00:00Z host prog[1]: hello\n");
-    let out = s.run("ingest", &[f.to_str().unwrap(), "--parser", "*.log=text-log"]);
+    let out = s.run(
+        "ingest",
+        &[f.to_str().unwrap(), "--parser", "*.log=text-log"],
+    );
     assert_code(&out, 0);
     assert!(stderr(&out).contains("(text-log)"), "{}", stderr(&out));
 }

@@ -37,7 +37,11 @@ impl Scratch {
     /// (so `fixtures/...` paths work) and returns its output.
     pub fn run(&self, subcommand: &str, args: &[&str]) -> Output {
         let mut cmd = Command::cargo_bin("factline").expect("binary");
-        cmd.current_dir(repo_root()).arg(subcommand).arg("--db").arg(self.db()).args(args);
+        cmd.current_dir(repo_root())
+            .arg(subcommand)
+            .arg("--db")
+            .arg(self.db())
+            .args(args);
         cmd.output().expect("run factline")
     }
 }
@@ -61,7 +65,13 @@ pub fn code(o: &Output) -> i32 {
 
 #[track_caller]
 pub fn assert_code(o: &Output, expected: i32) {
-    assert_eq!(code(o), expected, "stderr:\n{}\nstdout:\n{}", stderr(o), stdout(o));
+    assert_eq!(
+        code(o),
+        expected,
+        "stderr:\n{}\nstdout:\n{}",
+        stderr(o),
+        stdout(o)
+    );
 }
 
 /// The demo's options, as the README gives them.
