@@ -190,18 +190,8 @@ impl Parser for JsonLines {
 
 fn record(line: &Line<'_>, lossy: bool, fields: Fields, locator: Option<String>) -> Record {
     Record {
-        line: Some(line.number),
-        line_end: Some(line.number),
         locator,
-        span: line.start..line.start + line.bytes.len(),
-        time: fields.time,
-        kind: fields.kind,
-        level: fields.level,
-        actor: fields.actor,
-        host: fields.host,
-        service: fields.service,
-        message: fields.message,
-        lossy_utf8: lossy,
+        ..fields.into_record(line, lossy)
     }
 }
 

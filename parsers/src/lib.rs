@@ -14,6 +14,7 @@
 
 mod access;
 mod apache_error;
+pub mod json;
 mod jsonl;
 pub mod lines;
 mod logfmt;
@@ -41,4 +42,40 @@ pub trait Parser: Send + Sync {
     fn sniff(&self, head: &[u8]) -> Option<u8>;
     /// Parses the whole input, pushing every record and every rejected line.
     fn parse(&self, input: &[u8], sink: &mut dyn RecordSink);
+
+    /// Files of the same export this parser needs beside the one it parses,
+    /// by file name (a Slack export's `users.json` to resolve mentions).
+    /// The pipeline finds them in the same folder or archive, or a parent.
+    fn companions(&self) -> &[&str] {
+        &[]
+    }
+
+    /// Parses with what the pipeline knows about the input: its path inside
+    /// the evidence (a Slack day file's folder is its channel) and the
+    /// companion files it asked for. Parsers that need neither keep the
+    /// default, which is [`Parser::parse`].
+    fn parse_in(&self, input: &[u8], context: &Context<'_>, sink: &mut dyn RecordSink) {
+        let _ = context;
+        self.parse(input, sink);
+    }
+}
+
+/// What the pipeline knows about an input beyond its bytes.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Context<'a> {
+    /// The input's path relative to its evidence root, `/`-separated
+    /// (`incident-chan/2026-11-20.json`).
+    pub path: &'a str,
+    /// The companion files found, by the names [`Parser::companions`] gave.
+    pub companions: &'a [(String, Vec<u8>)],
+}
+
+impl Context<'_> {
+    /// The bytes of a companion file, if it was found.
+    pub fn companion(&self, name: &str) -> Option<&[u8]> {
+        self.companions
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, b)| b.as_slice())
+    }
 }

@@ -49,6 +49,23 @@ impl Fields {
     }
 }
 
+impl Fields {
+    /// The record of one whole line.
+    pub fn into_record(self, line: &Line<'_>, lossy_utf8: bool) -> Record {
+        Record {
+            line: Some(line.number),
+            line_end: Some(line.number),
+            span: line.start..line.start + line.bytes.len(),
+            level: self.level,
+            actor: self.actor,
+            host: self.host,
+            service: self.service,
+            lossy_utf8,
+            ..Record::new(self.kind, self.time, self.message)
+        }
+    }
+}
+
 /// How lines that do not start a record are treated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Continuation {
@@ -134,20 +151,7 @@ pub fn drive(
                 if let Some(done) = pending.take() {
                     sink.record(done);
                 }
-                pending = Some(Record {
-                    line: Some(line.number),
-                    line_end: Some(line.number),
-                    locator: None,
-                    span: line.start..end,
-                    time: fields.time,
-                    kind: fields.kind,
-                    level: fields.level,
-                    actor: fields.actor,
-                    host: fields.host,
-                    service: fields.service,
-                    message: fields.message,
-                    lossy_utf8: lossy,
-                });
+                pending = Some(fields.into_record(&line, lossy));
             }
             Err(reason) => match (&mut pending, continuation) {
                 (Some(record), Continuation::JoinAbove)

@@ -141,25 +141,62 @@ pub struct Record {
     pub message: String,
     /// Some bytes were not valid UTF-8 and were replaced.
     pub lossy_utf8: bool,
+    /// The product or tool that recorded it (`PagerDuty`, `Slack`, `Jira`),
+    /// when the format says.
+    pub system: Option<String>,
+    /// Whether a person wrote it (`Some(true)`), a bot or system did
+    /// (`Some(false)`), or the format does not say.
+    pub human: Option<bool>,
+    /// Stored but left out of the draft: channel joins, topic changes and
+    /// similar chatter.
+    pub chatter: bool,
+    /// Identifiers the record carries (incident numbers like `#4412`, ticket
+    /// keys like `OPS-1842`, alert ids, URLs), for merging what several
+    /// systems saw of one happening.
+    pub identifiers: Vec<String>,
+    /// Further facts as key/value pairs (`role`, `status_from`, `status_to`,
+    /// `thread_ts`, `edited_at`, `reactions`…), stored as JSON.
+    pub attributes: Vec<(String, String)>,
 }
 
 impl Record {
-    /// A log record with only the required parts set.
-    pub fn log(line: u64, span: Range<usize>, time: Timestamp, message: String) -> Record {
+    /// A record with only the required parts set; the rest empty.
+    pub fn new(kind: Kind, time: Timestamp, message: impl Into<String>) -> Record {
         Record {
-            line: Some(line),
-            line_end: Some(line),
+            line: None,
+            line_end: None,
             locator: None,
-            span,
+            span: 0..0,
             time,
-            kind: Kind::Log,
+            kind,
             level: None,
             actor: None,
             host: None,
             service: None,
-            message,
+            message: message.into(),
             lossy_utf8: false,
+            system: None,
+            human: None,
+            chatter: false,
+            identifiers: Vec::new(),
+            attributes: Vec::new(),
         }
+    }
+
+    /// A log record of one line.
+    pub fn log(line: u64, span: Range<usize>, time: Timestamp, message: String) -> Record {
+        Record {
+            line: Some(line),
+            line_end: Some(line),
+            span,
+            ..Record::new(Kind::Log, time, message)
+        }
+    }
+
+    /// Adds a key/value fact.
+    pub fn with_attribute(mut self, key: &str, value: impl Into<String>) -> Record {
+        self.attributes.push((key.to_string(), value.into()));
+        self
     }
 }
 

@@ -12,6 +12,10 @@ pub fn builtin() -> Vec<Box<dyn Parser>> {
         Box::new(crate::syslog::Rfc3164),
         Box::new(crate::syslog::Rfc5424),
         Box::new(crate::textlog::TextLog),
+        // log formats (format-breadth work)
+        // paging, alerting and shift parsers
+        // ticket parsers
+        // chat parsers
     ];
     all.sort_by(|a, b| a.id().cmp(b.id()));
     all
