@@ -12,6 +12,10 @@
 //! zone options. Parsers never guess a zone.
 #![deny(missing_docs)]
 
+// modules: log formats (format-breadth work)
+// modules: paging, alerting and shift parsers
+// modules: ticket parsers
+// modules: chat parsers
 mod access;
 mod apache_error;
 pub mod json;
