@@ -78,6 +78,16 @@ pub enum LoadJob {
     Member(Loaded),
 }
 
+impl LoadJob {
+    /// Which evidence this is.
+    pub fn unit(&self) -> &Unit {
+        match self {
+            LoadJob::File(unit) => unit,
+            LoadJob::Member(loaded) => &loaded.unit,
+        }
+    }
+}
+
 /// Walks the evidence arguments. Folders are walked recursively with
 /// entries sorted by name; archives are listed member by member.
 pub fn discover(arguments: &[PathBuf]) -> Result<Found> {

@@ -151,6 +151,15 @@ impl SourceClock {
         (utc + self.offset_micros, quality)
     }
 
+    /// Resolves a timestamp whose record names its own zone (a shift
+    /// sheet's per-row zone column).
+    pub fn resolve_in_zone(&mut self, ts: &Timestamp, zone: Zone) -> (i64, Quality) {
+        let saved = self.zone.replace(zone);
+        let resolved = self.resolve(ts);
+        self.zone = saved;
+        resolved
+    }
+
     fn local(&mut self, local: NaiveDateTime, quality: &mut Quality) -> i64 {
         if self.zone.is_none() {
             quality.insert(Quality::ASSUMED_TZ);

@@ -10,7 +10,8 @@ use crate::error::{Error, Result};
 use crate::normalize::Quality;
 
 /// Forward migrations; `PRAGMA user_version` is the number applied.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE sources (
     id            INTEGER PRIMARY KEY,
     path          TEXT NOT NULL,
@@ -62,7 +63,25 @@ CREATE TABLE provenance (
 );
 CREATE INDEX events_by_time ON events(time, source_id, seq);
 CREATE INDEX events_by_source ON events(source_id, seq);
-"#];
+"#,
+    r#"
+ALTER TABLE events ADD COLUMN system TEXT;
+ALTER TABLE events ADD COLUMN human INTEGER;
+ALTER TABLE events ADD COLUMN chatter INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE events ADD COLUMN identifiers TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE events ADD COLUMN attributes TEXT NOT NULL DEFAULT '{}';
+CREATE TABLE shifts (
+    id        INTEGER PRIMARY KEY,
+    source_id INTEGER NOT NULL REFERENCES sources(id),
+    person    TEXT NOT NULL,
+    email     TEXT,
+    role      TEXT NOT NULL,
+    start     INTEGER NOT NULL,
+    end       INTEGER NOT NULL
+);
+CREATE INDEX shifts_by_time ON shifts(start, end);
+"#,
+];
 
 /// An open database.
 pub struct Store {
@@ -148,6 +167,23 @@ pub struct EventRow {
     pub template: String,
     /// Raw evidence text.
     pub raw: String,
+    /// Recording product or tool.
+    pub system: Option<String>,
+    /// Written by a person, a system, or unknown.
+    pub human: Option<bool>,
+    /// Left out of the draft.
+    pub chatter: bool,
+    /// Identifiers it carries.
+    pub identifiers: Vec<String>,
+    /// Further facts.
+    pub attributes: serde_json::Map<String, serde_json::Value>,
+}
+
+impl EventRow {
+    /// An attribute's text.
+    pub fn attribute(&self, key: &str) -> Option<&str> {
+        self.attributes.get(key).and_then(|v| v.as_str())
+    }
 }
 
 /// An event ready to be written.
@@ -187,6 +223,31 @@ pub struct NewEvent {
     pub raw: String,
     /// Invalid UTF-8 replaced.
     pub lossy_utf8: bool,
+    /// Recording product or tool.
+    pub system: Option<String>,
+    /// Written by a person (true), a system (false), unknown (None).
+    pub human: Option<bool>,
+    /// Stored, left out of the draft.
+    pub chatter: bool,
+    /// JSON array of identifiers.
+    pub identifiers: String,
+    /// JSON object of attributes.
+    pub attributes: String,
+}
+
+/// An on-call shift: who held which role when.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Shift {
+    /// The person as the shift record names them.
+    pub person: String,
+    /// Their e-mail, when known.
+    pub email: Option<String>,
+    /// The role ("primary on-call").
+    pub role: String,
+    /// Start, UTC microseconds.
+    pub start: i64,
+    /// End, UTC microseconds.
+    pub end: i64,
 }
 
 /// A source ready to be written (its row without the id and the counts that
@@ -217,10 +278,13 @@ pub struct NewSource {
     pub rejected_lines: String,
     /// Modification time.
     pub mtime: Option<i64>,
+    /// Shifts its records describe.
+    pub shifts: Vec<Shift>,
 }
 
 const EVENT_COLUMNS: &str = "e.id, e.source_id, s.path, s.sha256, s.parser, e.seq, e.time, e.time_quality, \
-     p.line, p.locator, e.kind, e.level, e.actor, e.host, e.service, e.message, e.template_id, t.text, p.raw";
+     p.line, p.locator, e.kind, e.level, e.actor, e.host, e.service, e.message, e.template_id, t.text, p.raw, \
+     e.system, e.human, e.chatter, e.identifiers, e.attributes";
 
 fn event_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<EventRow> {
     Ok(EventRow {
@@ -243,6 +307,11 @@ fn event_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<EventRow> {
         template_id: r.get(16)?,
         template: r.get(17)?,
         raw: r.get(18)?,
+        system: r.get(19)?,
+        human: r.get(20)?,
+        chatter: r.get(21)?,
+        identifiers: serde_json::from_str(&r.get::<_, String>(22)?).unwrap_or_default(),
+        attributes: serde_json::from_str(&r.get::<_, String>(23)?).unwrap_or_default(),
     })
 }
 
@@ -375,8 +444,9 @@ impl Store {
             let mut add_event = tx
                 .prepare_cached(
                     "INSERT INTO events (source_id, seq, time, time_text, precision, time_quality, kind, \
-                     level, actor, host, service, message, template_id) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                     level, actor, host, service, message, template_id, system, human, chatter, identifiers, \
+                     attributes) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, \
+                     ?17, ?18)",
                 )
                 .map_err(e)?;
             let mut add_provenance = tx
@@ -420,6 +490,11 @@ impl Store {
                         ev.service,
                         ev.message,
                         template_id,
+                        ev.system,
+                        ev.human,
+                        ev.chatter,
+                        ev.identifiers,
+                        ev.attributes,
                     ])
                     .map_err(e)?;
                 let event_id = tx.last_insert_rowid();
@@ -433,6 +508,20 @@ impl Store {
                         ev.byte_range.1 as i64,
                         ev.raw,
                         ev.lossy_utf8,
+                    ])
+                    .map_err(e)?;
+            }
+        }
+        {
+            let mut add_shift = tx
+                .prepare_cached(
+                    "INSERT INTO shifts (source_id, person, email, role, start, end) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                )
+                .map_err(e)?;
+            for sh in &source.shifts {
+                add_shift
+                    .execute(params![
+                        source_id, sh.person, sh.email, sh.role, sh.start, sh.end
                     ])
                     .map_err(e)?;
             }
@@ -474,6 +563,56 @@ impl Store {
             .map_err(|e| self.err(e))?;
         rows.collect::<rusqlite::Result<_>>()
             .map_err(|e| self.err(e))
+    }
+
+    /// Every stored shift, by start.
+    pub fn shifts(&self) -> Result<Vec<Shift>> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT person, email, role, start, end FROM shifts ORDER BY start, role, person",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(Shift {
+                    person: r.get(0)?,
+                    email: r.get(1)?,
+                    role: r.get(2)?,
+                    start: r.get(3)?,
+                    end: r.get(4)?,
+                })
+            })
+            .map_err(|e| self.err(e))?;
+        rows.collect::<rusqlite::Result<_>>()
+            .map_err(|e| self.err(e))
+    }
+
+    /// The span of the events that mark an incident's activity: alerts,
+    /// tickets, chat and deploys that are not chatter; failing those,
+    /// warnings and worse.
+    pub fn activity_span(&self) -> Result<Option<(i64, i64)>> {
+        let span = |sql: &str| {
+            self.conn
+                .query_row(sql, [], |r| {
+                    Ok((r.get::<_, Option<i64>>(0)?, r.get::<_, Option<i64>>(1)?))
+                })
+                .map_err(|e| self.err(e))
+        };
+        let human = span(
+            "SELECT min(time), max(time) FROM events WHERE kind IN ('alert', 'ticket', 'chat', 'deploy') AND chatter = 0",
+        )?;
+        let found = match human {
+            (Some(a), Some(b)) => Some((a, b)),
+            _ => match span("SELECT min(time), max(time) FROM events WHERE level IN ('warn', 'error', 'critical')")? {
+                (Some(a), Some(b)) => Some((a, b)),
+                _ => match span("SELECT min(time), max(time) FROM events")? {
+                    (Some(a), Some(b)) => Some((a, b)),
+                    _ => None,
+                },
+            },
+        };
+        Ok(found)
     }
 
     /// Events in UTC order (time, then source path, then position), using

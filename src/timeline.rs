@@ -12,6 +12,7 @@ use regex::Regex;
 use crate::config::TimelineConfig;
 use crate::error::Result;
 use crate::normalize::Quality;
+use crate::people::People;
 use crate::store::{EventFilter, EventRow, Store};
 
 /// Repeats of one template further apart than this start a new burst.
@@ -182,6 +183,7 @@ struct Candidate {
     first: EventRow,
     last: Option<EventRow>,
     count: u64,
+    statements_only: bool,
     quality: Quality,
     hosts: BTreeSet<String>,
     services: BTreeSet<String>,
@@ -196,6 +198,7 @@ impl Candidate {
             hosts: BTreeSet::new(),
             services: BTreeSet::new(),
             sources: BTreeSet::new(),
+            statements_only: true,
             first: event.clone(),
             last: None,
             count: 0,
@@ -207,6 +210,7 @@ impl Candidate {
 
     fn absorb(&mut self, event: EventRow) {
         self.count += 1;
+        self.statements_only &= is_statement(&event);
         self.quality.insert(event.time_quality);
         if let Some(h) = &event.host {
             self.hosts.insert(h.clone());
@@ -243,6 +247,9 @@ fn level_rank(level: Option<&str>) -> u8 {
 
 /// Why an event is worth a line, as a priority (0 = chatter).
 fn priority(event: &EventRow) -> u8 {
+    if event.chatter {
+        return 0;
+    }
     if event.kind != "log" {
         return 5;
     }
@@ -325,70 +332,70 @@ fn phase_of(entry: &Entry) -> Phase {
     }
 }
 
-fn verification(kinds: &BTreeSet<&str>, sources: usize) -> Verification {
+/// Whether an event only records what someone said (a chat message, a
+/// ticket comment, a paging-tool note) rather than something a system
+/// recorded happening.
+fn is_statement(event: &EventRow) -> bool {
+    let flagged = |k| event.attribute(k) == Some("true");
+    (event.kind == "chat" && event.human != Some(false))
+        || flagged("comment")
+        || flagged("statement")
+}
+
+fn verification(statements_only: bool, sources: usize) -> Verification {
     if sources >= 2 {
         Verification::Corroborated
-    } else if kinds.iter().all(|k| *k == "chat") {
+    } else if statements_only {
         Verification::Reported
     } else {
         Verification::Verified
     }
 }
 
-fn evidence(event: &EventRow) -> Evidence {
+fn evidence(event: &EventRow, people: &mut People) -> Evidence {
     Evidence {
         source: event.source.clone(),
         sha256: event.sha256.clone(),
         line: event.line,
         locator: event.locator.clone(),
-        excerpt: shorten(&event.raw),
+        excerpt: people.redact(&shorten(&event.raw), event.time),
         event_id: event.id,
     }
 }
 
-/// Blameless names: people become stable placeholders in order of first
-/// appearance ("responder A"); systems and bots keep their names.
-struct Placeholders {
-    names: bool,
-    seen: HashMap<String, String>,
-}
-
-impl Placeholders {
-    fn actor(&mut self, kind: &str, actor: Option<&str>) -> Option<String> {
-        let actor = actor?;
-        if self.names || kind != "chat" {
-            return Some(actor.to_string());
-        }
-        let next = self.seen.len();
-        let name = self
-            .seen
-            .entry(actor.to_string())
-            .or_insert_with(|| format!("responder {}", placeholder_letter(next)));
-        Some(name.clone())
-    }
-}
-
-fn placeholder_letter(n: usize) -> String {
-    let letter = char::from(b'A' + (n % 26) as u8);
-    if n < 26 {
-        letter.to_string()
-    } else {
-        format!("{letter}{}", n / 26)
-    }
-}
+/// Before the first sign of an incident there is usually its cause (a
+/// deploy, a config change): the derived window starts this much earlier.
+const WINDOW_LEAD_MICROS: i64 = 60 * 60 * 1_000_000;
+/// And it ends this much after the last activity, to catch recovery.
+const WINDOW_TAIL_MICROS: i64 = 30 * 60 * 1_000_000;
 
 /// Builds the timeline from the stored events.
 pub fn build(store: &Store, config: &TimelineConfig) -> Result<Timeline> {
-    let filter = EventFilter {
-        from: config.from,
-        to: config.to,
+    let derived = match (config.from, config.to) {
+        (Some(_), Some(_)) => None,
+        _ => store.activity_span()?,
     };
+    // Derived bounds fall on whole minutes: a window is read by people.
+    const MINUTE: i64 = 60_000_000;
+    let filter =
+        EventFilter {
+            from: config
+                .from
+                .or(derived.map(|(a, _)| (a - WINDOW_LEAD_MICROS).div_euclid(MINUTE) * MINUTE)),
+            to: config.to.or(derived
+                .map(|(_, b)| (b + WINDOW_TAIL_MICROS + MINUTE - 1).div_euclid(MINUTE) * MINUTE)),
+        };
+    let mut people = People::new(config.names);
+    for shift in store.shifts()? {
+        people.add_shift(&shift);
+    }
     let mut open: HashMap<i64, Candidate> = HashMap::new();
     let mut done: Vec<Candidate> = Vec::new();
     let mut in_window = 0u64;
     let mut span: Option<(i64, i64)> = None;
     store.each_event(&filter, |event| {
         in_window += 1;
+        people.add_event(&event);
         span = Some(span.map_or((event.time, event.time), |(a, _)| (a, event.time)));
         let p = priority(&event);
         if p == 0 {
@@ -429,18 +436,15 @@ pub fn build(store: &Store, config: &TimelineConfig) -> Result<Timeline> {
         ))
     });
 
-    let mut people = Placeholders {
-        names: config.names,
-        seen: HashMap::new(),
-    };
     let covered: u64 = done.iter().map(|c| c.count).sum();
     let entries: Vec<Entry> = done
         .into_iter()
         .enumerate()
         .map(|(i, c)| {
-            let kinds: BTreeSet<&str> = std::iter::once(c.first.kind.as_str()).collect();
-            let mut ev = vec![evidence(&c.first)];
-            ev.extend(c.last.as_ref().map(evidence));
+            let mut ev = vec![evidence(&c.first, &mut people)];
+            if let Some(last) = &c.last {
+                ev.push(evidence(last, &mut people));
+            }
             let mut entry = Entry {
                 id: i + 1,
                 time: c.first.time,
@@ -449,9 +453,9 @@ pub fn build(store: &Store, config: &TimelineConfig) -> Result<Timeline> {
                 phase: Phase::Context,
                 kind: c.first.kind.clone(),
                 level: c.first.level.clone(),
-                summary: shorten(&c.first.message),
-                actor: people.actor(&c.first.kind, c.first.actor.as_deref()),
-                verification: verification(&kinds, c.sources.len()),
+                summary: people.redact(&shorten(&c.first.message), c.first.time),
+                actor: people.actor(&c.first),
+                verification: verification(c.statements_only, c.sources.len()),
                 time_quality: c.quality,
                 hosts: c.hosts.into_iter().collect(),
                 services: c.services.into_iter().collect(),
@@ -465,8 +469,8 @@ pub fn build(store: &Store, config: &TimelineConfig) -> Result<Timeline> {
     narrow_triggers(&mut entries);
     let key_times = key_times(&entries);
     Ok(Timeline {
-        window_start: config.from.or(span.map(|s| s.0)),
-        window_end: config.to.or(span.map(|s| s.1)),
+        window_start: filter.from.or(span.map(|s| s.0)),
+        window_end: filter.to.or(span.map(|s| s.1)),
         window_given: config.from.is_some() || config.to.is_some(),
         entries,
         key_times,
@@ -563,17 +567,5 @@ mod tests {
         assert_eq!(format_duration(3_720_000_000), "1h02m");
         assert_eq!(format_duration(-60_000_000), "-1m00s");
         assert_eq!(format_duration(97_200_000_000), "1d3h");
-    }
-
-    #[test]
-    fn placeholders_are_stable_and_skip_systems() {
-        let mut p = Placeholders {
-            names: false,
-            seen: HashMap::new(),
-        };
-        assert_eq!(p.actor("chat", Some("alice")).unwrap(), "responder A");
-        assert_eq!(p.actor("chat", Some("bob")).unwrap(), "responder B");
-        assert_eq!(p.actor("chat", Some("alice")).unwrap(), "responder A");
-        assert_eq!(p.actor("deploy", Some("argocd")).unwrap(), "argocd");
     }
 }
