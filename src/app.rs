@@ -58,8 +58,9 @@ pub fn run(command: Command) -> Result<u8> {
             timeline,
         } => {
             let config = TimelineConfig::new(&timeline, common.tz.as_deref())?;
-            let store = Store::open_existing(&common.db)?;
+            let mut store = Store::open_existing(&common.db)?;
             let built = timeline::build(&store, &config)?;
+            timeline::save(&mut store, &built, &config)?;
             let sources = store.sources()?;
             let checks = audit::verify(&sources);
             let report = audit::audit(&built, &sources, &checks);
@@ -190,8 +191,9 @@ fn run_ingest(common: &Common, config: &IngestConfig) -> Result<u8> {
 }
 
 fn run_timeline(common: &Common, config: &TimelineConfig, format: TimelineFormat) -> Result<u8> {
-    let store = Store::open_existing(&common.db)?;
+    let mut store = Store::open_existing(&common.db)?;
     let built = timeline::build(&store, config)?;
+    timeline::save(&mut store, &built, config)?;
     let text = match format {
         TimelineFormat::Md => render::timeline_markdown(&built, config.local_zone.as_ref()),
         TimelineFormat::Json => pretty(&render::timeline_json(&built)),

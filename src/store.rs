@@ -565,6 +565,19 @@ impl Store {
             .map_err(|e| self.err(e))
     }
 
+    /// Runs `work` in one transaction (used to store a reconstructed
+    /// timeline atomically).
+    pub fn in_transaction<T>(
+        &mut self,
+        work: impl FnOnce(&rusqlite::Transaction<'_>) -> rusqlite::Result<T>,
+    ) -> Result<T> {
+        let path = self.path.clone();
+        let tx = self.conn.transaction().map_err(|e| db_error(&path, e))?;
+        let out = work(&tx).map_err(|e| db_error(&path, e))?;
+        tx.commit().map_err(|e| db_error(&path, e))?;
+        Ok(out)
+    }
+
     /// Every stored shift, by start.
     pub fn shifts(&self) -> Result<Vec<Shift>> {
         let mut stmt = self

@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::LazyLock;
 
 use regex::Regex;
+use rusqlite::{params, OptionalExtension};
 
 use crate::config::TimelineConfig;
 use crate::error::Result;
@@ -502,6 +503,85 @@ fn narrow_triggers(entries: &mut [Entry]) {
             e.phase = Phase::Context;
         }
     }
+}
+
+/// Stores a timeline (DESIGN §11) under the options that produced it,
+/// replacing the rows an earlier build with the same options left, so
+/// `timeline`, `audit` and users' SQL read the same facts.
+pub fn save(store: &mut Store, t: &Timeline, config: &TimelineConfig) -> Result<()> {
+    let options = serde_json::json!({
+        "from": config.from,
+        "to": config.to,
+        "names": config.names,
+        "max_entries": config.max_entries,
+    })
+    .to_string();
+    store.in_transaction(|tx| {
+        let old: Option<i64> = tx
+            .query_row("SELECT id FROM timeline_runs WHERE options = ?1", [&options], |r| r.get(0))
+            .optional()?;
+        if let Some(run) = old {
+            for table in ["timeline_evidence", "timeline_key_times", "timeline_entries"] {
+                tx.execute(&format!("DELETE FROM {table} WHERE run_id = ?1"), [run])?;
+            }
+            tx.execute("DELETE FROM timeline_runs WHERE id = ?1", [run])?;
+        }
+        tx.execute(
+            "INSERT INTO timeline_runs (options, generator, window_start, window_end, events_in_window, left_out) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                options,
+                format!("factline {}", env!("CARGO_PKG_VERSION")),
+                t.window_start,
+                t.window_end,
+                t.events_in_window as i64,
+                t.left_out as i64
+            ],
+        )?;
+        let run = tx.last_insert_rowid();
+        let mut entry = tx.prepare(
+            "INSERT INTO timeline_entries (run_id, id, time, last_time, occurrences, phase, kind, level, summary, \
+             actor, verification, time_quality) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+        )?;
+        let mut evidence = tx.prepare(
+            "INSERT INTO timeline_evidence (run_id, entry_id, ordinal, event_id) VALUES (?1, ?2, ?3, ?4)",
+        )?;
+        for e in &t.entries {
+            entry.execute(params![
+                run,
+                e.id as i64,
+                e.time,
+                e.last_time,
+                e.occurrences as i64,
+                e.phase.as_str(),
+                e.kind,
+                e.level,
+                e.summary,
+                e.actor,
+                e.verification.as_str(),
+                e.time_quality.to_text(),
+            ])?;
+            for (i, ev) in e.evidence.iter().enumerate() {
+                evidence.execute(params![run, e.id as i64, i as i64, ev.event_id])?;
+            }
+        }
+        let k = &t.key_times;
+        for (name, kt) in [
+            ("impact_start", k.impact_start),
+            ("detected", k.detected),
+            ("acknowledged", k.acknowledged),
+            ("mitigated", k.mitigated),
+            ("resolved", k.resolved),
+        ] {
+            if let Some(kt) = kt {
+                tx.execute(
+                    "INSERT INTO timeline_key_times (run_id, name, time, entry_id) VALUES (?1, ?2, ?3, ?4)",
+                    params![run, name, kt.time, kt.entry as i64],
+                )?;
+            }
+        }
+        Ok(())
+    })
 }
 
 fn key_times(entries: &[Entry]) -> KeyTimes {

@@ -107,3 +107,31 @@ fn csv_and_html_renderings_escape_evidence_text() {
     let md = stdout(&s.run("timeline", &[]));
     assert!(md.contains("\\| pipe"), "{md}");
 }
+
+#[test]
+fn the_timeline_is_stored_and_rebuilt_in_place() {
+    let s = Scratch::new();
+    assert_code(&s.run("ingest", &DEMO_ARGS), 0);
+    let json = |s: &Scratch| -> serde_json::Value {
+        serde_json::from_str(&stdout(&s.run("timeline", &["--format", "json"]))).unwrap()
+    };
+    let first = json(&s);
+    let second = json(&s);
+    assert_eq!(first, second);
+    let db = rusqlite::Connection::open(s.db()).unwrap();
+    let count = |sql: &str| -> i64 { db.query_row(sql, [], |r| r.get(0)).unwrap() };
+    assert_eq!(count("SELECT count(*) FROM timeline_runs"), 1);
+    let entries = first["entries"].as_array().unwrap();
+    assert_eq!(count("SELECT count(*) FROM timeline_entries") as usize, entries.len());
+    let cited: usize = entries.iter().map(|e| e["evidence"].as_array().unwrap().len()).sum();
+    assert_eq!(count("SELECT count(*) FROM timeline_evidence") as usize, cited);
+    // Every stored citation points at a stored event of a stored source.
+    assert_eq!(
+        count("SELECT count(*) FROM timeline_evidence v JOIN events e ON e.id = v.event_id JOIN sources s ON s.id = e.source_id") as usize,
+        cited
+    );
+    let summary: String = db
+        .query_row("SELECT summary FROM timeline_entries WHERE id = 1", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(summary, entries[0]["summary"].as_str().unwrap());
+}
