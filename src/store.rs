@@ -81,6 +81,46 @@ CREATE TABLE shifts (
 );
 CREATE INDEX shifts_by_time ON shifts(start, end);
 "#,
+    r#"
+CREATE TABLE timeline_runs (
+    id               INTEGER PRIMARY KEY,
+    options          TEXT NOT NULL UNIQUE,
+    generator        TEXT NOT NULL,
+    window_start     INTEGER,
+    window_end       INTEGER,
+    events_in_window INTEGER NOT NULL,
+    left_out         INTEGER NOT NULL
+);
+CREATE TABLE timeline_entries (
+    run_id       INTEGER NOT NULL REFERENCES timeline_runs(id),
+    id           INTEGER NOT NULL,
+    time         INTEGER NOT NULL,
+    last_time    INTEGER,
+    occurrences  INTEGER NOT NULL,
+    phase        TEXT NOT NULL,
+    kind         TEXT NOT NULL,
+    level        TEXT,
+    summary      TEXT NOT NULL,
+    actor        TEXT,
+    verification TEXT NOT NULL,
+    time_quality TEXT NOT NULL,
+    PRIMARY KEY (run_id, id)
+);
+CREATE TABLE timeline_evidence (
+    run_id   INTEGER NOT NULL REFERENCES timeline_runs(id),
+    entry_id INTEGER NOT NULL,
+    ordinal  INTEGER NOT NULL,
+    event_id INTEGER NOT NULL REFERENCES events(id),
+    PRIMARY KEY (run_id, entry_id, ordinal)
+);
+CREATE TABLE timeline_key_times (
+    run_id   INTEGER NOT NULL REFERENCES timeline_runs(id),
+    name     TEXT NOT NULL,
+    time     INTEGER NOT NULL,
+    entry_id INTEGER NOT NULL,
+    PRIMARY KEY (run_id, name)
+);
+"#,
 ];
 
 /// An open database.
