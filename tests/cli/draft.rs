@@ -122,16 +122,29 @@ fn the_timeline_is_stored_and_rebuilt_in_place() {
     let count = |sql: &str| -> i64 { db.query_row(sql, [], |r| r.get(0)).unwrap() };
     assert_eq!(count("SELECT count(*) FROM timeline_runs"), 1);
     let entries = first["entries"].as_array().unwrap();
-    assert_eq!(count("SELECT count(*) FROM timeline_entries") as usize, entries.len());
-    let cited: usize = entries.iter().map(|e| e["evidence"].as_array().unwrap().len()).sum();
-    assert_eq!(count("SELECT count(*) FROM timeline_evidence") as usize, cited);
+    assert_eq!(
+        count("SELECT count(*) FROM timeline_entries") as usize,
+        entries.len()
+    );
+    let cited: usize = entries
+        .iter()
+        .map(|e| e["evidence"].as_array().unwrap().len())
+        .sum();
+    assert_eq!(
+        count("SELECT count(*) FROM timeline_evidence") as usize,
+        cited
+    );
     // Every stored citation points at a stored event of a stored source.
     assert_eq!(
         count("SELECT count(*) FROM timeline_evidence v JOIN events e ON e.id = v.event_id JOIN sources s ON s.id = e.source_id") as usize,
         cited
     );
     let summary: String = db
-        .query_row("SELECT summary FROM timeline_entries WHERE id = 1", [], |r| r.get(0))
+        .query_row(
+            "SELECT summary FROM timeline_entries WHERE id = 1",
+            [],
+            |r| r.get(0),
+        )
         .unwrap();
     assert_eq!(summary, entries[0]["summary"].as_str().unwrap());
 }

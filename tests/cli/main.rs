@@ -3,6 +3,7 @@
 mod util;
 
 mod audit;
+mod crash;
 mod draft;
 mod events;
 mod ingest;
