@@ -79,6 +79,14 @@ pub enum LoadJob {
 }
 
 impl LoadJob {
+    /// Bytes to ingest, as far as known before reading (for planning).
+    pub fn size_hint(&self) -> u64 {
+        match self {
+            LoadJob::File(unit) => std::fs::metadata(&unit.file).map_or(0, |m| m.len()),
+            LoadJob::Member(loaded) => loaded.bytes.len() as u64,
+        }
+    }
+
     /// Which evidence this is.
     pub fn unit(&self) -> &Unit {
         match self {

@@ -1,26 +1,28 @@
 //! The ingest pipeline: discover → read and hash → detect → parse →
-//! normalize → store. Files are parsed in parallel (rayon); one writer
-//! thread stores them in discovery order, one transaction per source, so
-//! the database is the same whatever the thread timing.
+//! normalize → store.
+//!
+//! Workers on the rayon pool take sources in discovery order and parse
+//! them in parallel, streaming normalized events in batches over a bounded
+//! channel per source; the one writer (this thread) stores the sources in
+//! discovery order, one transaction each. Memory stays bounded by the
+//! sources in flight, and the database is the same whatever the timing.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::io::IsTerminal;
-use std::sync::mpsc;
-
-use std::collections::HashMap;
-use std::sync::LazyLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+use std::sync::{LazyLock, Mutex};
 
 use factline_parsers::registry::{detect, Detection};
-use factline_parsers::{Collected, Context, Kind, Parser, Problem};
-use rayon::prelude::*;
+use factline_parsers::{Context, Kind, Parser, Problem, Record, RecordSink};
 use regex::Regex;
 use sha2::{Digest, Sha256};
 
 use crate::config::{IngestConfig, Zone};
 use crate::error::{Error, Result};
-use crate::evidence::{self, LoadJob, Loaded, Skipped, Unit};
+use crate::evidence::{self, LoadJob, Skipped, Unit};
 use crate::normalize::{Quality, SourceClock};
-use crate::store::{NewEvent, NewSource, Shift, Store};
+use crate::store::{Incoming, NewEvent, NewSource, Shift, SourceEnd, Store};
 use crate::template::template;
 
 /// Bytes of a file that detection looks at.
@@ -28,6 +30,12 @@ const SNIFF_BYTES: usize = 64 << 10;
 
 /// Rejected lines kept per source (the count is always complete).
 const REJECTED_KEPT: usize = 20;
+
+/// Events per batch sent to the writer.
+const BATCH: usize = 8192;
+
+/// Batches that may wait for the writer, per source.
+const BATCHES_IN_FLIGHT: usize = 4;
 
 /// What happened to one piece of evidence.
 #[derive(Debug, Clone, PartialEq)]
@@ -39,7 +47,7 @@ pub enum Outcome {
         /// Parser id.
         parser: String,
         /// Events stored.
-        events: usize,
+        events: u64,
         /// Lines rejected.
         rejected: u64,
         /// Union of time flags.
@@ -73,10 +81,13 @@ impl Report {
     }
 }
 
-enum Parsed {
-    Ready(Box<(NewSource, Vec<NewEvent>, Quality)>),
-    Known { path: String, sha256: String },
+/// What a worker tells the writer about one source, in order.
+enum Message {
     Skipped(Skipped),
+    Known { path: String, sha256: String },
+    Begin(Box<NewSource>),
+    Events(Vec<NewEvent>),
+    End(SourceEnd),
 }
 
 /// Ingests the configured evidence into `store`.
@@ -105,36 +116,45 @@ pub fn ingest(
         .map(|j| (j.unit().display.as_str(), j))
         .collect();
     let evidence = Evidence { jobs: &by_path };
+    let used_companions = Mutex::new(BTreeSet::new());
     let progress = progress_bar(jobs.len() as u64);
-    let used_companions = std::sync::Mutex::new(BTreeSet::new());
-    let (tx, rx) = mpsc::sync_channel::<(usize, Parsed)>(4);
-    std::thread::scope(|scope| -> Result<()> {
-        scope.spawn(|| {
-            jobs.par_iter()
-                .enumerate()
-                .for_each_with(tx, |tx, (i, job)| {
-                    let prepared =
-                        prepare(job, config, parsers, &known, &evidence, &used_companions);
-                    // The writer only stops receiving on a database error,
-                    // which it reports itself.
-                    let _ = tx.send((i, prepared));
-                });
-        });
-        // Results arrive in any order; writing them in discovery order
-        // makes row ids and in-run duplicate handling deterministic.
-        let mut waiting = BTreeMap::new();
-        let mut next = 0usize;
-        for (i, parsed) in rx {
-            waiting.insert(i, parsed);
-            while let Some(parsed) = waiting.remove(&next) {
-                report.outcomes.push(write(store, parsed)?);
-                progress.inc(1);
-                next += 1;
-            }
+    store.begin_ingest(jobs.iter().map(LoadJob::size_hint).sum())?;
+
+    let (senders, receivers): (Vec<_>, Vec<_>) =
+        jobs.iter().map(|_| sync_channel(BATCHES_IN_FLIGHT)).unzip();
+    let senders: Vec<Mutex<Option<SyncSender<Message>>>> =
+        senders.into_iter().map(|s| Mutex::new(Some(s))).collect();
+    let next_job = AtomicUsize::new(0);
+    let workers = rayon::current_num_threads().min(jobs.len()).max(1);
+    let shared = Shared {
+        config,
+        parsers,
+        known: &known,
+        evidence: &evidence,
+        used_companions: &used_companions,
+    };
+    rayon::in_place_scope(|scope| -> Result<()> {
+        // Workers take sources in discovery order, so the source the writer
+        // waits for is always being worked on or done.
+        for _ in 0..workers {
+            scope.spawn(|_| loop {
+                let i = next_job.fetch_add(1, Ordering::SeqCst);
+                let Some(job) = jobs.get(i) else { break };
+                let sender = senders[i].lock().ok().and_then(|mut s| s.take());
+                if let Some(tx) = sender {
+                    shared.process(job, &tx);
+                }
+            });
+        }
+        let mut templates = HashMap::new();
+        for rx in receivers {
+            report.outcomes.push(write(store, &rx, &mut templates)?);
+            progress.inc(1);
         }
         Ok(())
     })?;
     progress.finish_and_clear();
+    store.finish_ingest()?;
     let used = used_companions.into_inner().unwrap_or_default();
     for outcome in &mut report.outcomes {
         if let Outcome::Skipped(s) = outcome {
@@ -145,40 +165,6 @@ pub fn ingest(
         }
     }
     Ok(report)
-}
-
-/// Every discovered piece of evidence by its shown path, for finding the
-/// companion files a parser asks for.
-struct Evidence<'a> {
-    jobs: &'a HashMap<&'a str, &'a LoadJob>,
-}
-
-impl Evidence<'_> {
-    /// Looks for `name` beside the unit, then in each parent folder up to
-    /// the evidence root (or the archive root for members).
-    fn companion(&self, unit: &Unit, name: &str) -> Option<(String, Vec<u8>)> {
-        let mut dir = unit.display.as_str();
-        while let Some(cut) = dir.rfind(['/', '!']) {
-            dir = &dir[..cut];
-            let sep = if unit.display[cut..].starts_with('!') {
-                "!"
-            } else {
-                "/"
-            };
-            let candidate = format!("{dir}{sep}{name}");
-            if let Some(job) = self.jobs.get(candidate.as_str()) {
-                let bytes = match job {
-                    LoadJob::Member(loaded) => loaded.bytes.clone(),
-                    LoadJob::File(unit) => evidence::load(unit).ok()?.bytes,
-                };
-                return Some((candidate, bytes));
-            }
-            if dir.len() < unit.display.len() - unit.relative.len() {
-                break;
-            }
-        }
-        None
-    }
 }
 
 fn progress_bar(len: u64) -> indicatif::ProgressBar {
@@ -194,263 +180,334 @@ fn progress_bar(len: u64) -> indicatif::ProgressBar {
     bar
 }
 
-fn write(store: &mut Store, parsed: Parsed) -> Result<Outcome> {
-    Ok(match parsed {
-        Parsed::Skipped(s) => Outcome::Skipped(s),
-        Parsed::Known { path, sha256 } => Outcome::AlreadyStored {
-            stored_as: store.source_with_hash(&sha256)?.unwrap_or_default(),
-            path,
-        },
-        Parsed::Ready(boxed) => {
-            let (source, events, quality) = *boxed;
-            // The same bytes twice in one run: the first in discovery order
-            // is stored, the copy is reported.
-            if let Some(stored_as) = store.source_with_hash(&source.sha256)? {
-                return Ok(Outcome::AlreadyStored {
-                    path: source.path,
-                    stored_as,
-                });
-            }
-            store.insert_source(&source, &events)?;
-            Outcome::Stored {
-                path: source.path,
-                parser: source.parser,
-                events: events.len(),
-                rejected: source.rejected,
-                quality,
+/// Stores one source from its worker's messages.
+fn write(
+    store: &mut Store,
+    rx: &Receiver<Message>,
+    templates: &mut HashMap<String, i64>,
+) -> Result<Outcome> {
+    let lost = || Error::Input("a parsing worker stopped unexpectedly".into());
+    let source = match rx.recv().map_err(|_| lost())? {
+        Message::Skipped(s) => return Ok(Outcome::Skipped(s)),
+        Message::Known { path, sha256 } => {
+            return Ok(Outcome::AlreadyStored {
+                stored_as: store.source_with_hash(&sha256)?.unwrap_or_default(),
+                path,
+            })
+        }
+        Message::Begin(source) => source,
+        Message::Events(_) | Message::End(_) => return Err(lost()),
+    };
+    // The same bytes twice in one run: the first in discovery order is
+    // stored, the copy is reported (its worker's messages are drained).
+    if let Some(stored_as) = store.source_with_hash(&source.sha256)? {
+        while let Ok(m) = rx.recv() {
+            if matches!(m, Message::End(_)) {
+                break;
             }
         }
+        return Ok(Outcome::AlreadyStored {
+            path: source.path,
+            stored_as,
+        });
+    }
+    let totals = store.write_source(&source, templates, || match rx.recv() {
+        Ok(Message::Events(batch)) => Some(Incoming::Events(batch)),
+        Ok(Message::End(end)) => Some(Incoming::End(end)),
+        _ => None,
+    })?;
+    Ok(Outcome::Stored {
+        path: source.path,
+        parser: source.parser,
+        events: totals.events,
+        rejected: totals.rejected,
+        quality: totals.quality,
     })
 }
 
-fn prepare(
-    job: &LoadJob,
-    config: &IngestConfig,
-    parsers: &[Box<dyn Parser>],
-    known: &HashSet<String>,
-    evidence: &Evidence<'_>,
-    used_companions: &std::sync::Mutex<BTreeSet<String>>,
-) -> Parsed {
-    let file;
-    let loaded = match job {
-        LoadJob::Member(loaded) => loaded,
-        LoadJob::File(unit) => match evidence::load(unit) {
-            Ok(l) => {
-                file = l;
-                &file
-            }
-            Err(reason) => {
-                return Parsed::Skipped(Skipped {
-                    display: unit.display.clone(),
-                    reason,
-                })
-            }
-        },
-    };
-    let skip = |reason: &str| {
-        Parsed::Skipped(Skipped {
-            display: loaded.unit.display.clone(),
-            reason: reason.to_string(),
-        })
-    };
-    if loaded.bytes.iter().all(|b| b.is_ascii_whitespace()) {
-        return skip("empty file; nothing to ingest");
-    }
-    let sha256 = hex::encode(Sha256::digest(&loaded.bytes));
-    if known.contains(&sha256) {
-        return Parsed::Known {
-            path: loaded.unit.display.clone(),
-            sha256,
-        };
-    }
-    let names = loaded.unit.names();
-    let head = &loaded.bytes[..loaded.bytes.len().min(SNIFF_BYTES)];
-    let chosen = match config.parser_for(&names) {
-        Some(id) => parsers.iter().find(|p| p.id() == id).map(|p| Detection {
-            parser: p.as_ref(),
-            confidence: 100,
-        }),
-        None => detect(parsers, head),
-    };
-    let Some(chosen) = chosen else {
-        return skip(if head.contains(&0) {
-            "binary file; no parser recognizes it"
-        } else {
-            "unrecognized format; no parser recognizes it (force one with --parser GLOB=ID)"
-        });
-    };
-    let mut companions = Vec::new();
-    for name in chosen.parser.companions() {
-        if let Some((path, bytes)) = evidence.companion(&loaded.unit, name) {
-            if let Ok(mut used) = used_companions.lock() {
-                used.insert(path);
-            }
-            companions.push((name.to_string(), bytes));
-        }
-    }
-    let inner_path = match &loaded.unit.member {
-        Some(member) => member.rsplit('!').next().unwrap_or(member),
-        None => loaded.unit.relative.as_str(),
-    };
-    let context = Context {
-        path: inner_path,
-        companions: &companions,
-    };
-    let zone = config.zone_for(&names).cloned();
-    let offset = config.offset_for(&names);
-    let mut out = Collected::default();
-    chosen.parser.parse_in(&loaded.bytes, &context, &mut out);
-    Parsed::Ready(Box::new(normalize(
-        loaded,
-        out,
-        sha256,
-        chosen,
-        zone,
-        config.year,
-        offset,
-    )))
+/// What every worker reads.
+struct Shared<'a> {
+    config: &'a IngestConfig,
+    parsers: &'a [Box<dyn Parser>],
+    known: &'a HashSet<String>,
+    evidence: &'a Evidence<'a>,
+    used_companions: &'a Mutex<BTreeSet<String>>,
 }
 
-fn normalize(
-    loaded: &Loaded,
-    mut out: Collected,
-    sha256: String,
-    chosen: Detection<'_>,
-    zone: Option<Zone>,
-    year: Option<i32>,
-    offset: i64,
-) -> (NewSource, Vec<NewEvent>, Quality) {
-    let first_date = out
-        .records
-        .iter()
-        .find_map(|r| SourceClock::date_of(&r.time.value));
-    let tz = zone.as_ref().map_or_else(|| "UTC".to_string(), Zone::name);
-    let mut clock = SourceClock::new(zone, year, loaded.mtime, offset, first_date);
-    let mut quality = Quality::default();
-    let mut kinds = BTreeMap::<&'static str, usize>::new();
-    let mut shift_parts: BTreeMap<String, ShiftPart> = BTreeMap::new();
-    let records = std::mem::take(&mut out.records);
-    let events: Vec<NewEvent> = records
-        .into_iter()
-        .filter_map(|r| {
-            let attribute = |key: &str| {
-                r.attributes
-                    .iter()
-                    .find(|(k, _)| k == key)
-                    .map(|(_, v)| v.as_str())
-            };
-            let (time, q) = match attribute("tz").map(Zone::parse) {
-                Some(Ok(row_zone)) => clock.resolve_in_zone(&r.time, row_zone),
-                Some(Err(e)) => {
-                    out.problems.push(Problem {
-                        line: r.line,
-                        locator: r.locator.clone(),
-                        reason: e.to_string(),
-                    });
-                    return None;
+impl Shared<'_> {
+    /// Reads, detects, parses and normalizes one source, streaming what it
+    /// finds to the writer. A closed channel means the writer stopped on
+    /// an error it reports itself, so send failures are ignored.
+    fn process(&self, job: &LoadJob, tx: &SyncSender<Message>) {
+        let file;
+        let loaded = match job {
+            LoadJob::Member(loaded) => loaded,
+            LoadJob::File(unit) => match evidence::load(unit) {
+                Ok(l) => {
+                    file = l;
+                    &file
                 }
-                None => clock.resolve(&r.time),
-            };
-            if r.kind == Kind::Shift {
-                if let (Some(id), Some(person), Some(role)) = (
-                    attribute("shift_id"),
-                    attribute("person").or(r.actor.as_deref()),
-                    attribute("role"),
-                ) {
-                    let part = shift_parts
-                        .entry(id.to_string())
-                        .or_insert_with(|| ShiftPart {
-                            person: person.to_string(),
-                            email: attribute("email").map(str::to_string),
-                            role: role.to_string(),
-                            times: Vec::new(),
-                        });
-                    part.times.push(time);
+                Err(reason) => {
+                    let _ = tx.send(Message::Skipped(Skipped {
+                        display: unit.display.clone(),
+                        reason,
+                    }));
+                    return;
                 }
+            },
+        };
+        let skip = |reason: &str| {
+            let _ = tx.send(Message::Skipped(Skipped {
+                display: loaded.unit.display.clone(),
+                reason: reason.to_string(),
+            }));
+        };
+        if loaded.bytes.iter().all(|b| b.is_ascii_whitespace()) {
+            return skip("empty file; nothing to ingest");
+        }
+        let sha256 = hex::encode(Sha256::digest(&loaded.bytes));
+        if self.known.contains(&sha256) {
+            let _ = tx.send(Message::Known {
+                path: loaded.unit.display.clone(),
+                sha256,
+            });
+            return;
+        }
+        let names = loaded.unit.names();
+        let head = &loaded.bytes[..loaded.bytes.len().min(SNIFF_BYTES)];
+        let chosen = match self.config.parser_for(&names) {
+            Some(id) => self
+                .parsers
+                .iter()
+                .find(|p| p.id() == id)
+                .map(|p| Detection {
+                    parser: p.as_ref(),
+                    confidence: 100,
+                }),
+            None => detect(self.parsers, head),
+        };
+        let Some(chosen) = chosen else {
+            return skip(if head.contains(&0) {
+                "binary file; no parser recognizes it"
+            } else {
+                "unrecognized format; no parser recognizes it (force one with --parser GLOB=ID)"
+            });
+        };
+        let mut companions = Vec::new();
+        for name in chosen.parser.companions() {
+            if let Some((path, bytes)) = self.evidence.companion(&loaded.unit, name) {
+                if let Ok(mut used) = self.used_companions.lock() {
+                    used.insert(path);
+                }
+                companions.push((name.to_string(), bytes));
             }
-            quality.insert(q);
-            *kinds.entry(r.kind.as_str()).or_default() += 1;
-            let raw_bytes = loaded.bytes.get(r.span.clone()).unwrap_or_default();
-            let identifiers = identifiers(&r.identifiers, &r.message);
-            let attributes: serde_json::Map<String, serde_json::Value> = r
+        }
+        let inner_path = match &loaded.unit.member {
+            Some(member) => member.rsplit('!').next().unwrap_or(member),
+            None => loaded.unit.relative.as_str(),
+        };
+        let context = Context {
+            path: inner_path,
+            companions: &companions,
+        };
+        let zone = self.config.zone_for(&names).cloned();
+        let source = NewSource {
+            path: loaded.unit.display.clone(),
+            file: std::path::absolute(&loaded.unit.file)
+                .unwrap_or_else(|_| loaded.unit.file.clone())
+                .to_string_lossy()
+                .into_owned(),
+            member: loaded.unit.member.clone(),
+            sha256,
+            bytes: loaded.bytes.len() as u64,
+            parser: chosen.parser.id().to_string(),
+            confidence: chosen.confidence,
+            tz: zone.as_ref().map_or_else(|| "UTC".to_string(), Zone::name),
+            mtime: loaded.mtime,
+        };
+        if tx.send(Message::Begin(Box::new(source))).is_err() {
+            return;
+        }
+        let offset = self.config.offset_for(&names);
+        let mut sink = Normalizer {
+            clock: SourceClock::new(zone, self.config.year, loaded.mtime, offset, None),
+            tx,
+            batch: Vec::with_capacity(BATCH),
+            undated: Vec::new(),
+            problems: Vec::new(),
+            rejected: 0,
+            shifts: BTreeMap::new(),
+        };
+        chosen.parser.parse_in(&loaded.bytes, &context, &mut sink);
+        sink.finish();
+    }
+}
+
+/// Receives a parser's records, resolves their times and sends them to
+/// the writer in batches.
+struct Normalizer<'a> {
+    clock: SourceClock,
+    tx: &'a SyncSender<Message>,
+    batch: Vec<NewEvent>,
+    /// Time-of-day records seen before any dated one: they wait for the
+    /// first date in the file (DESIGN §3: the nearest dated record).
+    undated: Vec<Record>,
+    problems: Vec<Problem>,
+    rejected: u64,
+    shifts: BTreeMap<String, ShiftPart>,
+}
+
+impl RecordSink for Normalizer<'_> {
+    fn record(&mut self, record: Record) {
+        let dated = SourceClock::date_of(&record.time.value);
+        match dated {
+            None if self.undated.len() < 100_000
+                && !self.clock.has_date()
+                && is_time_only(&record) =>
+            {
+                self.undated.push(record);
+            }
+            _ => {
+                if let Some(date) = dated.filter(|_| !self.undated.is_empty()) {
+                    self.clock.set_first_date(date);
+                    for r in std::mem::take(&mut self.undated) {
+                        self.convert(r);
+                    }
+                }
+                self.convert(record);
+            }
+        }
+    }
+
+    fn problem(&mut self, problem: Problem) {
+        self.rejected += 1;
+        if self.problems.len() < REJECTED_KEPT {
+            self.problems.push(problem);
+        }
+    }
+}
+
+fn is_time_only(record: &Record) -> bool {
+    matches!(
+        record.time.value,
+        factline_parsers::time::TimeValue::TimeOnly(_)
+    )
+}
+
+impl Normalizer<'_> {
+    fn convert(&mut self, r: Record) {
+        let attribute = |key: &str| {
+            r.attributes
+                .iter()
+                .find(|(k, _)| k == key)
+                .map(|(_, v)| v.as_str())
+        };
+        let (time, quality) = match attribute("tz").map(Zone::parse) {
+            Some(Ok(row_zone)) => self.clock.resolve_in_zone(&r.time, row_zone),
+            Some(Err(e)) => {
+                let reason = e.to_string();
+                self.problem(Problem {
+                    line: r.line,
+                    locator: r.locator.clone(),
+                    reason,
+                });
+                return;
+            }
+            None => self.clock.resolve(&r.time),
+        };
+        if r.kind == Kind::Shift {
+            let person = attribute("person").or(r.actor.as_deref());
+            if let (Some(id), Some(person), Some(role)) =
+                (attribute("shift_id"), person, attribute("role"))
+            {
+                let part = self
+                    .shifts
+                    .entry(id.to_string())
+                    .or_insert_with(|| ShiftPart {
+                        person: person.to_string(),
+                        email: attribute("email").map(str::to_string),
+                        role: role.to_string(),
+                        times: Vec::new(),
+                    });
+                part.times.push(time);
+            }
+        }
+        let identifiers = identifiers(&r.identifiers, &r.message);
+        let attributes = (!r.attributes.is_empty()).then(|| {
+            let map: serde_json::Map<String, serde_json::Value> = r
                 .attributes
                 .iter()
                 .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
                 .collect();
-            Some(NewEvent {
-                time,
-                time_text: r.time.text,
-                precision: r.time.precision.as_str(),
-                quality: q,
-                line: r.line,
-                line_end: r.line_end,
-                locator: r
-                    .locator
-                    .or_else(|| r.line.map(|l| format!("line {l}")))
-                    .unwrap_or_default(),
-                kind: r.kind.as_str(),
-                level: r.level.map(|l| l.as_str()),
-                actor: r.actor,
-                host: r.host,
-                service: r.service,
-                template: template(&r.message),
-                message: r.message,
-                byte_range: (r.span.start as u64, r.span.end as u64),
-                raw: String::from_utf8_lossy(raw_bytes).into_owned(),
-                lossy_utf8: r.lossy_utf8,
-                system: r.system,
-                human: r.human,
-                chatter: r.chatter,
-                identifiers: serde_json::to_string(&identifiers).unwrap_or_default(),
-                attributes: serde_json::Value::Object(attributes).to_string(),
+            serde_json::Value::Object(map).to_string()
+        });
+        self.batch.push(NewEvent {
+            time,
+            time_text: r.time.text,
+            precision: r.time.precision.as_str(),
+            quality,
+            line: r.line,
+            line_end: r.line_end,
+            // `line N` is implied by the line number; only other positions
+            // are stored.
+            locator: r.locator,
+            kind: r.kind.as_str(),
+            level: r.level.map(|l| l.as_str()),
+            actor: r.actor,
+            host: r.host,
+            service: r.service,
+            template: template(&r.message),
+            message: r.message,
+            byte_range: (r.span.start as u64, r.span.end as u64),
+            lossy_utf8: r.lossy_utf8,
+            system: r.system,
+            human: r.human,
+            chatter: r.chatter,
+            identifiers: (!identifiers.is_empty())
+                .then(|| serde_json::to_string(&identifiers).unwrap_or_default()),
+            attributes,
+        });
+        if self.batch.len() >= BATCH {
+            let batch = std::mem::replace(&mut self.batch, Vec::with_capacity(BATCH));
+            let _ = self.tx.send(Message::Events(batch));
+        }
+    }
+
+    fn finish(mut self) {
+        for r in std::mem::take(&mut self.undated) {
+            self.convert(r);
+        }
+        if !self.batch.is_empty() {
+            let _ = self
+                .tx
+                .send(Message::Events(std::mem::take(&mut self.batch)));
+        }
+        let rejected_lines: Vec<serde_json::Value> = self
+            .problems
+            .iter()
+            .map(|p| serde_json::json!({"line": p.line, "locator": p.locator, "reason": p.reason}))
+            .collect();
+        // A shift is the span between its start and end records; a shift
+        // with one bound only is open-ended and maps no one to a role.
+        let shifts = std::mem::take(&mut self.shifts)
+            .into_values()
+            .filter_map(|p| {
+                let (start, end) = (*p.times.iter().min()?, *p.times.iter().max()?);
+                (p.times.len() >= 2 && start < end).then_some(Shift {
+                    person: p.person,
+                    email: p.email,
+                    role: p.role,
+                    start,
+                    end,
+                })
             })
-        })
-        .collect();
-    // A shift is the span between its start and end records; a shift with
-    // one bound only is open-ended and maps no one to a role.
-    let shifts = shift_parts
-        .into_values()
-        .filter_map(|p| {
-            let (start, end) = (*p.times.iter().min()?, *p.times.iter().max()?);
-            (p.times.len() >= 2 && start < end).then_some(Shift {
-                person: p.person,
-                email: p.email,
-                role: p.role,
-                start,
-                end,
-            })
-        })
-        .collect();
-    let kind = kinds
-        .iter()
-        .max_by_key(|(k, n)| (**n, std::cmp::Reverse(**k)))
-        .map_or("log", |(k, _)| *k);
-    let rejected_lines: Vec<serde_json::Value> = out
-        .problems
-        .iter()
-        .take(REJECTED_KEPT)
-        .map(|p| serde_json::json!({"line": p.line, "locator": p.locator, "reason": p.reason}))
-        .collect();
-    let unit = &loaded.unit;
-    let source = NewSource {
-        path: unit.display.clone(),
-        file: std::path::absolute(&unit.file)
-            .unwrap_or_else(|_| unit.file.clone())
-            .to_string_lossy()
-            .into_owned(),
-        member: unit.member.clone(),
-        sha256,
-        bytes: loaded.bytes.len() as u64,
-        parser: chosen.parser.id().to_string(),
-        confidence: chosen.confidence,
-        kind,
-        tz,
-        rejected: out.problems.len() as u64,
-        rejected_lines: serde_json::Value::Array(rejected_lines).to_string(),
-        mtime: loaded.mtime,
-        shifts,
-    };
-    (source, events, quality)
+            .collect();
+        let _ = self.tx.send(Message::End(SourceEnd {
+            rejected: self.rejected,
+            rejected_lines: serde_json::Value::Array(rejected_lines).to_string(),
+            shifts,
+        }));
+    }
 }
 
 struct ShiftPart {
@@ -458,6 +515,37 @@ struct ShiftPart {
     email: Option<String>,
     role: String,
     times: Vec<i64>,
+}
+
+/// Every discovered piece of evidence by its shown path, for finding the
+/// companion files a parser asks for.
+struct Evidence<'a> {
+    jobs: &'a HashMap<&'a str, &'a LoadJob>,
+}
+
+impl Evidence<'_> {
+    /// Looks for `name` beside the unit, then in each parent folder up to
+    /// the evidence root (or the archive root for members).
+    fn companion(&self, unit: &Unit, name: &str) -> Option<(String, Vec<u8>)> {
+        let root_len = unit.display.len() - unit.relative.len();
+        let mut dir = unit.display.as_str();
+        while let Some(cut) = dir.rfind(['/', '!']) {
+            let sep = &unit.display[cut..cut + 1];
+            dir = &dir[..cut];
+            let candidate = format!("{dir}{sep}{name}");
+            if let Some(job) = self.jobs.get(candidate.as_str()) {
+                let bytes = match job {
+                    LoadJob::Member(loaded) => loaded.bytes.clone(),
+                    LoadJob::File(unit) => evidence::load(unit).ok()?.bytes,
+                };
+                return Some((candidate, bytes));
+            }
+            if dir.len() < root_len {
+                break;
+            }
+        }
+        None
+    }
 }
 
 static IDENTIFIER: LazyLock<Regex> = LazyLock::new(|| {
@@ -468,21 +556,40 @@ static IDENTIFIER: LazyLock<Regex> = LazyLock::new(|| {
 /// Words shaped like ticket keys that are not (`UTF-8`, `SHA-256`).
 const NOT_KEYS: [&str; 8] = ["UTF", "ISO", "SHA", "TLS", "HTTP", "RFC", "AES", "CVE"];
 
-/// The identifiers a record carries, plus those its text mentions:
-/// what lets the reconstruction merge the paging tool's incident, the
-/// chat post about it and the ticket.
+/// The identifiers a record carries, plus those its text mentions: what
+/// lets the reconstruction merge the paging tool's incident, the chat post
+/// about it and the ticket.
 fn identifiers(given: &[String], message: &str) -> Vec<String> {
-    let found = IDENTIFIER.find_iter(message).map(|m| {
-        m.as_str()
-            .trim_end_matches(['.', ',', ';', ':'])
-            .to_string()
-    });
-    let mut all: Vec<String> = given
-        .iter()
-        .cloned()
-        .chain(found.filter(|id| !NOT_KEYS.iter().any(|k| id.starts_with(&format!("{k}-")))))
-        .collect();
+    let found = IDENTIFIER
+        .find_iter(message)
+        .map(|m| {
+            m.as_str()
+                .trim_end_matches(['.', ',', ';', ':'])
+                .to_string()
+        })
+        .filter(|id| {
+            !NOT_KEYS
+                .iter()
+                .any(|k| id.strip_prefix(k).is_some_and(|r| r.starts_with('-')))
+        });
+    let mut all: Vec<String> = given.iter().cloned().chain(found).collect();
     all.sort();
     all.dedup();
     all
+}
+
+#[cfg(test)]
+mod tests {
+    use super::identifiers;
+
+    #[test]
+    fn identifiers_from_text_and_record() {
+        assert_eq!(
+            identifiers(
+                &["alert-77".into()],
+                "Opened OPS-1842 for #4412, see https://x.example/i/4412. UTF-8 is fine"
+            ),
+            ["#4412", "OPS-1842", "alert-77", "https://x.example/i/4412"]
+        );
+    }
 }

@@ -151,6 +151,17 @@ impl SourceClock {
         (utc + self.offset_micros, quality)
     }
 
+    /// Whether a date is known for time-of-day records.
+    pub fn has_date(&self) -> bool {
+        self.first_date.is_some() || self.last_local.is_some()
+    }
+
+    /// The date of the first dated record, found after some time-of-day
+    /// records that need it.
+    pub fn set_first_date(&mut self, date: NaiveDate) {
+        self.first_date = Some(date);
+    }
+
     /// Resolves a timestamp whose record names its own zone (a shift
     /// sheet's per-row zone column).
     pub fn resolve_in_zone(&mut self, ts: &Timestamp, zone: Zone) -> (i64, Quality) {

@@ -269,7 +269,6 @@ mod tests {
             message: String::new(),
             template_id: 0,
             template: String::new(),
-            raw: String::new(),
             system: None,
             human: Some(true),
             chatter: false,

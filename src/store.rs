@@ -4,32 +4,37 @@
 
 use std::path::{Path, PathBuf};
 
+use std::collections::{BTreeMap, HashMap};
+
 use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::error::{Error, Result};
 use crate::normalize::Quality;
 
 /// Forward migrations; `PRAGMA user_version` is the number applied.
+/// The message text is stored; the raw record is not: its bytes are
+/// `byte_start..byte_end` of the source, whose SHA-256 is kept and
+/// re-checked by `verify`.
 const MIGRATIONS: &[&str] = &[
     r#"
 CREATE TABLE sources (
-    id            INTEGER PRIMARY KEY,
-    path          TEXT NOT NULL,
-    file          TEXT NOT NULL,
-    member        TEXT,
-    sha256        TEXT NOT NULL UNIQUE,
-    bytes         INTEGER NOT NULL,
-    parser        TEXT NOT NULL,
-    confidence    INTEGER NOT NULL,
-    kind          TEXT NOT NULL,
-    tz            TEXT NOT NULL,
-    events        INTEGER NOT NULL,
-    rejected      INTEGER NOT NULL,
+    id             INTEGER PRIMARY KEY,
+    path           TEXT NOT NULL,
+    file           TEXT NOT NULL,
+    member         TEXT,
+    sha256         TEXT NOT NULL UNIQUE,
+    bytes          INTEGER NOT NULL,
+    parser         TEXT NOT NULL,
+    confidence     INTEGER NOT NULL,
+    kind           TEXT NOT NULL,
+    tz             TEXT NOT NULL,
+    events         INTEGER NOT NULL,
+    rejected       INTEGER NOT NULL,
     rejected_lines TEXT NOT NULL,
-    first_time    INTEGER,
-    last_time     INTEGER,
-    time_quality  TEXT NOT NULL,
-    mtime         INTEGER
+    first_time     INTEGER,
+    last_time      INTEGER,
+    time_quality   TEXT NOT NULL,
+    mtime          INTEGER
 );
 CREATE TABLE templates (
     id   INTEGER PRIMARY KEY,
@@ -43,33 +48,25 @@ CREATE TABLE events (
     time_text    TEXT NOT NULL,
     precision    TEXT NOT NULL,
     time_quality TEXT NOT NULL,
+    line         INTEGER,
+    line_end     INTEGER,
+    locator      TEXT,
+    byte_start   INTEGER NOT NULL,
+    byte_end     INTEGER NOT NULL,
+    lossy_utf8   INTEGER NOT NULL,
     kind         TEXT NOT NULL,
     level        TEXT,
     actor        TEXT,
     host         TEXT,
     service      TEXT,
     message      TEXT NOT NULL,
-    template_id  INTEGER NOT NULL REFERENCES templates(id)
+    template_id  INTEGER NOT NULL REFERENCES templates(id),
+    system       TEXT,
+    human        INTEGER,
+    chatter      INTEGER NOT NULL,
+    identifiers  TEXT,
+    attributes   TEXT
 );
-CREATE TABLE provenance (
-    event_id   INTEGER PRIMARY KEY REFERENCES events(id),
-    line       INTEGER,
-    line_end   INTEGER,
-    locator    TEXT NOT NULL,
-    byte_start INTEGER NOT NULL,
-    byte_end   INTEGER NOT NULL,
-    raw        TEXT NOT NULL,
-    lossy_utf8 INTEGER NOT NULL
-);
-CREATE INDEX events_by_time ON events(time, source_id, seq);
-CREATE INDEX events_by_source ON events(source_id, seq);
-"#,
-    r#"
-ALTER TABLE events ADD COLUMN system TEXT;
-ALTER TABLE events ADD COLUMN human INTEGER;
-ALTER TABLE events ADD COLUMN chatter INTEGER NOT NULL DEFAULT 0;
-ALTER TABLE events ADD COLUMN identifiers TEXT NOT NULL DEFAULT '[]';
-ALTER TABLE events ADD COLUMN attributes TEXT NOT NULL DEFAULT '{}';
 CREATE TABLE shifts (
     id        INTEGER PRIMARY KEY,
     source_id INTEGER NOT NULL REFERENCES sources(id),
@@ -79,7 +76,6 @@ CREATE TABLE shifts (
     start     INTEGER NOT NULL,
     end       INTEGER NOT NULL
 );
-CREATE INDEX shifts_by_time ON shifts(start, end);
 "#,
     r#"
 CREATE TABLE timeline_runs (
@@ -122,6 +118,12 @@ CREATE TABLE timeline_key_times (
 );
 "#,
 ];
+
+/// The index behind every time-ordered read. Large ingests drop it and
+/// build it once at the end, which is far faster than keeping it current
+/// row by row.
+const TIME_INDEX: &str =
+    "CREATE INDEX IF NOT EXISTS events_by_time ON events(time, source_id, seq)";
 
 /// An open database.
 pub struct Store {
@@ -205,8 +207,6 @@ pub struct EventRow {
     pub template_id: i64,
     /// Template text.
     pub template: String,
-    /// Raw evidence text.
-    pub raw: String,
     /// Recording product or tool.
     pub system: Option<String>,
     /// Written by a person, a system, or unknown.
@@ -241,8 +241,8 @@ pub struct NewEvent {
     pub line: Option<u64>,
     /// Last line.
     pub line_end: Option<u64>,
-    /// Position text.
-    pub locator: String,
+    /// Position text, when not simply `line N`.
+    pub locator: Option<String>,
     /// Kind.
     pub kind: &'static str,
     /// Level.
@@ -259,8 +259,6 @@ pub struct NewEvent {
     pub template: String,
     /// Byte range in the source.
     pub byte_range: (u64, u64),
-    /// Raw text.
-    pub raw: String,
     /// Invalid UTF-8 replaced.
     pub lossy_utf8: bool,
     /// Recording product or tool.
@@ -269,10 +267,10 @@ pub struct NewEvent {
     pub human: Option<bool>,
     /// Stored, left out of the draft.
     pub chatter: bool,
-    /// JSON array of identifiers.
-    pub identifiers: String,
-    /// JSON object of attributes.
-    pub attributes: String,
+    /// JSON array of identifiers, when there are any.
+    pub identifiers: Option<String>,
+    /// JSON object of attributes, when there are any.
+    pub attributes: Option<String>,
 }
 
 /// An on-call shift: who held which role when.
@@ -308,25 +306,62 @@ pub struct NewSource {
     pub parser: String,
     /// Confidence.
     pub confidence: u8,
-    /// Kind.
-    pub kind: &'static str,
     /// Zone name.
     pub tz: String,
+    /// Modification time.
+    pub mtime: Option<i64>,
+}
+
+/// What is known about a source only after all its records were read.
+#[derive(Debug, Clone, Default)]
+pub struct SourceEnd {
     /// Rejected count.
     pub rejected: u64,
     /// JSON list of the first rejected lines.
     pub rejected_lines: String,
-    /// Modification time.
-    pub mtime: Option<i64>,
     /// Shifts its records describe.
     pub shifts: Vec<Shift>,
 }
 
+/// What the writer of a source receives.
+#[derive(Debug)]
+pub enum Incoming {
+    /// More events, in source order.
+    Events(Vec<NewEvent>),
+    /// The source is complete.
+    End(SourceEnd),
+}
+
+/// Counts of a written source.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SourceTotals {
+    /// Events stored.
+    pub events: u64,
+    /// Lines or records rejected.
+    pub rejected: u64,
+    /// Union of time flags.
+    pub quality: Quality,
+    /// First event time.
+    pub first: Option<i64>,
+    /// Last event time.
+    pub last: Option<i64>,
+}
+
+/// Ingests larger than this build the time index once at the end.
+const BULK_BYTES: u64 = 64 << 20;
+
 const EVENT_COLUMNS: &str = "e.id, e.source_id, s.path, s.sha256, s.parser, e.seq, e.time, e.time_quality, \
-     p.line, p.locator, e.kind, e.level, e.actor, e.host, e.service, e.message, e.template_id, t.text, p.raw, \
+     e.line, e.locator, e.kind, e.level, e.actor, e.host, e.service, e.message, e.template_id, t.text, \
      e.system, e.human, e.chatter, e.identifiers, e.attributes";
 
+fn json_or_default<T: serde::de::DeserializeOwned + Default>(text: Option<String>) -> T {
+    text.and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or_default()
+}
+
 fn event_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<EventRow> {
+    let line: Option<i64> = r.get(8)?;
+    let locator: Option<String> = r.get(9)?;
     Ok(EventRow {
         id: r.get(0)?,
         source_id: r.get(1)?,
@@ -336,8 +371,10 @@ fn event_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<EventRow> {
         seq: r.get(5)?,
         time: r.get(6)?,
         time_quality: Quality::from_text(&r.get::<_, String>(7)?),
-        line: r.get(8)?,
-        locator: r.get(9)?,
+        line,
+        locator: locator
+            .or_else(|| line.map(|l| format!("line {l}")))
+            .unwrap_or_default(),
         kind: r.get(10)?,
         level: r.get(11)?,
         actor: r.get(12)?,
@@ -346,12 +383,11 @@ fn event_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<EventRow> {
         message: r.get(15)?,
         template_id: r.get(16)?,
         template: r.get(17)?,
-        raw: r.get(18)?,
-        system: r.get(19)?,
-        human: r.get(20)?,
-        chatter: r.get(21)?,
-        identifiers: serde_json::from_str(&r.get::<_, String>(22)?).unwrap_or_default(),
-        attributes: serde_json::from_str(&r.get::<_, String>(23)?).unwrap_or_default(),
+        system: r.get(18)?,
+        human: r.get(19)?,
+        chatter: r.get(20)?,
+        identifiers: json_or_default(r.get(21)?),
+        attributes: json_or_default(r.get(22)?),
     })
 }
 
@@ -373,6 +409,10 @@ impl Store {
             path: path.to_path_buf(),
         };
         store.migrate()?;
+        store
+            .conn
+            .execute_batch(TIME_INDEX)
+            .map_err(|e| store.err(e))?;
         Ok(store)
     }
 
@@ -437,22 +477,45 @@ impl Store {
             .map_err(|e| self.err(e))
     }
 
-    /// Writes one source and all its events in one transaction, so an
-    /// interrupted run leaves either the whole source or none of it.
-    pub fn insert_source(&mut self, source: &NewSource, events: &[NewEvent]) -> Result<i64> {
+    /// Starts a bulk ingest of `input_bytes` of evidence: a large one
+    /// drops the time index, which [`Store::finish_ingest`] rebuilds.
+    pub fn begin_ingest(&mut self, input_bytes: u64) -> Result<()> {
+        let sql = if input_bytes > BULK_BYTES {
+            "DROP INDEX IF EXISTS events_by_time"
+        } else {
+            TIME_INDEX
+        };
+        // A larger page cache and in-memory sorting speed up the bulk
+        // inserts and the index build; neither changes what is stored.
+        self.conn
+            .execute_batch("PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;")
+            .and_then(|_| self.conn.execute_batch(sql))
+            .map_err(|e| self.err(e))
+    }
+
+    /// Ends a bulk ingest: the time index exists again.
+    pub fn finish_ingest(&mut self) -> Result<()> {
+        self.conn.execute_batch(TIME_INDEX).map_err(|e| self.err(e))
+    }
+
+    /// Writes one source with the events `next` yields, in one
+    /// transaction, so an interrupted run leaves either the whole source or
+    /// none of it. The stream ends with [`Incoming::End`], which carries
+    /// what is known only at the end; a stream that stops without it
+    /// stores nothing.
+    pub fn write_source(
+        &mut self,
+        source: &NewSource,
+        templates: &mut HashMap<String, i64>,
+        mut next: impl FnMut() -> Option<Incoming>,
+    ) -> Result<SourceTotals> {
         let path = self.path.clone();
         let e = |err| db_error(&path, err);
         let tx = self.conn.transaction().map_err(e)?;
-        let mut quality = Quality::default();
-        for ev in events {
-            quality.insert(ev.quality);
-        }
-        let first = events.iter().map(|e| e.time).min();
-        let last = events.iter().map(|e| e.time).max();
         tx.execute(
             "INSERT INTO sources (path, file, member, sha256, bytes, parser, confidence, kind, tz, events, \
-             rejected, rejected_lines, first_time, last_time, time_quality, mtime) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+             rejected, rejected_lines, time_quality, mtime) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'log', ?8, 0, 0, '[]', '', ?9)",
             params![
                 source.path,
                 source.file,
@@ -461,19 +524,15 @@ impl Store {
                 source.bytes as i64,
                 source.parser,
                 source.confidence,
-                source.kind,
                 source.tz,
-                events.len() as i64,
-                source.rejected as i64,
-                source.rejected_lines,
-                first,
-                last,
-                quality.to_text(),
                 source.mtime,
             ],
         )
         .map_err(e)?;
         let source_id = tx.last_insert_rowid();
+        let mut totals = SourceTotals::default();
+        let mut kinds: BTreeMap<&'static str, u64> = BTreeMap::new();
+        let mut end = None;
         {
             let mut find_template = tx
                 .prepare_cached("SELECT id FROM templates WHERE text = ?1")
@@ -483,82 +542,111 @@ impl Store {
                 .map_err(e)?;
             let mut add_event = tx
                 .prepare_cached(
-                    "INSERT INTO events (source_id, seq, time, time_text, precision, time_quality, kind, \
-                     level, actor, host, service, message, template_id, system, human, chatter, identifiers, \
-                     attributes) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, \
-                     ?17, ?18)",
+                    "INSERT INTO events (source_id, seq, time, time_text, precision, time_quality, line, line_end, \
+                     locator, byte_start, byte_end, lossy_utf8, kind, level, actor, host, service, message, \
+                     template_id, system, human, chatter, identifiers, attributes) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, \
+                     ?19, ?20, ?21, ?22, ?23, ?24)",
                 )
                 .map_err(e)?;
-            let mut add_provenance = tx
-                .prepare_cached(
-                    "INSERT INTO provenance (event_id, line, line_end, locator, byte_start, byte_end, raw, \
-                     lossy_utf8) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                )
-                .map_err(e)?;
-            let mut templates = std::collections::HashMap::<&str, i64>::new();
-            for (seq, ev) in events.iter().enumerate() {
-                let template_id = match templates.get(ev.template.as_str()) {
-                    Some(id) => *id,
-                    None => {
-                        let id = match find_template
-                            .query_row([&ev.template], |r| r.get(0))
-                            .optional()
-                            .map_err(e)?
-                        {
-                            Some(id) => id,
-                            None => {
-                                add_template.execute([&ev.template]).map_err(e)?;
-                                tx.last_insert_rowid()
-                            }
-                        };
-                        templates.insert(&ev.template, id);
-                        id
+            loop {
+                let batch = match next() {
+                    Some(Incoming::Events(batch)) => batch,
+                    Some(Incoming::End(e)) => {
+                        end = Some(e);
+                        break;
                     }
+                    None => break,
                 };
-                add_event
-                    .execute(params![
-                        source_id,
-                        seq as i64,
-                        ev.time,
-                        ev.time_text,
-                        ev.precision,
-                        ev.quality.to_text(),
-                        ev.kind,
-                        ev.level,
-                        ev.actor,
-                        ev.host,
-                        ev.service,
-                        ev.message,
-                        template_id,
-                        ev.system,
-                        ev.human,
-                        ev.chatter,
-                        ev.identifiers,
-                        ev.attributes,
-                    ])
-                    .map_err(e)?;
-                let event_id = tx.last_insert_rowid();
-                add_provenance
-                    .execute(params![
-                        event_id,
-                        ev.line.map(|l| l as i64),
-                        ev.line_end.map(|l| l as i64),
-                        ev.locator,
-                        ev.byte_range.0 as i64,
-                        ev.byte_range.1 as i64,
-                        ev.raw,
-                        ev.lossy_utf8,
-                    ])
-                    .map_err(e)?;
+                for ev in batch {
+                    let template_id = match templates.get(&ev.template) {
+                        Some(id) => *id,
+                        None => {
+                            let found = find_template
+                                .query_row([&ev.template], |r| r.get(0))
+                                .optional()
+                                .map_err(e)?;
+                            let id = match found {
+                                Some(id) => id,
+                                None => {
+                                    add_template.execute([&ev.template]).map_err(e)?;
+                                    tx.last_insert_rowid()
+                                }
+                            };
+                            templates.insert(ev.template.clone(), id);
+                            id
+                        }
+                    };
+                    add_event
+                        .execute(params![
+                            source_id,
+                            totals.events as i64,
+                            ev.time,
+                            ev.time_text,
+                            ev.precision,
+                            ev.quality.to_text(),
+                            ev.line.map(|l| l as i64),
+                            ev.line_end.map(|l| l as i64),
+                            ev.locator,
+                            ev.byte_range.0 as i64,
+                            ev.byte_range.1 as i64,
+                            ev.lossy_utf8,
+                            ev.kind,
+                            ev.level,
+                            ev.actor,
+                            ev.host,
+                            ev.service,
+                            ev.message,
+                            template_id,
+                            ev.system,
+                            ev.human,
+                            ev.chatter,
+                            ev.identifiers,
+                            ev.attributes,
+                        ])
+                        .map_err(e)?;
+                    totals.events += 1;
+                    totals.quality.insert(ev.quality);
+                    totals.first = Some(totals.first.map_or(ev.time, |t| t.min(ev.time)));
+                    totals.last = Some(totals.last.map_or(ev.time, |t| t.max(ev.time)));
+                    *kinds.entry(ev.kind).or_default() += 1;
+                }
             }
         }
+        let Some(end) = end else {
+            return Err(Error::Input(format!(
+                "{}: reading stopped before the end; nothing of it was stored",
+                source.path
+            )));
+        };
+        totals.rejected = end.rejected;
+        // The kind of a source is what most of its events are.
+        let kind = kinds
+            .iter()
+            .max_by_key(|(k, n)| (**n, std::cmp::Reverse(**k)))
+            .map_or("log", |(k, _)| *k);
+        tx.execute(
+            "UPDATE sources SET kind = ?2, events = ?3, rejected = ?4, rejected_lines = ?5, first_time = ?6, \
+             last_time = ?7, time_quality = ?8 WHERE id = ?1",
+            params![
+                source_id,
+                kind,
+                totals.events as i64,
+                end.rejected as i64,
+                end.rejected_lines,
+                totals.first,
+                totals.last,
+                totals.quality.to_text(),
+            ],
+        )
+        .map_err(e)?;
         {
             let mut add_shift = tx
                 .prepare_cached(
                     "INSERT INTO shifts (source_id, person, email, role, start, end) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                 )
                 .map_err(e)?;
-            for sh in &source.shifts {
+            for sh in &end.shifts {
                 add_shift
                     .execute(params![
                         source_id, sh.person, sh.email, sh.role, sh.start, sh.end
@@ -567,7 +655,7 @@ impl Store {
             }
         }
         tx.commit().map_err(e)?;
-        Ok(source_id)
+        Ok(totals)
     }
 
     /// Every source, by path.
@@ -679,7 +767,6 @@ impl Store {
         let sql = format!(
             "SELECT {EVENT_COLUMNS} FROM events e \
              JOIN sources s ON s.id = e.source_id \
-             JOIN provenance p ON p.event_id = e.id \
              JOIN templates t ON t.id = e.template_id \
              WHERE e.time >= ?1 AND e.time <= ?2 \
              ORDER BY e.time, s.path, e.seq"

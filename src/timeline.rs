@@ -359,7 +359,7 @@ fn evidence(event: &EventRow, people: &mut People) -> Evidence {
         sha256: event.sha256.clone(),
         line: event.line,
         locator: event.locator.clone(),
-        excerpt: people.redact(&shorten(&event.raw), event.time),
+        excerpt: people.redact(&shorten(&event.message), event.time),
         event_id: event.id,
     }
 }

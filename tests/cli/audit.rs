@@ -28,13 +28,22 @@ fn verify_names_changed_and_missing_files_and_exits_1() {
 fn audit_json_follows_the_contract_and_strict_fails_on_changes() {
     let s = Scratch::new();
     assert_code(&s.run("ingest", &DEMO_ARGS), 0);
+    // The demo's chat messages rest on people's word: --strict fails on them.
     let out = s.run("audit", &["--format", "json", "--strict"]);
-    assert_code(&out, 0);
+    assert_code(&out, 1);
     let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
     let summary = &v["summary"];
     assert_eq!(summary["changed_sources"], 0);
     assert_eq!(summary["unverified"], 0);
+    assert!(summary["reported"].as_u64().unwrap() > 0);
+    let total: u64 = ["corroborated", "verified", "reported", "unverified"]
+        .iter()
+        .map(|k| summary[k].as_u64().unwrap())
+        .sum();
+    assert_eq!(total, summary["entries"].as_u64().unwrap());
     assert!(summary["entries"].as_u64().unwrap() >= 12);
+    // Without --strict the same findings are not a failure.
+    assert_code(&s.run("audit", &["--format", "json"]), 0);
     for e in v["entries"].as_array().unwrap() {
         for ev in e["evidence"].as_array().unwrap() {
             assert_eq!(ev["status"], "ok");
@@ -45,6 +54,11 @@ fn audit_json_follows_the_contract_and_strict_fails_on_changes() {
         .unwrap()
         .iter()
         .all(|s| s["status"] == "ok"));
+
+    let clean = Scratch::new();
+    let f = clean.write("app.log", "2026-01-01T10:00:00Z ERROR boom\n");
+    assert_code(&clean.run("ingest", &[f.to_str().unwrap()]), 0);
+    assert_code(&clean.run("audit", &["--strict"]), 0);
 
     let copy = Scratch::new();
     let f = copy.write("app.log", "2026-01-01T10:00:00Z ERROR boom\n");
