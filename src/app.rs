@@ -3,8 +3,8 @@
 
 use std::io::Write;
 
-use factline_parsers::registry;
 use factline_parsers::Parser;
+use factline_parsers::{declarative, registry};
 
 use crate::audit;
 use crate::cli::{Command, Common, EventsFormat, TextOrJson, TimelineFormat};
@@ -110,25 +110,66 @@ pub fn run(command: Command) -> Result<u8> {
             emit(&common, &text)?;
             Ok(0)
         }
-        Command::Formats { common, format, .. } => {
-            let parsers = registry::builtin();
+        Command::Formats {
+            common,
+            format,
+            formats_dir,
+        } => {
+            let parsers = load_parsers(formats_dir.as_deref())?;
             let text = match format {
                 TextOrJson::Json => {
                     let list: Vec<_> = parsers
                         .iter()
-                        .map(|p| serde_json::json!({"id": p.id(), "description": p.description(), "origin": "built-in"}))
+                        .map(|(p, origin)| {
+                            serde_json::json!({"id": p.id(), "description": p.description(), "origin": origin})
+                        })
                         .collect();
                     pretty(&serde_json::json!({ "formats": list }))
                 }
                 TextOrJson::Text => parsers
                     .iter()
-                    .map(|p| format!("{:<16} {}\n", p.id(), p.description()))
+                    .map(|(p, origin)| {
+                        format!("{:<20} {:<9} {}\n", p.id(), origin, p.description())
+                    })
                     .collect(),
             };
             emit(&common, &text)?;
             Ok(0)
         }
     }
+}
+
+/// The built-in parsers, then the user's format files from `--formats-dir`
+/// (every `*.json`, in name order), each with where it came from. A user
+/// format that fails its own sample checks, or reuses an id, stops the run.
+fn load_parsers(formats_dir: Option<&std::path::Path>) -> Result<Vec<(Box<dyn Parser>, String)>> {
+    let mut all: Vec<(Box<dyn Parser>, String)> = registry::builtin()
+        .into_iter()
+        .map(|p| (p, "built-in".to_string()))
+        .collect();
+    let Some(dir) = formats_dir else {
+        return Ok(all);
+    };
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .map_err(|e| Error::io(dir, e))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    files.sort();
+    for file in files {
+        let text = std::fs::read_to_string(&file).map_err(|e| Error::io(&file, e))?;
+        let name = file.display().to_string();
+        let parser =
+            declarative::load_format(&name, &text).map_err(|e| Error::Usage(e.to_string()))?;
+        if all.iter().any(|(p, _)| p.id() == parser.id()) {
+            return Err(Error::Usage(format!(
+                "format file {name}: id {:?} is already taken; choose another",
+                parser.id()
+            )));
+        }
+        all.push((parser, "user".to_string()));
+    }
+    Ok(all)
 }
 
 fn pretty(v: &serde_json::Value) -> String {
@@ -155,7 +196,10 @@ fn write_stdout(bytes: &[u8]) -> Result<()> {
 }
 
 fn run_ingest(common: &Common, config: &IngestConfig) -> Result<u8> {
-    let parsers: Vec<Box<dyn Parser>> = registry::builtin();
+    let parsers: Vec<Box<dyn Parser>> = load_parsers(config.formats_dir.as_deref())?
+        .into_iter()
+        .map(|(p, _)| p)
+        .collect();
     let mut store = Store::open(&common.db)?;
     let report = ingest::ingest(&mut store, config, &parsers)?;
     for outcome in &report.outcomes {

@@ -6,4 +6,5 @@ mod audit;
 mod crash;
 mod draft;
 mod events;
+mod formats;
 mod ingest;
