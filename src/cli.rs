@@ -162,6 +162,9 @@ pub struct TimelineArgs {
     /// Most entries to keep.
     #[arg(long, default_value_t = 60)]
     pub max_entries: usize,
+    /// Extra phase rules (JSON, as `src/phase_rules.json`), tried first.
+    #[arg(long)]
+    pub rules: Option<PathBuf>,
 }
 
 /// Timeline renderings.

@@ -260,6 +260,8 @@ pub struct TimelineConfig {
     pub local_zone: Option<Zone>,
     /// Most entries to keep.
     pub max_entries: usize,
+    /// The user's phase rules (`--rules`), tried before the built-in ones.
+    pub rules: Vec<crate::timeline::PhaseRule>,
 }
 
 impl TimelineConfig {
@@ -280,6 +282,14 @@ impl TimelineConfig {
             names: args.names,
             local_zone: args.local_tz.as_deref().map(Zone::parse).transpose()?,
             max_entries: args.max_entries,
+            rules: match &args.rules {
+                Some(path) => {
+                    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+                    crate::timeline::load_rules(&path.display().to_string(), &text)
+                        .map_err(Error::Usage)?
+                }
+                None => Vec::new(),
+            },
         })
     }
 }

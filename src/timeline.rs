@@ -189,16 +189,23 @@ struct Candidate {
     hosts: BTreeSet<String>,
     services: BTreeSet<String>,
     sources: BTreeSet<String>,
+    identifiers: BTreeSet<String>,
+    /// The same record found in other files.
+    copies: Vec<EventRow>,
+    phase: Phase,
     priority: u8,
 }
 
 impl Candidate {
-    fn new(event: EventRow, priority: u8) -> Candidate {
+    fn new(event: EventRow, priority: u8, rules: &[PhaseRule]) -> Candidate {
         let mut c = Candidate {
             quality: event.time_quality,
             hosts: BTreeSet::new(),
             services: BTreeSet::new(),
             sources: BTreeSet::new(),
+            identifiers: BTreeSet::new(),
+            copies: Vec::new(),
+            phase: phase_of(&event, rules),
             statements_only: true,
             first: event.clone(),
             last: None,
@@ -220,6 +227,7 @@ impl Candidate {
             self.services.insert(s.clone());
         }
         self.sources.insert(event.source.clone());
+        self.identifiers.extend(event.identifiers.iter().cloned());
         if self.count > 1 {
             self.last = Some(event);
         }
@@ -227,6 +235,11 @@ impl Candidate {
 
     fn last_time(&self) -> i64 {
         self.last.as_ref().map_or(self.first.time, |e| e.time)
+    }
+
+    /// Timeline order: time, then source, then position in the source.
+    fn order_key(&self) -> (i64, &str, i64) {
+        (self.first.time, &self.first.source, self.first.seq)
     }
 }
 
@@ -277,58 +290,94 @@ fn shorten(text: &str) -> String {
     format!("{cut}…")
 }
 
-struct PhaseRule {
+/// One wording rule for phases (see `phase_rules.json`).
+#[derive(Debug, Clone)]
+pub struct PhaseRule {
     phase: Phase,
     pattern: Regex,
+    kinds: Option<Vec<String>>,
 }
 
-static PHASE_RULES: LazyLock<Vec<PhaseRule>> = LazyLock::new(|| {
-    let rule = |phase, pattern: &str| PhaseRule {
-        phase,
-        pattern: Regex::new(pattern).expect("phase pattern is valid"),
-    };
-    // First match wins: a rollback is mitigation even though it is also a
-    // deploy, and a recovery message is recovery even if logged at warn.
-    vec![
-        rule(
-            Phase::Resolution,
-            r"(?i)\b(resolved|incident (is )?(closed|over)|all clear)\b",
-        ),
-        rule(
-            Phase::Mitigation,
-            r"(?i)\b(roll(ed|ing)?[ -]?back|rollback|revert(ed|ing)?|restart(ed|ing)?|reboot(ed|ing)?|fail(ed|ing)?[ -]?over|scal(ed|ing) (up|out)|drain(ed|ing)|mitigat(ed|ing|ion)|disabl(ed|ing) (the )?(feature|flag))\b",
-        ),
-        rule(
-            Phase::Recovery,
-            r"(?i)\b(recover(ed|ing|y)|restored|back to normal|(is|are|became|now) healthy|health ?check(s)? (passed|ok|green)|resumed)\b",
-        ),
-        rule(
-            Phase::Impact,
-            r"(?i)\b(degraded|unavailable|outage|timed? ?out|unreachable|health ?check(s)? fail(ed|ing)?)\b",
-        ),
-        rule(
-            Phase::Escalation,
-            r"(?i)\b(acknowledged|escalat(ed|ing)|paged|on-?call)\b",
-        ),
-        rule(Phase::Detection, r"(?i)\b(alert|firing|triggered)\b"),
-        rule(
+#[derive(serde::Deserialize)]
+struct RuleFile {
+    rules: Vec<RawRule>,
+}
+
+#[derive(serde::Deserialize)]
+struct RawRule {
+    phase: String,
+    pattern: String,
+    kinds: Option<Vec<String>>,
+}
+
+impl Phase {
+    fn parse(name: &str) -> Option<Phase> {
+        [
             Phase::Trigger,
-            r"(?i)\b(deploy(ed|ing|ment)?|release[ds]?|config(uration)?[ -](change[ds]?|reload(ed)?|updated?)|migrat(ed|ing|ion)|feature[ -]flag)\b",
-        ),
-    ]
+            Phase::Impact,
+            Phase::Detection,
+            Phase::Escalation,
+            Phase::Diagnosis,
+            Phase::Mitigation,
+            Phase::Recovery,
+            Phase::Resolution,
+            Phase::Context,
+        ]
+        .into_iter()
+        .find(|p| p.as_str() == name)
+    }
+}
+
+/// Reads a phase-rules file; `name` names it in errors.
+pub fn load_rules(name: &str, text: &str) -> std::result::Result<Vec<PhaseRule>, String> {
+    let file: RuleFile =
+        serde_json::from_str(text).map_err(|e| format!("rules file {name}: {e}"))?;
+    file.rules
+        .into_iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let phase = Phase::parse(&r.phase).ok_or_else(|| {
+                format!("rules file {name}: rules[{i}]: unknown phase {:?}", r.phase)
+            })?;
+            let pattern = Regex::new(&r.pattern)
+                .map_err(|e| format!("rules file {name}: rules[{i}]: bad pattern: {e}"))?;
+            Ok(PhaseRule {
+                phase,
+                pattern,
+                kinds: r.kinds,
+            })
+        })
+        .collect()
+}
+
+static BUILTIN_RULES: LazyLock<Vec<PhaseRule>> = LazyLock::new(|| {
+    // Embedded and loaded by a unit test: a failure is a build defect.
+    load_rules("phase_rules.json", include_str!("phase_rules.json"))
+        .unwrap_or_else(|e| panic!("{e}"))
 });
 
-fn phase_of(entry: &Entry) -> Phase {
-    if let Some(rule) = PHASE_RULES
-        .iter()
-        .find(|r| r.pattern.is_match(&entry.summary))
-    {
+/// The user's rules first, then the built-in ones.
+fn phase_rules(user: &[PhaseRule]) -> impl Iterator<Item = &PhaseRule> {
+    user.iter().chain(BUILTIN_RULES.iter())
+}
+
+/// The phase of a happening from its wording, then its kind and level.
+fn phase_of(event: &EventRow, rules: &[PhaseRule]) -> Phase {
+    let text = first_line(&event.message);
+    let applies = |r: &&PhaseRule| {
+        r.kinds
+            .as_ref()
+            .is_none_or(|k| k.iter().any(|k| *k == event.kind))
+            && r.pattern.is_match(text)
+    };
+    if let Some(rule) = phase_rules(rules).find(applies) {
         return rule.phase;
     }
-    match entry.kind.as_str() {
+    match event.kind.as_str() {
         "alert" => Phase::Detection,
+        "shift" => Phase::Escalation,
         "chat" => Phase::Diagnosis,
-        _ if level_rank(entry.level.as_deref()) >= 2 => Phase::Impact,
+        _ if level_rank(event.level.as_deref()) >= 2 => Phase::Impact,
         _ => Phase::Context,
     }
 }
@@ -353,7 +402,7 @@ fn verification(statements_only: bool, sources: usize) -> Verification {
     }
 }
 
-fn evidence(event: &EventRow, people: &mut People) -> Evidence {
+fn evidence_of(event: &EventRow, people: &mut People) -> Evidence {
     Evidence {
         source: event.source.clone(),
         sha256: event.sha256.clone(),
@@ -394,24 +443,36 @@ pub fn build(store: &Store, config: &TimelineConfig) -> Result<Timeline> {
     let mut done: Vec<Candidate> = Vec::new();
     let mut in_window = 0u64;
     let mut span: Option<(i64, i64)> = None;
+    let mut copies = Copies::default();
     store.each_event(&filter, |event| {
         in_window += 1;
-        people.add_event(&event);
         span = Some(span.map_or((event.time, event.time), |(a, _)| (a, event.time)));
+        people.add_event(&event);
         let p = priority(&event);
         if p == 0 {
             return Ok(());
         }
+        // The same record in two files (overlapping rotated logs, a log
+        // collected twice) is one happening with two pieces of evidence.
+        if let Some(key) = copies.original(&event) {
+            if let Some(c) = open.get_mut(&key).filter(|c| c.last_time() == event.time) {
+                c.sources.insert(event.source.clone());
+                c.copies.push(event);
+                return Ok(());
+            }
+        }
         // Only machine log lines collapse: two chat messages that look alike
         // are still two things people said.
         if event.kind != "log" {
-            done.push(Candidate::new(event, p));
+            done.push(Candidate::new(event, p, &config.rules));
             return Ok(());
         }
         match open.get_mut(&event.template_id) {
             Some(c) if event.time - c.last_time() <= BURST_GAP_MICROS => c.absorb(event),
             _ => {
-                if let Some(old) = open.insert(event.template_id, Candidate::new(event, p)) {
+                if let Some(old) =
+                    open.insert(event.template_id, Candidate::new(event, p, &config.rules))
+                {
                     done.push(old);
                 }
             }
@@ -419,54 +480,24 @@ pub fn build(store: &Store, config: &TimelineConfig) -> Result<Timeline> {
         Ok(())
     })?;
     done.extend(open.into_values());
+    done.sort_by(|a, b| a.order_key().cmp(&b.order_key()));
+    let mut groups = merge(done);
 
-    // Over the limit, the least important candidates go first.
-    done.sort_by(|a, b| {
-        b.priority
-            .cmp(&a.priority)
-            .then(a.first.time.cmp(&b.first.time))
-            .then(a.first.source.cmp(&b.first.source))
-            .then(a.first.seq.cmp(&b.first.seq))
+    // Over the limit, the least important happenings go first.
+    groups.sort_by(|a, b| {
+        b.priority()
+            .cmp(&a.priority())
+            .then_with(|| a.lead().order_key().cmp(&b.lead().order_key()))
     });
-    done.truncate(config.max_entries);
-    done.sort_by(|a, b| {
-        (a.first.time, &a.first.source, a.first.seq).cmp(&(
-            b.first.time,
-            &b.first.source,
-            b.first.seq,
-        ))
-    });
+    groups.truncate(config.max_entries);
+    groups.sort_by(|a, b| a.lead().order_key().cmp(&b.lead().order_key()));
 
-    let covered: u64 = done.iter().map(|c| c.count).sum();
-    let entries: Vec<Entry> = done
+    let covered: u64 = groups.iter().map(Group::events).sum();
+    let mut entries: Vec<Entry> = groups
         .into_iter()
         .enumerate()
-        .map(|(i, c)| {
-            let mut ev = vec![evidence(&c.first, &mut people)];
-            if let Some(last) = &c.last {
-                ev.push(evidence(last, &mut people));
-            }
-            let mut entry = Entry {
-                id: i + 1,
-                time: c.first.time,
-                last_time: c.last.as_ref().map(|e| e.time),
-                occurrences: c.count,
-                phase: Phase::Context,
-                kind: c.first.kind.clone(),
-                level: c.first.level.clone(),
-                summary: people.redact(&shorten(&c.first.message), c.first.time),
-                actor: people.actor(&c.first),
-                verification: verification(c.statements_only, c.sources.len()),
-                time_quality: c.quality,
-                hosts: c.hosts.into_iter().collect(),
-                services: c.services.into_iter().collect(),
-                evidence: ev,
-            };
-            entry.phase = phase_of(&entry);
-            entry
-        })
+        .map(|(i, g)| g.into_entry(i + 1, &mut people))
         .collect();
-    let mut entries = entries;
     narrow_triggers(&mut entries);
     let key_times = key_times(&entries);
     Ok(Timeline {
@@ -476,8 +507,212 @@ pub fn build(store: &Store, config: &TimelineConfig) -> Result<Timeline> {
         entries,
         key_times,
         events_in_window: in_window,
-        left_out: in_window - covered,
+        left_out: in_window.saturating_sub(covered),
     })
+}
+
+/// Remembers recent log records by content to recognise the same record
+/// arriving from another file.
+#[derive(Default)]
+struct Copies {
+    recent: HashMap<(i64, String, Option<String>), (String, i64)>,
+    horizon: i64,
+}
+
+impl Copies {
+    /// The template of the earlier record this one copies, if another
+    /// source already gave the same time, message and host.
+    fn original(&mut self, event: &EventRow) -> Option<i64> {
+        if event.kind != "log" {
+            return None;
+        }
+        // Events arrive in time order: older entries can never match again.
+        if event.time > self.horizon {
+            self.recent.retain(|(t, _, _), _| *t == event.time);
+            self.horizon = event.time;
+        }
+        let key = (event.time, event.message.clone(), event.host.clone());
+        match self.recent.get(&key) {
+            Some((source, template)) if *source != event.source => Some(*template),
+            Some(_) => None,
+            None => {
+                self.recent
+                    .insert(key, (event.source.clone(), event.template_id));
+                None
+            }
+        }
+    }
+}
+
+/// Happenings seen by several systems within this span can be one.
+const MERGE_WINDOW_MICROS: i64 = 3 * 60 * 1_000_000;
+
+/// Several candidates that are one happening, seen by several systems.
+struct Group {
+    members: Vec<Candidate>,
+}
+
+impl Group {
+    /// The member that speaks for the happening: machine records before
+    /// statements, alerts and deploys before logs, then the earliest.
+    fn lead(&self) -> &Candidate {
+        self.members
+            .iter()
+            .min_by_key(|c| (c.statements_only, kind_rank(&c.first.kind), c.order_key()))
+            .unwrap_or(&self.members[0])
+    }
+
+    fn priority(&self) -> u8 {
+        self.members.iter().map(|c| c.priority).max().unwrap_or(0)
+    }
+
+    fn events(&self) -> u64 {
+        self.members
+            .iter()
+            .map(|c| c.count + c.copies.len() as u64)
+            .sum()
+    }
+
+    fn sources(&self) -> BTreeSet<&str> {
+        self.members
+            .iter()
+            .flat_map(|c| c.sources.iter().map(String::as_str))
+            .collect()
+    }
+
+    fn into_entry(self, id: usize, people: &mut People) -> Entry {
+        let sources = self.sources().len();
+        let statements_only = self.members.iter().all(|c| c.statements_only);
+        let lead = self.lead();
+        let mut evidence = Vec::new();
+        let mut quality = Quality::default();
+        let mut hosts = BTreeSet::new();
+        let mut services = BTreeSet::new();
+        // The lead's evidence first, then the others' in time order.
+        let lead_key = lead.order_key();
+        let mut members: Vec<&Candidate> = self.members.iter().collect();
+        members.sort_by_key(|c| (c.order_key() != lead_key, c.order_key()));
+        for c in &members {
+            evidence.push(evidence_of(&c.first, people));
+            evidence.extend(c.copies.iter().map(|e| evidence_of(e, people)));
+            if let Some(last) = &c.last {
+                evidence.push(evidence_of(last, people));
+            }
+            quality.insert(c.quality);
+            hosts.extend(c.hosts.iter().cloned());
+            services.extend(c.services.iter().cloned());
+        }
+        let actor = people.actor(&lead.first).or_else(|| {
+            members
+                .iter()
+                .filter(|c| crate::people::is_person(&c.first))
+                .find_map(|c| people.actor(&c.first))
+        });
+        Entry {
+            id,
+            time: lead.first.time,
+            last_time: lead.last.as_ref().map(|e| e.time),
+            occurrences: lead.count,
+            phase: lead.phase,
+            kind: lead.first.kind.clone(),
+            level: lead.first.level.clone(),
+            summary: people.redact(&shorten(&lead.first.message), lead.first.time),
+            actor,
+            verification: verification(statements_only, sources),
+            time_quality: quality,
+            hosts: hosts.into_iter().collect(),
+            services: services.into_iter().collect(),
+            evidence,
+        }
+    }
+}
+
+fn kind_rank(kind: &str) -> u8 {
+    match kind {
+        "alert" => 0,
+        "deploy" => 1,
+        "log" => 2,
+        "ticket" => 3,
+        "shift" => 4,
+        _ => 5,
+    }
+}
+
+/// Words of a happening for comparing wording across systems: lower case,
+/// without stop words, with the spellings of a rollback made one.
+fn words(c: &Candidate) -> BTreeSet<String> {
+    const STOP: [&str; 16] = [
+        "a", "an", "the", "to", "of", "on", "in", "at", "is", "now", "for", "and", "by", "from",
+        "with", "we",
+    ];
+    let text = format!(
+        "{} {}",
+        first_line(&c.first.message),
+        c.first.service.as_deref().unwrap_or("")
+    )
+    .to_lowercase()
+    .replace("rolling back", "rollback")
+    .replace("rolled back", "rollback")
+    .replace("roll back", "rollback");
+    text.split(|ch: char| !(ch.is_alphanumeric() || ch == '.'))
+        .map(|w| w.trim_matches('.'))
+        .filter(|w| w.len() > 1 && !STOP.contains(w))
+        .map(str::to_string)
+        .collect()
+}
+
+/// How strongly two candidates from different systems look like one
+/// happening (0 = not at all): close in time, same phase, and a shared
+/// identifier or mostly the same words, the shared words making the
+/// stronger match. Two records of one source are never merged: a source
+/// that says something twice means twice.
+fn likeness(a: &Candidate, b: &Candidate) -> usize {
+    if !a.sources.is_disjoint(&b.sources)
+        || (a.first.time - b.first.time).abs() > MERGE_WINDOW_MICROS
+        || a.phase != b.phase
+        || a.phase == Phase::Context
+    {
+        return 0;
+    }
+    let (wa, wb) = (words(a), words(b));
+    let shared = wa.intersection(&wb).count();
+    let similar = shared >= 2 && shared * 2 >= wa.len().min(wb.len());
+    if similar || !a.identifiers.is_disjoint(&b.identifiers) {
+        1 + shared
+    } else {
+        0
+    }
+}
+
+/// Groups candidates (in time order) that are one happening: each joins
+/// the recent group it most resembles, if any.
+fn merge(candidates: Vec<Candidate>) -> Vec<Group> {
+    let mut groups: Vec<Group> = Vec::new();
+    for c in candidates {
+        let best = groups
+            .iter()
+            .enumerate()
+            .rev()
+            .take_while(|(_, g)| {
+                g.members
+                    .iter()
+                    .any(|m| c.first.time - m.first.time <= MERGE_WINDOW_MICROS)
+            })
+            .filter(|(_, g)| g.members.iter().all(|m| m.sources.is_disjoint(&c.sources)))
+            .map(|(i, g)| {
+                (
+                    g.members.iter().map(|m| likeness(m, &c)).max().unwrap_or(0),
+                    i,
+                )
+            })
+            .filter(|(score, _)| *score > 0)
+            .max();
+        match best {
+            Some((_, at)) => groups[at].members.push(c),
+            None => groups.push(Group { members: vec![c] }),
+        }
+    }
+    groups
 }
 
 /// Changes within this span of the last change before impact belong to it
@@ -639,6 +874,23 @@ pub fn durations(k: &KeyTimes) -> BTreeMap<&'static str, Option<String>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn builtin_rules_load_and_bad_rules_are_refused() {
+        assert!(BUILTIN_RULES.len() > 5);
+        let err = load_rules(
+            "x.json",
+            r#"{"rules": [{"phase": "lunch", "pattern": "x"}]}"#,
+        )
+        .unwrap_err();
+        assert!(err.contains("x.json") && err.contains("lunch"), "{err}");
+        let err = load_rules(
+            "y.json",
+            r#"{"rules": [{"phase": "impact", "pattern": "("}]}"#,
+        )
+        .unwrap_err();
+        assert!(err.contains("bad pattern"), "{err}");
+    }
 
     #[test]
     fn durations_read_like_a_post_mortem() {
