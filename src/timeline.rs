@@ -367,7 +367,7 @@ fn phase_of(event: &EventRow, rules: &[PhaseRule]) -> Phase {
     let applies = |r: &&PhaseRule| {
         r.kinds
             .as_ref()
-            .is_none_or(|k| k.iter().any(|k| *k == event.kind))
+            .is_none_or(|k| k.contains(&event.kind))
             && r.pattern.is_match(text)
     };
     if let Some(rule) = phase_rules(rules).find(applies) {
