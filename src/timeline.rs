@@ -365,10 +365,7 @@ fn phase_rules(user: &[PhaseRule]) -> impl Iterator<Item = &PhaseRule> {
 fn phase_of(event: &EventRow, rules: &[PhaseRule]) -> Phase {
     let text = first_line(&event.message);
     let applies = |r: &&PhaseRule| {
-        r.kinds
-            .as_ref()
-            .is_none_or(|k| k.contains(&event.kind))
-            && r.pattern.is_match(text)
+        r.kinds.as_ref().is_none_or(|k| k.contains(&event.kind)) && r.pattern.is_match(text)
     };
     if let Some(rule) = phase_rules(rules).find(applies) {
         return rule.phase;

@@ -13,9 +13,31 @@
 #![deny(missing_docs)]
 
 // modules: log formats (format-breadth work)
+pub mod declarative;
 // modules: paging, alerting and shift parsers
+mod alertmanager;
+mod opsgenie;
+mod pagerduty_oncalls;
+mod shifts;
+mod pagerduty;
+mod paging;
 // modules: ticket parsers
+mod bugzilla;
+mod github;
+mod gitlab;
+mod jira_csv;
+mod jira_json;
+mod servicenow;
+mod tickets;
+mod zendesk;
 // modules: chat parsers
+mod chat;
+mod slack;
+mod mattermost;
+mod teams;
+mod discord;
+mod rocketchat;
+mod telegram;
 mod access;
 mod apache_error;
 pub mod json;

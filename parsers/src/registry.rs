@@ -13,10 +13,35 @@ pub fn builtin() -> Vec<Box<dyn Parser>> {
         Box::new(crate::syslog::Rfc5424),
         Box::new(crate::textlog::TextLog),
         // log formats (format-breadth work)
+        // (declarative formats: added by the `extend` below the list)
         // paging, alerting and shift parsers
+        Box::new(crate::alertmanager::Alertmanager),
+        Box::new(crate::opsgenie::Opsgenie),
+        Box::new(crate::pagerduty_oncalls::PagerDutyOncalls),
+        Box::new(crate::shifts::Shifts),
+        Box::new(crate::pagerduty::PagerDuty),
         // ticket parsers
+        Box::new(crate::bugzilla::Bugzilla),
+        Box::new(crate::github::GitHub),
+        Box::new(crate::gitlab::GitLab),
+        Box::new(crate::jira_csv::JiraCsv),
+        Box::new(crate::jira_json::JiraJson),
+        Box::new(crate::servicenow::ServiceNowCsv),
+        Box::new(crate::servicenow::ServiceNowJson),
+        Box::new(crate::zendesk::Zendesk),
         // chat parsers
+        Box::new(crate::slack::SlackApi),
+        Box::new(crate::slack::SlackExport),
+        Box::new(crate::mattermost::MattermostApi),
+        Box::new(crate::mattermost::MattermostBulk),
+        Box::new(crate::teams::TeamsGraph),
+        Box::new(crate::discord::DiscordExport),
+        Box::new(crate::rocketchat::RocketChatApi),
+        Box::new(crate::telegram::TelegramBotApi),
+        Box::new(crate::telegram::TelegramExport),
     ];
+    // Declarative line formats from parsers/formats/.
+    all.extend(crate::declarative::builtin_formats());
     all.sort_by(|a, b| a.id().cmp(b.id()));
     all
 }

@@ -8,3 +8,4 @@ mod draft;
 mod events;
 mod formats;
 mod ingest;
+mod mixed;
