@@ -63,7 +63,11 @@ pub fn run(command: Command) -> Result<u8> {
             timeline::save(&mut store, &built, &config)?;
             let sources = store.sources()?;
             let checks = audit::verify(&sources);
-            let report = audit::audit(&built, &sources, &checks);
+            let gaps = match (built.window_start, built.window_end) {
+                (Some(from), Some(to)) => audit::gaps(&store.times_by_source(from, to)?),
+                _ => Vec::new(),
+            };
+            let report = audit::audit(&built, &sources, &checks, &gaps);
             let text = match format {
                 TextOrJson::Json => pretty(&report.json),
                 TextOrJson::Text => audit::audit_text(&report),

@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
+use factline_parsers::time::format_utc;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
@@ -86,8 +87,57 @@ pub struct Audit {
     pub strict_failure: bool,
 }
 
+/// A busy source's silence inside the incident window: often the moment a
+/// process died or a log shipper stopped, and always a hole in the facts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Gap {
+    /// Source path as shown.
+    pub source: String,
+    /// Last event before the silence, UTC microseconds.
+    pub from: i64,
+    /// First event after it.
+    pub to: i64,
+    /// The source's usual (median) spacing, microseconds.
+    pub usual: i64,
+}
+
+/// A source needs this many events in the window before its silences mean
+/// anything.
+const GAP_MIN_EVENTS: usize = 30;
+/// A silence must be this many times the usual spacing…
+const GAP_FACTOR: i64 = 10;
+/// …and at least this long.
+const GAP_MIN_MICROS: i64 = 5 * 60 * 1_000_000;
+
+/// The silences of each busy source: gaps between consecutive events far
+/// longer than the source's median spacing.
+pub fn gaps(times_by_source: &[(String, Vec<i64>)]) -> Vec<Gap> {
+    let mut out = Vec::new();
+    for (source, times) in times_by_source {
+        if times.len() < GAP_MIN_EVENTS {
+            continue;
+        }
+        let mut spacing: Vec<i64> = times.windows(2).map(|w| w[1] - w[0]).collect();
+        spacing.sort_unstable();
+        let usual = spacing[spacing.len() / 2].max(1);
+        let threshold = (usual * GAP_FACTOR).max(GAP_MIN_MICROS);
+        out.extend(
+            times
+                .windows(2)
+                .filter(|w| w[1] - w[0] >= threshold)
+                .map(|w| Gap {
+                    source: source.clone(),
+                    from: w[0],
+                    to: w[1],
+                    usual,
+                }),
+        );
+    }
+    out
+}
+
 /// Audits every entry and source.
-pub fn audit(timeline: &Timeline, sources: &[SourceRow], checks: &[Check]) -> Audit {
+pub fn audit(timeline: &Timeline, sources: &[SourceRow], checks: &[Check], gaps: &[Gap]) -> Audit {
     let status: HashMap<&str, Status> = checks
         .iter()
         .map(|c| (c.source.as_str(), c.status))
@@ -116,7 +166,7 @@ pub fn audit(timeline: &Timeline, sources: &[SourceRow], checks: &[Check]) -> Au
                 Verification::Unverified
             };
             *counts.entry(verification.as_str()).or_default() += 1;
-            json!({"id": e.id, "time": factline_parsers::time::format_utc(e.time),
+            json!({"id": e.id, "time": format_utc(e.time),
                    "summary": e.summary, "verification": verification.as_str(), "evidence": evidence})
         })
         .collect();
@@ -139,14 +189,29 @@ pub fn audit(timeline: &Timeline, sources: &[SourceRow], checks: &[Check]) -> Au
             },
             "entries": entries,
             "sources": source_list,
-            "warnings": warnings(timeline, sources, checks),
+            "warnings": warnings(timeline, sources, checks, gaps),
         }),
         strict_failure,
     }
 }
 
-fn warnings(timeline: &Timeline, sources: &[SourceRow], checks: &[Check]) -> Vec<String> {
+fn warnings(
+    timeline: &Timeline,
+    sources: &[SourceRow],
+    checks: &[Check],
+    gaps: &[Gap],
+) -> Vec<String> {
     let mut out = Vec::new();
+    for g in gaps {
+        out.push(format!(
+            "{}: silent for {} from {} to {} inside the incident window (usually an event every {})",
+            g.source,
+            crate::timeline::format_duration(g.to - g.from),
+            format_utc(g.from),
+            format_utc(g.to),
+            crate::timeline::format_duration(g.usual)
+        ));
+    }
     for c in checks.iter().filter(|c| c.status != Status::Ok) {
         out.push(format!(
             "{}: evidence {} ({})",
@@ -232,4 +297,27 @@ pub fn audit_text(a: &Audit) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_busy_source_falling_silent_is_a_gap() {
+        let second = 1_000_000;
+        let mut times: Vec<i64> = (0..40).map(|i| i * 10 * second).collect();
+        // Twenty minutes of silence, then the source resumes.
+        let resume = times[39] + 20 * 60 * second;
+        times.extend((0..10).map(|i| resume + i * 10 * second));
+        let found = gaps(&[("app.log".into(), times.clone())]);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].from, times[39]);
+        assert_eq!(found[0].to, resume);
+        assert_eq!(found[0].usual, 10 * second);
+        // A quiet source, or a steady one, has none.
+        assert!(gaps(&[("quiet.log".into(), times[..20].to_vec())]).is_empty());
+        let steady: Vec<i64> = (0..100).map(|i| i * 60 * second).collect();
+        assert!(gaps(&[("steady.log".into(), steady)]).is_empty());
+    }
 }

@@ -706,6 +706,29 @@ impl Store {
         Ok(out)
     }
 
+    /// Each source's event times inside a window, in order (for finding
+    /// silences), by source path.
+    pub fn times_by_source(&self, from: i64, to: i64) -> Result<Vec<(String, Vec<i64>)>> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT s.path, e.time FROM events e JOIN sources s ON s.id = e.source_id \
+                 WHERE e.time >= ?1 AND e.time <= ?2 ORDER BY s.path, e.time",
+            )
+            .map_err(|e| self.err(e))?;
+        let mut rows = stmt.query(params![from, to]).map_err(|e| self.err(e))?;
+        let mut out: Vec<(String, Vec<i64>)> = Vec::new();
+        while let Some(row) = rows.next().map_err(|e| self.err(e))? {
+            let path: String = row.get(0).map_err(|e| self.err(e))?;
+            let time: i64 = row.get(1).map_err(|e| self.err(e))?;
+            match out.last_mut() {
+                Some((p, times)) if *p == path => times.push(time),
+                _ => out.push((path, vec![time])),
+            }
+        }
+        Ok(out)
+    }
+
     /// Every stored shift, by start.
     pub fn shifts(&self) -> Result<Vec<Shift>> {
         let mut stmt = self

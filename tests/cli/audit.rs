@@ -88,3 +88,34 @@ fn audit_warns_about_assumed_zones() {
     let events = jsonl(&stdout(&s.run("events", &[])));
     assert_eq!(events[0]["time_quality"], serde_json::json!(["assumed-tz"]));
 }
+
+#[test]
+fn audit_names_a_busy_source_that_falls_silent() {
+    let s = Scratch::new();
+    let mut text = String::new();
+    for i in 0..40 {
+        text.push_str(&format!(
+            "2026-01-01T10:{:02}:{:02}Z INFO tick {i}\n",
+            i / 6,
+            (i % 6) * 10
+        ));
+    }
+    text.push_str("2026-01-01T10:30:00Z ERROR worker crashed\n");
+    for i in 0..10 {
+        text.push_str(&format!(
+            "2026-01-01T10:31:{:02}Z INFO tick again {i}\n",
+            i * 5
+        ));
+    }
+    let f = s.write("app.log", text);
+    assert_code(&s.run("ingest", &[f.to_str().unwrap()]), 0);
+    let v: serde_json::Value =
+        serde_json::from_str(&stdout(&s.run("audit", &["--format", "json"]))).unwrap();
+    let warnings = v["warnings"].to_string();
+    assert!(
+        warnings.contains(
+            "silent for 23m30s from 2026-01-01T10:06:30.000000Z to 2026-01-01T10:30:00.000000Z"
+        ),
+        "{warnings}"
+    );
+}
