@@ -365,15 +365,69 @@ fn html_escape(text: &str) -> String {
     out
 }
 
-/// A self-contained page: inline style, no scripts or external assets.
+/// A self-contained page: inline style and a small inline script to filter
+/// by phase; no external assets; everything from evidence escaped.
 pub fn timeline_html(t: &Timeline) -> String {
     let mut out = String::from(
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Timeline</title>\n\
          <style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}\
-         td,th{border:1px solid #ccc;padding:4px 8px;vertical-align:top}\
-         .reported{background:#fff6d6}code{font-size:90%}</style></head><body>\n<h2>Timeline</h2>\n\
-         <p>All times UTC.</p>\n<table><tr><th>Time (UTC)</th><th>Phase</th><th>Event</th>\
-         <th>Verification</th><th>Evidence</th></tr>\n",
+         td,th{border:1px solid #ccc;padding:4px 8px;vertical-align:top;text-align:left}\
+         tr.reported td{background:#fff6d6}tr.unverified td{background:#fde2e2}code{font-size:90%}\
+         .muted{color:#666}</style></head><body>\n<h2>Timeline</h2>\n",
+    );
+    if let (Some(start), Some(end)) = (t.window_start, t.window_end) {
+        let _ = writeln!(
+            out,
+            "<p>Incident window {} – {}. All times UTC. {} of {} events in the window are not shown as \
+             their own row.</p>",
+            format_utc(start),
+            format_utc(end),
+            t.left_out,
+            t.events_in_window
+        );
+    }
+    out.push_str("<h3>Key times</h3>\n<table><tr><th>Key time</th><th>Time (UTC)</th><th>Since impact start</th></tr>\n");
+    let k = &t.key_times;
+    let d = durations(k);
+    for (name, time, label, duration) in [
+        ("Impact start", &k.impact_start, "", &None),
+        ("Detected", &k.detected, "TTD ", &d["ttd"]),
+        ("Acknowledged", &k.acknowledged, "TTA ", &d["tta"]),
+        ("Mitigated", &k.mitigated, "TTM ", &d["ttm"]),
+        ("Resolved", &k.resolved, "TTR ", &d["ttr"]),
+    ] {
+        let _ = writeln!(
+            out,
+            "<tr><td>{name}</td><td>{}</td><td>{}</td></tr>",
+            time.map_or_else(
+                || "not found".to_string(),
+                |k| format!("{} (#{})", format_utc(k.time), k.entry)
+            ),
+            duration
+                .as_ref()
+                .map_or_else(String::new, |v| format!("{label}{v}"))
+        );
+    }
+    out.push_str(
+        "</table>\n<h3>Entries</h3>\n<p><label>Phase <select id=\"phase\" onchange=\"filter()\">\
+         <option value=\"\">all</option>",
+    );
+    for phase in [
+        "trigger",
+        "impact",
+        "detection",
+        "escalation",
+        "diagnosis",
+        "mitigation",
+        "recovery",
+        "resolution",
+        "context",
+    ] {
+        let _ = write!(out, "<option>{phase}</option>");
+    }
+    out.push_str(
+        "</select></label></p>\n<table id=\"entries\"><tr><th>#</th><th>Time (UTC)</th><th>Phase</th>\
+         <th>Event</th><th>Verification</th><th>Evidence</th></tr>\n",
     );
     for e in &t.entries {
         let evidence: Vec<String> = e
@@ -381,29 +435,43 @@ pub fn timeline_html(t: &Timeline) -> String {
             .iter()
             .map(|ev| {
                 format!(
-                    "<code>{}</code> {}",
+                    "<code>{}</code> {} <span class=\"muted\">sha256 {}…</span>",
                     html_escape(&ev.source),
-                    html_escape(&ev.locator)
+                    html_escape(&ev.locator),
+                    html_escape(&ev.sha256[..ev.sha256.len().min(12)])
                 )
             })
             .collect();
-        let count = if e.occurrences > 1 {
-            format!(" ×{}", e.occurrences)
-        } else {
-            String::new()
+        let what = match (e.last_time, e.occurrences) {
+            (Some(last), n) if n > 1 => format!(
+                "first {} ×{n} until {}",
+                html_escape(&e.summary),
+                format_utc(last)
+            ),
+            _ => html_escape(&e.summary),
         };
+        let actor = e
+            .actor
+            .as_ref()
+            .map_or_else(String::new, |a| format!("<b>{}</b>: ", html_escape(a)));
         let _ = writeln!(
             out,
-            "<tr class=\"{}\"><td>{}</td><td>{}</td><td>{}{count}</td><td>{}</td><td>{}</td></tr>",
+            "<tr class=\"{}\" data-phase=\"{}\"><td>{}</td><td>{}</td><td>{}</td><td>{actor}{what}</td>\
+             <td>{}</td><td>{}</td></tr>",
             e.verification.as_str(),
+            e.phase.as_str(),
+            e.id,
             format_utc(e.time),
             e.phase.as_str(),
-            html_escape(&e.summary),
             e.verification.as_str(),
             evidence.join("<br>")
         );
     }
-    out.push_str("</table>\n</body></html>\n");
+    out.push_str(
+        "</table>\n<script>function filter(){var p=document.getElementById('phase').value;\
+         document.querySelectorAll('#entries tr[data-phase]').forEach(function(r){\
+         r.style.display=(!p||r.dataset.phase===p)?'':'none';});}</script>\n</body></html>\n",
+    );
     out
 }
 
