@@ -101,7 +101,7 @@ fn csv_and_html_renderings_escape_evidence_text() {
     assert!(csv.contains("'=HYPERLINK"), "{csv}");
     let html = stdout(&s.run("timeline", &["--format", "html"]));
     assert!(
-        !html.contains("<script>") && html.contains("&lt;script&gt;"),
+        !html.contains("<script>alert(1)") && html.contains("&lt;script&gt;alert(1)"),
         "{html}"
     );
     let md = stdout(&s.run("timeline", &[]));
