@@ -3,8 +3,9 @@
 //! extracted to disk and evidence is only ever opened for reading.
 
 use std::fs::File;
-use std::io::{Cursor, Read};
+use std::io::{BufRead, Cursor, Read};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::error::{Error, Result};
 
@@ -69,13 +70,26 @@ pub struct Found {
     pub skipped: Vec<Skipped>,
 }
 
-/// A file to read later, or an archive member already read.
+/// A piece of evidence to read when its turn comes, so that only the
+/// sources in flight are in memory.
 #[derive(Debug)]
 pub enum LoadJob {
-    /// A plain or gzip file, read when its turn comes (streaming the set).
+    /// A plain or gzip file.
     File(Unit),
-    /// An archive member, read while listing the archive.
-    Member(Loaded),
+    /// A member of a zip archive, inflated when read.
+    Member(Member),
+}
+
+/// Where a zip member is: the (compressed) archive bytes, shared by all
+/// its members, and the member's index in it.
+#[derive(Debug)]
+pub struct Member {
+    /// Which evidence.
+    pub unit: Unit,
+    archive: Arc<Vec<u8>>,
+    index: usize,
+    declared_size: u64,
+    mtime: Option<i64>,
 }
 
 impl LoadJob {
@@ -83,7 +97,7 @@ impl LoadJob {
     pub fn size_hint(&self) -> u64 {
         match self {
             LoadJob::File(unit) => std::fs::metadata(&unit.file).map_or(0, |m| m.len()),
-            LoadJob::Member(loaded) => loaded.bytes.len() as u64,
+            LoadJob::Member(member) => member.declared_size,
         }
     }
 
@@ -91,7 +105,79 @@ impl LoadJob {
     pub fn unit(&self) -> &Unit {
         match self {
             LoadJob::File(unit) => unit,
-            LoadJob::Member(loaded) => &loaded.unit,
+            LoadJob::Member(member) => &member.unit,
+        }
+    }
+
+    /// Runs `read` over the bytes as ingested (inflated, decompressed),
+    /// streaming them: nothing is held in memory but what `read` keeps.
+    /// Also gives the modification time.
+    pub fn with_reader<T>(
+        &self,
+        read: impl FnOnce(&mut dyn Read) -> std::io::Result<T>,
+    ) -> std::result::Result<(T, Option<i64>), String> {
+        let failed = |e: std::io::Error| match e.kind() {
+            std::io::ErrorKind::FileTooLarge => e.to_string(),
+            _ => format!("cannot read (truncated or corrupt?): {e}"),
+        };
+        match self {
+            LoadJob::File(unit) => {
+                let file = File::open(&unit.file).map_err(|e| format!("cannot open: {e}"))?;
+                let mtime = file
+                    .metadata()
+                    .ok()
+                    .and_then(|m| m.modified().ok())
+                    .map(|t| chrono::DateTime::<chrono::Utc>::from(t).timestamp_micros());
+                let compressed = file.metadata().map_or(0, |m| m.len());
+                let mut buffered = std::io::BufReader::with_capacity(1 << 20, file);
+                let gz = is_gzip_name(&unit.display) || buffered.fill_buf().is_ok_and(|b| b.starts_with(&[0x1f, 0x8b]));
+                let out = if gz {
+                    let inflated = flate2::bufread::MultiGzDecoder::new(buffered);
+                    read(&mut Inflated::new(inflated, compressed, "gzip content"))
+                } else {
+                    read(&mut buffered)
+                };
+                Ok((out.map_err(failed)?, mtime))
+            }
+            LoadJob::Member(member) => {
+                let mut archive = zip::ZipArchive::new(Cursor::new(member.archive.as_slice()))
+                    .map_err(|e| format!("not a readable zip archive: {e}"))?;
+                let entry = archive
+                    .by_index(member.index)
+                    .map_err(|e| format!("unreadable zip member: {e}"))?;
+                let compressed = entry.compressed_size();
+                let entry = Inflated::new(entry, compressed, "zip member");
+                let mut buffered = std::io::BufReader::with_capacity(1 << 20, entry);
+                let gz = is_gzip_name(&member.unit.display)
+                    || buffered.fill_buf().is_ok_and(|b| b.starts_with(&[0x1f, 0x8b]));
+                let out = if gz {
+                    let inflated = flate2::bufread::MultiGzDecoder::new(buffered);
+                    read(&mut Inflated::new(inflated, compressed, "gzip content"))
+                } else {
+                    read(&mut buffered)
+                };
+                Ok((out.map_err(failed)?, member.mtime))
+            }
+        }
+    }
+
+    /// Reads the bytes (inflating or decompressing as needed).
+    pub fn load(&self) -> std::result::Result<Loaded, String> {
+        match self {
+            LoadJob::File(unit) => load(unit),
+            LoadJob::Member(member) => {
+                let mut archive = zip::ZipArchive::new(Cursor::new(member.archive.as_slice()))
+                    .map_err(|e| format!("not a readable zip archive: {e}"))?;
+                let entry = archive
+                    .by_index(member.index)
+                    .map_err(|e| format!("unreadable zip member: {e}"))?;
+                let bytes = capped(entry, "zip member")?;
+                Ok(Loaded {
+                    bytes: gunzip_if_needed(&member.unit.display, bytes)?,
+                    unit: member.unit.clone(),
+                    mtime: member.mtime,
+                })
+            }
         }
     }
 }
@@ -105,6 +191,11 @@ pub fn discover(arguments: &[PathBuf]) -> Result<Found> {
         let shown = arg.to_string_lossy().trim_end_matches('/').to_string();
         if meta.is_dir() {
             walk(arg, &shown, "", &mut found);
+        } else if !meta.is_file() {
+            found.skipped.push(Skipped {
+                display: shown,
+                reason: "not a regular file (a pipe, socket or device); not read".into(),
+            });
         } else {
             let name = arg
                 .file_name()
@@ -141,9 +232,20 @@ fn walk(dir: &Path, shown: &str, relative: &str, found: &mut Found) {
         } else {
             format!("{relative}/{name}")
         };
+        let linked = std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink());
         match std::fs::metadata(&path) {
+            // A link to a folder can lead back into the evidence (or loop
+            // forever): such links are named, not followed.
+            Ok(m) if m.is_dir() && linked => found.skipped.push(Skipped {
+                display: child_shown,
+                reason: "symbolic link to a folder; not followed".into(),
+            }),
             Ok(m) if m.is_dir() => walk(&path, &child_shown, &child_relative, found),
-            Ok(_) => add_file(path, child_shown, child_relative, found),
+            Ok(m) if m.is_file() => add_file(path, child_shown, child_relative, found),
+            Ok(_) => found.skipped.push(Skipped {
+                display: child_shown,
+                reason: "not a regular file (a pipe, socket or device); not read".into(),
+            }),
             Err(e) => found.skipped.push(Skipped {
                 display: child_shown,
                 reason: format!("cannot read: {e}"),
@@ -164,7 +266,7 @@ fn add_file(path: PathBuf, display: String, relative: String, found: &mut Found)
         return;
     }
     match read_capped(&unit.file) {
-        Ok(bytes) => list_zip(&unit, &bytes, 1, found),
+        Ok(bytes) => list_zip(&unit, Arc::new(bytes), 1, found),
         Err(reason) => found.skipped.push(Skipped {
             display: unit.display,
             reason,
@@ -188,7 +290,7 @@ fn capped(reader: impl Read, what: &str) -> std::result::Result<Vec<u8>, String>
     reader
         .take(MAX_MEMBER_BYTES + 1)
         .read_to_end(&mut bytes)
-        .map_err(|e| format!("cannot read {what}: {e}"))?;
+        .map_err(|e| format!("cannot read {what} (truncated or corrupt?): {e}"))?;
     if bytes.len() as u64 > MAX_MEMBER_BYTES {
         return Err(format!(
             "{what} is larger than {} MiB; refused",
@@ -198,8 +300,11 @@ fn capped(reader: impl Read, what: &str) -> std::result::Result<Vec<u8>, String>
     Ok(bytes)
 }
 
-fn list_zip(parent: &Unit, bytes: &[u8], depth: usize, found: &mut Found) {
-    let mut archive = match zip::ZipArchive::new(Cursor::new(bytes)) {
+/// Lists an archive's members without inflating them: each becomes a job
+/// that inflates its member when its turn comes. Archives inside are
+/// inflated (capped) to be listed in turn, to a bounded depth.
+fn list_zip(parent: &Unit, bytes: Arc<Vec<u8>>, depth: usize, found: &mut Found) {
+    let mut archive = match zip::ZipArchive::new(Cursor::new(bytes.as_slice())) {
         Ok(a) => a,
         Err(e) => {
             found.skipped.push(Skipped {
@@ -211,7 +316,7 @@ fn list_zip(parent: &Unit, bytes: &[u8], depth: usize, found: &mut Found) {
     };
     let mut members = Vec::new();
     for i in 0..archive.len() {
-        let mut entry = match archive.by_index(i) {
+        let entry = match archive.by_index_raw(i) {
             Ok(e) => e,
             Err(e) => {
                 found.skipped.push(Skipped {
@@ -236,22 +341,14 @@ fn list_zip(parent: &Unit, bytes: &[u8], depth: usize, found: &mut Found) {
             continue;
         };
         let member_path = safe.to_string_lossy().replace('\\', "/");
-        if member_path.split('/').any(|p| p.starts_with('.')) || member_path.starts_with("__MACOSX")
-        {
+        if member_path.split('/').any(|p| p.starts_with('.')) || member_path.starts_with("__MACOSX") {
             continue;
         }
         let mtime = entry.last_modified().and_then(zip_time_micros);
-        let bytes = match capped(&mut entry, "zip member") {
-            Ok(b) => b,
-            Err(reason) => {
-                found.skipped.push(Skipped { display, reason });
-                continue;
-            }
-        };
-        members.push((member_path, bytes, mtime));
+        members.push((member_path, i, entry.size(), mtime));
     }
     members.sort_by(|a, b| a.0.cmp(&b.0));
-    for (member_path, bytes, mtime) in members {
+    for (member_path, index, declared_size, mtime) in members {
         let unit = Unit {
             display: format!("{}!{member_path}", parent.display),
             relative: format!("{}!{member_path}", parent.relative),
@@ -261,27 +358,28 @@ fn list_zip(parent: &Unit, bytes: &[u8], depth: usize, found: &mut Found) {
                 None => member_path.clone(),
             }),
         };
-        if is_zip(&member_path) {
-            if depth < MAX_ARCHIVE_DEPTH {
-                list_zip(&unit, &bytes, depth + 1, found);
-            } else {
-                found.skipped.push(Skipped {
-                    display: unit.display,
-                    reason: format!(
-                        "archive nested deeper than {MAX_ARCHIVE_DEPTH} levels; not opened"
-                    ),
-                });
+        let job = Member {
+            unit,
+            archive: Arc::clone(&bytes),
+            index,
+            declared_size,
+            mtime,
+        };
+        if !is_zip(&member_path) {
+            found.loaded.push(LoadJob::Member(job));
+        } else if depth >= MAX_ARCHIVE_DEPTH {
+            found.skipped.push(Skipped {
+                display: job.unit.display,
+                reason: format!("archive nested deeper than {MAX_ARCHIVE_DEPTH} levels; not opened"),
+            });
+        } else {
+            match LoadJob::Member(job).load() {
+                Ok(inner) => list_zip(&inner.unit, Arc::new(inner.bytes), depth + 1, found),
+                Err(reason) => found.skipped.push(Skipped {
+                    display: format!("{}!{member_path}", parent.display),
+                    reason,
+                }),
             }
-            continue;
-        }
-        match gunzip_if_needed(&member_path, bytes) {
-            Ok(bytes) => found
-                .loaded
-                .push(LoadJob::Member(Loaded { unit, bytes, mtime })),
-            Err(reason) => found.skipped.push(Skipped {
-                display: unit.display,
-                reason,
-            }),
         }
     }
 }
@@ -294,8 +392,60 @@ fn zip_time_micros(t: zip::DateTime) -> Option<i64> {
     Some(time.and_utc().timestamp_micros())
 }
 
+/// Inflated data may grow this many times its compressed size before it is
+/// taken for a decompression bomb. Real logs compress 5–50 times; a bomb
+/// of zeros, about a thousand.
+const MAX_INFLATION: u64 = 100;
+
+/// Below this, any inflation is accepted.
+const INFLATION_FLOOR: u64 = 64 << 20;
+
+/// A reader of inflated bytes that refuses to go past
+/// max(INFLATION_FLOOR, MAX_INFLATION × compressed size): a bomb is
+/// stopped without inflating it all.
+struct Inflated<R> {
+    inner: R,
+    left: u64,
+    limit: u64,
+    what: &'static str,
+}
+
+impl<R: Read> Inflated<R> {
+    fn new(inner: R, compressed: u64, what: &'static str) -> Inflated<R> {
+        let limit = INFLATION_FLOOR.max(compressed.saturating_mul(MAX_INFLATION));
+        Inflated {
+            inner,
+            left: limit,
+            limit,
+            what,
+        }
+    }
+}
+
+impl<R: Read> Read for Inflated<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if n as u64 > self.left {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::FileTooLarge,
+                format!(
+                    "{} is larger than {} MiB once inflated (over {MAX_INFLATION} times its compressed size); refused",
+                    self.what,
+                    self.limit >> 20
+                ),
+            ));
+        }
+        self.left -= n as u64;
+        Ok(n)
+    }
+}
+
+fn is_gzip_name(name: &str) -> bool {
+    name.to_ascii_lowercase().ends_with(".gz")
+}
+
 fn gunzip_if_needed(name: &str, bytes: Vec<u8>) -> std::result::Result<Vec<u8>, String> {
-    let gz = bytes.starts_with(&[0x1f, 0x8b]) || name.to_ascii_lowercase().ends_with(".gz");
+    let gz = bytes.starts_with(&[0x1f, 0x8b]) || is_gzip_name(name);
     if !gz {
         return Ok(bytes);
     }
@@ -303,7 +453,7 @@ fn gunzip_if_needed(name: &str, bytes: Vec<u8>) -> std::result::Result<Vec<u8>, 
         return Err("named .gz but not a gzip file".into());
     }
     let decoder = flate2::read::MultiGzDecoder::new(Cursor::new(bytes));
-    capped(decoder, "gzip content").map_err(|e| format!("{e} (truncated or corrupt gzip?)"))
+    capped(decoder, "gzip content")
 }
 
 /// Reads a file unit: its bytes (decompressed when gzip) and modification time.

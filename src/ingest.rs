@@ -8,7 +8,7 @@
 //! sources in flight, and the database is the same whatever the timing.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Read};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::sync::{LazyLock, Mutex};
@@ -20,7 +20,7 @@ use sha2::{Digest, Sha256};
 
 use crate::config::{IngestConfig, Zone};
 use crate::error::{Error, Result};
-use crate::evidence::{self, LoadJob, Skipped, Unit};
+use crate::evidence::{self, LoadJob, Skipped, Unit, MAX_MEMBER_BYTES};
 use crate::normalize::{Quality, SourceClock};
 use crate::store::{Incoming, NewEvent, NewSource, Shift, SourceEnd, Store};
 use crate::template::template;
@@ -239,42 +239,30 @@ impl Shared<'_> {
     /// finds to the writer. A closed channel means the writer stopped on
     /// an error it reports itself, so send failures are ignored.
     fn process(&self, job: &LoadJob, tx: &SyncSender<Message>) {
-        let file;
-        let loaded = match job {
-            LoadJob::Member(loaded) => loaded,
-            LoadJob::File(unit) => match evidence::load(unit) {
-                Ok(l) => {
-                    file = l;
-                    &file
-                }
-                Err(reason) => {
-                    let _ = tx.send(Message::Skipped(Skipped {
-                        display: unit.display.clone(),
-                        reason,
-                    }));
-                    return;
-                }
-            },
-        };
+        let unit = job.unit();
         let skip = |reason: &str| {
             let _ = tx.send(Message::Skipped(Skipped {
-                display: loaded.unit.display.clone(),
+                display: unit.display.clone(),
                 reason: reason.to_string(),
             }));
         };
-        if loaded.bytes.iter().all(|b| b.is_ascii_whitespace()) {
+        // First pass: hash, size and head, streaming, so the bytes of a
+        // source are never all in memory unless its format needs them.
+        let (scan, mtime) = match job.with_reader(scan) {
+            Ok(found) => found,
+            Err(reason) => return skip(&reason),
+        };
+        if scan.blank {
             return skip("empty file; nothing to ingest");
         }
-        let sha256 = hex::encode(Sha256::digest(&loaded.bytes));
-        if self.known.contains(&sha256) {
+        if self.known.contains(&scan.sha256) {
             let _ = tx.send(Message::Known {
-                path: loaded.unit.display.clone(),
-                sha256,
+                path: unit.display.clone(),
+                sha256: scan.sha256,
             });
             return;
         }
-        let names = loaded.unit.names();
-        let head = &loaded.bytes[..loaded.bytes.len().min(SNIFF_BYTES)];
+        let names = unit.names();
         let chosen = match self.config.parser_for(&names) {
             Some(id) => self
                 .parsers
@@ -284,27 +272,37 @@ impl Shared<'_> {
                     parser: p.as_ref(),
                     confidence: 100,
                 }),
-            None => detect(self.parsers, head),
+            None => detect(self.parsers, &scan.head),
         };
         let Some(chosen) = chosen else {
-            return skip(if head.contains(&0) {
+            return skip(if scan.head.contains(&0) {
                 "binary file; no parser recognizes it"
             } else {
                 "unrecognized format; no parser recognizes it (force one with --parser GLOB=ID)"
             });
         };
+        let parser = chosen.parser;
+        let streamable = parser.starts_record(b"").is_some();
+        if !streamable && scan.bytes > MAX_MEMBER_BYTES {
+            return skip(&format!(
+                "{} MiB is too large for a {} document, which is read whole (limit {} MiB)",
+                scan.bytes >> 20,
+                parser.id(),
+                MAX_MEMBER_BYTES >> 20
+            ));
+        }
         let mut companions = Vec::new();
-        for name in chosen.parser.companions() {
-            if let Some((path, bytes)) = self.evidence.companion(&loaded.unit, name) {
+        for name in parser.companions() {
+            if let Some((path, bytes)) = self.evidence.companion(unit, name) {
                 if let Ok(mut used) = self.used_companions.lock() {
                     used.insert(path);
                 }
                 companions.push((name.to_string(), bytes));
             }
         }
-        let inner_path = match &loaded.unit.member {
+        let inner_path = match &unit.member {
             Some(member) => member.rsplit('!').next().unwrap_or(member),
-            None => loaded.unit.relative.as_str(),
+            None => unit.relative.as_str(),
         };
         let context = Context {
             path: inner_path,
@@ -312,35 +310,157 @@ impl Shared<'_> {
         };
         let zone = self.config.zone_for(&names).cloned();
         let source = NewSource {
-            path: loaded.unit.display.clone(),
-            file: std::path::absolute(&loaded.unit.file)
-                .unwrap_or_else(|_| loaded.unit.file.clone())
+            path: unit.display.clone(),
+            file: std::path::absolute(&unit.file)
+                .unwrap_or_else(|_| unit.file.clone())
                 .to_string_lossy()
                 .into_owned(),
-            member: loaded.unit.member.clone(),
-            sha256,
-            bytes: loaded.bytes.len() as u64,
-            parser: chosen.parser.id().to_string(),
+            member: unit.member.clone(),
+            sha256: scan.sha256,
+            bytes: scan.bytes,
+            parser: parser.id().to_string(),
             confidence: chosen.confidence,
             tz: zone.as_ref().map_or_else(|| "UTC".to_string(), Zone::name),
-            mtime: loaded.mtime,
+            mtime,
         };
         if tx.send(Message::Begin(Box::new(source))).is_err() {
             return;
         }
         let offset = self.config.offset_for(&names);
         let mut sink = Normalizer {
-            clock: SourceClock::new(zone, self.config.year, loaded.mtime, offset, None),
+            clock: SourceClock::new(zone, self.config.year, mtime, offset, None),
             tx,
             batch: Vec::with_capacity(BATCH),
             undated: Vec::new(),
             problems: Vec::new(),
             rejected: 0,
             shifts: BTreeMap::new(),
+            line_base: 0,
+            byte_base: 0,
         };
-        chosen.parser.parse_in(&loaded.bytes, &context, &mut sink);
+        // Second pass: parse, in pieces cut before a record for line
+        // formats, whole for documents.
+        let parsed = job.with_reader(|reader| {
+            if streamable {
+                parse_in_pieces(reader, parser, &context, &mut sink)
+            } else {
+                let mut bytes = Vec::with_capacity(scan.bytes as usize);
+                reader.read_to_end(&mut bytes)?;
+                parser.parse_in(&bytes, &context, &mut sink);
+                Ok(())
+            }
+        });
+        if let Err(reason) = parsed {
+            sink.problem(Problem {
+                line: None,
+                locator: None,
+                reason: format!("reading stopped: {reason}"),
+            });
+        }
         sink.finish();
     }
+}
+
+/// What the first pass learns about a source.
+struct Scan {
+    sha256: String,
+    bytes: u64,
+    head: Vec<u8>,
+    blank: bool,
+}
+
+fn scan(reader: &mut dyn Read) -> std::io::Result<Scan> {
+    let mut hasher = Sha256::new();
+    let mut head = Vec::with_capacity(SNIFF_BYTES);
+    let mut bytes = 0u64;
+    let mut blank = true;
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = reader.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        let chunk = &buf[..n];
+        hasher.update(chunk);
+        let room = SNIFF_BYTES - head.len();
+        head.extend_from_slice(&chunk[..n.min(room)]);
+        blank &= chunk.iter().all(u8::is_ascii_whitespace);
+        bytes += n as u64;
+    }
+    Ok(Scan {
+        sha256: hex::encode(hasher.finalize()),
+        bytes,
+        head,
+        blank,
+    })
+}
+
+/// Bytes parsed at a time when streaming a line format.
+const PIECE: usize = 16 << 20;
+
+/// Feeds a line format its input piece by piece, each piece ending just
+/// before a line that begins a record, so no record is split; the sink
+/// shifts line numbers and byte offsets to the whole input's.
+fn parse_in_pieces(
+    reader: &mut dyn Read,
+    parser: &dyn Parser,
+    context: &Context<'_>,
+    sink: &mut Normalizer<'_>,
+) -> std::io::Result<()> {
+    let mut buf: Vec<u8> = Vec::with_capacity(PIECE + (1 << 20));
+    let mut eof = false;
+    loop {
+        while buf.len() < PIECE && !eof {
+            let start = buf.len();
+            buf.resize(start + (1 << 20), 0);
+            let n = reader.read(&mut buf[start..])?;
+            buf.truncate(start + n);
+            eof = n == 0;
+        }
+        if buf.is_empty() {
+            return Ok(());
+        }
+        let cut = if eof {
+            buf.len()
+        } else {
+            match cut_before_record(&buf, parser) {
+                Some(cut) => cut,
+                // No record starts in a piece this large: one endless line
+                // or continuation; cut anyway, the line limit reports it.
+                None if buf.len() >= 4 * PIECE => buf.len(),
+                None => {
+                    let more = buf.len() + PIECE;
+                    while buf.len() < more && !eof {
+                        let start = buf.len();
+                        buf.resize(start + (1 << 20), 0);
+                        let n = reader.read(&mut buf[start..])?;
+                        buf.truncate(start + n);
+                        eof = n == 0;
+                    }
+                    continue;
+                }
+            }
+        };
+        parser.parse_in(&buf[..cut], context, sink);
+        sink.line_base += memchr::memchr_iter(b'\n', &buf[..cut]).count() as u64;
+        sink.byte_base += cut as u64;
+        buf.drain(..cut);
+    }
+}
+
+/// The start of the last complete line in `buf` that begins a record
+/// (never 0: a piece must make progress).
+fn cut_before_record(buf: &[u8], parser: &dyn Parser) -> Option<usize> {
+    let mut end = memchr::memrchr(b'\n', buf)?;
+    for _ in 0..10_000 {
+        let start = memchr::memrchr(b'\n', &buf[..end]).map(|i| i + 1)?;
+        let line = &buf[start..end];
+        if start > 0 && parser.starts_record(line.strip_suffix(b"\r").unwrap_or(line)) == Some(true) {
+            return Some(start);
+        }
+        end = start - 1;
+    }
+    None
 }
 
 /// Receives a parser's records, resolves their times and sends them to
@@ -355,10 +475,17 @@ struct Normalizer<'a> {
     problems: Vec<Problem>,
     rejected: u64,
     shifts: BTreeMap<String, ShiftPart>,
+    /// Lines and bytes of the input before the piece being parsed.
+    line_base: u64,
+    byte_base: u64,
 }
 
 impl RecordSink for Normalizer<'_> {
-    fn record(&mut self, record: Record) {
+    fn record(&mut self, mut record: Record) {
+        record.line = record.line.map(|l| l + self.line_base);
+        record.line_end = record.line_end.map(|l| l + self.line_base);
+        let base = self.byte_base as usize;
+        record.span = record.span.start + base..record.span.end + base;
         let dated = SourceClock::date_of(&record.time.value);
         match dated {
             None if self.undated.len() < 100_000
@@ -379,7 +506,8 @@ impl RecordSink for Normalizer<'_> {
         }
     }
 
-    fn problem(&mut self, problem: Problem) {
+    fn problem(&mut self, mut problem: Problem) {
+        problem.line = problem.line.map(|l| l + self.line_base);
         self.rejected += 1;
         if self.problems.len() < REJECTED_KEPT {
             self.problems.push(problem);
@@ -534,11 +662,7 @@ impl Evidence<'_> {
             dir = &dir[..cut];
             let candidate = format!("{dir}{sep}{name}");
             if let Some(job) = self.jobs.get(candidate.as_str()) {
-                let bytes = match job {
-                    LoadJob::Member(loaded) => loaded.bytes.clone(),
-                    LoadJob::File(unit) => evidence::load(unit).ok()?.bytes,
-                };
-                return Some((candidate, bytes));
+                return Some((candidate, job.load().ok()?.bytes));
             }
             if dir.len() < root_len {
                 break;

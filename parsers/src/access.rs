@@ -29,6 +29,11 @@ impl Parser for AccessLog {
     fn parse(&self, input: &[u8], sink: &mut dyn RecordSink) {
         lines::drive(input, sink, Continuation::Never, parse_line);
     }
+
+    fn starts_record(&self, _line: &[u8]) -> Option<bool> {
+        // Every line is its own record.
+        Some(true)
+    }
 }
 
 /// Splits a `"…"` field off the start of `text`, where `\"` and `\\` are

@@ -250,6 +250,10 @@ impl Parser for DeclarativeFormat {
         lines::sniff(head, skip_indented, |line| self.read_line(line).is_ok())
     }
 
+    fn starts_record(&self, line: &[u8]) -> Option<bool> {
+        Some(self.continuation == Continuation::Never || self.read_line(&lines::text(line).0).is_ok())
+    }
+
     fn parse(&self, input: &[u8], sink: &mut dyn RecordSink) {
         // `Fields` has no attributes, so they wait here in line order: the
         // driver emits records in the order the lines were read.

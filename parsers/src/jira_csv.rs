@@ -428,10 +428,18 @@ mod tests {
             "OPS-1843 comment: Status page set back to Operational."
         );
 
-        let c = comment("20/Nov/26 10:07 AM;jdoe;a; b;c", &DateReader::new(DayOrder::DayFirst)).unwrap();
+        let c = comment(
+            "20/Nov/26 10:07 AM;jdoe;a; b;c",
+            &DateReader::new(DayOrder::DayFirst),
+        )
+        .unwrap();
         assert_eq!(c.author.as_deref(), Some("jdoe"));
         assert_eq!(c.text, "a; b;c");
-        let c = comment("20/Nov/26 10:07 AM;just text", &DateReader::new(DayOrder::DayFirst)).unwrap();
+        let c = comment(
+            "20/Nov/26 10:07 AM;just text",
+            &DateReader::new(DayOrder::DayFirst),
+        )
+        .unwrap();
         assert_eq!((c.author, c.text.as_str()), (None, "just text"));
         assert!(comment("no date;x;y", &DateReader::new(DayOrder::DayFirst)).is_err());
     }

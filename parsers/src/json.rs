@@ -46,6 +46,7 @@ pub fn array_at(input: &[u8], path: &[&str]) -> Option<Vec<Element>> {
 /// The elements of a raw array value inside `input`.
 pub fn elements(input: &[u8], array: &RawValue, locator: &str) -> Option<Vec<Element>> {
     let items: Vec<&RawValue> = serde_json::from_str(array.get()).ok()?;
+    let lines = LineIndex::new(input);
     Some(
         items
             .into_iter()
@@ -54,7 +55,7 @@ pub fn elements(input: &[u8], array: &RawValue, locator: &str) -> Option<Vec<Ele
                 let span = span_of(input, item);
                 Some(Element {
                     value: serde_json::from_str(item.get()).ok()?,
-                    line: line_at(input, span.start),
+                    line: lines.line_at(span.start),
                     span,
                     locator: format!("{locator}[{i}]"),
                 })
@@ -71,7 +72,29 @@ pub fn span_of(input: &[u8], raw: &RawValue) -> Range<usize> {
     start..(start + text.len()).min(input.len())
 }
 
-/// The 1-based line of a byte offset.
+/// The offsets of every line break of an input, for finding the lines of
+/// many positions without rescanning from the start each time.
+#[derive(Debug, Clone)]
+pub struct LineIndex {
+    breaks: Vec<usize>,
+}
+
+impl LineIndex {
+    /// Indexes `input`.
+    pub fn new(input: &[u8]) -> LineIndex {
+        LineIndex {
+            breaks: memchr::memchr_iter(b'\n', input).collect(),
+        }
+    }
+
+    /// The 1-based line of a byte offset.
+    pub fn line_at(&self, offset: usize) -> u64 {
+        self.breaks.partition_point(|&b| b < offset) as u64 + 1
+    }
+}
+
+/// The 1-based line of a byte offset. Scans from the start: for many
+/// positions in one input use a [`LineIndex`].
 pub fn line_at(input: &[u8], offset: usize) -> u64 {
     memchr::memchr_iter(b'\n', &input[..offset.min(input.len())]).count() as u64 + 1
 }
@@ -99,6 +122,10 @@ mod tests {
         assert_eq!(items[1].locator, "$.log_entries[1]");
         assert_eq!(&input[items[1].span.clone()], b"{\"id\": 2}");
         assert_eq!(items[0].value["id"], 1);
+        let index = LineIndex::new(input);
+        for offset in [0, 1, 20, 22, 40, input.len()] {
+            assert_eq!(index.line_at(offset), line_at(input, offset), "offset {offset}");
+        }
     }
 
     #[test]

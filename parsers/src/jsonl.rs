@@ -137,6 +137,11 @@ impl Parser for JsonLines {
         Some((timed.get() * 100 / seen.get().max(1)).max(1) as u8)
     }
 
+    fn starts_record(&self, _line: &[u8]) -> Option<bool> {
+        // Every line is its own object (or batch of records).
+        Some(true)
+    }
+
     fn parse(&self, input: &[u8], sink: &mut dyn RecordSink) {
         // Not `lines::drive`: one OTLP line carries a batch of records.
         for line in lines::split(input) {

@@ -13,6 +13,11 @@
 #![deny(missing_docs)]
 
 // modules: log formats (format-breadth work)
+mod cloudtrail;
+mod docker_compose;
+mod iis_w3c;
+mod k8s_events;
+mod windows_events;
 pub mod declarative;
 // modules: paging, alerting and shift parsers
 mod alertmanager;
@@ -68,6 +73,16 @@ pub trait Parser: Send + Sync {
     fn sniff(&self, head: &[u8]) -> Option<u8>;
     /// Parses the whole input, pushing every record and every rejected line.
     fn parse(&self, input: &[u8], sink: &mut dyn RecordSink);
+
+    /// For formats whose records are lines (maybe with continuation lines):
+    /// whether `line` (without its newline) begins a record. Such input may
+    /// be cut before any line that begins a record and parsed piece by
+    /// piece, which is how the pipeline streams files of any size. `None`,
+    /// the default, means the input must be parsed whole.
+    fn starts_record(&self, line: &[u8]) -> Option<bool> {
+        let _ = line;
+        None
+    }
 
     /// Files of the same export this parser needs beside the one it parses,
     /// by file name (a Slack export's `users.json` to resolve mentions).

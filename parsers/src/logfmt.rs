@@ -56,6 +56,11 @@ impl Parser for Logfmt {
     fn parse(&self, input: &[u8], sink: &mut dyn RecordSink) {
         lines::drive(input, sink, Continuation::Never, parse_line);
     }
+
+    fn starts_record(&self, _line: &[u8]) -> Option<bool> {
+        // Every line is its own record.
+        Some(true)
+    }
 }
 
 /// One `key=value`, `key="quoted value"` or bare `key`.

@@ -13,6 +13,11 @@ pub fn builtin() -> Vec<Box<dyn Parser>> {
         Box::new(crate::syslog::Rfc5424),
         Box::new(crate::textlog::TextLog),
         // log formats (format-breadth work)
+        Box::new(crate::cloudtrail::CloudTrail),
+        Box::new(crate::docker_compose::DockerCompose),
+        Box::new(crate::iis_w3c::IisW3c),
+        Box::new(crate::k8s_events::K8sEvents),
+        Box::new(crate::windows_events::WindowsEventXml),
         // (declarative formats: added by the `extend` below the list)
         // paging, alerting and shift parsers
         Box::new(crate::alertmanager::Alertmanager),

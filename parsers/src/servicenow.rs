@@ -166,10 +166,7 @@ impl Parser for ServiceNowCsv {
         let order = DayOrder::of(data.iter().map(|r| r.cell(Some(opened))));
         let dates = DateReader::new(order);
         data.iter()
-            .any(|r| {
-                r.cell(Some(0)).len() > 2
-                    && dates.read(r.cell(Some(opened))).is_some()
-            })
+            .any(|r| r.cell(Some(0)).len() > 2 && dates.read(r.cell(Some(opened))).is_some())
             .then_some(95)
     }
 

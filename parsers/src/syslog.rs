@@ -44,6 +44,11 @@ impl Parser for Rfc3164 {
             parse_bsd(line).map(Bsd::into_fields)
         });
     }
+
+    fn starts_record(&self, _line: &[u8]) -> Option<bool> {
+        // Every line is its own record.
+        Some(true)
+    }
 }
 
 impl Parser for Rfc5424 {
@@ -65,6 +70,11 @@ impl Parser for Rfc5424 {
 
     fn parse(&self, input: &[u8], sink: &mut dyn RecordSink) {
         lines::drive(input, sink, Continuation::Never, parse_ietf);
+    }
+
+    fn starts_record(&self, _line: &[u8]) -> Option<bool> {
+        // Every line is its own record.
+        Some(true)
     }
 }
 

@@ -49,6 +49,10 @@ impl Parser for TextLog {
     fn parse(&self, input: &[u8], sink: &mut dyn RecordSink) {
         lines::drive(input, sink, Continuation::JoinAbove, parse_line);
     }
+
+    fn starts_record(&self, line: &[u8]) -> Option<bool> {
+        Some(parse_line(&lines::text(line).0).is_ok())
+    }
 }
 
 /// How many tokens after the timestamp may hold the level and the logger:

@@ -28,8 +28,8 @@ pub(crate) enum DayOrder {
 
 impl DayOrder {
     /// The order a file's dates prove: a first number above 12 can only be
-    /// a day, a second number above 12 only a day too. When no date decides
-    /// it, day first.
+    /// a day (day first), a second one above 12 too (month first). When no
+    /// date decides it, day first.
     pub(crate) fn of<'a>(texts: impl IntoIterator<Item = &'a str>) -> DayOrder {
         for text in texts {
             let mut numbers = text
@@ -344,6 +344,7 @@ pub(crate) fn csv_rows(
     let mut rows = Vec::new();
     let mut record = csv::ByteRecord::new();
     let mut number = 0u64;
+    let (mut counted, mut line_count) = (0usize, 0u64);
     loop {
         if limit.is_some_and(|l| rows.len() >= l) {
             break;
@@ -367,7 +368,12 @@ pub(crate) fn csv_rows(
                     end -= 1;
                 }
                 let raw = &body[start..end];
-                let line = json::line_at(body, start);
+                // Counted on from the previous row: counting from the start
+                // for every row would be quadratic in the file size.
+                let between = body.get(counted..start).unwrap_or_default();
+                line_count += memchr::memchr_iter(b'\n', between).count() as u64;
+                counted = counted.max(start);
+                let line = line_count + 1;
                 let line_end = line + memchr::memchr_iter(b'\n', raw).count() as u64;
                 let mut lossy = false;
                 let cells = record

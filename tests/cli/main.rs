@@ -7,5 +7,6 @@ mod crash;
 mod draft;
 mod events;
 mod formats;
+mod hostile;
 mod ingest;
 mod mixed;
