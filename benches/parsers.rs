@@ -8,7 +8,9 @@ use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use factline_parsers::{registry, Collected};
 
 fn sample(id: &str) -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(id);
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(id);
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
         .ok()?
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -22,11 +24,16 @@ fn parsers(c: &mut Criterion) {
     let all = registry::builtin();
     let mut group = c.benchmark_group("parse");
     for parser in &all {
-        let Some(path) = sample(parser.id()) else { continue };
-        let Ok(one) = std::fs::read(&path) else { continue };
+        let Some(path) = sample(parser.id()) else {
+            continue;
+        };
+        let Ok(one) = std::fs::read(&path) else {
+            continue;
+        };
         let mut input = one.clone();
         // Only line formats stay valid when repeated.
-        let repeatable = !one.trim_ascii_start().starts_with(b"{") && !one.trim_ascii_start().starts_with(b"[");
+        let repeatable =
+            !one.trim_ascii_start().starts_with(b"{") && !one.trim_ascii_start().starts_with(b"[");
         while repeatable && input.len() < 1 << 20 {
             if !input.ends_with(b"\n") {
                 input.push(b'\n');

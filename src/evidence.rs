@@ -130,7 +130,10 @@ impl LoadJob {
                     .map(|t| chrono::DateTime::<chrono::Utc>::from(t).timestamp_micros());
                 let compressed = file.metadata().map_or(0, |m| m.len());
                 let mut buffered = std::io::BufReader::with_capacity(1 << 20, file);
-                let gz = is_gzip_name(&unit.display) || buffered.fill_buf().is_ok_and(|b| b.starts_with(&[0x1f, 0x8b]));
+                let gz = is_gzip_name(&unit.display)
+                    || buffered
+                        .fill_buf()
+                        .is_ok_and(|b| b.starts_with(&[0x1f, 0x8b]));
                 let out = if gz {
                     let inflated = flate2::bufread::MultiGzDecoder::new(buffered);
                     read(&mut Inflated::new(inflated, compressed, "gzip content"))
@@ -149,7 +152,9 @@ impl LoadJob {
                 let entry = Inflated::new(entry, compressed, "zip member");
                 let mut buffered = std::io::BufReader::with_capacity(1 << 20, entry);
                 let gz = is_gzip_name(&member.unit.display)
-                    || buffered.fill_buf().is_ok_and(|b| b.starts_with(&[0x1f, 0x8b]));
+                    || buffered
+                        .fill_buf()
+                        .is_ok_and(|b| b.starts_with(&[0x1f, 0x8b]));
                 let out = if gz {
                     let inflated = flate2::bufread::MultiGzDecoder::new(buffered);
                     read(&mut Inflated::new(inflated, compressed, "gzip content"))
@@ -341,7 +346,8 @@ fn list_zip(parent: &Unit, bytes: Arc<Vec<u8>>, depth: usize, found: &mut Found)
             continue;
         };
         let member_path = safe.to_string_lossy().replace('\\', "/");
-        if member_path.split('/').any(|p| p.starts_with('.')) || member_path.starts_with("__MACOSX") {
+        if member_path.split('/').any(|p| p.starts_with('.')) || member_path.starts_with("__MACOSX")
+        {
             continue;
         }
         let mtime = entry.last_modified().and_then(zip_time_micros);
@@ -370,7 +376,9 @@ fn list_zip(parent: &Unit, bytes: Arc<Vec<u8>>, depth: usize, found: &mut Found)
         } else if depth >= MAX_ARCHIVE_DEPTH {
             found.skipped.push(Skipped {
                 display: job.unit.display,
-                reason: format!("archive nested deeper than {MAX_ARCHIVE_DEPTH} levels; not opened"),
+                reason: format!(
+                    "archive nested deeper than {MAX_ARCHIVE_DEPTH} levels; not opened"
+                ),
             });
         } else {
             match LoadJob::Member(job).load() {

@@ -455,7 +455,8 @@ fn cut_before_record(buf: &[u8], parser: &dyn Parser) -> Option<usize> {
     for _ in 0..10_000 {
         let start = memchr::memrchr(b'\n', &buf[..end]).map(|i| i + 1)?;
         let line = &buf[start..end];
-        if start > 0 && parser.starts_record(line.strip_suffix(b"\r").unwrap_or(line)) == Some(true) {
+        if start > 0 && parser.starts_record(line.strip_suffix(b"\r").unwrap_or(line)) == Some(true)
+        {
             return Some(start);
         }
         end = start - 1;

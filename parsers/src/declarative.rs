@@ -251,7 +251,10 @@ impl Parser for DeclarativeFormat {
     }
 
     fn starts_record(&self, line: &[u8]) -> Option<bool> {
-        Some(self.continuation == Continuation::Never || self.read_line(&lines::text(line).0).is_ok())
+        Some(
+            self.continuation == Continuation::Never
+                || self.read_line(&lines::text(line).0).is_ok(),
+        )
     }
 
     fn parse(&self, input: &[u8], sink: &mut dyn RecordSink) {

@@ -124,7 +124,11 @@ mod tests {
         assert_eq!(items[0].value["id"], 1);
         let index = LineIndex::new(input);
         for offset in [0, 1, 20, 22, 40, input.len()] {
-            assert_eq!(index.line_at(offset), line_at(input, offset), "offset {offset}");
+            assert_eq!(
+                index.line_at(offset),
+                line_at(input, offset),
+                "offset {offset}"
+            );
         }
     }
 

@@ -14,18 +14,18 @@
 
 // modules: log formats (format-breadth work)
 mod cloudtrail;
+pub mod declarative;
 mod docker_compose;
 mod iis_w3c;
 mod k8s_events;
 mod windows_events;
-pub mod declarative;
 // modules: paging, alerting and shift parsers
 mod alertmanager;
 mod opsgenie;
-mod pagerduty_oncalls;
-mod shifts;
 mod pagerduty;
+mod pagerduty_oncalls;
 mod paging;
+mod shifts;
 // modules: ticket parsers
 mod bugzilla;
 mod github;
@@ -36,22 +36,22 @@ mod servicenow;
 mod tickets;
 mod zendesk;
 // modules: chat parsers
-mod chat;
-mod slack;
-mod mattermost;
-mod teams;
-mod discord;
-mod rocketchat;
-mod telegram;
 mod access;
 mod apache_error;
+mod chat;
+mod discord;
 pub mod json;
 mod jsonl;
 pub mod lines;
 mod logfmt;
+mod mattermost;
 mod record;
 pub mod registry;
+mod rocketchat;
+mod slack;
 mod syslog;
+mod teams;
+mod telegram;
 mod textlog;
 pub mod time;
 

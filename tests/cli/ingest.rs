@@ -109,7 +109,10 @@ fn gzip_is_read_transparently_and_truncated_gzip_is_named() {
     assert_code(&out, 0);
     let err = stderr(&out);
     assert!(err.contains("a.log.gz: 1 events"), "{err}");
-    assert!(err.contains("b.log.gz: cannot read (truncated or corrupt?)"), "{err}");
+    assert!(
+        err.contains("b.log.gz: cannot read (truncated or corrupt?)"),
+        "{err}"
+    );
 }
 
 #[test]
