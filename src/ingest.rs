@@ -23,7 +23,7 @@ use crate::error::{Error, Result};
 use crate::evidence::{self, LoadJob, Skipped, Unit, MAX_MEMBER_BYTES};
 use crate::normalize::{Quality, SourceClock};
 use crate::store::{Incoming, NewEvent, NewSource, Shift, SourceEnd, Store};
-use crate::template::template;
+use crate::template::Miner;
 
 /// Bytes of a file that detection looks at.
 const SNIFF_BYTES: usize = 64 << 10;
@@ -146,9 +146,8 @@ pub fn ingest(
                 }
             });
         }
-        let mut templates = HashMap::new();
         for rx in receivers {
-            report.outcomes.push(write(store, &rx, &mut templates)?);
+            report.outcomes.push(write(store, &rx)?);
             progress.inc(1);
         }
         Ok(())
@@ -181,11 +180,7 @@ fn progress_bar(len: u64) -> indicatif::ProgressBar {
 }
 
 /// Stores one source from its worker's messages.
-fn write(
-    store: &mut Store,
-    rx: &Receiver<Message>,
-    templates: &mut HashMap<String, i64>,
-) -> Result<Outcome> {
+fn write(store: &mut Store, rx: &Receiver<Message>) -> Result<Outcome> {
     let lost = || Error::Input("a parsing worker stopped unexpectedly".into());
     let source = match rx.recv().map_err(|_| lost())? {
         Message::Skipped(s) => return Ok(Outcome::Skipped(s)),
@@ -211,7 +206,7 @@ fn write(
             stored_as,
         });
     }
-    let totals = store.write_source(&source, templates, || match rx.recv() {
+    let totals = store.write_source(&source, || match rx.recv() {
         Ok(Message::Events(batch)) => Some(Incoming::Events(batch)),
         Ok(Message::End(end)) => Some(Incoming::End(end)),
         _ => None,
@@ -335,6 +330,7 @@ impl Shared<'_> {
             problems: Vec::new(),
             rejected: 0,
             shifts: BTreeMap::new(),
+            miner: Miner::new(),
             line_base: 0,
             byte_base: 0,
         };
@@ -476,6 +472,9 @@ struct Normalizer<'a> {
     problems: Vec<Problem>,
     rejected: u64,
     shifts: BTreeMap<String, ShiftPart>,
+    /// Templates of this source's messages (mined per source, so they do
+    /// not depend on which other evidence was given or in what order).
+    miner: Miner,
     /// Lines and bytes of the input before the piece being parsed.
     line_base: u64,
     byte_base: u64,
@@ -585,7 +584,7 @@ impl Normalizer<'_> {
             actor: r.actor,
             host: r.host,
             service: r.service,
-            template: template(&r.message),
+            cluster: self.miner.add(&r.message),
             message: r.message,
             byte_range: (r.span.start as u64, r.span.end as u64),
             lossy_utf8: r.lossy_utf8,
@@ -631,10 +630,14 @@ impl Normalizer<'_> {
                 })
             })
             .collect();
+        let templates = (0..self.miner.len())
+            .map(|c| self.miner.template(c))
+            .collect();
         let _ = self.tx.send(Message::End(SourceEnd {
             rejected: self.rejected,
             rejected_lines: serde_json::Value::Array(rejected_lines).to_string(),
             shifts,
+            templates,
         }));
     }
 }

@@ -37,8 +37,9 @@ CREATE TABLE sources (
     mtime          INTEGER
 );
 CREATE TABLE templates (
-    id   INTEGER PRIMARY KEY,
-    text TEXT NOT NULL UNIQUE
+    id        INTEGER PRIMARY KEY,
+    source_id INTEGER NOT NULL REFERENCES sources(id),
+    text      TEXT NOT NULL
 );
 CREATE TABLE events (
     id           INTEGER PRIMARY KEY,
@@ -255,8 +256,8 @@ pub struct NewEvent {
     pub service: Option<String>,
     /// Message.
     pub message: String,
-    /// Template text.
-    pub template: String,
+    /// The event's template cluster in its source's miner.
+    pub cluster: usize,
     /// Byte range in the source.
     pub byte_range: (u64, u64),
     /// Invalid UTF-8 replaced.
@@ -321,6 +322,8 @@ pub struct SourceEnd {
     pub rejected_lines: String,
     /// Shifts its records describe.
     pub shifts: Vec<Shift>,
+    /// The final template of each cluster, by cluster id.
+    pub templates: Vec<String>,
 }
 
 /// What the writer of a source receives.
@@ -506,7 +509,6 @@ impl Store {
     pub fn write_source(
         &mut self,
         source: &NewSource,
-        templates: &mut HashMap<String, i64>,
         mut next: impl FnMut() -> Option<Incoming>,
     ) -> Result<SourceTotals> {
         let path = self.path.clone();
@@ -532,13 +534,13 @@ impl Store {
         let source_id = tx.last_insert_rowid();
         let mut totals = SourceTotals::default();
         let mut kinds: BTreeMap<&'static str, u64> = BTreeMap::new();
+        let mut cluster_rows: HashMap<usize, i64> = HashMap::new();
         let mut end = None;
         {
-            let mut find_template = tx
-                .prepare_cached("SELECT id FROM templates WHERE text = ?1")
-                .map_err(e)?;
+            // Templates are stored once per cluster; their text is final
+            // only when the source is complete, so rows are filled in then.
             let mut add_template = tx
-                .prepare_cached("INSERT INTO templates (text) VALUES (?1)")
+                .prepare_cached("INSERT INTO templates (source_id, text) VALUES (?1, '')")
                 .map_err(e)?;
             let mut add_event = tx
                 .prepare_cached(
@@ -559,21 +561,12 @@ impl Store {
                     None => break,
                 };
                 for ev in batch {
-                    let template_id = match templates.get(&ev.template) {
+                    let template_id = match cluster_rows.get(&ev.cluster) {
                         Some(id) => *id,
                         None => {
-                            let found = find_template
-                                .query_row([&ev.template], |r| r.get(0))
-                                .optional()
-                                .map_err(e)?;
-                            let id = match found {
-                                Some(id) => id,
-                                None => {
-                                    add_template.execute([&ev.template]).map_err(e)?;
-                                    tx.last_insert_rowid()
-                                }
-                            };
-                            templates.insert(ev.template.clone(), id);
+                            add_template.execute([source_id]).map_err(e)?;
+                            let id = tx.last_insert_rowid();
+                            cluster_rows.insert(ev.cluster, id);
                             id
                         }
                     };
@@ -641,6 +634,13 @@ impl Store {
         )
         .map_err(e)?;
         {
+            let mut set_template = tx
+                .prepare_cached("UPDATE templates SET text = ?2 WHERE id = ?1")
+                .map_err(e)?;
+            for (cluster, row) in &cluster_rows {
+                let text = end.templates.get(*cluster).map_or("", String::as_str);
+                set_template.execute(params![row, text]).map_err(e)?;
+            }
             let mut add_shift = tx
                 .prepare_cached(
                     "INSERT INTO shifts (source_id, person, email, role, start, end) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",

@@ -436,7 +436,9 @@ pub fn build(store: &Store, config: &TimelineConfig) -> Result<Timeline> {
     for shift in store.shifts()? {
         people.add_shift(&shift);
     }
-    let mut open: HashMap<i64, Candidate> = HashMap::new();
+    // Bursts by template text: the same shape in two sources is one
+    // burst, whichever source mined it.
+    let mut open: HashMap<String, Candidate> = HashMap::new();
     let mut done: Vec<Candidate> = Vec::new();
     let mut in_window = 0u64;
     let mut span: Option<(i64, i64)> = None;
@@ -464,12 +466,13 @@ pub fn build(store: &Store, config: &TimelineConfig) -> Result<Timeline> {
             done.push(Candidate::new(event, p, &config.rules));
             return Ok(());
         }
-        match open.get_mut(&event.template_id) {
+        match open.get_mut(&event.template) {
             Some(c) if event.time - c.last_time() <= BURST_GAP_MICROS => c.absorb(event),
             _ => {
-                if let Some(old) =
-                    open.insert(event.template_id, Candidate::new(event, p, &config.rules))
-                {
+                if let Some(old) = open.insert(
+                    event.template.clone(),
+                    Candidate::new(event, p, &config.rules),
+                ) {
                     done.push(old);
                 }
             }
@@ -512,14 +515,14 @@ pub fn build(store: &Store, config: &TimelineConfig) -> Result<Timeline> {
 /// arriving from another file.
 #[derive(Default)]
 struct Copies {
-    recent: HashMap<(i64, String, Option<String>), (String, i64)>,
+    recent: HashMap<(i64, String, Option<String>), (String, String)>,
     horizon: i64,
 }
 
 impl Copies {
     /// The template of the earlier record this one copies, if another
     /// source already gave the same time, message and host.
-    fn original(&mut self, event: &EventRow) -> Option<i64> {
+    fn original(&mut self, event: &EventRow) -> Option<String> {
         if event.kind != "log" {
             return None;
         }
@@ -530,11 +533,11 @@ impl Copies {
         }
         let key = (event.time, event.message.clone(), event.host.clone());
         match self.recent.get(&key) {
-            Some((source, template)) if *source != event.source => Some(*template),
+            Some((source, template)) if *source != event.source => Some(template.clone()),
             Some(_) => None,
             None => {
                 self.recent
-                    .insert(key, (event.source.clone(), event.template_id));
+                    .insert(key, (event.source.clone(), event.template.clone()));
                 None
             }
         }

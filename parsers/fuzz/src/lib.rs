@@ -48,7 +48,11 @@ pub fn parser(id: &str) -> &'static dyn Parser {
 /// the bytes before it as the file itself.
 pub fn exercise(parser: &dyn Parser, data: &[u8]) {
     if let Some(confidence) = parser.sniff(data) {
-        assert!(confidence <= 100, "{}: sniff gave {confidence}%", parser.id());
+        assert!(
+            confidence <= 100,
+            "{}: sniff gave {confidence}%",
+            parser.id()
+        );
     }
     let mut out = Collected::default();
     parser.parse(data, &mut out);
