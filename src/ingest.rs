@@ -11,11 +11,10 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::io::{IsTerminal, Read};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
-use std::sync::{LazyLock, Mutex};
+use std::sync::Mutex;
 
 use factline_parsers::registry::{detect, Detection};
 use factline_parsers::{Context, Kind, Parser, Problem, Record, RecordSink};
-use regex::Regex;
 use sha2::{Digest, Sha256};
 
 use crate::config::{IngestConfig, Zone};
@@ -560,7 +559,6 @@ impl Normalizer<'_> {
                 part.times.push(time);
             }
         }
-        let identifiers = identifiers(&r.identifiers, &r.message);
         let attributes = (!r.attributes.is_empty()).then(|| {
             let map: serde_json::Map<String, serde_json::Value> = r
                 .attributes
@@ -591,8 +589,8 @@ impl Normalizer<'_> {
             system: r.system,
             human: r.human,
             chatter: r.chatter,
-            identifiers: (!identifiers.is_empty())
-                .then(|| serde_json::to_string(&identifiers).unwrap_or_default()),
+            identifiers: (!r.identifiers.is_empty())
+                .then(|| serde_json::to_string(&r.identifiers).unwrap_or_default()),
             attributes,
         });
         if self.batch.len() >= BATCH {
@@ -673,51 +671,5 @@ impl Evidence<'_> {
             }
         }
         None
-    }
-}
-
-static IDENTIFIER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"https?://[^\s<>|)\]]+|\b[A-Z][A-Z0-9]{1,9}-\d{1,7}\b|#\d{2,}\b|\bINC\d{5,}\b")
-        .expect("identifier pattern is valid")
-});
-
-/// Words shaped like ticket keys that are not (`UTF-8`, `SHA-256`).
-const NOT_KEYS: [&str; 8] = ["UTF", "ISO", "SHA", "TLS", "HTTP", "RFC", "AES", "CVE"];
-
-/// The identifiers a record carries, plus those its text mentions: what
-/// lets the reconstruction merge the paging tool's incident, the chat post
-/// about it and the ticket.
-fn identifiers(given: &[String], message: &str) -> Vec<String> {
-    let found = IDENTIFIER
-        .find_iter(message)
-        .map(|m| {
-            m.as_str()
-                .trim_end_matches(['.', ',', ';', ':'])
-                .to_string()
-        })
-        .filter(|id| {
-            !NOT_KEYS
-                .iter()
-                .any(|k| id.strip_prefix(k).is_some_and(|r| r.starts_with('-')))
-        });
-    let mut all: Vec<String> = given.iter().cloned().chain(found).collect();
-    all.sort();
-    all.dedup();
-    all
-}
-
-#[cfg(test)]
-mod tests {
-    use super::identifiers;
-
-    #[test]
-    fn identifiers_from_text_and_record() {
-        assert_eq!(
-            identifiers(
-                &["alert-77".into()],
-                "Opened OPS-1842 for #4412, see https://x.example/i/4412. UTF-8 is fine"
-            ),
-            ["#4412", "OPS-1842", "alert-77", "https://x.example/i/4412"]
-        );
     }
 }

@@ -227,7 +227,11 @@ impl Candidate {
             self.services.insert(s.clone());
         }
         self.sources.insert(event.source.clone());
-        self.identifiers.extend(event.identifiers.iter().cloned());
+        // A burst's identifiers are those of its first event.
+        if self.count == 1 {
+            self.identifiers
+                .extend(identifiers(&event.identifiers, &event.message));
+        }
         if self.count > 1 {
             self.last = Some(event);
         }
@@ -408,6 +412,37 @@ fn evidence_of(event: &EventRow, people: &mut People) -> Evidence {
         excerpt: people.redact(&shorten(&event.message), event.time),
         event_id: event.id,
     }
+}
+
+static IDENTIFIER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"https?://[^\s<>|)\]]+|\b[A-Z][A-Z0-9]{1,9}-\d{1,7}\b|#\d{2,}\b|\bINC\d{5,}\b")
+        .expect("identifier pattern is valid")
+});
+
+/// Words shaped like ticket keys that are not (`UTF-8`, `SHA-256`).
+const NOT_KEYS: [&str; 8] = ["UTF", "ISO", "SHA", "TLS", "HTTP", "RFC", "AES", "CVE"];
+
+/// The identifiers an event carries, plus those its text mentions: what
+/// lets the reconstruction merge the paging tool's incident, the chat post
+/// about it and the ticket. Read here rather than at ingest, because only
+/// the few notable events need them.
+fn identifiers(given: &[String], message: &str) -> Vec<String> {
+    let found = IDENTIFIER
+        .find_iter(message)
+        .map(|m| {
+            m.as_str()
+                .trim_end_matches(['.', ',', ';', ':'])
+                .to_string()
+        })
+        .filter(|id| {
+            !NOT_KEYS
+                .iter()
+                .any(|k| id.strip_prefix(k).is_some_and(|r| r.starts_with('-')))
+        });
+    let mut all: Vec<String> = given.iter().cloned().chain(found).collect();
+    all.sort();
+    all.dedup();
+    all
 }
 
 /// Before the first sign of an incident there is usually its cause (a
@@ -890,6 +925,17 @@ mod tests {
         )
         .unwrap_err();
         assert!(err.contains("bad pattern"), "{err}");
+    }
+
+    #[test]
+    fn identifiers_from_text_and_record() {
+        assert_eq!(
+            identifiers(
+                &["alert-77".into()],
+                "Opened OPS-1842 for #4412, see https://x.example/i/4412. UTF-8 is fine"
+            ),
+            ["#4412", "OPS-1842", "alert-77", "https://x.example/i/4412"]
+        );
     }
 
     #[test]
