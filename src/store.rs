@@ -488,10 +488,10 @@ impl Store {
         } else {
             TIME_INDEX
         };
-        // A larger page cache and in-memory sorting speed up the bulk
-        // inserts and the index build; neither changes what is stored.
+        // A larger page cache speeds up the bulk inserts; the index build
+        // sorts through temporary files, which keeps memory bounded.
         self.conn
-            .execute_batch("PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;")
+            .execute_batch("PRAGMA cache_size = -65536;")
             .and_then(|_| self.conn.execute_batch(sql))
             .map_err(|e| self.err(e))
     }

@@ -16,6 +16,7 @@
 mod cloudtrail;
 pub mod declarative;
 mod docker_compose;
+mod evtx_json;
 mod iis_w3c;
 mod k8s_events;
 mod windows_events;
@@ -28,6 +29,7 @@ mod paging;
 mod shifts;
 // modules: ticket parsers
 mod bugzilla;
+mod bugzilla_csv;
 mod github;
 mod gitlab;
 mod jira_csv;

@@ -26,6 +26,8 @@ pub fn builtin() -> Vec<Box<dyn Parser>> {
         Box::new(crate::shifts::Shifts),
         Box::new(crate::pagerduty::PagerDuty),
         // ticket parsers
+        Box::new(crate::bugzilla_csv::BugzillaCsv),
+        Box::new(crate::evtx_json::EvtxJson),
         Box::new(crate::bugzilla::Bugzilla),
         Box::new(crate::github::GitHub),
         Box::new(crate::gitlab::GitLab),

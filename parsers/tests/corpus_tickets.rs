@@ -272,6 +272,27 @@ fn bugzilla_perceval_samples() {
 }
 
 #[test]
+fn bugzilla_perceval_buglist_csv() {
+    if let Some(out) = parse("bugzilla/buglist.csv", "bugzilla-csv") {
+        assert_eq!(out.records.len(), 5);
+        assert_eq!(
+            summary(&out, naive)[..2],
+            pairs(&[
+                (
+                    "2009-07-22 15:27:25",
+                    "Bug 15 (LibreGeoSocial (Android)/general) RESOLVED FIXED: The location"
+                ),
+                (
+                    "2009-07-28 20:09:20",
+                    "Bug 18 (LibreGeoSocial (Android)/general) RESOLVED FIXED: Crass applic"
+                ),
+            ])
+        );
+        assert_eq!(out.records[4].identifiers, ["Bug 19"]);
+    }
+}
+
+#[test]
 fn servicenow_event_log_gives_changes_not_copies() {
     let Some(out) = parse("servicenow/incident_event_log_head.csv", "servicenow-csv") else {
         return;
