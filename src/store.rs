@@ -401,6 +401,10 @@ pub struct EventFilter {
     pub from: Option<i64>,
     /// At or before.
     pub to: Option<i64>,
+    /// Only events that may be notable: anything but plain log lines,
+    /// warnings and worse, and log lines containing one of these words
+    /// (compared case-insensitively, in SQLite, before any row is built).
+    pub notable_words: Option<Vec<String>>,
 }
 
 impl Store {
@@ -729,6 +733,26 @@ impl Store {
         Ok(out)
     }
 
+    /// How many events lie in a window, and the first and last time.
+    pub fn window_counts(&self, filter: &EventFilter) -> Result<(u64, Option<(i64, i64)>)> {
+        self.conn
+            .query_row(
+                "SELECT count(*), min(time), max(time) FROM events WHERE time >= ?1 AND time <= ?2",
+                params![
+                    filter.from.unwrap_or(i64::MIN),
+                    filter.to.unwrap_or(i64::MAX)
+                ],
+                |r| {
+                    let span = match (r.get::<_, Option<i64>>(1)?, r.get::<_, Option<i64>>(2)?) {
+                        (Some(a), Some(b)) => Some((a, b)),
+                        _ => None,
+                    };
+                    Ok((r.get::<_, i64>(0)? as u64, span))
+                },
+            )
+            .map_err(|e| self.err(e))
+    }
+
     /// Every stored shift, by start.
     pub fn shifts(&self) -> Result<Vec<Shift>> {
         let mut stmt = self
@@ -787,19 +811,29 @@ impl Store {
         filter: &EventFilter,
         mut visit: impl FnMut(EventRow) -> Result<()>,
     ) -> Result<()> {
+        let mut notable = String::new();
+        let mut values: Vec<rusqlite::types::Value> = vec![
+            filter.from.unwrap_or(i64::MIN).into(),
+            filter.to.unwrap_or(i64::MAX).into(),
+        ];
+        if let Some(words) = &filter.notable_words {
+            notable.push_str(" AND (e.kind <> 'log' OR e.level IN ('warn', 'error', 'critical')");
+            for word in words {
+                values.push(format!("%{word}%").into());
+                notable.push_str(&format!(" OR e.message LIKE ?{}", values.len()));
+            }
+            notable.push(')');
+        }
         let sql = format!(
             "SELECT {EVENT_COLUMNS} FROM events e \
              JOIN sources s ON s.id = e.source_id \
              JOIN templates t ON t.id = e.template_id \
-             WHERE e.time >= ?1 AND e.time <= ?2 \
+             WHERE e.time >= ?1 AND e.time <= ?2{notable} \
              ORDER BY e.time, s.path, e.seq"
         );
         let mut stmt = self.conn.prepare(&sql).map_err(|e| self.err(e))?;
         let mut rows = stmt
-            .query(params![
-                filter.from.unwrap_or(i64::MIN),
-                filter.to.unwrap_or(i64::MAX)
-            ])
+            .query(rusqlite::params_from_iter(values))
             .map_err(|e| self.err(e))?;
         while let Some(row) = rows.next().map_err(|e| self.err(e))? {
             visit(event_row(row).map_err(|e| self.err(e))?)?;

@@ -247,6 +247,38 @@ impl Candidate {
     }
 }
 
+/// Stems every state-change word of [`STATE_CHANGE`] contains: the
+/// database pre-selects log lines by them, the pattern then decides.
+const STATE_CHANGE_WORDS: [&str; 27] = [
+    "deploy",
+    "release",
+    "roll",
+    "revert",
+    "restart",
+    "reboot",
+    "fail",
+    "promot",
+    "config",
+    "reload",
+    "scal",
+    "shut",
+    "stopp",
+    "start",
+    "drain",
+    "circuit",
+    "feature",
+    "migrat",
+    "maintenance",
+    "recover",
+    "restored",
+    "normal",
+    "healthy",
+    "resolved",
+    "acknowledged",
+    "paged",
+    "escalat",
+];
+
 static STATE_CHANGE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r"(?i)\b(deploy(ed|ing|ment)?|release[ds]?|roll(ed|ing)?[ -]?back|rollback|revert(ed|ing)?|restart(ed|ing)?|reboot(ed|ing)?|fail(ed|ing)?[ -]?over|promot(ed|ing)|config(uration)?[ -](change[ds]?|reload(ed)?|updated?)|reload(ed|ing)|scal(ed|ing) (up|down|out|in)|shut(ting)?[ -]?down|stopp(ed|ing)|start(ed|ing) up|drain(ed|ing)|circuit[ -]breaker|feature[ -]flag|migrat(ed|ing|ion)|maintenance|recover(ed|ing|y)|restored|back to normal|healthy|resolved|acknowledged|paged|escalat(ed|ing))\b",
@@ -466,7 +498,11 @@ pub fn build(store: &Store, config: &TimelineConfig) -> Result<Timeline> {
                 .or(derived.map(|(a, _)| (a - WINDOW_LEAD_MICROS).div_euclid(MINUTE) * MINUTE)),
             to: config.to.or(derived
                 .map(|(_, b)| (b + WINDOW_TAIL_MICROS + MINUTE - 1).div_euclid(MINUTE) * MINUTE)),
+            // Routine log lines are only counted: reading them as rows would
+            // cost most of the time on a large incident.
+            notable_words: Some(STATE_CHANGE_WORDS.iter().map(|w| w.to_string()).collect()),
         };
+    let (in_window, span) = store.window_counts(&filter)?;
     let mut people = People::new(config.names);
     for shift in store.shifts()? {
         people.add_shift(&shift);
@@ -475,12 +511,8 @@ pub fn build(store: &Store, config: &TimelineConfig) -> Result<Timeline> {
     // burst, whichever source mined it.
     let mut open: HashMap<String, Candidate> = HashMap::new();
     let mut done: Vec<Candidate> = Vec::new();
-    let mut in_window = 0u64;
-    let mut span: Option<(i64, i64)> = None;
     let mut copies = Copies::default();
     store.each_event(&filter, |event| {
-        in_window += 1;
-        span = Some(span.map_or((event.time, event.time), |(a, _)| (a, event.time)));
         people.add_event(&event);
         let p = priority(&event);
         if p == 0 {
