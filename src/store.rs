@@ -829,16 +829,29 @@ impl Store {
              JOIN sources s ON s.id = e.source_id \
              JOIN templates t ON t.id = e.template_id \
              WHERE e.time >= ?1 AND e.time <= ?2{notable} \
-             ORDER BY e.time, s.path, e.seq"
+             ORDER BY e.time"
         );
         let mut stmt = self.conn.prepare(&sql).map_err(|e| self.err(e))?;
         let mut rows = stmt
             .query(rusqlite::params_from_iter(values))
             .map_err(|e| self.err(e))?;
+        // The time index gives time order without a sort of the whole
+        // result; events of one instant are few, and are put in source-path
+        // and position order here, so the order never depends on the order
+        // in which sources were ingested.
+        let mut same_instant: Vec<EventRow> = Vec::new();
+        let mut flush = |batch: &mut Vec<EventRow>| -> Result<()> {
+            batch.sort_by(|a, b| (&a.source, a.seq).cmp(&(&b.source, b.seq)));
+            batch.drain(..).try_for_each(&mut visit)
+        };
         while let Some(row) = rows.next().map_err(|e| self.err(e))? {
-            visit(event_row(row).map_err(|e| self.err(e))?)?;
+            let event = event_row(row).map_err(|e| self.err(e))?;
+            if same_instant.first().is_some_and(|f| f.time != event.time) {
+                flush(&mut same_instant)?;
+            }
+            same_instant.push(event);
         }
-        Ok(())
+        flush(&mut same_instant)
     }
 }
 

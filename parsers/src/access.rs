@@ -119,21 +119,9 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
-    use crate::time::{format_utc, Precision, TimeValue};
+    use crate::testing::{assert_rejects_text, never_panics, run_str, utc};
+    use crate::time::Precision;
     use crate::Collected;
-
-    fn run(input: &str) -> Collected {
-        let mut out = Collected::default();
-        AccessLog.parse(input.as_bytes(), &mut out);
-        out
-    }
-
-    fn utc(value: TimeValue) -> String {
-        match value {
-            TimeValue::Utc(m) => format_utc(m),
-            other => panic!("not UTC: {other:?}"),
-        }
-    }
 
     // nginx/lnav_combined_access_small.log, all three lines.
     const SMALL: &str = "192.168.202.254 - - [20/Jul/2009:22:59:26 +0000] \"GET /vmw/cgi/tramp HTTP/1.0\" 200 134 \"-\" \"gPXE/0.9.7\"
@@ -143,12 +131,12 @@ mod tests {
 
     #[test]
     fn combined_lines() {
-        let out = run(SMALL);
+        let out = run_str(&AccessLog, SMALL);
         assert!(out.problems.is_empty());
         assert_eq!(out.records.len(), 3);
         let r = &out.records[1];
         assert_eq!(r.line, Some(2));
-        assert_eq!(utc(r.time.value), "2009-07-20T22:59:29.000000Z");
+        assert_eq!(utc(r), "2009-07-20T22:59:29.000000Z");
         assert_eq!(r.time.text, "20/Jul/2009:22:59:29 +0000");
         assert_eq!(r.time.precision, Precision::Second);
         assert_eq!(r.level, Some(Level::Warn));
@@ -165,9 +153,9 @@ mod tests {
     fn nginx_extra_field_and_iranian_offset() {
         // nginx/lnav_shop_combined_access_head.log line 17.
         let line = "207.46.13.136 - - [22/Jan/2019:03:56:19 +0330] \"GET /product/14926 HTTP/1.1\" 404 33617 \"-\" \"Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)\" \"-\"";
-        let out = run(line);
+        let out = run_str(&AccessLog, line);
         let r = &out.records[0];
-        assert_eq!(utc(r.time.value), "2019-01-22T00:26:19.000000Z");
+        assert_eq!(utc(r), "2019-01-22T00:26:19.000000Z");
         assert_eq!(
             r.message,
             "GET /product/14926 HTTP/1.1 -> 404 (33617 bytes) from 207.46.13.136"
@@ -183,12 +171,12 @@ mod tests {
 192.168.202.254 - - [20/Jul/2009:22:59:26 +0000] \"-\" 400 - \"-\" \"-\"
 192.168.202.254 - - [20/Jul/2009:22:59:26 +0000] \"GET /vmw/cgi/tr\\\"amp HTTP/1.0\" 502 1 \"-\" \"gPXE/0.9.7\"
 ";
-        let out = run(input);
+        let out = run_str(&AccessLog, input);
         assert!(out.problems.is_empty(), "{:?}", out.problems);
         let [a, b, c] = &out.records[..] else {
             panic!("{:?}", out.records)
         };
-        assert_eq!(utc(a.time.value), "2000-10-10T20:55:36.000000Z");
+        assert_eq!(utc(a), "2000-10-10T20:55:36.000000Z");
         assert_eq!(
             a.message,
             "GET /apache_pb.gif HTTP/1.0 -> 200 (2326 bytes) from 127.0.0.1"
@@ -209,7 +197,7 @@ mod tests {
         let input = format!(
             "{SMALL}garbage\n1.2.3.4 - - [20/Jul/2009:22:59:26 +0000] \"GET / HTTP/1.0 200 5\n1.2.3.4 - - [20/Jul/2009:22:59:26 +0000] \"GET /\" OK 5\n1.2.3.4 - - [yesterday] \"GET /\" 200 5\n"
         );
-        let out = run(&input);
+        let out = run_str(&AccessLog, &input);
         assert_eq!(out.records.len(), 3);
         let lines: Vec<_> = out.problems.iter().map(|p| p.line).collect();
         assert_eq!(lines, [Some(4), Some(5), Some(6), Some(7)]);
@@ -218,26 +206,21 @@ mod tests {
     #[test]
     fn sniff_accepts_access_logs_only() {
         assert_eq!(AccessLog.sniff(SMALL.as_bytes()), Some(100));
-        let others = [
+        assert_rejects_text(
+            &AccessLog,
+            &[
             "{\"time\":\"2026-01-01T10:00:00Z\",\"level\":\"info\",\"msg\":\"x\"}\n",
             "2026-01-01 10:00:00 INFO x\n",
             "Dec 10 06:55:46 LabSZ sshd[24200]: Invalid user webmaster from 173.234.31.186\n",
             "Feb 25 16:19:49 192.168.4.2 haproxy[7]: 141.35.244.171:53332 [25/Feb/2019:16:19:48.143] prod_http_in~ bk_admin/nginx_sonst 0/0/7/1457/1487 200 11394 - - ---- 2/1/0/0/0 0/0 {Mozilla/5.0} {} \"GET /admin HTTP/1.1\"\n",
             "[Sun Dec 04 04:47:44 2005] [notice] workerEnv.init() ok /etc/httpd/conf/workers2.properties\n",
-        ];
-        for other in others {
-            assert_eq!(AccessLog.sniff(other.as_bytes()), None, "{other}");
-        }
+            ],
+        );
     }
 
-    proptest! {
-        #[test]
-        fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
-            let mut out = Collected::default();
-            AccessLog.parse(&bytes, &mut out);
-            let _ = AccessLog.sniff(&bytes);
-        }
+    never_panics!(AccessLog);
 
+    proptest! {
         #[test]
         fn near_access_lines_never_panic(
             line in "[0-9.]{1,15} [-a-z]{1,3} [-a-z]{1,3} \\[[0-9]{2}/Jan/20[0-9]{2}:[0-9:. +-]{8,16}\\] \"[-A-Z /é\\\\\"]{0,20}\" [0-9-]{0,4} [0-9-]{0,5}( \"[^\"]{0,10}\"?){0,3}"

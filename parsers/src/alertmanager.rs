@@ -231,37 +231,15 @@ fn labels_text(alert: &Value) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::record::{Collected, Record};
-    use crate::time::{format_utc, Precision};
-    use proptest::prelude::*;
+    use crate::testing::{assert_rejects, attr, never_panics, problem_places, run, utc};
+    use crate::time::Precision;
 
     const FIRING: &[u8] = include_bytes!("../../fixtures/alertmanager/webhook_firing.json");
     const MIXED: &[u8] = include_bytes!("../../fixtures/alertmanager/webhook_resolved_mixed.json");
 
-    fn parse(input: &[u8]) -> Collected {
-        let mut out = Collected::default();
-        Alertmanager.parse(input, &mut out);
-        out
-    }
-
-    fn utc(record: &Record) -> String {
-        match record.time.value {
-            TimeValue::Utc(micros) => format_utc(micros),
-            other => panic!("not UTC: {other:?}"),
-        }
-    }
-
-    fn attr<'r>(record: &'r Record, key: &str) -> Option<&'r str> {
-        record
-            .attributes
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
-    }
-
     #[test]
     fn firing_alerts_that_have_not_ended() {
-        let out = parse(FIRING);
+        let out = run(&Alertmanager, FIRING);
         assert!(out.problems.is_empty(), "{:?}", out.problems);
         // endsAt is Go's zero time on both: no "Resolved" record.
         assert_eq!(out.records.len(), 2);
@@ -292,7 +270,7 @@ mod tests {
 
     #[test]
     fn resolved_alerts_end_at_ends_at() {
-        let out = parse(MIXED);
+        let out = run(&Alertmanager, MIXED);
         assert!(out.problems.is_empty(), "{:?}", out.problems);
         let summary: Vec<(String, &str, Option<Level>)> = out
             .records
@@ -335,7 +313,7 @@ mod tests {
     fn api_alert_list_and_grafana_payloads() {
         let api = br#"[{"annotations":{"summary":"disk full"},"endsAt":"2026-10-25T02:10:00.000Z","fingerprint":"f1","receivers":[{"name":"pd"}],"startsAt":"2026-10-25T01:40:00.000Z","status":{"inhibitedBy":[],"silencedBy":[],"state":"active"},"updatedAt":"2026-10-25T01:41:00.000+02:00","generatorURL":"http://prom/graph","labels":{"alertname":"DiskFull","instance":"db-1","severity":"critical"}}]"#;
         assert!(Alertmanager.sniff(api).is_some());
-        let out = parse(api);
+        let out = run(&Alertmanager, api);
         assert!(out.problems.is_empty(), "{:?}", out.problems);
         // Active: its endsAt is an expiry estimate, not an end.
         assert_eq!(out.records.len(), 1);
@@ -343,7 +321,7 @@ mod tests {
         assert_eq!(out.records[0].locator.as_deref(), Some("$[0]"));
 
         let grafana = br#"{"receiver":"pd","status":"resolved","orgId":1,"alerts":[{"status":"resolved","labels":{"alertname":"HighLatency"},"annotations":{},"startsAt":"2026-10-25T01:40:00+02:00","endsAt":"2026-10-25T02:00:00+02:00","fingerprint":"g1"}],"groupKey":"{}","externalURL":"https://grafana.example.net/","version":"1","title":"[RESOLVED] HighLatency"}"#;
-        let out = parse(grafana);
+        let out = run(&Alertmanager, grafana);
         assert_eq!(out.records.len(), 2);
         assert_eq!(utc(&out.records[0]), "2026-10-24T23:40:00.000000Z");
         assert_eq!(utc(&out.records[1]), "2026-10-25T00:00:00.000000Z");
@@ -357,14 +335,10 @@ mod tests {
  {"status":"resolved","labels":{"alertname":"B"},"startsAt":"2026-10-25T01:00:00Z","endsAt":"0001-01-01T00:00:00Z"},
  {"status":"firing","labels":{"alertname":"C"}}
 ]}"#;
-        let out = parse(input);
+        let out = run(&Alertmanager, input);
         // B still fires; its resolution has no time.
         assert_eq!(out.records.len(), 1);
-        let found: Vec<(Option<u64>, Option<&str>)> = out
-            .problems
-            .iter()
-            .map(|p| (p.line, p.locator.as_deref()))
-            .collect();
+        let found = problem_places(&out);
         assert_eq!(
             found,
             [
@@ -373,7 +347,7 @@ mod tests {
                 (Some(4), Some("$.alerts[2]")),
             ]
         );
-        let out = parse(br#"{"receiver":"r","status":"firing"}"#);
+        let out = run(&Alertmanager, br#"{"receiver":"r","status":"firing"}"#);
         assert_eq!(out.problems.len(), 1);
     }
 
@@ -382,23 +356,17 @@ mod tests {
         assert_eq!(Alertmanager.sniff(FIRING), Some(95));
         assert_eq!(Alertmanager.sniff(MIXED), Some(95));
         assert!(Alertmanager.sniff(&MIXED[..900]).is_some());
-        for other in [
+        assert_rejects(
+            &Alertmanager,
+            &[
             &br#"{"time":"2026-10-25T01:41:02Z","level":"warn","msg":"alert fired","startsAt":"2026-10-25T01:41:02Z","labels":"x"}"#[..],
             br#"[{"type":"message","user":"U024BE7LH","text":"[FIRING:1] HighErrorRate","ts":"1792892462.000200"}]"#,
             include_bytes!("../../fixtures/pagerduty/incident_alerts.json"),
             include_bytes!("../../fixtures/opsgenie/webhook_create.json"),
             br#"{"receiver":"r","groupKey":"g","alerts":[{"labels":{},"startsAt":"whenever"}]}"#,
-        ] {
-            assert_eq!(Alertmanager.sniff(other), None, "{}", String::from_utf8_lossy(other));
-        }
+            ],
+        );
     }
 
-    proptest! {
-        #[test]
-        fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
-            let mut out = Collected::default();
-            Alertmanager.parse(&bytes, &mut out);
-            let _ = Alertmanager.sniff(&bytes);
-        }
-    }
+    never_panics!(Alertmanager);
 }

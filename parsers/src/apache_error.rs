@@ -85,14 +85,9 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
+    use crate::testing::{assert_rejects_text, never_panics, run_str};
     use crate::time::{Precision, TimeValue};
     use crate::Collected;
-
-    fn run(input: &str) -> Collected {
-        let mut out = Collected::default();
-        ApacheError.parse(input.as_bytes(), &mut out);
-        out
-    }
 
     fn local(y: i32, mo: u32, d: u32, h: u32, mi: u32, s: u32, micro: u32) -> TimeValue {
         let date = NaiveDate::from_ymd_opt(y, mo, d).unwrap();
@@ -108,7 +103,7 @@ mod tests {
 
     #[test]
     fn apache_22_lines() {
-        let out = run(LOGHUB);
+        let out = run_str(&ApacheError, LOGHUB);
         assert!(out.problems.is_empty());
         let [a, b, c] = &out.records[..] else {
             panic!("{:?}", out.records)
@@ -141,7 +136,7 @@ mod tests {
 [Wed Oct 11 14:32:52 2000] [ssl:trace5] [pid 35708:tid 4328636416] ssl_engine_io.c(2135): OpenSSL: read 5/5 bytes
 [Wed Oct 11 14:32:52 2000] [:error] [pid 35708] [client 72.15.99.187:5678] PHP Warning:  x
 ";
-        let out = run(input);
+        let out = run_str(&ApacheError, input);
         assert!(out.problems.is_empty(), "{:?}", out.problems);
         let [a, b, c] = &out.records[..] else {
             panic!("{:?}", out.records)
@@ -185,7 +180,7 @@ mod tests {
         let input = format!(
             "{LOGHUB}[Sun Dec 04 04:47:44 2005] [bogus] x\n[Sun Dec 04 04:47:44 2005 [error] x\nplain text\n[Sun Dec 04 04:47:44 2005] no level\n"
         );
-        let out = run(&input);
+        let out = run_str(&ApacheError, &input);
         assert_eq!(out.records.len(), 3);
         let lines: Vec<_> = out.problems.iter().map(|p| p.line).collect();
         assert_eq!(lines, [Some(4), Some(5), Some(6), Some(7)]);
@@ -195,26 +190,21 @@ mod tests {
     #[test]
     fn sniff_accepts_error_logs_only() {
         assert_eq!(ApacheError.sniff(LOGHUB.as_bytes()), Some(100));
-        let others = [
+        assert_rejects_text(
+            &ApacheError,
+            &[
             "{\"time\":\"2026-01-01T10:00:00Z\",\"level\":\"info\",\"msg\":\"x\"}\n",
             "2026-01-01 10:00:00 INFO x\n",
             "[2026-01-01 10:00:00] production.ERROR: boom {\"exception\":\"x\"}\n",
             "Dec 10 06:55:46 LabSZ sshd[24200]: Invalid user webmaster from 173.234.31.186\n",
             "192.168.202.254 - - [20/Jul/2009:22:59:26 +0000] \"GET /vmw/cgi/tramp HTTP/1.0\" 200 134 \"-\" \"gPXE/0.9.7\"\n",
-        ];
-        for other in others {
-            assert_eq!(ApacheError.sniff(other.as_bytes()), None, "{other}");
-        }
+            ],
+        );
     }
 
-    proptest! {
-        #[test]
-        fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
-            let mut out = Collected::default();
-            ApacheError.parse(&bytes, &mut out);
-            let _ = ApacheError.sniff(&bytes);
-        }
+    never_panics!(ApacheError);
 
+    proptest! {
         #[test]
         fn near_error_lines_never_panic(
             line in "\\[(Sun|Wed) Dec 0[0-9] [0-9:.]{8,15} 20[0-9]{2}\\]? ?(\\[[a-z:é0-9 ]{0,12}\\]? ?){0,4}.{0,20}"

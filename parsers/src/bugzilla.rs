@@ -307,37 +307,16 @@ fn comment(input: &[u8], id: &str, el: &Element, sink: &mut dyn RecordSink) -> O
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::record::{Collected, Kind};
-    use crate::time::format_utc;
-    use proptest::prelude::*;
+    use crate::record::Kind;
+    use crate::testing::{assert_rejects, attr, never_panics, run, utc, utc_messages};
 
     const HISTORY: &[u8] = include_bytes!("../../fixtures/bugzilla-json/bug_history.json");
     const SEARCH: &[u8] = include_bytes!("../../fixtures/bugzilla-json/bug_search.json");
     const COMMENTS: &[u8] = include_bytes!("../../fixtures/bugzilla-json/bug_comments.json");
 
-    fn parse(input: &[u8]) -> Collected {
-        let mut out = Collected::default();
-        Bugzilla.parse(input, &mut out);
-        out
-    }
-
-    fn utc(r: &Record) -> String {
-        match r.time.value {
-            TimeValue::Utc(m) => format_utc(m),
-            other => panic!("not UTC: {other:?}"),
-        }
-    }
-
-    fn attr<'r>(r: &'r Record, key: &str) -> Option<&'r str> {
-        r.attributes
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
-    }
-
     #[test]
     fn history_changes() {
-        let out = parse(HISTORY);
+        let out = run(&Bugzilla, HISTORY);
         let got: Vec<(String, &str, Option<bool>)> = out
             .records
             .iter()
@@ -369,13 +348,9 @@ mod tests {
 
     #[test]
     fn search_and_comments() {
-        let out = parse(SEARCH);
+        let out = run(&Bugzilla, SEARCH);
         assert!(out.problems.is_empty(), "{:?}", out.problems);
-        let got: Vec<(String, &str)> = out
-            .records
-            .iter()
-            .map(|r| (utc(r), r.message.as_str()))
-            .collect();
+        let got = utc_messages(&out);
         assert_eq!(
             got,
             [
@@ -389,13 +364,9 @@ mod tests {
             Some("$.bugs[0].cf_last_resolved")
         );
 
-        let out = parse(COMMENTS);
+        let out = run(&Bugzilla, COMMENTS);
         assert!(out.problems.is_empty(), "{:?}", out.problems);
-        let got: Vec<(String, &str)> = out
-            .records
-            .iter()
-            .map(|r| (utc(r), r.message.as_str()))
-            .collect();
+        let got = utc_messages(&out);
         assert_eq!(
             got,
             [
@@ -421,13 +392,15 @@ mod tests {
 
     #[test]
     fn broken_documents_are_problems() {
-        assert_eq!(parse(b"{\"bugs\": 3}").problems.len(), 1);
-        assert_eq!(parse(b"{\"bugs\": {\"1\": {}}}").problems.len(), 1);
+        assert_eq!(run(&Bugzilla, b"{\"bugs\": 3}").problems.len(), 1);
+        assert_eq!(run(&Bugzilla, b"{\"bugs\": {\"1\": {}}}").problems.len(), 1);
         assert_eq!(
-            parse(b"{\"bugs\": [{\"summary\": \"x\"}]}").problems.len(),
+            run(&Bugzilla, b"{\"bugs\": [{\"summary\": \"x\"}]}")
+                .problems
+                .len(),
             1
         );
-        assert_eq!(parse(b"{").problems.len(), 1);
+        assert_eq!(run(&Bugzilla, b"{").problems.len(), 1);
     }
 
     #[test]
@@ -435,23 +408,17 @@ mod tests {
         for own in [HISTORY, SEARCH, COMMENTS] {
             assert_eq!(Bugzilla.sniff(own), Some(95));
         }
-        for other in [
-            &include_bytes!("../../fixtures/github-json/issue_comments.json")[..],
-            include_bytes!("../../fixtures/zendesk-json/ticket_audits.json"),
-            include_bytes!("../../fixtures/jira-json/search_incident_with_changelog.json"),
-            b"{\"incidents\":[{\"id\":\"PT4KHLK\",\"created_at\":\"2015-10-06T21:30:42Z\"}]}",
-            b"{\"level\":\"info\",\"time\":\"2026-01-01T10:00:00Z\",\"msg\":\"x\"}\n",
-        ] {
-            assert_eq!(Bugzilla.sniff(other), None);
-        }
+        assert_rejects(
+            &Bugzilla,
+            &[
+                &include_bytes!("../../fixtures/github-json/issue_comments.json")[..],
+                include_bytes!("../../fixtures/zendesk-json/ticket_audits.json"),
+                include_bytes!("../../fixtures/jira-json/search_incident_with_changelog.json"),
+                b"{\"incidents\":[{\"id\":\"PT4KHLK\",\"created_at\":\"2015-10-06T21:30:42Z\"}]}",
+                b"{\"level\":\"info\",\"time\":\"2026-01-01T10:00:00Z\",\"msg\":\"x\"}\n",
+            ],
+        );
     }
 
-    proptest! {
-        #[test]
-        fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
-            let mut out = Collected::default();
-            Bugzilla.parse(&bytes, &mut out);
-            let _ = Bugzilla.sniff(&bytes);
-        }
-    }
+    never_panics!(Bugzilla);
 }

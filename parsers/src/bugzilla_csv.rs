@@ -181,27 +181,13 @@ impl Layout {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::time::TimeValue;
-    use crate::Collected;
+    use crate::testing::{naive, never_panics, run_str};
 
     const OWN: &str = include_str!("../../fixtures/bugzilla-csv/own_buglist.csv");
 
-    fn parse(input: &str) -> Collected {
-        let mut out = Collected::default();
-        BugzillaCsv.parse(input.as_bytes(), &mut out);
-        out
-    }
-
-    fn naive(r: &Record) -> String {
-        match r.time.value {
-            TimeValue::Local(t) => t.format("%Y-%m-%d %H:%M:%S").to_string(),
-            other => panic!("not naive: {other:?}"),
-        }
-    }
-
     #[test]
     fn own_sample_one_event_per_bug() {
-        let out = parse(OWN);
+        let out = run_str(&BugzillaCsv, OWN);
         assert!(out.problems.is_empty(), "{:?}", out.problems);
         let times: Vec<String> = out.records.iter().map(naive).collect();
         assert_eq!(
@@ -235,7 +221,7 @@ mod tests {
     fn columns_are_found_by_name() {
         let input =
             "\"short_desc\",\"bug_id\",\"opendate\"\n\"Disk full\",7,\"2026-03-05 01:02:03\"\n";
-        let out = parse(input);
+        let out = run_str(&BugzillaCsv, input);
         assert!(out.problems.is_empty(), "{:?}", out.problems);
         assert_eq!(out.records[0].message, "Bug 7: Disk full, filed");
         assert_eq!(naive(&out.records[0]), "2026-03-05 01:02:03");
@@ -248,12 +234,15 @@ mod tests {
                      2,\"bad date\",\"soon\"\n\
                      ,\"no id\",\"2026-11-20 10:00:00\"\n\
                      3,\"ok\",\"2026-11-20 11:00:00\"\n";
-        let out = parse(input);
+        let out = run_str(&BugzillaCsv, input);
         assert_eq!(out.records.len(), 2);
         let lines: Vec<Option<u64>> = out.problems.iter().map(|p| p.line).collect();
         assert_eq!(lines, [Some(3), Some(4)]);
-        assert_eq!(parse("\"a\",\"b\"\n1,2\n").problems.len(), 1);
-        assert_eq!(parse("").problems.len(), 1);
+        assert_eq!(
+            run_str(&BugzillaCsv, "\"a\",\"b\"\n1,2\n").problems.len(),
+            1
+        );
+        assert_eq!(run_str(&BugzillaCsv, "").problems.len(), 1);
     }
 
     #[test]
@@ -269,12 +258,5 @@ mod tests {
         assert_eq!(BugzillaCsv.sniff(no_date.as_bytes()), None);
     }
 
-    proptest::proptest! {
-        #[test]
-        fn never_panics(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..512)) {
-            let _ = BugzillaCsv.sniff(&bytes);
-            let mut out = Collected::default();
-            BugzillaCsv.parse(&bytes, &mut out);
-        }
-    }
+    never_panics!(BugzillaCsv);
 }

@@ -372,9 +372,8 @@ fn read_record(src: &Src<'_>, el: &Element, sink: &mut dyn RecordSink) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::record::{Collected, Record};
-    use crate::time::{format_utc, Precision, TimeValue};
-    use proptest::prelude::*;
+    use crate::testing::{assert_rejects, attr, never_panics, run, utc};
+    use crate::time::Precision;
 
     const STOP: &[u8] = include_bytes!(
         "../../fixtures/cloudtrail/stratus_aws.defense-evasion.cloudtrail-stop.json"
@@ -389,30 +388,9 @@ mod tests {
         include_bytes!("../../fixtures/cloudtrail/stratus_aws.execution.ec2-user-data.json");
     const S3_FILE: &[u8] = include_bytes!("../../fixtures/cloudtrail/own_s3_log_file.json");
 
-    fn parse(input: &[u8]) -> Collected {
-        let mut out = Collected::default();
-        CloudTrail.parse(input, &mut out);
-        out
-    }
-
-    fn utc(record: &Record) -> String {
-        match record.time.value {
-            TimeValue::Utc(micros) => format_utc(micros),
-            other => panic!("not UTC: {other:?}"),
-        }
-    }
-
-    fn attr<'r>(record: &'r Record, key: &str) -> Option<&'r str> {
-        record
-            .attributes
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
-    }
-
     #[test]
     fn stop_logging_and_console_login() {
-        let out = parse(STOP);
+        let out = run(&CloudTrail, STOP);
         assert!(out.problems.is_empty(), "{:?}", out.problems);
         let r = &out.records[0];
         assert_eq!(utc(r), "2024-07-31T13:06:24.000000Z");
@@ -440,7 +418,7 @@ mod tests {
             Some("arn:aws:iam::143434273843:user/christophe")
         );
 
-        let out = parse(LOGIN);
+        let out = run(&CloudTrail, LOGIN);
         let r = &out.records[0];
         assert_eq!(utc(r), "2024-08-02T08:53:24.000000Z");
         assert_eq!(
@@ -453,7 +431,7 @@ mod tests {
 
     #[test]
     fn arrays_keep_document_order() {
-        let out = parse(IAM);
+        let out = run(&CloudTrail, IAM);
         assert!(out.problems.is_empty(), "{:?}", out.problems);
         let names: Vec<(String, &str)> = out
             .records
@@ -477,7 +455,7 @@ mod tests {
         );
 
         // Newest first, as exported.
-        let out = parse(EC2);
+        let out = run(&CloudTrail, EC2);
         assert_eq!(out.records.len(), 35);
         assert_eq!(utc(&out.records[0]), "2024-08-01T12:04:24.000000Z");
         assert_eq!(utc(&out.records[34]), "2024-08-01T12:03:30.000000Z");
@@ -490,7 +468,7 @@ mod tests {
 
     #[test]
     fn s3_log_file_with_errors_roles_and_services() {
-        let out = parse(S3_FILE);
+        let out = run(&CloudTrail, S3_FILE);
         assert!(out.problems.is_empty(), "{:?}", out.problems);
         let summary: Vec<(String, Option<Level>, &str)> = out
             .records
@@ -537,7 +515,7 @@ mod tests {
     fn lookup_events_and_eventbridge_envelopes() {
         let lookup = br#"{"Events": [{"EventId": "e1", "EventName": "StopLogging", "ReadOnly": "false", "EventTime": "2026-10-25T03:44:09+02:00", "EventSource": "cloudtrail.amazonaws.com", "Username": "dana.ops", "CloudTrailEvent": "{\"eventVersion\":\"1.09\",\"userIdentity\":{\"type\":\"IAMUser\",\"userName\":\"dana.ops\"},\"eventTime\":\"2026-10-25T01:44:09Z\",\"eventSource\":\"cloudtrail.amazonaws.com\",\"eventName\":\"StopLogging\",\"sourceIPAddress\":\"198.51.100.23\",\"requestParameters\":{\"name\":\"main\"},\"eventID\":\"e1\"}"}]}"#;
         assert_eq!(CloudTrail.sniff(lookup), Some(90));
-        let out = parse(lookup);
+        let out = run(&CloudTrail, lookup);
         assert!(out.problems.is_empty(), "{:?}", out.problems);
         assert_eq!(utc(&out.records[0]), "2026-10-25T01:44:09.000000Z");
         assert_eq!(out.records[0].locator.as_deref(), Some("$.Events[0]"));
@@ -547,7 +525,7 @@ mod tests {
         );
 
         let bridge = br#"{"version":"0","id":"x","detail-type":"AWS API Call via CloudTrail","source":"aws.iam","time":"2026-10-25T01:50:00Z","detail":{"eventTime":"2026-10-25T01:49:58Z","eventName":"DeleteUser","eventSource":"iam.amazonaws.com","userIdentity":{"type":"Root","arn":"arn:aws:iam::111122223333:root"},"errorCode":"InternalFailure","eventID":"e2"}}"#;
-        let out = parse(bridge);
+        let out = run(&CloudTrail, bridge);
         assert_eq!(out.records[0].locator.as_deref(), Some("$.detail"));
         assert_eq!(out.records[0].level, Some(Level::Error));
         assert_eq!(
@@ -569,7 +547,7 @@ mod tests {
         let parsers = crate::registry::builtin();
         let detected = crate::registry::detect(&parsers, lines.as_bytes()).map(|d| d.parser.id());
         assert_eq!(detected, Some("cloudtrail"));
-        let out = parse(lines.as_bytes());
+        let out = run(&CloudTrail, lines.as_bytes());
         assert!(out.problems.is_empty(), "{:?}", out.problems);
         assert_eq!(out.records.len(), 120);
         assert_eq!(utc(&out.records[61]), "2026-10-25T01:01:01.000000Z");
@@ -586,13 +564,13 @@ mod tests {
  {"CloudTrailEvent": "not json", "EventName": "C"},
  {"eventName": "D", "eventTime": "2026-10-25T01:44:09Z"}
 ]}"#;
-        let out = parse(input);
+        let out = run(&CloudTrail, input);
         assert_eq!(out.records.len(), 1);
         let lines: Vec<Option<u64>> = out.problems.iter().map(|p| p.line).collect();
         assert_eq!(lines, [Some(2), Some(3), Some(4), Some(5)]);
         assert_eq!(out.problems[2].locator.as_deref(), Some("$.Records[2]"));
-        assert_eq!(parse(b"[1, 2]").problems.len(), 2);
-        assert_eq!(parse(b"{\"Records\": [").problems.len(), 1);
+        assert_eq!(run(&CloudTrail, b"[1, 2]").problems.len(), 2);
+        assert_eq!(run(&CloudTrail, b"{\"Records\": [").problems.len(), 1);
     }
 
     #[test]
@@ -601,23 +579,17 @@ mod tests {
             assert_eq!(CloudTrail.sniff(own), Some(95));
         }
         assert_eq!(CloudTrail.sniff(&EC2[..1500]), Some(95));
-        for other in [
+        assert_rejects(
+            &CloudTrail,
+            &[
             &br#"{"time":"2026-10-25T01:41:02Z","level":"warn","msg":"StopLogging","eventName":"x"}"#[..],
             b"Oct 11 22:14:15 mymachine aws[1]: eventName=StopLogging eventSource=cloudtrail\n",
             br#"[{"type":"message","user":"U024BE7LH","text":"who ran StopLogging?","ts":"1792892462.000200"}]"#,
             include_bytes!("../../fixtures/alertmanager/webhook_firing.json"),
             br#"{"Records":[{"eventName":"A","eventSource":"s3.amazonaws.com","eventID":"1","eventTime":"late"}]}"#,
-        ] {
-            assert_eq!(CloudTrail.sniff(other), None, "{}", String::from_utf8_lossy(other));
-        }
+            ],
+        );
     }
 
-    proptest! {
-        #[test]
-        fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
-            let mut out = Collected::default();
-            CloudTrail.parse(&bytes, &mut out);
-            let _ = CloudTrail.sniff(&bytes);
-        }
-    }
+    never_panics!(CloudTrail);
 }

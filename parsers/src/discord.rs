@@ -274,37 +274,15 @@ fn message(input: &[u8], element: &Element, place: &Place) -> Result<Record, Str
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::record::Collected;
-    use crate::time::{format_utc, Precision, TimeValue};
-    use proptest::prelude::*;
+    use crate::testing::{assert_rejects, attr, never_panics, run, utc};
+    use crate::time::Precision;
 
     const DCE: &[u8] = include_bytes!("../../fixtures/discord-export/dce_guild_text_general.json");
     const OWN: &[u8] = include_bytes!("../../fixtures/discord-export/own_incident_channel.json");
 
-    fn run(input: &[u8]) -> Collected {
-        let mut out = Collected::default();
-        DiscordExport.parse(input, &mut out);
-        out
-    }
-
-    fn utc(record: &Record) -> String {
-        match record.time.value {
-            TimeValue::Utc(m) => format_utc(m),
-            other => panic!("not UTC: {other:?}"),
-        }
-    }
-
-    fn attr<'r>(record: &'r Record, key: &str) -> Option<&'r str> {
-        record
-            .attributes
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
-    }
-
     #[test]
     fn zulip_fixture_export() {
-        let out = run(DCE);
+        let out = run(&DiscordExport, DCE);
         assert!(out.problems.is_empty(), "{:?}", out.problems);
         assert_eq!(out.records.len(), 12);
         let join = &out.records[0];
@@ -358,7 +336,7 @@ mod tests {
 
     #[test]
     fn own_export_bot_embed_reply_and_pin() {
-        let out = run(OWN);
+        let out = run(&DiscordExport, OWN);
         assert!(out.problems.is_empty(), "{:?}", out.problems);
         assert_eq!(out.records.len(), 4);
         let alert = &out.records[0];
@@ -385,12 +363,12 @@ mod tests {
 
     #[test]
     fn bad_messages_become_problems() {
-        let out = run(br#"{"guild": {}, "channel": {"name": "c"}, "messages": [{"id": "1", "timestamp": "2026-01-01T10:00:00", "author": {"name": "a"}}, {"id": "2", "timestamp": "2026-01-01T10:00:00+01:00", "author": {"name": "a"}, "content": "ok"}, "x"]}"#);
+        let out = run(&DiscordExport, br#"{"guild": {}, "channel": {"name": "c"}, "messages": [{"id": "1", "timestamp": "2026-01-01T10:00:00", "author": {"name": "a"}}, {"id": "2", "timestamp": "2026-01-01T10:00:00+01:00", "author": {"name": "a"}, "content": "ok"}, "x"]}"#);
         assert_eq!(out.records.len(), 1);
         assert_eq!(utc(&out.records[0]), "2026-01-01T09:00:00.000000Z");
         assert_eq!(out.problems.len(), 2);
         assert_eq!(out.problems[1].locator.as_deref(), Some("$.messages[2]"));
-        assert_eq!(run(b"{\"guild\":").problems.len(), 1);
+        assert_eq!(run(&DiscordExport, b"{\"guild\":").problems.len(), 1);
     }
 
     #[test]
@@ -398,23 +376,17 @@ mod tests {
         assert_eq!(DiscordExport.sniff(DCE), Some(95));
         assert_eq!(DiscordExport.sniff(OWN), Some(95));
         assert!(DiscordExport.sniff(&DCE[..2000]).is_some());
-        for other in [
+        assert_rejects(
+            &DiscordExport,
+            &[
             include_bytes!("../../fixtures/slack-export/own/incident-4412/2026-11-20.json")
                 .as_slice(),
             include_bytes!("../../fixtures/teams-graph/own_incident_channel.json"),
             b"{\"level\":\"info\",\"timestamp\":\"2026-01-01T10:00:00Z\",\"msg\":\"x\"}\n",
             br#"{"event": {"event_type": "incident.triggered", "occurred_at": "2021-06-04T13:35:29.781Z", "data": {"number": 4412}}}"#,
-        ] {
-            assert_eq!(DiscordExport.sniff(other), None);
-        }
+            ],
+        );
     }
 
-    proptest! {
-        #[test]
-        fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
-            let mut out = Collected::default();
-            DiscordExport.parse(&bytes, &mut out);
-            let _ = DiscordExport.sniff(&bytes);
-        }
-    }
+    never_panics!(DiscordExport);
 }

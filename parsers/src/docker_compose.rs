@@ -322,29 +322,17 @@ fn word_level(word: &str, first: bool) -> Option<Level> {
 mod tests {
     use super::*;
     use crate::record::Collected;
-    use crate::time::{format_utc, Precision};
+    use crate::testing::{assert_rejects, never_panics, run, utc};
+    use crate::time::Precision;
     use proptest::prelude::*;
 
     const WITH_TS: &[u8] =
         include_bytes!("../../fixtures/docker-compose/docker_compose_with_ts.log");
     const PLAIN: &[u8] = include_bytes!("../../fixtures/docker-compose/own_compose_logs.log");
 
-    fn parse(input: &[u8]) -> Collected {
-        let mut out = Collected::default();
-        DockerCompose.parse(input, &mut out);
-        out
-    }
-
-    fn utc(record: &Record) -> String {
-        match record.time.value {
-            TimeValue::Utc(micros) => format_utc(micros),
-            other => panic!("not UTC: {other:?}"),
-        }
-    }
-
     #[test]
     fn timestamped_lines_with_ansi_colours() {
-        let out = parse(WITH_TS);
+        let out = run(&DockerCompose, WITH_TS);
         assert!(out.problems.is_empty(), "{:?}", out.problems);
         assert_eq!(out.records.len(), 22);
         let r = &out.records[0];
@@ -375,7 +363,7 @@ mod tests {
 
     #[test]
     fn untimestamped_lines_use_the_containers_own_time() {
-        let out = parse(PLAIN);
+        let out = run(&DockerCompose, PLAIN);
         let summary: Vec<_> = out
             .records
             .iter()
@@ -453,7 +441,9 @@ mod tests {
         assert_eq!(DockerCompose.sniff(WITH_TS), Some(100));
         assert!(DockerCompose.sniff(PLAIN).is_some());
         assert!(DockerCompose.sniff(&WITH_TS[..700]).is_some());
-        for other in [
+        assert_rejects(
+            &DockerCompose,
+            &[
             &b"{\"time\":\"2026-10-25T01:41:02Z\",\"level\":\"warn\",\"msg\":\"web-1  | x\"}\n"[..],
             b"Oct 11 22:14:15 mymachine su: 'su root' failed for lonvick on /dev/pts/8\n",
             br#"[{"type":"message","user":"U024BE7LH","text":"web-1  | 2026-01-01T00:00:00Z x","ts":"1792892462.000200"}]"#,
@@ -461,19 +451,13 @@ mod tests {
             b"2026-10-25 01:39:02.114 | INFO     | app:main:12 - started\n",
             b"INFO  | 2026-10-25T01:39:02Z started\n",
             b"web-1  | no time here\nweb-1  | nor here\n",
-        ] {
-            assert_eq!(DockerCompose.sniff(other), None, "{}", String::from_utf8_lossy(other));
-        }
+            ],
+        );
     }
 
-    proptest! {
-        #[test]
-        fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
-            let mut out = Collected::default();
-            DockerCompose.parse(&bytes, &mut out);
-            let _ = DockerCompose.sniff(&bytes);
-        }
+    never_panics!(DockerCompose);
 
+    proptest! {
         #[test]
         fn prefixed_noise_never_panics(tail in "[ -~\u{1b}\u{e9}]{0,80}") {
             let line = format!("web-1  | {tail}\n");

@@ -339,8 +339,7 @@ fn event(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::time::format_utc;
-    use crate::Collected;
+    use crate::testing::{never_panics, run_str, utc};
 
     const SECURITY: &str =
         include_str!("../../fixtures/windows-evtx-json/evtx_rs_security_4688_event.json");
@@ -348,22 +347,9 @@ mod tests {
         "../../fixtures/windows-evtx-json/evtx_rs_separate_json_attributes_event.json"
     );
 
-    fn parse(input: &str) -> Collected {
-        let mut out = Collected::default();
-        EvtxJson.parse(input.as_bytes(), &mut out);
-        out
-    }
-
-    fn utc(r: &Record) -> String {
-        match r.time.value {
-            TimeValue::Utc(m) => format_utc(m),
-            other => panic!("not UTC: {other:?}"),
-        }
-    }
-
     #[test]
     fn attributes_objects_sample() {
-        let out = parse(SECURITY);
+        let out = run_str(&EvtxJson, SECURITY);
         assert!(out.problems.is_empty(), "{:?}", out.problems);
         let [r] = out.records.as_slice() else {
             panic!("{:?}", out.records)
@@ -389,7 +375,7 @@ mod tests {
 
     #[test]
     fn separate_attributes_sample() {
-        let out = parse(SEPARATE);
+        let out = run_str(&EvtxJson, SEPARATE);
         assert!(out.problems.is_empty(), "{:?}", out.problems);
         let [r] = out.records.as_slice() else {
             panic!("{:?}", out.records)
@@ -424,7 +410,7 @@ mod tests {
             format!("{a}\n{b}\n"),
             format!("Record 7\n{a}\nRecord 8\n{b}\n"),
         ] {
-            let out = parse(&input);
+            let out = run_str(&EvtxJson, &input);
             assert!(out.problems.is_empty(), "{input}: {:?}", out.problems);
             let times: Vec<String> = out.records.iter().map(utc).collect();
             assert_eq!(
@@ -448,11 +434,11 @@ mod tests {
              {}\n{good}\n",
             line(2, 4, "yesterday")
         );
-        let out = parse(&input);
+        let out = run_str(&EvtxJson, &input);
         assert_eq!(out.records.len(), 2);
         let lines: Vec<Option<u64>> = out.problems.iter().map(|p| p.line).collect();
         assert_eq!(lines, [Some(2), Some(3), Some(4), Some(5)]);
-        assert!(!parse("  \n").problems.is_empty());
+        assert!(!run_str(&EvtxJson, "  \n").problems.is_empty());
     }
 
     #[test]
@@ -471,12 +457,5 @@ mod tests {
         assert_eq!(EvtxJson.sniff(xml.as_bytes()), None);
     }
 
-    proptest::proptest! {
-        #[test]
-        fn never_panics(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..512)) {
-            let _ = EvtxJson.sniff(&bytes);
-            let mut out = Collected::default();
-            EvtxJson.parse(&bytes, &mut out);
-        }
-    }
+    never_panics!(EvtxJson);
 }

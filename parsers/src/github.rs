@@ -559,9 +559,8 @@ fn timeline_node(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::record::{Collected, Kind};
-    use crate::time::format_utc;
-    use proptest::prelude::*;
+    use crate::record::Kind;
+    use crate::testing::{assert_rejects, attr, never_panics, run, utc, utc_messages};
 
     const LIST: &[u8] = include_bytes!("../../fixtures/github-json/list_issues_page1.json");
     const SEARCH: &[u8] = include_bytes!("../../fixtures/github-json/search_issues.json");
@@ -569,31 +568,11 @@ mod tests {
     const COMMENTS: &[u8] = include_bytes!("../../fixtures/github-json/issue_comments.json");
     const EVENTS: &[u8] = include_bytes!("../../fixtures/github-json/issue_events.json");
 
-    fn parse(input: &[u8]) -> Collected {
-        let mut out = Collected::default();
-        GitHub.parse(input, &mut out);
-        out
-    }
-
-    fn utc(r: &Record) -> String {
-        match r.time.value {
-            TimeValue::Utc(m) => format_utc(m),
-            other => panic!("not UTC: {other:?}"),
-        }
-    }
-
-    fn attr<'r>(r: &'r Record, key: &str) -> Option<&'r str> {
-        r.attributes
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
-    }
-
     const REPO: &str = "octokit-fixture-org/tmp-scenario-paginate-issues-20220719043836917-izyoe";
 
     #[test]
     fn issue_list_from_octokit() {
-        let out = parse(LIST);
+        let out = run(&GitHub, LIST);
         assert!(out.problems.is_empty(), "{:?}", out.problems);
         assert_eq!(out.records.len(), 3);
         let r = &out.records[0];
@@ -623,7 +602,7 @@ mod tests {
 
     #[test]
     fn search_results() {
-        let out = parse(SEARCH);
+        let out = run(&GitHub, SEARCH);
         assert!(out.problems.is_empty(), "{:?}", out.problems);
         let got: Vec<(String, &str, Option<&str>)> = out
             .records
@@ -654,13 +633,9 @@ mod tests {
 
     #[test]
     fn closed_issue_with_a_bot_closing_it() {
-        let out = parse(CLOSED);
+        let out = run(&GitHub, CLOSED);
         assert!(out.problems.is_empty(), "{:?}", out.problems);
-        let got: Vec<(String, &str)> = out
-            .records
-            .iter()
-            .map(|r| (utc(r), r.message.as_str()))
-            .collect();
+        let got = utc_messages(&out);
         assert_eq!(
             got,
             [
@@ -688,7 +663,7 @@ mod tests {
 
     #[test]
     fn comments_by_people_and_bots() {
-        let out = parse(COMMENTS);
+        let out = run(&GitHub, COMMENTS);
         assert!(out.problems.is_empty(), "{:?}", out.problems);
         let r = &out.records[0];
         assert_eq!(utc(r), "2026-10-25T00:35:02.000000Z");
@@ -715,12 +690,8 @@ mod tests {
 
     #[test]
     fn issue_events_and_bad_ones() {
-        let out = parse(EVENTS);
-        let got: Vec<(String, &str)> = out
-            .records
-            .iter()
-            .map(|r| (utc(r), r.message.as_str()))
-            .collect();
+        let out = run(&GitHub, EVENTS);
+        let got = utc_messages(&out);
         assert_eq!(
             got,
             [
@@ -756,13 +727,9 @@ mod tests {
             {"__typename":"ConvertedNoteToIssueEvent","createdAt":"2020-04-07T11:30:00Z","actor":null}
         ]}}}}}"#;
         assert_eq!(GitHub.sniff(input), Some(95));
-        let out = parse(input);
+        let out = run(&GitHub, input);
         assert!(out.problems.is_empty(), "{:?}", out.problems);
-        let got: Vec<(String, &str)> = out
-            .records
-            .iter()
-            .map(|r| (utc(r), r.message.as_str()))
-            .collect();
+        let got = utc_messages(&out);
         assert_eq!(
             got,
             [
@@ -789,11 +756,11 @@ mod tests {
 
     #[test]
     fn broken_documents_are_problems() {
-        assert_eq!(parse(b"[{\"id\": 1}]").problems.len(), 1);
-        assert_eq!(parse(b"[{").problems.len(), 1);
-        assert_eq!(parse(b"{\"data\": {}}").problems.len(), 1);
+        assert_eq!(run(&GitHub, b"[{\"id\": 1}]").problems.len(), 1);
+        assert_eq!(run(&GitHub, b"[{").problems.len(), 1);
+        assert_eq!(run(&GitHub, b"{\"data\": {}}").problems.len(), 1);
         assert_eq!(
-            parse(b"[{\"number\":1,\"created_at\":\"soon\"}]")
+            run(&GitHub, b"[{\"number\":1,\"created_at\":\"soon\"}]")
                 .problems
                 .len(),
             1
@@ -826,23 +793,17 @@ mod tests {
         for own in [LIST, SEARCH, CLOSED, COMMENTS, EVENTS, &LIST[..2500]] {
             assert_eq!(GitHub.sniff(own), Some(95));
         }
-        for other in [
+        assert_rejects(
+            &GitHub,
+            &[
             &b"{\"incidents\":[{\"id\":\"PT4KHLK\",\"incident_number\":1,\"created_at\":\"2015-10-06T21:30:42Z\",\"html_url\":\"https://acme.pagerduty.com/incidents/PT4KHLK\"}]}"[..],
             b"{\"level\":\"info\",\"time\":\"2026-01-01T10:00:00Z\",\"msg\":\"x\"}\n",
             b"[{\"iid\":1,\"web_url\":\"https://gitlab.com/a/b/issues/1\",\"created_at\":\"2017-03-17T03:44:12.073Z\",\"author\":{\"username\":\"x\"}}]",
             include_bytes!("../../fixtures/jira-json/search_incident_with_changelog.json"),
             b"Summary,Issue key,Created\nA,X-1,20/Nov/26 10:07 AM\n",
-        ] {
-            assert_eq!(GitHub.sniff(other), None);
-        }
+            ],
+        );
     }
 
-    proptest! {
-        #[test]
-        fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
-            let mut out = Collected::default();
-            GitHub.parse(&bytes, &mut out);
-            let _ = GitHub.sniff(&bytes);
-        }
-    }
+    never_panics!(GitHub);
 }

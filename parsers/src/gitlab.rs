@@ -356,42 +356,17 @@ fn resource_event(input: &[u8], it: &Item<'_>, sink: &mut dyn RecordSink) -> Opt
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::record::{Collected, Kind};
-    use crate::time::format_utc;
-    use proptest::prelude::*;
+    use crate::record::Kind;
+    use crate::testing::{assert_rejects, attr, never_panics, run, utc, utc_messages};
 
     const ISSUES: &[u8] = include_bytes!("../../fixtures/gitlab-json/issues.json");
     const NOTES: &[u8] = include_bytes!("../../fixtures/gitlab-json/issue_notes.json");
 
-    fn parse(input: &[u8]) -> Collected {
-        let mut out = Collected::default();
-        GitLab.parse(input, &mut out);
-        out
-    }
-
-    fn utc(r: &Record) -> String {
-        match r.time.value {
-            TimeValue::Utc(m) => format_utc(m),
-            other => panic!("not UTC: {other:?}"),
-        }
-    }
-
-    fn attr<'r>(r: &'r Record, key: &str) -> Option<&'r str> {
-        r.attributes
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
-    }
-
     #[test]
     fn issues_opened_and_closed() {
-        let out = parse(ISSUES);
+        let out = run(&GitLab, ISSUES);
         assert!(out.problems.is_empty(), "{:?}", out.problems);
-        let got: Vec<(String, &str)> = out
-            .records
-            .iter()
-            .map(|r| (utc(r), r.message.as_str()))
-            .collect();
+        let got = utc_messages(&out);
         assert_eq!(
             got,
             [
@@ -428,7 +403,7 @@ mod tests {
 
     #[test]
     fn notes_system_and_human() {
-        let out = parse(NOTES);
+        let out = run(&GitLab, NOTES);
         let got: Vec<(String, &str, Option<bool>)> = out
             .records
             .iter()
@@ -465,7 +440,7 @@ mod tests {
   {"id": 143, "user": {"username": "root"}, "created_at": "2026-01-01T11:01:00+01:00", "resource_type": "Issue", "resource_id": 253, "label": {"name": "bug"}, "action": "add"}
 ]"#;
         assert_eq!(GitLab.sniff(input), Some(95));
-        let out = parse(input);
+        let out = run(&GitLab, input);
         assert!(out.problems.is_empty(), "{:?}", out.problems);
         let got: Vec<(String, &str, Option<&str>)> = out
             .records
@@ -502,9 +477,9 @@ mod tests {
 
     #[test]
     fn broken_documents_are_problems() {
-        assert_eq!(parse(b"[{\"id\": 1}]").problems.len(), 1);
-        assert_eq!(parse(b"[{").problems.len(), 1);
-        assert_eq!(parse(b"3").problems.len(), 1);
+        assert_eq!(run(&GitLab, b"[{\"id\": 1}]").problems.len(), 1);
+        assert_eq!(run(&GitLab, b"[{").problems.len(), 1);
+        assert_eq!(run(&GitLab, b"3").problems.len(), 1);
     }
 
     #[test]
@@ -512,23 +487,17 @@ mod tests {
         for own in [ISSUES, NOTES, &ISSUES[..800]] {
             assert_eq!(GitLab.sniff(own), Some(95));
         }
-        for other in [
-            &include_bytes!("../../fixtures/github-json/list_issues_page1.json")[..],
-            include_bytes!("../../fixtures/jira-json/search_incident_with_changelog.json"),
-            b"{\"incidents\":[{\"id\":\"PT4KHLK\",\"created_at\":\"2015-10-06T21:30:42Z\"}]}",
-            b"{\"level\":\"info\",\"time\":\"2026-01-01T10:00:00Z\",\"msg\":\"x\"}\n",
-            b"name,role,start,end\nJane,primary,2026-01-01T09:00:00Z,2026-01-02T09:00:00Z\n",
-        ] {
-            assert_eq!(GitLab.sniff(other), None);
-        }
+        assert_rejects(
+            &GitLab,
+            &[
+                &include_bytes!("../../fixtures/github-json/list_issues_page1.json")[..],
+                include_bytes!("../../fixtures/jira-json/search_incident_with_changelog.json"),
+                b"{\"incidents\":[{\"id\":\"PT4KHLK\",\"created_at\":\"2015-10-06T21:30:42Z\"}]}",
+                b"{\"level\":\"info\",\"time\":\"2026-01-01T10:00:00Z\",\"msg\":\"x\"}\n",
+                b"name,role,start,end\nJane,primary,2026-01-01T09:00:00Z,2026-01-02T09:00:00Z\n",
+            ],
+        );
     }
 
-    proptest! {
-        #[test]
-        fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
-            let mut out = Collected::default();
-            GitLab.parse(&bytes, &mut out);
-            let _ = GitLab.sniff(&bytes);
-        }
-    }
+    never_panics!(GitLab);
 }

@@ -395,47 +395,20 @@ impl Row<'_> {
 mod tests {
     use super::*;
     use crate::record::Collected;
-    use crate::time::{format_utc, Precision};
+    use crate::testing::{assert_rejects, attr, naive_micro, never_panics, run, utc};
+    use crate::time::Precision;
     use proptest::prelude::*;
 
     const ADVANCED: &[u8] = include_bytes!("../../fixtures/iis-w3c/w3c_extended.log");
     const STANDARD: &[u8] = include_bytes!("../../fixtures/iis-w3c/own_u_ex261025.log");
 
-    fn parse(input: &[u8]) -> Collected {
-        let mut out = Collected::default();
-        IisW3c.parse(input, &mut out);
-        out
-    }
-
-    fn utc(record: &Record) -> String {
-        match record.time.value {
-            TimeValue::Utc(micros) => format_utc(micros),
-            other => panic!("not UTC: {other:?}"),
-        }
-    }
-
-    fn local(record: &Record) -> String {
-        match record.time.value {
-            TimeValue::Local(t) => t.format("%Y-%m-%d %H:%M:%S%.6f").to_string(),
-            other => panic!("not naive: {other:?}"),
-        }
-    }
-
-    fn attr<'r>(record: &'r Record, key: &str) -> Option<&'r str> {
-        record
-            .attributes
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
-    }
-
     #[test]
     fn advanced_logging_local_times_stay_naive() {
-        let out = parse(ADVANCED);
+        let out = run(&IisW3c, ADVANCED);
         assert!(out.problems.is_empty(), "{:?}", out.problems);
         assert_eq!(out.records.len(), 3);
         let r = &out.records[0];
-        assert_eq!(local(r), "2012-08-15 17:00:00.363000");
+        assert_eq!(naive_micro(r), "2012-08-15 17:00:00.363000");
         assert_eq!(r.time.precision, Precision::Milli);
         assert_eq!(r.time.text, "2012-08-15 17:00:00.363");
         assert_eq!(
@@ -452,10 +425,10 @@ mod tests {
         );
         assert_eq!(attr(r, "time_taken_ms"), Some("109"));
         let moved = &out.records[1];
-        assert_eq!(local(moved), "2012-08-15 17:00:00.660000");
+        assert_eq!(naive_micro(moved), "2012-08-15 17:00:00.660000");
         assert_eq!(moved.message, "GET /Topic/hw43061 -> 301");
         let missing = &out.records[2];
-        assert_eq!(local(missing), "2012-08-15 17:00:00.675000");
+        assert_eq!(naive_micro(missing), "2012-08-15 17:00:00.675000");
         assert_eq!(missing.level, Some(Level::Warn));
         assert_eq!(
             missing.message,
@@ -467,7 +440,7 @@ mod tests {
 
     #[test]
     fn standard_iis_times_are_utc_and_fields_can_change() {
-        let out = parse(STANDARD);
+        let out = run(&IisW3c, STANDARD);
         let summary: Vec<(String, Option<u64>, Option<Level>, &str)> = out
             .records
             .iter()
@@ -521,17 +494,17 @@ mod tests {
     #[test]
     fn time_without_date_uses_the_date_directive() {
         let input = b"#Version: 1.0\n#Date: 2026-10-25 00:00:00\n#Fields: time c-ip cs-method cs-uri-stem sc-status\n01:40:03 203.0.113.7 GET / 200\n";
-        let out = parse(input);
+        let out = run(&IisW3c, input);
         assert!(out.problems.is_empty(), "{:?}", out.problems);
         assert_eq!(utc(&out.records[0]), "2026-10-25T01:40:03.000000Z");
-        let out = parse(b"#Fields: time c-ip\n01:40:03 203.0.113.7\n");
+        let out = run(&IisW3c, b"#Fields: time c-ip\n01:40:03 203.0.113.7\n");
         assert_eq!(out.problems.len(), 1);
     }
 
     #[test]
     fn bad_lines_become_problems() {
         let input = b"2026-10-25 01:40:03 GET /\n#Fields: date time cs-method cs-uri-stem\n2026-13-25 01:40:03 GET /\n2026-10-25 01:40:03 \"GET /\n2026-10-25 01:40:03 \"GET\"/ x\n#Date: yesterday\n";
-        let out = parse(input);
+        let out = run(&IisW3c, input);
         assert!(out.records.is_empty());
         let lines: Vec<Option<u64>> = out.problems.iter().map(|p| p.line).collect();
         assert_eq!(lines, [Some(1), Some(3), Some(4), Some(5), Some(6)]);
@@ -557,26 +530,22 @@ mod tests {
             .position(|w| w == b"\n2026-10-25 01:39:58 ")
             .expect("first entry");
         assert_eq!(IisW3c.sniff(&STANDARD[..=first_entry]), Some(60));
-        for other in [
+        assert_rejects(
+            &IisW3c,
+            &[
             &b"{\"time\":\"2026-10-25T01:41:02Z\",\"level\":\"warn\",\"msg\":\"#Fields: date time\"}\n"[..],
             b"Oct 11 22:14:15 mymachine su: 'su root' failed for lonvick on /dev/pts/8\n",
             br##"[{"type":"message","user":"U024BE7LH","text":"#Fields: date time","ts":"1792892462.000200"}]"##,
             include_bytes!("../../fixtures/alertmanager/webhook_firing.json"),
             b"#separator \\x09\n#fields\tts\tuid\n1700000000.1\tC1\n",
             b"#Fields: date time c-ip\nnot a date at all\n",
-        ] {
-            assert_eq!(IisW3c.sniff(other), None, "{}", String::from_utf8_lossy(other));
-        }
+            ],
+        );
     }
 
-    proptest! {
-        #[test]
-        fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
-            let mut out = Collected::default();
-            IisW3c.parse(&bytes, &mut out);
-            let _ = IisW3c.sniff(&bytes);
-        }
+    never_panics!(IisW3c);
 
+    proptest! {
         #[test]
         fn arbitrary_lines_under_fields_never_panic(line in "[ -~\u{e9}\"]{0,80}") {
             let input = format!("#Fields: date time cs-method cs-uri-stem sc-status\n{line}\n");

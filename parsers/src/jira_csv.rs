@@ -308,34 +308,15 @@ impl Layout {
 mod tests {
     use super::*;
     use crate::record::{Collected, Kind};
-    use crate::time::{Precision, TimeValue};
+    use crate::testing::{assert_rejects, attr, naive, never_panics, problem_places, run};
+    use crate::time::Precision;
     use proptest::prelude::*;
 
     const EXPORT: &[u8] = include_bytes!("../../fixtures/jira-csv/ops_incident_export.csv");
 
-    fn parse(input: &[u8]) -> Collected {
-        let mut out = Collected::default();
-        JiraCsv.parse(input, &mut out);
-        out
-    }
-
-    fn naive(r: &Record) -> String {
-        match r.time.value {
-            TimeValue::Local(t) => t.format("%Y-%m-%d %H:%M:%S").to_string(),
-            other => panic!("not naive: {other:?}"),
-        }
-    }
-
-    fn attr<'r>(r: &'r Record, key: &str) -> Option<&'r str> {
-        r.attributes
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
-    }
-
     #[test]
     fn export_gives_creations_comments_and_resolutions_in_row_order() {
-        let out = parse(EXPORT);
+        let out = run(&JiraCsv, EXPORT);
         assert!(out.problems.is_empty(), "{:?}", out.problems);
         let summary: Vec<(String, &str)> = out
             .records
@@ -372,7 +353,7 @@ mod tests {
 
     #[test]
     fn creation_record() {
-        let out = parse(EXPORT);
+        let out = run(&JiraCsv, EXPORT);
         let r = &out.records[0];
         assert_eq!(
             r.message,
@@ -407,7 +388,7 @@ mod tests {
 
     #[test]
     fn comment_cells_split_on_the_first_two_semicolons() {
-        let out = parse(EXPORT);
+        let out = run(&JiraCsv, EXPORT);
         let c = &out.records[4];
         assert_eq!(
             c.message,
@@ -449,7 +430,7 @@ mod tests {
         let input = "Summary,Issue key,Created,Resolved,Comment,Comment\n\
                      A,X-1,2026-03-05 14:00,05/03/2026 16:30:15,05/03/2026 15:00;u1;first,\n\
                      B,X-2,29/03/2026 09:00,,,29/03/2026 10:00;u2;second\n";
-        let out = parse(input.as_bytes());
+        let out = run(&JiraCsv, input.as_bytes());
         assert!(out.problems.is_empty(), "{:?}", out.problems);
         let times: Vec<String> = out.records.iter().map(naive).collect();
         assert_eq!(
@@ -473,13 +454,9 @@ mod tests {
                      B,X-2,20/Nov/26 10:07 AM,soon,not a comment\n\
                      ,,,,\n\
                      C,,20/Nov/26 10:07 AM,,\n";
-        let out = parse(input.as_bytes());
+        let out = run(&JiraCsv, input.as_bytes());
         assert_eq!(out.records.len(), 2);
-        let problems: Vec<(Option<u64>, Option<&str>)> = out
-            .problems
-            .iter()
-            .map(|p| (p.line, p.locator.as_deref()))
-            .collect();
+        let problems = problem_places(&out);
         assert_eq!(
             problems,
             [
@@ -493,7 +470,7 @@ mod tests {
             .reason
             .contains("X-1: unreadable Created date"));
 
-        let out = parse(b"time,message\n2026-01-01 10:00,x\n");
+        let out = run(&JiraCsv, b"time,message\n2026-01-01 10:00,x\n");
         assert_eq!(out.records.len(), 0);
         assert_eq!(out.problems.len(), 1);
     }
@@ -503,25 +480,21 @@ mod tests {
         assert_eq!(JiraCsv.sniff(EXPORT), Some(95));
         // A head cut inside the first row's Description.
         assert_eq!(JiraCsv.sniff(&EXPORT[..600]), Some(95));
-        for other in [
-            &b"name,role,start,end\nJane,primary,2026-01-01T09:00:00Z,2026-01-02T09:00:00Z\n"[..],
-            b"{\"level\":\"info\",\"time\":\"2026-01-01T10:00:00Z\",\"msg\":\"x\"}\n",
-            b"{\"incidents\":[{\"id\":\"PT4KHLK\",\"created_at\":\"2015-10-06T21:30:42Z\"}]}",
-            b"number,incident_state,opened_at\nINC1,New,29-02-2016 01:16\n",
-            b"Summary,Issue key,Created\nA,X-1,never\n",
-        ] {
-            assert_eq!(JiraCsv.sniff(other), None);
-        }
+        assert_rejects(
+            &JiraCsv,
+            &[
+                &b"name,role,start,end\nJane,primary,2026-01-01T09:00:00Z,2026-01-02T09:00:00Z\n"[..],
+                b"{\"level\":\"info\",\"time\":\"2026-01-01T10:00:00Z\",\"msg\":\"x\"}\n",
+                b"{\"incidents\":[{\"id\":\"PT4KHLK\",\"created_at\":\"2015-10-06T21:30:42Z\"}]}",
+                b"number,incident_state,opened_at\nINC1,New,29-02-2016 01:16\n",
+                b"Summary,Issue key,Created\nA,X-1,never\n",
+            ],
+        );
     }
 
-    proptest! {
-        #[test]
-        fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
-            let mut out = Collected::default();
-            JiraCsv.parse(&bytes, &mut out);
-            let _ = JiraCsv.sniff(&bytes);
-        }
+    never_panics!(JiraCsv);
 
+    proptest! {
         #[test]
         fn arbitrary_rows_never_panic(row in "[A-Za-z0-9/;:, \"\n-]{0,120}") {
             let input = format!("Summary,Issue key,Created,Resolved,Comment\n{row}");

@@ -663,8 +663,7 @@ fn webhook(input: &[u8], doc: &RawValue, sink: &mut dyn RecordSink) {
 mod tests {
     use super::*;
     use crate::record::{Collected, Kind};
-    use crate::time::format_utc;
-    use proptest::prelude::*;
+    use crate::testing::{assert_rejects, never_panics, problem_places, run, utc, utc_messages};
 
     const SEARCH: &[u8] =
         include_bytes!("../../fixtures/jira-json/search_incident_with_changelog.json");
@@ -672,28 +671,11 @@ mod tests {
         include_bytes!("../../fixtures/jira-json/agile_sprint_issues_with_changelog.json");
     const AUDIT: &[u8] = include_bytes!("../../fixtures/jira-json/audit_records.json");
 
-    fn parse(input: &[u8]) -> Collected {
-        let mut out = Collected::default();
-        JiraJson.parse(input, &mut out);
-        out
-    }
-
-    fn utc(r: &Record) -> String {
-        match r.time.value {
-            TimeValue::Utc(m) => format_utc(m),
-            other => panic!("not UTC: {other:?}"),
-        }
-    }
-
     #[test]
     fn search_with_changelog_and_comments() {
-        let out = parse(SEARCH);
+        let out = run(&JiraJson, SEARCH);
         assert!(out.problems.is_empty(), "{:?}", out.problems);
-        let got: Vec<(String, &str)> = out
-            .records
-            .iter()
-            .map(|r| (utc(r), r.message.as_str()))
-            .collect();
+        let got = utc_messages(&out);
         assert_eq!(
             got,
             [
@@ -756,13 +738,9 @@ mod tests {
 
     #[test]
     fn agile_sprint_issues() {
-        let out = parse(SPRINT);
+        let out = run(&JiraJson, SPRINT);
         assert!(out.problems.is_empty(), "{:?}", out.problems);
-        let got: Vec<(String, &str)> = out
-            .records
-            .iter()
-            .map(|r| (utc(r), r.message.as_str()))
-            .collect();
+        let got = utc_messages(&out);
         assert_eq!(
             got,
             [
@@ -793,7 +771,7 @@ mod tests {
 
     #[test]
     fn audit_records() {
-        let out = parse(AUDIT);
+        let out = run(&JiraJson, AUDIT);
         assert!(out.problems.is_empty(), "{:?}", out.problems);
         assert_eq!(out.records.len(), 228);
         let first = &out.records[0];
@@ -832,7 +810,7 @@ mod tests {
              "author":{"accountId":"5570:1","displayName":"Peter Monks"},
              "body":{"type":"doc","version":1,"content":[{"type":"paragraph","content":[{"type":"text","text":"rolled back to 2.13.4"}]}]},
              "created":"2018-05-24T23:35:30.742+0200"}]}"#;
-        let out = parse(page);
+        let out = run(&JiraJson, page);
         assert_eq!(out.records.len(), 1);
         let r = &out.records[0];
         assert_eq!(utc(r), "2018-05-24T21:35:30.742000Z");
@@ -860,7 +838,7 @@ mod tests {
                      "fields":{"summary":"s","created":"2026-10-25T01:52:00.000+0200"}},
             "changelog":{"items":[{"field":"status","fromString":"In Progress","toString":"Resolved"}]}}"#;
         assert_eq!(JiraJson.sniff(updated), Some(95));
-        let out = parse(updated);
+        let out = run(&JiraJson, updated);
         let r = &out.records[0];
         assert_eq!(utc(r), "2026-10-25T01:07:00.000000Z");
         assert_eq!(r.message, "OPS-1842 status In Progress → Resolved");
@@ -877,13 +855,9 @@ mod tests {
              "changelog":{"histories":[{"created":"soon","items":[{"field":"status"}]}]}},
             {"fields":{}}
         ]}"#;
-        let out = parse(input);
+        let out = run(&JiraJson, input);
         assert_eq!(out.records.len(), 1);
-        let problems: Vec<(Option<u64>, Option<&str>)> = out
-            .problems
-            .iter()
-            .map(|p| (p.line, p.locator.as_deref()))
-            .collect();
+        let problems = problem_places(&out);
         assert_eq!(
             problems,
             [
@@ -892,9 +866,9 @@ mod tests {
                 (Some(5), Some("$.issues[2]")),
             ]
         );
-        assert_eq!(parse(b"{\"issues\": [").problems.len(), 1);
-        assert_eq!(parse(b"[1,2]").problems.len(), 1);
-        assert_eq!(parse(b"{\"hello\": 1}").problems.len(), 1);
+        assert_eq!(run(&JiraJson, b"{\"issues\": [").problems.len(), 1);
+        assert_eq!(run(&JiraJson, b"[1,2]").problems.len(), 1);
+        assert_eq!(run(&JiraJson, b"{\"hello\": 1}").problems.len(), 1);
     }
 
     #[test]
@@ -902,23 +876,17 @@ mod tests {
         for own in [SEARCH, SPRINT, AUDIT, &SEARCH[..800]] {
             assert_eq!(JiraJson.sniff(own), Some(95));
         }
-        for other in [
+        assert_rejects(
+            &JiraJson,
+            &[
             &b"{\"incidents\":[{\"id\":\"PT4KHLK\",\"created_at\":\"2015-10-06T21:30:42Z\",\"status\":\"resolved\"}]}"[..],
             b"{\"level\":\"info\",\"time\":\"2026-01-01T10:00:00Z\",\"key\":\"x\",\"fields\":1,\"issues\":2}\n",
             b"[{\"number\":1,\"created_at\":\"2022-07-19T04:39:16Z\",\"user\":{\"login\":\"a\"}}]",
             b"Summary,Issue key,Created\nA,X-1,20/Nov/26 10:07 AM\n",
             b"{\"issues\":[{\"key\":\"X-1\",\"fields\":{\"created\":\"2026-01-01 10:00\"}}]}",
-        ] {
-            assert_eq!(JiraJson.sniff(other), None);
-        }
+            ],
+        );
     }
 
-    proptest! {
-        #[test]
-        fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
-            let mut out = Collected::default();
-            JiraJson.parse(&bytes, &mut out);
-            let _ = JiraJson.sniff(&bytes);
-        }
-    }
+    never_panics!(JiraJson);
 }

@@ -604,21 +604,9 @@ fn otlp_attribute(attributes: Option<&Value>, name: &str) -> Option<String> {
 mod tests {
     use super::*;
     use crate::record::Collected;
-    use crate::time::{format_utc, Precision};
+    use crate::testing::{assert_rejects_text, never_panics, run_str, utc};
+    use crate::time::Precision;
     use proptest::prelude::*;
-
-    fn parse(input: &str) -> Collected {
-        let mut out = Collected::default();
-        JsonLines.parse(input.as_bytes(), &mut out);
-        out
-    }
-
-    fn utc(record: &Record) -> String {
-        match record.time.value {
-            TimeValue::Utc(micros) => format_utc(micros),
-            other => panic!("not UTC: {other:?}"),
-        }
-    }
 
     const BUNYAN: &str = r#"{"name":"renovate","hostname":"renovate-gitlab-67c4bcb5-9ggbv","pid":7,"level":20,"logContext":"qjifsaDDI","repository":"webgui/custom-icons-transformer","msg":"Found gitlabci-include package files","time":"2023-03-24T14:26:16.243Z","v":0}
 {"name":"renovate","hostname":"renovate-gitlab-67c4bcb5-9ggbv","pid":7,"level":30,"logContext":"qjifsaDDI","repository":"webgui/custom-icons-transformer","baseBranch":"main","stats":{"managers":{"gitlabci":{"fileCount":1,"depCount":1},"gitlabci-include":{"fileCount":1,"depCount":1},"npm":{"fileCount":1,"depCount":15}},"total":{"fileCount":3,"depCount":17}},"msg":"Dependency extraction complete","time":"2023-03-24T14:26:16.243Z","v":0}
@@ -626,7 +614,7 @@ mod tests {
 
     #[test]
     fn bunyan_numeric_levels_hostname_and_name() {
-        let out = parse(BUNYAN);
+        let out = run_str(&JsonLines, BUNYAN);
         assert!(out.problems.is_empty(), "{:?}", out.problems);
         assert_eq!(out.records.len(), 2);
         let r = &out.records[0];
@@ -644,7 +632,7 @@ mod tests {
     #[test]
     fn caddy_float_seconds_keep_their_fraction() {
         let line = r#"{"level":"info","ts":1716723830.5081363,"logger":"http.log.access.log17","msg":"handled request","request":{"remote_ip":"10.5.1.1","remote_port":"38574","client_ip":"10.10.10.134","proto":"HTTP/2.0","method":"GET","host":"mirrors.tnonline.net:400","uri":"/gentoo/gentoo-portage/app-emulation/metadata.xml","headers":{"Accept":["*/*"]}},"bytes_read":0,"user_id":"","duration":0.000724332,"size":446,"status":200}"#;
-        let out = parse(line);
+        let out = run_str(&JsonLines, line);
         let r = &out.records[0];
         assert_eq!(utc(r), "2024-05-26T11:43:50.508136Z");
         assert_eq!(r.level, Some(Level::Info));
@@ -657,19 +645,22 @@ mod tests {
     #[test]
     fn ecs_dotted_and_nested_keys() {
         let line = r#"{"@timestamp":"2025-01-13T09:58:13.633Z","log.level":"warning","message":"this is a warning message num=83","ecs.version":"1.6.0","log":{"logger":"app","origin":{"file":{"line":44,"name":"es_logger.py"},"function":"main"},"original":"this is a warning message num=83"},"process":{"name":"MainProcess","pid":9159,"thread":{"id":140631176265728,"name":"MainThread"}}}"#;
-        let r = &parse(line).records[0];
+        let r = &run_str(&JsonLines, line).records[0];
         assert_eq!(utc(r), "2025-01-13T09:58:13.633000Z");
         assert_eq!(r.level, Some(Level::Warn));
         assert_eq!(r.service.as_deref(), Some("app"));
         assert_eq!(r.message, "this is a warning message num=83");
         let nested = r#"{"@timestamp":"2025-01-13T09:58:13.634Z","log":{"level":"critical","logger":"app"},"message":"x"}"#;
-        assert_eq!(parse(nested).records[0].level, Some(Level::Critical));
+        assert_eq!(
+            run_str(&JsonLines, nested).records[0].level,
+            Some(Level::Critical)
+        );
     }
 
     #[test]
     fn pino_epoch_millis_and_dotted_service() {
         let line = r#"{"level":"info","time":1745532517537,"pid":17,"hostname":"7d82d3f28bad","trace_id":"c759f29f5f1e2162be56f32dd1e77fce","span_id":"17c4a60ca4297cf1","trace_flags":"01","service.name":"payment","request":{"amount":{"currencyCode":"USD","units":{"low":513,"high":0,"unsigned":false},"nanos":999999996},"creditCard":{"creditCardNumber":"4929-6495-8333-3657","creditCardCvv":159,"creditCardExpirationYear":2039,"creditCardExpirationMonth":8}},"msg":"Charge request received."}"#;
-        let r = &parse(line).records[0];
+        let r = &run_str(&JsonLines, line).records[0];
         assert_eq!(utc(r), "2025-04-24T22:08:37.537000Z");
         assert_eq!(r.time.precision, Precision::Milli);
         assert_eq!(r.host.as_deref(), Some("7d82d3f28bad"));
@@ -680,7 +671,7 @@ mod tests {
     #[test]
     fn rust_tracing_fields_message_and_target() {
         let line = r#"{"timestamp":"2025-10-28T19:15:10.821495Z","level":"TRACE","fields":{"message":"hello! I'm gonna shave a yak","excitement":"yay!"},"target":"fmt_json::yak_shave","spans":[{"yaks":3,"name":"shaving_yaks"},{"yak":1,"name":"shave"}],"threadName":"other","threadId":2}"#;
-        let r = &parse(line).records[0];
+        let r = &run_str(&JsonLines, line).records[0];
         assert_eq!(utc(r), "2025-10-28T19:15:10.821495Z");
         assert_eq!(r.level, Some(Level::Trace));
         assert_eq!(r.service.as_deref(), Some("fmt_json::yak_shave"));
@@ -690,7 +681,7 @@ mod tests {
     #[test]
     fn journald_microsecond_strings_and_priority() {
         let line = r#"{ "__CURSOR" : "s=e991dd5775894620914f2f7126aae6c1;i=372a;b=0dc874d3fbd44bdbb6fbcfaa27481492;m=24ea327;t=573f280a663fd;x=9ceeb77ef4331563", "__REALTIME_TIMESTAMP" : "1534860261221373", "__MONOTONIC_TIMESTAMP" : "38708007", "_BOOT_ID" : "0dc874d3fbd44bdbb6fbcfaa27481492", "PRIORITY" : "1", "_MACHINE_ID" : "1234567890abcdef1234567890abcdef", "_HOSTNAME" : "imx6ul-medusa", "SYSLOG_FACILITY" : "3", "_UID" : "0", "_GID" : "0", "_SYSTEMD_SLICE" : "system.slice", "_CAP_EFFECTIVE" : "3fffffffff", "_TRANSPORT" : "stdout", "_STREAM_ID" : "d6422e98dfb24d128e274f917f04362f", "SYSLOG_IDENTIFIER" : "python", "_PID" : "184", "_COMM" : "python", "_EXE" : "/usr/bin/python2.7", "_CMDLINE" : "/usr/bin/python -u /usr/bin/medusa/GpsLocator/GpsLocator.py", "_SYSTEMD_CGROUP" : "/system.slice/medusa-GpsLocator.service", "_SYSTEMD_UNIT" : "medusa-GpsLocator.service", "_SYSTEMD_INVOCATION_ID" : "e8fb03c1b8bf47b8ac2fc82f9870fd57", "MESSAGE" : "GPS Reference longitude: 7.358143333" }"#;
-        let r = &parse(line).records[0];
+        let r = &run_str(&JsonLines, line).records[0];
         assert_eq!(utc(r), "2018-08-21T14:04:21.221373Z");
         assert_eq!(r.time.precision, Precision::Micro);
         assert_eq!(r.level, Some(Level::Critical));
@@ -702,7 +693,7 @@ mod tests {
     #[test]
     fn cloudflare_without_message_keeps_the_other_fields_in_order() {
         let line = r#"{"ClientIP":"87.226.160.250","ClientRequestHost":"www.ripe.net","ClientRequestMethod":"HEAD","ClientRequestURI":"/","EdgeEndTimestamp":"2022-10-30T00:00:02Z","EdgeResponseBytes":570,"EdgeResponseStatus":301,"EdgeStartTimestamp":"2022-10-30T00:00:02Z","RayID":"761fde4e984e5ab2"}"#;
-        let r = &parse(line).records[0];
+        let r = &run_str(&JsonLines, line).records[0];
         assert_eq!(utc(r), "2022-10-30T00:00:02.000000Z");
         assert_eq!(r.level, None);
         assert_eq!(
@@ -717,7 +708,7 @@ mod tests {
 {"resourceLogs":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"minimal-test"}}]},"scopeLogs":[{"scope":{"name":"minimal"},"logRecords":[{"timeUnixNano":"1700000009000000000","body":{"stringValue":"Log with missing severity fields - should default to UNSPECIFIED"}}]}]}]}
 {"resourceLogs":[{"resource":{"attributes":[]},"scopeLogs":[{"scope":{},"logRecords":[{"timeUnixNano":"1700000008000000000","severityNumber":9,"severityText":"INFO","body":{"stringValue":"Log with empty resource attributes and no scope name"}}]}]}]}
 "#;
-        let out = parse(input);
+        let out = run_str(&JsonLines, input);
         assert!(out.problems.is_empty(), "{:?}", out.problems);
         assert_eq!(out.records.len(), 4);
         let r = &out.records[0];
@@ -748,19 +739,22 @@ mod tests {
 
     #[test]
     fn epochs_by_name_and_by_magnitude() {
-        let out = parse(concat!(
-            r#"{"time":1700000000123,"msg":"ms integer"}"#,
-            "\n",
-            r#"{"__REALTIME_TIMESTAMP":"1700000000123456","MESSAGE":"us string"}"#,
-            "\n",
-            r#"{"timeUnixNano":1700000000123456789,"body":"ns integer"}"#,
-            "\n",
-            r#"{"ts":1700000000.5,"msg":"float seconds"}"#,
-            "\n",
-            r#"{"ts_ms":"1700000000","msg":"unit from name beats magnitude"}"#,
-            "\n",
-            r#"{"t":{"$date":"2020-05-01T15:16:17.180+00:00"},"msg":"mongo"}"#,
-        ));
+        let out = run_str(
+            &JsonLines,
+            concat!(
+                r#"{"time":1700000000123,"msg":"ms integer"}"#,
+                "\n",
+                r#"{"__REALTIME_TIMESTAMP":"1700000000123456","MESSAGE":"us string"}"#,
+                "\n",
+                r#"{"timeUnixNano":1700000000123456789,"body":"ns integer"}"#,
+                "\n",
+                r#"{"ts":1700000000.5,"msg":"float seconds"}"#,
+                "\n",
+                r#"{"ts_ms":"1700000000","msg":"unit from name beats magnitude"}"#,
+                "\n",
+                r#"{"t":{"$date":"2020-05-01T15:16:17.180+00:00"},"msg":"mongo"}"#,
+            ),
+        );
         assert!(out.problems.is_empty(), "{:?}", out.problems);
         let times: Vec<String> = out.records.iter().map(utc).collect();
         assert_eq!(
@@ -780,16 +774,19 @@ mod tests {
 
     #[test]
     fn bad_lines_are_problems_with_their_numbers() {
-        let out = parse(concat!(
-            "\u{feff}",
-            r#"{"time":"2026-01-01T10:00:00Z","msg":"ok"}"#,
-            "\nnot json\n[1,2]\n",
-            r#"{"msg":"no time"}"#,
-            "\n",
-            r#"{"time":"yesterday","msg":"unreadable time"}"#,
-            "\n\n",
-            r#"{"time":"2026-01-01T10:00:01Z","msg":"ok again"}"#,
-        ));
+        let out = run_str(
+            &JsonLines,
+            concat!(
+                "\u{feff}",
+                r#"{"time":"2026-01-01T10:00:00Z","msg":"ok"}"#,
+                "\nnot json\n[1,2]\n",
+                r#"{"msg":"no time"}"#,
+                "\n",
+                r#"{"time":"yesterday","msg":"unreadable time"}"#,
+                "\n\n",
+                r#"{"time":"2026-01-01T10:00:01Z","msg":"ok again"}"#,
+            ),
+        );
         assert_eq!(out.records.len(), 2);
         assert_eq!(out.records[0].message, "ok");
         assert_eq!(out.records[1].line, Some(7));
@@ -804,26 +801,22 @@ mod tests {
         let journald =
             "\u{feff}{\"__REALTIME_TIMESTAMP\" : \"1534860261221373\", \"MESSAGE\" : \"x\"}\n";
         assert_eq!(JsonLines.sniff(journald.as_bytes()), Some(100));
-        for other in [
+        assert_rejects_text(
+            &JsonLines,
+            &[
             "Oct 11 22:14:15 mymachine su: 'su root' failed for lonvick on /dev/pts/8\n",
             "127.0.0.1 - frank [10/Oct/2000:13:55:36 -0700] \"GET /apache_pb.gif HTTP/1.0\" 200 2326\n",
             "time=\"2021-09-15T21:17:11.679036Z\" level=info msg=\"Pod deleted\" namespace=a pod=b\n",
             "{\n  \"time\": \"2026-01-01T10:00:00Z\"\n}\n",
             "[{\"time\": \"2026-01-01T10:00:00Z\"}]\n",
             "{\"type\":\"version\",\"version\":1}\n",
-        ] {
-            assert_eq!(JsonLines.sniff(other.as_bytes()), None, "{other}");
-        }
+            ],
+        );
     }
 
-    proptest! {
-        #[test]
-        fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
-            let mut out = Collected::default();
-            JsonLines.parse(&bytes, &mut out);
-            let _ = JsonLines.sniff(&bytes);
-        }
+    never_panics!(JsonLines);
 
+    proptest! {
         #[test]
         fn arbitrary_json_values_never_panic(
             key in "[a-zA-Z_.@$]{1,12}",

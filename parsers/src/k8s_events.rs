@@ -300,39 +300,17 @@ fn read_event(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::record::{Collected, Record};
-    use crate::time::{format_utc, Precision, TimeValue};
-    use proptest::prelude::*;
+    use crate::testing::{assert_rejects, attr, never_panics, problem_places, run, utc};
+    use crate::time::Precision;
 
     const GKE: &[u8] = include_bytes!("../../fixtures/k8s-events/k9s_core_v1_event_gke.json");
     const LIST: &[u8] = include_bytes!("../../fixtures/k8s-events/own_event_list.json");
     const V1: &[u8] = include_bytes!("../../fixtures/k8s-events/own_events_k8s_io_v1.json");
     const WATCH: &[u8] = include_bytes!("../../fixtures/k8s-events/own_watch_stream.json");
 
-    fn parse(input: &[u8]) -> Collected {
-        let mut out = Collected::default();
-        K8sEvents.parse(input, &mut out);
-        out
-    }
-
-    fn utc(record: &Record) -> String {
-        match record.time.value {
-            TimeValue::Utc(micros) => format_utc(micros),
-            other => panic!("not UTC: {other:?}"),
-        }
-    }
-
-    fn attr<'r>(record: &'r Record, key: &str) -> Option<&'r str> {
-        record
-            .attributes
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
-    }
-
     #[test]
     fn single_core_v1_event_from_gke() {
-        let out = parse(GKE);
+        let out = run(&K8sEvents, GKE);
         assert!(out.problems.is_empty(), "{:?}", out.problems);
         assert_eq!(out.records.len(), 1);
         let r = &out.records[0];
@@ -363,7 +341,7 @@ mod tests {
 
     #[test]
     fn kubectl_list_with_aggregated_warnings() {
-        let out = parse(LIST);
+        let out = run(&K8sEvents, LIST);
         assert!(out.problems.is_empty(), "{:?}", out.problems);
         let summary: Vec<(String, &str, Option<Level>, Option<&str>)> = out
             .records
@@ -404,7 +382,7 @@ mod tests {
 
     #[test]
     fn events_k8s_io_v1_with_series_and_micro_time() {
-        let out = parse(V1);
+        let out = run(&K8sEvents, V1);
         assert!(out.problems.is_empty(), "{:?}", out.problems);
         assert_eq!(out.records.len(), 2);
         let r = &out.records[0];
@@ -432,7 +410,7 @@ mod tests {
 
     #[test]
     fn watch_stream_objects_and_updates() {
-        let out = parse(WATCH);
+        let out = run(&K8sEvents, WATCH);
         assert!(out.problems.is_empty(), "{:?}", out.problems);
         let summary: Vec<(String, Option<&str>, Option<&str>)> = out
             .records
@@ -473,13 +451,9 @@ mod tests {
  {"kind":"ConfigMap","metadata":{"name":"x"}},
  {"kind":"Event","reason":"C","type":"Warning","involvedObject":{"kind":"Pod","name":"p"},"firstTimestamp":"2026-10-25T01:00:00Z","lastTimestamp":17}
 ]}"#;
-        let out = parse(input);
+        let out = run(&K8sEvents, input);
         assert!(out.records.is_empty());
-        let found: Vec<(Option<u64>, Option<&str>)> = out
-            .problems
-            .iter()
-            .map(|p| (p.line, p.locator.as_deref()))
-            .collect();
+        let found = problem_places(&out);
         assert_eq!(
             found,
             [
@@ -489,9 +463,9 @@ mod tests {
                 (Some(5), Some("$.items[3]")),
             ]
         );
-        let out = parse(b"{\"kind\":\"Event\"\n");
+        let out = run(&K8sEvents, b"{\"kind\":\"Event\"\n");
         assert_eq!(out.problems.len(), 1);
-        assert_eq!(parse(b"42").problems.len(), 1);
+        assert_eq!(run(&K8sEvents, b"42").problems.len(), 1);
     }
 
     #[test]
@@ -500,23 +474,17 @@ mod tests {
             assert_eq!(K8sEvents.sniff(own), Some(95));
         }
         assert_eq!(K8sEvents.sniff(&LIST[..1300]), Some(95));
-        for other in [
+        assert_rejects(
+            &K8sEvents,
+            &[
             &br#"{"time":"2026-10-25T01:41:02Z","level":"warn","msg":"BackOff","reason":"x","kind":"Event"}"#[..],
             b"Oct 11 22:14:15 mymachine kubelet[812]: Event reason=BackOff kind=Event\n",
             br#"[{"type":"message","user":"U024BE7LH","text":"kubectl get events","ts":"1792892462.000200"}]"#,
             include_bytes!("../../fixtures/alertmanager/webhook_firing.json"),
             br#"{"kind":"Event","reason":"A","involvedObject":{"kind":"Pod"},"firstTimestamp":"soon"}"#,
-        ] {
-            assert_eq!(K8sEvents.sniff(other), None, "{}", String::from_utf8_lossy(other));
-        }
+            ],
+        );
     }
 
-    proptest! {
-        #[test]
-        fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
-            let mut out = Collected::default();
-            K8sEvents.parse(&bytes, &mut out);
-            let _ = K8sEvents.sniff(&bytes);
-        }
-    }
+    never_panics!(K8sEvents);
 }

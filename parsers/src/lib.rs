@@ -54,6 +54,8 @@ mod slack;
 mod syslog;
 mod teams;
 mod telegram;
+#[cfg(test)]
+mod testing;
 mod textlog;
 pub mod time;
 

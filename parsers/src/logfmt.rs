@@ -210,8 +210,9 @@ fn parse_line(line: &str) -> Result<Fields, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::record::{Collected, Record};
-    use crate::time::{format_utc, Precision, TimeValue};
+    use crate::record::Collected;
+    use crate::testing::{assert_rejects_text, never_panics, run_str, utc};
+    use crate::time::{Precision, TimeValue};
     use proptest::prelude::*;
 
     const K8S: &str = r#"time="2021-09-15T21:17:10.220731Z" level=error msg="error retrieving pod status: pod inc-1-enh-domain-c14-ns-2/hello-inc-1-enh-domain-c14-ns-2-3-d8f465685-k75gp is not found: PodNotFound" namespace=inc-1-enh-domain-c14-ns-2 pod=hello-inc-1-enh-domain-c14-ns-2-3-d8f465685-k75gp reason= status=Pending
@@ -219,22 +220,9 @@ time="2021-09-15T21:17:11.674149Z" level=warning msg="Failed to DeletePod in the
 time="2021-09-15T21:17:11.679036Z" level=info msg="Pod deleted" namespace=inc-1-domain-c14-ns-6 pod=fe-inc-1-domain-c14-ns-6-5-656d9bb695-4584b uid=be2def59-3a08-42fd-8f84-6f64cfcefa93
 "#;
 
-    fn parse(input: &str) -> Collected {
-        let mut out = Collected::default();
-        Logfmt.parse(input.as_bytes(), &mut out);
-        out
-    }
-
-    fn utc(record: &Record) -> String {
-        match record.time.value {
-            TimeValue::Utc(micros) => format_utc(micros),
-            other => panic!("not UTC: {other:?}"),
-        }
-    }
-
     #[test]
     fn logrus_lines_keep_their_extra_pairs_in_the_message() {
-        let out = parse(K8S);
+        let out = run_str(&Logfmt, K8S);
         assert!(out.problems.is_empty(), "{:?}", out.problems);
         assert_eq!(out.records.len(), 3);
         let r = &out.records[0];
@@ -260,7 +248,7 @@ time="2021-09-15T21:17:11.679036Z" level=info msg="Pod deleted" namespace=inc-1-
     #[test]
     fn escapes_bare_keys_host_and_service() {
         let line = r#"ts=2026-01-01T10:00:00.123+02:00 lvl=WARN host=web-1 app=shop caller=main.go:42 msg="said \"hi\" \\ bye" dry_run version=1.4.2"#;
-        let r = &parse(line).records[0];
+        let r = &run_str(&Logfmt, line).records[0];
         assert_eq!(utc(r), "2026-01-01T08:00:00.123000Z");
         assert_eq!(r.level, Some(Level::Warn));
         assert_eq!(r.host.as_deref(), Some("web-1"));
@@ -293,7 +281,7 @@ time="2021-09-15T21:17:11.679036Z" level=info msg="Pod deleted" namespace=inc-1-
 
     #[test]
     fn epoch_times_and_unknown_levels() {
-        let out = parse("ts=1700000000.25 level=verbose-ish msg=hi");
+        let out = run_str(&Logfmt, "ts=1700000000.25 level=verbose-ish msg=hi");
         let r = &out.records[0];
         assert_eq!(utc(r), "2023-11-14T22:13:20.250000Z");
         assert_eq!(r.level, None);
@@ -303,14 +291,14 @@ time="2021-09-15T21:17:11.679036Z" level=info msg="Pod deleted" namespace=inc-1-
 
     #[test]
     fn naive_times_stay_naive() {
-        let r = &parse("time=\"2026-01-01 10:00:00\" msg=x").records[0];
+        let r = &run_str(&Logfmt, "time=\"2026-01-01 10:00:00\" msg=x").records[0];
         assert!(matches!(r.time.value, TimeValue::Local(_)));
     }
 
     #[test]
     fn bad_lines_are_problems_with_their_numbers() {
         let input = format!("{K8S}level=info msg=\"no time\"\n{{\"time\":\"2026-01-01T10:00:00Z\"}}\n\ntime=soon msg=x\n");
-        let out = parse(&input);
+        let out = run_str(&Logfmt, &input);
         assert_eq!(out.records.len(), 3);
         let lines: Vec<Option<u64>> = out.problems.iter().map(|p| p.line).collect();
         assert_eq!(lines, [Some(4), Some(5), Some(7)]);
@@ -320,26 +308,22 @@ time="2021-09-15T21:17:11.679036Z" level=info msg="Pod deleted" namespace=inc-1-
     #[test]
     fn sniff_accepts_logfmt_and_rejects_other_formats() {
         assert_eq!(Logfmt.sniff(K8S.as_bytes()), Some(100));
-        for other in [
+        assert_rejects_text(
+            &Logfmt,
+            &[
             "{\"level\":\"info\",\"time\":\"2026-01-01T10:00:00Z\",\"msg\":\"x\",\"a\":1}\n",
             "Oct 11 22:14:15 mymachine su: 'su root' failed for lonvick on /dev/pts/8\n",
             "127.0.0.1 - frank [10/Oct/2000:13:55:36 -0700] \"GET /apache_pb.gif HTTP/1.0\" 200 2326\n",
             "2026-01-01 10:00:00 INFO a=1 b=2 c=3\n",
             // Only two pairs.
             "time=\"2021-09-15T21:17:11.679036Z\" msg=\"Pod deleted\"\n",
-        ] {
-            assert_eq!(Logfmt.sniff(other.as_bytes()), None, "{other}");
-        }
+            ],
+        );
     }
 
-    proptest! {
-        #[test]
-        fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
-            let mut out = Collected::default();
-            Logfmt.parse(&bytes, &mut out);
-            let _ = Logfmt.sniff(&bytes);
-        }
+    never_panics!(Logfmt);
 
+    proptest! {
         #[test]
         fn arbitrary_pairs_never_panic(line in "[a-z= \"\\\\é0-9:T.Z-]{0,80}") {
             let mut out = Collected::default();

@@ -515,33 +515,10 @@ fn api_post(input: &[u8], element: &Element) -> Result<Record, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::record::Collected;
-    use crate::time::{format_utc, TimeValue};
-    use proptest::prelude::*;
+    use crate::testing::{assert_rejects, attr, never_panics, run, utc};
 
     const BULK: &[u8] = include_bytes!("../../fixtures/mattermost-bulk/zulip_export.jsonl");
     const API: &[u8] = include_bytes!("../../fixtures/mattermost-api/own_channel_posts.json");
-
-    fn run(parser: &dyn Parser, input: &[u8]) -> Collected {
-        let mut out = Collected::default();
-        parser.parse(input, &mut out);
-        out
-    }
-
-    fn utc(record: &Record) -> String {
-        match record.time.value {
-            TimeValue::Utc(m) => format_utc(m),
-            other => panic!("not UTC: {other:?}"),
-        }
-    }
-
-    fn attr<'r>(record: &'r Record, key: &str) -> Option<&'r str> {
-        record
-            .attributes
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
-    }
 
     #[test]
     fn bulk_export_posts_replies_and_people() {
@@ -698,25 +675,15 @@ mod tests {
         assert_eq!(MattermostApi.sniff(API), Some(90));
         assert_eq!(MattermostBulk.sniff(API), None);
         assert!(MattermostApi.sniff(&API[..API.len() / 2]).is_some());
-        for other in [
+        let others: &[&[u8]] = &[
             b"{\"level\":\"info\",\"time\":\"2026-01-01T10:00:00Z\",\"msg\":\"x\",\"create_at\":1700000000000}\n".as_slice(),
             br#"{"event": {"event_type": "incident.triggered", "occurred_at": "2021-06-04T13:35:29.781Z", "data": {"number": 4412}}}"#,
             include_bytes!("../../fixtures/slack-export/own/incident-4412/2026-11-20.json"),
             b"{\"type\":\"version\",\"version\":1}\n{\"type\":\"user\",\"user\":{\"username\":\"a\"}}\n",
-        ] {
-            assert_eq!(MattermostBulk.sniff(other), None);
-            assert_eq!(MattermostApi.sniff(other), None);
-        }
+        ];
+        assert_rejects(&MattermostBulk, others);
+        assert_rejects(&MattermostApi, others);
     }
 
-    proptest! {
-        #[test]
-        fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
-            let mut out = Collected::default();
-            MattermostBulk.parse(&bytes, &mut out);
-            MattermostApi.parse(&bytes, &mut out);
-            let _ = MattermostBulk.sniff(&bytes);
-            let _ = MattermostApi.sniff(&bytes);
-        }
-    }
+    never_panics!(MattermostBulk, MattermostApi);
 }

@@ -363,7 +363,8 @@ fn alert_note(input: &Src<'_>, el: &Element, sink: &mut dyn RecordSink) -> Resul
 mod tests {
     use super::*;
     use crate::record::Collected;
-    use crate::time::{format_utc, Precision, TimeValue};
+    use crate::testing::{assert_rejects, attr, never_panics, run, utc};
+    use crate::time::Precision;
     use proptest::prelude::*;
 
     const CREATE: &[u8] = include_bytes!("../../fixtures/opsgenie/webhook_create.json");
@@ -373,30 +374,9 @@ mod tests {
     const LOGS: &[u8] = include_bytes!("../../fixtures/opsgenie/alert_logs.json");
     const NOTES: &[u8] = include_bytes!("../../fixtures/opsgenie/alert_notes.json");
 
-    fn parse(input: &[u8]) -> Collected {
-        let mut out = Collected::default();
-        Opsgenie.parse(input, &mut out);
-        out
-    }
-
-    fn utc(record: &Record) -> String {
-        match record.time.value {
-            TimeValue::Utc(micros) => format_utc(micros),
-            other => panic!("not UTC: {other:?}"),
-        }
-    }
-
-    fn attr<'r>(record: &'r Record, key: &str) -> Option<&'r str> {
-        record
-            .attributes
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
-    }
-
     #[test]
     fn create_reads_created_at_in_milliseconds() {
-        let out = parse(CREATE);
+        let out = run(&Opsgenie, CREATE);
         assert!(out.problems.is_empty(), "{:?}", out.problems);
         let r = &out.records[0];
         // createdAt 1502709956288 (ms); updatedAt 1502709956288000110 (ns).
@@ -423,7 +403,7 @@ mod tests {
 
     #[test]
     fn other_actions_read_updated_at_in_nanoseconds() {
-        let r = &parse(ACK).records[0];
+        let r = &run(&Opsgenie, ACK).records[0];
         // updatedAt 1420452224764002246 ns; createdAt 1420452191104 ms is
         // the alert's creation, half a minute earlier.
         assert_eq!(utc(r), "2015-01-05T10:03:44.764002Z");
@@ -432,7 +412,7 @@ mod tests {
         assert_eq!(r.human, Some(true));
         assert_eq!(r.level, None);
         assert_eq!(attr(r, "action"), Some("acknowledge"));
-        let r = &parse(CLOSE).records[0];
+        let r = &run(&Opsgenie, CLOSE).records[0];
         assert_eq!(utc(r), "2015-01-05T10:06:14.669001Z");
         assert_eq!(r.message, "Closed by fili@ifountain.com");
         assert_eq!(attr(r, "action"), Some("resolve"));
@@ -446,7 +426,7 @@ mod tests {
             r#"{"action":"AddNote","alert":{"alertId":"a-1","message":"m","username":"jane@example.com","note":"rolling back","createdAt":1792892462350,"updatedAt":1792894364907330001},"source":{"name":"","type":"web"}}"#,
             r#"{"action":"TakeOwnership","alert":{"alertId":"a-1","message":"m","username":"jane@example.com","createdAt":1792892462350,"updatedAt":1792894400000000000},"source":{"type":"mobile"}}"#
         );
-        let out = parse(capture.as_bytes());
+        let out = run(&Opsgenie, capture.as_bytes());
         assert!(out.problems.is_empty(), "{:?}", out.problems);
         assert_eq!(out.records[0].message, "Note: rolling back");
         assert_eq!(utc(&out.records[0]), "2026-10-25T02:12:44.907330Z");
@@ -461,7 +441,7 @@ mod tests {
 
     #[test]
     fn alert_api_list_logs_and_notes() {
-        let out = parse(LIST);
+        let out = run(&Opsgenie, LIST);
         assert!(out.problems.is_empty(), "{:?}", out.problems);
         assert_eq!(out.records.len(), 2);
         let r = &out.records[0];
@@ -479,7 +459,7 @@ mod tests {
             .contains(&"checkout-api-high-error-rate".to_string()));
         assert_eq!(out.records[1].level, Some(Level::Warn));
 
-        let out = parse(LOGS);
+        let out = run(&Opsgenie, LOGS);
         assert_eq!(out.records.len(), 4);
         let ack = &out.records[1];
         assert_eq!(utc(ack), "2026-10-25T01:53:40.350000Z");
@@ -488,7 +468,7 @@ mod tests {
         assert!(out.records[2].chatter);
         assert_eq!(out.records[3].human, Some(false));
 
-        let out = parse(NOTES);
+        let out = run(&Opsgenie, NOTES);
         let note = &out.records[0];
         assert_eq!(utc(note), "2026-10-25T02:12:44.907000Z");
         assert_eq!(note.human, Some(true));
@@ -514,7 +494,7 @@ mod tests {
             ),
             (br#"{"took":0.1}"#, "not an Opsgenie"),
         ] {
-            let out = parse(input);
+            let out = run(&Opsgenie, input);
             assert!(out.records.is_empty());
             assert_eq!(out.problems.len(), 1, "{}", String::from_utf8_lossy(input));
             assert!(
@@ -535,25 +515,21 @@ mod tests {
                 String::from_utf8_lossy(input)
             );
         }
-        for other in [
+        assert_rejects(
+            &Opsgenie,
+            &[
             &br#"{"time":"2026-10-25T01:41:02Z","level":"info","action":"Create","alert":"x","msg":"y"}"#[..],
             br#"[{"type":"message","user":"U024BE7LH","text":"Opsgenie alert #23","ts":"1792892462.000200"}]"#,
             include_bytes!("../../fixtures/pagerduty/webhook_v3_incident_triggered.json"),
             include_bytes!("../../fixtures/alertmanager/webhook_firing.json"),
             include_bytes!("../../fixtures/pagerduty/analytics_raw_incidents.json"),
-        ] {
-            assert_eq!(Opsgenie.sniff(other), None, "{}", String::from_utf8_lossy(other));
-        }
+            ],
+        );
     }
 
-    proptest! {
-        #[test]
-        fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
-            let mut out = Collected::default();
-            Opsgenie.parse(&bytes, &mut out);
-            let _ = Opsgenie.sniff(&bytes);
-        }
+    never_panics!(Opsgenie);
 
+    proptest! {
         #[test]
         fn arbitrary_epochs_never_panic(n in any::<i128>(), action in "(Create|Close)") {
             let input = format!(r#"{{"action":"{action}","alert":{{"alertId":"x","createdAt":{n},"updatedAt":{n}}}}}"#);

@@ -832,7 +832,9 @@ fn webhook(input: &Src<'_>, el: &Element, sink: &mut dyn RecordSink) {
 mod tests {
     use super::*;
     use crate::record::Collected;
-    use crate::time::format_utc;
+    use crate::testing::{
+        assert_rejects, attr, never_panics, problem_places, run, utc, utc_messages,
+    };
     use proptest::prelude::*;
 
     const OWN_LOG: &[u8] =
@@ -851,30 +853,9 @@ mod tests {
         include_bytes!("../../fixtures/pagerduty/webhook_v3_incident_resolved.json");
     const CAPTURE: &[u8] = include_bytes!("../../fixtures/pagerduty/webhooks_v3_capture.ndjson");
 
-    fn parse(input: &[u8]) -> Collected {
-        let mut out = Collected::default();
-        PagerDuty.parse(input, &mut out);
-        out
-    }
-
-    fn utc(record: &Record) -> String {
-        match record.time.value {
-            TimeValue::Utc(micros) => format_utc(micros),
-            other => panic!("not UTC: {other:?}"),
-        }
-    }
-
-    fn attr<'r>(record: &'r Record, key: &str) -> Option<&'r str> {
-        record
-            .attributes
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
-    }
-
     #[test]
     fn incident_log_entries_in_document_order() {
-        let out = parse(OWN_LOG);
+        let out = run(&PagerDuty, OWN_LOG);
         assert!(out.problems.is_empty(), "{:?}", out.problems);
         let messages: Vec<&str> = out.records.iter().map(|r| r.message.as_str()).collect();
         assert_eq!(
@@ -933,7 +914,7 @@ mod tests {
     #[test]
     fn vendor_log_entry_examples() {
         for input in [LOG, LOG_LIST] {
-            let out = parse(input);
+            let out = run(&PagerDuty, input);
             assert!(out.problems.is_empty(), "{:?}", out.problems);
             assert_eq!(out.records.len(), 1);
             let r = &out.records[0];
@@ -949,13 +930,9 @@ mod tests {
 
     #[test]
     fn single_incident_yields_creation_assignment_and_acknowledgement() {
-        let out = parse(INCIDENT);
+        let out = run(&PagerDuty, INCIDENT);
         assert!(out.problems.is_empty(), "{:?}", out.problems);
-        let summary: Vec<(String, &str)> = out
-            .records
-            .iter()
-            .map(|r| (utc(r), r.message.as_str()))
-            .collect();
+        let summary = utc_messages(&out);
         assert_eq!(
             summary[0],
             (
@@ -1002,7 +979,7 @@ mod tests {
 
     #[test]
     fn resolved_incident_cites_its_resolved_at_field() {
-        let out = parse(INCIDENTS);
+        let out = run(&PagerDuty, INCIDENTS);
         assert!(out.problems.is_empty(), "{:?}", out.problems);
         assert_eq!(out.records.len(), 2);
         let resolved = &out.records[1];
@@ -1018,7 +995,7 @@ mod tests {
 
     #[test]
     fn notes_are_statements_by_people_or_bots() {
-        let out = parse(NOTES);
+        let out = run(&PagerDuty, NOTES);
         assert_eq!(out.records.len(), 2);
         let person = &out.records[0];
         assert_eq!(utc(person), "2013-03-06T20:28:51.000000Z");
@@ -1033,7 +1010,7 @@ mod tests {
 
     #[test]
     fn alerts_carry_severity_and_alert_key() {
-        let out = parse(ALERTS);
+        let out = run(&PagerDuty, ALERTS);
         let r = &out.records[0];
         assert_eq!(utc(r), "2015-10-06T21:30:42.000000Z");
         assert_eq!(r.message, "Alert triggered: The server is on fire.");
@@ -1046,7 +1023,7 @@ mod tests {
 
     #[test]
     fn analytics_times_stay_naive_with_the_stated_zone() {
-        let out = parse(ANALYTICS);
+        let out = run(&PagerDuty, ANALYTICS);
         assert!(out.problems.is_empty(), "{:?}", out.problems);
         let created = &out.records[0];
         assert_eq!(
@@ -1072,17 +1049,17 @@ mod tests {
 
     #[test]
     fn webhooks_v3_single_and_one_per_line() {
-        let r = &parse(TRIGGERED).records[0];
+        let r = &run(&PagerDuty, TRIGGERED).records[0];
         assert_eq!(utc(r), "2021-06-04T13:35:29.781000Z");
         assert_eq!(r.message, "Triggered: [#9] Test Incident 3");
         assert_eq!(r.locator.as_deref(), Some("$.event"));
         assert_eq!(r.identifiers[0], "#9");
-        let r = &parse(RESOLVED).records[0];
+        let r = &run(&PagerDuty, RESOLVED).records[0];
         assert_eq!(utc(r), "2021-06-04T13:16:53.816000Z");
         assert_eq!(r.message, "Resolved by PIG 208");
         assert_eq!(r.human, Some(true));
 
-        let out = parse(CAPTURE);
+        let out = run(&PagerDuty, CAPTURE);
         assert!(out.problems.is_empty(), "{:?}", out.problems);
         let lines: Vec<Option<u64>> = out.records.iter().map(|r| r.line).collect();
         assert_eq!(lines, [Some(1), Some(2), Some(3)]);
@@ -1107,13 +1084,9 @@ mod tests {
   {"something": "else"},
   {"type": "trigger_log_entry", "created_at": "2026-10-25T01:41:02Z"}
 ]}"#;
-        let out = parse(input);
+        let out = run(&PagerDuty, input);
         assert_eq!(out.records.len(), 1);
-        let found: Vec<(Option<u64>, Option<&str>)> = out
-            .problems
-            .iter()
-            .map(|p| (p.line, p.locator.as_deref()))
-            .collect();
+        let found = problem_places(&out);
         assert_eq!(
             found,
             [
@@ -1124,12 +1097,15 @@ mod tests {
         );
         assert!(out.problems[1].reason.contains("yesterday"));
 
-        let out = parse(b"{\"event\": {\"event_type\": \"incident.triggered\"}}\n{broken\n");
+        let out = run(
+            &PagerDuty,
+            b"{\"event\": {\"event_type\": \"incident.triggered\"}}\n{broken\n",
+        );
         assert_eq!(out.records.len(), 0);
         assert_eq!(out.problems.len(), 2);
         assert_eq!(out.problems[1].line, Some(2));
 
-        let out = parse(b"{\"limit\": 25}");
+        let out = run(&PagerDuty, b"{\"limit\": 25}");
         assert_eq!(out.problems.len(), 1);
     }
 
@@ -1151,7 +1127,9 @@ mod tests {
 
     #[test]
     fn sniff_rejects_other_formats() {
-        for other in [
+        assert_rejects(
+            &PagerDuty,
+            &[
             // A JSON-lines log line.
             &br#"{"time":"2026-10-25T01:41:02Z","level":"error","msg":"incident created","created_at":"2026-10-25T01:41:02Z","incident_number":4471}"#[..],
             // A Slack message array.
@@ -1162,19 +1140,13 @@ mod tests {
             // The right keys but no readable time.
             br#"{"log_entries": [{"type": "trigger_log_entry", "created_at": "soon"}]}"#,
             b"2026-10-25 01:41:02 log_entries trigger_log_entry",
-        ] {
-            assert_eq!(PagerDuty.sniff(other), None, "{}", String::from_utf8_lossy(other));
-        }
+            ],
+        );
     }
 
-    proptest! {
-        #[test]
-        fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
-            let mut out = Collected::default();
-            PagerDuty.parse(&bytes, &mut out);
-            let _ = PagerDuty.sniff(&bytes);
-        }
+    never_panics!(PagerDuty);
 
+    proptest! {
         #[test]
         fn cut_documents_never_panic(cut in 0usize..2000) {
             let input = &OWN_LOG[..cut.min(OWN_LOG.len())];

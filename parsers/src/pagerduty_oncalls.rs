@@ -197,38 +197,15 @@ fn emit(input: &Src<'_>, el: &Element, shift: &Shift<'_>, sink: &mut dyn RecordS
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::record::{Collected, Record};
-    use crate::time::{format_utc, TimeValue};
-    use proptest::prelude::*;
+    use crate::testing::{assert_rejects, attr, never_panics, run, utc};
 
     const ONCALLS: &[u8] = include_bytes!("../../fixtures/pagerduty-oncalls/oncalls_list.json");
     const LEVELS: &[u8] = include_bytes!("../../fixtures/pagerduty-oncalls/oncalls_levels.json");
     const SCHEDULE: &[u8] = include_bytes!("../../fixtures/pagerduty-oncalls/schedule_get.json");
 
-    fn parse(input: &[u8]) -> Collected {
-        let mut out = Collected::default();
-        PagerDutyOncalls.parse(input, &mut out);
-        out
-    }
-
-    fn utc(record: &Record) -> String {
-        match record.time.value {
-            TimeValue::Utc(micros) => format_utc(micros),
-            other => panic!("not UTC: {other:?}"),
-        }
-    }
-
-    fn attr<'r>(record: &'r Record, key: &str) -> Option<&'r str> {
-        record
-            .attributes
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
-    }
-
     #[test]
     fn oncall_entry_is_a_start_and_an_end_paired_by_shift_id() {
-        let out = parse(ONCALLS);
+        let out = run(&PagerDutyOncalls, ONCALLS);
         assert!(out.problems.is_empty(), "{:?}", out.problems);
         assert_eq!(out.records.len(), 2);
         let (start, end) = (&out.records[0], &out.records[1]);
@@ -252,7 +229,7 @@ mod tests {
 
     #[test]
     fn levels_name_roles_and_unbounded_sides_are_skipped() {
-        let out = parse(LEVELS);
+        let out = run(&PagerDutyOncalls, LEVELS);
         assert!(out.problems.is_empty(), "{:?}", out.problems);
         let summary: Vec<(String, &str, Option<&str>)> = out
             .records
@@ -285,7 +262,7 @@ mod tests {
 
     #[test]
     fn schedule_final_entries_are_shifts() {
-        let out = parse(SCHEDULE);
+        let out = run(&PagerDutyOncalls, SCHEDULE);
         assert!(out.problems.is_empty(), "{:?}", out.problems);
         assert_eq!(out.records.len(), 2);
         assert_eq!(utc(&out.records[0]), "2015-11-10T13:00:00.000000Z");
@@ -307,11 +284,14 @@ mod tests {
   {"escalation_level": 1, "start": "2026-10-25T08:00:00Z", "end": "2026-10-25T20:00:00Z"},
   {"escalation_level": 1, "user": {"summary": "A"}, "start": "tomorrow", "end": null}
 ]}"#;
-        let out = parse(input);
+        let out = run(&PagerDutyOncalls, input);
         assert!(out.records.is_empty());
         let lines: Vec<Option<u64>> = out.problems.iter().map(|p| p.line).collect();
         assert_eq!(lines, [Some(2), Some(3)]);
-        assert_eq!(parse(br#"{"users": []}"#).problems.len(), 1);
+        assert_eq!(
+            run(&PagerDutyOncalls, br#"{"users": []}"#).problems.len(),
+            1
+        );
     }
 
     #[test]
@@ -319,23 +299,17 @@ mod tests {
         for input in [ONCALLS, LEVELS, SCHEDULE] {
             assert_eq!(PagerDutyOncalls.sniff(input), Some(95));
         }
-        for other in [
+        assert_rejects(
+            &PagerDutyOncalls,
+            &[
             &br#"{"time":"2026-10-25T08:00:00Z","msg":"oncalls refreshed","start":"2026-10-25T08:00:00Z"}"#[..],
             br#"[{"type":"message","user":"U1","text":"who is on call?","ts":"1792892462.000200"}]"#,
             include_bytes!("../../fixtures/pagerduty/incident_get.json"),
             include_bytes!("../../fixtures/opsgenie/webhook_create.json"),
             include_bytes!("../../fixtures/shifts/weekly_rotation.csv"),
-        ] {
-            assert_eq!(PagerDutyOncalls.sniff(other), None, "{}", String::from_utf8_lossy(other));
-        }
+            ],
+        );
     }
 
-    proptest! {
-        #[test]
-        fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
-            let mut out = Collected::default();
-            PagerDutyOncalls.parse(&bytes, &mut out);
-            let _ = PagerDutyOncalls.sniff(&bytes);
-        }
-    }
+    never_panics!(PagerDutyOncalls);
 }

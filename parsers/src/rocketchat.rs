@@ -234,36 +234,13 @@ fn message(input: &[u8], element: &Element) -> Result<Record, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::record::Collected;
-    use crate::time::{format_utc, TimeValue};
-    use proptest::prelude::*;
+    use crate::testing::{assert_rejects, attr, never_panics, run, utc};
 
     const OWN: &[u8] = include_bytes!("../../fixtures/rocketchat-api/own_channels_messages.json");
 
-    fn run(input: &[u8]) -> Collected {
-        let mut out = Collected::default();
-        RocketChatApi.parse(input, &mut out);
-        out
-    }
-
-    fn utc(record: &Record) -> String {
-        match record.time.value {
-            TimeValue::Utc(m) => format_utc(m),
-            other => panic!("not UTC: {other:?}"),
-        }
-    }
-
-    fn attr<'r>(record: &'r Record, key: &str) -> Option<&'r str> {
-        record
-            .attributes
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
-    }
-
     #[test]
     fn own_messages_bots_threads_edits_and_system() {
-        let out = run(OWN);
+        let out = run(&RocketChatApi, OWN);
         assert!(out.problems.is_empty(), "{:?}", out.problems);
         assert_eq!(out.records.len(), 5);
         let join = &out.records[0];
@@ -301,42 +278,39 @@ mod tests {
 
     #[test]
     fn bad_messages_become_problems() {
-        let out = run(br#"{"messages": [{"_id": "a", "msg": "x", "ts": "2020-05-02 07:30:42"}, {"_id": "b", "msg": "y", "ts": {"$date": 1588404642993}, "u": {"username": "z"}}], "success": true}"#);
+        let out = run(&RocketChatApi, br#"{"messages": [{"_id": "a", "msg": "x", "ts": "2020-05-02 07:30:42"}, {"_id": "b", "msg": "y", "ts": {"$date": 1588404642993}, "u": {"username": "z"}}], "success": true}"#);
         assert_eq!(out.records.len(), 1);
         assert_eq!(utc(&out.records[0]), "2020-05-02T07:30:42.993000Z");
         assert_eq!(out.problems.len(), 1);
         assert_eq!(out.problems[0].locator.as_deref(), Some("$.messages[0]"));
         assert_eq!(
-            run(br#"{"success": false, "error": "unauthorized"}"#)
-                .problems
-                .len(),
+            run(
+                &RocketChatApi,
+                br#"{"success": false, "error": "unauthorized"}"#
+            )
+            .problems
+            .len(),
             1
         );
-        assert_eq!(run(b"{\"messages\": [").problems.len(), 1);
+        assert_eq!(run(&RocketChatApi, b"{\"messages\": [").problems.len(), 1);
     }
 
     #[test]
     fn sniff_accepts_rocketchat_and_rejects_others() {
         assert_eq!(RocketChatApi.sniff(OWN), Some(95));
         assert!(RocketChatApi.sniff(&OWN[..OWN.len() / 2]).is_some());
-        for other in [
+        assert_rejects(
+            &RocketChatApi,
+            &[
             include_bytes!("../../fixtures/slack-export/own/incident-4412/2026-11-20.json")
                 .as_slice(),
             include_bytes!("../../fixtures/discord-export/own_incident_channel.json"),
             br#"{"ok": true, "messages": [{"type": "message", "user": "U1", "text": "x", "ts": "1700000000.000100"}]}"#,
             b"{\"level\":\"info\",\"ts\":\"2026-01-01T10:00:00Z\",\"msg\":\"x\"}\n",
             br#"{"event": {"event_type": "incident.triggered", "occurred_at": "2021-06-04T13:35:29.781Z", "data": {"number": 4412}}}"#,
-        ] {
-            assert_eq!(RocketChatApi.sniff(other), None);
-        }
+            ],
+        );
     }
 
-    proptest! {
-        #[test]
-        fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
-            let mut out = Collected::default();
-            RocketChatApi.parse(&bytes, &mut out);
-            let _ = RocketChatApi.sniff(&bytes);
-        }
-    }
+    never_panics!(RocketChatApi);
 }

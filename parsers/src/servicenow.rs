@@ -682,41 +682,16 @@ fn table_record(
 mod tests {
     use super::*;
     use crate::record::{Collected, Kind};
+    use crate::testing::{assert_rejects, attr, naive, problem_places, run};
     use proptest::prelude::*;
 
     const EVENT_LOG: &[u8] = include_bytes!("../../fixtures/servicenow-csv/incident_event_log.csv");
     const TABLE_API: &[u8] =
         include_bytes!("../../fixtures/servicenow-json/incident_table_api.json");
 
-    fn naive(r: &Record) -> String {
-        match r.time.value {
-            TimeValue::Local(t) => t.format("%Y-%m-%d %H:%M:%S").to_string(),
-            other => panic!("not naive: {other:?}"),
-        }
-    }
-
-    fn attr<'r>(r: &'r Record, key: &str) -> Option<&'r str> {
-        r.attributes
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
-    }
-
-    fn csv(input: &[u8]) -> Collected {
-        let mut out = Collected::default();
-        ServiceNowCsv.parse(input, &mut out);
-        out
-    }
-
-    fn json(input: &[u8]) -> Collected {
-        let mut out = Collected::default();
-        ServiceNowJson.parse(input, &mut out);
-        out
-    }
-
     #[test]
     fn event_log_gives_changes_not_copies() {
-        let out = csv(EVENT_LOG);
+        let out = run(&ServiceNowCsv, EVENT_LOG);
         // 11 rows: 8 events, one row without a change, one unreadable
         // update time, one row without a number.
         let got: Vec<(String, &str)> = out
@@ -742,11 +717,7 @@ mod tests {
             .records
             .iter()
             .all(|r| r.kind == Kind::Ticket && r.system.as_deref() == Some("ServiceNow")));
-        let problems: Vec<(Option<u64>, Option<&str>)> = out
-            .problems
-            .iter()
-            .map(|p| (p.line, p.locator.as_deref()))
-            .collect();
+        let problems = problem_places(&out);
         assert_eq!(
             problems,
             [(Some(12), Some("row 12")), (Some(11), Some("row 11"))]
@@ -789,7 +760,7 @@ mod tests {
     fn list_export_with_one_row_per_incident() {
         let input = "number,opened_at,short_description,priority,state,resolved_at,closed_at,sys_updated_on\n\
                      INC1,2026-03-05 14:00:00,Checkout 502s,1 - Critical,Closed,2026-03-05 15:30:00,2026-03-08 09:00:00,2026-03-08 09:00:00\n";
-        let out = csv(input.as_bytes());
+        let out = run(&ServiceNowCsv, input.as_bytes());
         assert!(out.problems.is_empty(), "{:?}", out.problems);
         let got: Vec<(String, &str)> = out
             .records
@@ -811,7 +782,7 @@ mod tests {
 
     #[test]
     fn table_api_records() {
-        let out = json(TABLE_API);
+        let out = run(&ServiceNowJson, TABLE_API);
         let got: Vec<(String, &str)> = out
             .records
             .iter()
@@ -870,12 +841,17 @@ mod tests {
     fn single_record_and_broken_documents() {
         let one =
             br#"{"result": {"number": "INC9", "opened_at": "2026-01-01 10:00:00", "sys_id": "x"}}"#;
-        let out = json(one);
+        let out = run(&ServiceNowJson, one);
         assert_eq!(out.records.len(), 1);
         assert_eq!(out.records[0].locator.as_deref(), Some("$.result"));
-        assert_eq!(json(b"{\"result\": 3}").problems.len(), 1);
-        assert_eq!(json(b"{\"result\": [").problems.len(), 1);
-        assert_eq!(csv(b"id,time\n1,2026-01-01 10:00\n").problems.len(), 1);
+        assert_eq!(run(&ServiceNowJson, b"{\"result\": 3}").problems.len(), 1);
+        assert_eq!(run(&ServiceNowJson, b"{\"result\": [").problems.len(), 1);
+        assert_eq!(
+            run(&ServiceNowCsv, b"id,time\n1,2026-01-01 10:00\n")
+                .problems
+                .len(),
+            1
+        );
     }
 
     #[test]
@@ -885,22 +861,24 @@ mod tests {
         assert_eq!(ServiceNowJson.sniff(TABLE_API), Some(95));
         assert_eq!(ServiceNowJson.sniff(&TABLE_API[..600]), Some(95));
         let jira = include_bytes!("../../fixtures/jira-csv/ops_incident_export.csv");
-        for other in [
-            &jira[..],
-            b"name,role,start,end\nJane,primary,2026-01-01T09:00:00Z,2026-01-02T09:00:00Z\n",
-            b"{\"level\":\"info\",\"time\":\"2026-01-01T10:00:00Z\",\"msg\":\"x\"}\n",
-            b"{\"incidents\":[{\"id\":\"PT4KHLK\",\"created_at\":\"2015-10-06T21:30:42Z\"}]}",
-            TABLE_API,
-        ] {
-            assert_eq!(ServiceNowCsv.sniff(other), None);
-        }
-        for other in [
-            &jira[..],
-            EVENT_LOG,
-            b"{\"result\":{\"id\":1,\"created\":\"2026-01-01T10:00:00Z\"}}",
-        ] {
-            assert_eq!(ServiceNowJson.sniff(other), None);
-        }
+        assert_rejects(
+            &ServiceNowCsv,
+            &[
+                &jira[..],
+                b"name,role,start,end\nJane,primary,2026-01-01T09:00:00Z,2026-01-02T09:00:00Z\n",
+                b"{\"level\":\"info\",\"time\":\"2026-01-01T10:00:00Z\",\"msg\":\"x\"}\n",
+                b"{\"incidents\":[{\"id\":\"PT4KHLK\",\"created_at\":\"2015-10-06T21:30:42Z\"}]}",
+                TABLE_API,
+            ],
+        );
+        assert_rejects(
+            &ServiceNowJson,
+            &[
+                &jira[..],
+                EVENT_LOG,
+                b"{\"result\":{\"id\":1,\"created\":\"2026-01-01T10:00:00Z\"}}",
+            ],
+        );
     }
 
     proptest! {

@@ -608,25 +608,12 @@ fn emit(row: &Row, shift: &Shift, sink: &mut dyn RecordSink) {
 mod tests {
     use super::*;
     use crate::record::Collected;
-    use crate::time::format_utc;
+    use crate::testing::{assert_rejects, attr, never_panics, problem_places, run, utc};
     use proptest::prelude::*;
 
     const WEEKLY: &[u8] = include_bytes!("../../fixtures/shifts/weekly_rotation.csv");
     const SHEET: &[u8] = include_bytes!("../../fixtures/shifts/spreadsheet_local_times.csv");
     const NIGHTS: &[u8] = include_bytes!("../../fixtures/shifts/night_rotation_local_times.csv");
-
-    fn parse(input: &[u8]) -> Collected {
-        let mut out = Collected::default();
-        Shifts.parse(input, &mut out);
-        out
-    }
-
-    fn utc(record: &Record) -> String {
-        match record.time.value {
-            TimeValue::Utc(micros) => format_utc(micros),
-            other => panic!("not UTC: {other:?}"),
-        }
-    }
 
     fn local(record: &Record) -> String {
         match record.time.value {
@@ -635,17 +622,9 @@ mod tests {
         }
     }
 
-    fn attr<'r>(record: &'r Record, key: &str) -> Option<&'r str> {
-        record
-            .attributes
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
-    }
-
     #[test]
     fn iso_times_with_offsets_are_absolute() {
-        let out = parse(WEEKLY);
+        let out = run(&Shifts, WEEKLY);
         assert!(out.problems.is_empty(), "{:?}", out.problems);
         assert_eq!(out.records.len(), 10);
         let (start, end) = (&out.records[0], &out.records[1]);
@@ -671,7 +650,7 @@ mod tests {
 
     #[test]
     fn date_and_times_of_day_with_a_zone_column_stay_naive() {
-        let out = parse(SHEET);
+        let out = run(&Shifts, SHEET);
         assert!(out.problems.is_empty(), "{:?}", out.problems);
         let lee: Vec<&Record> = out.records.iter().filter(|r| r.line == Some(3)).collect();
         assert_eq!(local(lee[0]), "2026-10-24 20:00");
@@ -689,7 +668,7 @@ mod tests {
 
     #[test]
     fn levels_twelve_hour_clocks_offsets_and_midnight() {
-        let out = parse(NIGHTS);
+        let out = run(&Shifts, NIGHTS);
         assert!(out.problems.is_empty(), "{:?}", out.problems);
         assert_eq!(out.records.len(), 8);
         let r = &out.records;
@@ -721,12 +700,8 @@ Di;secondary;25/10/2026 08:00;;\n\
 Ed;primary;2026-10-25T20:00:00Z;2026-10-25T08:00:00Z;\n\
 Flo;primary;2026-10-25 08:00;;Mars Base\n\
 Gus;primary;2026-10-25 08:00;;\n";
-        let out = parse(input.as_bytes());
-        let found: Vec<(Option<u64>, Option<&str>)> = out
-            .problems
-            .iter()
-            .map(|p| (p.line, p.locator.as_deref()))
-            .collect();
+        let out = run(&Shifts, input.as_bytes());
+        let found = problem_places(&out);
         assert_eq!(
             found,
             [
@@ -748,7 +723,7 @@ Gus;primary;2026-10-25 08:00;;\n";
             b"Gus;primary;2026-10-25 08:00;;"
         );
 
-        let out = parse(b"Name,Start,End\nAnn,2026-10-25 08:00,\n");
+        let out = run(&Shifts, b"Name,Start,End\nAnn,2026-10-25 08:00,\n");
         assert!(out.records.is_empty());
         assert_eq!(out.problems.len(), 1);
     }
@@ -764,25 +739,21 @@ Gus;primary;2026-10-25 08:00;;\n";
             ),
             Some(95)
         );
-        for other in [
+        assert_rejects(
+            &Shifts,
+            &[
             &b"Name,Role,Start,End\nAnn,primary,soon,later\n"[..],
             b"Summary,Issue key,Status,Assignee,Created\nDB down,OPS-1,Open,Ann,20/Nov/26 10:07 AM\n",
             br#"{"time":"2026-10-25T08:00:00Z","name":"x","role":"y","start":"2026-10-25T08:00:00Z"}"#,
             br#"[{"type":"message","user":"U1","text":"name,role,start","ts":"1792892462.000200"}]"#,
             include_bytes!("../../fixtures/pagerduty-oncalls/oncalls_list.json"),
-        ] {
-            assert_eq!(Shifts.sniff(other), None, "{}", String::from_utf8_lossy(other));
-        }
+            ],
+        );
     }
 
-    proptest! {
-        #[test]
-        fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
-            let mut out = Collected::default();
-            Shifts.parse(&bytes, &mut out);
-            let _ = Shifts.sniff(&bytes);
-        }
+    never_panics!(Shifts);
 
+    proptest! {
         #[test]
         fn arbitrary_cells_never_panic(cells in proptest::collection::vec("[0-9a-zA-Z:+/ _.-]{0,20}", 6)) {
             let input = format!("Date,Name,Role,Start,End,TZ\n{}\n", cells.join(","));

@@ -667,7 +667,8 @@ fn message(
 mod tests {
     use super::*;
     use crate::record::Collected;
-    use crate::time::{format_utc, Precision, TimeValue};
+    use crate::testing::{assert_rejects, attr, never_panics, utc};
+    use crate::time::Precision;
     use proptest::prelude::*;
 
     const OWN_USERS: &[u8] = include_bytes!("../../fixtures/slack-export/own/users.json");
@@ -696,21 +697,6 @@ mod tests {
         let context = Context { path, companions };
         SlackExport.parse_in(input, &context, &mut out);
         out
-    }
-
-    fn utc(record: &Record) -> String {
-        match record.time.value {
-            TimeValue::Utc(m) => format_utc(m),
-            other => panic!("not UTC: {other:?}"),
-        }
-    }
-
-    fn attr<'r>(record: &'r Record, key: &str) -> Option<&'r str> {
-        record
-            .attributes
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
     }
 
     #[test]
@@ -900,7 +886,7 @@ mod tests {
         }
         // A head cut mid-document still sniffs.
         assert!(SlackExport.sniff(&OWN_DAY1[..OWN_DAY1.len() / 2]).is_some());
-        for other in [
+        let others: &[&[u8]] = &[
             OWN_USERS,
             OWN_CHANNELS,
             ZULIP_CHANNELS,
@@ -909,22 +895,14 @@ mod tests {
             br#"{"messages": [{"_id": "a", "rid": "r", "msg": "hi", "ts": "2020-05-02T07:30:42.993Z", "u": {"username": "x"}}]}"#,
             br#"{"guild": {"id": "1"}, "channel": {"name": "general"}, "messages": [{"id": "1", "type": "Default", "timestamp": "2021-01-01T10:00:00+01:00", "author": {"name": "a"}, "content": "x"}]}"#,
             b"[]",
-        ] {
-            assert_eq!(SlackExport.sniff(other), None, "{}", String::from_utf8_lossy(other));
-            assert_eq!(SlackApi.sniff(other), None, "{}", String::from_utf8_lossy(other));
-        }
+        ];
+        assert_rejects(&SlackExport, others);
+        assert_rejects(&SlackApi, others);
     }
 
-    proptest! {
-        #[test]
-        fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
-            let mut out = Collected::default();
-            SlackExport.parse(&bytes, &mut out);
-            SlackApi.parse(&bytes, &mut out);
-            let _ = SlackExport.sniff(&bytes);
-            let _ = SlackApi.sniff(&bytes);
-        }
+    never_panics!(SlackExport, SlackApi);
 
+    proptest! {
         #[test]
         fn arbitrary_markup_never_panics(text in "[<>|@#!&;a-zU0-9 é:/.^-]{0,60}") {
             let dir = Directory::default();

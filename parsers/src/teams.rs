@@ -337,38 +337,16 @@ fn message(input: &[u8], element: &Element) -> Result<Record, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::record::Collected;
-    use crate::time::{format_utc, TimeValue};
+    use crate::testing::{assert_rejects, attr, never_panics, run, utc};
     use proptest::prelude::*;
 
     const GRAPH: &[u8] =
         include_bytes!("../../fixtures/teams-graph/graph_channel_messages_list.json");
     const OWN: &[u8] = include_bytes!("../../fixtures/teams-graph/own_incident_channel.json");
 
-    fn run(input: &[u8]) -> Collected {
-        let mut out = Collected::default();
-        TeamsGraph.parse(input, &mut out);
-        out
-    }
-
-    fn utc(record: &Record) -> String {
-        match record.time.value {
-            TimeValue::Utc(m) => format_utc(m),
-            other => panic!("not UTC: {other:?}"),
-        }
-    }
-
-    fn attr<'r>(record: &'r Record, key: &str) -> Option<&'r str> {
-        record
-            .attributes
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
-    }
-
     #[test]
     fn graph_documentation_example() {
-        let out = run(GRAPH);
+        let out = run(&TeamsGraph, GRAPH);
         assert!(out.problems.is_empty(), "{:?}", out.problems);
         assert_eq!(out.records.len(), 3);
         let hello = &out.records[0];
@@ -406,7 +384,7 @@ mod tests {
 
     #[test]
     fn own_channel_html_bots_edits_deletions_and_replies() {
-        let out = run(OWN);
+        let out = run(&TeamsGraph, OWN);
         assert!(out.problems.is_empty(), "{:?}", out.problems);
         assert_eq!(out.records.len(), 5);
         let alert = &out.records[0];
@@ -455,14 +433,14 @@ mod tests {
 
     #[test]
     fn bad_messages_become_problems() {
-        let out = run(br#"{"value": [{"id": "1", "createdDateTime": "yesterday", "body": {"content": "x"}}, 3, {"id": "2", "createdDateTime": "2026-01-01T10:00:00Z", "from": null, "body": {"contentType": "text", "content": "a  b"}}]}"#);
+        let out = run(&TeamsGraph, br#"{"value": [{"id": "1", "createdDateTime": "yesterday", "body": {"content": "x"}}, 3, {"id": "2", "createdDateTime": "2026-01-01T10:00:00Z", "from": null, "body": {"contentType": "text", "content": "a  b"}}]}"#);
         assert_eq!(out.records.len(), 1);
         assert_eq!(out.records[0].message, "a b");
         assert_eq!(out.records[0].human, Some(false));
         assert_eq!(out.problems.len(), 2);
         assert_eq!(out.problems[0].locator.as_deref(), Some("$.value[0]"));
-        assert_eq!(run(b"{\"value\": ").problems.len(), 1);
-        assert_eq!(run(b"{\"x\": 1}").problems.len(), 1);
+        assert_eq!(run(&TeamsGraph, b"{\"value\": ").problems.len(), 1);
+        assert_eq!(run(&TeamsGraph, b"{\"x\": 1}").problems.len(), 1);
     }
 
     #[test]
@@ -470,25 +448,21 @@ mod tests {
         assert_eq!(TeamsGraph.sniff(GRAPH), Some(95));
         assert_eq!(TeamsGraph.sniff(OWN), Some(95));
         assert!(TeamsGraph.sniff(&GRAPH[..GRAPH.len() / 2]).is_some());
-        for other in [
+        assert_rejects(
+            &TeamsGraph,
+            &[
             include_bytes!("../../fixtures/slack-export/own/incident-4412/2026-11-20.json")
                 .as_slice(),
             b"{\"level\":\"info\",\"time\":\"2026-01-01T10:00:00Z\",\"msg\":\"x\"}\n",
             br#"{"event": {"event_type": "incident.triggered", "occurred_at": "2021-06-04T13:35:29.781Z", "data": {"number": 4412}}}"#,
             br#"{"value": [{"id": "a", "createdDateTime": "2026-01-01T10:00:00Z", "displayName": "group"}]}"#,
-        ] {
-            assert_eq!(TeamsGraph.sniff(other), None);
-        }
+            ],
+        );
     }
 
-    proptest! {
-        #[test]
-        fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
-            let mut out = Collected::default();
-            TeamsGraph.parse(&bytes, &mut out);
-            let _ = TeamsGraph.sniff(&bytes);
-        }
+    never_panics!(TeamsGraph);
 
+    proptest! {
         #[test]
         fn arbitrary_html_never_panics(html in "[<>a-z/=\"&;# é]{0,80}") {
             let _ = chat::html_to_text(&html);

@@ -519,34 +519,12 @@ fn user(u: &Value) -> Person {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::record::Collected;
-    use crate::time::{format_utc, TimeValue};
-    use proptest::prelude::*;
+    use crate::testing::{assert_rejects, attr, never_panics, run, utc};
+    use crate::time::TimeValue;
 
     const OWN: &[u8] = include_bytes!("../../fixtures/telegram-export/own_result.json");
     const OWN_FULL: &[u8] = include_bytes!("../../fixtures/telegram-export/own_full_export.json");
     const OWN_BOT: &[u8] = include_bytes!("../../fixtures/telegram-bot-api/own_get_updates.json");
-
-    fn run(parser: &dyn Parser, input: &[u8]) -> Collected {
-        let mut out = Collected::default();
-        parser.parse(input, &mut out);
-        out
-    }
-
-    fn utc(record: &Record) -> String {
-        match record.time.value {
-            TimeValue::Utc(m) => format_utc(m),
-            other => panic!("not UTC: {other:?}"),
-        }
-    }
-
-    fn attr<'r>(record: &'r Record, key: &str) -> Option<&'r str> {
-        record
-            .attributes
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
-    }
 
     #[test]
     fn desktop_export_prefers_unixtime_and_keeps_naive_dates_local() {
@@ -654,27 +632,17 @@ mod tests {
         assert_eq!(TelegramBotApi.sniff(OWN_BOT), Some(95));
         assert_eq!(TelegramExport.sniff(OWN_BOT), None);
         assert_eq!(TelegramBotApi.sniff(OWN), None);
-        for other in [
+        let others: &[&[u8]] = &[
             include_bytes!("../../fixtures/slack-export/own/incident-4412/2026-11-20.json")
                 .as_slice(),
             include_bytes!("../../fixtures/discord-export/own_incident_channel.json"),
             include_bytes!("../../fixtures/rocketchat-api/own_channels_messages.json"),
             b"{\"level\":\"info\",\"date\":\"2026-01-01T10:00:00Z\",\"msg\":\"x\"}\n",
             br#"{"event": {"event_type": "incident.triggered", "occurred_at": "2021-06-04T13:35:29.781Z", "data": {"number": 4412}}}"#,
-        ] {
-            assert_eq!(TelegramExport.sniff(other), None);
-            assert_eq!(TelegramBotApi.sniff(other), None);
-        }
+        ];
+        assert_rejects(&TelegramExport, others);
+        assert_rejects(&TelegramBotApi, others);
     }
 
-    proptest! {
-        #[test]
-        fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
-            let mut out = Collected::default();
-            TelegramExport.parse(&bytes, &mut out);
-            TelegramBotApi.parse(&bytes, &mut out);
-            let _ = TelegramExport.sniff(&bytes);
-            let _ = TelegramBotApi.sniff(&bytes);
-        }
-    }
+    never_panics!(TelegramExport, TelegramBotApi);
 }

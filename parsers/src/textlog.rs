@@ -554,16 +554,11 @@ fn word_logger(tail: &str, word: &str, after_level: bool) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::record::{Collected, Record};
+    use crate::record::Record;
+    use crate::testing::{assert_rejects_text, never_panics, run_str};
     use crate::time::format_utc;
     use chrono::{NaiveDate, NaiveTime};
     use proptest::prelude::*;
-
-    fn parse(input: &str) -> Collected {
-        let mut out = Collected::default();
-        TextLog.parse(input.as_bytes(), &mut out);
-        out
-    }
 
     fn local(record: &Record) -> String {
         match record.time.value {
@@ -579,7 +574,7 @@ mod tests {
         let input = "2025-01-24T07:00:30,139 INFO [background-preinit       ] Version                  : HV000001: Hibernate Validator 8.0.1.Final
 2025-01-24T07:00:36,200 INFO [arm-thread-pool1-thread-1] ZookeeperConfig          : Connection state changed on client zoo-ts_one:2181 to state CONNECTED.
 ";
-        let out = parse(input);
+        let out = run_str(&TextLog, input);
         assert!(out.problems.is_empty());
         let r = &out.records[0];
         assert_eq!(local(r), "2025-01-24 07:00:30.139000");
@@ -604,7 +599,7 @@ Caused by: java.net.ConnectException: Connection refused
 \t... 12 more
 15:11:49,100 WARN  [org.jboss.as] (MSC service thread 1-7) next
 ";
-        let out = parse(input);
+        let out = run_str(&TextLog, input);
         assert!(out.problems.is_empty());
         assert_eq!(out.records.len(), 3);
         let r = &out.records[0];
@@ -634,7 +629,7 @@ File \"/usr/share/vdsm/vdsm\", line 72, in run
 libvirtError: Failed to connect socket to '/var/run/libvirt/libvirt-sock': No such file or directory
 Thread-15::DEBUG::2011-12-07 11:44:17,737::clientIF::54::vds::(wrapper) [10.35.17.240]::call getVdsCapabilities with () {}
 ";
-        let out = parse(input);
+        let out = run_str(&TextLog, input);
         assert!(out.problems.is_empty());
         assert_eq!(out.records.len(), 3);
         let r = &out.records[0];
@@ -650,7 +645,7 @@ Thread-15::DEBUG::2011-12-07 11:44:17,737::clientIF::54::vds::(wrapper) [10.35.1
 
     #[test]
     fn zookeeper_dash_separated_header() {
-        let r = &parse("2015-07-29 17:41:44,747 - INFO  [QuorumPeer[myid=1]/0:0:0:0:0:0:0:0:2181:FastLeaderElection@774] - Notification time out: 3200").records[0];
+        let r = &run_str(&TextLog, "2015-07-29 17:41:44,747 - INFO  [QuorumPeer[myid=1]/0:0:0:0:0:0:0:0:2181:FastLeaderElection@774] - Notification time out: 3200").records[0];
         assert_eq!(local(r), "2015-07-29 17:41:44.747000");
         assert_eq!(r.level, Some(Level::Info));
         assert_eq!(r.service, None);
@@ -662,7 +657,7 @@ Thread-15::DEBUG::2011-12-07 11:44:17,737::clientIF::54::vds::(wrapper) [10.35.1
 
     #[test]
     fn openstack_file_name_prefix_is_skipped() {
-        let r = &parse("nova-api.log.1.2017-05-16_13:53:08 2017-05-16 00:00:00.008 25746 INFO nova.osapi_compute.wsgi.server [req-38101a0b-2096-447d-96ea-a692162415ae 113d3a99c3da401fbd62cc2caa5b96d2 54fadb412c4e40cdbaed9335e4c35a9e - - -] 10.11.10.1 \"GET /v2/54fadb412c4e40cdbaed9335e4c35a9e/servers/detail HTTP/1.1\" status: 200 len: 1893 time: 0.2477829").records[0];
+        let r = &run_str(&TextLog, "nova-api.log.1.2017-05-16_13:53:08 2017-05-16 00:00:00.008 25746 INFO nova.osapi_compute.wsgi.server [req-38101a0b-2096-447d-96ea-a692162415ae 113d3a99c3da401fbd62cc2caa5b96d2 54fadb412c4e40cdbaed9335e4c35a9e - - -] 10.11.10.1 \"GET /v2/54fadb412c4e40cdbaed9335e4c35a9e/servers/detail HTTP/1.1\" status: 200 len: 1893 time: 0.2477829").records[0];
         assert_eq!(local(r), "2017-05-16 00:00:00.008000");
         assert_eq!(r.level, Some(Level::Info));
         assert_eq!(r.service.as_deref(), Some("nova.osapi_compute.wsgi.server"));
@@ -673,7 +668,7 @@ Thread-15::DEBUG::2011-12-07 11:44:17,737::clientIF::54::vds::(wrapper) [10.35.1
 
     #[test]
     fn edge_cases_colon_levels_nanos_and_indented_continuations() {
-        let out = parse("2009-07-20 22:59:27,672:DEBUG:Hello, World!\n  How are you today?\n2009-07-20 22:59:30,221:ERROR:Goodbye, World!");
+        let out = run_str(&TextLog, "2009-07-20 22:59:27,672:DEBUG:Hello, World!\n  How are you today?\n2009-07-20 22:59:30,221:ERROR:Goodbye, World!");
         assert_eq!(out.records.len(), 2);
         assert_eq!(out.records[0].level, Some(Level::Debug));
         assert_eq!(
@@ -682,7 +677,7 @@ Thread-15::DEBUG::2011-12-07 11:44:17,737::clientIF::54::vds::(wrapper) [10.35.1
         );
         assert_eq!(out.records[0].line_end, Some(2));
         assert_eq!(out.records[1].message, "Goodbye, World!");
-        let r = &parse("2025-01-01 01:00:00.987654321:WARN:nano second").records[0];
+        let r = &run_str(&TextLog, "2025-01-01 01:00:00.987654321:WARN:nano second").records[0];
         assert_eq!(local(r), "2025-01-01 01:00:00.987654");
         assert_eq!(r.time.precision, Precision::Nano);
         assert_eq!(r.level, Some(Level::Warn));
@@ -691,24 +686,29 @@ Thread-15::DEBUG::2011-12-07 11:44:17,737::clientIF::54::vds::(wrapper) [10.35.1
 
     #[test]
     fn epoch_and_tai64n_prefixes() {
-        let r = &parse("1428634687123 Hello, World!").records[0];
+        let r = &run_str(&TextLog, "1428634687123 Hello, World!").records[0];
         assert_eq!(local(r), "2015-04-10T02:58:07.123000Z");
         assert_eq!(r.message, "Hello, World!");
-        let r = &parse("@40000000433225833b6e1a8c tcpserver: status: 5/30").records[0];
+        let r = &run_str(
+            &TextLog,
+            "@40000000433225833b6e1a8c tcpserver: status: 5/30",
+        )
+        .records[0];
         assert_eq!(local(r), "2005-09-22T03:31:05.997071Z");
         assert_eq!(r.service.as_deref(), None);
         assert_eq!(r.message, "tcpserver: status: 5/30");
         // Pids and counters are not epochs.
-        assert!(
-            parse("081109 203615 148 INFO dfs.DataNode$PacketResponder: x")
-                .records
-                .is_empty()
-        );
+        assert!(run_str(
+            &TextLog,
+            "081109 203615 148 INFO dfs.DataNode$PacketResponder: x"
+        )
+        .records
+        .is_empty());
     }
 
     #[test]
     fn bracketed_times_and_levels() {
-        let r = &parse("[Sun Dec 04 04:47:44 2005] [notice] workerEnv.init() ok /etc/httpd/conf/workers2.properties").records[0];
+        let r = &run_str(&TextLog, "[Sun Dec 04 04:47:44 2005] [notice] workerEnv.init() ok /etc/httpd/conf/workers2.properties").records[0];
         assert_eq!(
             r.time.value,
             TimeValue::Local(
@@ -723,20 +723,23 @@ Thread-15::DEBUG::2011-12-07 11:44:17,737::clientIF::54::vds::(wrapper) [10.35.1
             r.message,
             "workerEnv.init() ok /etc/httpd/conf/workers2.properties"
         );
-        let r = &parse("[2025-01-02 11:19:06] laravel.EMERGENCY: Unable to create configured logger. Using emergency logger.").records[0];
+        let r = &run_str(&TextLog, "[2025-01-02 11:19:06] laravel.EMERGENCY: Unable to create configured logger. Using emergency logger.").records[0];
         assert_eq!(r.level, Some(Level::Critical));
         assert_eq!(r.service.as_deref(), Some("laravel"));
         assert_eq!(
             r.message,
             "Unable to create configured logger. Using emergency logger."
         );
-        let r = &parse("2018-10-03T10:00:00+02:00 [main] INFO com.example.Foo - Started in 3 s")
-            .records[0];
+        let r = &run_str(
+            &TextLog,
+            "2018-10-03T10:00:00+02:00 [main] INFO com.example.Foo - Started in 3 s",
+        )
+        .records[0];
         assert_eq!(local(r), "2018-10-03T08:00:00.000000Z");
         assert_eq!(r.level, Some(Level::Info));
         assert_eq!(r.service.as_deref(), Some("com.example.Foo"));
         assert_eq!(r.message, "[main] com.example.Foo - Started in 3 s");
-        let r = &parse("2016-09-28 04:30:30, Info                  CBS    Loaded Servicing Stack v6.1.7601.23505").records[0];
+        let r = &run_str(&TextLog, "2016-09-28 04:30:30, Info                  CBS    Loaded Servicing Stack v6.1.7601.23505").records[0];
         assert_eq!(r.level, Some(Level::Info));
         assert_eq!(r.service, None);
         assert_eq!(r.message, "CBS    Loaded Servicing Stack v6.1.7601.23505");
@@ -749,7 +752,7 @@ go.opentelemetry.io/collector/exporter/exporterhelper/internal.NewQueueSender.fu
      go.opentelemetry.io/collector/exporter@v0.120.0/exporterhelper/internal/queue_sender.go:128
 2025-04-24T22:09:21.256Z\tinfo\tMetrics\t{\"otelcol.component.id\": \"debug\"}
 ";
-        let out = parse(input);
+        let out = run_str(&TextLog, input);
         assert_eq!(out.records.len(), 2);
         let r = &out.records[0];
         assert_eq!(local(r), "2025-04-24T22:09:20.856000Z");
@@ -768,23 +771,23 @@ go.opentelemetry.io/collector/exporter/exporterhelper/internal.NewQueueSender.fu
 
     #[test]
     fn sentences_keep_their_first_words() {
-        let r = &parse("2026-01-01 10:00:00 Note that the alert fired").records[0];
+        let r = &run_str(&TextLog, "2026-01-01 10:00:00 Note that the alert fired").records[0];
         assert_eq!(r.level, None);
         assert_eq!(r.message, "Note that the alert fired");
-        let r = &parse("2026-01-01 10:00:00 I am here").records[0];
+        let r = &run_str(&TextLog, "2026-01-01 10:00:00 I am here").records[0];
         assert_eq!(r.level, None);
-        let r = &parse("2026-01-01 10:00:00 <error> boom").records[0];
+        let r = &run_str(&TextLog, "2026-01-01 10:00:00 <error> boom").records[0];
         assert_eq!((r.level, r.message.as_str()), (Some(Level::Error), "boom"));
-        let r = &parse("2026/01/01 10:00:00 [WARN] slow").records[0];
+        let r = &run_str(&TextLog, "2026/01/01 10:00:00 [WARN] slow").records[0];
         assert_eq!((r.level, r.message.as_str()), (Some(Level::Warn), "slow"));
-        let r = &parse("2026-01-01 10:00:00 level=warn disk almost full").records[0];
+        let r = &run_str(&TextLog, "2026-01-01 10:00:00 level=warn disk almost full").records[0];
         assert_eq!(r.level, Some(Level::Warn));
         assert_eq!(r.message, "disk almost full");
     }
 
     #[test]
     fn unreadable_zones_and_leading_junk_are_problems() {
-        let out = parse("2015-04-24T21:08:10.313913FOO err rbd  [22968]lotuscreds:ERROR:Could not retrieve lotus account information from db\n2026-03-01 10:00:00 CST job started\nat the start\n2026-03-01 10:00:01 fine\n\tcontinued");
+        let out = run_str(&TextLog, "2015-04-24T21:08:10.313913FOO err rbd  [22968]lotuscreds:ERROR:Could not retrieve lotus account information from db\n2026-03-01 10:00:00 CST job started\nat the start\n2026-03-01 10:00:01 fine\n\tcontinued");
         let lines: Vec<Option<u64>> = out.problems.iter().map(|p| p.line).collect();
         assert_eq!(lines, [Some(1), Some(2), Some(3)]);
         assert!(
@@ -796,7 +799,7 @@ go.opentelemetry.io/collector/exporter/exporterhelper/internal.NewQueueSender.fu
         assert_eq!(out.records.len(), 1);
         assert_eq!(out.records[0].line, Some(4));
         assert_eq!(out.records[0].line_end, Some(5));
-        let out = parse("[2026-03-01 10:00:00 CEST] job started");
+        let out = run_str(&TextLog, "[2026-03-01 10:00:00 CEST] job started");
         assert!(out.problems[0].reason.contains("CEST"));
     }
 
@@ -816,26 +819,22 @@ libvirtError: Failed to connect socket to '/var/run/libvirt/libvirt-sock': No su
         let syslog = "Jun 14 15:16:01 combo sshd(pam_unix)[19939]: authentication failure; logname= uid=0 euid=0 tty=NODEVssh ruser= rhost=218.188.2.4\n";
         // The fallback reads syslog too; the syslog parsers rank above it.
         assert_eq!(TextLog.sniff(syslog.as_bytes()), Some(100));
-        for other in [
+        assert_rejects_text(
+            &TextLog,
+            &[
             "{\"time\":\"2026-01-01T10:00:00Z\",\"msg\":\"x\"}\n",
             "127.0.0.1 - frank [10/Oct/2000:13:55:36 -0700] \"GET /apache_pb.gif HTTP/1.0\" 200 2326\n",
             "time=\"2021-09-15T21:17:11.679036Z\" level=info msg=\"Pod deleted\" namespace=a\n",
             "org.jboss.qa.bpms.rest.wb.RequestFailureException: java.net.ConnectException: Connection refused\n    at org.jboss.qa.bpms.rest.wb.RestWorkbenchClient.process(RestWorkbenchClient.java:73) ~[classes/:na]\n",
             "20171224-0:0:0:216|Step_StandStepDataManager|30002312|theDayChanged 1514044800216\n",
             "1,Sun Dec 04 04:47:44 2005,notice,workerEnv.init() ok /etc/httpd/conf/workers2.properties,E2,workerEnv.init() ok <*>\n",
-        ] {
-            assert_eq!(TextLog.sniff(other.as_bytes()), None, "{other}");
-        }
+            ],
+        );
     }
 
-    proptest! {
-        #[test]
-        fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
-            let mut out = Collected::default();
-            TextLog.parse(&bytes, &mut out);
-            let _ = TextLog.sniff(&bytes);
-        }
+    never_panics!(TextLog);
 
+    proptest! {
         #[test]
         fn arbitrary_headers_never_panic(rest in "[\\[\\]()<>:|, a-zA-Z0-9.=é\t-]{0,60}") {
             for line in [format!("2026-01-01 10:00:00{rest}"), format!("x {rest}"), format!("a::2026-01-01 10:00:00 {rest}")] {

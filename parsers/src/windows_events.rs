@@ -828,7 +828,8 @@ fn build(root: &Node, system: &Node, time: Timestamp) -> Record {
 mod tests {
     use super::*;
     use crate::record::Collected;
-    use crate::time::{format_utc, Precision, TimeValue};
+    use crate::testing::{assert_rejects, attr, never_panics, problem_places, run, utc};
+    use crate::time::Precision;
     use proptest::prelude::*;
 
     const PROCESS: &[u8] =
@@ -840,30 +841,9 @@ mod tests {
     const WEVTUTIL: &[u8] = include_bytes!("../../fixtures/windows-event-xml/own_wevtutil_qe.xml");
     const SAVED: &[u8] = include_bytes!("../../fixtures/windows-event-xml/own_saved_events.xml");
 
-    fn parse(input: &[u8]) -> Collected {
-        let mut out = Collected::default();
-        WindowsEventXml.parse(input, &mut out);
-        out
-    }
-
-    fn utc(record: &Record) -> String {
-        match record.time.value {
-            TimeValue::Utc(micros) => format_utc(micros),
-            other => panic!("not UTC: {other:?}"),
-        }
-    }
-
-    fn attr<'r>(record: &'r Record, key: &str) -> Option<&'r str> {
-        record
-            .attributes
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
-    }
-
     #[test]
     fn evtx_rendered_events_with_event_data_and_user_data() {
-        let out = parse(PROCESS);
+        let out = run(&WindowsEventXml, PROCESS);
         assert!(out.problems.is_empty(), "{:?}", out.problems);
         let r = &out.records[0];
         assert_eq!(utc(r), "2018-07-28T07:24:45.754787Z");
@@ -888,13 +868,13 @@ mod tests {
         assert_eq!(attr(r, "data.NewProcessName"), Some("Registry"));
         assert_eq!(attr(r, "process_id"), Some("4"));
 
-        let out = parse(SYSTEM);
+        let out = run(&WindowsEventXml, SYSTEM);
         let r = &out.records[0];
         assert_eq!(utc(r), "2016-07-08T18:12:51.681640Z");
         assert_eq!(r.message, "Microsoft-Windows-Security-Auditing 4608");
         assert_eq!(r.host.as_deref(), Some("37L4247F27-25"));
 
-        let out = parse(USER_DATA);
+        let out = run(&WindowsEventXml, USER_DATA);
         let r = &out.records[0];
         assert_eq!(utc(r), "2017-05-19T02:02:36.000000Z");
         assert_eq!(
@@ -910,7 +890,7 @@ mod tests {
 
     #[test]
     fn wevtutil_events_without_a_root_element() {
-        let out = parse(WEVTUTIL);
+        let out = run(&WindowsEventXml, WEVTUTIL);
         assert!(out.problems.is_empty(), "{:?}", out.problems);
         let summary: Vec<_> = out
             .records
@@ -957,7 +937,7 @@ mod tests {
 
     #[test]
     fn saved_events_with_rendering_info_and_entities() {
-        let out = parse(SAVED);
+        let out = run(&WindowsEventXml, SAVED);
         assert!(out.problems.is_empty(), "{:?}", out.problems);
         assert_eq!(out.records.len(), 2);
         let r = &out.records[0];
@@ -986,7 +966,7 @@ mod tests {
         let text = std::str::from_utf8(WEVTUTIL).expect("utf-8 fixture");
         let mut le = vec![0xff, 0xfe];
         le.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
-        let out = parse(&le);
+        let out = run(&WindowsEventXml, &le);
         assert!(out.problems.is_empty(), "{:?}", out.problems);
         assert_eq!(out.records.len(), 3);
         assert_eq!(utc(&out.records[1]), "2026-10-25T01:44:12.091663Z");
@@ -1003,7 +983,7 @@ mod tests {
 
         let mut be = vec![0xfe, 0xff];
         be.extend(text.encode_utf16().flat_map(u16::to_be_bytes));
-        assert_eq!(parse(&be).records.len(), 3);
+        assert_eq!(run(&WindowsEventXml, &be).records.len(), 3);
     }
 
     #[test]
@@ -1013,7 +993,7 @@ mod tests {
             "a <b> &\"' AB &nbsp; &"
         );
         let input = br#"<e:Events xmlns:e="urn:x"><e:Event><e:System><e:Provider e:Name="P &amp; Q"/><e:EventID>1</e:EventID><e:Level>1</e:Level><e:TimeCreated SystemTime = "2026-10-25T01:00:00.1234567Z" /></e:System><e:EventData><e:Data Name="a>b">x<![CDATA[<y>]]></e:Data></e:EventData></e:Event></e:Events>"#;
-        let out = parse(input);
+        let out = run(&WindowsEventXml, input);
         assert!(out.problems.is_empty(), "{:?}", out.problems);
         let r = &out.records[0];
         assert_eq!(r.message, "P & Q 1: a>b=x<y>");
@@ -1024,13 +1004,9 @@ mod tests {
     #[test]
     fn broken_events_become_problems() {
         let input = b"<Events>\n<Event><System><EventID>1</EventID></System></Event>\n<Event><System><TimeCreated SystemTime='late'/></System></Event>\n<Event><EventData/></Event>\n<Event><System><TimeCreated SystemTime='2026-10-25T01:00:00Z'/></System></Event>\n<Event><System><TimeCreated SystemTime='2026-10-25T01:00:00Z";
-        let out = parse(input);
+        let out = run(&WindowsEventXml, input);
         assert_eq!(out.records.len(), 1);
-        let found: Vec<(Option<u64>, Option<&str>)> = out
-            .problems
-            .iter()
-            .map(|p| (p.line, p.locator.as_deref()))
-            .collect();
+        let found = problem_places(&out);
         assert_eq!(
             found,
             [
@@ -1040,8 +1016,13 @@ mod tests {
                 (Some(6), Some("/Events/Event[5]")),
             ]
         );
-        assert_eq!(parse(b"<html><body>hi</body></html>").problems.len(), 1);
-        assert_eq!(parse(b"  ").problems.len(), 1);
+        assert_eq!(
+            run(&WindowsEventXml, b"<html><body>hi</body></html>")
+                .problems
+                .len(),
+            1
+        );
+        assert_eq!(run(&WindowsEventXml, b"  ").problems.len(), 1);
     }
 
     #[test]
@@ -1056,7 +1037,7 @@ mod tests {
             input.push_str("</a>");
         }
         input.push_str("</UserData></Event>");
-        let out = parse(input.as_bytes());
+        let out = run(&WindowsEventXml, input.as_bytes());
         assert_eq!(out.records.len(), 1, "{:?}", out.problems);
     }
 
@@ -1067,26 +1048,22 @@ mod tests {
         }
         // Cut inside the second event: the first is whole.
         assert_eq!(WindowsEventXml.sniff(&WEVTUTIL[..1200]), Some(95));
-        for other in [
+        assert_rejects(
+            &WindowsEventXml,
+            &[
             &b"{\"time\":\"2026-10-25T01:41:02Z\",\"level\":\"warn\",\"msg\":\"<Event><System>\"}\n"[..],
             b"Oct 11 22:14:15 mymachine su: <Event><System><TimeCreated SystemTime='2026-10-25T01:00:00Z'/></System></Event>\n",
             br#"[{"type":"message","user":"U024BE7LH","text":"<Event/>","ts":"1792892462.000200"}]"#,
             include_bytes!("../../fixtures/alertmanager/webhook_firing.json"),
             b"<?xml version=\"1.0\"?><rss><channel><title>x</title></channel></rss>",
             b"<Event><System><TimeCreated SystemTime='soon'/></System></Event>",
-        ] {
-            assert_eq!(WindowsEventXml.sniff(other), None, "{}", String::from_utf8_lossy(other));
-        }
+            ],
+        );
     }
 
-    proptest! {
-        #[test]
-        fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
-            let mut out = Collected::default();
-            WindowsEventXml.parse(&bytes, &mut out);
-            let _ = WindowsEventXml.sniff(&bytes);
-        }
+    never_panics!(WindowsEventXml);
 
+    proptest! {
         #[test]
         fn arbitrary_markup_never_panics(body in "[<>/='\"&;#xa-z0-9 !?\\[\\]-]{0,120}") {
             let input = format!("<Event><System><TimeCreated SystemTime='2026-10-25T01:00:00Z'/></System>{body}</Event>");

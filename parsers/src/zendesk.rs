@@ -304,35 +304,14 @@ fn audit(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::record::{Collected, Kind};
-    use crate::time::format_utc;
-    use proptest::prelude::*;
+    use crate::record::Kind;
+    use crate::testing::{assert_rejects, attr, never_panics, run, utc};
 
     const AUDITS: &[u8] = include_bytes!("../../fixtures/zendesk-json/ticket_audits.json");
 
-    fn parse(input: &[u8]) -> Collected {
-        let mut out = Collected::default();
-        Zendesk.parse(input, &mut out);
-        out
-    }
-
-    fn utc(r: &Record) -> String {
-        match r.time.value {
-            TimeValue::Utc(m) => format_utc(m),
-            other => panic!("not UTC: {other:?}"),
-        }
-    }
-
-    fn attr<'r>(r: &'r Record, key: &str) -> Option<&'r str> {
-        r.attributes
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
-    }
-
     #[test]
     fn audits_give_creation_comments_and_changes() {
-        let out = parse(AUDITS);
+        let out = run(&Zendesk, AUDITS);
         let got: Vec<(String, &str, Option<&str>, Option<bool>)> = out
             .records
             .iter()
@@ -377,7 +356,7 @@ mod tests {
                        {"type": "Create", "field_name": "subject", "value": "OMG"}]},
             "ticket": {"id": 7}}"#;
         assert_eq!(Zendesk.sniff(input), Some(95));
-        let out = parse(input);
+        let out = run(&Zendesk, input);
         assert!(out.problems.is_empty(), "{:?}", out.problems);
         assert_eq!(out.records.len(), 2);
         assert_eq!(out.records[0].message, "Zendesk #7 created: OMG");
@@ -389,32 +368,26 @@ mod tests {
 
     #[test]
     fn broken_documents_are_problems() {
-        assert_eq!(parse(b"{\"audits\": 3}").problems.len(), 1);
-        assert_eq!(parse(b"[]").problems.len(), 1);
-        assert_eq!(parse(b"{").problems.len(), 1);
+        assert_eq!(run(&Zendesk, b"{\"audits\": 3}").problems.len(), 1);
+        assert_eq!(run(&Zendesk, b"[]").problems.len(), 1);
+        assert_eq!(run(&Zendesk, b"{").problems.len(), 1);
     }
 
     #[test]
     fn sniff_accepts_audits_and_rejects_other_formats() {
         assert_eq!(Zendesk.sniff(AUDITS), Some(95));
         assert_eq!(Zendesk.sniff(&AUDITS[..400]), Some(95));
-        for other in [
+        assert_rejects(
+            &Zendesk,
+            &[
             &include_bytes!("../../fixtures/github-json/issue_comments.json")[..],
             include_bytes!("../../fixtures/jira-json/search_incident_with_changelog.json"),
             b"{\"incidents\":[{\"id\":\"PT4KHLK\",\"created_at\":\"2015-10-06T21:30:42Z\"}]}",
             b"{\"level\":\"info\",\"time\":\"2026-01-01T10:00:00Z\",\"msg\":\"x\"}\n",
             b"{\"log_entries\":[{\"type\":\"trigger_log_entry\",\"created_at\":\"2015-11-07T00:14:20Z\",\"events\":[]}]}",
-        ] {
-            assert_eq!(Zendesk.sniff(other), None);
-        }
+            ],
+        );
     }
 
-    proptest! {
-        #[test]
-        fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
-            let mut out = Collected::default();
-            Zendesk.parse(&bytes, &mut out);
-            let _ = Zendesk.sniff(&bytes);
-        }
-    }
+    never_panics!(Zendesk);
 }
