@@ -264,7 +264,7 @@ fn run_events(
     let filter = EventFilter {
         from: time(from)?,
         to: time(to)?,
-        notable_words: None,
+        notable_only: false,
     };
     let source = source
         .map(|g| {

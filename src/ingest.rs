@@ -567,6 +567,8 @@ impl Normalizer<'_> {
                 .collect();
             serde_json::Value::Object(map).to_string()
         });
+        let level = r.level.map(|l| l.as_str());
+        let notable = crate::notable::may_be_notable(r.kind.as_str(), level, r.chatter, &r.message);
         self.batch.push(NewEvent {
             time,
             time_text: r.time.text,
@@ -578,7 +580,7 @@ impl Normalizer<'_> {
             // are stored.
             locator: r.locator,
             kind: r.kind.as_str(),
-            level: r.level.map(|l| l.as_str()),
+            level,
             actor: r.actor,
             host: r.host,
             service: r.service,
@@ -589,6 +591,7 @@ impl Normalizer<'_> {
             system: r.system,
             human: r.human,
             chatter: r.chatter,
+            notable,
             identifiers: (!r.identifiers.is_empty())
                 .then(|| serde_json::to_string(&r.identifiers).unwrap_or_default()),
             attributes,

@@ -14,6 +14,7 @@ pub mod error;
 pub mod evidence;
 pub mod ingest;
 pub mod normalize;
+pub mod notable;
 pub mod people;
 pub mod render;
 pub mod store;

@@ -65,6 +65,7 @@ CREATE TABLE events (
     system       TEXT,
     human        INTEGER,
     chatter      INTEGER NOT NULL,
+    notable      INTEGER NOT NULL,
     identifiers  TEXT,
     attributes   TEXT
 );
@@ -268,6 +269,8 @@ pub struct NewEvent {
     pub human: Option<bool>,
     /// Stored, left out of the draft.
     pub chatter: bool,
+    /// May be worth a timeline line.
+    pub notable: bool,
     /// JSON array of identifiers, when there are any.
     pub identifiers: Option<String>,
     /// JSON object of attributes, when there are any.
@@ -401,10 +404,8 @@ pub struct EventFilter {
     pub from: Option<i64>,
     /// At or before.
     pub to: Option<i64>,
-    /// Only events that may be notable: anything but plain log lines,
-    /// warnings and worse, and log lines containing one of these words
-    /// (compared case-insensitively, in SQLite, before any row is built).
-    pub notable_words: Option<Vec<String>>,
+    /// Only events that may be notable (see `notable.rs`).
+    pub notable_only: bool,
 }
 
 impl Store {
@@ -488,7 +489,7 @@ impl Store {
     /// drops the time index, which [`Store::finish_ingest`] rebuilds.
     pub fn begin_ingest(&mut self, input_bytes: u64) -> Result<()> {
         let sql = if input_bytes > BULK_BYTES {
-            "DROP INDEX IF EXISTS events_by_time"
+            "DROP INDEX IF EXISTS events_by_time; DROP INDEX IF EXISTS notable_events_by_time"
         } else {
             TIME_INDEX
         };
@@ -550,9 +551,9 @@ impl Store {
                 .prepare_cached(
                     "INSERT INTO events (source_id, seq, time, time_text, precision, time_quality, line, line_end, \
                      locator, byte_start, byte_end, lossy_utf8, kind, level, actor, host, service, message, \
-                     template_id, system, human, chatter, identifiers, attributes) \
+                     template_id, system, human, chatter, notable, identifiers, attributes) \
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, \
-                     ?19, ?20, ?21, ?22, ?23, ?24)",
+                     ?19, ?20, ?21, ?22, ?23, ?24, ?25)",
                 )
                 .map_err(e)?;
             loop {
@@ -598,6 +599,7 @@ impl Store {
                             ev.system,
                             ev.human,
                             ev.chatter,
+                            ev.notable,
                             ev.identifiers,
                             ev.attributes,
                         ])
@@ -811,19 +813,11 @@ impl Store {
         filter: &EventFilter,
         mut visit: impl FnMut(EventRow) -> Result<()>,
     ) -> Result<()> {
-        let mut notable = String::new();
-        let mut values: Vec<rusqlite::types::Value> = vec![
-            filter.from.unwrap_or(i64::MIN).into(),
-            filter.to.unwrap_or(i64::MAX).into(),
-        ];
-        if let Some(words) = &filter.notable_words {
-            notable.push_str(" AND (e.kind <> 'log' OR e.level IN ('warn', 'error', 'critical')");
-            for word in words {
-                values.push(format!("%{word}%").into());
-                notable.push_str(&format!(" OR e.message LIKE ?{}", values.len()));
-            }
-            notable.push(')');
-        }
+        let notable = if filter.notable_only {
+            " AND e.notable = 1"
+        } else {
+            ""
+        };
         let sql = format!(
             "SELECT {EVENT_COLUMNS} FROM events e \
              JOIN sources s ON s.id = e.source_id \
@@ -833,7 +827,10 @@ impl Store {
         );
         let mut stmt = self.conn.prepare(&sql).map_err(|e| self.err(e))?;
         let mut rows = stmt
-            .query(rusqlite::params_from_iter(values))
+            .query(params![
+                filter.from.unwrap_or(i64::MIN),
+                filter.to.unwrap_or(i64::MAX)
+            ])
             .map_err(|e| self.err(e))?;
         // The time index gives time order without a sort of the whole
         // result; events of one instant are few, and are put in source-path

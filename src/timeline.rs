@@ -247,45 +247,6 @@ impl Candidate {
     }
 }
 
-/// Stems every state-change word of [`STATE_CHANGE`] contains: the
-/// database pre-selects log lines by them, the pattern then decides.
-const STATE_CHANGE_WORDS: [&str; 27] = [
-    "deploy",
-    "release",
-    "roll",
-    "revert",
-    "restart",
-    "reboot",
-    "fail",
-    "promot",
-    "config",
-    "reload",
-    "scal",
-    "shut",
-    "stopp",
-    "start",
-    "drain",
-    "circuit",
-    "feature",
-    "migrat",
-    "maintenance",
-    "recover",
-    "restored",
-    "normal",
-    "healthy",
-    "resolved",
-    "acknowledged",
-    "paged",
-    "escalat",
-];
-
-static STATE_CHANGE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?i)\b(deploy(ed|ing|ment)?|release[ds]?|roll(ed|ing)?[ -]?back|rollback|revert(ed|ing)?|restart(ed|ing)?|reboot(ed|ing)?|fail(ed|ing)?[ -]?over|promot(ed|ing)|config(uration)?[ -](change[ds]?|reload(ed)?|updated?)|reload(ed|ing)|scal(ed|ing) (up|down|out|in)|shut(ting)?[ -]?down|stopp(ed|ing)|start(ed|ing) up|drain(ed|ing)|circuit[ -]breaker|feature[ -]flag|migrat(ed|ing|ion)|maintenance|recover(ed|ing|y)|restored|back to normal|healthy|resolved|acknowledged|paged|escalat(ed|ing))\b",
-    )
-    .expect("state-change pattern is valid")
-});
-
 fn level_rank(level: Option<&str>) -> u8 {
     match level {
         Some("critical") => 4,
@@ -307,7 +268,7 @@ fn priority(event: &EventRow) -> u8 {
     if level >= 3 {
         return level;
     }
-    if STATE_CHANGE.is_match(first_line(&event.message)) {
+    if crate::notable::STATE_CHANGE.is_match(first_line(&event.message)) {
         return 2;
     }
     level.min(1)
@@ -500,7 +461,7 @@ pub fn build(store: &Store, config: &TimelineConfig) -> Result<Timeline> {
                 .map(|(_, b)| (b + WINDOW_TAIL_MICROS + MINUTE - 1).div_euclid(MINUTE) * MINUTE)),
             // Routine log lines are only counted: reading them as rows would
             // cost most of the time on a large incident.
-            notable_words: Some(STATE_CHANGE_WORDS.iter().map(|w| w.to_string()).collect()),
+            notable_only: true,
         };
     let (in_window, span) = store.window_counts(&filter)?;
     let mut people = People::new(config.names);
