@@ -192,6 +192,9 @@ struct Candidate {
     identifiers: BTreeSet<String>,
     /// The same record found in other files.
     copies: Vec<EventRow>,
+    /// The copy of the burst's last event, and how many copies in all.
+    last_copy: Option<EventRow>,
+    copy_count: u64,
     phase: Phase,
     priority: u8,
 }
@@ -205,6 +208,8 @@ impl Candidate {
             sources: BTreeSet::new(),
             identifiers: BTreeSet::new(),
             copies: Vec::new(),
+            last_copy: None,
+            copy_count: 0,
             phase: phase_of(&event, rules),
             statements_only: true,
             first: event.clone(),
@@ -484,7 +489,14 @@ pub fn build(store: &Store, config: &TimelineConfig) -> Result<Timeline> {
         if let Some(key) = copies.original(&event) {
             if let Some(c) = open.get_mut(&key).filter(|c| c.last_time() == event.time) {
                 c.sources.insert(event.source.clone());
-                c.copies.push(event);
+                c.copy_count += 1;
+                // Cite the copies of the first and of the last occurrence,
+                // not of every repeat in between.
+                if c.count == 1 {
+                    c.copies.push(event);
+                } else {
+                    c.last_copy = Some(event);
+                }
                 return Ok(());
             }
         }
@@ -595,10 +607,7 @@ impl Group {
     }
 
     fn events(&self) -> u64 {
-        self.members
-            .iter()
-            .map(|c| c.count + c.copies.len() as u64)
-            .sum()
+        self.members.iter().map(|c| c.count + c.copy_count).sum()
     }
 
     fn sources(&self) -> BTreeSet<&str> {
@@ -625,6 +634,9 @@ impl Group {
             evidence.extend(c.copies.iter().map(|e| evidence_of(e, people)));
             if let Some(last) = &c.last {
                 evidence.push(evidence_of(last, people));
+                // Only a copy of this very last event is cited with it.
+                let copy = c.last_copy.as_ref().filter(|e| e.time == last.time);
+                evidence.extend(copy.map(|e| evidence_of(e, people)));
             }
             quality.insert(c.quality);
             hosts.extend(c.hosts.iter().cloned());

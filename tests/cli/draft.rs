@@ -148,3 +148,52 @@ fn the_timeline_is_stored_and_rebuilt_in_place() {
         .unwrap();
     assert_eq!(summary, entries[0]["summary"].as_str().unwrap());
 }
+
+/// Overlapping rotated logs (lines 56–65 are in both files) and one alert
+/// delivered twice: each happening is one entry, citing both files.
+#[test]
+fn rotated_logs_and_a_twice_delivered_alert_are_each_one_happening() {
+    let s = Scratch::new();
+    assert_code(&s.run("ingest", &["fixtures/incidents/rotated-logs"]), 0);
+    let v: serde_json::Value =
+        serde_json::from_str(&stdout(&s.run("timeline", &["--format", "json"]))).unwrap();
+    let entries = v["entries"].as_array().unwrap();
+    assert_eq!(entries.len(), 2, "{v:#}");
+    let sources = |e: &serde_json::Value| -> Vec<String> {
+        let mut s: Vec<String> = e["evidence"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| {
+                x["source"]
+                    .as_str()
+                    .unwrap()
+                    .rsplit('/')
+                    .next()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect();
+        s.sort();
+        s.dedup();
+        s
+    };
+    let burst = &entries[0];
+    // Twenty distinct error lines, ten of them collected twice: twenty.
+    assert_eq!(burst["occurrences"], 20);
+    assert_eq!(burst["time"], "2026-05-04T09:16:40.000000Z");
+    assert_eq!(burst["last_time"], "2026-05-04T09:23:00.000000Z");
+    assert_eq!(sources(burst), ["app.log", "app.log.1"]);
+    assert_eq!(burst["verification"], "corroborated");
+    let alert = &entries[1];
+    assert_eq!(alert["kind"], "alert");
+    assert_eq!(alert["time"], "2026-05-04T09:17:05.000000Z");
+    assert_eq!(
+        sources(alert),
+        ["alert-delivery-1.json", "alert-delivery-2.json"]
+    );
+    assert_eq!(alert["verification"], "corroborated");
+    // Every event is either behind an entry or counted as left out.
+    assert_eq!(v["events_in_window"], 112);
+    assert_eq!(v["left_out"], 80);
+}
