@@ -197,3 +197,30 @@ fn rotated_logs_and_a_twice_delivered_alert_are_each_one_happening() {
     assert_eq!(v["events_in_window"], 112);
     assert_eq!(v["left_out"], 80);
 }
+
+use proptest::prelude::Strategy;
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(6))]
+
+    /// Whatever order the evidence is given in, the timeline is the same
+    /// bytes.
+    #[test]
+    fn timeline_does_not_depend_on_the_order_of_evidence(
+        order in proptest::strategy::Just(vec![
+            "fixtures/demo/app", "fixtures/demo/chat", "fixtures/demo/deploy", "fixtures/demo/nginx",
+            "fixtures/demo/oncall", "fixtures/demo/paging", "fixtures/demo/syslog", "fixtures/demo/tickets",
+        ])
+        .prop_shuffle()
+    ) {
+        let run = |dirs: &[&str]| {
+            let s = Scratch::new();
+            let mut args: Vec<&str> = dirs.to_vec();
+            args.extend(["--tz", "Europe/Berlin", "--year", "2026", "--format", "json"]);
+            stdout(&s.run("draft", &args))
+        };
+        let mut sorted = order.clone();
+        sorted.sort();
+        proptest::prop_assert_eq!(run(&order), run(&sorted));
+    }
+}
