@@ -103,7 +103,8 @@ def main():
     secs, rss = timed([str(ROOT / "target/release/factline"), "ingest", "--db", str(db), "--year", "2026", "--tz", "UTC", str(data / "logs")])
     print(f"factline ingest: {secs:.2f} s, {lines / secs:,.0f} lines/s, {size / 2**20 / secs:.1f} MB/s, peak RSS {rss:.0f} MiB")
     if shutil.which("lnav"):
-        lsecs, lrss = timed(["lnav", "-n", "-c", ";SELECT count(*) FROM all_logs", *map(str, sorted((data / "logs").iterdir()))])
+        # -I adds benches/lnav, whose format file teaches lnav the JSON-lines log.
+        lsecs, lrss = timed(["lnav", "-I", str(ROOT / "benches" / "lnav"), "-n", "-c", ";SELECT count(*) FROM all_logs", *map(str, sorted((data / "logs").iterdir()))])
         print(f"lnav indexing:   {lsecs:.2f} s, peak RSS {lrss:.0f} MiB; factline/lnav time ratio {secs / lsecs:.2f}")
     else:
         print("lnav not installed (apt-get install lnav) — no comparison")
