@@ -735,6 +735,45 @@ impl Store {
         Ok(out)
     }
 
+    /// Events per template per minute inside a window (log lines only), by
+    /// template text then minute: what rate changes are found in.
+    pub fn template_minutes(&self, filter: &EventFilter) -> Result<Vec<(String, i64, u64)>> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT t.text, e.time / 60000000 AS minute, count(*) FROM events e \
+                 JOIN templates t ON t.id = e.template_id \
+                 WHERE e.time >= ?1 AND e.time <= ?2 AND e.kind = 'log' AND e.chatter = 0 \
+                 GROUP BY t.text, minute ORDER BY t.text, minute",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map(
+                params![
+                    filter.from.unwrap_or(i64::MIN),
+                    filter.to.unwrap_or(i64::MAX)
+                ],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get::<_, i64>(2)? as u64)),
+            )
+            .map_err(|e| self.err(e))?;
+        rows.collect::<rusqlite::Result<_>>()
+            .map_err(|e| self.err(e))
+    }
+
+    /// The first event of a template at or after a time (log lines).
+    pub fn first_of_template(&self, template: &str, from: i64) -> Result<Option<EventRow>> {
+        let sql = format!(
+            "SELECT {EVENT_COLUMNS} FROM events e \
+             JOIN sources s ON s.id = e.source_id \
+             JOIN templates t ON t.id = e.template_id \
+             WHERE t.text = ?1 AND e.time >= ?2 AND e.kind = 'log' ORDER BY e.time, s.path, e.seq LIMIT 1"
+        );
+        self.conn
+            .query_row(&sql, params![template, from], event_row)
+            .optional()
+            .map_err(|e| self.err(e))
+    }
+
     /// How many events lie in a window, and the first and last time.
     pub fn window_counts(&self, filter: &EventFilter) -> Result<(u64, Option<(i64, i64)>)> {
         self.conn

@@ -192,6 +192,8 @@ struct Candidate {
     identifiers: BTreeSet<String>,
     /// The same record found in other files.
     copies: Vec<EventRow>,
+    /// A rate change this entry marks: events per minute before and after.
+    rate: Option<(u64, u64)>,
     /// The copy of the burst's last event, and how many copies in all.
     last_copy: Option<EventRow>,
     copy_count: u64,
@@ -208,6 +210,7 @@ impl Candidate {
             sources: BTreeSet::new(),
             identifiers: BTreeSet::new(),
             copies: Vec::new(),
+            rate: None,
             last_copy: None,
             copy_count: 0,
             phase: phase_of(&event, rules),
@@ -520,6 +523,20 @@ pub fn build(store: &Store, config: &TimelineConfig) -> Result<Timeline> {
         Ok(())
     })?;
     done.extend(open.into_values());
+    for jump in rate_jumps(&store.template_minutes(&filter)?) {
+        if let Some(event) = store.first_of_template(&jump.template, jump.minute * MINUTE)? {
+            // Already an entry of its own when its lines are notable.
+            if done
+                .iter()
+                .any(|c| c.first.template == jump.template && c.first.time == event.time)
+            {
+                continue;
+            }
+            let mut c = Candidate::new(event, 2, &config.rules);
+            c.rate = Some((jump.before, jump.after));
+            done.push(c);
+        }
+    }
     done.sort_by(|a, b| a.order_key().cmp(&b.order_key()));
     let mut groups = merge(done);
 
@@ -582,6 +599,53 @@ impl Copies {
             }
         }
     }
+}
+
+/// A template's rate change: a minute whose count is far above the
+/// template's usual rate in the window.
+#[derive(Debug, Clone, PartialEq)]
+struct RateJump {
+    template: String,
+    minute: i64,
+    before: u64,
+    after: u64,
+}
+
+/// A rate jump needs at least this many events in its minute…
+const JUMP_MIN_COUNT: u64 = 20;
+/// …and this many times the template's median rate over its active minutes
+/// (a template idle before counts as zero per minute).
+const JUMP_FACTOR: u64 = 5;
+
+/// Finds, per template, the first minute where its rate jumps: counts per
+/// minute (template, minute, count) sorted by template then minute.
+fn rate_jumps(minutes: &[(String, i64, u64)]) -> Vec<RateJump> {
+    let mut out = Vec::new();
+    for group in minutes.chunk_by(|a, b| a.0 == b.0) {
+        let (first, last) = (group[0].1, group[group.len() - 1].1);
+        let span = (last - first + 1) as usize;
+        if span < 10 {
+            continue;
+        }
+        // Median over the whole span, idle minutes counting as zero.
+        let mut counts = vec![0u64; span];
+        for (_, minute, n) in group {
+            counts[(minute - first) as usize] = *n;
+        }
+        let mut sorted = counts.clone();
+        sorted.sort_unstable();
+        let usual = sorted[span / 2];
+        let threshold = JUMP_MIN_COUNT.max(usual.max(1) * JUMP_FACTOR);
+        if let Some(at) = counts.iter().position(|n| *n >= threshold) {
+            out.push(RateJump {
+                template: group[0].0.clone(),
+                minute: first + at as i64,
+                before: usual,
+                after: counts[at],
+            });
+        }
+    }
+    out
 }
 
 /// Happenings seen by several systems within this span can be one.
@@ -656,7 +720,13 @@ impl Group {
             phase: lead.phase,
             kind: lead.first.kind.clone(),
             level: lead.first.level.clone(),
-            summary: people.redact(&shorten(&lead.first.message), lead.first.time),
+            summary: match lead.rate {
+                Some((before, after)) => format!(
+                    "rate of \"{}\" changed from {before}/min to {after}/min",
+                    shorten(&lead.first.template)
+                ),
+                None => people.redact(&shorten(&lead.first.message), lead.first.time),
+            },
             actor,
             verification: verification(statements_only, sources),
             time_quality: quality,
@@ -941,6 +1011,23 @@ mod tests {
             ),
             ["#4412", "OPS-1842", "alert-77", "https://x.example/i/4412"]
         );
+    }
+
+    #[test]
+    fn a_template_whose_rate_jumps_is_found_once() {
+        let t = |m: i64, n: u64| ("GET <*> -> 200".to_string(), m, n);
+        let mut minutes: Vec<_> = (0..30).map(|m| t(m, 3)).collect();
+        minutes[20].2 = 60;
+        minutes[21].2 = 70;
+        let jumps = rate_jumps(&minutes);
+        assert_eq!(jumps.len(), 1);
+        assert_eq!(
+            (jumps[0].minute, jumps[0].before, jumps[0].after),
+            (20, 3, 60)
+        );
+        // Steady traffic, or a short-lived template, has none.
+        assert!(rate_jumps(&(0..30).map(|m| t(m, 40)).collect::<Vec<_>>()).is_empty());
+        assert!(rate_jumps(&[t(0, 500), t(1, 500)]).is_empty());
     }
 
     #[test]

@@ -224,3 +224,36 @@ proptest::proptest! {
         proptest::prop_assert_eq!(run(&order), run(&sorted));
     }
 }
+
+#[test]
+fn a_routine_line_whose_rate_jumps_gets_an_entry() {
+    let s = Scratch::new();
+    let mut text = String::new();
+    for minute in 0..30 {
+        let per_minute = if minute == 20 { 60 } else { 3 };
+        for i in 0..per_minute {
+            text.push_str(&format!(
+                "2026-02-02T10:{minute:02}:{:02}.{:03}Z INFO retrying payment {} on queue 7\n",
+                i * 60 / per_minute,
+                i,
+                minute * 100 + i
+            ));
+        }
+    }
+    let f = s.write("worker.log", text);
+    assert_code(&s.run("ingest", &[f.to_str().unwrap()]), 0);
+    let v: serde_json::Value =
+        serde_json::from_str(&stdout(&s.run("timeline", &["--format", "json"]))).unwrap();
+    let jump = v["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["summary"].as_str().unwrap().starts_with("rate of"))
+        .unwrap_or_else(|| panic!("no rate entry: {v:#}"));
+    assert_eq!(
+        jump["summary"],
+        "rate of \"retrying payment <*> on queue <*>\" changed from 3/min to 60/min"
+    );
+    assert_eq!(jump["time"], "2026-02-02T10:20:00.000000Z");
+    assert_eq!(jump["evidence"][0]["line"], 61);
+}
