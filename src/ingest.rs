@@ -330,6 +330,7 @@ impl Shared<'_> {
             rejected: 0,
             shifts: BTreeMap::new(),
             miner: Miner::new(),
+            minutes: HashMap::new(),
             line_base: 0,
             byte_base: 0,
         };
@@ -474,6 +475,8 @@ struct Normalizer<'a> {
     /// Templates of this source's messages (mined per source, so they do
     /// not depend on which other evidence was given or in what order).
     miner: Miner,
+    /// Log lines per (cluster, minute), for rate changes.
+    minutes: HashMap<(usize, i64), u64>,
     /// Lines and bytes of the input before the piece being parsed.
     line_base: u64,
     byte_base: u64,
@@ -569,6 +572,13 @@ impl Normalizer<'_> {
         });
         let level = r.level.map(|l| l.as_str());
         let notable = crate::notable::may_be_notable(r.kind.as_str(), level, r.chatter, &r.message);
+        let cluster = self.miner.add(&r.message);
+        if r.kind == Kind::Log && !r.chatter {
+            *self
+                .minutes
+                .entry((cluster, time.div_euclid(60_000_000)))
+                .or_default() += 1;
+        }
         self.batch.push(NewEvent {
             time,
             time_text: r.time.text,
@@ -584,7 +594,7 @@ impl Normalizer<'_> {
             actor: r.actor,
             host: r.host,
             service: r.service,
-            cluster: self.miner.add(&r.message),
+            cluster,
             message: r.message,
             byte_range: (r.span.start as u64, r.span.end as u64),
             lossy_utf8: r.lossy_utf8,
@@ -634,11 +644,15 @@ impl Normalizer<'_> {
         let templates = (0..self.miner.len())
             .map(|c| self.miner.template(c))
             .collect();
+        let mut minutes: Vec<(usize, i64, u64)> =
+            self.minutes.drain().map(|((c, m), n)| (c, m, n)).collect();
+        minutes.sort_unstable();
         let _ = self.tx.send(Message::End(SourceEnd {
             rejected: self.rejected,
             rejected_lines: serde_json::Value::Array(rejected_lines).to_string(),
             shifts,
             templates,
+            minutes,
         }));
     }
 }

@@ -69,6 +69,12 @@ CREATE TABLE events (
     identifiers  TEXT,
     attributes   TEXT
 );
+CREATE TABLE template_minutes (
+    template_id INTEGER NOT NULL REFERENCES templates(id),
+    minute      INTEGER NOT NULL,
+    count       INTEGER NOT NULL,
+    PRIMARY KEY (template_id, minute)
+) WITHOUT ROWID;
 CREATE TABLE shifts (
     id        INTEGER PRIMARY KEY,
     source_id INTEGER NOT NULL REFERENCES sources(id),
@@ -327,6 +333,8 @@ pub struct SourceEnd {
     pub shifts: Vec<Shift>,
     /// The final template of each cluster, by cluster id.
     pub templates: Vec<String>,
+    /// Log lines per (cluster, minute since the epoch), for rate changes.
+    pub minutes: Vec<(usize, i64, u64)>,
 }
 
 /// What the writer of a source receives.
@@ -647,6 +655,18 @@ impl Store {
                 let text = end.templates.get(*cluster).map_or("", String::as_str);
                 set_template.execute(params![row, text]).map_err(e)?;
             }
+            let mut add_minute = tx
+                .prepare_cached(
+                    "INSERT INTO template_minutes (template_id, minute, count) VALUES (?1, ?2, ?3)",
+                )
+                .map_err(e)?;
+            for (cluster, minute, count) in &end.minutes {
+                if let Some(row) = cluster_rows.get(cluster) {
+                    add_minute
+                        .execute(params![row, minute, *count as i64])
+                        .map_err(e)?;
+                }
+            }
             let mut add_shift = tx
                 .prepare_cached(
                     "INSERT INTO shifts (source_id, person, email, role, start, end) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -735,23 +755,24 @@ impl Store {
         Ok(out)
     }
 
-    /// Events per template per minute inside a window (log lines only), by
-    /// template text then minute: what rate changes are found in.
+    /// Log lines per template per minute inside a window (counted at
+    /// ingest), by template text then minute: what rate changes are found
+    /// in, without reading the events.
     pub fn template_minutes(&self, filter: &EventFilter) -> Result<Vec<(String, i64, u64)>> {
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT t.text, e.time / 60000000 AS minute, count(*) FROM events e \
-                 JOIN templates t ON t.id = e.template_id \
-                 WHERE e.time >= ?1 AND e.time <= ?2 AND e.kind = 'log' AND e.chatter = 0 \
-                 GROUP BY t.text, minute ORDER BY t.text, minute",
+                "SELECT t.text, m.minute, sum(m.count) FROM template_minutes m \
+                 JOIN templates t ON t.id = m.template_id \
+                 WHERE m.minute >= ?1 AND m.minute <= ?2 \
+                 GROUP BY t.text, m.minute ORDER BY t.text, m.minute",
             )
             .map_err(|e| self.err(e))?;
         let rows = stmt
             .query_map(
                 params![
-                    filter.from.unwrap_or(i64::MIN),
-                    filter.to.unwrap_or(i64::MAX)
+                    filter.from.map_or(i64::MIN, |t| t.div_euclid(60_000_000)),
+                    filter.to.map_or(i64::MAX, |t| t.div_euclid(60_000_000))
                 ],
                 |r| Ok((r.get(0)?, r.get(1)?, r.get::<_, i64>(2)? as u64)),
             )
