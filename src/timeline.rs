@@ -415,32 +415,13 @@ fn evidence_of(event: &EventRow, people: &mut People) -> Evidence {
     }
 }
 
-static IDENTIFIER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"https?://[^\s<>|)\]]+|\b[A-Z][A-Z0-9]{1,9}-\d{1,7}\b|#\d{2,}\b|\bINC\d{5,}\b")
-        .expect("identifier pattern is valid")
-});
-
-/// Words shaped like ticket keys that are not (`UTF-8`, `SHA-256`).
-const NOT_KEYS: [&str; 8] = ["UTF", "ISO", "SHA", "TLS", "HTTP", "RFC", "AES", "CVE"];
-
 /// The identifiers an event carries, plus those its text mentions: what
 /// lets the reconstruction merge the paging tool's incident, the chat post
 /// about it and the ticket. Read here rather than at ingest, because only
 /// the few notable events need them.
 fn identifiers(given: &[String], message: &str) -> Vec<String> {
-    let found = IDENTIFIER
-        .find_iter(message)
-        .map(|m| {
-            m.as_str()
-                .trim_end_matches(['.', ',', ';', ':'])
-                .to_string()
-        })
-        .filter(|id| {
-            !NOT_KEYS
-                .iter()
-                .any(|k| id.strip_prefix(k).is_some_and(|r| r.starts_with('-')))
-        });
-    let mut all: Vec<String> = given.iter().cloned().chain(found).collect();
+    let mut all = given.to_vec();
+    factline_parsers::identifiers::mentioned(message, &mut all, true);
     all.sort();
     all.dedup();
     all

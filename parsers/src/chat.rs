@@ -190,60 +190,6 @@ pub(crate) fn document_problem(reason: impl Into<String>) -> Problem {
     }
 }
 
-/// Words of ticket-key form that are not ticket keys.
-const NOT_TICKET_KEYS: &[&str] = &[
-    "UTF", "SHA", "ISO", "RFC", "TLS", "SSL", "HTTP", "HTTPS", "IPV", "MD", "AES", "RSA", "UTC",
-    "GMT", "CET", "CEST", "PST", "PDT", "EST", "EDT", "TCP", "UDP", "DNS", "GPL", "AGPL", "LGPL",
-    "CC", "BY", "X", "WIN", "COVID", "PEP", "ES", "ECMA", "IEEE", "CVE",
-];
-
-/// Adds `id` unless already present.
-pub(crate) fn push_identifier(out: &mut Vec<String>, id: &str) {
-    let id = id.trim();
-    if !id.is_empty() && !out.iter().any(|x| x == id) {
-        out.push(id.to_string());
-    }
-}
-
-/// URLs, incident numbers (`#4412`) and ticket keys (`OPS-1842`) in text,
-/// so what several systems saw of one happening can be merged.
-pub(crate) fn identifiers_in(text: &str, out: &mut Vec<String>) {
-    static URL: OnceLock<Regex> = OnceLock::new();
-    static NUMBER: OnceLock<Regex> = OnceLock::new();
-    static KEY: OnceLock<Regex> = OnceLock::new();
-    for m in regex(&URL, r#"https?://[^\s<>|"'`\]\)\}]+"#).find_iter(text) {
-        push_identifier(
-            out,
-            m.as_str()
-                .trim_end_matches(['.', ',', ';', ':', '!', '?', '*', '_']),
-        );
-    }
-    for c in regex(&NUMBER, r"(?:^|[^\w&#/=?])#(\d{2,9})\b").captures_iter(text) {
-        if let Some(n) = c.get(1) {
-            push_identifier(out, &format!("#{}", n.as_str()));
-        }
-    }
-    for c in regex(&KEY, r"\b([A-Z][A-Z0-9]{1,9})-(\d{1,7})\b").captures_iter(text) {
-        let (Some(project), Some(whole)) = (c.get(1), c.get(0)) else {
-            continue;
-        };
-        if NOT_TICKET_KEYS.contains(&project.as_str()) {
-            continue;
-        }
-        // Part of a longer token (`ABC-12-34`, a version `V2-1.3`) or a URL path
-        // segment already kept whole.
-        let after = text.get(whole.end()..).and_then(|s| s.chars().next());
-        if matches!(after, Some('-') | Some('.'))
-            && text
-                .get(whole.end() + 1..)
-                .is_some_and(|s| s.starts_with(|c: char| c.is_ascii_digit()))
-        {
-            continue;
-        }
-        push_identifier(out, whole.as_str());
-    }
-}
-
 /// Decodes HTML character references: the named ones chat products emit and
 /// any numeric one. Unknown names are kept as written.
 pub(crate) fn decode_entities(text: &str) -> String {
@@ -511,7 +457,7 @@ pub(crate) fn attachments_text(
             "message_link",
         ] {
             if let Some(url) = str_of(attachment, key) {
-                push_identifier(identifiers, url);
+                crate::identifiers::push(identifiers, url);
             }
         }
         if str_of(attachment, "from_url").is_some() || str_of(attachment, "original_url").is_some()
@@ -582,7 +528,7 @@ pub(crate) fn attachments_text(
         }
         for part in own {
             if !part.trim().is_empty() {
-                identifiers_in(&part, identifiers);
+                crate::identifiers::mentioned(&part, identifiers, true);
                 parts.push(part);
             }
         }
@@ -666,23 +612,6 @@ pub(crate) fn parent_folder(path: &str) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn identifiers_are_urls_incident_numbers_and_ticket_keys() {
-        let mut ids = Vec::new();
-        identifiers_in(
-            "Incident #4412 (https://acme.pagerduty.com/incidents/Q1W2E3.) see OPS-1842, not UTF-8 or &#39; #1 x#99",
-            &mut ids,
-        );
-        assert_eq!(
-            ids,
-            [
-                "https://acme.pagerduty.com/incidents/Q1W2E3",
-                "#4412",
-                "OPS-1842"
-            ]
-        );
-    }
 
     #[test]
     fn html_becomes_text() {

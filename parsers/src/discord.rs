@@ -131,7 +131,7 @@ fn message(input: &[u8], element: &Element, place: &Place) -> Result<Record, Str
         for embed in embeds {
             let url = chat::str_of(embed, "url");
             if let Some(url) = url {
-                chat::push_identifier(&mut identifiers, url);
+                crate::identifiers::push(&mut identifiers, url);
             }
             // A link preview repeats a URL already in the message.
             if url.is_some_and(|u| content.contains(u)) {
@@ -177,7 +177,7 @@ fn message(input: &[u8], element: &Element, place: &Place) -> Result<Record, Str
     if let Some(attachments) = v.get("attachments").and_then(Value::as_array) {
         for a in attachments {
             if let Some(url) = chat::str_of(a, "url").filter(|u| u.starts_with("http")) {
-                chat::push_identifier(&mut identifiers, url);
+                crate::identifiers::push(&mut identifiers, url);
             }
             if let Some(name) = chat::str_of(a, "fileName") {
                 parts.push(format!("[attachment: {name}]"));
@@ -192,7 +192,7 @@ fn message(input: &[u8], element: &Element, place: &Place) -> Result<Record, Str
         }
     }
     let message_text = parts.join("\n");
-    chat::identifiers_in(&message_text, &mut identifiers);
+    crate::identifiers::mentioned(&message_text, &mut identifiers, true);
 
     let mut record = chat::element_record(input, element, time, message_text, SYSTEM);
     record.human = Some(!is_bot && !system);

@@ -32,6 +32,7 @@ mod bugzilla;
 mod bugzilla_csv;
 mod github;
 mod gitlab;
+pub mod identifiers;
 mod jira_csv;
 mod jira_json;
 mod servicenow;

@@ -352,7 +352,7 @@ fn common(post: &Value, user: Option<&str>) -> Common {
         .collect::<Vec<_>>();
     parts.extend(files);
     let message = parts.join("\n");
-    chat::identifiers_in(&message, &mut identifiers);
+    crate::identifiers::mentioned(&message, &mut identifiers, true);
 
     let post_type = chat::str_of(post, "type");
     let system_post = post_type.is_some_and(|t| t.starts_with("system_"))

@@ -153,12 +153,12 @@ fn message(input: &[u8], element: &Element) -> Result<Record, String> {
     if let Some(urls) = v.get("urls").and_then(Value::as_array) {
         for u in urls {
             if let Some(url) = chat::str_of(u, "url") {
-                chat::push_identifier(&mut identifiers, url);
+                crate::identifiers::push(&mut identifiers, url);
             }
         }
     }
     let message_text = parts.join("\n");
-    chat::identifiers_in(&message_text, &mut identifiers);
+    crate::identifiers::mentioned(&message_text, &mut identifiers, true);
 
     let mut record = chat::element_record(input, element, time, message_text, SYSTEM);
     let chatter = system_type.is_some() || old_version;

@@ -556,7 +556,7 @@ fn message(
         }
     }
     let message_text = parts.join("\n");
-    chat::identifiers_in(&message_text, &mut identifiers);
+    crate::identifiers::mentioned(&message_text, &mut identifiers, true);
 
     let mut record = chat::element_record(input, element, time, message_text, SYSTEM);
     if is_bot {

@@ -182,7 +182,7 @@ fn card_text(card: &RawValue, out: &mut Vec<String>, identifiers: &mut Vec<Strin
         return;
     }
     if let Some(url) = string("url") {
-        chat::push_identifier(identifiers, &url);
+        crate::identifiers::push(identifiers, &url);
     }
     for (key, child) in &members {
         let child_text = child.get().trim_start();
@@ -232,7 +232,7 @@ fn message(input: &[u8], element: &Element) -> Result<Record, String> {
         for a in attachments {
             let content_type = chat::str_of(a, "contentType").unwrap_or("");
             if let Some(url) = chat::str_of(a, "contentUrl") {
-                chat::push_identifier(&mut identifiers, url);
+                crate::identifiers::push(&mut identifiers, url);
             }
             if content_type.starts_with("application/vnd.microsoft.card") {
                 // Card content is a JSON document in a string.
@@ -260,7 +260,7 @@ fn message(input: &[u8], element: &Element) -> Result<Record, String> {
         }
     }
     let message_text = parts.join("\n");
-    chat::identifiers_in(&message_text, &mut identifiers);
+    crate::identifiers::mentioned(&message_text, &mut identifiers, true);
 
     let mut record = chat::element_record(input, element, time, message_text, SYSTEM);
     let from = v.get("from").filter(|f| f.is_object()).and_then(identity);

@@ -329,11 +329,11 @@ fn export_message(input: &[u8], element: &Element, info: &ChatInfo) -> Result<Re
     if let Some(Value::Array(entities)) = v.get("text") {
         for e in entities {
             if let Some(href) = chat::str_of(e, "href") {
-                chat::push_identifier(&mut identifiers, href);
+                crate::identifiers::push(&mut identifiers, href);
             }
         }
     }
-    chat::identifiers_in(&message_text, &mut identifiers);
+    crate::identifiers::mentioned(&message_text, &mut identifiers, true);
 
     let mut record = chat::element_record(input, element, time, message_text, SYSTEM);
     // People and bots both post from user accounts: only a message sent
@@ -447,7 +447,7 @@ fn bot_update(input: &[u8], element: &Element) -> Result<Option<Record>, String>
         || m.get("pinned_message").is_some();
     let message_text = parts.join("\n");
     let mut identifiers = Vec::new();
-    chat::identifiers_in(&message_text, &mut identifiers);
+    crate::identifiers::mentioned(&message_text, &mut identifiers, true);
 
     let mut record = chat::element_record(input, element, time, message_text, SYSTEM);
     record.locator = Some(format!("{}.{kind}", element.locator));

@@ -665,28 +665,9 @@ const MAX_MENTIONED: usize = 16;
 /// merge the ticket with what the paging tool recorded. Other ticket keys
 /// are left out: a description naming another ticket is not that ticket.
 pub(crate) fn identifiers_in(text: &str) -> Vec<String> {
-    static PATTERN: std::sync::OnceLock<Option<regex::Regex>> = std::sync::OnceLock::new();
-    let Some(pattern) = PATTERN
-        .get_or_init(|| {
-            regex::Regex::new(r#"https?://[^\s<>|)\]"'`]+|#\d{2,}\b|\bINC\d{5,}\b"#).ok()
-        })
-        .as_ref()
-    else {
-        return Vec::new();
-    };
-    let mut found: Vec<String> = Vec::new();
-    for m in pattern.find_iter(text) {
-        let id = m
-            .as_str()
-            .trim_end_matches(['.', ',', ';', ':'])
-            .to_string();
-        if !found.contains(&id) {
-            found.push(id);
-        }
-        if found.len() >= MAX_MENTIONED {
-            break;
-        }
-    }
+    let mut found = Vec::new();
+    crate::identifiers::mentioned(text, &mut found, false);
+    found.truncate(MAX_MENTIONED);
     found
 }
 
