@@ -14,7 +14,7 @@ use serde_json::value::RawValue;
 use serde_json::Value;
 
 use crate::json::{self, Element};
-use crate::record::{Kind, Problem, Record};
+use crate::record::{Kind, Problem, Record, RecordSink};
 use crate::time::{self, TimeValue, Timestamp};
 
 /// A regex compiled once; patterns are constants of this crate, so a
@@ -188,6 +188,44 @@ pub(crate) fn document_problem(reason: impl Into<String>) -> Problem {
         locator: Some("$".to_string()),
         reason: reason.into(),
     }
+}
+
+/// The records array of a chat export or API response, with the whole
+/// document parsed: a document that is not JSON, an API response refused
+/// (`refusal` names its success flag and its error text, as in Slack's
+/// `ok`/`error`), or a missing array is reported as one problem and gives
+/// `None`. `what` names the format in those messages.
+pub(crate) fn records_array(
+    input: &[u8],
+    key: &str,
+    refusal: Option<(&str, &str)>,
+    what: &str,
+    sink: &mut dyn RecordSink,
+) -> Option<(Value, Vec<Element>)> {
+    let doc = match json::document(input) {
+        Ok(doc) => doc,
+        Err(e) => {
+            sink.problem(document_problem(e));
+            return None;
+        }
+    };
+    let top: Value = serde_json::from_str(doc.get()).unwrap_or(Value::Null);
+    if let Some((flag, error)) = refusal {
+        if top.get(flag) == Some(&Value::Bool(false)) {
+            let error = str_of(&top, error).unwrap_or("unknown error");
+            sink.problem(document_problem(format!(
+                "{what} with {flag}=false: {error}"
+            )));
+            return None;
+        }
+    }
+    let elements = member(doc, key).and_then(|raw| json::elements(input, raw, &format!("$.{key}")));
+    if elements.is_none() {
+        sink.problem(document_problem(format!(
+            "not a {what}: no \"{key}\" array"
+        )));
+    }
+    Some((top, elements?))
 }
 
 /// Decodes HTML character references: the named ones chat products emit and

@@ -14,7 +14,7 @@ use regex::Regex;
 use serde_json::Value;
 
 use crate::chat::{self, Person};
-use crate::json::{self, Element};
+use crate::json::Element;
 use crate::record::{Record, RecordSink};
 use crate::Parser;
 
@@ -57,20 +57,9 @@ impl Parser for DiscordExport {
     }
 
     fn parse(&self, input: &[u8], sink: &mut dyn RecordSink) {
-        let doc = match json::document(input) {
-            Ok(doc) => doc,
-            Err(e) => {
-                sink.problem(chat::document_problem(e));
-                return;
-            }
-        };
-        let top: Value = serde_json::from_str(doc.get()).unwrap_or(Value::Null);
-        let Some(elements) =
-            chat::member(doc, "messages").and_then(|raw| json::elements(input, raw, "$.messages"))
+        let Some((top, elements)) =
+            chat::records_array(input, "messages", None, "DiscordChatExporter export", sink)
         else {
-            sink.problem(chat::document_problem(
-                "not a DiscordChatExporter export: no \"messages\" array",
-            ));
             return;
         };
         let place = Place::of(&top);

@@ -13,7 +13,7 @@ use regex::Regex;
 use serde_json::Value;
 
 use crate::chat::{self, Person};
-use crate::json::{self, Element};
+use crate::json::Element;
 use crate::record::{Record, RecordSink};
 use crate::time::{self, EpochUnit, Timestamp};
 use crate::Parser;
@@ -64,27 +64,13 @@ impl Parser for RocketChatApi {
     }
 
     fn parse(&self, input: &[u8], sink: &mut dyn RecordSink) {
-        let doc = match json::document(input) {
-            Ok(doc) => doc,
-            Err(e) => {
-                sink.problem(chat::document_problem(e));
-                return;
-            }
-        };
-        let top: Value = serde_json::from_str(doc.get()).unwrap_or(Value::Null);
-        if top.get("success") == Some(&Value::Bool(false)) {
-            let error = chat::str_of(&top, "error").unwrap_or("unknown error");
-            sink.problem(chat::document_problem(format!(
-                "Rocket.Chat API response with success=false: {error}"
-            )));
-            return;
-        }
-        let Some(elements) =
-            chat::member(doc, "messages").and_then(|raw| json::elements(input, raw, "$.messages"))
-        else {
-            sink.problem(chat::document_problem(
-                "not a Rocket.Chat message list: no \"messages\" array",
-            ));
+        let Some((_, elements)) = chat::records_array(
+            input,
+            "messages",
+            Some(("success", "error")),
+            "Rocket.Chat message list",
+            sink,
+        ) else {
             return;
         };
         for element in &elements {

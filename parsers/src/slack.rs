@@ -149,28 +149,14 @@ impl Parser for SlackApi {
     }
 
     fn parse_in(&self, input: &[u8], context: &Context<'_>, sink: &mut dyn RecordSink) {
-        let doc = match json::document(input) {
-            Ok(doc) => doc,
-            Err(e) => {
-                sink.problem(chat::document_problem(e));
-                return;
-            }
-        };
-        let top: Value = serde_json::from_str(doc.get()).unwrap_or(Value::Null);
-        if top.get("ok") == Some(&Value::Bool(false)) {
-            let error = chat::str_of(&top, "error").unwrap_or("unknown error");
-            sink.problem(chat::document_problem(format!(
-                "Slack API response with ok=false: {error}"
-            )));
-            return;
-        }
-        let elements =
-            chat::member(doc, "messages").and_then(|raw| json::elements(input, raw, "$.messages"));
-        match elements {
-            Some(elements) => emit(input, &elements, context, None, sink),
-            None => sink.problem(chat::document_problem(
-                "not a Slack API response: no \"messages\" array",
-            )),
+        if let Some((_, elements)) = chat::records_array(
+            input,
+            "messages",
+            Some(("ok", "error")),
+            "Slack API response",
+            sink,
+        ) {
+            emit(input, &elements, context, None, sink);
         }
     }
 }

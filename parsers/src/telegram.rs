@@ -128,27 +128,13 @@ impl Parser for TelegramBotApi {
     }
 
     fn parse(&self, input: &[u8], sink: &mut dyn RecordSink) {
-        let doc = match json::document(input) {
-            Ok(doc) => doc,
-            Err(e) => {
-                sink.problem(chat::document_problem(e));
-                return;
-            }
-        };
-        let top: Value = serde_json::from_str(doc.get()).unwrap_or(Value::Null);
-        if top.get("ok") == Some(&Value::Bool(false)) {
-            let error = chat::str_of(&top, "description").unwrap_or("unknown error");
-            sink.problem(chat::document_problem(format!(
-                "Telegram Bot API response with ok=false: {error}"
-            )));
-            return;
-        }
-        let Some(updates) =
-            chat::member(doc, "result").and_then(|raw| json::elements(input, raw, "$.result"))
-        else {
-            sink.problem(chat::document_problem(
-                "not a Telegram getUpdates response: no \"result\" array",
-            ));
+        let Some((_, updates)) = chat::records_array(
+            input,
+            "result",
+            Some(("ok", "description")),
+            "Telegram getUpdates response",
+            sink,
+        ) else {
             return;
         };
         for update in &updates {
