@@ -42,6 +42,7 @@ mod zendesk;
 mod access;
 mod apache_error;
 mod chat;
+mod csv_rows;
 mod discord;
 pub mod json;
 mod jsonl;

@@ -11,7 +11,7 @@
 //! (`Europe/Berlin`) is kept in the `tz` attribute beside the naive time for
 //! the pipeline to apply with real daylight-saving rules.
 
-use std::ops::Range;
+use crate::csv_rows::CsvRow;
 
 use chrono::{Duration, NaiveDate, NaiveDateTime, NaiveTime};
 
@@ -83,120 +83,13 @@ impl Parser for Shifts {
     }
 }
 
-/// One CSV record with its place in the input.
-#[derive(Debug)]
-struct Row {
-    cells: Vec<String>,
-    line: u64,
-    line_end: u64,
-    span: Range<usize>,
-    /// 1-based, the header being row 1, as spreadsheets number rows.
-    number: u64,
-    lossy: bool,
-}
-
-impl Row {
-    fn locator(&self) -> String {
-        format!("row {}", self.number)
-    }
-
-    fn cell(&self, index: Option<usize>) -> &str {
-        index
-            .and_then(|i| self.cells.get(i))
-            .map_or("", |s| s.trim())
-    }
-}
-
-/// The separator of the header line: spreadsheets in many locales export
-/// `;`, some tools tabs.
-fn delimiter(input: &[u8]) -> u8 {
-    let first = input.split(|&b| b == b'\n').next().unwrap_or(input);
-    [b',', b';', b'\t']
-        .into_iter()
-        .max_by_key(|d| first.iter().filter(|b| *b == d).count())
-        .unwrap_or(b',')
-}
-
 fn read_rows(
     input: &[u8],
     limit: Option<usize>,
-    mut problems: Option<&mut dyn RecordSink>,
-) -> Vec<Row> {
+    problems: Option<&mut dyn RecordSink>,
+) -> Vec<CsvRow> {
     let body = input.strip_prefix(b"\xef\xbb\xbf").unwrap_or(input);
-    let skipped = input.len() - body.len();
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(delimiter(body))
-        .from_reader(body);
-    let mut rows = Vec::new();
-    let mut record = csv::ByteRecord::new();
-    let mut number = 0u64;
-    while limit.is_none_or(|l| rows.len() < l) {
-        let before = reader.position().byte();
-        match reader.read_byte_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {
-                number += 1;
-                let pos = record
-                    .position()
-                    .cloned()
-                    .unwrap_or_else(csv::Position::new);
-                let mut start = usize::try_from(pos.byte())
-                    .unwrap_or(usize::MAX)
-                    .min(body.len());
-                let mut end = usize::try_from(reader.position().byte())
-                    .unwrap_or(usize::MAX)
-                    .clamp(start, body.len());
-                while end > start && matches!(body[end - 1], b'\n' | b'\r') {
-                    end -= 1;
-                }
-                // The reader's position of a record after blank lines is
-                // where the blank lines began.
-                let mut line = pos.line().max(1);
-                while start < end && matches!(body[start], b'\n' | b'\r') {
-                    if body[start] == b'\n' {
-                        line += 1;
-                    }
-                    start += 1;
-                }
-                let line_end = line + memchr::memchr_iter(b'\n', &body[start..end]).count() as u64;
-                let mut lossy = false;
-                let cells = record
-                    .iter()
-                    .map(|cell| match std::str::from_utf8(cell) {
-                        Ok(s) => s.to_string(),
-                        Err(_) => {
-                            lossy = true;
-                            String::from_utf8_lossy(cell).into_owned()
-                        }
-                    })
-                    .collect();
-                rows.push(Row {
-                    cells,
-                    line,
-                    line_end,
-                    span: start + skipped..end + skipped,
-                    number,
-                    lossy,
-                });
-            }
-            Err(e) => {
-                number += 1;
-                if let Some(sink) = problems.as_deref_mut() {
-                    sink.problem(Problem {
-                        line: e.position().map(|p| p.line()),
-                        locator: Some(format!("row {number}")),
-                        reason: format!("unreadable CSV record: {e}"),
-                    });
-                }
-                if reader.position().byte() <= before {
-                    break;
-                }
-            }
-        }
-    }
-    rows
+    crate::csv_rows::read(input, crate::csv_rows::delimiter(body), limit, problems)
 }
 
 const PERSON: &[&str] = &[
@@ -458,7 +351,7 @@ struct Shift {
 }
 
 /// `Ok(None)` for a blank row.
-fn read_shift(row: &Row, columns: &Columns) -> Result<Option<Shift>, String> {
+fn read_shift(row: &CsvRow, columns: &Columns) -> Result<Option<Shift>, String> {
     if row.cells.iter().all(|c| c.trim().is_empty()) {
         return Ok(None);
     }
@@ -562,7 +455,7 @@ fn read_shift(row: &Row, columns: &Columns) -> Result<Option<Shift>, String> {
     }))
 }
 
-fn emit(row: &Row, shift: &Shift, sink: &mut dyn RecordSink) {
+fn emit(row: &CsvRow, shift: &Shift, sink: &mut dyn RecordSink) {
     let sides = [("start", Some(&shift.start)), ("end", shift.end.as_ref())];
     for (side, time) in sides {
         let Some(time) = time else {
@@ -592,7 +485,7 @@ fn emit(row: &Row, shift: &Shift, sink: &mut dyn RecordSink) {
         }
         record
             .attributes
-            .push(("shift_id".to_string(), row.number.to_string()));
+            .push(("shift_id".to_string(), row.row.to_string()));
         record
             .attributes
             .push(("shift_event".to_string(), side.to_string()));

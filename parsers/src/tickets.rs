@@ -3,6 +3,7 @@
 //! positions, cheap JSON sniffing over a possibly cut head, raw JSON
 //! navigation that keeps spans, and the wording of field changes.
 
+pub(crate) use crate::csv_rows::CsvRow;
 use std::cell::Cell;
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -284,36 +285,7 @@ pub(crate) fn problem_at(
 
 // ---------------------------------------------------------------- CSV
 
-/// One CSV record with where it sits in the input.
-#[derive(Debug, Clone)]
-pub(crate) struct CsvRow {
-    /// Cells, decoded lossily.
-    pub cells: Vec<String>,
-    /// 1-based first line.
-    pub line: u64,
-    /// Last line (quoted cells may span lines).
-    pub line_end: u64,
-    /// Byte range without the line terminator.
-    pub span: Range<usize>,
-    /// Spreadsheet row number: the header is row 1.
-    pub row: u64,
-    /// Some bytes were not UTF-8.
-    pub lossy: bool,
-}
-
 impl CsvRow {
-    /// The `row N` locator.
-    pub(crate) fn locator(&self) -> String {
-        format!("row {}", self.row)
-    }
-
-    /// The cell at `index`, trimmed, or "" when the row is short.
-    pub(crate) fn cell(&self, index: Option<usize>) -> &str {
-        index
-            .and_then(|i| self.cells.get(i))
-            .map_or("", |s| s.trim())
-    }
-
     /// A record with this row's position.
     pub(crate) fn record(&self, time: Timestamp, message: String) -> Record {
         Record {
@@ -327,91 +299,13 @@ impl CsvRow {
     }
 }
 
-/// Reads every CSV record of `input` (header included, as row 1) with
-/// its lines and byte span. Records the reader cannot read become
-/// problems. `limit` stops early (sniffing).
+/// The CSV rows of a ticket export (comma-separated).
 pub(crate) fn csv_rows(
     input: &[u8],
     limit: Option<usize>,
-    mut problems: Option<&mut dyn RecordSink>,
+    problems: Option<&mut dyn RecordSink>,
 ) -> Vec<CsvRow> {
-    let body = input.strip_prefix(b"\xef\xbb\xbf").unwrap_or(input);
-    let skipped = input.len() - body.len();
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(body);
-    let mut rows = Vec::new();
-    let mut record = csv::ByteRecord::new();
-    let mut number = 0u64;
-    let (mut counted, mut line_count) = (0usize, 0u64);
-    loop {
-        if limit.is_some_and(|l| rows.len() >= l) {
-            break;
-        }
-        let before = reader.position().byte();
-        match reader.read_byte_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {
-                number += 1;
-                let pos = record
-                    .position()
-                    .cloned()
-                    .unwrap_or_else(csv::Position::new);
-                let mut start = (pos.byte() as usize).min(body.len());
-                let mut end = (reader.position().byte() as usize).clamp(start, body.len());
-                // After a CRLF the reader places the next record at the LF.
-                while start < end && matches!(body[start], b'\n' | b'\r') {
-                    start += 1;
-                }
-                while end > start && matches!(body[end - 1], b'\n' | b'\r') {
-                    end -= 1;
-                }
-                let raw = &body[start..end];
-                // Counted on from the previous row: counting from the start
-                // for every row would be quadratic in the file size.
-                let between = body.get(counted..start).unwrap_or_default();
-                line_count += memchr::memchr_iter(b'\n', between).count() as u64;
-                counted = counted.max(start);
-                let line = line_count + 1;
-                let line_end = line + memchr::memchr_iter(b'\n', raw).count() as u64;
-                let mut lossy = false;
-                let cells = record
-                    .iter()
-                    .map(|cell| match std::str::from_utf8(cell) {
-                        Ok(s) => s.to_string(),
-                        Err(_) => {
-                            lossy = true;
-                            String::from_utf8_lossy(cell).into_owned()
-                        }
-                    })
-                    .collect();
-                rows.push(CsvRow {
-                    cells,
-                    line,
-                    line_end,
-                    span: start + skipped..end + skipped,
-                    row: number,
-                    lossy,
-                });
-            }
-            Err(e) => {
-                number += 1;
-                let line = e.position().map(|p| p.line());
-                if let Some(sink) = problems.as_deref_mut() {
-                    sink.problem(Problem {
-                        line,
-                        locator: Some(format!("row {number}")),
-                        reason: format!("unreadable CSV record: {e}"),
-                    });
-                }
-                if reader.position().byte() <= before {
-                    break;
-                }
-            }
-        }
-    }
-    rows
+    crate::csv_rows::read(input, b',', limit, problems)
 }
 
 /// Column positions by header name, compared case-insensitively; a name
