@@ -342,7 +342,11 @@ impl Shared<'_> {
             } else {
                 let mut bytes = Vec::with_capacity(scan.bytes as usize);
                 reader.read_to_end(&mut bytes)?;
-                parser.parse_in(&bytes, &context, &mut sink);
+                let mut piece = PieceSink {
+                    bytes: &bytes,
+                    normalizer: &mut sink,
+                };
+                parser.parse_in(&bytes, &context, &mut piece);
                 Ok(())
             }
         });
@@ -437,7 +441,11 @@ fn parse_in_pieces(
                 }
             }
         };
-        parser.parse_in(&buf[..cut], context, sink);
+        let mut piece = PieceSink {
+            bytes: &buf[..cut],
+            normalizer: sink,
+        };
+        parser.parse_in(&buf[..cut], context, &mut piece);
         sink.line_base += memchr::memchr_iter(b'\n', &buf[..cut]).count() as u64;
         sink.byte_base += cut as u64;
         buf.drain(..cut);
@@ -468,7 +476,7 @@ struct Normalizer<'a> {
     batch: Vec<NewEvent>,
     /// Time-of-day records seen before any dated one: they wait for the
     /// first date in the file (DESIGN §3: the nearest dated record).
-    undated: Vec<Record>,
+    undated: Vec<(Record, Verbatim)>,
     problems: Vec<Problem>,
     rejected: u64,
     shifts: BTreeMap<String, ShiftPart>,
@@ -482,8 +490,71 @@ struct Normalizer<'a> {
     byte_base: u64,
 }
 
-impl RecordSink for Normalizer<'_> {
-    fn record(&mut self, mut record: Record) {
+fn is_time_only(record: &Record) -> bool {
+    matches!(
+        record.time.value,
+        factline_parsers::time::TimeValue::TimeOnly(_)
+    )
+}
+
+/// A parser's sink while it reads `bytes`: each record reaches the
+/// normalizer with the bytes its span points into.
+struct PieceSink<'b, 'n, 'a> {
+    bytes: &'b [u8],
+    normalizer: &'n mut Normalizer<'a>,
+}
+
+impl RecordSink for PieceSink<'_, '_, '_> {
+    fn record(&mut self, record: Record) {
+        let verbatim = Verbatim::find(&record, self.bytes);
+        self.normalizer.record(record, verbatim);
+    }
+
+    fn problem(&mut self, problem: Problem) {
+        self.normalizer.problem(problem);
+    }
+}
+
+/// What of a record's text its own bytes hold as is, so that the database
+/// need not hold a copy: the evidence is kept, hashed, and read back.
+#[derive(Debug, Clone, Copy, Default)]
+struct Verbatim {
+    /// The message's range in the record's bytes.
+    message: Option<(u32, u32)>,
+    /// Whether the time text is there as written.
+    time_text: bool,
+}
+
+impl Verbatim {
+    fn find(record: &Record, bytes: &[u8]) -> Verbatim {
+        let Some(own) = bytes.get(record.span.clone()) else {
+            return Verbatim::default();
+        };
+        let message = record.message.as_bytes();
+        // A log line's message is usually its tail, so that is tried
+        // before a search.
+        let tail = own.trim_ascii_end();
+        let at = if tail.ends_with(message) {
+            Some(tail.len() - message.len())
+        } else {
+            memchr::memmem::find(own, message)
+        };
+        let message = at.filter(|_| !record.lossy_utf8).and_then(|at| {
+            Some((
+                u32::try_from(at).ok()?,
+                u32::try_from(at + message.len()).ok()?,
+            ))
+        });
+        let time = record.time.text.as_bytes();
+        Verbatim {
+            message,
+            time_text: !time.is_empty() && memchr::memmem::find(own, time).is_some(),
+        }
+    }
+}
+
+impl Normalizer<'_> {
+    fn record(&mut self, mut record: Record, verbatim: Verbatim) {
         record.line = record.line.map(|l| l + self.line_base);
         record.line_end = record.line_end.map(|l| l + self.line_base);
         let base = self.byte_base as usize;
@@ -494,16 +565,16 @@ impl RecordSink for Normalizer<'_> {
                 && !self.clock.has_date()
                 && is_time_only(&record) =>
             {
-                self.undated.push(record);
+                self.undated.push((record, verbatim));
             }
             _ => {
                 if let Some(date) = dated.filter(|_| !self.undated.is_empty()) {
                     self.clock.set_first_date(date);
-                    for r in std::mem::take(&mut self.undated) {
-                        self.convert(r);
+                    for (r, v) in std::mem::take(&mut self.undated) {
+                        self.convert(r, v);
                     }
                 }
-                self.convert(record);
+                self.convert(record, verbatim);
             }
         }
     }
@@ -515,17 +586,8 @@ impl RecordSink for Normalizer<'_> {
             self.problems.push(problem);
         }
     }
-}
 
-fn is_time_only(record: &Record) -> bool {
-    matches!(
-        record.time.value,
-        factline_parsers::time::TimeValue::TimeOnly(_)
-    )
-}
-
-impl Normalizer<'_> {
-    fn convert(&mut self, r: Record) {
+    fn convert(&mut self, r: Record, verbatim: Verbatim) {
         let attribute = |key: &str| {
             r.attributes
                 .iter()
@@ -573,6 +635,7 @@ impl Normalizer<'_> {
         let level = r.level.map(|l| l.as_str());
         let notable = crate::notable::may_be_notable(r.kind.as_str(), level, r.chatter, &r.message);
         let cluster = self.miner.add(&r.message);
+        let message_range = verbatim.message.filter(|_| !notable);
         if r.kind == Kind::Log && !r.chatter {
             *self
                 .minutes
@@ -581,7 +644,7 @@ impl Normalizer<'_> {
         }
         self.batch.push(NewEvent {
             time,
-            time_text: r.time.text,
+            time_text: (!verbatim.time_text).then_some(r.time.text),
             precision: r.time.precision.as_str(),
             quality,
             line: r.line,
@@ -595,7 +658,10 @@ impl Normalizer<'_> {
             host: r.host,
             service: r.service,
             cluster,
-            message: r.message,
+            // What the draft may show is stored; a routine line's message
+            // is read back from the evidence when listed.
+            message: (notable || message_range.is_none()).then_some(r.message),
+            message_range,
             byte_range: (r.span.start as u64, r.span.end as u64),
             lossy_utf8: r.lossy_utf8,
             system: r.system,
@@ -613,8 +679,8 @@ impl Normalizer<'_> {
     }
 
     fn finish(mut self) {
-        for r in std::mem::take(&mut self.undated) {
-            self.convert(r);
+        for (r, v) in std::mem::take(&mut self.undated) {
+            self.convert(r, v);
         }
         if !self.batch.is_empty() {
             let _ = self

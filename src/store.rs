@@ -10,6 +10,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::error::{Error, Result};
 use crate::normalize::Quality;
+use crate::recall::{Recall, SourceFile};
 
 /// Forward migrations; `PRAGMA user_version` is the number applied.
 /// The message text is stored; the raw record is not: its bytes are
@@ -125,13 +126,59 @@ CREATE TABLE timeline_key_times (
     PRIMARY KEY (run_id, name)
 );
 "#,
+    // Text that can be read back from the evidence is no longer copied:
+    // a routine line's message is `message_from..message_to` of its
+    // record's bytes, and a timestamp as written is in the record too.
+    r#"
+CREATE TABLE events_v3 (
+    id           INTEGER PRIMARY KEY,
+    source_id    INTEGER NOT NULL REFERENCES sources(id),
+    seq          INTEGER NOT NULL,
+    time         INTEGER NOT NULL,
+    time_text    TEXT,
+    precision    TEXT NOT NULL,
+    time_quality TEXT NOT NULL,
+    line         INTEGER,
+    line_end     INTEGER,
+    locator      TEXT,
+    byte_start   INTEGER NOT NULL,
+    byte_end     INTEGER NOT NULL,
+    lossy_utf8   INTEGER NOT NULL,
+    kind         TEXT NOT NULL,
+    level        TEXT,
+    actor        TEXT,
+    host         TEXT,
+    service      TEXT,
+    message      TEXT,
+    message_from INTEGER,
+    message_to   INTEGER,
+    template_id  INTEGER NOT NULL REFERENCES templates(id),
+    system       TEXT,
+    human        INTEGER,
+    chatter      INTEGER NOT NULL,
+    notable      INTEGER NOT NULL,
+    identifiers  TEXT,
+    attributes   TEXT
+);
+INSERT INTO events_v3 (id, source_id, seq, time, time_text, precision, time_quality, line, line_end, locator,
+    byte_start, byte_end, lossy_utf8, kind, level, actor, host, service, message, template_id, system, human,
+    chatter, notable, identifiers, attributes)
+SELECT id, source_id, seq, time, time_text, precision, time_quality, line, line_end, locator,
+    byte_start, byte_end, lossy_utf8, kind, level, actor, host, service, message, template_id, system, human,
+    chatter, notable, identifiers, attributes FROM events;
+DROP TABLE events;
+ALTER TABLE events_v3 RENAME TO events;
+"#,
 ];
 
 /// The index behind every time-ordered read. Large ingests drop it and
 /// build it once at the end, which is far faster than keeping it current
 /// row by row.
+/// The second, over the few rows that may be notable, is what
+/// reconstruction reads, so it never walks the routine lines.
 const TIME_INDEX: &str =
-    "CREATE INDEX IF NOT EXISTS events_by_time ON events(time, source_id, seq)";
+    "CREATE INDEX IF NOT EXISTS events_by_time ON events(time, source_id, seq); \
+     CREATE INDEX IF NOT EXISTS notable_events_by_time ON events(time) WHERE notable = 1";
 
 /// An open database.
 pub struct Store {
@@ -239,8 +286,8 @@ impl EventRow {
 pub struct NewEvent {
     /// UTC microseconds.
     pub time: i64,
-    /// Original time text.
-    pub time_text: String,
+    /// The time as written, when the record's bytes do not hold it verbatim.
+    pub time_text: Option<String>,
     /// Precision name.
     pub precision: &'static str,
     /// Flags.
@@ -261,8 +308,11 @@ pub struct NewEvent {
     pub host: Option<String>,
     /// Service.
     pub service: Option<String>,
-    /// Message.
-    pub message: String,
+    /// Message, when it is not stored as `message_range`.
+    pub message: Option<String>,
+    /// Where the message lies in the record's bytes (from `byte_range.0`),
+    /// when it is read back from the evidence instead of being stored.
+    pub message_range: Option<(u32, u32)>,
     /// The event's template cluster in its source's miner.
     pub cluster: usize,
     /// Byte range in the source.
@@ -366,17 +416,40 @@ const BULK_BYTES: u64 = 64 << 20;
 
 const EVENT_COLUMNS: &str = "e.id, e.source_id, s.path, s.sha256, s.parser, e.seq, e.time, e.time_quality, \
      e.line, e.locator, e.kind, e.level, e.actor, e.host, e.service, e.message, e.template_id, t.text, \
-     e.system, e.human, e.chatter, e.identifiers, e.attributes";
+     e.system, e.human, e.chatter, e.identifiers, e.attributes, \
+     s.file, s.member, s.bytes, e.byte_start + e.message_from, e.byte_start + e.message_to";
 
 fn json_or_default<T: serde::de::DeserializeOwned + Default>(text: Option<String>) -> T {
     text.and_then(|t| serde_json::from_str(&t).ok())
         .unwrap_or_default()
 }
 
-fn event_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<EventRow> {
+/// An event as selected with [`EVENT_COLUMNS`], and where its message is
+/// when the row does not hold it.
+type Selected = (EventRow, Option<(SourceFile, u64, u64)>);
+
+fn event_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Selected> {
     let line: Option<i64> = r.get(8)?;
     let locator: Option<String> = r.get(9)?;
-    Ok(EventRow {
+    let message: Option<String> = r.get(15)?;
+    let unread = match (
+        &message,
+        r.get::<_, Option<i64>>(26)?,
+        r.get::<_, Option<i64>>(27)?,
+    ) {
+        (None, Some(start), Some(end)) => Some((
+            SourceFile {
+                path: r.get(2)?,
+                file: r.get(23)?,
+                member: r.get(24)?,
+                bytes: r.get::<_, i64>(25)? as u64,
+            },
+            start as u64,
+            end as u64,
+        )),
+        _ => None,
+    };
+    let event = EventRow {
         id: r.get(0)?,
         source_id: r.get(1)?,
         source: r.get(2)?,
@@ -394,7 +467,7 @@ fn event_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<EventRow> {
         actor: r.get(12)?,
         host: r.get(13)?,
         service: r.get(14)?,
-        message: r.get(15)?,
+        message: message.unwrap_or_default(),
         template_id: r.get(16)?,
         template: r.get(17)?,
         system: r.get(18)?,
@@ -402,7 +475,17 @@ fn event_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<EventRow> {
         chatter: r.get(20)?,
         identifiers: json_or_default(r.get(21)?),
         attributes: json_or_default(r.get(22)?),
-    })
+    };
+    Ok((event, unread))
+}
+
+/// The event, with its message read back from the evidence if the row
+/// does not hold it.
+fn complete(recall: &mut Recall, (mut event, unread): Selected) -> Result<EventRow> {
+    if let Some((source, start, end)) = unread {
+        event.message = recall.text(&source, start, end)?;
+    }
+    Ok(event)
 }
 
 /// Filters for event listings.
@@ -450,8 +533,11 @@ impl Store {
 
     fn migrate(&self) -> Result<()> {
         let c = &self.conn;
+        // Migrations rebuild tables that others refer to, which SQLite
+        // allows only with foreign keys off (they cannot be switched
+        // inside a transaction).
         c.execute_batch(
-            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = OFF;",
         )
         .map_err(|e| self.err(e))?;
         let version: i64 = c
@@ -467,7 +553,8 @@ impl Store {
             let batch = format!("BEGIN; {sql}; PRAGMA user_version = {}; COMMIT;", i + 1);
             c.execute_batch(&batch).map_err(|e| self.err(e))?;
         }
-        Ok(())
+        c.execute_batch("PRAGMA foreign_keys = ON;")
+            .map_err(|e| self.err(e))
     }
 
     /// The path of an already stored source with this SHA-256.
@@ -548,6 +635,8 @@ impl Store {
         let mut totals = SourceTotals::default();
         let mut kinds: BTreeMap<&'static str, u64> = BTreeMap::new();
         let mut cluster_rows: HashMap<usize, i64> = HashMap::new();
+        // Few distinct flag sets occur; their text is made once each.
+        let mut quality_texts: HashMap<Quality, String> = HashMap::new();
         let mut end = None;
         {
             // Templates are stored once per cluster; their text is final
@@ -559,9 +648,9 @@ impl Store {
                 .prepare_cached(
                     "INSERT INTO events (source_id, seq, time, time_text, precision, time_quality, line, line_end, \
                      locator, byte_start, byte_end, lossy_utf8, kind, level, actor, host, service, message, \
-                     template_id, system, human, chatter, notable, identifiers, attributes) \
+                     message_from, message_to, template_id, system, human, chatter, notable, identifiers, attributes) \
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, \
-                     ?19, ?20, ?21, ?22, ?23, ?24, ?25)",
+                     ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27)",
                 )
                 .map_err(e)?;
             loop {
@@ -590,7 +679,10 @@ impl Store {
                             ev.time,
                             ev.time_text,
                             ev.precision,
-                            ev.quality.to_text(),
+                            quality_texts
+                                .entry(ev.quality)
+                                .or_insert_with(|| ev.quality.to_text())
+                                .as_str(),
                             ev.line.map(|l| l as i64),
                             ev.line_end.map(|l| l as i64),
                             ev.locator,
@@ -603,6 +695,8 @@ impl Store {
                             ev.host,
                             ev.service,
                             ev.message,
+                            ev.message_range.map(|r| r.0),
+                            ev.message_range.map(|r| r.1),
                             template_id,
                             ev.system,
                             ev.human,
@@ -789,10 +883,14 @@ impl Store {
              JOIN templates t ON t.id = e.template_id \
              WHERE t.text = ?1 AND e.time >= ?2 AND e.kind = 'log' ORDER BY e.time, s.path, e.seq LIMIT 1"
         );
-        self.conn
+        let found = self
+            .conn
             .query_row(&sql, params![template, from], event_row)
             .optional()
-            .map_err(|e| self.err(e))
+            .map_err(|e| self.err(e))?;
+        found
+            .map(|selected| complete(&mut Recall::default(), selected))
+            .transpose()
     }
 
     /// How many events lie in a window, and the first and last time.
@@ -897,12 +995,13 @@ impl Store {
         // and position order here, so the order never depends on the order
         // in which sources were ingested.
         let mut same_instant: Vec<EventRow> = Vec::new();
+        let mut recall = Recall::default();
         let mut flush = |batch: &mut Vec<EventRow>| -> Result<()> {
             batch.sort_by(|a, b| (&a.source, a.seq).cmp(&(&b.source, b.seq)));
             batch.drain(..).try_for_each(&mut visit)
         };
         while let Some(row) = rows.next().map_err(|e| self.err(e))? {
-            let event = event_row(row).map_err(|e| self.err(e))?;
+            let event = complete(&mut recall, event_row(row).map_err(|e| self.err(e))?)?;
             if same_instant.first().is_some_and(|f| f.time != event.time) {
                 flush(&mut same_instant)?;
             }
@@ -916,5 +1015,70 @@ fn db_error(path: &Path, source: rusqlite::Error) -> Error {
     Error::Database {
         path: path.to_path_buf(),
         source,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A database written by schema v2 (messages copied) keeps its events,
+    /// their messages and the timeline rows citing them when opened.
+    #[test]
+    fn a_v2_database_migrates_with_its_events_and_citations() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.db");
+        {
+            let c = Connection::open(&path).unwrap();
+            for sql in &MIGRATIONS[..2] {
+                c.execute_batch(sql).unwrap();
+            }
+            c.execute_batch(
+                "PRAGMA user_version = 2;
+                 INSERT INTO sources VALUES (1, 'app.log', '/gone/app.log', NULL, 'ab', 10, 'text-log', 90,
+                     'log', 'UTC', 1, 0, '[]', 5, 5, '', NULL);
+                 INSERT INTO templates VALUES (1, 1, 'disk <*> full');
+                 INSERT INTO events (id, source_id, seq, time, time_text, precision, time_quality, line, line_end,
+                     locator, byte_start, byte_end, lossy_utf8, kind, level, message, template_id, chatter, notable)
+                     VALUES (7, 1, 0, 5, '10:00', 's', '', 1, 1, NULL, 0, 10, 0, 'log', 'warn', 'disk 91% full',
+                     1, 0, 1);
+                 INSERT INTO timeline_runs VALUES (1, '{}', 'test', 0, 9, 1, 0);
+                 INSERT INTO timeline_evidence VALUES (1, 1, 0, 7);",
+            )
+            .unwrap();
+        }
+        let store = Store::open(&path).unwrap();
+        let version: i64 = store
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, MIGRATIONS.len() as i64);
+        let mut listed = Vec::new();
+        store
+            .each_event(&EventFilter::default(), |e| {
+                listed.push((e.id, e.message, e.template));
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(
+            listed,
+            [(7, "disk 91% full".to_string(), "disk <*> full".to_string())]
+        );
+        let cited: i64 = store
+            .conn
+            .query_row(
+                "SELECT count(*) FROM timeline_evidence JOIN events ON events.id = event_id",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(cited, 1);
+        let problems: i64 = store
+            .conn
+            .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(problems, 0);
     }
 }

@@ -110,3 +110,108 @@ fn same_record_times_are_ordered_by_source_then_position() {
         .collect();
     assert_eq!(msgs, ["a1", "b1", "b2"]);
 }
+
+/// Routine lines whose message the store does not copy: two single-line
+/// records and one with a continuation line.
+const ROUTINE: &str = concat!(
+    "2026-01-01 10:00:00,001 INFO  [worker-1] orders - order 41 placed in 12 ms\n",
+    "2026-01-01 10:00:01,002 INFO  [worker-2] orders - batch summary follows\n",
+    "  items=3 total=17.50\n",
+    "2026-01-01 10:00:02,003 INFO  [worker-1] orders - order 42 placed in 9 ms\n",
+);
+
+fn listed_messages(s: &Scratch) -> Vec<(String, String)> {
+    let out = s.run("events", &[]);
+    assert_code(&out, 0);
+    jsonl(&stdout(&out))
+        .iter()
+        .map(|e| {
+            (
+                e["source"]
+                    .as_str()
+                    .unwrap()
+                    .rsplit('/')
+                    .next()
+                    .unwrap()
+                    .to_string(),
+                e["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn routine_messages_are_read_back_from_plain_gzip_and_zipped_evidence() {
+    use std::io::Write;
+    let s = Scratch::new();
+    s.write("ev/plain.log", ROUTINE);
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(ROUTINE.replace("order 4", "gz order 4").as_bytes())
+        .unwrap();
+    s.write("ev/packed.log.gz", gz.finish().unwrap());
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    zip.start_file("inner/zipped.log", zip::write::SimpleFileOptions::default())
+        .unwrap();
+    zip.write_all(ROUTINE.replace("order 4", "zip order 4").as_bytes())
+        .unwrap();
+    s.write("ev/bundle.zip", zip.finish().unwrap().into_inner());
+    let ev = s.path("ev");
+    assert_code(&s.run("ingest", &[ev.to_str().unwrap()]), 0);
+
+    // The database holds ranges, not copies, of these messages.
+    let db = rusqlite::Connection::open(s.db()).unwrap();
+    let (rows, copied, ranged): (i64, i64, i64) = db
+        .query_row(
+            "SELECT count(*), count(message), count(message_from) FROM events",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    assert_eq!((rows, copied, ranged), (9, 0, 9));
+
+    let mut listed = listed_messages(&s);
+    listed.sort();
+    let expected = |file: &str, prefix: &str| {
+        vec![
+            (
+                file.to_string(),
+                format!("[worker-1] orders - {prefix}order 41 placed in 12 ms"),
+            ),
+            (
+                file.to_string(),
+                format!("[worker-1] orders - {prefix}order 42 placed in 9 ms"),
+            ),
+            (
+                file.to_string(),
+                "[worker-2] orders - batch summary follows\n  items=3 total=17.50".to_string(),
+            ),
+        ]
+    };
+    let mut want = [
+        expected("packed.log.gz", "gz "),
+        expected("plain.log", ""),
+        expected("zipped.log", "zip "),
+    ]
+    .concat();
+    want.sort();
+    assert_eq!(listed, want);
+}
+
+#[test]
+fn evidence_changed_after_ingest_stops_the_listing_with_its_name() {
+    let s = Scratch::new();
+    let log = s.write("ev/app.log", ROUTINE);
+    assert_code(&s.run("ingest", &[log.to_str().unwrap()]), 0);
+    std::fs::write(&log, ROUTINE.replace("order", "ORDER").repeat(2)).unwrap();
+    let out = s.run("events", &[]);
+    assert_code(&out, 2);
+    let err = stderr(&out);
+    assert!(
+        err.contains("app.log: missing or changed since it was ingested") && err.contains("verify"),
+        "{err}"
+    );
+    std::fs::remove_file(&log).unwrap();
+    let out = s.run("events", &[]);
+    assert_code(&out, 2);
+    assert!(stderr(&out).contains("app.log: missing or changed"));
+}
