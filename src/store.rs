@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 
 use std::collections::{BTreeMap, HashMap};
 
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::types::{ToSqlOutput, Value, ValueRef};
+use rusqlite::{params, Connection, OptionalExtension, ToSql};
 
 use crate::error::{Error, Result};
 use crate::normalize::Quality;
@@ -176,8 +177,7 @@ ALTER TABLE events_v3 RENAME TO events;
 /// row by row.
 /// The second, over the few rows that may be notable, is what
 /// reconstruction reads, so it never walks the routine lines.
-const TIME_INDEX: &str =
-    "CREATE INDEX IF NOT EXISTS events_by_time ON events(time, source_id, seq); \
+const TIME_INDEX: &str = "CREATE INDEX IF NOT EXISTS events_by_time ON events(time); \
      CREATE INDEX IF NOT EXISTS notable_events_by_time ON events(time) WHERE notable = 1";
 
 /// An open database.
@@ -414,78 +414,136 @@ pub struct SourceTotals {
 /// Ingests larger than this build the time index once at the end.
 const BULK_BYTES: u64 = 64 << 20;
 
-const EVENT_COLUMNS: &str = "e.id, e.source_id, s.path, s.sha256, s.parser, e.seq, e.time, e.time_quality, \
-     e.line, e.locator, e.kind, e.level, e.actor, e.host, e.service, e.message, e.template_id, t.text, \
-     e.system, e.human, e.chatter, e.identifiers, e.attributes, \
-     s.file, s.member, s.bytes, e.byte_start + e.message_from, e.byte_start + e.message_to";
+/// An event's own columns; its source's and template's names are looked
+/// up once per listing ([`Completer`]) rather than joined into every row.
+const EVENT_COLUMNS: &str =
+    "e.id, e.source_id, e.seq, e.time, e.time_quality, e.line, e.locator, e.kind, \
+     e.level, e.actor, e.host, e.service, e.message, e.template_id, e.system, e.human, e.chatter, \
+     e.identifiers, e.attributes, e.byte_start + e.message_from, e.byte_start + e.message_to";
 
 fn json_or_default<T: serde::de::DeserializeOwned + Default>(text: Option<String>) -> T {
     text.and_then(|t| serde_json::from_str(&t).ok())
         .unwrap_or_default()
 }
 
-/// An event as selected with [`EVENT_COLUMNS`], and where its message is
-/// when the row does not hold it.
-type Selected = (EventRow, Option<(SourceFile, u64, u64)>);
+/// An event as selected with [`EVENT_COLUMNS`], without its names, and
+/// where its message is when the row does not hold it.
+type Selected = (EventRow, Option<(u64, u64)>);
 
 fn event_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Selected> {
-    let line: Option<i64> = r.get(8)?;
-    let locator: Option<String> = r.get(9)?;
-    let message: Option<String> = r.get(15)?;
+    let line: Option<i64> = r.get(5)?;
+    let locator: Option<String> = r.get(6)?;
+    let message: Option<String> = r.get(12)?;
     let unread = match (
         &message,
-        r.get::<_, Option<i64>>(26)?,
-        r.get::<_, Option<i64>>(27)?,
+        r.get::<_, Option<i64>>(19)?,
+        r.get::<_, Option<i64>>(20)?,
     ) {
-        (None, Some(start), Some(end)) => Some((
-            SourceFile {
-                path: r.get(2)?,
-                file: r.get(23)?,
-                member: r.get(24)?,
-                bytes: r.get::<_, i64>(25)? as u64,
-            },
-            start as u64,
-            end as u64,
-        )),
+        (None, Some(start), Some(end)) => Some((start as u64, end as u64)),
         _ => None,
     };
     let event = EventRow {
         id: r.get(0)?,
         source_id: r.get(1)?,
-        source: r.get(2)?,
-        sha256: r.get(3)?,
-        parser: r.get(4)?,
-        seq: r.get(5)?,
-        time: r.get(6)?,
-        time_quality: Quality::from_text(&r.get::<_, String>(7)?),
+        source: String::new(),
+        sha256: String::new(),
+        parser: String::new(),
+        seq: r.get(2)?,
+        time: r.get(3)?,
+        time_quality: Quality::from_text(&r.get::<_, String>(4)?),
         line,
         locator: locator
             .or_else(|| line.map(|l| format!("line {l}")))
             .unwrap_or_default(),
-        kind: r.get(10)?,
-        level: r.get(11)?,
-        actor: r.get(12)?,
-        host: r.get(13)?,
-        service: r.get(14)?,
+        kind: r.get(7)?,
+        level: r.get(8)?,
+        actor: r.get(9)?,
+        host: r.get(10)?,
+        service: r.get(11)?,
         message: message.unwrap_or_default(),
-        template_id: r.get(16)?,
-        template: r.get(17)?,
-        system: r.get(18)?,
-        human: r.get(19)?,
-        chatter: r.get(20)?,
-        identifiers: json_or_default(r.get(21)?),
-        attributes: json_or_default(r.get(22)?),
+        template_id: r.get(13)?,
+        template: String::new(),
+        system: r.get(14)?,
+        human: r.get(15)?,
+        chatter: r.get(16)?,
+        identifiers: json_or_default(r.get(17)?),
+        attributes: json_or_default(r.get(18)?),
     };
     Ok((event, unread))
 }
 
-/// The event, with its message read back from the evidence if the row
-/// does not hold it.
-fn complete(recall: &mut Recall, (mut event, unread): Selected) -> Result<EventRow> {
-    if let Some((source, start, end)) = unread {
-        event.message = recall.text(&source, start, end)?;
+/// A source's names and file, as events cite them.
+struct SourceNames {
+    sha256: String,
+    parser: String,
+    file: SourceFile,
+}
+
+/// Completes selected events: the names of their sources and templates,
+/// each read once, and messages read back from the evidence.
+struct Completer<'s> {
+    store: &'s Store,
+    sources: HashMap<i64, SourceNames>,
+    templates: HashMap<i64, String>,
+    recall: Recall,
+}
+
+impl<'s> Completer<'s> {
+    fn new(store: &'s Store) -> Completer<'s> {
+        Completer {
+            store,
+            sources: HashMap::new(),
+            templates: HashMap::new(),
+            recall: Recall::default(),
+        }
     }
-    Ok(event)
+
+    fn complete(&mut self, (mut event, unread): Selected) -> Result<EventRow> {
+        use std::collections::hash_map::Entry;
+        let conn = &self.store.conn;
+        let failed = |e| self.store.err(e);
+        let source = match self.sources.entry(event.source_id) {
+            Entry::Occupied(known) => known.into_mut(),
+            Entry::Vacant(slot) => slot.insert(
+                conn.query_row(
+                    "SELECT path, sha256, parser, file, member, bytes FROM sources WHERE id = ?1",
+                    [event.source_id],
+                    |r| {
+                        Ok(SourceNames {
+                            sha256: r.get(1)?,
+                            parser: r.get(2)?,
+                            file: SourceFile {
+                                path: r.get(0)?,
+                                file: r.get(3)?,
+                                member: r.get(4)?,
+                                bytes: r.get::<_, i64>(5)? as u64,
+                            },
+                        })
+                    },
+                )
+                .map_err(failed)?,
+            ),
+        };
+        let template = match self.templates.entry(event.template_id) {
+            Entry::Occupied(known) => known.into_mut(),
+            Entry::Vacant(slot) => slot.insert(
+                conn.query_row(
+                    "SELECT text FROM templates WHERE id = ?1",
+                    [event.template_id],
+                    |r| r.get(0),
+                )
+                .map_err(failed)?,
+            ),
+        };
+        event.source.clone_from(&source.file.path);
+        event.sha256.clone_from(&source.sha256);
+        event.parser.clone_from(&source.parser);
+        event.template.clone_from(template);
+        if let Some((start, end)) = unread {
+            event.message = self.recall.text(&source.file, start, end)?;
+        }
+        Ok(event)
+    }
 }
 
 /// Filters for event listings.
@@ -535,9 +593,11 @@ impl Store {
         let c = &self.conn;
         // Migrations rebuild tables that others refer to, which SQLite
         // allows only with foreign keys off (they cannot be switched
-        // inside a transaction).
+        // inside a transaction). Reads map the file rather than copy pages:
+        // reconstruction visits rows in time order, scattered over it.
         c.execute_batch(
-            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = OFF;",
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = OFF; \
+             PRAGMA mmap_size = 2147418112;",
         )
         .map_err(|e| self.err(e))?;
         let version: i64 = c
@@ -591,7 +651,7 @@ impl Store {
         // A larger page cache speeds up the bulk inserts; the index build
         // sorts through temporary files, which keeps memory bounded.
         self.conn
-            .execute_batch("PRAGMA cache_size = -65536;")
+            .execute_batch("PRAGMA cache_size = -65536; PRAGMA threads = 2;")
             .and_then(|_| self.conn.execute_batch(sql))
             .map_err(|e| self.err(e))
     }
@@ -637,6 +697,7 @@ impl Store {
         let mut cluster_rows: HashMap<usize, i64> = HashMap::new();
         // Few distinct flag sets occur; their text is made once each.
         let mut quality_texts: HashMap<Quality, String> = HashMap::new();
+        let mut binder = RepeatBinder::default();
         let mut end = None;
         {
             // Templates are stored once per cluster; their text is final
@@ -672,40 +733,42 @@ impl Store {
                             id
                         }
                     };
-                    add_event
-                        .execute(params![
-                            source_id,
-                            totals.events as i64,
-                            ev.time,
-                            ev.time_text,
-                            ev.precision,
-                            quality_texts
-                                .entry(ev.quality)
-                                .or_insert_with(|| ev.quality.to_text())
-                                .as_str(),
-                            ev.line.map(|l| l as i64),
-                            ev.line_end.map(|l| l as i64),
-                            ev.locator,
-                            ev.byte_range.0 as i64,
-                            ev.byte_range.1 as i64,
-                            ev.lossy_utf8,
-                            ev.kind,
-                            ev.level,
-                            ev.actor,
-                            ev.host,
-                            ev.service,
-                            ev.message,
-                            ev.message_range.map(|r| r.0),
-                            ev.message_range.map(|r| r.1),
-                            template_id,
-                            ev.system,
-                            ev.human,
-                            ev.chatter,
-                            ev.notable,
-                            ev.identifiers,
-                            ev.attributes,
-                        ])
-                        .map_err(e)?;
+                    let quality = quality_texts
+                        .entry(ev.quality)
+                        .or_insert_with(|| ev.quality.to_text());
+                    let row = &mut add_event;
+                    let b = &mut binder;
+                    (|| {
+                        row.raw_bind_parameter(2, totals.events as i64)?;
+                        row.raw_bind_parameter(3, ev.time)?;
+                        row.raw_bind_parameter(7, ev.line.map(|l| l as i64))?;
+                        row.raw_bind_parameter(10, ev.byte_range.0 as i64)?;
+                        row.raw_bind_parameter(11, ev.byte_range.1 as i64)?;
+                        row.raw_bind_parameter(18, &ev.message)?;
+                        row.raw_bind_parameter(19, ev.message_range.map(|r| r.0))?;
+                        row.raw_bind_parameter(20, ev.message_range.map(|r| r.1))?;
+                        b.bind(row, 1, source_id)?;
+                        b.bind(row, 4, &ev.time_text)?;
+                        b.bind(row, 5, ev.precision)?;
+                        b.bind(row, 6, quality.as_str())?;
+                        b.bind(row, 8, ev.line_end.map(|l| l as i64))?;
+                        b.bind(row, 9, &ev.locator)?;
+                        b.bind(row, 12, ev.lossy_utf8)?;
+                        b.bind(row, 13, ev.kind)?;
+                        b.bind(row, 14, ev.level)?;
+                        b.bind(row, 15, &ev.actor)?;
+                        b.bind(row, 16, &ev.host)?;
+                        b.bind(row, 17, &ev.service)?;
+                        b.bind(row, 21, template_id)?;
+                        b.bind(row, 22, &ev.system)?;
+                        b.bind(row, 23, ev.human)?;
+                        b.bind(row, 24, ev.chatter)?;
+                        b.bind(row, 25, ev.notable)?;
+                        b.bind(row, 26, &ev.identifiers)?;
+                        b.bind(row, 27, &ev.attributes)?;
+                        row.raw_execute()
+                    })()
+                    .map_err(e)?;
                     totals.events += 1;
                     totals.quality.insert(ev.quality);
                     totals.first = Some(totals.first.map_or(ev.time, |t| t.min(ev.time)));
@@ -889,19 +952,44 @@ impl Store {
             .optional()
             .map_err(|e| self.err(e))?;
         found
-            .map(|selected| complete(&mut Recall::default(), selected))
+            .map(|selected| Completer::new(self).complete(selected))
             .transpose()
     }
 
     /// How many events lie in a window, and the first and last time.
     pub fn window_counts(&self, filter: &EventFilter) -> Result<(u64, Option<(i64, i64)>)> {
+        let (from, to) = (
+            filter.from.unwrap_or(i64::MIN),
+            filter.to.unwrap_or(i64::MAX),
+        );
+        // A window that holds each source wholly or not at all is counted
+        // from the sources table, without walking millions of index rows.
+        let mut whole = (0u64, None::<(i64, i64)>);
+        for s in self.sources()? {
+            let (Some(first), Some(last)) = (s.first_time, s.last_time) else {
+                continue;
+            };
+            if last < from || first > to {
+                continue;
+            }
+            if first < from || last > to {
+                return self.window_counts_by_index(from, to);
+            }
+            whole.0 += s.events as u64;
+            whole.1 = Some(
+                whole
+                    .1
+                    .map_or((first, last), |(a, b)| (a.min(first), b.max(last))),
+            );
+        }
+        Ok(whole)
+    }
+
+    fn window_counts_by_index(&self, from: i64, to: i64) -> Result<(u64, Option<(i64, i64)>)> {
         self.conn
             .query_row(
                 "SELECT count(*), min(time), max(time) FROM events WHERE time >= ?1 AND time <= ?2",
-                params![
-                    filter.from.unwrap_or(i64::MIN),
-                    filter.to.unwrap_or(i64::MAX)
-                ],
+                params![from, to],
                 |r| {
                     let span = match (r.get::<_, Option<i64>>(1)?, r.get::<_, Option<i64>>(2)?) {
                         (Some(a), Some(b)) => Some((a, b)),
@@ -947,12 +1035,18 @@ impl Store {
                 })
                 .map_err(|e| self.err(e))
         };
+        // Both kinds of event are always notable (see `notable.rs`), so the
+        // notable index bounds the search.
         let human = span(
-            "SELECT min(time), max(time) FROM events WHERE kind IN ('alert', 'ticket', 'chat', 'deploy') AND chatter = 0",
+            "SELECT min(time), max(time) FROM events \
+             WHERE notable = 1 AND kind IN ('alert', 'ticket', 'chat', 'deploy') AND chatter = 0",
         )?;
         let found = match human {
             (Some(a), Some(b)) => Some((a, b)),
-            _ => match span("SELECT min(time), max(time) FROM events WHERE level IN ('warn', 'error', 'critical')")? {
+            _ => match span(
+                "SELECT min(time), max(time) FROM events \
+                 WHERE notable = 1 AND level IN ('warn', 'error', 'critical')",
+            )? {
                 (Some(a), Some(b)) => Some((a, b)),
                 _ => match span("SELECT min(time), max(time) FROM events")? {
                     (Some(a), Some(b)) => Some((a, b)),
@@ -978,8 +1072,6 @@ impl Store {
         };
         let sql = format!(
             "SELECT {EVENT_COLUMNS} FROM events e \
-             JOIN sources s ON s.id = e.source_id \
-             JOIN templates t ON t.id = e.template_id \
              WHERE e.time >= ?1 AND e.time <= ?2{notable} \
              ORDER BY e.time"
         );
@@ -995,19 +1087,55 @@ impl Store {
         // and position order here, so the order never depends on the order
         // in which sources were ingested.
         let mut same_instant: Vec<EventRow> = Vec::new();
-        let mut recall = Recall::default();
+        let mut completer = Completer::new(self);
         let mut flush = |batch: &mut Vec<EventRow>| -> Result<()> {
             batch.sort_by(|a, b| (&a.source, a.seq).cmp(&(&b.source, b.seq)));
             batch.drain(..).try_for_each(&mut visit)
         };
         while let Some(row) = rows.next().map_err(|e| self.err(e))? {
-            let event = complete(&mut recall, event_row(row).map_err(|e| self.err(e))?)?;
+            let event = completer.complete(event_row(row).map_err(|e| self.err(e))?)?;
             if same_instant.first().is_some_and(|f| f.time != event.time) {
                 flush(&mut same_instant)?;
             }
             same_instant.push(event);
         }
         flush(&mut same_instant)
+    }
+}
+
+/// Binds a statement's parameters, skipping each whose value is the one
+/// already bound: SQLite keeps bindings from one execution to the next,
+/// and most columns of a source's events repeat from row to row, so a
+/// large ingest spends far less time binding.
+#[derive(Default)]
+struct RepeatBinder {
+    bound: Vec<Option<Value>>,
+}
+
+impl RepeatBinder {
+    fn bind(
+        &mut self,
+        statement: &mut rusqlite::Statement<'_>,
+        index: usize,
+        value: impl ToSql,
+    ) -> rusqlite::Result<()> {
+        let output = value.to_sql()?;
+        let now = match &output {
+            ToSqlOutput::Borrowed(v) => *v,
+            ToSqlOutput::Owned(v) => ValueRef::from(v),
+            _ => return statement.raw_bind_parameter(index, value),
+        };
+        if self.bound.len() <= index {
+            self.bound.resize(index + 1, None);
+        }
+        if self.bound[index]
+            .as_ref()
+            .is_some_and(|b| ValueRef::from(b) == now)
+        {
+            return Ok(());
+        }
+        self.bound[index] = Value::try_from(now).ok();
+        statement.raw_bind_parameter(index, value)
     }
 }
 
