@@ -593,8 +593,9 @@ impl Store {
         let c = &self.conn;
         // Migrations rebuild tables that others refer to, which SQLite
         // allows only with foreign keys off (they cannot be switched
-        // inside a transaction). Reads map the file rather than copy pages:
-        // reconstruction visits rows in time order, scattered over it.
+        // inside a transaction). Reads map the file rather than copy
+        // pages: reconstruction visits rows in time order, scattered over
+        // the sources' stretches of the table.
         c.execute_batch(
             "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = OFF; \
              PRAGMA mmap_size = 2147418112;",
@@ -648,10 +649,12 @@ impl Store {
         } else {
             TIME_INDEX
         };
-        // A larger page cache speeds up the bulk inserts; the index build
-        // sorts through temporary files, which keeps memory bounded.
+        // Writing gains nothing from the map, which would only make the
+        // pages the index build reads count as the process's memory. The
+        // build sorts through temporary files, which keeps memory bounded,
+        // on a helper thread as well: the parsing workers are idle by then.
         self.conn
-            .execute_batch("PRAGMA cache_size = -65536; PRAGMA threads = 2;")
+            .execute_batch("PRAGMA mmap_size = 0; PRAGMA threads = 2;")
             .and_then(|_| self.conn.execute_batch(sql))
             .map_err(|e| self.err(e))
     }
@@ -938,17 +941,24 @@ impl Store {
             .map_err(|e| self.err(e))
     }
 
-    /// The first event of a template at or after a time (log lines).
-    pub fn first_of_template(&self, template: &str, from: i64) -> Result<Option<EventRow>> {
+    /// The first log line of a template in `from..until` (by time, then
+    /// source path and position). The time index bounds the search.
+    pub fn first_of_template(
+        &self,
+        template: &str,
+        from: i64,
+        until: i64,
+    ) -> Result<Option<EventRow>> {
         let sql = format!(
             "SELECT {EVENT_COLUMNS} FROM events e \
              JOIN sources s ON s.id = e.source_id \
-             JOIN templates t ON t.id = e.template_id \
-             WHERE t.text = ?1 AND e.time >= ?2 AND e.kind = 'log' ORDER BY e.time, s.path, e.seq LIMIT 1"
+             WHERE e.time >= ?2 AND e.time < ?3 AND e.kind = 'log' \
+             AND e.template_id IN (SELECT id FROM templates WHERE text = ?1) \
+             ORDER BY e.time, s.path, e.seq LIMIT 1"
         );
         let found = self
             .conn
-            .query_row(&sql, params![template, from], event_row)
+            .query_row(&sql, params![template, from, until], event_row)
             .optional()
             .map_err(|e| self.err(e))?;
         found

@@ -505,7 +505,8 @@ pub fn build(store: &Store, config: &TimelineConfig) -> Result<Timeline> {
     })?;
     done.extend(open.into_values());
     for jump in rate_jumps(&store.template_minutes(&filter)?) {
-        if let Some(event) = store.first_of_template(&jump.template, jump.minute * MINUTE)? {
+        let minute = jump.minute * MINUTE;
+        if let Some(event) = store.first_of_template(&jump.template, minute, minute + MINUTE)? {
             // Already an entry of its own when its lines are notable.
             if done
                 .iter()
