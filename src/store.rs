@@ -649,19 +649,30 @@ impl Store {
         } else {
             TIME_INDEX
         };
-        // Writing gains nothing from the map, which would only make the
-        // pages the index build reads count as the process's memory. The
-        // build sorts through temporary files, which keeps memory bounded,
-        // on a helper thread as well: the parsing workers are idle by then.
+        // A rollback journal while writing: WAL would write every new page
+        // twice (log, then checkpoint), a rollback journal only the few
+        // existing pages a source changes; both are crash-safe. Writing
+        // gains nothing from the map, which would only make the pages the
+        // index build reads count as the process's memory. The build sorts
+        // through temporary files, which keeps memory bounded, on a helper
+        // thread as well: the parsing workers are idle by then.
         self.conn
-            .execute_batch("PRAGMA mmap_size = 0; PRAGMA threads = 2;")
+            .execute_batch(
+                "PRAGMA journal_mode = DELETE; PRAGMA mmap_size = 0; PRAGMA threads = 2;",
+            )
             .and_then(|_| self.conn.execute_batch(sql))
             .map_err(|e| self.err(e))
     }
 
-    /// Ends a bulk ingest: the time index exists again.
+    /// Ends a bulk ingest: the time index exists again, and readers may
+    /// read while another process writes (WAL).
     pub fn finish_ingest(&mut self) -> Result<()> {
-        self.conn.execute_batch(TIME_INDEX).map_err(|e| self.err(e))
+        self.conn
+            .execute_batch(TIME_INDEX)
+            .map_err(|e| self.err(e))?;
+        self.conn
+            .execute_batch("PRAGMA journal_mode = WAL;")
+            .map_err(|e| self.err(e))
     }
 
     /// Writes one source with the events `next` yields, in one
