@@ -655,10 +655,13 @@ impl Store {
         // gains nothing from the map, which would only make the pages the
         // index build reads count as the process's memory. The build sorts
         // through temporary files, which keeps memory bounded, on a helper
-        // thread as well: the parsing workers are idle by then.
+        // thread as well: the parsing workers are idle by then. Foreign
+        // keys are not checked row by row: the writer itself has just
+        // inserted the source and template each event refers to.
         self.conn
             .execute_batch(
-                "PRAGMA journal_mode = DELETE; PRAGMA mmap_size = 0; PRAGMA threads = 2;",
+                "PRAGMA journal_mode = DELETE; PRAGMA mmap_size = 0; PRAGMA threads = 2; \
+                 PRAGMA foreign_keys = OFF;",
             )
             .and_then(|_| self.conn.execute_batch(sql))
             .map_err(|e| self.err(e))
@@ -671,7 +674,7 @@ impl Store {
             .execute_batch(TIME_INDEX)
             .map_err(|e| self.err(e))?;
         self.conn
-            .execute_batch("PRAGMA journal_mode = WAL;")
+            .execute_batch("PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;")
             .map_err(|e| self.err(e))
     }
 
