@@ -490,6 +490,36 @@ struct Normalizer<'a> {
     byte_base: u64,
 }
 
+/// A record's attributes as a JSON object; a repeated key keeps its first
+/// place and its last value. Written directly, as most log lines of some
+/// formats carry a few attributes and a JSON map per line costs more.
+fn attributes_json(pairs: &[(String, String)]) -> String {
+    let repeated = pairs
+        .iter()
+        .enumerate()
+        .any(|(i, (key, _))| pairs[..i].iter().any(|(k, _)| k == key));
+    if repeated {
+        let map: serde_json::Map<String, serde_json::Value> = pairs
+            .iter()
+            .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
+            .collect();
+        return serde_json::Value::Object(map).to_string();
+    }
+    let mut out = Vec::with_capacity(pairs.iter().map(|(k, v)| k.len() + v.len() + 6).sum());
+    out.push(b'{');
+    for (i, (key, value)) in pairs.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        // Writing a string into a Vec cannot fail.
+        let _ = serde_json::to_writer(&mut out, key);
+        out.push(b':');
+        let _ = serde_json::to_writer(&mut out, value);
+    }
+    out.push(b'}');
+    String::from_utf8(out).unwrap_or_default()
+}
+
 fn is_time_only(record: &Record) -> bool {
     matches!(
         record.time.value,
@@ -624,14 +654,7 @@ impl Normalizer<'_> {
                 part.times.push(time);
             }
         }
-        let attributes = (!r.attributes.is_empty()).then(|| {
-            let map: serde_json::Map<String, serde_json::Value> = r
-                .attributes
-                .iter()
-                .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
-                .collect();
-            serde_json::Value::Object(map).to_string()
-        });
+        let attributes = (!r.attributes.is_empty()).then(|| attributes_json(&r.attributes));
         let level = r.level.map(|l| l.as_str());
         let notable = crate::notable::may_be_notable(r.kind.as_str(), level, r.chatter, &r.message);
         let cluster = self.miner.add(&r.message);
@@ -754,5 +777,29 @@ impl Evidence<'_> {
             }
         }
         None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::attributes_json;
+
+    fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+        list.iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn attributes_are_a_json_object_in_record_order() {
+        assert_eq!(
+            attributes_json(&pairs(&[("pid", "9"), ("quote", "a \"b\"\n\\")])),
+            r#"{"pid":"9","quote":"a \"b\"\n\\"}"#
+        );
+        // A repeated key keeps its first place and takes the last value.
+        assert_eq!(
+            attributes_json(&pairs(&[("a", "1"), ("b", "2"), ("a", "3")])),
+            r#"{"a":"3","b":"2"}"#
+        );
     }
 }
