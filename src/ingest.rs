@@ -17,6 +17,7 @@ use factline_parsers::registry::{detect, Detection};
 use factline_parsers::{Context, Kind, Parser, Problem, Record, RecordSink};
 use sha2::{Digest, Sha256};
 
+use crate::blocks::{self, Block, Line, BLOCK_LINES};
 use crate::config::{IngestConfig, Zone};
 use crate::error::{Error, Result};
 use crate::evidence::{self, LoadJob, Skipped, Unit, MAX_MEMBER_BYTES};
@@ -86,6 +87,7 @@ enum Message {
     Known { path: String, sha256: String },
     Begin(Box<NewSource>),
     Events(Vec<NewEvent>),
+    Lines(Block),
     End(SourceEnd),
 }
 
@@ -190,7 +192,7 @@ fn write(store: &mut Store, rx: &Receiver<Message>) -> Result<Outcome> {
             })
         }
         Message::Begin(source) => source,
-        Message::Events(_) | Message::End(_) => return Err(lost()),
+        Message::Events(_) | Message::Lines(_) | Message::End(_) => return Err(lost()),
     };
     // The same bytes twice in one run: the first in discovery order is
     // stored, the copy is reported (its worker's messages are drained).
@@ -207,6 +209,7 @@ fn write(store: &mut Store, rx: &Receiver<Message>) -> Result<Outcome> {
     }
     let totals = store.write_source(&source, || match rx.recv() {
         Ok(Message::Events(batch)) => Some(Incoming::Events(batch)),
+        Ok(Message::Lines(block)) => Some(Incoming::Lines(block)),
         Ok(Message::End(end)) => Some(Incoming::End(end)),
         _ => None,
     })?;
@@ -325,6 +328,8 @@ impl Shared<'_> {
             clock: SourceClock::new(zone, self.config.year, mtime, offset, None),
             tx,
             batch: Vec::with_capacity(BATCH),
+            lines: Vec::with_capacity(BLOCK_LINES),
+            seq: 0,
             undated: Vec::new(),
             problems: Vec::new(),
             rejected: 0,
@@ -474,6 +479,10 @@ struct Normalizer<'a> {
     clock: SourceClock,
     tx: &'a SyncSender<Message>,
     batch: Vec<NewEvent>,
+    /// Routine log lines waiting to fill a block (see `blocks.rs`).
+    lines: Vec<Line>,
+    /// Position of the next event in the source.
+    seq: u64,
     /// Time-of-day records seen before any dated one: they wait for the
     /// first date in the file (DESIGN §3: the nearest dated record).
     undated: Vec<(Record, Verbatim)>,
@@ -665,7 +674,45 @@ impl Normalizer<'_> {
                 .entry((cluster, time.div_euclid(60_000_000)))
                 .or_default() += 1;
         }
+        let seq = self.seq;
+        self.seq += 1;
+        // A routine line needs no column of its own: it goes into a block.
+        let routine = r.kind == Kind::Log
+            && !notable
+            && !r.chatter
+            && verbatim.time_text
+            && r.locator.is_none()
+            && r.actor.is_none()
+            && r.system.is_none()
+            && r.human.is_none()
+            && r.identifiers.is_empty();
+        if let (true, Some(line)) = (routine, r.line) {
+            let message = match message_range {
+                Some((from, to)) => blocks::Message::Range(from, to),
+                None => blocks::Message::Text(r.message),
+            };
+            self.lines.push(Line {
+                seq,
+                time,
+                quality,
+                precision: r.time.precision.as_str().to_string(),
+                line,
+                line_end: r.line_end.unwrap_or(line),
+                bytes: (r.span.start as u64, r.span.end as u64),
+                message,
+                level: level.map(str::to_string),
+                host: r.host,
+                service: r.service,
+                attributes,
+                cluster: cluster as u64,
+            });
+            if self.lines.len() >= BLOCK_LINES {
+                self.send_lines();
+            }
+            return;
+        }
         self.batch.push(NewEvent {
+            seq,
             time,
             time_text: (!verbatim.time_text).then_some(r.time.text),
             precision: r.time.precision.as_str(),
@@ -701,9 +748,18 @@ impl Normalizer<'_> {
         }
     }
 
+    fn send_lines(&mut self) {
+        let block = blocks::encode(&self.lines);
+        self.lines.clear();
+        let _ = self.tx.send(Message::Lines(block));
+    }
+
     fn finish(mut self) {
         for (r, v) in std::mem::take(&mut self.undated) {
             self.convert(r, v);
+        }
+        if !self.lines.is_empty() {
+            self.send_lines();
         }
         if !self.batch.is_empty() {
             let _ = self

@@ -9,6 +9,7 @@
 
 pub mod app;
 pub mod audit;
+pub mod blocks;
 pub mod cli;
 pub mod config;
 pub mod error;

@@ -57,6 +57,16 @@ impl Quality {
             .collect()
     }
 
+    /// The flags as bits, as line blocks store them.
+    pub fn bits(self) -> u8 {
+        self.0
+    }
+
+    /// Flags from [`Quality::bits`]; bits that name no flag are dropped.
+    pub fn from_bits(bits: u8) -> Quality {
+        Quality(bits & Quality::NAMES.iter().fold(0, |all, (q, _)| all | q.0))
+    }
+
     /// Comma-separated names, as stored in the database.
     pub fn to_text(self) -> String {
         self.names().join(",")

@@ -251,7 +251,7 @@ mod tests {
 
     fn chat(actor: &str, attrs: &[(&str, &str)], time: i64) -> EventRow {
         EventRow {
-            id: 1,
+            id: Some(1),
             source_id: 1,
             source: "chat.json".into(),
             sha256: String::new(),

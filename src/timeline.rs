@@ -100,8 +100,12 @@ pub struct Evidence {
     pub locator: String,
     /// The record's first line, shortened.
     pub excerpt: String,
-    /// Event row id.
-    pub event_id: i64,
+    /// The source's row id.
+    pub source_id: i64,
+    /// Position of the event in its source.
+    pub seq: i64,
+    /// Event row id; none for a routine line kept in a block.
+    pub event_id: Option<i64>,
 }
 
 /// One line of the timeline.
@@ -411,6 +415,8 @@ fn evidence_of(event: &EventRow, people: &mut People) -> Evidence {
         line: event.line,
         locator: event.locator.clone(),
         excerpt: people.redact(&shorten(&event.message), event.time),
+        source_id: event.source_id,
+        seq: event.seq,
         event_id: event.id,
     }
 }
@@ -871,7 +877,8 @@ pub fn save(store: &mut Store, t: &Timeline, config: &TimelineConfig) -> Result<
              actor, verification, time_quality) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
         )?;
         let mut evidence = tx.prepare(
-            "INSERT INTO timeline_evidence (run_id, entry_id, ordinal, event_id) VALUES (?1, ?2, ?3, ?4)",
+            "INSERT INTO timeline_evidence (run_id, entry_id, ordinal, source_id, seq, event_id) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         )?;
         for e in &t.entries {
             entry.execute(params![
@@ -889,7 +896,14 @@ pub fn save(store: &mut Store, t: &Timeline, config: &TimelineConfig) -> Result<
                 e.time_quality.to_text(),
             ])?;
             for (i, ev) in e.evidence.iter().enumerate() {
-                evidence.execute(params![run, e.id as i64, i as i64, ev.event_id])?;
+                evidence.execute(params![
+                    run,
+                    e.id as i64,
+                    i as i64,
+                    ev.source_id,
+                    ev.seq,
+                    ev.event_id
+                ])?;
             }
         }
         let k = &t.key_times;

@@ -158,16 +158,17 @@ fn routine_messages_are_read_back_from_plain_gzip_and_zipped_evidence() {
     let ev = s.path("ev");
     assert_code(&s.run("ingest", &[ev.to_str().unwrap()]), 0);
 
-    // The database holds ranges, not copies, of these messages.
+    // Routine lines: packed into one block per source, their messages
+    // not copied.
     let db = rusqlite::Connection::open(s.db()).unwrap();
-    let (rows, copied, ranged): (i64, i64, i64) = db
+    let (rows, blocks, lines): (i64, i64, i64) = db
         .query_row(
-            "SELECT count(*), count(message), count(message_from) FROM events",
+            "SELECT (SELECT count(*) FROM events), count(*), sum(lines) FROM line_blocks",
             [],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )
         .unwrap();
-    assert_eq!((rows, copied, ranged), (9, 0, 9));
+    assert_eq!((rows, blocks, lines), (0, 3, 9));
 
     let mut listed = listed_messages(&s);
     listed.sort();
@@ -214,4 +215,82 @@ fn evidence_changed_after_ingest_stops_the_listing_with_its_name() {
     let out = s.run("events", &[]);
     assert_code(&out, 2);
     assert!(stderr(&out).contains("app.log: missing or changed"));
+}
+
+#[test]
+fn block_lines_and_rows_merge_into_one_utc_order() {
+    // 3000 lines over several blocks, with a clock that jumps back an hour
+    // halfway (so blocks overlap in time), warnings among them (stored as
+    // rows), and a second source interleaved with the first.
+    let s = Scratch::new();
+    let mut a = String::new();
+    for i in 0..3000 {
+        // The first half is 11:00-11:25, the second 10:00-10:25.
+        let (hour, second) = if i < 1500 { (11, i) } else { (10, i - 1500) };
+        let level = if i % 100 == 7 { "WARN" } else { "INFO" };
+        a.push_str(&format!(
+            "2026-03-01T{hour}:{:02}:{:02}.000Z {level} poller cycle {i} done\n",
+            second / 60,
+            second % 60
+        ));
+    }
+    let mut b = String::new();
+    for i in 0..500 {
+        b.push_str(&format!(
+            "2026-03-01T10:{:02}:{:02}.500Z INFO sweeper pass {i}\n",
+            i / 60 % 60,
+            i % 60
+        ));
+    }
+    s.write("ev/a.log", &a);
+    s.write("ev/b.log", &b);
+    assert_code(&s.run("ingest", &[s.path("ev").to_str().unwrap()]), 0);
+    let db = rusqlite::Connection::open(s.db()).unwrap();
+    let blocks: i64 = db
+        .query_row("SELECT count(*) FROM line_blocks", [], |r| r.get(0))
+        .unwrap();
+    assert!(blocks >= 4, "{blocks} blocks");
+
+    let out = s.run("events", &[]);
+    assert_code(&out, 0);
+    let events = jsonl(&stdout(&out));
+    assert_eq!(events.len(), 3500);
+    let keys: Vec<(String, String, i64)> = events
+        .iter()
+        .map(|e| {
+            (
+                e["time"].as_str().unwrap().to_string(),
+                e["source"].as_str().unwrap().to_string(),
+                e["line"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    let mut sorted = keys.clone();
+    sorted.sort();
+    assert_eq!(keys, sorted);
+    // Every line is there once, with its own message.
+    for e in &events {
+        let line = e["line"].as_i64().unwrap();
+        let message = e["message"].as_str().unwrap();
+        if e["source"].as_str().unwrap().ends_with("a.log") {
+            assert!(
+                message.ends_with(&format!("cycle {} done", line - 1)),
+                "{e}"
+            );
+        } else {
+            assert_eq!(message, format!("sweeper pass {}", line - 1));
+        }
+    }
+    // A range cuts through blocks: 10:05:00 to 10:05:59.999 holds 60 lines
+    // of each source.
+    let out = s.run(
+        "events",
+        &[
+            "--from",
+            "2026-03-01T10:05:00Z",
+            "--to",
+            "2026-03-01T10:05:59.999Z",
+        ],
+    );
+    assert_eq!(jsonl(&stdout(&out)).len(), 120);
 }

@@ -10,6 +10,11 @@ use rusqlite::types::{ToSqlOutput, Value, ValueRef};
 use rusqlite::{params, Connection, OptionalExtension, ToSql};
 
 use crate::error::{Error, Result};
+mod lines;
+
+use lines::LineStream;
+
+use crate::blocks::Block;
 use crate::normalize::Quality;
 use crate::recall::{Recall, SourceFile};
 
@@ -169,6 +174,31 @@ SELECT id, source_id, seq, time, time_text, precision, time_quality, line, line_
     chatter, notable, identifiers, attributes FROM events;
 DROP TABLE events;
 ALTER TABLE events_v3 RENAME TO events;
+CREATE TABLE line_blocks (
+    id         INTEGER PRIMARY KEY,
+    source_id  INTEGER NOT NULL REFERENCES sources(id),
+    lines      INTEGER NOT NULL,
+    first_time INTEGER NOT NULL,
+    last_time  INTEGER NOT NULL,
+    data       BLOB NOT NULL
+);
+CREATE INDEX line_blocks_by_time ON line_blocks(first_time, last_time);
+ALTER TABLE templates ADD COLUMN cluster INTEGER;
+CREATE INDEX templates_by_cluster ON templates(source_id, cluster);
+CREATE TABLE timeline_evidence_v3 (
+    run_id    INTEGER NOT NULL REFERENCES timeline_runs(id),
+    entry_id  INTEGER NOT NULL,
+    ordinal   INTEGER NOT NULL,
+    source_id INTEGER NOT NULL REFERENCES sources(id),
+    seq       INTEGER NOT NULL,
+    event_id  INTEGER REFERENCES events(id),
+    PRIMARY KEY (run_id, entry_id, ordinal)
+);
+INSERT INTO timeline_evidence_v3 (run_id, entry_id, ordinal, source_id, seq, event_id)
+SELECT t.run_id, t.entry_id, t.ordinal, e.source_id, e.seq, t.event_id
+FROM timeline_evidence t JOIN events e ON e.id = t.event_id;
+DROP TABLE timeline_evidence;
+ALTER TABLE timeline_evidence_v3 RENAME TO timeline_evidence;
 "#,
 ];
 
@@ -226,8 +256,8 @@ pub struct SourceRow {
 /// One event as stored, with its provenance.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EventRow {
-    /// Row id.
-    pub id: i64,
+    /// Row id in `events`; none for a routine line kept in a block.
+    pub id: Option<i64>,
     /// Source row id.
     pub source_id: i64,
     /// Source path as shown.
@@ -284,6 +314,8 @@ impl EventRow {
 /// An event ready to be written.
 #[derive(Debug, Clone)]
 pub struct NewEvent {
+    /// Position among the source's events (rows and block lines).
+    pub seq: u64,
     /// UTC microseconds.
     pub time: i64,
     /// The time as written, when the record's bytes do not hold it verbatim.
@@ -392,6 +424,8 @@ pub struct SourceEnd {
 pub enum Incoming {
     /// More events, in source order.
     Events(Vec<NewEvent>),
+    /// A block of routine log lines.
+    Lines(Block),
     /// The source is complete.
     End(SourceEnd),
 }
@@ -443,7 +477,7 @@ fn event_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Selected> {
         _ => None,
     };
     let event = EventRow {
-        id: r.get(0)?,
+        id: Some(r.get(0)?),
         source_id: r.get(1)?,
         source: String::new(),
         sha256: String::new(),
@@ -485,6 +519,8 @@ struct Completer<'s> {
     store: &'s Store,
     sources: HashMap<i64, SourceNames>,
     templates: HashMap<i64, String>,
+    /// Per source: template id and text by cluster (for block lines).
+    clusters: HashMap<i64, HashMap<u64, (i64, String)>>,
     recall: Recall,
 }
 
@@ -494,51 +530,97 @@ impl<'s> Completer<'s> {
             store,
             sources: HashMap::new(),
             templates: HashMap::new(),
+            clusters: HashMap::new(),
             recall: Recall::default(),
         }
     }
 
-    fn complete(&mut self, (mut event, unread): Selected) -> Result<EventRow> {
+    fn source<'m>(
+        store: &Store,
+        sources: &'m mut HashMap<i64, SourceNames>,
+        id: i64,
+    ) -> Result<&'m SourceNames> {
         use std::collections::hash_map::Entry;
-        let conn = &self.store.conn;
-        let failed = |e| self.store.err(e);
-        let source = match self.sources.entry(event.source_id) {
+        Ok(match sources.entry(id) {
             Entry::Occupied(known) => known.into_mut(),
             Entry::Vacant(slot) => slot.insert(
-                conn.query_row(
-                    "SELECT path, sha256, parser, file, member, bytes FROM sources WHERE id = ?1",
-                    [event.source_id],
-                    |r| {
-                        Ok(SourceNames {
-                            sha256: r.get(1)?,
-                            parser: r.get(2)?,
-                            file: SourceFile {
-                                path: r.get(0)?,
-                                file: r.get(3)?,
-                                member: r.get(4)?,
-                                bytes: r.get::<_, i64>(5)? as u64,
-                            },
-                        })
-                    },
-                )
-                .map_err(failed)?,
+                store
+                    .conn
+                    .query_row(
+                        "SELECT path, sha256, parser, file, member, bytes FROM sources WHERE id = ?1",
+                        [id],
+                        |r| {
+                            Ok(SourceNames {
+                                sha256: r.get(1)?,
+                                parser: r.get(2)?,
+                                file: SourceFile {
+                                    path: r.get(0)?,
+                                    file: r.get(3)?,
+                                    member: r.get(4)?,
+                                    bytes: r.get::<_, i64>(5)? as u64,
+                                },
+                            })
+                        },
+                    )
+                    .map_err(|e| store.err(e))?,
             ),
-        };
+        })
+    }
+
+    /// The path a source is shown by.
+    fn path(&mut self, source_id: i64) -> Result<&str> {
+        Ok(
+            &Completer::source(self.store, &mut self.sources, source_id)?
+                .file
+                .path,
+        )
+    }
+
+    /// A source's templates by cluster.
+    fn clusters(&mut self, source_id: i64) -> Result<&HashMap<u64, (i64, String)>> {
+        use std::collections::hash_map::Entry;
+        let store = self.store;
+        Ok(match self.clusters.entry(source_id) {
+            Entry::Occupied(known) => known.into_mut(),
+            Entry::Vacant(slot) => {
+                let mut stmt = store
+                    .conn
+                    .prepare_cached(
+                        "SELECT cluster, id, text FROM templates WHERE source_id = ?1 AND cluster IS NOT NULL",
+                    )
+                    .map_err(|e| store.err(e))?;
+                let rows = stmt
+                    .query_map([source_id], |r| {
+                        Ok((r.get::<_, i64>(0)? as u64, (r.get(1)?, r.get(2)?)))
+                    })
+                    .and_then(|rows| rows.collect::<rusqlite::Result<HashMap<_, _>>>())
+                    .map_err(|e| store.err(e))?;
+                slot.insert(rows)
+            }
+        })
+    }
+
+    fn complete(&mut self, (mut event, unread): Selected) -> Result<EventRow> {
+        use std::collections::hash_map::Entry;
+        let store = self.store;
         let template = match self.templates.entry(event.template_id) {
             Entry::Occupied(known) => known.into_mut(),
             Entry::Vacant(slot) => slot.insert(
-                conn.query_row(
-                    "SELECT text FROM templates WHERE id = ?1",
-                    [event.template_id],
-                    |r| r.get(0),
-                )
-                .map_err(failed)?,
+                store
+                    .conn
+                    .query_row(
+                        "SELECT text FROM templates WHERE id = ?1",
+                        [event.template_id],
+                        |r| r.get(0),
+                    )
+                    .map_err(|e| store.err(e))?,
             ),
         };
+        event.template.clone_from(template);
+        let source = Completer::source(store, &mut self.sources, event.source_id)?;
         event.source.clone_from(&source.file.path);
         event.sha256.clone_from(&source.sha256);
         event.parser.clone_from(&source.parser);
-        event.template.clone_from(template);
         if let Some((start, end)) = unread {
             event.message = self.recall.text(&source.file, start, end)?;
         }
@@ -720,7 +802,9 @@ impl Store {
             // Templates are stored once per cluster; their text is final
             // only when the source is complete, so rows are filled in then.
             let mut add_template = tx
-                .prepare_cached("INSERT INTO templates (source_id, text) VALUES (?1, '')")
+                .prepare_cached(
+                    "INSERT INTO templates (source_id, text, cluster) VALUES (?1, '', ?2)",
+                )
                 .map_err(e)?;
             let mut add_event = tx
                 .prepare_cached(
@@ -731,9 +815,34 @@ impl Store {
                      ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27)",
                 )
                 .map_err(e)?;
+            let mut add_block = tx
+                .prepare_cached(
+                    "INSERT INTO line_blocks (source_id, lines, first_time, last_time, data) \
+                     VALUES (?1, ?2, ?3, ?4, ?5)",
+                )
+                .map_err(e)?;
             loop {
                 let batch = match next() {
                     Some(Incoming::Events(batch)) => batch,
+                    Some(Incoming::Lines(block)) => {
+                        add_block
+                            .execute(params![
+                                source_id,
+                                block.lines as i64,
+                                block.span.0,
+                                block.span.1,
+                                block.data
+                            ])
+                            .map_err(e)?;
+                        totals.events += block.lines;
+                        totals.quality.insert(block.quality);
+                        totals.first =
+                            Some(totals.first.map_or(block.span.0, |t| t.min(block.span.0)));
+                        totals.last =
+                            Some(totals.last.map_or(block.span.1, |t| t.max(block.span.1)));
+                        *kinds.entry("log").or_default() += block.lines;
+                        continue;
+                    }
                     Some(Incoming::End(e)) => {
                         end = Some(e);
                         break;
@@ -744,7 +853,9 @@ impl Store {
                     let template_id = match cluster_rows.get(&ev.cluster) {
                         Some(id) => *id,
                         None => {
-                            add_template.execute([source_id]).map_err(e)?;
+                            add_template
+                                .execute(params![source_id, ev.cluster as i64])
+                                .map_err(e)?;
                             let id = tx.last_insert_rowid();
                             cluster_rows.insert(ev.cluster, id);
                             id
@@ -756,7 +867,7 @@ impl Store {
                     let row = &mut add_event;
                     let b = &mut binder;
                     (|| {
-                        row.raw_bind_parameter(2, totals.events as i64)?;
+                        row.raw_bind_parameter(2, ev.seq as i64)?;
                         row.raw_bind_parameter(3, ev.time)?;
                         row.raw_bind_parameter(7, ev.line.map(|l| l as i64))?;
                         row.raw_bind_parameter(10, ev.byte_range.0 as i64)?;
@@ -828,6 +939,21 @@ impl Store {
             for (cluster, row) in &cluster_rows {
                 let text = end.templates.get(*cluster).map_or("", String::as_str);
                 set_template.execute(params![row, text]).map_err(e)?;
+            }
+            // Clusters only block lines use get their rows now, in order.
+            let mut add_template = tx
+                .prepare_cached(
+                    "INSERT INTO templates (source_id, text, cluster) VALUES (?1, ?2, ?3)",
+                )
+                .map_err(e)?;
+            for (cluster, text) in end.templates.iter().enumerate() {
+                if let std::collections::hash_map::Entry::Vacant(slot) = cluster_rows.entry(cluster)
+                {
+                    add_template
+                        .execute(params![source_id, text, cluster as i64])
+                        .map_err(e)?;
+                    slot.insert(tx.last_insert_rowid());
+                }
             }
             let mut add_minute = tx
                 .prepare_cached(
@@ -909,23 +1035,30 @@ impl Store {
     /// Each source's event times inside a window, in order (for finding
     /// silences), by source path.
     pub fn times_by_source(&self, from: i64, to: i64) -> Result<Vec<(String, Vec<i64>)>> {
+        let mut by_source = self.line_times(from, to)?;
         let mut stmt = self
             .conn
-            .prepare(
-                "SELECT s.path, e.time FROM events e JOIN sources s ON s.id = e.source_id \
-                 WHERE e.time >= ?1 AND e.time <= ?2 ORDER BY s.path, e.time",
-            )
+            .prepare("SELECT source_id, time FROM events WHERE time >= ?1 AND time <= ?2")
             .map_err(|e| self.err(e))?;
         let mut rows = stmt.query(params![from, to]).map_err(|e| self.err(e))?;
-        let mut out: Vec<(String, Vec<i64>)> = Vec::new();
         while let Some(row) = rows.next().map_err(|e| self.err(e))? {
-            let path: String = row.get(0).map_err(|e| self.err(e))?;
+            let source: i64 = row.get(0).map_err(|e| self.err(e))?;
             let time: i64 = row.get(1).map_err(|e| self.err(e))?;
-            match out.last_mut() {
-                Some((p, times)) if *p == path => times.push(time),
-                _ => out.push((path, vec![time])),
-            }
+            by_source.entry(source).or_default().push(time);
         }
+        let paths: HashMap<i64, String> = self
+            .sources()?
+            .into_iter()
+            .map(|s| (s.id, s.path))
+            .collect();
+        let mut out: Vec<(String, Vec<i64>)> = by_source
+            .into_iter()
+            .map(|(id, mut times)| {
+                times.sort_unstable();
+                (paths.get(&id).cloned().unwrap_or_default(), times)
+            })
+            .collect();
+        out.sort();
         Ok(out)
     }
 
@@ -975,9 +1108,19 @@ impl Store {
             .query_row(&sql, params![template, from, until], event_row)
             .optional()
             .map_err(|e| self.err(e))?;
-        found
-            .map(|selected| Completer::new(self).complete(selected))
-            .transpose()
+        let mut completer = Completer::new(self);
+        let row = found.map(|s| completer.complete(s)).transpose()?;
+        let line = self.first_line_of_template(&mut completer, template, from, until)?;
+        Ok(match (row, line) {
+            (Some(r), Some(l)) => {
+                Some(if (l.time, &l.source, l.seq) < (r.time, &r.source, r.seq) {
+                    l
+                } else {
+                    r
+                })
+            }
+            (r, l) => r.or(l),
+        })
     }
 
     /// How many events lie in a window, and the first and last time.
@@ -1010,6 +1153,16 @@ impl Store {
     }
 
     fn window_counts_by_index(&self, from: i64, to: i64) -> Result<(u64, Option<(i64, i64)>)> {
+        let (lines, line_span) = self.count_lines(from, to)?;
+        let (rows, row_span) = self.count_rows(from, to)?;
+        let span = match (line_span, row_span) {
+            (Some((a, b)), Some((c, d))) => Some((a.min(c), b.max(d))),
+            (one, other) => one.or(other),
+        };
+        Ok((lines + rows, span))
+    }
+
+    fn count_rows(&self, from: i64, to: i64) -> Result<(u64, Option<(i64, i64)>)> {
         self.conn
             .query_row(
                 "SELECT count(*), min(time), max(time) FROM events WHERE time >= ?1 AND time <= ?2",
@@ -1072,7 +1225,7 @@ impl Store {
                  WHERE notable = 1 AND level IN ('warn', 'error', 'critical')",
             )? {
                 (Some(a), Some(b)) => Some((a, b)),
-                _ => match span("SELECT min(time), max(time) FROM events")? {
+                _ => match span("SELECT min(first_time), max(last_time) FROM sources")? {
                     (Some(a), Some(b)) => Some((a, b)),
                     _ => None,
                 },
@@ -1099,13 +1252,12 @@ impl Store {
              WHERE e.time >= ?1 AND e.time <= ?2{notable} \
              ORDER BY e.time"
         );
+        let (from, to) = (
+            filter.from.unwrap_or(i64::MIN),
+            filter.to.unwrap_or(i64::MAX),
+        );
         let mut stmt = self.conn.prepare(&sql).map_err(|e| self.err(e))?;
-        let mut rows = stmt
-            .query(params![
-                filter.from.unwrap_or(i64::MIN),
-                filter.to.unwrap_or(i64::MAX)
-            ])
-            .map_err(|e| self.err(e))?;
+        let mut rows = stmt.query(params![from, to]).map_err(|e| self.err(e))?;
         // The time index gives time order without a sort of the whole
         // result; events of one instant are few, and are put in source-path
         // and position order here, so the order never depends on the order
@@ -1116,8 +1268,27 @@ impl Store {
             batch.sort_by(|a, b| (&a.source, a.seq).cmp(&(&b.source, b.seq)));
             batch.drain(..).try_for_each(&mut visit)
         };
-        while let Some(row) = rows.next().map_err(|e| self.err(e))? {
-            let event = completer.complete(event_row(row).map_err(|e| self.err(e))?)?;
+        // Routine lines are never notable; the others merge in by time.
+        let mut lines = if filter.notable_only {
+            LineStream::empty()
+        } else {
+            LineStream::new(self, from, to)?
+        };
+        let mut row = None;
+        loop {
+            if row.is_none() {
+                if let Some(r) = rows.next().map_err(|e| self.err(e))? {
+                    row = Some(completer.complete(event_row(r).map_err(|e| self.err(e))?)?);
+                }
+            }
+            let line_time = lines.peek_time(self)?;
+            let event = match (&row, line_time) {
+                (Some(r), Some(t)) if t < r.time => lines.pop(&mut completer)?,
+                (Some(_), _) => row.take(),
+                (None, Some(_)) => lines.pop(&mut completer)?,
+                (None, None) => break,
+            };
+            let Some(event) = event else { break };
             if same_instant.first().is_some_and(|f| f.time != event.time) {
                 flush(&mut same_instant)?;
             }
@@ -1214,12 +1385,17 @@ mod tests {
             .unwrap();
         assert_eq!(
             listed,
-            [(7, "disk 91% full".to_string(), "disk <*> full".to_string())]
+            [(
+                Some(7),
+                "disk 91% full".to_string(),
+                "disk <*> full".to_string()
+            )]
         );
         let cited: i64 = store
             .conn
             .query_row(
-                "SELECT count(*) FROM timeline_evidence JOIN events ON events.id = event_id",
+                "SELECT count(*) FROM timeline_evidence t JOIN events e \
+                 ON e.id = t.event_id AND e.source_id = t.source_id AND e.seq = t.seq",
                 [],
                 |r| r.get(0),
             )

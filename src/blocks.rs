@@ -1,0 +1,351 @@
+//! Routine log lines, stored in blocks: most of a large incident's events
+//! are log lines that no draft will show one by one. Storing each as a
+//! SQLite row costs more than reading and parsing it, so a source's
+//! routine lines are packed, in source order, into blocks of up to
+//! [`BLOCK_LINES`] lines (one `line_blocks` row each, with the block's time
+//! span). A line keeps all its provenance: position, line numbers, byte
+//! range, times and flags, template, level, host, service, attributes; its
+//! message is a byte range of the record, read back from the evidence.
+//!
+//! A line is routine when it is a log line that is not notable and nothing
+//! about it needs a column of its own (see [`is_routine`]). Every other
+//! event is a row of `events`.
+//!
+//! Layout of a block: a string table (varint count, then each string as
+//! varint length + UTF-8), a varint line count, then per line: seq delta,
+//! time delta (zigzag), quality bits, precision, line delta (zigzag), extra
+//! lines, byte start delta (zigzag), byte length, message start and
+//! length, then level, host, service and attributes as string-table
+//! references (0 = none), and the template cluster.
+
+use crate::normalize::Quality;
+
+/// Lines per block: large enough that a block row costs little per line,
+/// small enough that a narrow time range decodes few lines it does not
+/// need.
+pub const BLOCK_LINES: usize = 1024;
+
+/// One routine line, as encoded.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Line {
+    /// Position among the source's events.
+    pub seq: u64,
+    /// UTC microseconds.
+    pub time: i64,
+    /// Time flags.
+    pub quality: Quality,
+    /// Precision name.
+    pub precision: String,
+    /// First line.
+    pub line: u64,
+    /// Last line.
+    pub line_end: u64,
+    /// The record's bytes in the source.
+    pub bytes: (u64, u64),
+    /// The message.
+    pub message: Message,
+    /// Level.
+    pub level: Option<String>,
+    /// Host.
+    pub host: Option<String>,
+    /// Service.
+    pub service: Option<String>,
+    /// JSON object of attributes.
+    pub attributes: Option<String>,
+    /// Template cluster in its source's miner.
+    pub cluster: u64,
+}
+
+/// A line's message: where it is in the record's bytes, or, when the
+/// record does not hold it verbatim (a parser's summary, unescaped JSON),
+/// its text.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Message {
+    /// Start and end within the record.
+    Range(u32, u32),
+    /// The text itself.
+    Text(String),
+}
+
+/// A block ready to store.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Block {
+    /// Lines in it.
+    pub lines: u64,
+    /// Earliest and latest time in it.
+    pub span: (i64, i64),
+    /// Every time flag of its lines.
+    pub quality: Quality,
+    /// The encoded lines.
+    pub data: Vec<u8>,
+}
+
+/// Why a stored block could not be read (a damaged database).
+#[derive(Debug, thiserror::Error)]
+#[error("a line block is damaged: {0}")]
+pub struct Damaged(&'static str);
+
+/// Packs lines into a block.
+pub fn encode(lines: &[Line]) -> Block {
+    let mut strings = Strings::default();
+    let mut body = Vec::with_capacity(lines.len() * 24);
+    let mut previous = (0u64, 0i64, 0u64, 0u64);
+    let mut span = (i64::MAX, i64::MIN);
+    let mut quality = Quality::default();
+    for l in lines {
+        put(&mut body, l.seq.wrapping_sub(previous.0));
+        put(&mut body, zigzag(l.time.wrapping_sub(previous.1)));
+        put(&mut body, u64::from(l.quality.bits()));
+        put(&mut body, strings.reference(Some(&l.precision)));
+        put(&mut body, zigzag(l.line.wrapping_sub(previous.2) as i64));
+        put(&mut body, l.line_end.saturating_sub(l.line));
+        put(&mut body, zigzag(l.bytes.0.wrapping_sub(previous.3) as i64));
+        put(&mut body, l.bytes.1.saturating_sub(l.bytes.0));
+        match &l.message {
+            Message::Range(from, to) => {
+                put(&mut body, u64::from(*from) << 1);
+                put(&mut body, u64::from(to.saturating_sub(*from)));
+            }
+            Message::Text(text) => put(&mut body, strings.reference(Some(text)) << 1 | 1),
+        }
+        for text in [&l.level, &l.host, &l.service, &l.attributes] {
+            put(&mut body, strings.reference(text.as_deref()));
+        }
+        put(&mut body, l.cluster);
+        previous = (l.seq, l.time, l.line, l.bytes.0);
+        span = (span.0.min(l.time), span.1.max(l.time));
+        quality.insert(l.quality);
+    }
+    let mut data = Vec::with_capacity(body.len() + strings.list.len() * 16 + 8);
+    put(&mut data, strings.list.len() as u64);
+    for s in &strings.list {
+        put(&mut data, s.len() as u64);
+        data.extend_from_slice(s.as_bytes());
+    }
+    put(&mut data, lines.len() as u64);
+    data.extend_from_slice(&body);
+    Block {
+        lines: lines.len() as u64,
+        span,
+        quality,
+        data,
+    }
+}
+
+/// Unpacks a block's lines, in source order.
+pub fn decode(data: &[u8]) -> Result<Vec<Line>, Damaged> {
+    let mut r = Reader { data, at: 0 };
+    let count = r.count()?;
+    let mut strings = Vec::with_capacity(count);
+    for _ in 0..count {
+        let len = r.count()?;
+        let bytes = r.take(len)?;
+        strings.push(std::str::from_utf8(bytes).map_err(|_| Damaged("text is not UTF-8"))?);
+    }
+    let text = |i: u64| -> Result<Option<String>, Damaged> {
+        match i {
+            0 => Ok(None),
+            i => strings
+                .get(i as usize - 1)
+                .map(|s| Some((*s).to_string()))
+                .ok_or(Damaged("reference past the string table")),
+        }
+    };
+    let count = r.count()?;
+    let mut lines = Vec::with_capacity(count.min(BLOCK_LINES));
+    let mut previous = (0u64, 0i64, 0u64, 0u64);
+    for _ in 0..count {
+        let seq = previous.0.wrapping_add(r.varint()?);
+        let time = previous.1.wrapping_add(unzigzag(r.varint()?));
+        let quality = Quality::from_bits(u8::try_from(r.varint()?).map_err(|_| Damaged("flags"))?);
+        let precision = text(r.varint()?)?.ok_or(Damaged("precision missing"))?;
+        let line = previous.2.wrapping_add(unzigzag(r.varint()?) as u64);
+        let line_end = line.wrapping_add(r.varint()?);
+        let start = previous.3.wrapping_add(unzigzag(r.varint()?) as u64);
+        let bytes = (start, start.wrapping_add(r.varint()?));
+        let tagged = r.varint()?;
+        let message = if tagged & 1 == 1 {
+            Message::Text(text(tagged >> 1)?.ok_or(Damaged("message missing"))?)
+        } else {
+            let from = u32::try_from(tagged >> 1).map_err(|_| Damaged("message range"))?;
+            let to = u32::try_from(r.varint()?)
+                .ok()
+                .and_then(|len| from.checked_add(len))
+                .ok_or(Damaged("message range"))?;
+            Message::Range(from, to)
+        };
+        let level = text(r.varint()?)?;
+        let host = text(r.varint()?)?;
+        let service = text(r.varint()?)?;
+        let attributes = text(r.varint()?)?;
+        let cluster = r.varint()?;
+        previous = (seq, time, line, start);
+        lines.push(Line {
+            seq,
+            time,
+            quality,
+            precision,
+            line,
+            line_end,
+            bytes,
+            message,
+            level,
+            host,
+            service,
+            attributes,
+            cluster,
+        });
+    }
+    Ok(lines)
+}
+
+/// A block's string table: each distinct text once, referred to by its
+/// 1-based place (0 is "none").
+#[derive(Default)]
+struct Strings<'a> {
+    list: Vec<&'a str>,
+    places: std::collections::HashMap<&'a str, u64>,
+}
+
+impl<'a> Strings<'a> {
+    fn reference(&mut self, text: Option<&'a str>) -> u64 {
+        let Some(text) = text else { return 0 };
+        *self.places.entry(text).or_insert_with(|| {
+            self.list.push(text);
+            self.list.len() as u64
+        })
+    }
+}
+
+fn zigzag(v: i64) -> u64 {
+    ((v << 1) ^ (v >> 63)) as u64
+}
+
+fn unzigzag(v: u64) -> i64 {
+    ((v >> 1) as i64) ^ -((v & 1) as i64)
+}
+
+fn put(out: &mut Vec<u8>, mut v: u64) {
+    while v >= 0x80 {
+        out.push((v as u8) | 0x80);
+        v >>= 7;
+    }
+    out.push(v as u8);
+}
+
+struct Reader<'a> {
+    data: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn varint(&mut self) -> Result<u64, Damaged> {
+        let mut v = 0u64;
+        for shift in (0..64).step_by(7) {
+            let byte = *self.data.get(self.at).ok_or(Damaged("ends early"))?;
+            self.at += 1;
+            v |= u64::from(byte & 0x7f) << shift;
+            if byte < 0x80 {
+                return Ok(v);
+            }
+        }
+        Err(Damaged("overlong number"))
+    }
+
+    /// A length or count, which cannot exceed the bytes left.
+    fn count(&mut self) -> Result<usize, Damaged> {
+        let v = self.varint()?;
+        usize::try_from(v)
+            .ok()
+            .filter(|&n| n <= self.data.len() - self.at)
+            .ok_or(Damaged("count larger than the block"))
+    }
+
+    fn take(&mut self, len: usize) -> Result<&'a [u8], Damaged> {
+        let bytes = self
+            .data
+            .get(self.at..self.at + len)
+            .ok_or(Damaged("ends early"))?;
+        self.at += len;
+        Ok(bytes)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn line(seq: u64, time: i64, host: Option<&str>) -> Line {
+        Line {
+            seq,
+            time,
+            quality: Quality::from_bits(0),
+            precision: "millisecond".into(),
+            line: seq + 1,
+            line_end: seq + 1,
+            bytes: (seq * 100, seq * 100 + 99),
+            message: Message::Range(24, 99),
+            level: Some("info".into()),
+            host: host.map(str::to_string),
+            service: None,
+            attributes: Some(r#"{"pid":"7"}"#.into()),
+            cluster: seq % 3,
+        }
+    }
+
+    #[test]
+    fn lines_come_back_as_they_went_in() {
+        // Times that go backwards, a gap in seq (an event stored as a row
+        // in between), and a line spanning three lines.
+        let mut lines = vec![
+            line(0, 1_700_000_000_000_000, Some("db-1")),
+            line(1, 1_699_999_999_000_000, None),
+            line(5, 1_700_000_002_000_000, Some("db-1")),
+        ];
+        lines[2].line_end = lines[2].line + 2;
+        lines[1].quality = Quality::from_bits(0b10_0101);
+        lines[1].message = Message::Text("GET /health -> 200".into());
+        let block = encode(&lines);
+        assert_eq!(block.lines, 3);
+        assert_eq!(block.span, (1_699_999_999_000_000, 1_700_000_002_000_000));
+        assert_eq!(decode(&block.data).unwrap(), lines);
+    }
+
+    proptest! {
+        #[test]
+        fn any_lines_round_trip(raw in proptest::collection::vec(
+            (any::<u32>(), any::<i64>(), any::<u8>(), any::<u32>(), 0u64..5, any::<u32>(), any::<u16>(),
+             any::<u16>(), any::<u16>(), proptest::option::of("[a-z\u{e9}-]{0,8}"), any::<u64>()), 0..40)) {
+            let mut seq = 0u64;
+            let lines: Vec<Line> = raw.into_iter().map(|(step, time, bits, line, extra, start, len, from, mlen, host, cluster)| {
+                seq += u64::from(step);
+                Line {
+                    seq,
+                    time,
+                    quality: Quality::from_bits(bits & 0b11_1111),
+                    precision: "second".into(),
+                    line: u64::from(line),
+                    line_end: u64::from(line) + extra,
+                    bytes: (u64::from(start), u64::from(start) + u64::from(len)),
+                    message: if mlen % 2 == 0 {
+                        Message::Range(u32::from(from), u32::from(from) + u32::from(mlen))
+                    } else {
+                        Message::Text(format!("message {mlen}"))
+                    },
+                    level: None,
+                    host: host.clone(),
+                    service: host,
+                    attributes: None,
+                    cluster,
+                }
+            }).collect();
+            prop_assert_eq!(decode(&encode(&lines).data).unwrap(), lines);
+        }
+
+        #[test]
+        fn damaged_blocks_are_errors_not_panics(data in proptest::collection::vec(any::<u8>(), 0..300)) {
+            let _ = decode(&data);
+        }
+    }
+}
