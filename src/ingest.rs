@@ -403,14 +403,92 @@ fn scan(reader: &mut dyn Read) -> std::io::Result<Scan> {
 /// Bytes parsed at a time when streaming a line format.
 const PIECE: usize = 16 << 20;
 
+/// What parsing hands to normalizing, in input order.
+enum Parsed {
+    Record(Record, Verbatim),
+    Problem(Problem),
+    /// The end of a piece of so many lines and bytes.
+    PieceEnd {
+        lines: u64,
+        bytes: u64,
+    },
+}
+
+/// Records handed over at a time.
+const HANDOVER: usize = 4096;
+
+/// Pieces handed over but not yet normalized (bounds memory).
+const HANDOVERS_IN_FLIGHT: usize = 4;
+
+/// A parser's sink that hands records over to the normalizing thread.
+struct Handover<'b, 't> {
+    bytes: &'b [u8],
+    items: Vec<Parsed>,
+    tx: &'t SyncSender<Vec<Parsed>>,
+}
+
+impl Handover<'_, '_> {
+    fn send(&mut self) {
+        let items = std::mem::replace(&mut self.items, Vec::with_capacity(HANDOVER));
+        // A closed channel means normalizing stopped; the join reports it.
+        let _ = self.tx.send(items);
+    }
+}
+
+impl RecordSink for Handover<'_, '_> {
+    fn record(&mut self, record: Record) {
+        let verbatim = Verbatim::find(&record, self.bytes);
+        self.items.push(Parsed::Record(record, verbatim));
+        if self.items.len() >= HANDOVER {
+            self.send();
+        }
+    }
+
+    fn problem(&mut self, problem: Problem) {
+        self.items.push(Parsed::Problem(problem));
+    }
+}
+
 /// Feeds a line format its input piece by piece, each piece ending just
-/// before a line that begins a record, so no record is split; the sink
-/// shifts line numbers and byte offsets to the whole input's.
+/// before a line that begins a record, so no record is split. Parsing (on
+/// this thread) and normalizing (template mining, times, blocks; on a
+/// second one) overlap, so one large source keeps two cores busy; the
+/// order of records is kept, and the normalizer shifts line numbers and
+/// byte offsets to the whole input's.
 fn parse_in_pieces(
     reader: &mut dyn Read,
     parser: &dyn Parser,
     context: &Context<'_>,
     sink: &mut Normalizer<'_>,
+) -> std::io::Result<()> {
+    std::thread::scope(|scope| {
+        let (tx, rx) = sync_channel::<Vec<Parsed>>(HANDOVERS_IN_FLIGHT);
+        let normalizing = scope.spawn(move || {
+            for item in rx.into_iter().flatten() {
+                match item {
+                    Parsed::Record(record, verbatim) => sink.record(record, verbatim),
+                    Parsed::Problem(problem) => sink.problem(problem),
+                    Parsed::PieceEnd { lines, bytes } => {
+                        sink.line_base += lines;
+                        sink.byte_base += bytes;
+                    }
+                }
+            }
+        });
+        let read = read_pieces(reader, parser, context, &tx);
+        drop(tx);
+        if let Err(panic) = normalizing.join() {
+            std::panic::resume_unwind(panic);
+        }
+        read
+    })
+}
+
+fn read_pieces(
+    reader: &mut dyn Read,
+    parser: &dyn Parser,
+    context: &Context<'_>,
+    tx: &SyncSender<Vec<Parsed>>,
 ) -> std::io::Result<()> {
     let mut buf: Vec<u8> = Vec::with_capacity(PIECE + (1 << 20));
     let mut eof = false;
@@ -446,13 +524,17 @@ fn parse_in_pieces(
                 }
             }
         };
-        let mut piece = PieceSink {
+        let mut handover = Handover {
             bytes: &buf[..cut],
-            normalizer: sink,
+            items: Vec::with_capacity(HANDOVER),
+            tx,
         };
-        parser.parse_in(&buf[..cut], context, &mut piece);
-        sink.line_base += memchr::memchr_iter(b'\n', &buf[..cut]).count() as u64;
-        sink.byte_base += cut as u64;
+        parser.parse_in(&buf[..cut], context, &mut handover);
+        handover.items.push(Parsed::PieceEnd {
+            lines: memchr::memchr_iter(b'\n', &buf[..cut]).count() as u64,
+            bytes: cut as u64,
+        });
+        handover.send();
         buf.drain(..cut);
     }
 }
