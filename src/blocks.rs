@@ -5,7 +5,8 @@
 //! [`BLOCK_LINES`] lines (one `line_blocks` row each, with the block's time
 //! span). A line keeps all its provenance: position, line numbers, byte
 //! range, times and flags, template, level, host, service, attributes; its
-//! message is a byte range of the record, read back from the evidence.
+//! message is a byte range of the record, read back from the evidence, or
+//! its text where the record does not hold it verbatim.
 //!
 //! A line is routine when it is a log line that is not notable and nothing
 //! about it needs a column of its own (see [`is_routine`]). Every other
@@ -14,9 +15,10 @@
 //! Layout of a block: a string table (varint count, then each string as
 //! varint length + UTF-8), a varint line count, then per line: seq delta,
 //! time delta (zigzag), quality bits, precision, line delta (zigzag), extra
-//! lines, byte start delta (zigzag), byte length, message start and
-//! length, then level, host, service and attributes as string-table
-//! references (0 = none), and the template cluster.
+//! lines, byte start delta (zigzag), byte length, the message (start × 2
+//! and length, or string-table reference × 2 + 1), then level, host,
+//! service and attributes as string-table references (0 = none), and the
+//! template cluster.
 
 use crate::normalize::Quality;
 
