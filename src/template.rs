@@ -20,6 +20,7 @@
 //! their order.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 // ---------------------------------------------------------------------------
 // Masking
@@ -46,17 +47,79 @@ fn is_close_edge(b: u8) -> bool {
 }
 
 /// Weekday and month names: variable inside a date ("Sun Jul 17 07:07:00").
-const DATE_WORDS: [&str; 19] = [
-    "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun", "Jan", "Feb", "Mar", "Apr", "May", "Jun",
-    "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-];
+fn is_date_word(w: &str) -> bool {
+    matches!(
+        w,
+        "Mon"
+            | "Tue"
+            | "Wed"
+            | "Thu"
+            | "Fri"
+            | "Sat"
+            | "Sun"
+            | "Jan"
+            | "Feb"
+            | "Mar"
+            | "Apr"
+            | "May"
+            | "Jun"
+            | "Jul"
+            | "Aug"
+            | "Sep"
+            | "Oct"
+            | "Nov"
+            | "Dec"
+    )
+}
 
 /// Units: part of the value when they follow a number ("17.7 GB" and
 /// "512 KB" are one shape).
-const UNITS: [&str; 17] = [
-    "B", "KB", "kB", "MB", "GB", "TB", "KiB", "MiB", "GiB", "TiB", "ns", "us", "µs", "ms", "s",
-    "sec", "secs",
-];
+fn is_unit(w: &str) -> bool {
+    matches!(
+        w,
+        "B" | "KB"
+            | "kB"
+            | "MB"
+            | "GB"
+            | "TB"
+            | "KiB"
+            | "MiB"
+            | "GiB"
+            | "TiB"
+            | "ns"
+            | "us"
+            | "µs"
+            | "ms"
+            | "s"
+            | "sec"
+            | "secs"
+    )
+}
+
+/// What the masking rules ask of a token's bytes, one table lookup per
+/// byte: masking runs on every token of every line.
+const DIGIT: u8 = 1;
+const NOT_HEX: u8 = 2;
+const EQ: u8 = 4;
+const COLON: u8 = 8;
+const BACKSLASH: u8 = 16;
+
+static BYTE_CLASS: [u8; 256] = {
+    let mut table = [NOT_HEX; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = match b as u8 {
+            b'0'..=b'9' => DIGIT,
+            b'a'..=b'f' | b'A'..=b'F' => 0,
+            b'=' => EQ | NOT_HEX,
+            b':' => COLON | NOT_HEX,
+            b'\\' => BACKSLASH | NOT_HEX,
+            _ => NOT_HEX,
+        };
+        b += 1;
+    }
+    table
+};
 
 /// A key in `key=value`: a plain identifier.
 fn is_key(key: &[u8]) -> bool {
@@ -74,12 +137,20 @@ enum Kind {
     Var,
 }
 
-/// Masks one token into `out`; returns its kind and, for `Var`, the bytes
-/// of edge punctuation kept before and after the `<*>`.
-fn mask_token(token: &str, out: &mut String) -> (Kind, u16, u16) {
+/// How one token is masked, decided from its bytes alone.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Shape {
+    /// Kept as written.
+    Word,
+    /// `<*>`, keeping `pre` and `suf` bytes of edge punctuation.
+    Var { pre: u16, suf: u16 },
+    /// Kept up to `key_end` (`key=`, `key:`), the rest masked as a token.
+    Keyed { key_end: usize },
+}
+
+fn shape(token: &str) -> Shape {
     if token.len() > MAX_TOKEN_BYTES {
-        out.push_str(WILDCARD);
-        return (Kind::Var, 0, 0);
+        return Shape::Var { pre: 0, suf: 0 };
     }
     let b = token.as_bytes();
     let mut s = 0;
@@ -92,40 +163,24 @@ fn mask_token(token: &str, out: &mut String) -> (Kind, u16, u16) {
     }
     let core = &b[s..e];
     if core.is_empty() {
-        out.push_str(token);
-        return (Kind::Word, 0, 0);
+        return Shape::Word;
     }
-    // One pass for everything the rules below ask of the core.
-    let (mut digit, mut hex, mut backslash) = (false, true, false);
-    let (mut eq, mut colon) = (None, None);
-    for (i, &c) in core.iter().enumerate() {
-        match c {
-            b'0'..=b'9' => digit = true,
-            b'a'..=b'f' | b'A'..=b'F' => {}
-            b'=' => {
-                eq.get_or_insert(i);
-                hex = false;
-            }
-            b':' => {
-                colon.get_or_insert(i);
-                hex = false;
-            }
-            b'\\' => {
-                backslash = true;
-                hex = false;
-            }
-            _ => hex = false,
-        }
-    }
+    let class = core.iter().fold(0, |acc, &c| acc | BYTE_CLASS[c as usize]);
+    let (digit, hex, backslash) = (
+        class & DIGIT != 0,
+        class & NOT_HEX == 0,
+        class & BACKSLASH != 0,
+    );
+    let eq = (class & EQ != 0)
+        .then(|| core.iter().position(|&c| c == b'='))
+        .flatten();
+    let colon = (class & COLON != 0)
+        .then(|| core.iter().position(|&c| c == b':'))
+        .flatten();
     // key=value: the key is wording, the value is data.
     if let Some(k) = eq {
         if is_key(&core[..k]) {
-            out.push_str(&token[..s + k + 1]);
-            let value = &token[s + k + 1..];
-            if !value.is_empty() {
-                mask_token(value, out);
-            }
-            return (Kind::Word, 0, 0);
+            return Shape::Keyed { key_end: s + k + 1 };
         }
     }
     // key:value with an alphabetic key ("onExtend:1514038530000"), but not
@@ -140,9 +195,7 @@ fn mask_token(token: &str, out: &mut String) -> (Kind, u16, u16) {
             && key.iter().all(|&b| b.is_ascii_alphabetic() || b == b'_')
             && !host_port
         {
-            out.push_str(&token[..s + k + 1]);
-            mask_token(&token[s + k + 1..], out);
-            return (Kind::Word, 0, 0);
+            return Shape::Keyed { key_end: s + k + 1 };
         }
     }
     // Numbers, addresses, ids, versions, times; hex without digits
@@ -156,21 +209,44 @@ fn mask_token(token: &str, out: &mut String) -> (Kind, u16, u16) {
         || colon.is_some_and(|k| core[k..].starts_with(b"://"))
         || (backslash && core.len() > 2);
     if variable {
-        out.push_str(&token[..s]);
-        out.push_str(WILDCARD);
-        out.push_str(&token[e..]);
-        return (Kind::Var, s as u16, (b.len() - e) as u16);
+        return Shape::Var {
+            pre: s as u16,
+            suf: (b.len() - e) as u16,
+        };
     }
-    out.push_str(token);
-    (Kind::Word, 0, 0)
+    Shape::Word
 }
 
-/// One masked token, as byte offsets into the first-pass buffer.
+/// Writes `token` masked as `shape` says.
+fn write_masked(token: &str, shape: Shape, out: &mut String) {
+    match shape {
+        Shape::Word => out.push_str(token),
+        Shape::Var { pre, suf } => {
+            out.push_str(&token[..pre as usize]);
+            out.push_str(WILDCARD);
+            out.push_str(&token[token.len() - suf as usize..]);
+        }
+        Shape::Keyed { key_end } => {
+            out.push_str(&token[..key_end]);
+            let value = &token[key_end..];
+            if !value.is_empty() {
+                write_masked(value, self::shape(value), out);
+            }
+        }
+    }
+}
+
+/// One masked token. Its text is the token itself in the message, or, for
+/// a keyed token, its masked text in the first-pass buffer: most tokens
+/// are copied once, into the masked line.
 #[derive(Clone, Copy, Debug)]
 struct Tok {
     start: u32,
     end: u32,
+    in_buffer: bool,
     kind: Kind,
+    /// For `Var`, the bytes of edge punctuation kept before and after the
+    /// `<*>`.
     pre: u16,
     suf: u16,
     date_word: bool,
@@ -180,33 +256,55 @@ struct Tok {
 /// Reusable buffers, so that masking a message allocates nothing once warm.
 #[derive(Default, Debug)]
 struct Masker {
-    first: String,
+    keyed: String,
     toks: Vec<Tok>,
 }
 
 impl Masker {
+    fn text<'a>(&'a self, message: &'a str, t: &Tok) -> &'a str {
+        let source = if t.in_buffer { &self.keyed } else { message };
+        &source[t.start as usize..t.end as usize]
+    }
+
     /// Masks the first line of `message` into `line` as single-space
     /// separated tokens, with each token's byte span in `spans`.
     fn mask(&mut self, message: &str, line: &mut String, spans: &mut Vec<(u32, u32)>) {
-        self.first.clear();
+        self.keyed.clear();
         self.toks.clear();
         line.clear();
         spans.clear();
-        for token in first_line_tokens(message).take(MAX_TOKENS) {
-            let start = self.first.len() as u32;
-            let (kind, pre, suf) = mask_token(token, &mut self.first);
-            let word = &self.first[start as usize..];
-            let date_word = kind == Kind::Word && word.len() == 3 && DATE_WORDS.contains(&word);
-            let unit = kind == Kind::Word && word.len() <= 6 && UNITS.contains(&strip_close(word));
-            self.toks.push(Tok {
-                start,
-                end: self.first.len() as u32,
-                kind,
-                pre,
-                suf,
-                date_word,
-                unit,
-            });
+        for (start, end) in first_line_tokens(message).take(MAX_TOKENS) {
+            let token = &message[start..end];
+            let mut t = Tok {
+                start: start as u32,
+                end: end as u32,
+                in_buffer: false,
+                kind: Kind::Word,
+                pre: 0,
+                suf: 0,
+                date_word: false,
+                unit: false,
+            };
+            match shape(token) {
+                Shape::Var { pre, suf } => {
+                    t.kind = Kind::Var;
+                    t.pre = pre;
+                    t.suf = suf;
+                }
+                keyed @ Shape::Keyed { .. } => {
+                    t.start = self.keyed.len() as u32;
+                    write_masked(token, keyed, &mut self.keyed);
+                    t.end = self.keyed.len() as u32;
+                    t.in_buffer = true;
+                }
+                Shape::Word => {}
+            }
+            if t.kind == Kind::Word {
+                let word = self.text(message, &t);
+                t.date_word = is_date_word(word);
+                t.unit = word.len() <= 6 && is_unit(strip_close(word));
+            }
+            self.toks.push(t);
         }
         for i in 0..self.toks.len() {
             let t = self.toks[i];
@@ -219,10 +317,11 @@ impl Masker {
             let var = (t.date_word && (datey(prev) || datey(next)))
                 || (t.unit && prev.is_some_and(|p| p.kind == Kind::Var && p.suf == 0));
             if var {
-                let text = &self.first[t.start as usize..t.end as usize];
+                let text = self.text(message, &t);
+                let suf = (text.len() - strip_close(text).len()) as u16;
                 self.toks[i].kind = Kind::Var;
                 self.toks[i].pre = 0;
-                self.toks[i].suf = (text.len() - strip_close(text).len()) as u16;
+                self.toks[i].suf = suf;
             }
         }
         // Runs of variable tokens with no punctuation between them are one
@@ -234,7 +333,7 @@ impl Masker {
                 line.push(' ');
             }
             let start = line.len() as u32;
-            let text = &self.first[t.start as usize..t.end as usize];
+            let text = self.text(message, &t);
             if t.kind == Kind::Var {
                 let mut j = i;
                 while j + 1 < self.toks.len()
@@ -245,7 +344,7 @@ impl Masker {
                     j += 1;
                 }
                 let last = self.toks[j];
-                let last_text = &self.first[last.start as usize..last.end as usize];
+                let last_text = self.text(message, &last);
                 line.push_str(&text[..t.pre as usize]);
                 line.push_str(WILDCARD);
                 line.push_str(&last_text[last_text.len() - last.suf as usize..]);
@@ -259,9 +358,10 @@ impl Masker {
     }
 }
 
-/// The tokens of the first line: runs of non-whitespace up to the first
-/// line break, found without scanning the rest of a long message.
-fn first_line_tokens(message: &str) -> impl Iterator<Item = &str> {
+/// The byte spans of the tokens of the first line: runs of non-whitespace
+/// up to the first line break, found without scanning the rest of a long
+/// message. They split at ASCII bytes, so at UTF-8 boundaries.
+fn first_line_tokens(message: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
     let b = message.as_bytes();
     let mut i = 0;
     std::iter::from_fn(move || {
@@ -275,13 +375,18 @@ fn first_line_tokens(message: &str) -> impl Iterator<Item = &str> {
         while i < b.len() && !b[i].is_ascii_whitespace() && b[i] != b'\x0b' {
             i += 1;
         }
-        // Splitting at ASCII bytes keeps UTF-8 boundaries.
-        Some(&message[start..i])
+        Some((start, i))
     })
 }
 
 fn strip_close(s: &str) -> &str {
-    s.trim_end_matches(|c: char| c.is_ascii() && is_close_edge(c as u8))
+    let b = s.as_bytes();
+    let mut e = b.len();
+    while e > 0 && is_close_edge(b[e - 1]) {
+        e -= 1;
+    }
+    // Close edges are ASCII, so `e` is a character boundary.
+    &s[..e]
 }
 
 /// The template of a message on its own: its first line, variable tokens
@@ -432,6 +537,52 @@ fn fits(pattern: &[u8], (pre, suf): (u32, u32), token: &[u8]) -> bool {
 // ---------------------------------------------------------------------------
 // Mining
 
+/// A multiply-rotate hasher for the miner's tables. Their keys are one
+/// source's own words and lines, so flooding is no concern, and SipHash was
+/// a visible share of the per-line cost of ingest.
+#[derive(Default, Clone, Copy)]
+struct WordHasher(u64);
+
+impl WordHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl Hasher for WordHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            self.add(u64::from_le_bytes(chunk.try_into().unwrap_or_default()));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut last = [0u8; 8];
+            last[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(last));
+        }
+    }
+
+    fn write_u8(&mut self, n: u8) {
+        self.add(u64::from(n));
+    }
+
+    fn write_u32(&mut self, n: u32) {
+        self.add(u64::from(n));
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.add(n as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        // The table indexes by the low bits, which the multiply mixes least.
+        self.0.rotate_left(26)
+    }
+}
+
+type Map<K, V> = HashMap<K, V, BuildHasherDefault<WordHasher>>;
+
 /// Word id of the wildcard.
 const WILD: u32 = 0;
 /// Word id of a message token that is in no template: equal to nothing.
@@ -507,7 +658,7 @@ struct Score {
 #[derive(Debug)]
 pub struct Miner {
     words: Vec<Box<str>>,
-    word_ids: HashMap<Box<str>, u32>,
+    word_ids: Map<Box<str>, u32>,
     word_info: Vec<WordInfo>,
     clusters: Vec<Cluster>,
     /// Union-find over cluster ids; a root is its own parent and the
@@ -516,12 +667,12 @@ pub struct Miner {
     /// For a root, the ids of its group.
     members: Vec<Vec<u32>>,
     /// Clusters by length and leading words; merged-away duplicates leave.
-    leaves: HashMap<LeafKey, Vec<u32>>,
-    by_template: HashMap<Box<[u32]>, u32>,
-    by_skeleton: HashMap<Box<[u32]>, u32>,
-    by_tail: HashMap<Box<[u32]>, Vec<u32>>,
-    overflow: HashMap<Box<str>, u32>,
-    seen: HashMap<Box<str>, u32>,
+    leaves: Map<LeafKey, Vec<u32>>,
+    by_template: Map<Box<[u32]>, u32>,
+    by_skeleton: Map<Box<[u32]>, u32>,
+    by_tail: Map<Box<[u32]>, Vec<u32>>,
+    overflow: Map<Box<str>, u32>,
+    seen: Map<Box<str>, u32>,
     masker: Masker,
     line: String,
     spans: Vec<(u32, u32)>,
@@ -537,7 +688,7 @@ impl Default for Miner {
 impl Miner {
     /// A miner that has seen nothing.
     pub fn new() -> Miner {
-        let mut word_ids = HashMap::new();
+        let mut word_ids = Map::default();
         word_ids.insert(Box::from(WILDCARD), WILD);
         Miner {
             words: vec![Box::from(WILDCARD)],
@@ -546,12 +697,12 @@ impl Miner {
             clusters: Vec::new(),
             parent: Vec::new(),
             members: Vec::new(),
-            leaves: HashMap::new(),
-            by_template: HashMap::new(),
-            by_skeleton: HashMap::new(),
-            by_tail: HashMap::new(),
-            overflow: HashMap::new(),
-            seen: HashMap::new(),
+            leaves: Map::default(),
+            by_template: Map::default(),
+            by_skeleton: Map::default(),
+            by_tail: Map::default(),
+            overflow: Map::default(),
+            seen: Map::default(),
             masker: Masker::default(),
             line: String::new(),
             spans: Vec::new(),

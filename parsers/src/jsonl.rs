@@ -6,6 +6,7 @@
 //! Fields are found by the names these writers use, case-insensitively, as a
 //! dotted key (`"log.level"`) or as nested objects (`{"log": {"level": ..}}`).
 
+use std::borrow::Cow;
 use std::cell::Cell;
 use std::fmt;
 
@@ -245,10 +246,17 @@ struct Found<'a> {
 impl Object {
     /// Index of `key`, preferring an exact match over a case-insensitive one.
     fn index(&self, key: &str) -> Option<usize> {
-        self.0
-            .iter()
-            .position(|(k, _)| k == key)
-            .or_else(|| self.0.iter().position(|(k, _)| k.eq_ignore_ascii_case(key)))
+        // One pass: every line looks up dozens of candidate keys.
+        let mut folded = None;
+        for (i, (k, _)) in self.0.iter().enumerate() {
+            if k == key {
+                return Some(i);
+            }
+            if folded.is_none() && k.eq_ignore_ascii_case(key) {
+                folded = Some(i);
+            }
+        }
+        folded
     }
 
     /// Finds `path` as one key or, split at any of its dots, as nested
@@ -262,7 +270,7 @@ impl Object {
                 value,
             });
         }
-        for (dot, _) in path.match_indices('.') {
+        for dot in dots(path) {
             let (Some(head), Some(rest)) = (path.get(..dot), path.get(dot + 1..)) else {
                 continue;
             };
@@ -295,11 +303,19 @@ fn nested<'a>(map: &'a Map<String, Value>, path: &str) -> Option<&'a Value> {
     if let Some(value) = get(path) {
         return Some(value);
     }
-    path.match_indices('.')
-        .find_map(|(dot, _)| match get(path.get(..dot)?)? {
-            Value::Object(inner) => nested(inner, path.get(dot + 1..)?),
-            _ => None,
-        })
+    dots(path).find_map(|dot| match get(path.get(..dot)?)? {
+        Value::Object(inner) => nested(inner, path.get(dot + 1..)?),
+        _ => None,
+    })
+}
+
+/// Where `path` may split into nested keys. Key paths are short, so a plain
+/// byte scan beats a searcher.
+fn dots(path: &str) -> impl Iterator<Item = usize> + '_ {
+    path.bytes()
+        .enumerate()
+        .filter(|&(_, b)| b == b'.')
+        .map(|(i, _)| i)
 }
 
 /// The first of `keys` present in `map`.
@@ -506,14 +522,14 @@ fn read_name(_key: &str, value: &Value) -> Option<String> {
 
 fn read_message(_key: &str, value: &Value) -> Option<String> {
     let text = match value {
-        Value::String(s) => s.clone(),
+        Value::String(s) => Cow::Borrowed(s.as_str()),
         // journald writes a message that is not valid UTF-8 as its bytes.
         Value::Array(bytes) => {
             let bytes: Option<Vec<u8>> = bytes
                 .iter()
                 .map(|b| b.as_u64().and_then(|b| u8::try_from(b).ok()))
                 .collect();
-            String::from_utf8_lossy(&bytes?).into_owned()
+            Cow::Owned(String::from_utf8_lossy(&bytes?).into_owned())
         }
         _ => return None,
     };

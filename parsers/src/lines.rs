@@ -180,7 +180,11 @@ pub fn drive(
 /// share of them (in percent) it accepts, or `None` if it accepts none or
 /// fewer than half. Lines starting with whitespace are left out of the count
 /// when `skip_indented` is set, as formats with continuation lines need.
-pub fn sniff(head: &[u8], skip_indented: bool, accepts: impl Fn(&str) -> bool) -> Option<u8> {
+pub fn sniff(
+    head: &[u8],
+    skip_indented: bool,
+    mut accepts: impl FnMut(&str) -> bool,
+) -> Option<u8> {
     // The last line of a head cut mid-file may be partial: drop it unless it
     // is the only one.
     let complete = match memchr::memrchr(b'\n', head) {

@@ -41,16 +41,21 @@ impl Level {
         let w = word
             .trim()
             .trim_matches(|c| c == '[' || c == ']' || c == ':');
-        let upper = w.to_ascii_uppercase();
-        Some(match upper.as_str() {
-            "TRACE" | "TRC" | "FINEST" | "FINER" | "VERBOSE" | "V" => Level::Trace,
-            "DEBUG" | "DBG" | "FINE" | "D" => Level::Debug,
-            "INFO" | "INF" | "INFORMATION" | "INFORMATIONAL" | "I" | "CONFIG" => Level::Info,
-            "NOTICE" | "NOTE" | "N" => Level::Notice,
-            "WARN" | "WARNING" | "WRN" | "W" => Level::Warn,
-            "ERROR" | "ERR" | "E" | "SEVERE" | "FAILURE" => Level::Error,
-            "CRITICAL" | "CRIT" | "FATAL" | "FTL" | "ALERT" | "EMERG" | "EMERGENCY" | "PANIC"
-            | "F" | "C" => Level::Critical,
+        // Upper-cased on the stack: formats read a level on every line, and
+        // no level word is longer than the buffer.
+        let mut buf = [0u8; 16];
+        let upper = buf.get_mut(..w.len())?;
+        upper.copy_from_slice(w.as_bytes());
+        upper.make_ascii_uppercase();
+        Some(match &*upper {
+            b"TRACE" | b"TRC" | b"FINEST" | b"FINER" | b"VERBOSE" | b"V" => Level::Trace,
+            b"DEBUG" | b"DBG" | b"FINE" | b"D" => Level::Debug,
+            b"INFO" | b"INF" | b"INFORMATION" | b"INFORMATIONAL" | b"I" | b"CONFIG" => Level::Info,
+            b"NOTICE" | b"NOTE" | b"N" => Level::Notice,
+            b"WARN" | b"WARNING" | b"WRN" | b"W" => Level::Warn,
+            b"ERROR" | b"ERR" | b"E" | b"SEVERE" | b"FAILURE" => Level::Error,
+            b"CRITICAL" | b"CRIT" | b"FATAL" | b"FTL" | b"ALERT" | b"EMERG" | b"EMERGENCY"
+            | b"PANIC" | b"F" | b"C" => Level::Critical,
             _ => return None,
         })
     }
