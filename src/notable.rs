@@ -10,7 +10,7 @@ use regex::Regex;
 /// Wording that states a change, in lower case.
 const STATE_CHANGE_WORDS: &str = r"\b(deploy(ed|ing|ment)?|release[ds]?|roll(ed|ing)?[ -]?back|rollback|revert(ed|ing)?|restart(ed|ing)?|reboot(ed|ing)?|fail(ed|ing)?[ -]?over|promot(ed|ing)|config(uration)?[ -](change[ds]?|reload(ed)?|updated?)|reload(ed|ing)|scal(ed|ing) (up|down|out|in)|shut(ting)?[ -]?down|stopp(ed|ing)|start(ed|ing) up|drain(ed|ing)|circuit[ -]breaker|feature[ -]flag|migrat(ed|ing|ion)|maintenance|recover(ed|ing|y)|restored|back to normal|healthy|resolved|acknowledged|paged|escalat(ed|ing))\b";
 
-pub static STATE_CHANGE: LazyLock<Regex> = LazyLock::new(|| {
+static STATE_CHANGE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!("(?i){STATE_CHANGE_WORDS}")).expect("state-change pattern is valid")
 });
 

@@ -280,7 +280,7 @@ fn priority(event: &EventRow) -> u8 {
     if level >= 3 {
         return level;
     }
-    if crate::notable::STATE_CHANGE.is_match(first_line(&event.message)) {
+    if crate::notable::states_change(first_line(&event.message)) {
         return 2;
     }
     level.min(1)
