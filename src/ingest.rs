@@ -660,7 +660,7 @@ impl Verbatim {
         let at = if tail.ends_with(message) {
             Some(tail.len() - message.len())
         } else {
-            memchr::memmem::find(own, message)
+            find_in_record(own, message)
         };
         let message = at.filter(|_| !record.lossy_utf8).and_then(|at| {
             Some((
@@ -671,9 +671,19 @@ impl Verbatim {
         let time = record.time.text.as_bytes();
         Verbatim {
             message,
-            time_text: !time.is_empty() && memchr::memmem::find(own, time).is_some(),
+            time_text: !time.is_empty() && find_in_record(own, time).is_some(),
         }
     }
+}
+
+/// Where `needle` first occurs in a record. Records are short and this
+/// runs for every one, so candidates are found by the needle's first byte
+/// rather than by building a substring searcher each time.
+fn find_in_record(record: &[u8], needle: &[u8]) -> Option<usize> {
+    let Some(&first) = needle.first() else {
+        return Some(0);
+    };
+    memchr::memchr_iter(first, record).find(|&at| record[at..].starts_with(needle))
 }
 
 impl Normalizer<'_> {
@@ -922,7 +932,28 @@ impl Evidence<'_> {
 
 #[cfg(test)]
 mod tests {
-    use super::attributes_json;
+    use super::{attributes_json, find_in_record};
+
+    #[test]
+    fn finds_a_needle_where_a_substring_search_does() {
+        let record = b"2026-01-01 10:00:00 INFO a b a bc";
+        for needle in [
+            &b""[..],
+            b"2026",
+            b"a bc",
+            b"a b",
+            b"c",
+            b"INFO a",
+            b"x",
+            b"a bcd",
+        ] {
+            assert_eq!(
+                find_in_record(record, needle),
+                memchr::memmem::find(record, needle),
+                "{needle:?}"
+            );
+        }
+    }
 
     fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
         list.iter()
