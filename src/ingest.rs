@@ -32,10 +32,12 @@ const SNIFF_BYTES: usize = 64 << 10;
 const REJECTED_KEPT: usize = 20;
 
 /// Events per batch sent to the writer.
-const BATCH: usize = 8192;
+const BATCH: usize = 1024;
 
-/// Batches that may wait for the writer, per source.
-const BATCHES_IN_FLIGHT: usize = 4;
+/// Batches (or line blocks) that may wait for the writer, per source: room
+/// for the next source's workers to run ahead while the writer is still on
+/// an earlier one, at a few MiB per source.
+const BATCHES_IN_FLIGHT: usize = 64;
 
 /// What happened to one piece of evidence.
 #[derive(Debug, Clone, PartialEq)]
