@@ -10,8 +10,8 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::io::{IsTerminal, Read};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
-use std::sync::Mutex;
+use std::sync::mpsc::{channel, sync_channel, Receiver, RecvError, Sender, SyncSender};
+use std::sync::{Condvar, Mutex};
 
 use factline_parsers::registry::{detect, Detection};
 use factline_parsers::{Context, Kind, Parser, Problem, Record, RecordSink};
@@ -34,10 +34,10 @@ const REJECTED_KEPT: usize = 20;
 /// Events per batch sent to the writer.
 const BATCH: usize = 1024;
 
-/// Batches (or line blocks) that may wait for the writer, per source: room
-/// for the next source's workers to run ahead while the writer is still on
-/// an earlier one, at a few MiB per source.
-const BATCHES_IN_FLIGHT: usize = 64;
+/// Parsed events (estimated bytes) that may wait for the writer: room for
+/// the next sources' workers to run ahead while the writer is still on an
+/// earlier one, so both cores stay busy, with memory bounded.
+const AHEAD_BYTES: usize = 128 << 20;
 
 /// What happened to one piece of evidence.
 #[derive(Debug, Clone, PartialEq)]
@@ -123,10 +123,19 @@ pub fn ingest(
     let progress = progress_bar(jobs.len() as u64);
     store.begin_ingest(jobs.iter().map(LoadJob::size_hint).sum())?;
 
-    let (senders, receivers): (Vec<_>, Vec<_>) =
-        jobs.iter().map(|_| sync_channel(BATCHES_IN_FLIGHT)).unzip();
-    let senders: Vec<Mutex<Option<SyncSender<Message>>>> =
-        senders.into_iter().map(|s| Mutex::new(Some(s))).collect();
+    let budget = Budget::new(AHEAD_BYTES);
+    let (senders, receivers): (Vec<_>, Vec<_>) = jobs.iter().map(|_| channel()).unzip();
+    let senders: Vec<Mutex<Option<Outbox<'_>>>> = senders
+        .into_iter()
+        .enumerate()
+        .map(|(source, tx)| {
+            Mutex::new(Some(Outbox {
+                tx,
+                budget: &budget,
+                source,
+            }))
+        })
+        .collect();
     let next_job = AtomicUsize::new(0);
     let workers = rayon::current_num_threads().min(jobs.len()).max(1);
     let shared = Shared {
@@ -149,8 +158,13 @@ pub fn ingest(
                 }
             });
         }
-        for rx in receivers {
-            report.outcomes.push(write(store, &rx)?);
+        for (i, rx) in receivers.into_iter().enumerate() {
+            budget.writing(i);
+            let inbox = Inbox {
+                rx,
+                budget: &budget,
+            };
+            report.outcomes.push(write(store, &inbox)?);
             progress.inc(1);
         }
         Ok(())
@@ -183,7 +197,102 @@ fn progress_bar(len: u64) -> indicatif::ProgressBar {
 }
 
 /// Stores one source from its worker's messages.
-fn write(store: &mut Store, rx: &Receiver<Message>) -> Result<Outcome> {
+/// Bounds the parsed events waiting for the writer in sources after the
+/// one it is writing. The source being written never waits, so the writer
+/// never waits on a worker that waits on it.
+struct Budget {
+    limit: usize,
+    state: Mutex<Ahead>,
+    changed: Condvar,
+}
+
+#[derive(Default)]
+struct Ahead {
+    bytes: usize,
+    writing: usize,
+}
+
+impl Budget {
+    fn new(limit: usize) -> Budget {
+        Budget {
+            limit,
+            state: Mutex::default(),
+            changed: Condvar::new(),
+        }
+    }
+
+    fn reserve(&self, source: usize, bytes: usize) {
+        let Ok(mut ahead) = self.state.lock() else {
+            return;
+        };
+        while bytes > 0
+            && source != ahead.writing
+            && ahead.bytes > 0
+            && ahead.bytes + bytes > self.limit
+        {
+            ahead = match self.changed.wait(ahead) {
+                Ok(ahead) => ahead,
+                Err(_) => return,
+            };
+        }
+        ahead.bytes += bytes;
+    }
+
+    fn release(&self, bytes: usize) {
+        if let Ok(mut ahead) = self.state.lock() {
+            ahead.bytes = ahead.bytes.saturating_sub(bytes);
+        }
+        self.changed.notify_all();
+    }
+
+    fn writing(&self, source: usize) {
+        if let Ok(mut ahead) = self.state.lock() {
+            ahead.writing = source;
+        }
+        self.changed.notify_all();
+    }
+}
+
+/// Roughly what a message holds in memory.
+fn weight(message: &Message) -> usize {
+    match message {
+        Message::Events(batch) => batch.len() * 512,
+        Message::Lines(block) => block.data.len() + 64,
+        _ => 0,
+    }
+}
+
+/// A worker's side of its source's channel to the writer.
+struct Outbox<'b> {
+    tx: Sender<Message>,
+    budget: &'b Budget,
+    source: usize,
+}
+
+impl Outbox<'_> {
+    /// Sends, once there is room; a closed channel means the writer stopped
+    /// on an error it reports itself, so that is ignored.
+    fn send(&self, message: Message) {
+        self.budget.reserve(self.source, weight(&message));
+        let _ = self.tx.send(message);
+    }
+}
+
+/// The writer's side of a source's channel.
+struct Inbox<'b> {
+    rx: Receiver<Message>,
+    budget: &'b Budget,
+}
+
+impl Inbox<'_> {
+    fn recv(&self) -> std::result::Result<Message, RecvError> {
+        let message = self.rx.recv()?;
+        self.budget.release(weight(&message));
+        Ok(message)
+    }
+}
+
+fn write(store: &mut Store, rx: &Inbox<'_>) -> Result<Outcome> {
     let lost = || Error::Input("a parsing worker stopped unexpectedly".into());
     let source = match rx.recv().map_err(|_| lost())? {
         Message::Skipped(s) => return Ok(Outcome::Skipped(s)),
@@ -237,10 +346,10 @@ impl Shared<'_> {
     /// Reads, detects, parses and normalizes one source, streaming what it
     /// finds to the writer. A closed channel means the writer stopped on
     /// an error it reports itself, so send failures are ignored.
-    fn process(&self, job: &LoadJob, tx: &SyncSender<Message>) {
+    fn process(&self, job: &LoadJob, tx: &Outbox<'_>) {
         let unit = job.unit();
         let skip = |reason: &str| {
-            let _ = tx.send(Message::Skipped(Skipped {
+            tx.send(Message::Skipped(Skipped {
                 display: unit.display.clone(),
                 reason: reason.to_string(),
             }));
@@ -255,7 +364,7 @@ impl Shared<'_> {
             return skip("empty file; nothing to ingest");
         }
         if self.known.contains(&scan.sha256) {
-            let _ = tx.send(Message::Known {
+            tx.send(Message::Known {
                 path: unit.display.clone(),
                 sha256: scan.sha256,
             });
@@ -322,9 +431,7 @@ impl Shared<'_> {
             tz: zone.as_ref().map_or_else(|| "UTC".to_string(), Zone::name),
             mtime,
         };
-        if tx.send(Message::Begin(Box::new(source))).is_err() {
-            return;
-        }
+        tx.send(Message::Begin(Box::new(source)));
         let offset = self.config.offset_for(&names);
         let mut sink = Normalizer {
             clock: SourceClock::new(zone, self.config.year, mtime, offset, None),
@@ -563,7 +670,7 @@ fn cut_before_record(buf: &[u8], parser: &dyn Parser) -> Option<usize> {
 /// the writer in batches.
 struct Normalizer<'a> {
     clock: SourceClock,
-    tx: &'a SyncSender<Message>,
+    tx: &'a Outbox<'a>,
     batch: Vec<NewEvent>,
     /// Routine log lines waiting to fill a block (see `blocks.rs`).
     lines: Vec<Line>,
@@ -840,14 +947,14 @@ impl Normalizer<'_> {
         });
         if self.batch.len() >= BATCH {
             let batch = std::mem::replace(&mut self.batch, Vec::with_capacity(BATCH));
-            let _ = self.tx.send(Message::Events(batch));
+            self.tx.send(Message::Events(batch));
         }
     }
 
     fn send_lines(&mut self) {
         let block = blocks::encode(&self.lines);
         self.lines.clear();
-        let _ = self.tx.send(Message::Lines(block));
+        self.tx.send(Message::Lines(block));
     }
 
     fn finish(mut self) {
@@ -858,8 +965,7 @@ impl Normalizer<'_> {
             self.send_lines();
         }
         if !self.batch.is_empty() {
-            let _ = self
-                .tx
+            self.tx
                 .send(Message::Events(std::mem::take(&mut self.batch)));
         }
         let rejected_lines: Vec<serde_json::Value> = self
@@ -888,7 +994,7 @@ impl Normalizer<'_> {
         let mut minutes: Vec<(usize, i64, u64)> =
             self.minutes.drain().map(|((c, m), n)| (c, m, n)).collect();
         minutes.sort_unstable();
-        let _ = self.tx.send(Message::End(SourceEnd {
+        self.tx.send(Message::End(SourceEnd {
             rejected: self.rejected,
             rejected_lines: serde_json::Value::Array(rejected_lines).to_string(),
             shifts,
@@ -934,7 +1040,54 @@ impl Evidence<'_> {
 
 #[cfg(test)]
 mod tests {
-    use super::{attributes_json, find_in_record};
+    use super::{attributes_json, find_in_record, Budget};
+
+    /// Sources after the one being written wait for room; the one being
+    /// written never does, so all of them get through.
+    #[test]
+    fn the_budget_holds_back_later_sources_without_deadlock() {
+        let budget = Budget::new(10);
+        let sent = std::sync::Mutex::new(Vec::new());
+        let count = |source| {
+            sent.lock()
+                .unwrap()
+                .iter()
+                .filter(|(s, _)| *s == source)
+                .count()
+        };
+        std::thread::scope(|scope| {
+            for source in [1, 0] {
+                let (budget, sent) = (&budget, &sent);
+                scope.spawn(move || {
+                    for n in 0..5 {
+                        budget.reserve(source, 8);
+                        sent.lock().unwrap().push((source, n));
+                    }
+                });
+                // Source 1 starts first, so it finds the budget empty.
+                while count(source) == 0 {
+                    std::thread::yield_now();
+                }
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+            // Source 1 got its first message in (the budget was empty), and
+            // no more until the writer reaches it; source 0 got all five.
+            let early: Vec<_> = sent.lock().unwrap().clone();
+            assert_eq!(
+                early.iter().filter(|(s, _)| *s == 1).count(),
+                1,
+                "{early:?}"
+            );
+            assert_eq!(
+                early.iter().filter(|(s, _)| *s == 0).count(),
+                5,
+                "{early:?}"
+            );
+            budget.release(8 * 5);
+            budget.writing(1);
+        });
+        assert_eq!(sent.into_inner().unwrap().len(), 10);
+    }
 
     #[test]
     fn finds_a_needle_where_a_substring_search_does() {
