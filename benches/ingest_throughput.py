@@ -9,7 +9,8 @@ advancing: JSON lines, syslog without a year, Apache error log,
 OpenStack/Python style, Zookeeper/log4j style and nginx access. Then runs
 `factline ingest` on them (release build) and prints lines/s, MB/s and the
 peak RSS of the run. Where lnav is installed, it indexes the same files in the
-same run and the ratio is printed.
+same run and the ratio is printed. Last, it times `factline timeline` over the
+resulting database and `factline events` over one minute of it.
 """
 import argparse
 import datetime as dt
@@ -108,6 +109,11 @@ def main():
         print(f"lnav indexing:   {lsecs:.2f} s, peak RSS {lrss:.0f} MiB; factline/lnav time ratio {secs / lsecs:.2f}")
     else:
         print("lnav not installed (apt-get install lnav) — no comparison")
+    factline = str(ROOT / "target/release/factline")
+    tsecs, trss = timed([factline, "timeline", "--db", str(db)])
+    print(f"factline timeline over {lines:,} events: {tsecs:.2f} s, peak RSS {trss:.0f} MiB")
+    esecs, _ = timed([factline, "events", "--db", str(db), "--from", "2026-03-01T00:30:00Z", "--to", "2026-03-01T00:30:59Z"])
+    print(f"factline events --from --to (one minute): {esecs:.2f} s")
     if not args.keep:
         shutil.rmtree(data, ignore_errors=True)
 
