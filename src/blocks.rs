@@ -78,6 +78,8 @@ pub struct Block {
     pub span: (i64, i64),
     /// Every time flag of its lines.
     pub quality: Quality,
+    /// Whether its lines are notable (and keep their message as text).
+    pub notable: bool,
     /// The encoded lines.
     pub data: Vec<u8>,
 }
@@ -88,7 +90,7 @@ pub struct Block {
 pub struct Damaged(&'static str);
 
 /// Packs lines into a block.
-pub fn encode(lines: &[Line]) -> Block {
+pub fn encode(lines: &[Line], notable: bool) -> Block {
     let mut strings = Strings::default();
     let mut body = Vec::with_capacity(lines.len() * 24);
     let mut previous = (0u64, 0i64, 0u64, 0u64);
@@ -130,6 +132,7 @@ pub fn encode(lines: &[Line]) -> Block {
         lines: lines.len() as u64,
         span,
         quality,
+        notable,
         data,
     }
 }
@@ -308,7 +311,7 @@ mod tests {
         lines[2].line_end = lines[2].line + 2;
         lines[1].quality = Quality::from_bits(0b10_0101);
         lines[1].message = Message::Text("GET /health -> 200".into());
-        let block = encode(&lines);
+        let block = encode(&lines, false);
         assert_eq!(block.lines, 3);
         assert_eq!(block.span, (1_699_999_999_000_000, 1_700_000_002_000_000));
         assert_eq!(decode(&block.data).unwrap(), lines);
@@ -342,7 +345,7 @@ mod tests {
                     cluster,
                 }
             }).collect();
-            prop_assert_eq!(decode(&encode(&lines).data).unwrap(), lines);
+            prop_assert_eq!(decode(&encode(&lines, false).data).unwrap(), lines);
         }
 
         #[test]

@@ -438,6 +438,7 @@ impl Shared<'_> {
             tx,
             batch: Vec::with_capacity(BATCH),
             lines: Vec::with_capacity(BLOCK_LINES),
+            notable_lines: Vec::new(),
             seq: 0,
             undated: Vec::new(),
             problems: Vec::new(),
@@ -674,6 +675,8 @@ struct Normalizer<'a> {
     batch: Vec<NewEvent>,
     /// Routine log lines waiting to fill a block (see `blocks.rs`).
     lines: Vec<Line>,
+    /// Notable log lines waiting to fill theirs.
+    notable_lines: Vec<Line>,
     /// Position of the next event in the source.
     seq: u64,
     /// Time-of-day records seen before any dated one: they wait for the
@@ -879,9 +882,10 @@ impl Normalizer<'_> {
         }
         let seq = self.seq;
         self.seq += 1;
-        // A routine line needs no column of its own: it goes into a block.
-        let routine = r.kind == Kind::Log
-            && !notable
+        // A log line that needs no column of its own goes into a block:
+        // routine lines into one, notable ones (which reconstruction reads,
+        // so their message is kept as text) into another.
+        let plain = r.kind == Kind::Log
             && !r.chatter
             && verbatim.time_text
             && r.locator.is_none()
@@ -889,12 +893,17 @@ impl Normalizer<'_> {
             && r.system.is_none()
             && r.human.is_none()
             && r.identifiers.is_empty();
-        if let (true, Some(line)) = (routine, r.line) {
+        if let (true, Some(line)) = (plain, r.line) {
             let message = match message_range {
                 Some((from, to)) => blocks::Message::Range(from, to),
                 None => blocks::Message::Text(r.message),
             };
-            self.lines.push(Line {
+            let lines = if notable {
+                &mut self.notable_lines
+            } else {
+                &mut self.lines
+            };
+            lines.push(Line {
                 seq,
                 time,
                 quality,
@@ -909,8 +918,8 @@ impl Normalizer<'_> {
                 attributes,
                 cluster: cluster as u64,
             });
-            if self.lines.len() >= BLOCK_LINES {
-                self.send_lines();
+            if lines.len() >= BLOCK_LINES {
+                self.send_lines(notable);
             }
             return;
         }
@@ -951,9 +960,14 @@ impl Normalizer<'_> {
         }
     }
 
-    fn send_lines(&mut self) {
-        let block = blocks::encode(&self.lines);
-        self.lines.clear();
+    fn send_lines(&mut self, notable: bool) {
+        let lines = if notable {
+            &mut self.notable_lines
+        } else {
+            &mut self.lines
+        };
+        let block = blocks::encode(lines, notable);
+        lines.clear();
         self.tx.send(Message::Lines(block));
     }
 
@@ -961,8 +975,16 @@ impl Normalizer<'_> {
         for (r, v) in std::mem::take(&mut self.undated) {
             self.convert(r, v);
         }
-        if !self.lines.is_empty() {
-            self.send_lines();
+        for notable in [false, true] {
+            if !(if notable {
+                &self.notable_lines
+            } else {
+                &self.lines
+            })
+            .is_empty()
+            {
+                self.send_lines(notable);
+            }
         }
         if !self.batch.is_empty() {
             self.tx

@@ -22,17 +22,24 @@ pub(super) struct BlockSpan {
 }
 
 impl Store {
-    /// The blocks that may hold lines in `from..=to`, by first time.
-    pub(super) fn blocks_in(&self, from: i64, to: i64) -> Result<Vec<BlockSpan>> {
+    /// The blocks that may hold lines in `from..=to` (only those of
+    /// notable lines, if asked), by first time.
+    pub(super) fn blocks_in(
+        &self,
+        from: i64,
+        to: i64,
+        notable_only: bool,
+    ) -> Result<Vec<BlockSpan>> {
         let mut stmt = self
             .conn
             .prepare_cached(
                 "SELECT id, source_id, lines, first_time, last_time FROM line_blocks \
-                 WHERE first_time <= ?2 AND last_time >= ?1 ORDER BY first_time, id",
+                 WHERE first_time <= ?2 AND last_time >= ?1 AND (notable = 1 OR NOT ?3) \
+                 ORDER BY first_time, id",
             )
             .map_err(|e| self.err(e))?;
         let rows = stmt
-            .query_map(params![from, to], |r| {
+            .query_map(params![from, to, notable_only], |r| {
                 Ok(BlockSpan {
                     id: r.get(0)?,
                     source_id: r.get(1)?,
@@ -65,7 +72,7 @@ impl Store {
         let mut widen = |a: i64, b: i64| {
             span = Some(span.map_or((a, b), |(x, y)| (x.min(a), y.max(b))));
         };
-        for block in self.blocks_in(from, to)? {
+        for block in self.blocks_in(from, to, false)? {
             if block.first_time >= from && block.last_time <= to {
                 count += block.lines;
                 widen(block.first_time, block.last_time);
@@ -81,10 +88,25 @@ impl Store {
         Ok((count, span))
     }
 
+    /// The span of the warnings and worse kept in blocks.
+    pub(super) fn alarm_span(&self) -> Result<Option<(i64, i64)>> {
+        let mut span: Option<(i64, i64)> = None;
+        for block in self.blocks_in(i64::MIN, i64::MAX, true)? {
+            for line in self.block_lines(&block)? {
+                if matches!(line.level.as_deref(), Some("warn" | "error" | "critical")) {
+                    span = Some(span.map_or((line.time, line.time), |(a, b)| {
+                        (a.min(line.time), b.max(line.time))
+                    }));
+                }
+            }
+        }
+        Ok(span)
+    }
+
     /// Each source's line times in `from..=to`, by source id.
     pub(super) fn line_times(&self, from: i64, to: i64) -> Result<HashMap<i64, Vec<i64>>> {
         let mut out: HashMap<i64, Vec<i64>> = HashMap::new();
-        for block in self.blocks_in(from, to)? {
+        for block in self.blocks_in(from, to, false)? {
             let times = out.entry(block.source_id).or_default();
             times.extend(
                 self.block_lines(&block)?
@@ -106,7 +128,7 @@ impl Store {
         until: i64,
     ) -> Result<Option<EventRow>> {
         let mut best: Option<(i64, String, u64, i64, Line)> = None;
-        for block in self.blocks_in(from, until.saturating_sub(1))? {
+        for block in self.blocks_in(from, until.saturating_sub(1), false)? {
             let clusters: Vec<u64> = completer
                 .clusters(block.source_id)?
                 .iter()
@@ -208,25 +230,14 @@ pub(super) struct LineStream {
 type Next = (i64, i64, u64, usize, usize);
 
 impl LineStream {
-    pub(super) fn new(store: &Store, from: i64, to: i64) -> Result<LineStream> {
+    pub(super) fn new(store: &Store, from: i64, to: i64, notable_only: bool) -> Result<LineStream> {
         Ok(LineStream {
-            waiting: store.blocks_in(from, to)?.into(),
+            waiting: store.blocks_in(from, to, notable_only)?.into(),
             from,
             to,
             open: Vec::new(),
             next: BinaryHeap::new(),
         })
-    }
-
-    /// A stream with nothing in it.
-    pub(super) fn empty() -> LineStream {
-        LineStream {
-            waiting: VecDeque::new(),
-            from: 0,
-            to: 0,
-            open: Vec::new(),
-            next: BinaryHeap::new(),
-        }
     }
 
     /// The time of the next line, opening every block that may hold an

@@ -178,6 +178,7 @@ CREATE TABLE line_blocks (
     id         INTEGER PRIMARY KEY,
     source_id  INTEGER NOT NULL REFERENCES sources(id),
     lines      INTEGER NOT NULL,
+    notable    INTEGER NOT NULL,
     first_time INTEGER NOT NULL,
     last_time  INTEGER NOT NULL,
     data       BLOB NOT NULL
@@ -817,8 +818,8 @@ impl Store {
                 .map_err(e)?;
             let mut add_block = tx
                 .prepare_cached(
-                    "INSERT INTO line_blocks (source_id, lines, first_time, last_time, data) \
-                     VALUES (?1, ?2, ?3, ?4, ?5)",
+                    "INSERT INTO line_blocks (source_id, lines, notable, first_time, last_time, data) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                 )
                 .map_err(e)?;
             loop {
@@ -829,6 +830,7 @@ impl Store {
                             .execute(params![
                                 source_id,
                                 block.lines as i64,
+                                block.notable,
                                 block.span.0,
                                 block.span.1,
                                 block.data
@@ -1155,10 +1157,7 @@ impl Store {
     fn window_counts_by_index(&self, from: i64, to: i64) -> Result<(u64, Option<(i64, i64)>)> {
         let (lines, line_span) = self.count_lines(from, to)?;
         let (rows, row_span) = self.count_rows(from, to)?;
-        let span = match (line_span, row_span) {
-            (Some((a, b)), Some((c, d))) => Some((a.min(c), b.max(d))),
-            (one, other) => one.or(other),
-        };
+        let span = widest(row_span, line_span);
         Ok((lines + rows, span))
     }
 
@@ -1208,7 +1207,12 @@ impl Store {
         let span = |sql: &str| {
             self.conn
                 .query_row(sql, [], |r| {
-                    Ok((r.get::<_, Option<i64>>(0)?, r.get::<_, Option<i64>>(1)?))
+                    Ok(
+                        match (r.get::<_, Option<i64>>(0)?, r.get::<_, Option<i64>>(1)?) {
+                            (Some(a), Some(b)) => Some((a, b)),
+                            _ => None,
+                        },
+                    )
                 })
                 .map_err(|e| self.err(e))
         };
@@ -1219,16 +1223,16 @@ impl Store {
              WHERE notable = 1 AND kind IN ('alert', 'ticket', 'chat', 'deploy') AND chatter = 0",
         )?;
         let found = match human {
-            (Some(a), Some(b)) => Some((a, b)),
-            _ => match span(
-                "SELECT min(time), max(time) FROM events \
-                 WHERE notable = 1 AND level IN ('warn', 'error', 'critical')",
-            )? {
-                (Some(a), Some(b)) => Some((a, b)),
-                _ => match span("SELECT min(first_time), max(last_time) FROM sources")? {
-                    (Some(a), Some(b)) => Some((a, b)),
-                    _ => None,
-                },
+            Some(span) => Some(span),
+            None => match widest(
+                span(
+                    "SELECT min(time), max(time) FROM events \
+                     WHERE notable = 1 AND level IN ('warn', 'error', 'critical')",
+                )?,
+                self.alarm_span()?,
+            ) {
+                Some(span) => Some(span),
+                None => span("SELECT min(first_time), max(last_time) FROM sources")?,
             },
         };
         Ok(found)
@@ -1268,12 +1272,8 @@ impl Store {
             batch.sort_by(|a, b| (&a.source, a.seq).cmp(&(&b.source, b.seq)));
             batch.drain(..).try_for_each(&mut visit)
         };
-        // Routine lines are never notable; the others merge in by time.
-        let mut lines = if filter.notable_only {
-            LineStream::empty()
-        } else {
-            LineStream::new(self, from, to)?
-        };
+        // Lines kept in blocks merge in by time.
+        let mut lines = LineStream::new(self, from, to, filter.notable_only)?;
         let mut row = None;
         loop {
             if row.is_none() {
@@ -1331,6 +1331,14 @@ impl RepeatBinder {
         }
         self.bound[index] = Value::try_from(now).ok();
         statement.raw_bind_parameter(index, value)
+    }
+}
+
+/// The span covering both.
+fn widest(one: Option<(i64, i64)>, other: Option<(i64, i64)>) -> Option<(i64, i64)> {
+    match (one, other) {
+        (Some((a, b)), Some((c, d))) => Some((a.min(c), b.max(d))),
+        (one, other) => one.or(other),
     }
 }
 

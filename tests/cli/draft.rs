@@ -134,11 +134,17 @@ fn the_timeline_is_stored_and_rebuilt_in_place() {
         count("SELECT count(*) FROM timeline_evidence") as usize,
         cited
     );
-    // Every stored citation points at a stored event of a stored source.
+    // Every stored citation names a stored source and a position in it,
+    // and, where the event is a row (not a line in a block), that row.
     assert_eq!(
-        count("SELECT count(*) FROM timeline_evidence v JOIN events e ON e.id = v.event_id JOIN sources s ON s.id = e.source_id") as usize,
+        count(
+            "SELECT count(*) FROM timeline_evidence v JOIN sources s ON s.id = v.source_id \
+             LEFT JOIN events e ON e.id = v.event_id \
+             WHERE v.event_id IS NULL OR (e.source_id = v.source_id AND e.seq = v.seq)"
+        ) as usize,
         cited
     );
+    assert!(count("SELECT count(*) FROM timeline_evidence WHERE event_id IS NULL") > 0);
     let summary: String = db
         .query_row(
             "SELECT summary FROM timeline_entries WHERE id = 1",
