@@ -32,9 +32,18 @@ pub struct Recall {
 }
 
 enum Opened {
-    Plain(File),
+    /// A plain file and the stretch of it read last: a listing asks for
+    /// a source's lines in nearly the order they are in the file.
+    Plain {
+        file: File,
+        at: u64,
+        window: Vec<u8>,
+    },
     Inflated(Vec<u8>),
 }
+
+/// Bytes read from a plain file at a time.
+const WINDOW: u64 = 1 << 20;
 
 impl Recall {
     /// The text at `start..end` of a source.
@@ -50,16 +59,27 @@ impl Recall {
             let opened = open(source).ok_or_else(gone)?;
             self.open.insert(source.clone(), opened);
         }
-        let bytes = match &self.open[source] {
-            Opened::Plain(file) => {
-                let mut buf = vec![0; end.saturating_sub(start) as usize];
-                file.read_exact_at(&mut buf, start).map_err(|_| gone())?;
-                buf
+        let bytes = match self.open.get_mut(source) {
+            Some(Opened::Plain { file, at, window }) => {
+                let inside = start >= *at && end <= *at + window.len() as u64;
+                if !inside {
+                    let len = WINDOW
+                        .max(end.saturating_sub(start))
+                        .min(source.bytes.saturating_sub(start));
+                    window.resize(len as usize, 0);
+                    file.read_exact_at(window, start).map_err(|_| gone())?;
+                    *at = start;
+                }
+                window
+                    .get((start - *at) as usize..(end - *at) as usize)
+                    .ok_or_else(gone)?
+                    .to_vec()
             }
-            Opened::Inflated(all) => all
+            Some(Opened::Inflated(all)) => all
                 .get(start as usize..end as usize)
                 .ok_or_else(gone)?
                 .to_vec(),
+            None => return Err(gone()),
         };
         String::from_utf8(bytes).map_err(|_| gone())
     }
@@ -73,7 +93,11 @@ fn open(source: &SourceFile) -> Option<Opened> {
         let gzip = file.read_exact(&mut magic).is_ok() && magic == [0x1f, 0x8b];
         if !gzip {
             let size = file.metadata().ok()?.len();
-            return (size == source.bytes).then_some(Opened::Plain(file));
+            return (size == source.bytes).then_some(Opened::Plain {
+                file,
+                at: 0,
+                window: Vec::new(),
+            });
         }
     }
     let bytes = crate::evidence::reread(source.file.as_ref(), source.member.as_deref()).ok()??;
