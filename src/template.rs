@@ -97,12 +97,18 @@ fn is_unit(w: &str) -> bool {
 }
 
 /// What the masking rules ask of a token's bytes, one table lookup per
-/// byte: masking runs on every token of every line.
+/// byte: masking runs on every token of every line, and the same lookup
+/// also finds where tokens and the first line end, so each byte of a
+/// message is classified once.
 const DIGIT: u8 = 1;
 const NOT_HEX: u8 = 2;
 const EQ: u8 = 4;
 const COLON: u8 = 8;
 const BACKSLASH: u8 = 16;
+/// Separates tokens within a line.
+const SPACE: u8 = 32;
+/// Ends the first line.
+const BREAK: u8 = 64;
 
 static BYTE_CLASS: [u8; 256] = {
     let mut table = [NOT_HEX; 256];
@@ -114,12 +120,18 @@ static BYTE_CLASS: [u8; 256] = {
             b'=' => EQ | NOT_HEX,
             b':' => COLON | NOT_HEX,
             b'\\' => BACKSLASH | NOT_HEX,
+            b' ' | b'\t' | b'\x0b' | b'\x0c' => SPACE | NOT_HEX,
+            b'\n' | b'\r' => BREAK | NOT_HEX,
             _ => NOT_HEX,
         };
         b += 1;
     }
     table
 };
+
+fn byte_classes(bytes: &[u8]) -> u8 {
+    bytes.iter().fold(0, |acc, &c| acc | BYTE_CLASS[c as usize])
+}
 
 /// A key in `key=value`: a plain identifier.
 fn is_key(key: &[u8]) -> bool {
@@ -149,6 +161,14 @@ enum Shape {
 }
 
 fn shape(token: &str) -> Shape {
+    shape_of(token, byte_classes(token.as_bytes()))
+}
+
+/// `shape` of a token whose bytes' classes, `class`, the tokenizer has
+/// already gathered. Edge punctuation adds only `NOT_HEX` and `COLON` to
+/// the core's classes: a colon found there is looked up in the core, and
+/// hex is checked on the core when the edges may have hidden it.
+fn shape_of(token: &str, class: u8) -> Shape {
     if token.len() > MAX_TOKEN_BYTES {
         return Shape::Var { pre: 0, suf: 0 };
     }
@@ -165,12 +185,9 @@ fn shape(token: &str) -> Shape {
     if core.is_empty() {
         return Shape::Word;
     }
-    let class = core.iter().fold(0, |acc, &c| acc | BYTE_CLASS[c as usize]);
-    let (digit, hex, backslash) = (
-        class & DIGIT != 0,
-        class & NOT_HEX == 0,
-        class & BACKSLASH != 0,
-    );
+    let (digit, backslash) = (class & DIGIT != 0, class & BACKSLASH != 0);
+    let hex =
+        || class & NOT_HEX == 0 || ((s, e) != (0, b.len()) && byte_classes(core) & NOT_HEX == 0);
     let eq = (class & EQ != 0)
         .then(|| core.iter().position(|&c| c == b'='))
         .flatten();
@@ -201,7 +218,7 @@ fn shape(token: &str) -> Shape {
     // Numbers, addresses, ids, versions, times; hex without digits
     // ("deadbeef"); paths and URLs.
     let variable = digit
-        || (hex && core.len() >= 8)
+        || (core.len() >= 8 && hex())
         || (core[0] == b'/' && core.len() > 1)
         || core.starts_with(b"./")
         || core.starts_with(b"../")
@@ -273,7 +290,8 @@ impl Masker {
         self.toks.clear();
         line.clear();
         spans.clear();
-        for (start, end) in first_line_tokens(message).take(MAX_TOKENS) {
+        let mut datey_or_unit = false;
+        for (start, end, class) in first_line_tokens(message).take(MAX_TOKENS) {
             let token = &message[start..end];
             let mut t = Tok {
                 start: start as u32,
@@ -285,7 +303,7 @@ impl Masker {
                 date_word: false,
                 unit: false,
             };
-            match shape(token) {
+            match shape_of(token, class) {
                 Shape::Var { pre, suf } => {
                     t.kind = Kind::Var;
                     t.pre = pre;
@@ -303,25 +321,29 @@ impl Masker {
                 let word = self.text(message, &t);
                 t.date_word = is_date_word(word);
                 t.unit = word.len() <= 6 && is_unit(strip_close(word));
+                datey_or_unit |= t.date_word || t.unit;
             }
             self.toks.push(t);
         }
-        for i in 0..self.toks.len() {
-            let t = self.toks[i];
-            if t.kind != Kind::Word || !(t.date_word || t.unit) {
-                continue;
-            }
-            let prev = i.checked_sub(1).map(|j| self.toks[j]);
-            let next = self.toks.get(i + 1).copied();
-            let datey = |o: Option<Tok>| o.is_some_and(|o| o.kind == Kind::Var || o.date_word);
-            let var = (t.date_word && (datey(prev) || datey(next)))
-                || (t.unit && prev.is_some_and(|p| p.kind == Kind::Var && p.suf == 0));
-            if var {
-                let text = self.text(message, &t);
-                let suf = (text.len() - strip_close(text).len()) as u16;
-                self.toks[i].kind = Kind::Var;
-                self.toks[i].pre = 0;
-                self.toks[i].suf = suf;
+        // Most lines have neither.
+        if datey_or_unit {
+            for i in 0..self.toks.len() {
+                let t = self.toks[i];
+                if t.kind != Kind::Word || !(t.date_word || t.unit) {
+                    continue;
+                }
+                let prev = i.checked_sub(1).map(|j| self.toks[j]);
+                let next = self.toks.get(i + 1).copied();
+                let datey = |o: Option<Tok>| o.is_some_and(|o| o.kind == Kind::Var || o.date_word);
+                let var = (t.date_word && (datey(prev) || datey(next)))
+                    || (t.unit && prev.is_some_and(|p| p.kind == Kind::Var && p.suf == 0));
+                if var {
+                    let text = self.text(message, &t);
+                    let suf = (text.len() - strip_close(text).len()) as u16;
+                    self.toks[i].kind = Kind::Var;
+                    self.toks[i].pre = 0;
+                    self.toks[i].suf = suf;
+                }
             }
         }
         // Runs of variable tokens with no punctuation between them are one
@@ -358,24 +380,31 @@ impl Masker {
     }
 }
 
-/// The byte spans of the tokens of the first line: runs of non-whitespace
-/// up to the first line break, found without scanning the rest of a long
-/// message. They split at ASCII bytes, so at UTF-8 boundaries.
-fn first_line_tokens(message: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
+/// The byte spans of the tokens of the first line, with the classes of
+/// their bytes: runs of non-whitespace up to the first line break, found
+/// without scanning the rest of a long message. They split at ASCII bytes,
+/// so at UTF-8 boundaries.
+fn first_line_tokens(message: &str) -> impl Iterator<Item = (usize, usize, u8)> + '_ {
     let b = message.as_bytes();
     let mut i = 0;
     std::iter::from_fn(move || {
-        while i < b.len() && matches!(b[i], b' ' | b'\t' | b'\x0b' | b'\x0c') {
+        while i < b.len() && BYTE_CLASS[b[i] as usize] & SPACE != 0 {
             i += 1;
         }
-        if i >= b.len() || matches!(b[i], b'\n' | b'\r') {
+        if i >= b.len() || BYTE_CLASS[b[i] as usize] & BREAK != 0 {
             return None;
         }
         let start = i;
-        while i < b.len() && !b[i].is_ascii_whitespace() && b[i] != b'\x0b' {
+        let mut class = 0;
+        while let Some(&c) = b.get(i) {
+            let c = BYTE_CLASS[c as usize];
+            if c & (SPACE | BREAK) != 0 {
+                break;
+            }
+            class |= c;
             i += 1;
         }
-        Some((start, i))
+        Some((start, i, class))
     })
 }
 
@@ -1289,6 +1318,11 @@ mod tests {
             "mask=<*> opened <*> via <*>"
         );
         assert_eq!(template("wpad:80 error"), "<*> error");
+        // Hex is judged without the edge punctuation around it.
+        assert_eq!(
+            template("key (deadbeef), cafebabe: [abcdef]"),
+            "key (<*>), <*>: [abcdef]"
+        );
         assert_eq!(
             template("onExtend:1514038530000 14 0 4"),
             "onExtend:<*> <*>"
