@@ -209,7 +209,7 @@ pub fn decode(data: &[u8]) -> Result<Vec<Line>, Damaged> {
 #[derive(Default)]
 struct Strings<'a> {
     list: Vec<&'a str>,
-    places: std::collections::HashMap<&'a str, u64>,
+    places: crate::template::Map<&'a str, u64>,
 }
 
 impl<'a> Strings<'a> {

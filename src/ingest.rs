@@ -445,7 +445,7 @@ impl Shared<'_> {
             rejected: 0,
             shifts: BTreeMap::new(),
             miner: Miner::new(),
-            minutes: HashMap::new(),
+            minutes: crate::template::Map::default(),
             line_base: 0,
             byte_base: 0,
         };
@@ -689,7 +689,7 @@ struct Normalizer<'a> {
     /// not depend on which other evidence was given or in what order).
     miner: Miner,
     /// Log lines per (cluster, minute), for rate changes.
-    minutes: HashMap<(usize, i64), u64>,
+    minutes: crate::template::Map<(usize, i64), u64>,
     /// Lines and bytes of the input before the piece being parsed.
     line_base: u64,
     byte_base: u64,

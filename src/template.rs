@@ -566,11 +566,12 @@ fn fits(pattern: &[u8], (pre, suf): (u32, u32), token: &[u8]) -> bool {
 // ---------------------------------------------------------------------------
 // Mining
 
-/// A multiply-rotate hasher for the miner's tables. Their keys are one
-/// source's own words and lines, so flooding is no concern, and SipHash was
-/// a visible share of the per-line cost of ingest.
+/// A multiply-rotate hasher for per-line tables of ingest (the miner's,
+/// per-minute counts, block string tables). Their keys are one source's own
+/// words, lines and numbers, so flooding is no concern, and SipHash was a
+/// visible share of the per-line cost.
 #[derive(Default, Clone, Copy)]
-struct WordHasher(u64);
+pub(crate) struct WordHasher(u64);
 
 impl WordHasher {
     fn add(&mut self, word: u64) {
@@ -610,7 +611,7 @@ impl Hasher for WordHasher {
     }
 }
 
-type Map<K, V> = HashMap<K, V, BuildHasherDefault<WordHasher>>;
+pub(crate) type Map<K, V> = HashMap<K, V, BuildHasherDefault<WordHasher>>;
 
 /// Word id of the wildcard.
 const WILD: u32 = 0;
