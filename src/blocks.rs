@@ -20,6 +20,8 @@
 //! service and attributes as string-table references (0 = none), and the
 //! template cluster.
 
+use std::borrow::Cow;
+
 use crate::normalize::Quality;
 
 /// Lines per block: large enough that a block row costs little per line,
@@ -37,7 +39,7 @@ pub struct Line {
     /// Time flags.
     pub quality: Quality,
     /// Precision name.
-    pub precision: String,
+    pub precision: Cow<'static, str>,
     /// First line.
     pub line: u64,
     /// Last line.
@@ -47,7 +49,7 @@ pub struct Line {
     /// The message.
     pub message: Message,
     /// Level.
-    pub level: Option<String>,
+    pub level: Option<Cow<'static, str>>,
     /// Host.
     pub host: Option<String>,
     /// Service.
@@ -112,7 +114,8 @@ pub fn encode(lines: &[Line], notable: bool) -> Block {
             }
             Message::Text(text) => put(&mut body, strings.reference(Some(text)) << 1 | 1),
         }
-        for text in [&l.level, &l.host, &l.service, &l.attributes] {
+        put(&mut body, strings.reference(l.level.as_deref()));
+        for text in [&l.host, &l.service, &l.attributes] {
             put(&mut body, strings.reference(text.as_deref()));
         }
         put(&mut body, l.cluster);
@@ -163,7 +166,7 @@ pub fn decode(data: &[u8]) -> Result<Vec<Line>, Damaged> {
         let seq = previous.0.wrapping_add(r.varint()?);
         let time = previous.1.wrapping_add(unzigzag(r.varint()?));
         let quality = Quality::from_bits(u8::try_from(r.varint()?).map_err(|_| Damaged("flags"))?);
-        let precision = text(r.varint()?)?.ok_or(Damaged("precision missing"))?;
+        let precision = Cow::Owned(text(r.varint()?)?.ok_or(Damaged("precision missing"))?);
         let line = previous.2.wrapping_add(unzigzag(r.varint()?) as u64);
         let line_end = line.wrapping_add(r.varint()?);
         let start = previous.3.wrapping_add(unzigzag(r.varint()?) as u64);
@@ -179,7 +182,7 @@ pub fn decode(data: &[u8]) -> Result<Vec<Line>, Damaged> {
                 .ok_or(Damaged("message range"))?;
             Message::Range(from, to)
         };
-        let level = text(r.varint()?)?;
+        let level = text(r.varint()?)?.map(Cow::Owned);
         let host = text(r.varint()?)?;
         let service = text(r.varint()?)?;
         let attributes = text(r.varint()?)?;

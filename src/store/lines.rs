@@ -192,7 +192,7 @@ impl Completer<'_> {
             line: Some(line.line as i64),
             locator: format!("line {}", line.line),
             kind: "log".to_string(),
-            level: line.level,
+            level: line.level.map(std::borrow::Cow::into_owned),
             actor: None,
             host: line.host,
             service: line.service,
