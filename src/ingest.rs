@@ -887,6 +887,7 @@ impl Normalizer<'_> {
         // so their message is kept as text) into another.
         let plain = r.kind == Kind::Log
             && !r.chatter
+            && !r.lossy_utf8
             && verbatim.time_text
             && r.locator.is_none()
             && r.actor.is_none()

@@ -319,6 +319,16 @@ fn invalid_utf8_in_a_line_is_kept_lossily_with_its_neighbours() {
     );
     assert_eq!(events[1]["line"], 2);
     assert_eq!(events[1]["level"], "error");
+    // The database says which line had its bytes replaced.
+    let db = rusqlite::Connection::open(s.db()).unwrap();
+    let lossy: Vec<i64> = db
+        .prepare("SELECT line FROM events WHERE lossy_utf8 = 1")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(lossy, [2]);
 }
 
 #[test]
