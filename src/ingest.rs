@@ -536,14 +536,44 @@ const HANDOVERS_IN_FLIGHT: usize = 4;
 struct Handover<'b, 't> {
     bytes: &'b [u8],
     items: Vec<Parsed>,
-    tx: &'t SyncSender<Vec<Parsed>>,
+    channel: &'t HandoverChannel,
 }
 
-impl Handover<'_, '_> {
+/// Both ways between parsing and normalizing: full vectors one way, the
+/// emptied ones back, so their memory is reused rather than allocated
+/// (and zeroed by the kernel) again for every few thousand records.
+struct HandoverChannel {
+    full: SyncSender<Vec<Parsed>>,
+    emptied: Receiver<Vec<Parsed>>,
+}
+
+impl HandoverChannel {
+    fn empty(&self) -> Vec<Parsed> {
+        self.emptied
+            .try_recv()
+            .unwrap_or_else(|_| Vec::with_capacity(HANDOVER))
+    }
+}
+
+impl<'b, 't> Handover<'b, 't> {
+    fn new(bytes: &'b [u8], channel: &'t HandoverChannel) -> Handover<'b, 't> {
+        Handover {
+            bytes,
+            items: channel.empty(),
+            channel,
+        }
+    }
+
     fn send(&mut self) {
-        let items = std::mem::replace(&mut self.items, Vec::with_capacity(HANDOVER));
+        let items = std::mem::replace(&mut self.items, self.channel.empty());
         // A closed channel means normalizing stopped; the join reports it.
-        let _ = self.tx.send(items);
+        let _ = self.channel.full.send(items);
+    }
+
+    /// Hands over the rest of a piece and its size.
+    fn finish(mut self, lines: u64, bytes: u64) {
+        self.items.push(Parsed::PieceEnd { lines, bytes });
+        let _ = self.channel.full.send(std::mem::take(&mut self.items));
     }
 }
 
@@ -574,21 +604,26 @@ fn parse_in_pieces(
     sink: &mut Normalizer<'_>,
 ) -> std::io::Result<()> {
     std::thread::scope(|scope| {
-        let (tx, rx) = sync_channel::<Vec<Parsed>>(HANDOVERS_IN_FLIGHT);
+        let (full, rx) = sync_channel::<Vec<Parsed>>(HANDOVERS_IN_FLIGHT);
+        let (back, emptied) = sync_channel::<Vec<Parsed>>(HANDOVERS_IN_FLIGHT + 2);
         let normalizing = scope.spawn(move || {
-            for item in rx.into_iter().flatten() {
-                match item {
-                    Parsed::Record(record, verbatim) => sink.record(record, verbatim),
-                    Parsed::Problem(problem) => sink.problem(problem),
-                    Parsed::PieceEnd { lines, bytes } => {
-                        sink.line_base += lines;
-                        sink.byte_base += bytes;
+            for mut items in rx {
+                for item in items.drain(..) {
+                    match item {
+                        Parsed::Record(record, verbatim) => sink.record(record, verbatim),
+                        Parsed::Problem(problem) => sink.problem(problem),
+                        Parsed::PieceEnd { lines, bytes } => {
+                            sink.line_base += lines;
+                            sink.byte_base += bytes;
+                        }
                     }
                 }
+                let _ = back.try_send(items);
             }
         });
-        let read = read_pieces(reader, parser, context, &tx);
-        drop(tx);
+        let channel = HandoverChannel { full, emptied };
+        let read = read_pieces(reader, parser, context, &channel);
+        drop(channel);
         if let Err(panic) = normalizing.join() {
             std::panic::resume_unwind(panic);
         }
@@ -600,18 +635,11 @@ fn read_pieces(
     reader: &mut dyn Read,
     parser: &dyn Parser,
     context: &Context<'_>,
-    tx: &SyncSender<Vec<Parsed>>,
+    channel: &HandoverChannel,
 ) -> std::io::Result<()> {
     let mut buf: Vec<u8> = Vec::with_capacity(PIECE + (1 << 20));
-    let mut eof = false;
+    let mut eof = fill(reader, &mut buf, PIECE)?;
     loop {
-        while buf.len() < PIECE && !eof {
-            let start = buf.len();
-            buf.resize(start + (1 << 20), 0);
-            let n = reader.read(&mut buf[start..])?;
-            buf.truncate(start + n);
-            eof = n == 0;
-        }
         if buf.is_empty() {
             return Ok(());
         }
@@ -625,30 +653,35 @@ fn read_pieces(
                 None if buf.len() >= 4 * PIECE => buf.len(),
                 None => {
                     let more = buf.len() + PIECE;
-                    while buf.len() < more && !eof {
-                        let start = buf.len();
-                        buf.resize(start + (1 << 20), 0);
-                        let n = reader.read(&mut buf[start..])?;
-                        buf.truncate(start + n);
-                        eof = n == 0;
-                    }
+                    eof = fill(reader, &mut buf, more)?;
                     continue;
                 }
             }
         };
-        let mut handover = Handover {
-            bytes: &buf[..cut],
-            items: Vec::with_capacity(HANDOVER),
-            tx,
-        };
+        let mut handover = Handover::new(&buf[..cut], channel);
         parser.parse_in(&buf[..cut], context, &mut handover);
-        handover.items.push(Parsed::PieceEnd {
-            lines: memchr::memchr_iter(b'\n', &buf[..cut]).count() as u64,
-            bytes: cut as u64,
-        });
-        handover.send();
+        handover.finish(
+            memchr::memchr_iter(b'\n', &buf[..cut]).count() as u64,
+            cut as u64,
+        );
         buf.drain(..cut);
+        eof = eof || fill(reader, &mut buf, PIECE)?;
     }
+}
+
+/// Reads into `buf` until it holds `until` bytes or the input ends;
+/// whether it ended.
+fn fill(reader: &mut dyn Read, buf: &mut Vec<u8>, until: usize) -> std::io::Result<bool> {
+    while buf.len() < until {
+        let start = buf.len();
+        buf.resize(start + (1 << 20), 0);
+        let n = reader.read(&mut buf[start..])?;
+        buf.truncate(start + n);
+        if n == 0 {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 /// The start of the last complete line in `buf` that begins a record
