@@ -102,7 +102,7 @@ pub fn encode(lines: &[Line], notable: bool) -> Block {
         put(&mut body, l.seq.wrapping_sub(previous.0));
         put(&mut body, zigzag(l.time.wrapping_sub(previous.1)));
         put(&mut body, u64::from(l.quality.bits()));
-        put(&mut body, strings.reference(Some(&l.precision)));
+        put(&mut body, strings.reference(0, Some(&l.precision)));
         put(&mut body, zigzag(l.line.wrapping_sub(previous.2) as i64));
         put(&mut body, l.line_end.saturating_sub(l.line));
         put(&mut body, zigzag(l.bytes.0.wrapping_sub(previous.3) as i64));
@@ -112,11 +112,11 @@ pub fn encode(lines: &[Line], notable: bool) -> Block {
                 put(&mut body, u64::from(*from) << 1);
                 put(&mut body, u64::from(to.saturating_sub(*from)));
             }
-            Message::Text(text) => put(&mut body, strings.reference(Some(text)) << 1 | 1),
+            Message::Text(text) => put(&mut body, strings.reference(1, Some(text)) << 1 | 1),
         }
-        put(&mut body, strings.reference(l.level.as_deref()));
-        for text in [&l.host, &l.service, &l.attributes] {
-            put(&mut body, strings.reference(text.as_deref()));
+        put(&mut body, strings.reference(2, l.level.as_deref()));
+        for (field, text) in [(3, &l.host), (4, &l.service), (5, &l.attributes)] {
+            put(&mut body, strings.reference(field, text.as_deref()));
         }
         put(&mut body, l.cluster);
         previous = (l.seq, l.time, l.line, l.bytes.0);
@@ -213,15 +213,24 @@ pub fn decode(data: &[u8]) -> Result<Vec<Line>, Damaged> {
 struct Strings<'a> {
     list: Vec<&'a str>,
     places: crate::template::Map<&'a str, u64>,
+    /// Each field's text on the previous line and its place: a field
+    /// mostly repeats from line to line, which a comparison finds sooner
+    /// than a hash lookup.
+    previous: [Option<(&'a str, u64)>; 6],
 }
 
 impl<'a> Strings<'a> {
-    fn reference(&mut self, text: Option<&'a str>) -> u64 {
+    fn reference(&mut self, field: usize, text: Option<&'a str>) -> u64 {
         let Some(text) = text else { return 0 };
-        *self.places.entry(text).or_insert_with(|| {
+        if let Some((_, place)) = self.previous[field].filter(|(p, _)| *p == text) {
+            return place;
+        }
+        let place = *self.places.entry(text).or_insert_with(|| {
             self.list.push(text);
             self.list.len() as u64
-        })
+        });
+        self.previous[field] = Some((text, place));
+        place
     }
 }
 
