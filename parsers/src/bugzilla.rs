@@ -5,7 +5,7 @@
 
 use serde_json::Value;
 
-use crate::json::{self, Element};
+use crate::json::{self, Element, LineIndex};
 use crate::record::{Record, RecordSink};
 use crate::tickets::{self, Item};
 use crate::time::{TimeValue, Timestamp};
@@ -48,9 +48,10 @@ impl Parser for Bugzilla {
             Ok(doc) => doc,
             Err(reason) => return tickets::problem_at(sink, None, "$", reason),
         };
-        if let Some(bugs) = tickets::items(input, doc, &["bugs"], "$") {
+        let lines = LineIndex::new(input);
+        if let Some(bugs) = tickets::items(input, &lines, doc, &["bugs"], "$") {
             for it in &bugs {
-                let records = bug(input, it, sink);
+                let records = bug(input, &lines, it, sink);
                 tickets::emit(sink, records);
             }
             return;
@@ -66,10 +67,11 @@ impl Parser for Bugzilla {
         };
         for (id, raw) in by_id {
             let base = format!("$.bugs[\"{id}\"]");
-            let Some(comments) = tickets::elements_at(input, raw, &["comments"], &base) else {
+            let Some(comments) = tickets::elements_at(input, &lines, raw, &["comments"], &base)
+            else {
                 tickets::problem_at(
                     sink,
-                    Some(json::line_at(input, json::span_of(input, raw).start)),
+                    Some(lines.line_at(json::span_of(input, raw).start)),
                     &base,
                     "bug entry without a comments array",
                 );
@@ -201,9 +203,9 @@ fn history(
     Some(stamp(r, id, product, tickets::str_of(h, &["who"])))
 }
 
-fn bug(input: &[u8], it: &Item<'_>, sink: &mut dyn RecordSink) -> Vec<Record> {
+fn bug(input: &[u8], lines: &LineIndex, it: &Item<'_>, sink: &mut dyn RecordSink) -> Vec<Record> {
     let v = &it.value;
-    let line = Some(json::line_at(input, it.span.start));
+    let line = Some(it.line);
     let Some(id) = tickets::text_of(v, &["id"]) else {
         tickets::problem_at(sink, line, &it.locator, "bug without an id");
         return Vec::new();
@@ -232,7 +234,7 @@ fn bug(input: &[u8], it: &Item<'_>, sink: &mut dyn RecordSink) -> Vec<Record> {
         if let Some(p) = tickets::str_of(v, &["priority"]).filter(|p| *p != "--") {
             message.push_str(&format!(" (priority {p})"));
         }
-        let mut r = tickets::span_record(input, it.span.clone(), &it.locator, time, message)
+        let mut r = tickets::item_record(input, it, &it.locator, time, message)
             .with_attribute("event", "filed");
         for key in [
             "status",
@@ -254,9 +256,9 @@ fn bug(input: &[u8], it: &Item<'_>, sink: &mut dyn RecordSink) -> Vec<Record> {
             Some(res) => format!("{} resolved ({res})", label(&id)),
             None => format!("{} resolved", label(&id)),
         };
-        let r = tickets::span_record(
+        let r = tickets::item_record(
             input,
-            it.span.clone(),
+            it,
             &format!("{}.cf_last_resolved", it.locator),
             time,
             message,
@@ -265,7 +267,9 @@ fn bug(input: &[u8], it: &Item<'_>, sink: &mut dyn RecordSink) -> Vec<Record> {
         .with_attribute("status_to", "RESOLVED");
         records.push(stamp(r, &id, product, None));
     }
-    for el in tickets::elements_at(input, it.raw, &["history"], &it.locator).unwrap_or_default() {
+    for el in
+        tickets::elements_at(input, lines, it.raw, &["history"], &it.locator).unwrap_or_default()
+    {
         records.extend(history(input, &id, product, &el, sink));
     }
     tickets::sort_if_absolute(&mut records);

@@ -13,7 +13,7 @@ use serde::de::{Deserializer, MapAccess, Visitor};
 use serde_json::value::RawValue;
 use serde_json::Value;
 
-use crate::json::{self, Element};
+use crate::json::{self, Element, LineIndex};
 use crate::record::{Kind, Problem, Record, RecordSink};
 use crate::time::{self, TimeValue, Timestamp};
 
@@ -165,7 +165,7 @@ pub(crate) fn element_record(
 ) -> Record {
     let mut record = Record::new(Kind::Chat, time, message);
     record.line = Some(element.line);
-    record.line_end = Some(json::line_at(input, element.span.end.saturating_sub(1)));
+    record.line_end = Some(json::last_line(input, element.line, element.span.clone()));
     record.locator = Some(element.locator.clone());
     record.span = element.span.clone();
     record.system = Some(system.to_string());
@@ -219,7 +219,9 @@ pub(crate) fn records_array(
             return None;
         }
     }
-    let elements = member(doc, key).and_then(|raw| json::elements(input, raw, &format!("$.{key}")));
+    let lines = LineIndex::new(input);
+    let elements =
+        member(doc, key).and_then(|raw| json::elements(input, &lines, raw, &format!("$.{key}")));
     if elements.is_none() {
         sink.problem(document_problem(format!(
             "not a {what}: no \"{key}\" array"

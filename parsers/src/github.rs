@@ -6,7 +6,7 @@
 
 use serde_json::Value;
 
-use crate::json;
+use crate::json::{self, LineIndex};
 use crate::record::{Record, RecordSink};
 use crate::tickets::{self, Item};
 use crate::time::{TimeValue, Timestamp};
@@ -55,7 +55,8 @@ impl Parser for GitHub {
             Ok(doc) => doc,
             Err(reason) => return tickets::problem_at(sink, None, "$", reason),
         };
-        if let Some(list) = tickets::items(input, doc, &[], "$") {
+        let lines = LineIndex::new(input);
+        if let Some(list) = tickets::items(input, &lines, doc, &[], "$") {
             for it in &list {
                 element(input, it, sink);
             }
@@ -65,12 +66,12 @@ impl Parser for GitHub {
             return tickets::problem_at(sink, Some(1), "$", "not a GitHub API response");
         };
         if top.contains_key("items") {
-            for it in tickets::items(input, doc, &["items"], "$").unwrap_or_default() {
+            for it in tickets::items(input, &lines, doc, &["items"], "$").unwrap_or_default() {
                 element(input, &it, sink);
             }
         } else if top.contains_key("data") {
-            graphql(input, doc, sink);
-        } else if let Some(it) = tickets::root_item(input, doc) {
+            graphql(input, &lines, doc, sink);
+        } else if let Some(it) = tickets::root_item(input, &lines, doc) {
             element(input, &it, sink);
         }
     }
@@ -192,7 +193,7 @@ fn names(v: &Value, key: &str, field: &str) -> Option<String> {
 
 fn element(input: &[u8], it: &Item<'_>, sink: &mut dyn RecordSink) {
     let v = &it.value;
-    let line = Some(json::line_at(input, it.span.start));
+    let line = Some(it.line);
     let records = if v.get("event").is_some_and(Value::is_string) {
         event(input, it, sink).into_iter().collect()
     } else if v.get("number").is_some() && v.get("created_at").is_some() {
@@ -211,19 +212,13 @@ fn element(input: &[u8], it: &Item<'_>, sink: &mut dyn RecordSink) {
     tickets::emit(sink, records);
 }
 
-fn read_time(
-    input: &[u8],
-    it: &Item<'_>,
-    key: &str,
-    what: &str,
-    sink: &mut dyn RecordSink,
-) -> Option<Timestamp> {
+fn read_time(it: &Item<'_>, key: &str, what: &str, sink: &mut dyn RecordSink) -> Option<Timestamp> {
     let value = it.value.get(key).filter(|x| !x.is_null());
     let time = tickets::json_time(value);
     if time.is_none() {
         tickets::problem_at(
             sink,
-            Some(json::line_at(input, it.span.start)),
+            Some(it.line),
             &it.locator,
             format!("{what} without a readable {key}"),
         );
@@ -239,15 +234,9 @@ fn issue(input: &[u8], it: &Item<'_>, sink: &mut dyn RecordSink) -> Vec<Record> 
     let what = if pull { "pull request" } else { "issue" };
     let mut events = Vec::new();
     let record = |time: Timestamp, locator: String, message: String| {
-        issue.stamp(tickets::span_record(
-            input,
-            it.span.clone(),
-            &locator,
-            time,
-            message,
-        ))
+        issue.stamp(tickets::item_record(input, it, &locator, time, message))
     };
-    if let Some(time) = read_time(input, it, "created_at", what, sink) {
+    if let Some(time) = read_time(it, "created_at", what, sink) {
         let mut message = format!("{} opened", issue.label);
         if pull {
             message = format!("{} pull request opened", issue.label);
@@ -292,14 +281,14 @@ fn issue(input: &[u8], it: &Item<'_>, sink: &mut dyn RecordSink) -> Vec<Record> 
             }
             None => tickets::problem_at(
                 sink,
-                Some(json::line_at(input, it.span.start)),
+                Some(it.line),
                 &it.locator,
                 format!("{what} with an unreadable merged_at"),
             ),
         }
     }
     if v.get("closed_at").is_some_and(|c| !c.is_null()) {
-        if let Some(time) = read_time(input, it, "closed_at", what, sink) {
+        if let Some(time) = read_time(it, "closed_at", what, sink) {
             let message = match tickets::str_of(v, &["state_reason"]) {
                 Some(reason) => format!("{} closed ({})", issue.label, reason.replace('_', " ")),
                 None => format!("{} closed", issue.label),
@@ -318,14 +307,14 @@ fn issue(input: &[u8], it: &Item<'_>, sink: &mut dyn RecordSink) -> Vec<Record> 
 fn comment(input: &[u8], it: &Item<'_>, sink: &mut dyn RecordSink) -> Option<Record> {
     let v = &it.value;
     let issue = Issue::around(v);
-    let time = read_time(input, it, "created_at", "comment", sink)?;
+    let time = read_time(it, "created_at", "comment", sink)?;
     let body = tickets::str_of(v, &["body"])
         .unwrap_or_default()
         .replace("\r\n", "\n");
     let mut r = issue
-        .stamp(tickets::span_record(
+        .stamp(tickets::item_record(
             input,
-            it.span.clone(),
+            it,
             &it.locator,
             time,
             format!("{} comment: {body}", issue.label),
@@ -394,24 +383,18 @@ fn event(input: &[u8], it: &Item<'_>, sink: &mut dyn RecordSink) -> Option<Recor
         if t.is_none() {
             tickets::problem_at(
                 sink,
-                Some(json::line_at(input, it.span.start)),
+                Some(it.line),
                 &it.locator,
                 "commit without a readable committer.date",
             );
         }
         t?
     } else {
-        read_time(input, it, key, &format!("{name} event"), sink)?
+        read_time(it, key, &format!("{name} event"), sink)?
     };
     let message = format!("{} {}", issue.label, event_words(name, v));
     let mut r = issue
-        .stamp(tickets::span_record(
-            input,
-            it.span.clone(),
-            &it.locator,
-            time,
-            message,
-        ))
+        .stamp(tickets::item_record(input, it, &it.locator, time, message))
         .with_attribute("event", name);
     if name == "committed" {
         r.actor = tickets::str_of(v, &["author", "name"]).map(str::to_string);
@@ -439,7 +422,12 @@ fn event(input: &[u8], it: &Item<'_>, sink: &mut dyn RecordSink) -> Option<Recor
 }
 
 /// GraphQL `timelineItems` of an issue or pull request.
-fn graphql(input: &[u8], doc: &serde_json::value::RawValue, sink: &mut dyn RecordSink) {
+fn graphql(
+    input: &[u8],
+    lines: &LineIndex,
+    doc: &serde_json::value::RawValue,
+    sink: &mut dyn RecordSink,
+) {
     let Some(repository) = tickets::raw_at(doc, &["data", "repository"]) else {
         return tickets::problem_at(
             sink,
@@ -473,8 +461,8 @@ fn graphql(input: &[u8], doc: &serde_json::value::RawValue, sink: &mut dyn Recor
             number,
             tickets::str_of(&v, &["url"]).map(str::to_string),
         );
-        let nodes = tickets::items(input, raw, &["timelineItems", "nodes"], &base)
-            .or_else(|| tickets::items(input, raw, &["timelineItems", "edges"], &base));
+        let nodes = tickets::items(input, lines, raw, &["timelineItems", "nodes"], &base)
+            .or_else(|| tickets::items(input, lines, raw, &["timelineItems", "edges"], &base));
         for mut it in nodes.unwrap_or_default() {
             if let Some(node) = it.value.get("node").cloned() {
                 it.value = node;
@@ -520,7 +508,7 @@ fn timeline_node(
     let typename = tickets::str_of(v, &["__typename"])
         .or_else(|| tickets::str_of(v, &["eventType"]))
         .unwrap_or("TimelineItem");
-    let time = read_time(input, it, "createdAt", typename, sink)?;
+    let time = read_time(it, "createdAt", typename, sink)?;
     let s = |path: &[&str]| tickets::str_of(v, path).unwrap_or_default().to_string();
     let words = match typename {
         "LabeledEvent" => format!("labeled {}", s(&["label", "name"])),
@@ -540,9 +528,9 @@ fn timeline_node(
     };
     let words = words.trim_end_matches([' ', ':']).to_string();
     let mut r = issue
-        .stamp(tickets::span_record(
+        .stamp(tickets::item_record(
             input,
-            it.span.clone(),
+            it,
             &it.locator,
             time,
             format!("{} {words}", issue.label),

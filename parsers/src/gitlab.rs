@@ -6,7 +6,7 @@
 
 use serde_json::Value;
 
-use crate::json;
+use crate::json::{self, LineIndex};
 use crate::record::{Record, RecordSink};
 use crate::tickets::{self, Item};
 use crate::time::{TimeValue, Timestamp};
@@ -48,16 +48,17 @@ impl Parser for GitLab {
             Ok(doc) => doc,
             Err(reason) => return tickets::problem_at(sink, None, "$", reason),
         };
-        let list = match tickets::items(input, doc, &[], "$") {
+        let lines = LineIndex::new(input);
+        let list = match tickets::items(input, &lines, doc, &[], "$") {
             Some(list) => list,
-            None => match tickets::root_item(input, doc) {
+            None => match tickets::root_item(input, &lines, doc) {
                 Some(one) if one.value.is_object() => vec![one],
                 _ => return tickets::problem_at(sink, Some(1), "$", "not a GitLab API response"),
             },
         };
         let mut records = Vec::new();
         for it in &list {
-            element(input, it, &mut records, sink);
+            element(input, &lines, it, &mut records, sink);
         }
         // Notes come newest first; every time here is absolute, so sorting
         // cannot change how they resolve.
@@ -154,18 +155,12 @@ fn user(v: Option<&Value>) -> (Option<String>, Option<bool>) {
     (name, human)
 }
 
-fn time_of(
-    input: &[u8],
-    it: &Item<'_>,
-    key: &str,
-    what: &str,
-    sink: &mut dyn RecordSink,
-) -> Option<Timestamp> {
+fn time_of(it: &Item<'_>, key: &str, what: &str, sink: &mut dyn RecordSink) -> Option<Timestamp> {
     let t = tickets::json_time(it.value.get(key));
     if t.is_none() {
         tickets::problem_at(
             sink,
-            Some(json::line_at(input, it.span.start)),
+            Some(it.line),
             &it.locator,
             format!("{what} without a readable {key}"),
         );
@@ -173,11 +168,18 @@ fn time_of(
     t
 }
 
-fn element(input: &[u8], it: &Item<'_>, out: &mut Vec<Record>, sink: &mut dyn RecordSink) {
+fn element(
+    input: &[u8],
+    lines: &LineIndex,
+    it: &Item<'_>,
+    out: &mut Vec<Record>,
+    sink: &mut dyn RecordSink,
+) {
     let v = &it.value;
     if v.get("notes").is_some_and(Value::is_array) {
         // A discussion: its notes, each at its own place.
-        for note_item in tickets::items(input, it.raw, &["notes"], &it.locator).unwrap_or_default()
+        for note_item in
+            tickets::items(input, lines, it.raw, &["notes"], &it.locator).unwrap_or_default()
         {
             out.extend(note(input, &note_item, sink));
         }
@@ -192,7 +194,7 @@ fn element(input: &[u8], it: &Item<'_>, out: &mut Vec<Record>, sink: &mut dyn Re
     } else {
         tickets::problem_at(
             sink,
-            Some(json::line_at(input, it.span.start)),
+            Some(it.line),
             &it.locator,
             "not a GitLab issue, merge request, note or resource event",
         );
@@ -214,15 +216,9 @@ fn issue(input: &[u8], it: &Item<'_>, sink: &mut dyn RecordSink) -> Vec<Record> 
     let ticket = Ticket::of(v);
     let mut events = Vec::new();
     let record = |time: Timestamp, locator: String, message: String| {
-        ticket.stamp(tickets::span_record(
-            input,
-            it.span.clone(),
-            &locator,
-            time,
-            message,
-        ))
+        ticket.stamp(tickets::item_record(input, it, &locator, time, message))
     };
-    if let Some(time) = time_of(input, it, "created_at", "issue", sink) {
+    if let Some(time) = time_of(it, "created_at", "issue", sink) {
         let mut message = format!("{} opened", ticket.label);
         if let Some(title) = tickets::str_of(v, &["title"]) {
             message.push_str(": ");
@@ -251,7 +247,7 @@ fn issue(input: &[u8], it: &Item<'_>, sink: &mut dyn RecordSink) -> Vec<Record> 
         if v.get(key).is_none_or(Value::is_null) {
             continue;
         }
-        if let Some(time) = time_of(input, it, key, "issue", sink) {
+        if let Some(time) = time_of(it, key, "issue", sink) {
             let mut r = record(
                 time,
                 format!("{}.{key}", it.locator),
@@ -269,7 +265,7 @@ fn issue(input: &[u8], it: &Item<'_>, sink: &mut dyn RecordSink) -> Vec<Record> 
 fn note(input: &[u8], it: &Item<'_>, sink: &mut dyn RecordSink) -> Option<Record> {
     let v = &it.value;
     let ticket = Ticket::of_note(v);
-    let time = time_of(input, it, "created_at", "note", sink)?;
+    let time = time_of(it, "created_at", "note", sink)?;
     let body = tickets::str_of(v, &["body"])
         .unwrap_or_default()
         .replace("\r\n", "\n");
@@ -279,13 +275,7 @@ fn note(input: &[u8], it: &Item<'_>, sink: &mut dyn RecordSink) -> Option<Record
     } else {
         format!("{} comment: {body}", ticket.label)
     };
-    let mut r = ticket.stamp(tickets::span_record(
-        input,
-        it.span.clone(),
-        &it.locator,
-        time,
-        message,
-    ));
+    let mut r = ticket.stamp(tickets::item_record(input, it, &it.locator, time, message));
     let (actor, human) = user(v.get("author"));
     r.actor = actor;
     if system {
@@ -309,7 +299,7 @@ fn note(input: &[u8], it: &Item<'_>, sink: &mut dyn RecordSink) -> Option<Record
 /// Resource state, label and milestone events (`/resource_state_events`…).
 fn resource_event(input: &[u8], it: &Item<'_>, sink: &mut dyn RecordSink) -> Option<Record> {
     let v = &it.value;
-    let time = time_of(input, it, "created_at", "resource event", sink)?;
+    let time = time_of(it, "created_at", "resource event", sink)?;
     let kind = match tickets::str_of(v, &["resource_type"]) {
         Some("MergeRequest") => "merge request",
         Some("Epic") => "epic",
@@ -337,13 +327,7 @@ fn resource_event(input: &[u8], it: &Item<'_>, sink: &mut dyn RecordSink) -> Opt
     } else {
         "changed".to_string()
     };
-    let mut r = tickets::span_record(
-        input,
-        it.span.clone(),
-        &it.locator,
-        time,
-        format!("{subject} {words}"),
-    );
+    let mut r = tickets::item_record(input, it, &it.locator, time, format!("{subject} {words}"));
     r.system = Some("GitLab".to_string());
     (r.actor, r.human) = user(v.get("user"));
     if let Some(state) = tickets::str_of(v, &["state"]) {

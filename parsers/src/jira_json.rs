@@ -12,7 +12,7 @@ use regex::Regex;
 use serde_json::value::RawValue;
 use serde_json::Value;
 
-use crate::json::{self, Element};
+use crate::json::{self, Element, LineIndex};
 use crate::record::{Record, RecordSink};
 use crate::tickets::{self, Item};
 use crate::time::{self, EpochUnit, TimeValue, Timestamp};
@@ -96,29 +96,30 @@ fn read(input: &[u8], path_key: Option<&str>, sink: &mut dyn RecordSink) {
             "not a Jira REST response: not an object",
         );
     };
-    let list = |key: &str| tickets::items(input, doc, &[key], "$");
+    let lines = LineIndex::new(input);
+    let list = |key: &str| tickets::items(input, &lines, doc, &[key], "$");
     if top.contains_key("issues") {
         match list("issues") {
             Some(issues) => {
                 for it in &issues {
-                    issue(input, it, sink);
+                    issue(input, &lines, it, sink);
                 }
             }
             None => tickets::problem_at(sink, Some(1), "$.issues", "issues is not an array"),
         }
     } else if top.contains_key("webhookEvent") {
-        webhook(input, doc, sink);
+        webhook(input, &lines, doc, sink);
     } else if top.contains_key("fields") && top.contains_key("key") {
-        if let Some(it) = tickets::root_item(input, doc) {
-            issue(input, &it, sink);
+        if let Some(it) = tickets::root_item(input, &lines, doc) {
+            issue(input, &lines, &it, sink);
         }
     } else if top.contains_key("comments") {
         let fallback = path_key.map(Ticket::named);
-        page(input, "comments", fallback, sink, |t, el, sink| {
+        page(input, &lines, "comments", fallback, sink, |t, el, sink| {
             comment(input, t, el, sink)
         });
     } else if top.contains_key("records") {
-        match json::array_at(input, &["records"]) {
+        match json::array_at(input, &lines, &["records"]) {
             Some(records) => {
                 for el in &records {
                     if let Some(r) = audit(input, el, sink) {
@@ -130,7 +131,7 @@ fn read(input: &[u8], path_key: Option<&str>, sink: &mut dyn RecordSink) {
         }
     } else if top.contains_key("values") {
         let fallback = Some(Ticket::named(path_key.unwrap_or("Jira issue")));
-        page(input, "values", fallback, sink, |t, el, sink| {
+        page(input, &lines, "values", fallback, sink, |t, el, sink| {
             history(input, t, el, sink)
         });
     } else {
@@ -146,12 +147,13 @@ fn read(input: &[u8], path_key: Option<&str>, sink: &mut dyn RecordSink) {
 /// A page of comments or change histories of one issue.
 fn page(
     input: &[u8],
+    lines: &LineIndex,
     key: &str,
     fallback: Option<Ticket>,
     sink: &mut dyn RecordSink,
     read: impl Fn(&Ticket, &Element, &mut dyn RecordSink) -> Option<Record>,
 ) {
-    let Some(elements) = json::array_at(input, &[key]) else {
+    let Some(elements) = json::array_at(input, lines, &[key]) else {
         return tickets::problem_at(
             sink,
             Some(1),
@@ -247,20 +249,20 @@ fn attr<'r>(r: &'r Record, key: &str) -> Option<&'r str> {
         .map(|(_, v)| v.as_str())
 }
 
-fn issue(input: &[u8], it: &Item<'_>, sink: &mut dyn RecordSink) {
+fn issue(input: &[u8], lines: &LineIndex, it: &Item<'_>, sink: &mut dyn RecordSink) {
     let v = &it.value;
     let Some(ticket) = Ticket::from_issue(v) else {
         return tickets::problem_at(
             sink,
-            Some(json::line_at(input, it.span.start)),
+            Some(it.line),
             &it.locator,
             "issue without a key or id",
         );
     };
     let at = |locator: &str, time: Timestamp, message: String| {
-        tickets::span_record(input, it.span.clone(), locator, time, message)
+        tickets::item_record(input, it, locator, time, message)
     };
-    let line = Some(json::line_at(input, it.span.start));
+    let line = Some(it.line);
     let mut events = Vec::new();
     let fields = v.get("fields");
     let created = fields
@@ -281,13 +283,20 @@ fn issue(input: &[u8], it: &Item<'_>, sink: &mut dyn RecordSink) {
             ),
         }
     }
-    for el in tickets::elements_at(input, it.raw, &["changelog", "histories"], &it.locator)
-        .unwrap_or_default()
+    for el in tickets::elements_at(
+        input,
+        lines,
+        it.raw,
+        &["changelog", "histories"],
+        &it.locator,
+    )
+    .unwrap_or_default()
     {
         events.extend(history(input, &ticket, &el, sink));
     }
     for el in tickets::elements_at(
         input,
+        lines,
         it.raw,
         &["fields", "comment", "comments"],
         &it.locator,
@@ -588,8 +597,8 @@ fn audit(input: &[u8], el: &Element, sink: &mut dyn RecordSink) -> Option<Record
 }
 
 /// A webhook payload: one event at its `timestamp` (epoch milliseconds).
-fn webhook(input: &[u8], doc: &RawValue, sink: &mut dyn RecordSink) {
-    let Some(root) = tickets::root_item(input, doc) else {
+fn webhook(input: &[u8], lines: &LineIndex, doc: &RawValue, sink: &mut dyn RecordSink) {
+    let Some(root) = tickets::root_item(input, lines, doc) else {
         return;
     };
     let v = &root.value;
@@ -607,8 +616,7 @@ fn webhook(input: &[u8], doc: &RawValue, sink: &mut dyn RecordSink) {
         .and_then(Ticket::from_issue)
         .unwrap_or_else(|| Ticket::named("Jira issue"));
     let fields = v.get("issue").and_then(|i| i.get("fields"));
-    let record =
-        |time: Timestamp| tickets::span_record(input, root.span.clone(), "$", time, String::new());
+    let record = |time: Timestamp| tickets::item_record(input, &root, "$", time, String::new());
     let actor = tickets::person(v.get("user"));
     let r = match event {
         "comment_created" | "comment_updated" => {

@@ -28,8 +28,9 @@ pub fn document(input: &[u8]) -> Result<&RawValue, String> {
 
 /// The elements of the array at `path` (object keys from the root; an
 /// empty path means the document itself is the array), with their spans,
-/// lines and locators. `None` when there is no array there.
-pub fn array_at(input: &[u8], path: &[&str]) -> Option<Vec<Element>> {
+/// lines (from `lines`, the index of `input`) and locators. `None` when
+/// there is no array there.
+pub fn array_at(input: &[u8], lines: &LineIndex, path: &[&str]) -> Option<Vec<Element>> {
     let mut raw = document(input).ok()?;
     let mut locator = String::from("$");
     for key in path {
@@ -40,13 +41,19 @@ pub fn array_at(input: &[u8], path: &[&str]) -> Option<Vec<Element>> {
         locator.push('.');
         locator.push_str(key);
     }
-    elements(input, raw, &locator)
+    elements(input, lines, raw, &locator)
 }
 
-/// The elements of a raw array value inside `input`.
-pub fn elements(input: &[u8], array: &RawValue, locator: &str) -> Option<Vec<Element>> {
+/// The elements of a raw array value inside `input`, whose index is
+/// `lines`: parsers call this for arrays nested in every record, so the
+/// index is built once per input, not once per array.
+pub fn elements(
+    input: &[u8],
+    lines: &LineIndex,
+    array: &RawValue,
+    locator: &str,
+) -> Option<Vec<Element>> {
     let items: Vec<&RawValue> = serde_json::from_str(array.get()).ok()?;
-    let lines = LineIndex::new(input);
     Some(
         items
             .into_iter()
@@ -93,10 +100,12 @@ impl LineIndex {
     }
 }
 
-/// The 1-based line of a byte offset. Scans from the start: for many
-/// positions in one input use a [`LineIndex`].
-pub fn line_at(input: &[u8], offset: usize) -> u64 {
-    memchr::memchr_iter(b'\n', &input[..offset.min(input.len())]).count() as u64 + 1
+/// The 1-based line where a value that starts on `line` and covers `span`
+/// of `input` ends. Counts inside the value only, so a parser can call it
+/// for every record of a large export.
+pub fn last_line(input: &[u8], line: u64, span: Range<usize>) -> u64 {
+    let inside = input.get(span).unwrap_or(b"");
+    line + memchr::memchr_iter(b'\n', inside).count() as u64
 }
 
 /// Follows object keys (`["event", "data", "id"]`) into a value.
@@ -116,28 +125,30 @@ mod tests {
     #[test]
     fn elements_keep_their_lines_spans_and_paths() {
         let input = b"{\n  \"log_entries\": [\n    {\"id\": 1},\n    {\"id\": 2}\n  ]\n}\n";
-        let items = array_at(input, &["log_entries"]).unwrap();
+        let index = LineIndex::new(input);
+        let items = array_at(input, &index, &["log_entries"]).unwrap();
         assert_eq!(items.len(), 2);
         assert_eq!(items[1].line, 4);
         assert_eq!(items[1].locator, "$.log_entries[1]");
         assert_eq!(&input[items[1].span.clone()], b"{\"id\": 2}");
         assert_eq!(items[0].value["id"], 1);
-        let index = LineIndex::new(input);
-        for offset in [0, 1, 20, 22, 40, input.len()] {
-            assert_eq!(
-                index.line_at(offset),
-                line_at(input, offset),
-                "offset {offset}"
-            );
-        }
+        let lines: Vec<u64> = [0, 1, 20, 22, 40, input.len()]
+            .into_iter()
+            .map(|offset| index.line_at(offset))
+            .collect();
+        assert_eq!(lines, [1, 1, 2, 3, 4, 7]);
+        assert_eq!(last_line(input, 4, items[1].span.clone()), 4);
+        assert_eq!(last_line(input, 1, 0..input.len() - 1), 6);
     }
 
     #[test]
     fn top_level_arrays_and_missing_paths() {
         let input = b"\xef\xbb\xbf[{\"a\": 1}]";
-        assert_eq!(array_at(input, &[]).unwrap()[0].locator, "$[0]");
-        assert!(array_at(input, &["nope"]).is_none());
-        assert!(array_at(b"{\"x\": 1}", &["x"]).is_none());
-        assert!(array_at(b"not json", &[]).is_none());
+        let index = LineIndex::new(input);
+        assert_eq!(array_at(input, &index, &[]).unwrap()[0].locator, "$[0]");
+        assert!(array_at(input, &index, &["nope"]).is_none());
+        let object = b"{\"x\": 1}";
+        assert!(array_at(object, &LineIndex::new(object), &["x"]).is_none());
+        assert!(array_at(b"not json", &LineIndex::new(b"not json"), &[]).is_none());
     }
 }

@@ -14,7 +14,7 @@ use serde_json::value::RawValue;
 use serde_json::Value;
 
 use crate::chat::{self, Person};
-use crate::json::{self, Element};
+use crate::json::{self, Element, LineIndex};
 use crate::lines;
 use crate::record::{Kind, Problem, Record, RecordSink};
 use crate::time::{self, EpochUnit, Timestamp};
@@ -61,6 +61,7 @@ impl Parser for MattermostBulk {
 
     fn parse(&self, input: &[u8], sink: &mut dyn RecordSink) {
         let users = bulk_users(input);
+        let index = LineIndex::new(input);
         for line in lines::split(input) {
             if line.bytes.trim_ascii().is_empty() {
                 continue;
@@ -114,7 +115,7 @@ impl Parser for MattermostBulk {
             }
             let replies = chat::member(raw, kind)
                 .and_then(|p| chat::member(p, "replies"))
-                .and_then(|r| json::elements(input, r, &format!("$.{kind}.replies")))
+                .and_then(|r| json::elements(input, &index, r, &format!("$.{kind}.replies")))
                 .unwrap_or_default();
             let root = create_at_text(post);
             for reply in &replies {
@@ -173,10 +174,11 @@ impl Parser for MattermostApi {
                 return;
             }
         };
+        let lines = LineIndex::new(input);
         let elements = if doc.get().trim_start().starts_with('[') {
-            json::elements(input, doc, "$")
+            json::elements(input, &lines, doc, "$")
         } else {
-            chat::member(doc, "posts").and_then(|posts| posts_elements(input, posts))
+            chat::member(doc, "posts").and_then(|posts| posts_elements(input, &lines, posts))
         };
         let Some(elements) = elements else {
             sink.problem(chat::document_problem(
@@ -194,7 +196,7 @@ impl Parser for MattermostApi {
 }
 
 /// The posts of a post list, in document order, each with its position.
-fn posts_elements(input: &[u8], posts: &RawValue) -> Option<Vec<Element>> {
+fn posts_elements(input: &[u8], lines: &LineIndex, posts: &RawValue) -> Option<Vec<Element>> {
     let members = chat::ordered_members(posts)?;
     Some(
         members
@@ -210,7 +212,7 @@ fn posts_elements(input: &[u8], posts: &RawValue) -> Option<Vec<Element>> {
                 };
                 Element {
                     value: serde_json::from_str(raw.get()).unwrap_or(Value::Null),
-                    line: json::line_at(input, span.start),
+                    line: lines.line_at(span.start),
                     span,
                     locator,
                 }
@@ -425,7 +427,7 @@ fn bulk_post(
     let common = common(post, user);
     let mut record = Record::new(Kind::Chat, time, common.message.clone());
     record.line = Some(element.line);
-    record.line_end = Some(json::line_at(input, element.span.end.saturating_sub(1)));
+    record.line_end = Some(json::last_line(input, element.line, element.span.clone()));
     record.span = element.span.clone();
     if root.is_some() {
         record.locator = Some(element.locator.clone());
@@ -537,7 +539,7 @@ mod tests {
         assert_eq!(utc(reply), "2019-03-21T11:09:44.976000Z");
         assert_eq!(reply.message, "The weather is so hot!");
         assert_eq!(reply.actor.as_deref(), Some("Ron Weasley"));
-        assert_eq!(reply.line, Some(14));
+        assert_eq!((reply.line, reply.line_end), (Some(14), Some(14)));
         assert_eq!(reply.locator.as_deref(), Some("$.post.replies[0]"));
         assert_eq!(attr(reply, "root_create_at"), Some("1553166657086"));
         assert_eq!(reply.service.as_deref(), Some("dumbledores-army"));
@@ -601,6 +603,7 @@ mod tests {
         assert_eq!(attr(ack, "channel_id"), Some("cf6axeehstft9eq4nq5uk5jqby"));
 
         let reply = &out.records[2];
+        assert_eq!((reply.line, reply.line_end), (Some(66), Some(82)));
         assert_eq!(attr(reply, "root_id"), Some("xd1a7pn8ifgqzmtyx4rk7oy5eh"));
         assert!(reply.identifiers.contains(&"OPS-1842".to_string()));
 

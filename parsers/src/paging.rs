@@ -534,7 +534,7 @@ mod tests {
         assert_eq!(acks[0].line, 3);
         let resolved = field(&src, &parent, "resolved_at").unwrap();
         assert_eq!(src.line_at(0), 1);
-        assert_eq!(src.line_at(input.len()), json::line_at(input, input.len()));
+        assert_eq!(src.line_at(input.len()), 6);
         assert_eq!(src.next_document_line(1), None);
         assert_eq!(resolved.locator, "$.incident.resolved_at");
         assert_eq!(resolved.line, 5);

@@ -507,11 +507,12 @@ impl Parser for ServiceNowJson {
             Ok(doc) => doc,
             Err(reason) => return tickets::problem_at(sink, None, "$", reason),
         };
-        let records = match tickets::items(input, doc, &["result"], "$") {
+        let lines = crate::json::LineIndex::new(input);
+        let records = match tickets::items(input, &lines, doc, &["result"], "$") {
             Some(list) => list,
             // `GET /table/incident/{sys_id}` answers with one object.
             None => match tickets::raw_at(doc, &["result"])
-                .and_then(|raw| tickets::root_item(input, raw))
+                .and_then(|raw| tickets::root_item(input, &lines, raw))
             {
                 Some(mut one) if one.value.is_object() => {
                     one.locator = "$.result".to_string();
@@ -552,7 +553,7 @@ fn table_record(
 ) -> Vec<Record> {
     let v = &it.value;
     let mut events = Vec::new();
-    let line = Some(crate::json::line_at(input, it.span.start));
+    let line = Some(it.line);
     let Some(number) = field(v, "number").or_else(|| field(v, "sys_id")) else {
         tickets::problem_at(sink, line, &it.locator, "record without a number or sys_id");
         return events;
@@ -583,7 +584,7 @@ fn table_record(
             .or_else(|| raw_field(v, key))
     };
     let record = |time: Timestamp, message: String, locator: &str| {
-        tickets::span_record(input, it.span.clone(), locator, time, message)
+        tickets::item_record(input, it, locator, time, message)
     };
     let read = |key: &str, sink: &mut dyn RecordSink| -> Option<(Timestamp, String)> {
         let text = field(v, key)?;

@@ -18,7 +18,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::chat::{self, Person};
-use crate::json::{self, Element};
+use crate::json::{self, Element, LineIndex};
 use crate::record::{Record, RecordSink};
 use crate::time::{self, EpochUnit, Timestamp};
 use crate::{Context, Parser};
@@ -97,7 +97,7 @@ impl Parser for SlackExport {
     }
 
     fn parse_in(&self, input: &[u8], context: &Context<'_>, sink: &mut dyn RecordSink) {
-        let elements = match json::array_at(input, &[]) {
+        let elements = match json::array_at(input, &LineIndex::new(input), &[]) {
             Some(elements) => elements,
             None => {
                 let reason = match json::document(input) {

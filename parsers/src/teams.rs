@@ -13,7 +13,7 @@ use serde_json::value::RawValue;
 use serde_json::Value;
 
 use crate::chat::{self, Person};
-use crate::json::{self, Element};
+use crate::json::{self, Element, LineIndex};
 use crate::record::{Record, RecordSink};
 use crate::Parser;
 
@@ -65,10 +65,11 @@ impl Parser for TeamsGraph {
                 return;
             }
         };
+        let lines = LineIndex::new(input);
         let elements = if doc.get().trim_start().starts_with('[') {
-            json::elements(input, doc, "$")
+            json::elements(input, &lines, doc, "$")
         } else {
-            chat::member(doc, "value").and_then(|raw| json::elements(input, raw, "$.value"))
+            chat::member(doc, "value").and_then(|raw| json::elements(input, &lines, raw, "$.value"))
         };
         let Some(elements) = elements else {
             sink.problem(chat::document_problem(
@@ -413,6 +414,7 @@ mod tests {
         assert!(ack.identifiers.contains(&"OPS-1842".to_string()));
 
         let reply = &out.records[2];
+        assert_eq!((reply.line, reply.line_end), (Some(132), Some(169)));
         assert_eq!(attr(reply, "reply_to"), Some("1795212270118"));
         assert_eq!(reply.message, "rolling back v2.31.0 → v2.30.4");
 

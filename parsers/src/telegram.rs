@@ -16,7 +16,7 @@ use serde_json::value::RawValue;
 use serde_json::Value;
 
 use crate::chat::{self, Person};
-use crate::json::{self, Element};
+use crate::json::{self, Element, LineIndex};
 use crate::record::{Record, RecordSink};
 use crate::time::{self, EpochUnit, Timestamp};
 use crate::Parser;
@@ -71,10 +71,11 @@ impl Parser for TelegramExport {
                 return;
             }
         };
+        let lines = LineIndex::new(input);
         let mut found = false;
         if chat::member(doc, "messages").is_some() {
             found = true;
-            emit_chat(input, doc, "$", sink);
+            emit_chat(input, &lines, doc, "$", sink);
         }
         for group in ["chats", "left_chats"] {
             let Some(list) = chat::member(doc, group).and_then(|g| chat::member(g, "list")) else {
@@ -85,7 +86,7 @@ impl Parser for TelegramExport {
             };
             found = true;
             for (i, c) in chats.into_iter().enumerate() {
-                emit_chat(input, c, &format!("$.{group}.list[{i}]"), sink);
+                emit_chat(input, &lines, c, &format!("$.{group}.list[{i}]"), sink);
             }
         }
         if !found {
@@ -159,7 +160,13 @@ struct ChatInfo {
     id: Option<String>,
 }
 
-fn emit_chat(input: &[u8], chat_raw: &RawValue, locator: &str, sink: &mut dyn RecordSink) {
+fn emit_chat(
+    input: &[u8],
+    lines: &LineIndex,
+    chat_raw: &RawValue,
+    locator: &str,
+    sink: &mut dyn RecordSink,
+) {
     let Some(members) = chat::ordered_members(chat_raw) else {
         return;
     };
@@ -177,10 +184,11 @@ fn emit_chat(input: &[u8], chat_raw: &RawValue, locator: &str, sink: &mut dyn Re
     let Some(messages) = members
         .iter()
         .find(|(k, _)| k == "messages")
-        .and_then(|(_, raw)| json::elements(input, raw, &format!("{locator}.messages")))
+        .and_then(|(_, raw)| json::elements(input, lines, raw, &format!("{locator}.messages")))
     else {
         sink.problem(problem_at(
             input,
+            lines,
             chat_raw,
             locator,
             "chat without a messages array",
@@ -195,9 +203,15 @@ fn emit_chat(input: &[u8], chat_raw: &RawValue, locator: &str, sink: &mut dyn Re
     }
 }
 
-fn problem_at(input: &[u8], raw: &RawValue, locator: &str, reason: &str) -> crate::Problem {
+fn problem_at(
+    input: &[u8],
+    lines: &LineIndex,
+    raw: &RawValue,
+    locator: &str,
+    reason: &str,
+) -> crate::Problem {
     crate::Problem {
-        line: Some(json::line_at(input, json::span_of(input, raw).start)),
+        line: Some(lines.line_at(json::span_of(input, raw).start)),
         locator: Some(locator.to_string()),
         reason: reason.to_string(),
     }
@@ -571,6 +585,10 @@ mod tests {
         assert_eq!(
             out.records[2].locator.as_deref(),
             Some("$.left_chats.list[0].messages[0]")
+        );
+        assert_eq!(
+            (out.records[2].line, out.records[2].line_end),
+            (Some(60), Some(74))
         );
         assert_eq!(utc(&out.records[1]), "2026-11-20T22:20:00.000000Z");
         assert_eq!(out.records[2].service.as_deref(), Some("old-ops"));

@@ -13,7 +13,7 @@ use memchr::memmem;
 use serde_json::value::RawValue;
 use serde_json::Value;
 
-use crate::json::{self, Element};
+use crate::json::{self, Element, LineIndex};
 use crate::record::{Problem, Record, RecordSink};
 use crate::time::{self, Precision, TimeValue, Timestamp};
 
@@ -425,9 +425,10 @@ pub(crate) fn raw_at<'a>(raw: &'a RawValue, path: &[&str]) -> Option<&'a RawValu
 }
 
 /// The elements of the array at `path` below `raw`, located as
-/// `{base}.{path…}[i]`.
+/// `{base}.{path…}[i]`; `lines` indexes `input`.
 pub(crate) fn elements_at(
     input: &[u8],
+    lines: &LineIndex,
     raw: &RawValue,
     path: &[&str],
     base: &str,
@@ -438,7 +439,7 @@ pub(crate) fn elements_at(
         locator.push('.');
         locator.push_str(key);
     }
-    json::elements(input, array, &locator)
+    json::elements(input, lines, array, &locator)
 }
 
 /// One element of a JSON array, kept raw as well as parsed so arrays
@@ -450,13 +451,17 @@ pub(crate) struct Item<'a> {
     pub value: Value,
     /// Its byte range in the input.
     pub span: Range<usize>,
+    /// 1-based line where it starts.
+    pub line: u64,
     /// Its JSON path.
     pub locator: String,
 }
 
-/// The elements of the array at `path` below `raw`, raw and parsed.
+/// The elements of the array at `path` below `raw`, raw and parsed;
+/// `lines` indexes `input`.
 pub(crate) fn items<'a>(
     input: &[u8],
+    lines: &LineIndex,
     raw: &'a RawValue,
     path: &[&str],
     base: &str,
@@ -472,9 +477,11 @@ pub(crate) fn items<'a>(
         raws.into_iter()
             .enumerate()
             .filter_map(|(i, raw)| {
+                let span = json::span_of(input, raw);
                 Some(Item {
                     value: serde_json::from_str(raw.get()).ok()?,
-                    span: json::span_of(input, raw),
+                    line: lines.line_at(span.start),
+                    span,
                     locator: format!("{locator}[{i}]"),
                     raw,
                 })
@@ -483,11 +490,17 @@ pub(crate) fn items<'a>(
     )
 }
 
-/// The document itself as an item at `$`.
-pub(crate) fn root_item<'a>(input: &[u8], raw: &'a RawValue) -> Option<Item<'a>> {
+/// The document itself as an item at `$`; `lines` indexes `input`.
+pub(crate) fn root_item<'a>(
+    input: &[u8],
+    lines: &LineIndex,
+    raw: &'a RawValue,
+) -> Option<Item<'a>> {
+    let span = json::span_of(input, raw);
     Some(Item {
         value: serde_json::from_str(raw.get()).ok()?,
-        span: json::span_of(input, raw),
+        line: lines.line_at(span.start),
+        span,
         locator: "$".to_string(),
         raw,
     })
@@ -511,22 +524,40 @@ pub(crate) fn element_record(
     time: Timestamp,
     message: String,
 ) -> Record {
-    span_record(input, element.span.clone(), &element.locator, time, message)
+    placed(
+        input,
+        element.line,
+        element.span.clone(),
+        &element.locator,
+        time,
+        message,
+    )
 }
 
-/// A record placed at a byte range of `input`, with its lines.
-pub(crate) fn span_record(
+/// A record placed at an item of `input`, cited at `locator` (the item's
+/// own, or one of its fields).
+pub(crate) fn item_record(
     input: &[u8],
+    it: &Item<'_>,
+    locator: &str,
+    time: Timestamp,
+    message: String,
+) -> Record {
+    placed(input, it.line, it.span.clone(), locator, time, message)
+}
+
+/// A record placed at a byte range of `input` that starts on `line`.
+fn placed(
+    input: &[u8],
+    line: u64,
     span: Range<usize>,
     locator: &str,
     time: Timestamp,
     message: String,
 ) -> Record {
-    let first = json::line_at(input, span.start);
-    let inside = input.get(span.clone()).unwrap_or(b"");
     Record {
-        line: Some(first),
-        line_end: Some(first + memchr::memchr_iter(b'\n', inside).count() as u64),
+        line: Some(line),
+        line_end: Some(json::last_line(input, line, span.clone())),
         locator: Some(locator.to_string()),
         span,
         ..Record::new(crate::record::Kind::Ticket, time, message)

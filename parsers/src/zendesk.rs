@@ -11,7 +11,7 @@ use std::collections::HashMap;
 
 use serde_json::Value;
 
-use crate::json;
+use crate::json::{self, LineIndex};
 use crate::record::{Record, RecordSink};
 use crate::tickets::{self, Item};
 use crate::time::TimeValue;
@@ -56,7 +56,8 @@ impl Parser for Zendesk {
             return tickets::problem_at(sink, Some(1), "$", "not a Zendesk API response");
         };
         // Side-loaded users (`?include=users`) turn author ids into names.
-        let users: HashMap<String, String> = json::array_at(input, &["users"])
+        let lines = LineIndex::new(input);
+        let users: HashMap<String, String> = json::array_at(input, &lines, &["users"])
             .unwrap_or_default()
             .iter()
             .filter_map(|u| {
@@ -67,10 +68,10 @@ impl Parser for Zendesk {
             })
             .collect();
         let audits = if top.contains_key("audits") {
-            tickets::items(input, doc, &["audits"], "$")
+            tickets::items(input, &lines, doc, &["audits"], "$")
         } else {
             tickets::raw_at(doc, &["audit"]).and_then(|raw| {
-                let mut one = tickets::root_item(input, raw)?;
+                let mut one = tickets::root_item(input, &lines, raw)?;
                 one.locator = "$.audit".to_string();
                 Some(vec![one])
             })
@@ -79,7 +80,7 @@ impl Parser for Zendesk {
             return tickets::problem_at(sink, Some(1), "$", "no audits array or audit object");
         };
         for it in &audits {
-            let records = audit(input, it, &users, sink);
+            let records = audit(input, &lines, it, &users, sink);
             tickets::emit(sink, records);
         }
     }
@@ -120,13 +121,14 @@ fn list(v: Option<&Value>) -> Vec<String> {
 
 fn audit(
     input: &[u8],
+    lines: &LineIndex,
     it: &Item<'_>,
     users: &HashMap<String, String>,
     sink: &mut dyn RecordSink,
 ) -> Vec<Record> {
     let v = &it.value;
     let label = ticket_label(v);
-    let line = Some(json::line_at(input, it.span.start));
+    let line = Some(it.line);
     let Some(time) = tickets::json_time(v.get("created_at")) else {
         tickets::problem_at(
             sink,
@@ -166,7 +168,8 @@ fn audit(
         }
         r
     };
-    let events = tickets::elements_at(input, it.raw, &["events"], &it.locator).unwrap_or_default();
+    let events =
+        tickets::elements_at(input, lines, it.raw, &["events"], &it.locator).unwrap_or_default();
     let of_type = |t: &'static str| {
         events
             .iter()
@@ -191,9 +194,8 @@ fn audit(
         if let Some(p) = field("priority") {
             message.push_str(&format!(" (priority {p})"));
         }
-        let mut r =
-            tickets::span_record(input, it.span.clone(), &it.locator, time.clone(), message)
-                .with_attribute("event", "created");
+        let mut r = tickets::item_record(input, it, &it.locator, time.clone(), message)
+            .with_attribute("event", "created");
         for key in ["status", "priority", "type", "tags"] {
             if let Some(value) = field(key) {
                 r.attributes.push((key.to_string(), value));
@@ -286,9 +288,9 @@ fn audit(
         parts.push(text);
     }
     if !parts.is_empty() {
-        let mut r = tickets::span_record(
+        let mut r = tickets::item_record(
             input,
-            it.span.clone(),
+            it,
             &it.locator,
             time.clone(),
             format!("{label} {}", parts.join("; ")),
