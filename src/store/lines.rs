@@ -1,6 +1,6 @@
-//! Reading routine log lines back from their blocks (`line_blocks`, see
-//! `blocks.rs`), for the reads that need every event: listings, counts,
-//! silences and rate-change citations.
+//! Reading plain log lines back from their blocks (`line_blocks`, see
+//! `blocks.rs`): listings (all lines, or notable ones for reconstruction),
+//! counts, silences, the activity window and rate-change citations.
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, VecDeque};
