@@ -104,7 +104,7 @@ pub struct Evidence {
     pub source_id: i64,
     /// Position of the event in its source.
     pub seq: i64,
-    /// Event row id; none for a routine line kept in a block.
+    /// Event row id; none for a log line kept in a block.
     pub event_id: Option<i64>,
 }
 

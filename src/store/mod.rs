@@ -203,11 +203,11 @@ ALTER TABLE timeline_evidence_v3 RENAME TO timeline_evidence;
 "#,
 ];
 
-/// The index behind every time-ordered read. Large ingests drop it and
-/// build it once at the end, which is far faster than keeping it current
-/// row by row.
-/// The second, over the few rows that may be notable, is what
-/// reconstruction reads, so it never walks the routine lines.
+/// The indexes behind time-ordered reads of event rows (log lines are in
+/// blocks, found by their time span). Large ingests drop them and build
+/// them once at the end, which is far faster than keeping them current row
+/// by row. The second, over the rows that may be notable, is what
+/// reconstruction reads.
 const TIME_INDEX: &str = "CREATE INDEX IF NOT EXISTS events_by_time ON events(time); \
      CREATE INDEX IF NOT EXISTS notable_events_by_time ON events(time) WHERE notable = 1";
 
@@ -257,7 +257,7 @@ pub struct SourceRow {
 /// One event as stored, with its provenance.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EventRow {
-    /// Row id in `events`; none for a routine line kept in a block.
+    /// Row id in `events`; none for a log line kept in a block.
     pub id: Option<i64>,
     /// Source row id.
     pub source_id: i64,
@@ -425,7 +425,7 @@ pub struct SourceEnd {
 pub enum Incoming {
     /// More events, in source order.
     Events(Vec<NewEvent>),
-    /// A block of routine log lines.
+    /// A block of plain log lines.
     Lines(Block),
     /// The source is complete.
     End(SourceEnd),
