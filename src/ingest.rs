@@ -437,8 +437,7 @@ impl Shared<'_> {
             clock: SourceClock::new(zone, self.config.year, mtime, offset, None),
             tx,
             batch: Vec::with_capacity(BATCH),
-            lines: Vec::with_capacity(BLOCK_LINES),
-            notable_lines: Vec::new(),
+            lines: [Vec::with_capacity(BLOCK_LINES), Vec::new()],
             seq: 0,
             undated: Vec::new(),
             problems: Vec::new(),
@@ -706,10 +705,9 @@ struct Normalizer<'a> {
     clock: SourceClock,
     tx: &'a Outbox<'a>,
     batch: Vec<NewEvent>,
-    /// Routine log lines waiting to fill a block (see `blocks.rs`).
-    lines: Vec<Line>,
-    /// Notable log lines waiting to fill theirs.
-    notable_lines: Vec<Line>,
+    /// Log lines waiting to fill a block (see `blocks.rs`): routine ones,
+    /// then notable ones (indexed by `notable as usize`).
+    lines: [Vec<Line>; 2],
     /// Position of the next event in the source.
     seq: u64,
     /// Time-of-day records seen before any dated one: they wait for the
@@ -932,11 +930,7 @@ impl Normalizer<'_> {
                 Some((from, to)) => blocks::Message::Range(from, to),
                 None => blocks::Message::Text(r.message),
             };
-            let lines = if notable {
-                &mut self.notable_lines
-            } else {
-                &mut self.lines
-            };
+            let lines = &mut self.lines[usize::from(notable)];
             lines.push(Line {
                 seq,
                 time,
@@ -995,11 +989,7 @@ impl Normalizer<'_> {
     }
 
     fn send_lines(&mut self, notable: bool) {
-        let lines = if notable {
-            &mut self.notable_lines
-        } else {
-            &mut self.lines
-        };
+        let lines = &mut self.lines[usize::from(notable)];
         let block = blocks::encode(lines, notable);
         lines.clear();
         self.tx.send(Message::Lines(block));
@@ -1010,13 +1000,7 @@ impl Normalizer<'_> {
             self.convert(r, v);
         }
         for notable in [false, true] {
-            if !(if notable {
-                &self.notable_lines
-            } else {
-                &self.lines
-            })
-            .is_empty()
-            {
+            if !self.lines[usize::from(notable)].is_empty() {
                 self.send_lines(notable);
             }
         }

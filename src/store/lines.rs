@@ -7,7 +7,7 @@ use std::collections::{BinaryHeap, HashMap, VecDeque};
 
 use rusqlite::params;
 
-use super::{Completer, EventRow, Store};
+use super::{widest, Completer, EventRow, Store};
 use crate::blocks::{self, Line, Message};
 use crate::error::{Error, Result};
 
@@ -68,20 +68,17 @@ impl Store {
     /// decoding the blocks the range holds whole.
     pub(super) fn count_lines(&self, from: i64, to: i64) -> Result<(u64, Option<(i64, i64)>)> {
         let mut count = 0;
-        let mut span: Option<(i64, i64)> = None;
-        let mut widen = |a: i64, b: i64| {
-            span = Some(span.map_or((a, b), |(x, y)| (x.min(a), y.max(b))));
-        };
+        let mut span = None;
         for block in self.blocks_in(from, to, false)? {
             if block.first_time >= from && block.last_time <= to {
                 count += block.lines;
-                widen(block.first_time, block.last_time);
+                span = widest(span, Some((block.first_time, block.last_time)));
                 continue;
             }
             for line in self.block_lines(&block)? {
                 if (from..=to).contains(&line.time) {
                     count += 1;
-                    widen(line.time, line.time);
+                    span = widest(span, Some((line.time, line.time)));
                 }
             }
         }
@@ -90,13 +87,11 @@ impl Store {
 
     /// The span of the warnings and worse kept in blocks.
     pub(super) fn alarm_span(&self) -> Result<Option<(i64, i64)>> {
-        let mut span: Option<(i64, i64)> = None;
+        let mut span = None;
         for block in self.blocks_in(i64::MIN, i64::MAX, true)? {
             for line in self.block_lines(&block)? {
                 if matches!(line.level.as_deref(), Some("warn" | "error" | "critical")) {
-                    span = Some(span.map_or((line.time, line.time), |(a, b)| {
-                        (a.min(line.time), b.max(line.time))
-                    }));
+                    span = widest(span, Some((line.time, line.time)));
                 }
             }
         }

@@ -446,6 +446,17 @@ pub struct SourceTotals {
     pub last: Option<i64>,
 }
 
+impl SourceTotals {
+    /// Counts `events` more, with their flags and time span.
+    fn add(&mut self, events: u64, quality: Quality, (first, last): (i64, i64)) {
+        self.events += events;
+        self.quality.insert(quality);
+        let span = widest(self.first.zip(self.last), Some((first, last)));
+        self.first = span.map(|s| s.0);
+        self.last = span.map(|s| s.1);
+    }
+}
+
 /// Ingests larger than this build the time index once at the end.
 const BULK_BYTES: u64 = 64 << 20;
 
@@ -836,12 +847,7 @@ impl Store {
                                 block.data
                             ])
                             .map_err(e)?;
-                        totals.events += block.lines;
-                        totals.quality.insert(block.quality);
-                        totals.first =
-                            Some(totals.first.map_or(block.span.0, |t| t.min(block.span.0)));
-                        totals.last =
-                            Some(totals.last.map_or(block.span.1, |t| t.max(block.span.1)));
+                        totals.add(block.lines, block.quality, block.span);
                         *kinds.entry("log").or_default() += block.lines;
                         continue;
                     }
@@ -899,10 +905,7 @@ impl Store {
                         row.raw_execute()
                     })()
                     .map_err(e)?;
-                    totals.events += 1;
-                    totals.quality.insert(ev.quality);
-                    totals.first = Some(totals.first.map_or(ev.time, |t| t.min(ev.time)));
-                    totals.last = Some(totals.last.map_or(ev.time, |t| t.max(ev.time)));
+                    totals.add(1, ev.quality, (ev.time, ev.time));
                     *kinds.entry(ev.kind).or_default() += 1;
                 }
             }
@@ -1145,11 +1148,7 @@ impl Store {
                 return self.window_counts_by_index(from, to);
             }
             whole.0 += s.events as u64;
-            whole.1 = Some(
-                whole
-                    .1
-                    .map_or((first, last), |(a, b)| (a.min(first), b.max(last))),
-            );
+            whole.1 = widest(whole.1, Some((first, last)));
         }
         Ok(whole)
     }
