@@ -159,27 +159,37 @@ fn zeros_zip(members: &[(&str, u32)]) -> Vec<u8> {
 /// is the program itself plus its buffers, with room to spare.
 const BOMB_PEAK_KIB: u64 = 768 << 10;
 
+/// Ingests `ev/` (which holds a bomb and `app.log`): the bomb is refused,
+/// named, with `reason`; the rest ingests; memory stays bounded.
+fn assert_bomb_refused(s: &Scratch, named: &str, reason: &str) {
+    let (out, peak_kib) = ingest_measured(s, &[s.path("ev").to_str().unwrap()]);
+    assert_code(&out, 0);
+    let err = stderr(&out);
+    let refusal = err
+        .lines()
+        .find(|l| l.contains(named))
+        .unwrap_or_else(|| panic!("the bomb is not named: {err}"));
+    assert!(
+        refusal.contains(reason) && refusal.ends_with("refused"),
+        "{refusal}"
+    );
+    assert!(err.contains("app.log: 1 events"), "{err}");
+    assert_peak_bounded(peak_kib);
+}
+
+fn assert_peak_bounded(peak_kib: Option<u64>) {
+    if let Some(kib) = peak_kib {
+        assert!(kib < BOMB_PEAK_KIB, "peak memory {} MiB", kib >> 10);
+    }
+}
+
 #[test]
 fn a_zip_bomb_member_is_refused_by_name_without_inflating_it_all() {
     let s = Scratch::new();
     let bomb = s.write("ev/bomb.zip", zeros_zip(&[("zeros.log", 256)]));
     assert!(std::fs::metadata(&bomb).unwrap().len() < 16 << 20);
     s.write("ev/app.log", GOOD_LINE);
-    let (out, peak_kib) = ingest_measured(&s, &[s.path("ev").to_str().unwrap()]);
-    assert_code(&out, 0);
-    let err = stderr(&out);
-    let refusal = err
-        .lines()
-        .find(|l| l.contains("bomb.zip!zeros.log: "))
-        .unwrap_or_else(|| panic!("the bomb is not named: {err}"));
-    assert!(
-        refusal.contains("zip member is larger than") && refusal.ends_with("refused"),
-        "{refusal}"
-    );
-    assert!(err.contains("app.log: 1 events"), "{err}");
-    if let Some(kib) = peak_kib {
-        assert!(kib < BOMB_PEAK_KIB, "peak memory {} MiB", kib >> 10);
-    }
+    assert_bomb_refused(&s, "bomb.zip!zeros.log: ", "zip member is larger than");
 }
 
 #[test]
@@ -197,9 +207,7 @@ fn a_zip_of_many_members_under_the_cap_keeps_memory_bounded() {
         "{}",
         stderr(&out)
     );
-    if let Some(kib) = peak_kib {
-        assert!(kib < BOMB_PEAK_KIB, "peak memory {} MiB", kib >> 10);
-    }
+    assert_peak_bounded(peak_kib);
 }
 
 #[test]
@@ -210,21 +218,7 @@ fn a_gzip_bomb_is_refused_by_name_as_too_large() {
     // Concatenated gzip members are one file to gzip and to factline.
     s.write("ev/zeros.log.gz", gz.finish().unwrap().repeat(256));
     s.write("ev/app.log", GOOD_LINE);
-    let (out, peak_kib) = ingest_measured(&s, &[s.path("ev").to_str().unwrap()]);
-    assert_code(&out, 0);
-    let err = stderr(&out);
-    let refusal = err
-        .lines()
-        .find(|l| l.contains("zeros.log.gz: "))
-        .unwrap_or_else(|| panic!("the bomb is not named: {err}"));
-    assert!(
-        refusal.contains("gzip content is larger than") && refusal.ends_with("refused"),
-        "{refusal}"
-    );
-    assert!(err.contains("app.log: 1 events"), "{err}");
-    if let Some(kib) = peak_kib {
-        assert!(kib < BOMB_PEAK_KIB, "peak memory {} MiB", kib >> 10);
-    }
+    assert_bomb_refused(&s, "zeros.log.gz: ", "gzip content is larger than");
 }
 
 #[test]
