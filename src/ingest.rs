@@ -22,8 +22,9 @@ use crate::config::{IngestConfig, Zone};
 use crate::error::{Error, Result};
 use crate::evidence::{self, LoadJob, Skipped, Unit, MAX_MEMBER_BYTES};
 use crate::normalize::{Quality, SourceClock};
+use crate::notable;
 use crate::store::{Incoming, NewEvent, NewSource, Shift, SourceEnd, Store};
-use crate::template::Miner;
+use crate::template::{Miner, Repeats};
 
 /// Bytes of a file that detection looks at.
 const SNIFF_BYTES: usize = 64 << 10;
@@ -444,6 +445,7 @@ impl Shared<'_> {
             rejected: 0,
             shifts: BTreeMap::new(),
             miner: Miner::new(),
+            repeats: Repeats::default(),
             minutes: crate::template::Map::default(),
             line_base: 0,
             byte_base: 0,
@@ -719,6 +721,8 @@ struct Normalizer<'a> {
     /// Templates of this source's messages (mined per source, so they do
     /// not depend on which other evidence was given or in what order).
     miner: Miner,
+    /// Whether each recent message states a change, with its cluster.
+    repeats: Repeats<bool>,
     /// Log lines per (cluster, minute), for rate changes.
     minutes: crate::template::Map<(usize, i64), u64>,
     /// Lines and bytes of the input before the piece being parsed.
@@ -902,8 +906,10 @@ impl Normalizer<'_> {
         }
         let attributes = (!r.attributes.is_empty()).then(|| attributes_json(&r.attributes));
         let level = r.level.map(|l| l.as_str());
-        let notable = crate::notable::may_be_notable(r.kind.as_str(), level, r.chatter, &r.message);
-        let cluster = self.miner.add(&r.message);
+        let (cluster, states_change) =
+            self.repeats
+                .add(&mut self.miner, &r.message, notable::message_states_change);
+        let notable = notable::may_be_notable(r.kind.as_str(), level, r.chatter, states_change);
         let message_range = verbatim.message.filter(|_| !notable);
         if r.kind == Kind::Log && !r.chatter {
             *self

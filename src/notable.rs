@@ -40,14 +40,16 @@ pub fn states_change(line: &str) -> bool {
 
 /// Whether an event may be notable: anything that is not a plain log line,
 /// warnings and worse, and log lines that state a change (deploy,
-/// rollback, restart, failover…). Chatter never is.
-pub fn may_be_notable(kind: &str, level: Option<&str>, chatter: bool, message: &str) -> bool {
-    if chatter {
-        return false;
-    }
-    kind != "log"
-        || matches!(level, Some("warn" | "error" | "critical"))
-        || states_change(first_line(message))
+/// rollback, restart, failover…: `states_change`, from
+/// [`message_states_change`]). Chatter never is.
+pub fn may_be_notable(kind: &str, level: Option<&str>, chatter: bool, states_change: bool) -> bool {
+    !chatter
+        && (kind != "log" || matches!(level, Some("warn" | "error" | "critical")) || states_change)
+}
+
+/// Whether the first line of a message states a change.
+pub fn message_states_change(message: &str) -> bool {
+    states_change(first_line(message))
 }
 
 /// What `message.lines().next()` gives, found with a vectorized search: it
@@ -64,7 +66,7 @@ fn first_line(message: &str) -> &str {
 
 #[cfg(test)]
 mod tests {
-    use super::{first_line, may_be_notable, states_change, STATE_CHANGE};
+    use super::{first_line, may_be_notable, message_states_change, states_change, STATE_CHANGE};
 
     #[test]
     fn the_first_line_is_what_lines_gives() {
@@ -109,16 +111,26 @@ mod tests {
 
     #[test]
     fn changes_and_problems_are_notable_routine_lines_are_not() {
-        assert!(may_be_notable(
+        let notable = |kind, level, chatter, message| {
+            may_be_notable(kind, level, chatter, message_states_change(message))
+        };
+        assert!(notable("log", None, false, "rollback started to 2.13.4"));
+        assert!(notable(
             "log",
             None,
             false,
-            "rollback started to 2.13.4"
+            "pool restarted\nby the operator"
         ));
-        assert!(may_be_notable("log", Some("error"), false, "anything"));
-        assert!(may_be_notable("chat", None, false, "hello"));
-        assert!(!may_be_notable("chat", None, true, "joined the channel"));
-        assert!(!may_be_notable(
+        assert!(!notable(
+            "log",
+            None,
+            false,
+            "pool ok\nrestarted on the second line"
+        ));
+        assert!(notable("log", Some("error"), false, "anything"));
+        assert!(notable("chat", None, false, "hello"));
+        assert!(!notable("chat", None, true, "joined the channel"));
+        assert!(!notable(
             "log",
             Some("info"),
             false,

@@ -657,6 +657,68 @@ const MAX_SEEN: usize = 1 << 15;
 
 type LeafKey = (u32, u32, u32);
 
+/// Longest message [`Repeats`] remembers.
+const MAX_REPEAT_BYTES: usize = 1024;
+
+/// Messages [`Repeats`] remembers before forgetting all at once.
+const MAX_REPEATS: usize = 1 << 15;
+
+/// Recent messages of a source with their cluster and a fact about them,
+/// so that a message repeated word for word is neither masked nor examined
+/// again. In real logs most lines repeat an earlier one exactly (in
+/// Loghub's samples, over half of the lines for most systems), and masking
+/// plus the per-message checks are most of the per-line cost.
+#[derive(Debug)]
+pub(crate) struct Repeats<T> {
+    known: Map<Box<str>, (Placement, T)>,
+}
+
+impl<T> Default for Repeats<T> {
+    fn default() -> Self {
+        Repeats {
+            known: Map::default(),
+        }
+    }
+}
+
+impl<T: Copy> Repeats<T> {
+    /// Adds `message` to `miner`; returns its cluster, as [`Miner::add`]
+    /// does, and `fact(message)`, computed once per remembered message.
+    pub(crate) fn add(
+        &mut self,
+        miner: &mut Miner,
+        message: &str,
+        fact: impl Fn(&str) -> T,
+    ) -> (usize, T) {
+        let remembered = message.len() <= MAX_REPEAT_BYTES;
+        if remembered {
+            if let Some(&(placement, known)) = self.known.get(message) {
+                if let Some(cluster) = miner.add_again(placement) {
+                    return (cluster, known);
+                }
+            }
+        }
+        let (cluster, placement) = miner.add_placing(message);
+        let value = fact(message);
+        if remembered {
+            if self.known.len() >= MAX_REPEATS {
+                self.known.clear();
+            }
+            self.known.insert(Box::from(message), (placement, value));
+        }
+        (cluster, value)
+    }
+}
+
+/// Where [`Miner::add_placing`] put a message.
+#[derive(Clone, Copy, Debug)]
+pub struct Placement {
+    /// The cluster its masked line is remembered with (not necessarily a
+    /// root).
+    cluster: u32,
+    epoch: u32,
+}
+
 #[derive(Debug)]
 struct Cluster {
     /// Word ids; `WILD` where the template is variable. Empty for a cluster
@@ -703,6 +765,9 @@ pub struct Miner {
     by_tail: Map<Box<[u32]>, Vec<u32>>,
     overflow: Map<Box<str>, u32>,
     seen: Map<Box<str>, u32>,
+    /// How many times `seen` was forgotten: a [`Placement`] from an
+    /// earlier epoch no longer stands for its masked line.
+    epoch: u32,
     masker: Masker,
     line: String,
     spans: Vec<(u32, u32)>,
@@ -733,6 +798,7 @@ impl Miner {
             by_tail: Map::default(),
             overflow: Map::default(),
             seen: Map::default(),
+            epoch: 0,
             masker: Masker::default(),
             line: String::new(),
             spans: Vec::new(),
@@ -743,11 +809,41 @@ impl Miner {
     /// Adds a message; returns the id (0, 1, 2, … in order of first
     /// appearance) of the cluster it joins. Only the first line counts.
     pub fn add(&mut self, message: &str) -> usize {
+        self.add_placing(message).0
+    }
+
+    /// [`Miner::add`], also telling where the message went, so that an
+    /// identical message can be added again without masking it
+    /// ([`Miner::add_again`]).
+    pub fn add_placing(&mut self, message: &str) -> (usize, Placement) {
         self.masker.mask(message, &mut self.line, &mut self.spans);
-        if let Some(&c) = self.seen.get(self.line.as_str()) {
-            self.clusters[c as usize].size += 1;
-            return self.find(c) as usize;
+        let c = match self.seen.get(self.line.as_str()) {
+            Some(&c) => c,
+            None => self.place_new(),
+        };
+        self.clusters[c as usize].size += 1;
+        let placement = Placement {
+            cluster: c,
+            epoch: self.epoch,
+        };
+        (self.find(c) as usize, placement)
+    }
+
+    /// Adds once more the message that `add_placing` placed at
+    /// `placement`: what [`Miner::add`] would do with it, as its masked
+    /// line is remembered with that cluster. `None` once the miner has
+    /// forgotten its masked lines; then the message must be added anew.
+    pub fn add_again(&mut self, placement: Placement) -> Option<usize> {
+        if placement.epoch != self.epoch {
+            return None;
         }
+        self.clusters[placement.cluster as usize].size += 1;
+        Some(self.find(placement.cluster) as usize)
+    }
+
+    /// Places the masked line in `line`/`spans`, not seen before, and
+    /// remembers it.
+    fn place_new(&mut self) -> u32 {
         self.ids.clear();
         for &(s, e) in &self.spans {
             let w = &self.line[s as usize..e as usize];
@@ -755,12 +851,12 @@ impl Miner {
                 .push(self.word_ids.get(w).copied().unwrap_or(UNKNOWN));
         }
         let c = self.place();
-        self.clusters[c as usize].size += 1;
         if self.seen.len() >= MAX_SEEN {
             self.seen.clear();
+            self.epoch += 1;
         }
         self.seen.insert(Box::from(self.line.as_str()), c);
-        self.find(c) as usize
+        c
     }
 
     /// The current template of a cluster: tokens joined by single spaces,
@@ -1611,5 +1707,62 @@ mod tests {
                 miner.template(c);
             }
         }
+
+        #[test]
+        fn repeats_mine_as_the_miner_alone_does(
+            picks in prop::collection::vec(0..12usize, 0..120),
+            pool in prop::collection::vec("(user|host|[0-9]{1,3}|ok|failed|=|:| |\n){1,8}", 12)
+        ) {
+            let messages: Vec<&str> = picks.iter().map(|&i| pool[i].as_str()).collect();
+            assert_repeats_mine_alike(&messages);
+        }
+    }
+
+    /// What `Repeats` returns, cluster and fact, is what the miner alone
+    /// and the fact give, and the miner ends with the same templates.
+    fn assert_repeats_mine_alike(messages: &[&str]) {
+        let mut alone = Miner::new();
+        let mut with_repeats = Miner::new();
+        let mut repeats = Repeats::default();
+        for &m in messages {
+            let expected = (alone.add(m), m.len());
+            assert_eq!(
+                repeats.add(&mut with_repeats, m, str::len),
+                expected,
+                "{m:?}"
+            );
+        }
+        assert_eq!(alone.len(), with_repeats.len());
+        for c in 0..alone.len() {
+            assert_eq!(alone.template(c), with_repeats.template(c));
+            assert_eq!(alone.clusters[c].size, with_repeats.clusters[c].size);
+        }
+    }
+
+    /// Past `MAX_SEEN` masked lines the miner forgets them; a repeat
+    /// remembered from before must then be placed anew, as the miner alone
+    /// would place it. Messages too long to be remembered fill the miner's
+    /// memory without filling that of `Repeats`.
+    #[test]
+    fn repeats_stay_exact_when_the_miner_forgets() {
+        let word = |mut i: usize| {
+            let mut w = String::new();
+            loop {
+                w.push(char::from(b'a' + (i % 26) as u8));
+                i /= 26;
+                if i == 0 {
+                    return w;
+                }
+            }
+        };
+        let padding = "x".repeat(MAX_REPEAT_BYTES);
+        let long: Vec<String> = (0..MAX_SEEN)
+            .map(|i| format!("{} {} finished {padding}", word(i), word(i + 7)))
+            .collect();
+        let short = ["pool alpha ready", "pool beta ready", "disk full"];
+        let mut messages: Vec<&str> = short.to_vec();
+        messages.extend(long.iter().map(String::as_str));
+        messages.extend(short);
+        assert_repeats_mine_alike(&messages);
     }
 }
