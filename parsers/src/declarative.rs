@@ -51,6 +51,7 @@ use regex_syntax::hir::{
 };
 use serde::Deserialize;
 
+use crate::backtrack::{self, Backtracker};
 use crate::lines::{self, Continuation, Fields};
 use crate::record::{Collected, Level, Problem, Record, RecordSink};
 use crate::time::{self, EpochUnit, Precision, TimeValue, Timestamp};
@@ -220,6 +221,8 @@ struct DeclarativeFormat {
 #[derive(Clone)]
 struct Pattern {
     regex: Regex,
+    /// For the pattern for plain lines, the same as a [`Backtracker`].
+    fast: Option<Backtracker>,
     /// The same pattern for ASCII lines without a line break, as nearly all
     /// log lines are: see [`for_plain_lines`].
     plain: Option<Box<Pattern>>,
@@ -292,6 +295,8 @@ impl Parser for DeclarativeFormat {
 struct Slots {
     exact: Vec<CaptureLocations>,
     plain: Vec<Option<CaptureLocations>>,
+    /// For a pattern's [`Backtracker`].
+    fast: backtrack::Captures,
 }
 
 impl Slots {
@@ -305,19 +310,21 @@ impl Slots {
                 .iter()
                 .map(|p| p.plain.as_ref().map(|q| q.regex.capture_locations()))
                 .collect(),
+            fast: backtrack::Captures::default(),
         }
     }
 
-    /// Pattern `i` in the form that reads the line, with its slots.
+    /// Pattern `i` in the form that reads the line, with its slots (for
+    /// its regex and for its backtracker).
     fn pick<'p>(
         &mut self,
         patterns: &'p [Pattern],
         i: usize,
         plain: bool,
-    ) -> (&'p Pattern, &mut CaptureLocations) {
+    ) -> (&'p Pattern, &mut CaptureLocations, &mut backtrack::Captures) {
         match (&patterns[i].plain, &mut self.plain[i]) {
-            (Some(fast), Some(slots)) if plain => (fast, slots),
-            _ => (&patterns[i], &mut self.exact[i]),
+            (Some(fast), Some(slots)) if plain => (fast, slots, &mut self.fast),
+            _ => (&patterns[i], &mut self.exact[i], &mut self.fast),
         }
     }
 }
@@ -349,21 +356,31 @@ impl DeclarativeFormat {
     fn read_line(&self, line: &str, slots: &mut Slots) -> Result<LineRead, String> {
         let line = line.strip_prefix('\u{feff}').unwrap_or(line);
         let plain = line.is_ascii() && memchr::memchr(b'\n', line.as_bytes()).is_none();
-        let Some(index) = (0..self.patterns.len()).find(|&i| {
-            let (pattern, locations) = slots.pick(&self.patterns, i, plain);
-            pattern.regex.captures_read(locations, line).is_some()
+        let Some((index, fast)) = (0..self.patterns.len()).find_map(|i| {
+            let (pattern, locations, caps) = slots.pick(&self.patterns, i, plain);
+            if let Some(matcher) = &pattern.fast {
+                match matcher.captures(line.as_bytes(), caps) {
+                    backtrack::Outcome::Match => return Some((i, true)),
+                    backtrack::Outcome::NoMatch => return None,
+                    backtrack::Outcome::GaveUp => {}
+                }
+            }
+            pattern
+                .regex
+                .captures_read(locations, line)
+                .map(|_| (i, false))
         }) else {
             return Err(format!("matches no pattern of the {} format", self.id));
         };
-        let (pattern, caps) = slots.pick(&self.patterns, index, plain);
-        let group = |g: usize| caps.get(g).and_then(|(start, end)| line.get(start..end));
+        let (pattern, locations, caps) = slots.pick(&self.patterns, index, plain);
+        let span = |g: usize| if fast { caps.get(g) } else { locations.get(g) };
+        let group = |g: usize| span(g).and_then(|(start, end)| line.get(start..end));
         let text = |g: Option<usize>| g.and_then(group).map(str::trim).filter(|s| !s.is_empty());
         let stamp = group(pattern.timestamp).unwrap_or_default();
         let time = self.stamp.read(stamp)?;
         let message = match pattern.message {
             Some(g) => group(g).unwrap_or_default(),
-            None => caps
-                .get(0)
+            None => span(0)
                 .and_then(|(_, end)| line.get(end..))
                 .unwrap_or_default(),
         };
@@ -574,15 +591,18 @@ impl Pattern {
         })?;
         let mut pattern = Pattern::of(regex)?;
         pattern.plain = for_plain_lines(&anchored)
-            .and_then(|plain| Regex::new(&plain).ok())
-            .and_then(|regex| Pattern::of(regex).ok())
-            .map(Box::new);
+            .and_then(|plain| {
+                let mut pattern = Pattern::of(Regex::new(&plain.to_string()).ok()?).ok()?;
+                pattern.fast = Backtracker::new(&plain);
+                Some(Box::new(pattern))
+            });
         Ok(pattern)
     }
 
     fn of(regex: Regex) -> Result<Pattern, String> {
         let mut pattern = Pattern {
             regex: regex.clone(),
+            fast: None,
             plain: None,
             timestamp: 0,
             level: None,
@@ -621,10 +641,10 @@ impl Pattern {
 ///   matches whatever follows, so the preferred paths, and the other
 ///   captures, are the same; most of a log line is its message;
 /// - classes keep only their ASCII part, all an ASCII line can meet.
-fn for_plain_lines(pattern: &str) -> Option<String> {
+fn for_plain_lines(pattern: &str) -> Option<Hir> {
     let hir = regex_syntax::Parser::new().parse(pattern).ok()?;
     let hir = without_trailing_message(hir);
-    Some(ascii_only(&hir).to_string())
+    Some(ascii_only(&hir))
 }
 
 fn without_trailing_message(hir: Hir) -> Hir {
@@ -1412,8 +1432,11 @@ mod tests {
             .collect();
         for format in &formats {
             assert!(
-                format.patterns.iter().all(|p| p.plain.is_some()),
-                "{}: a built-in pattern has no plain-line form",
+                format
+                    .patterns
+                    .iter()
+                    .all(|p| p.plain.as_ref().is_some_and(|q| q.fast.is_some())),
+                "{}: a built-in pattern has no plain-line form or backtracker",
                 format.id
             );
         }

@@ -41,6 +41,7 @@ mod zendesk;
 // modules: chat parsers
 mod access;
 mod apache_error;
+mod backtrack;
 mod chat;
 mod csv_rows;
 mod discord;
