@@ -670,13 +670,13 @@ const MAX_REPEATS: usize = 1 << 15;
 /// plus the per-message checks are most of the per-line cost.
 #[derive(Debug)]
 pub(crate) struct Repeats<T> {
-    known: Map<Box<str>, (Placement, T)>,
+    known: HashMap<Box<str>, (Placement, T), foldhash::fast::FixedState>,
 }
 
 impl<T> Default for Repeats<T> {
     fn default() -> Self {
         Repeats {
-            known: Map::default(),
+            known: HashMap::default(),
         }
     }
 }
