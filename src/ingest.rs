@@ -446,7 +446,7 @@ impl Shared<'_> {
             shifts: BTreeMap::new(),
             miner: Miner::new(),
             repeats: Repeats::default(),
-            minutes: crate::template::Map::default(),
+            minutes: MinuteCounts::default(),
             line_base: 0,
             byte_base: 0,
         };
@@ -724,7 +724,7 @@ struct Normalizer<'a> {
     /// Whether each recent message states a change, with its cluster.
     repeats: Repeats<bool>,
     /// Log lines per (cluster, minute), for rate changes.
-    minutes: crate::template::Map<(usize, i64), u64>,
+    minutes: MinuteCounts,
     /// Lines and bytes of the input before the piece being parsed.
     line_base: u64,
     byte_base: u64,
@@ -912,10 +912,7 @@ impl Normalizer<'_> {
         let notable = notable::may_be_notable(r.kind.as_str(), level, r.chatter, states_change);
         let message_range = verbatim.message.filter(|_| !notable);
         if r.kind == Kind::Log && !r.chatter {
-            *self
-                .minutes
-                .entry((cluster, time.div_euclid(60_000_000)))
-                .or_default() += 1;
+            self.minutes.add(cluster, time.div_euclid(60_000_000));
         }
         let seq = self.seq;
         self.seq += 1;
@@ -1037,9 +1034,7 @@ impl Normalizer<'_> {
         let templates = (0..self.miner.len())
             .map(|c| self.miner.template(c))
             .collect();
-        let mut minutes: Vec<(usize, i64, u64)> =
-            self.minutes.drain().map(|((c, m), n)| (c, m, n)).collect();
-        minutes.sort_unstable();
+        let minutes = std::mem::take(&mut self.minutes).into_sorted();
         self.tx.send(Message::End(SourceEnd {
             rejected: self.rejected,
             rejected_lines: serde_json::Value::Array(rejected_lines).to_string(),
@@ -1047,6 +1042,50 @@ impl Normalizer<'_> {
             templates,
             minutes,
         }));
+    }
+}
+
+/// Log lines per (cluster, minute), counted without a hash lookup per
+/// line: each cluster's current minute is counted in place, and a count is
+/// set aside when its cluster moves on to another minute.
+#[derive(Default)]
+struct MinuteCounts {
+    /// By cluster: its current minute and the lines in it so far.
+    current: Vec<Option<(i64, u64)>>,
+    /// Finished (cluster, minute, lines); a minute may recur when times go
+    /// back.
+    finished: Vec<(usize, i64, u64)>,
+}
+
+impl MinuteCounts {
+    fn add(&mut self, cluster: usize, minute: i64) {
+        if cluster >= self.current.len() {
+            self.current.resize(cluster + 1, None);
+        }
+        match &mut self.current[cluster] {
+            Some((m, n)) if *m == minute => *n += 1,
+            slot => {
+                if let Some((m, n)) = slot.replace((minute, 1)) {
+                    self.finished.push((cluster, m, n));
+                }
+            }
+        }
+    }
+
+    /// Every (cluster, minute, lines) once, in order.
+    fn into_sorted(mut self) -> Vec<(usize, i64, u64)> {
+        let current = self.current.into_iter().enumerate();
+        self.finished
+            .extend(current.filter_map(|(c, now)| now.map(|(m, n)| (c, m, n))));
+        self.finished.sort_unstable();
+        let mut merged: Vec<(usize, i64, u64)> = Vec::with_capacity(self.finished.len());
+        for (c, m, n) in self.finished {
+            match merged.last_mut() {
+                Some(last) if (last.0, last.1) == (c, m) => last.2 += n,
+                _ => merged.push((c, m, n)),
+            }
+        }
+        merged
     }
 }
 
@@ -1086,7 +1125,7 @@ impl Evidence<'_> {
 
 #[cfg(test)]
 mod tests {
-    use super::{attributes_json, find_in_record, Budget};
+    use super::{attributes_json, find_in_record, Budget, MinuteCounts};
 
     /// Sources after the one being written wait for room; the one being
     /// written never does, so all of them get through.
@@ -1133,6 +1172,24 @@ mod tests {
             budget.writing(1);
         });
         assert_eq!(sent.into_inner().unwrap().len(), 10);
+    }
+
+    proptest::proptest! {
+        /// Counting in place gives what a count per (cluster, minute) key
+        /// gives, times going back included.
+        #[test]
+        fn minute_counts_are_counts_per_cluster_and_minute(
+            lines in proptest::collection::vec((0..5usize, -3..4i64), 0..200)
+        ) {
+            let mut counts = MinuteCounts::default();
+            let mut expected = std::collections::BTreeMap::new();
+            for &(cluster, minute) in &lines {
+                counts.add(cluster, minute);
+                *expected.entry((cluster, minute)).or_insert(0u64) += 1;
+            }
+            let expected: Vec<_> = expected.into_iter().map(|((c, m), n)| (c, m, n)).collect();
+            proptest::prop_assert_eq!(counts.into_sorted(), expected);
+        }
     }
 
     #[test]
