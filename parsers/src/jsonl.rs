@@ -10,7 +10,8 @@ use std::borrow::Cow;
 use std::cell::Cell;
 use std::fmt;
 
-use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
+use serde::de::value::{MapAccessDeserializer, SeqAccessDeserializer};
+use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
 
 use crate::lines::{self, Fields, Line};
@@ -23,7 +24,7 @@ pub struct JsonLines;
 
 /// Time fields, best first: a writer that has several (journald, OTLP,
 /// Cloudflare) lists the event's own time before the time it was recorded.
-const TIME_KEYS: &[&str] = &[
+const TIME_KEYS: &[Candidate] = &candidates([
     "@timestamp",
     "timestamp",
     "time",
@@ -49,9 +50,9 @@ const TIME_KEYS: &[&str] = &[
     "created_at",
     "createdAt",
     "create_at",
-];
+]);
 
-const LEVEL_KEYS: &[&str] = &[
+const LEVEL_KEYS: &[Candidate] = &candidates([
     "level",
     "log.level",
     "severity",
@@ -65,9 +66,9 @@ const LEVEL_KEYS: &[&str] = &[
     "severity_number",
     "@l",
     "PRIORITY",
-];
+]);
 
-const MESSAGE_KEYS: &[&str] = &[
+const MESSAGE_KEYS: &[Candidate] = &candidates([
     "message",
     "msg",
     "@m",
@@ -77,11 +78,11 @@ const MESSAGE_KEYS: &[&str] = &[
     "log",
     "text",
     "@mt",
-];
+]);
 
-const HOST_KEYS: &[&str] = &["hostname", "host.name", "host", "_HOSTNAME"];
+const HOST_KEYS: &[Candidate] = &candidates(["hostname", "host.name", "host", "_HOSTNAME"]);
 
-const SERVICE_KEYS: &[&str] = &[
+const SERVICE_KEYS: &[Candidate] = &candidates([
     "service.name",
     "service",
     "app",
@@ -94,7 +95,52 @@ const SERVICE_KEYS: &[&str] = &[
     "logger_name",
     "name",
     "target",
-];
+]);
+
+/// A key a field may be under, with the [`filter_bit`]s of it and of each
+/// head it splits into at a dot: an object none of whose keys has one of
+/// those bits cannot hold it, which rules out most candidates of a line
+/// without comparing a single key.
+#[derive(Clone, Copy)]
+struct Candidate {
+    path: &'static str,
+    bits: u64,
+}
+
+const fn candidates<const N: usize>(paths: [&'static str; N]) -> [Candidate; N] {
+    let mut out = [Candidate { path: "", bits: 0 }; N];
+    let mut i = 0;
+    while i < N {
+        let path = paths[i];
+        let bytes = path.as_bytes();
+        let first = if bytes.is_empty() { 0 } else { bytes[0] };
+        let mut bits = filter_bit(bytes.len(), first);
+        let mut at = 0;
+        while at < bytes.len() {
+            if bytes[at] == b'.' {
+                bits |= filter_bit(at, if at == 0 { 0 } else { first });
+            }
+            at += 1;
+        }
+        out[i] = Candidate { path, bits };
+        i += 1;
+    }
+    out
+}
+
+/// One of 64 bits shared by every name of this length and (ASCII case
+/// folded) first byte, 0 for the empty name: what a case-insensitive match
+/// needs equal.
+const fn filter_bit(len: usize, first: u8) -> u64 {
+    1 << (len
+        .wrapping_mul(31)
+        .wrapping_add(first.to_ascii_lowercase() as usize)
+        % 64)
+}
+
+fn name_bit(name: &str) -> u64 {
+    filter_bit(name.len(), name.as_bytes().first().copied().unwrap_or(0))
+}
 
 /// The names under which OTLP/JSON nests its log records, in the protobuf
 /// JSON mapping (camelCase) and as some exporters write them (snake_case).
@@ -211,26 +257,155 @@ fn line_problem(line: &Line<'_>, locator: Option<String>, reason: String) -> Pro
 
 /// A JSON object with its top-level keys in file order, so a message
 /// rebuilt from the leftover fields reads as the writer wrote it.
+///
+/// Keys and string values borrow from the line unless they hold escapes:
+/// a typical line is a handful of short strings, and copying each into its
+/// own `String` cost more than parsing it.
 #[derive(Debug, Default)]
-struct Object(Vec<(String, Value)>);
+struct Object<'a> {
+    entries: Vec<(Cow<'a, str>, Member<'a>)>,
+    /// The [`filter_bit`] of every key.
+    bits: u64,
+}
 
-impl<'de> Deserialize<'de> for Object {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Object, D::Error> {
+/// One top-level value.
+#[derive(Debug)]
+enum Member<'a> {
+    Text(Cow<'a, str>),
+    /// Any other value, as serde_json reads it; borrowed when the object is
+    /// an OTLP log record inside an already parsed line.
+    Other(Cow<'a, Value>),
+}
+
+/// A value to read a field from, top-level or nested.
+#[derive(Clone, Copy)]
+enum View<'a> {
+    Text(&'a str),
+    /// Never a string: those are [`View::Text`].
+    Other(&'a Value),
+}
+
+impl<'a> View<'a> {
+    fn of(value: &'a Value) -> View<'a> {
+        match value {
+            Value::String(s) => View::Text(s),
+            other => View::Other(other),
+        }
+    }
+}
+
+impl<'a> Member<'a> {
+    fn of(value: &'a Value) -> Member<'a> {
+        match value {
+            Value::String(s) => Member::Text(Cow::Borrowed(s)),
+            other => Member::Other(Cow::Borrowed(other)),
+        }
+    }
+
+    fn view(&self) -> View<'_> {
+        match self {
+            Member::Text(s) => View::Text(s),
+            Member::Other(value) => View::of(value),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Object<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Object<'de>, D::Error> {
         struct ObjectVisitor;
         impl<'de> Visitor<'de> for ObjectVisitor {
-            type Value = Object;
+            type Value = Object<'de>;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str("a JSON object")
             }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Object, A::Error> {
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Object<'de>, A::Error> {
                 let mut entries = Vec::new();
-                while let Some(entry) = map.next_entry::<String, Value>()? {
-                    entries.push(entry);
+                while let Some((Name(key), member)) = map.next_entry::<Name, Member>()? {
+                    entries.push((key, member));
                 }
-                Ok(Object(entries))
+                Ok(Object::new(entries))
             }
         }
         deserializer.deserialize_map(ObjectVisitor)
+    }
+}
+
+/// A key, borrowed from the line when it has no escapes.
+struct Name<'a>(Cow<'a, str>);
+
+impl<'de> Deserialize<'de> for Name<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Name<'de>, D::Error> {
+        deserializer.deserialize_str(TextVisitor).map(Name)
+    }
+}
+
+/// Reads a string as `String` would, keeping it borrowed when it can.
+struct TextVisitor;
+
+impl<'de> Visitor<'de> for TextVisitor {
+    type Value = Cow<'de, str>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a string")
+    }
+    fn visit_borrowed_str<E>(self, s: &'de str) -> Result<Self::Value, E> {
+        Ok(Cow::Borrowed(s))
+    }
+    fn visit_str<E>(self, s: &str) -> Result<Self::Value, E> {
+        Ok(Cow::Owned(s.to_string()))
+    }
+    fn visit_string<E>(self, s: String) -> Result<Self::Value, E> {
+        Ok(Cow::Owned(s))
+    }
+}
+
+impl<'de> Deserialize<'de> for Member<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Member<'de>, D::Error> {
+        /// Builds what `Value`'s own visitor builds for every kind of
+        /// value but strings, so numbers, nesting limits and errors stay
+        /// serde_json's.
+        struct MemberVisitor;
+        impl<'de> Visitor<'de> for MemberVisitor {
+            type Value = Member<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("any valid JSON value")
+            }
+            fn visit_borrowed_str<E>(self, s: &'de str) -> Result<Member<'de>, E> {
+                Ok(Member::Text(Cow::Borrowed(s)))
+            }
+            fn visit_str<E>(self, s: &str) -> Result<Member<'de>, E> {
+                Ok(Member::Text(Cow::Owned(s.to_string())))
+            }
+            fn visit_string<E>(self, s: String) -> Result<Member<'de>, E> {
+                Ok(Member::Text(Cow::Owned(s)))
+            }
+            fn visit_bool<E>(self, b: bool) -> Result<Member<'de>, E> {
+                Ok(other(Value::Bool(b)))
+            }
+            fn visit_i64<E>(self, n: i64) -> Result<Member<'de>, E> {
+                Ok(other(Value::Number(n.into())))
+            }
+            fn visit_u64<E>(self, n: u64) -> Result<Member<'de>, E> {
+                Ok(other(Value::Number(n.into())))
+            }
+            fn visit_f64<E>(self, n: f64) -> Result<Member<'de>, E> {
+                Ok(other(
+                    Number::from_f64(n).map_or(Value::Null, Value::Number),
+                ))
+            }
+            fn visit_unit<E>(self) -> Result<Member<'de>, E> {
+                Ok(other(Value::Null))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Member<'de>, A::Error> {
+                Value::deserialize(SeqAccessDeserializer::new(seq)).map(other)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Member<'de>, A::Error> {
+                Value::deserialize(MapAccessDeserializer::new(map)).map(other)
+            }
+        }
+        fn other<'a>(value: Value) -> Member<'a> {
+            Member::Other(Cow::Owned(value))
+        }
+        deserializer.deserialize_any(MemberVisitor)
     }
 }
 
@@ -240,20 +415,30 @@ struct Found<'a> {
     entry: usize,
     /// The value is that entry itself rather than nested inside it.
     whole: bool,
-    value: &'a Value,
+    value: View<'a>,
 }
 
-impl Object {
+impl<'a> Object<'a> {
+    fn new(entries: Vec<(Cow<'a, str>, Member<'a>)>) -> Object<'a> {
+        let bits = entries
+            .iter()
+            .fold(0, |bits, (key, _)| bits | name_bit(key));
+        Object { entries, bits }
+    }
+
     /// Index of `key`, preferring an exact match over a case-insensitive one.
     fn index(&self, key: &str) -> Option<usize> {
+        if self.bits & name_bit(key) == 0 {
+            return None;
+        }
         // One pass: every line looks up dozens of candidate keys.
         let mut folded = None;
-        for (i, (k, _)) in self.0.iter().enumerate() {
-            if k == key {
-                return Some(i);
-            }
-            if folded.is_none() && k.eq_ignore_ascii_case(key) {
-                folded = Some(i);
+        for (i, (k, _)) in self.entries.iter().enumerate() {
+            if k.eq_ignore_ascii_case(key) {
+                if k == key {
+                    return Some(i);
+                }
+                folded.get_or_insert(i);
             }
         }
         folded
@@ -263,7 +448,7 @@ impl Object {
     /// objects: ECS writes `"log.level"` and `{"log": {"level": ..}}` alike.
     fn find(&self, path: &str) -> Option<Found<'_>> {
         if let Some(entry) = self.index(path) {
-            let value = &self.0.get(entry)?.1;
+            let value = self.entries.get(entry)?.1.view();
             return Some(Found {
                 entry,
                 whole: true,
@@ -277,13 +462,15 @@ impl Object {
             let Some(entry) = self.index(head) else {
                 continue;
             };
-            if let Some((_, Value::Object(inner))) = self.0.get(entry) {
-                if let Some(value) = nested(inner, rest) {
-                    return Some(Found {
-                        entry,
-                        whole: false,
-                        value,
-                    });
+            if let Some((_, Member::Other(outer))) = self.entries.get(entry) {
+                if let Value::Object(inner) = &**outer {
+                    if let Some(value) = nested(inner, rest) {
+                        return Some(Found {
+                            entry,
+                            whole: false,
+                            value: View::of(value),
+                        });
+                    }
                 }
             }
         }
@@ -323,25 +510,27 @@ fn nested_any<'a>(map: &'a Map<String, Value>, keys: &[&str]) -> Option<&'a Valu
     keys.iter().find_map(|key| nested(map, key))
 }
 
-fn parse_object(line: &str) -> Result<Object, String> {
+fn parse_object(line: &str) -> Result<Object<'_>, String> {
     let line = line.strip_prefix('\u{feff}').unwrap_or(line);
     serde_json::from_str::<Object>(line).map_err(|e| format!("not a JSON object: {e}"))
 }
 
 /// The first candidate key whose value `read` accepts.
 fn first<'a, T>(
-    object: &'a Object,
-    keys: &[&'static str],
-    read: impl Fn(&'static str, &'a Value) -> Option<T>,
+    object: &'a Object<'_>,
+    keys: &[Candidate],
+    read: impl Fn(&'static str, View<'a>) -> Option<T>,
 ) -> Option<(Found<'a>, T)> {
-    keys.iter().find_map(|&key| {
-        let found = object.find(key)?;
-        let value = read(key, found.value)?;
-        Some((found, value))
-    })
+    keys.iter()
+        .filter(|key| object.bits & key.bits != 0)
+        .find_map(|key| {
+            let found = object.find(key.path)?;
+            let value = read(key.path, found.value)?;
+            Some((found, value))
+        })
 }
 
-fn has_time(object: &Object) -> bool {
+fn has_time(object: &Object<'_>) -> bool {
     if let Some((key, batch)) = otlp_batch(object) {
         return otlp_records(key, batch)
             .iter()
@@ -351,50 +540,46 @@ fn has_time(object: &Object) -> bool {
 }
 
 /// Reads every field of one event from a flat log object.
-fn fields(object: &Object) -> Result<Fields, String> {
-    let mut used = Vec::new();
-    let mut note = |found: &Found<'_>| {
-        if found.whole {
-            used.push(found.entry);
-        }
-    };
-    let (found, time) = first(object, TIME_KEYS, read_time).ok_or_else(|| {
+fn fields(object: &Object<'_>) -> Result<Fields, String> {
+    let (time_found, time) = first(object, TIME_KEYS, read_time).ok_or_else(|| {
         "no readable time field (looked for @timestamp, timestamp, time, ts, …)".to_string()
     })?;
-    note(&found);
-    let level = first(object, LEVEL_KEYS, read_level).map(|(found, level)| {
-        note(&found);
-        level
-    });
-    let host = first(object, HOST_KEYS, read_name).map(|(found, host)| {
-        note(&found);
-        host
-    });
-    let service = first(object, SERVICE_KEYS, read_name).map(|(found, service)| {
-        note(&found);
-        service
-    });
+    let level = first(object, LEVEL_KEYS, read_level);
+    let host = first(object, HOST_KEYS, read_name);
+    let service = first(object, SERVICE_KEYS, read_name);
     let message = match first(object, MESSAGE_KEYS, read_message) {
         Some((_, message)) => message,
-        None => leftover(object, &used),
+        None => {
+            let used = [
+                Some(&time_found),
+                level.as_ref().map(|(found, _)| found),
+                host.as_ref().map(|(found, _)| found),
+                service.as_ref().map(|(found, _)| found),
+            ]
+            .map(|found| found.filter(|found| found.whole).map(|found| found.entry));
+            leftover(object, &used)
+        }
     };
     let mut fields = Fields::new(time, message);
-    fields.level = level;
-    fields.host = host;
-    fields.service = service;
+    fields.level = level.map(|(_, level)| level);
+    fields.host = host.map(|(_, host)| host);
+    fields.service = service.map(|(_, service)| service);
     Ok(fields)
 }
 
 /// The object without the fields already read, as compact JSON: with no
 /// message field (Cloudflare Logpush) the rest of the line is the message.
-fn leftover(object: &Object, used: &[usize]) -> String {
+fn leftover(object: &Object<'_>, used: &[Option<usize>]) -> String {
     // Written pair by pair: a `Map` would sort the keys.
     let rest: Vec<String> = object
-        .0
+        .entries
         .iter()
         .enumerate()
-        .filter(|(i, _)| !used.contains(i))
-        .map(|(_, (k, v))| format!("{}:{v}", Value::from(k.as_str())))
+        .filter(|(i, _)| !used.contains(&Some(*i)))
+        .map(|(_, (k, v))| match v {
+            Member::Text(s) => format!("{}:{}", Value::from(&**k), Value::from(&**s)),
+            Member::Other(v) => format!("{}:{v}", Value::from(&**k)),
+        })
         .collect();
     if rest.is_empty() {
         String::new()
@@ -411,8 +596,14 @@ fn leftover(object: &Object, used: &[usize]) -> String {
 /// integer to [`EpochUnit::by_magnitude`] and makes a number with a decimal
 /// fraction seconds (Caddy's `"ts":1646861401.5241024`).
 fn unit_from_name(name: &str) -> Option<EpochUnit> {
-    let n = name.to_ascii_lowercase();
-    let ends = |suffixes: &[&str]| suffixes.iter().any(|s| n.ends_with(s));
+    let ends = |suffixes: &[&str]| {
+        suffixes.iter().any(|s| {
+            name.len()
+                .checked_sub(s.len())
+                .and_then(|at| name.as_bytes().get(at..))
+                .is_some_and(|end| end.eq_ignore_ascii_case(s.as_bytes()))
+        })
+    };
     if ends(&["realtime_timestamp"]) {
         Some(EpochUnit::Micros)
     } else if ends(&["nano", "nanos", "_ns"]) {
@@ -426,13 +617,13 @@ fn unit_from_name(name: &str) -> Option<EpochUnit> {
     }
 }
 
-fn read_time(key: &str, value: &Value) -> Option<Timestamp> {
+fn read_time(key: &str, value: View<'_>) -> Option<Timestamp> {
     let unit = unit_from_name(key);
     let ts = match value {
-        Value::String(s) => time::parse_field(s, unit).or_else(|| epoch_in_unit(s, unit))?,
+        View::Text(s) => time::parse_field(s, unit).or_else(|| epoch_in_unit(s, unit))?,
         // Via the number's text, never f64: a 19-digit nanosecond integer
         // keeps every digit.
-        Value::Number(n) => epoch_number(n, unit)?,
+        View::Other(Value::Number(n)) => epoch_number(n, unit)?,
         _ => return None,
     };
     // Unset times serialise as 0 (OTLP, Go's zero epoch); no incident
@@ -457,25 +648,28 @@ fn epoch_in_unit(text: &str, unit: Option<EpochUnit>) -> Option<Timestamp> {
     }
 }
 
-fn read_level(key: &str, value: &Value) -> Option<Level> {
+fn read_level(key: &str, value: View<'_>) -> Option<Level> {
     let syslog = key.eq_ignore_ascii_case("PRIORITY");
     match value {
         // journald writes the syslog priority digit as a string.
-        Value::String(s) if syslog => s
+        View::Text(s) if syslog => s
             .trim()
             .parse::<u8>()
             .ok()
             .filter(|p| *p <= 7)
             .map(Level::from_syslog_severity),
-        Value::String(s) => Level::from_word(s),
-        Value::Number(n) => {
+        View::Text(s) => Level::from_word(s),
+        View::Other(Value::Number(n)) => {
             let v = n.as_u64()?;
             if syslog {
                 u8::try_from(v)
                     .ok()
                     .filter(|p| *p <= 7)
                     .map(Level::from_syslog_severity)
-            } else if key.to_ascii_lowercase().starts_with("severity") {
+            } else if key
+                .get(..8)
+                .is_some_and(|head| head.eq_ignore_ascii_case("severity"))
+            {
                 otlp_severity(v)
             } else {
                 bunyan_level(v)
@@ -513,18 +707,21 @@ fn otlp_severity(v: u64) -> Option<Level> {
     })
 }
 
-fn read_name(_key: &str, value: &Value) -> Option<String> {
+fn read_name(_key: &str, value: View<'_>) -> Option<String> {
     match value {
-        Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_string()),
-        _ => None,
+        View::Text(s) => {
+            let name = s.trim();
+            (!name.is_empty()).then(|| name.to_string())
+        }
+        View::Other(_) => None,
     }
 }
 
-fn read_message(_key: &str, value: &Value) -> Option<String> {
+fn read_message(_key: &str, value: View<'_>) -> Option<String> {
     let text = match value {
-        Value::String(s) => Cow::Borrowed(s.as_str()),
+        View::Text(s) => Cow::Borrowed(s),
         // journald writes a message that is not valid UTF-8 as its bytes.
-        Value::Array(bytes) => {
+        View::Other(Value::Array(bytes)) => {
             let bytes: Option<Vec<u8>> = bytes
                 .iter()
                 .map(|b| b.as_u64().and_then(|b| u8::try_from(b).ok()))
@@ -538,11 +735,11 @@ fn read_message(_key: &str, value: &Value) -> Option<String> {
 }
 
 /// The `resourceLogs` array of an OTLP/JSON export line, with its key.
-fn otlp_batch(object: &Object) -> Option<(&'static str, &Vec<Value>)> {
+fn otlp_batch<'a>(object: &'a Object<'_>) -> Option<(&'static str, &'a Vec<Value>)> {
     OTLP_RESOURCE_LOGS
         .iter()
         .find_map(|&key| match object.find(key)?.value {
-            Value::Array(batch) => Some((key, batch)),
+            View::Other(Value::Array(batch)) => Some((key, batch)),
             _ => None,
         })
 }
@@ -570,7 +767,7 @@ fn otlp_records(key: &str, batch: &[Value]) -> Vec<(String, Result<Fields, Strin
                 continue;
             };
             let scope = nested_any(scope_logs, &["scope.name", "instrumentationLibrary.name"])
-                .and_then(|v| read_name("", v));
+                .and_then(|v| read_name("", View::of(v)));
             let Some((records_key, Value::Array(records))) = OTLP_LOG_RECORDS
                 .iter()
                 .find_map(|k| Some((*k, nested(scope_logs, k)?)))
@@ -581,7 +778,11 @@ fn otlp_records(key: &str, batch: &[Value]) -> Vec<(String, Result<Fields, Strin
                 let locator = format!("$.{key}[{r}].{scope_key}[{s}].{records_key}[{l}]");
                 let fields = match log_record {
                     Value::Object(map) => {
-                        let object = Object(map.clone().into_iter().collect());
+                        let object = Object::new(
+                            map.iter()
+                                .map(|(k, v)| (Cow::Borrowed(k.as_str()), Member::of(v)))
+                                .collect(),
+                        );
                         fields(&object).map(|mut fields| {
                             fields.host = fields.host.or_else(|| host.clone());
                             fields.service = fields
@@ -612,7 +813,7 @@ fn otlp_attribute(attributes: Option<&Value>, name: &str) -> Option<String> {
         if nested(attribute, "key")?.as_str()? != name {
             return None;
         }
-        read_name("", nested(attribute, "value.stringValue")?)
+        read_name("", View::of(nested(attribute, "value.stringValue")?))
     })
 }
 
@@ -620,7 +821,7 @@ fn otlp_attribute(attributes: Option<&Value>, name: &str) -> Option<String> {
 mod tests {
     use super::*;
     use crate::record::Collected;
-    use crate::testing::{assert_rejects_text, never_panics, run_str, utc};
+    use crate::testing::{assert_rejects_text, never_panics, run, run_str, utc};
     use crate::time::Precision;
     use proptest::prelude::*;
 
@@ -828,6 +1029,140 @@ mod tests {
             "{\"type\":\"version\",\"version\":1}\n",
             ],
         );
+    }
+
+    /// Pins what odd lines give, record by record and problem by problem:
+    /// escapes in keys and values, duplicate and case-folded keys, nested
+    /// values, numeric times and levels, invalid JSON and invalid UTF-8.
+    #[test]
+    fn odd_lines_keep_their_readings() {
+        let deep = format!(
+            r#"{{"ts":"2026-03-01T00:00:20Z","x":{}1{}}}"#,
+            "[".repeat(200),
+            "]".repeat(200)
+        );
+        let mut input: Vec<u8> = Vec::new();
+        for line in [
+            r#"{"ts":"2026-03-01T00:00:00Z","msg":"quote \" newline\n tab\t e\u00e9 \ud83d\ude00\n","level":"WARN"}"#,
+            r#"{"t\u0073":"2026-03-01T00:00:01Z","m\u0073g":"escaped keys","ser\u0076ice":"  svc  "}"#,
+            r#"{"ts":"2026-03-01T00:00:02Z","msg":"first","msg":"second","MSG":"upper","Level":"error","level":"debug"}"#,
+            r#"{"TS":"2026-03-01T00:00:03Z","MSG":"folded","HOST":"h1","Level":"error"}"#,
+            r#"{"ts":"2026-03-01T00:00:04Z","level":"info","a":{"b":[1,2.5,"x",null,true,{"k":"v"}],"z":1,"z":2},"n":-3,"f":1.0e2,"big":18446744073709551616,"s":"e\u00e9\"\\/","e":{},"arr":[],"t":null,"b":false}"#,
+            r#"{"log":{"level":"error","LOGGER":"nested-svc"},"@timestamp":"2026-03-01T00:00:05Z","fields":{"message":"nested msg\n"}}"#,
+            r#"{"ts":1772323206,"msg":"secs"}"#,
+            r#"{"time_ms":1772323207000,"msg":"ms"}"#,
+            r#"{"ts":1772323208.25,"msg":"frac"}"#,
+            r#"{"ts":0,"msg":"zero"}"#,
+            r#"{"ts":-1,"msg":"negative"}"#,
+            r#"{"ts":1e3,"msg":"exponent"}"#,
+            r#"{"ts":true,"time":"2026-03-01T00:00:06Z","msg":"bool time, then a string"}"#,
+            r#"{"ts":"2026-03-01T00:00:07Z","level":30,"msg":"bunyan"}"#,
+            r#"{"ts":"2026-03-01T00:00:07Z","severity":17,"msg":"otlp number"}"#,
+            r#"{"ts":"2026-03-01T00:00:07Z","PRIORITY":"3","msg":"journald"}"#,
+            r#"{"ts":"2026-03-01T00:00:07Z","priority":2,"msg":"folded priority"}"#,
+            r#"{"ts":"2026-03-01T00:00:08Z","MESSAGE":[104,105,255]}"#,
+            r#"{"ts":"2026-03-01T00:00:08Z","MESSAGE":[104,300]}"#,
+            r#"{"ts":"2026-03-01T00:00:08Z","msg":"  ","text":"fallback"}"#,
+            r#"{"ts":"2026-03-01T00:00:08Z","hostname":" ","host":"h2","msg":"x"}"#,
+            r#"{"ts":"2026-03-01T00:00:08Z","service.name":"dotted","service":{"name":"nested"},"msg":"x"}"#,
+            r#"{"ts":"2026-03-01T00:00:08Z","service":{"name":"nested"},"msg":"x"}"#,
+            r#"{"ts":"2026-03-01T00:00:09Z","host":{"name":"hn"},"k":"v","level":"info"}"#,
+            r#"{"ts":"2026-03-01T00:00:09Z","x":{"$serde_json::private::RawValue":"[1]"}}"#,
+            r#"{"ts":"2026-03-01T00:00:10Z"}"#,
+            r#"{}"#,
+            "   ",
+            r#"  {"ts" : "2026-03-01T00:00:11Z" , "msg" : "spaced" }  "#,
+            "not json",
+            "[1,2]",
+            r#""str""#,
+            "12",
+            r#"{"a":1} trailing"#,
+            r#"{"a":1"#,
+            r#"{1:2}"#,
+            r#"{"a":"\ud800"}"#,
+            r#"{"a":"\ud800x","ts":"2026-03-01T00:00:12Z"}"#,
+            "{\"a\":\"tab\tinside\"}",
+            r#"{"a":1e400}"#,
+            r#"{"a":01}"#,
+            r#"{"a":"\q"}"#,
+            deep.as_str(),
+        ] {
+            input.extend_from_slice(line.as_bytes());
+            input.push(b'\n');
+        }
+        input.extend_from_slice(b"{\"ts\":\"2026-03-01T00:00:13Z\",\"msg\":\"caf\xe9\"}\n");
+        input.extend_from_slice(b"{\"ts\":\"2026-03-01T00:00:14Z\",\"msg\":\"ok\"}\xff\n");
+        input.extend_from_slice(
+            b"{\"ts\":\"2026-03-01T00:00:15Z\",\"m\xc3\xa9\":\"non-ASCII key\"}\r\n",
+        );
+        let out = run(&JsonLines, &input);
+        let records = out.records.iter().map(|r| {
+            format!(
+                "{:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?}",
+                r.line,
+                r.span,
+                r.time.text,
+                r.time.value,
+                r.level,
+                r.host,
+                r.service,
+                r.message,
+                r.lossy_utf8
+            )
+        });
+        let problems = out
+            .problems
+            .iter()
+            .map(|p| format!("{:?} {}", p.line, p.reason));
+        let got: Vec<String> = records.chain(problems).collect();
+        let expected = [
+            r#"Some(1) 0..100 "2026-03-01T00:00:00Z" Utc(1772323200000000) Some(Warn) None None "quote \" newline\n tab\t eé 😀" false"#,
+            r#"Some(2) 101..186 "2026-03-01T00:00:01Z" Utc(1772323201000000) None None Some("svc") "escaped keys" false"#,
+            r#"Some(3) 187..291 "2026-03-01T00:00:02Z" Utc(1772323202000000) Some(Debug) None None "first" false"#,
+            r#"Some(4) 292..364 "2026-03-01T00:00:03Z" Utc(1772323203000000) Some(Error) Some("h1") None "folded" false"#,
+            r#"Some(5) 365..561 "2026-03-01T00:00:04Z" Utc(1772323204000000) Some(Info) None None "{\"a\":{\"b\":[1,2.5,\"x\",null,true,{\"k\":\"v\"}],\"z\":2},\"n\":-3,\"f\":100.0,\"big\":1.8446744073709552e+19,\"s\":\"eé\\\"\\\\/\",\"e\":{},\"arr\":[],\"t\":null,\"b\":false}" false"#,
+            r#"Some(6) 562..681 "2026-03-01T00:00:05Z" Utc(1772323205000000) Some(Error) None Some("nested-svc") "nested msg" false"#,
+            r#"Some(7) 682..712 "1772323206" Utc(1772323206000000) None None None "secs" false"#,
+            r#"Some(8) 713..749 "1772323207000" Utc(1772323207000000) None None None "ms" false"#,
+            r#"Some(9) 750..783 "1772323208.25" Utc(1772323208250000) None None None "frac" false"#,
+            r#"Some(11) 806..832 "-1" Utc(-1000000) None None None "negative" false"#,
+            r#"Some(12) 833..860 "1000.0" Utc(1000000000) None None None "exponent" false"#,
+            r#"Some(13) 861..935 "2026-03-01T00:00:06Z" Utc(1772323206000000) None None None "bool time, then a string" false"#,
+            r#"Some(14) 936..991 "2026-03-01T00:00:07Z" Utc(1772323207000000) Some(Info) None None "bunyan" false"#,
+            r#"Some(15) 992..1055 "2026-03-01T00:00:07Z" Utc(1772323207000000) Some(Error) None None "otlp number" false"#,
+            r#"Some(16) 1056..1117 "2026-03-01T00:00:07Z" Utc(1772323207000000) Some(Error) None None "journald" false"#,
+            r#"Some(17) 1118..1184 "2026-03-01T00:00:07Z" Utc(1772323207000000) Some(Critical) None None "folded priority" false"#,
+            r#"Some(18) 1185..1238 "2026-03-01T00:00:08Z" Utc(1772323208000000) None None None "hi�" false"#,
+            r#"Some(19) 1239..1288 "2026-03-01T00:00:08Z" Utc(1772323208000000) None None None "{\"MESSAGE\":[104,300]}" false"#,
+            r#"Some(20) 1289..1347 "2026-03-01T00:00:08Z" Utc(1772323208000000) None None None "fallback" false"#,
+            r#"Some(21) 1348..1414 "2026-03-01T00:00:08Z" Utc(1772323208000000) None Some("h2") None "x" false"#,
+            r#"Some(22) 1415..1506 "2026-03-01T00:00:08Z" Utc(1772323208000000) None None Some("dotted") "x" false"#,
+            r#"Some(23) 1507..1574 "2026-03-01T00:00:08Z" Utc(1772323208000000) None None Some("nested") "x" false"#,
+            r#"Some(24) 1575..1648 "2026-03-01T00:00:09Z" Utc(1772323209000000) Some(Info) Some("hn") None "{\"host\":{\"name\":\"hn\"},\"k\":\"v\"}" false"#,
+            r#"Some(25) 1649..1723 "2026-03-01T00:00:09Z" Utc(1772323209000000) None None None "{\"x\":[1]}" false"#,
+            r#"Some(26) 1724..1753 "2026-03-01T00:00:10Z" Utc(1772323210000000) None None None "" false"#,
+            r#"Some(29) 1761..1816 "2026-03-01T00:00:11Z" Utc(1772323211000000) None None None "spaced" false"#,
+            r#"Some(44) 2417..2459 "2026-03-01T00:00:13Z" Utc(1772323213000000) None None None "caf�" true"#,
+            r#"Some(46) 2502..2553 "2026-03-01T00:00:15Z" Utc(1772323215000000) None None None "{\"mé\":\"non-ASCII key\"}" false"#,
+            r#"Some(10) no readable time field (looked for @timestamp, timestamp, time, ts, …)"#,
+            r#"Some(27) no readable time field (looked for @timestamp, timestamp, time, ts, …)"#,
+            r#"Some(30) not a JSON object: expected ident at line 1 column 2"#,
+            r#"Some(31) not a JSON object: invalid type: sequence, expected a JSON object at line 1 column 0"#,
+            r#"Some(32) not a JSON object: invalid type: string "str", expected a JSON object at line 1 column 5"#,
+            r#"Some(33) not a JSON object: invalid type: integer `12`, expected a JSON object at line 1 column 2"#,
+            r#"Some(34) not a JSON object: trailing characters at line 1 column 9"#,
+            r#"Some(35) not a JSON object: EOF while parsing an object at line 1 column 6"#,
+            r#"Some(36) not a JSON object: key must be a string at line 1 column 2"#,
+            r#"Some(37) not a JSON object: unexpected end of hex escape at line 1 column 13"#,
+            r#"Some(38) not a JSON object: unexpected end of hex escape at line 1 column 13"#,
+            r#"Some(39) not a JSON object: control character (\u0000-\u001F) found while parsing a string at line 1 column 10"#,
+            r#"Some(40) not a JSON object: number out of range at line 1 column 10"#,
+            r#"Some(41) not a JSON object: invalid number at line 1 column 7"#,
+            r#"Some(42) not a JSON object: invalid escape at line 1 column 8"#,
+            r#"Some(43) not a JSON object: recursion limit exceeded at line 1 column 160"#,
+            r#"Some(45) not a JSON object: trailing characters at line 1 column 41"#,
+        ];
+        assert_eq!(got, expected);
     }
 
     never_panics!(JsonLines);
