@@ -93,44 +93,53 @@ pub struct Damaged(&'static str);
 
 /// Packs lines into a block.
 pub fn encode(lines: &[Line], notable: bool) -> Block {
-    let mut strings = Strings::default();
-    let mut body = Vec::with_capacity(lines.len() * 24);
+    let mut strings = Strings::for_lines(lines);
+    // A routine line takes under 24 bytes, so the body seldom grows.
+    let mut body = Body::with_capacity(lines.len() * 24);
     let mut previous = (0u64, 0i64, 0u64, 0u64);
     let mut span = (i64::MAX, i64::MIN);
     let mut quality = Quality::default();
     for l in lines {
-        put(&mut body, l.seq.wrapping_sub(previous.0));
-        put(&mut body, zigzag(l.time.wrapping_sub(previous.1)));
-        put(&mut body, u64::from(l.quality.bits()));
-        put(&mut body, strings.reference(0, Some(&l.precision)));
-        put(&mut body, zigzag(l.line.wrapping_sub(previous.2) as i64));
-        put(&mut body, l.line_end.saturating_sub(l.line));
-        put(&mut body, zigzag(l.bytes.0.wrapping_sub(previous.3) as i64));
-        put(&mut body, l.bytes.1.saturating_sub(l.bytes.0));
+        body.make_room();
+        body.put(l.seq.wrapping_sub(previous.0));
+        body.put(zigzag(l.time.wrapping_sub(previous.1)));
+        body.put(u64::from(l.quality.bits()));
+        body.put(strings.reference(0, Some(&l.precision)));
+        body.put(zigzag(l.line.wrapping_sub(previous.2) as i64));
+        body.put(l.line_end.saturating_sub(l.line));
+        body.put(zigzag(l.bytes.0.wrapping_sub(previous.3) as i64));
+        body.put(l.bytes.1.saturating_sub(l.bytes.0));
         match &l.message {
             Message::Range(from, to) => {
-                put(&mut body, u64::from(*from) << 1);
-                put(&mut body, u64::from(to.saturating_sub(*from)));
+                body.put(u64::from(*from) << 1);
+                body.put(u64::from(to.saturating_sub(*from)));
             }
-            Message::Text(text) => put(&mut body, strings.reference(1, Some(text)) << 1 | 1),
+            Message::Text(text) => body.put(strings.reference(1, Some(text)) << 1 | 1),
         }
-        put(&mut body, strings.reference(2, l.level.as_deref()));
-        for (field, text) in [(3, &l.host), (4, &l.service), (5, &l.attributes)] {
-            put(&mut body, strings.reference(field, text.as_deref()));
-        }
-        put(&mut body, l.cluster);
+        body.put(strings.reference(2, l.level.as_deref()));
+        body.put(strings.reference(3, l.host.as_deref()));
+        body.put(strings.reference(4, l.service.as_deref()));
+        body.put(strings.reference(5, l.attributes.as_deref()));
+        body.put(l.cluster);
         previous = (l.seq, l.time, l.line, l.bytes.0);
         span = (span.0.min(l.time), span.1.max(l.time));
         quality.insert(l.quality);
     }
-    let mut data = Vec::with_capacity(body.len() + strings.list.len() * 16 + 8);
+    let body = body.written();
+    // Sized exactly: a table of distinct messages is most of a block.
+    let size = varint_len(strings.list.len() as u64)
+        + strings.size
+        + varint_len(lines.len() as u64)
+        + body.len();
+    let mut data = Vec::with_capacity(size);
     put(&mut data, strings.list.len() as u64);
     for s in &strings.list {
         put(&mut data, s.len() as u64);
         data.extend_from_slice(s.as_bytes());
     }
     put(&mut data, lines.len() as u64);
-    data.extend_from_slice(&body);
+    data.extend_from_slice(body);
+    debug_assert_eq!(data.len(), size);
     Block {
         lines: lines.len() as u64,
         span,
@@ -209,27 +218,61 @@ pub fn decode(data: &[u8]) -> Result<Vec<Line>, Damaged> {
 
 /// A block's string table: each distinct text once, referred to by its
 /// 1-based place (0 is "none").
-#[derive(Default)]
 struct Strings<'a> {
     list: Vec<&'a str>,
+    /// Bytes the table takes in the block, besides its count.
+    size: usize,
     places: crate::template::Map<&'a str, u64>,
-    /// Each field's text on the previous line and its place: a field
-    /// mostly repeats from line to line, which a comparison finds sooner
-    /// than a hash lookup.
-    previous: [Option<(&'a str, u64)>; 6],
+    previous: [Previous<'a>; 6],
+}
+
+/// A field's text on the previous line, its place, and whether it was the
+/// same as on the line before: a field mostly repeats from line to line,
+/// which a comparison finds sooner than a hash lookup, unless it alternates
+/// (hosts taking turns), when the comparison is mostly wasted.
+#[derive(Clone, Copy, Default)]
+struct Previous<'a> {
+    text: &'a str,
+    place: u64,
+    repeated: bool,
 }
 
 impl<'a> Strings<'a> {
+    /// Messages kept as text are mostly distinct, so the table starts
+    /// with room for them rather than rehashing as it grows; the other
+    /// fields take few texts.
+    fn for_lines(lines: &[Line]) -> Self {
+        let texts = lines
+            .iter()
+            .filter(|l| matches!(l.message, Message::Text(_)))
+            .count();
+        Strings {
+            list: Vec::with_capacity(texts),
+            size: 0,
+            places: crate::template::Map::with_capacity_and_hasher(texts, Default::default()),
+            previous: [Previous::default(); 6],
+        }
+    }
+
+    #[inline]
     fn reference(&mut self, field: usize, text: Option<&'a str>) -> u64 {
         let Some(text) = text else { return 0 };
-        if let Some((_, place)) = self.previous[field].filter(|(p, _)| *p == text) {
-            return place;
+        let previous = self.previous[field];
+        // Borrowed names (precision, level) are the same pointer, which
+        // spares comparing their bytes.
+        if previous.repeated && (std::ptr::eq(previous.text, text) || previous.text == text) {
+            return previous.place;
         }
         let place = *self.places.entry(text).or_insert_with(|| {
             self.list.push(text);
+            self.size += varint_len(text.len() as u64) + text.len();
             self.list.len() as u64
         });
-        self.previous[field] = Some((text, place));
+        self.previous[field] = Previous {
+            text,
+            place,
+            repeated: place == previous.place,
+        };
         place
     }
 }
@@ -242,12 +285,71 @@ fn unzigzag(v: u64) -> i64 {
     ((v >> 1) as i64) ^ -((v & 1) as i64)
 }
 
+fn varint_len(v: u64) -> usize {
+    (64 - (v | 1).leading_zeros() as usize).div_ceil(7)
+}
+
 fn put(out: &mut Vec<u8>, mut v: u64) {
     while v >= 0x80 {
         out.push((v as u8) | 0x80);
         v >>= 7;
     }
     out.push(v as u8);
+}
+
+/// The lines' varints, written into zeroed room ahead: pushing checks the
+/// capacity for each byte, and gathering a line elsewhere costs a copy.
+struct Body {
+    bytes: Vec<u8>,
+    len: usize,
+}
+
+impl Body {
+    /// Fifteen varints (a message range takes two) of up to ten bytes.
+    const LINE_MAX: usize = 15 * 10;
+
+    fn with_capacity(bytes: usize) -> Self {
+        Body {
+            bytes: vec![0; bytes.max(Body::LINE_MAX)],
+            len: 0,
+        }
+    }
+
+    /// Room for one more line.
+    fn make_room(&mut self) {
+        if self.bytes.len() - self.len < Body::LINE_MAX {
+            self.bytes.resize(self.bytes.len() * 2, 0);
+        }
+    }
+
+    /// Inlined for the one-byte values most fields are; longer ones
+    /// take a call.
+    #[inline(always)]
+    fn put(&mut self, v: u64) {
+        if v < 0x80 {
+            self.bytes[self.len] = v as u8;
+            self.len += 1;
+        } else {
+            self.put_long(v);
+        }
+    }
+
+    fn put_long(&mut self, mut v: u64) {
+        // Ten bytes hold any u64, so the last one returns.
+        for (i, byte) in self.bytes[self.len..self.len + 10].iter_mut().enumerate() {
+            if v < 0x80 {
+                *byte = v as u8;
+                self.len += i + 1;
+                return;
+            }
+            *byte = v as u8 | 0x80;
+            v >>= 7;
+        }
+    }
+
+    fn written(&self) -> &[u8] {
+        &self.bytes[..self.len]
+    }
 }
 
 struct Reader<'a> {
@@ -326,6 +428,42 @@ mod tests {
         let block = encode(&lines, false);
         assert_eq!(block.lines, 3);
         assert_eq!(block.span, (1_699_999_999_000_000, 1_700_000_002_000_000));
+        assert_eq!(decode(&block.data).unwrap(), lines);
+    }
+
+    /// The block `repeated_and_shared_texts_keep_their_bytes` encodes, as
+    /// the encoder before this one wrote it.
+    const GOLDEN: &str = concat!(
+        "060b6d696c6c697365636f6e6404696e666f0464622d310b7b22706964223a22",
+        "37227d0464622d320464622d3307008080f28183898506000102000063304b02",
+        "0300040001d00f00010200c80163304b020300040101e70700010200c8016330",
+        "4b020500040201b81700010200c80163304b0205000400010000010200c80163",
+        "304b020500040101d00f00010200c801630b0203030402020000010400900363",
+        "0b0206000001",
+    );
+
+    #[test]
+    fn repeated_and_shared_texts_keep_their_bytes() {
+        // Runs of one host, a host that comes back after others, one text
+        // in several fields, and an equal level that is not the same
+        // pointer: the bytes existing databases hold.
+        let t = 1_700_000_000_000_000;
+        let mut lines = vec![
+            line(0, t, Some("db-1")),
+            line(1, t + 1_000, Some("db-1")),
+            line(2, t + 500, Some("db-2")),
+            line(3, t + 2_000, Some("db-2")),
+            line(4, t + 2_000, Some("db-2")),
+            line(5, t + 3_000, Some("db-1")),
+            line(7, t + 3_000, Some("db-3")),
+        ];
+        lines[5].service = Some("db-1".into());
+        lines[5].message = Message::Text("db-2".into());
+        lines[5].level = Some(Cow::Owned("info".into()));
+        lines[6].message = Message::Text("db-2".into());
+        lines[6].attributes = None;
+        let block = encode(&lines, false);
+        assert_eq!(hex::encode(&block.data), GOLDEN);
         assert_eq!(decode(&block.data).unwrap(), lines);
     }
 
