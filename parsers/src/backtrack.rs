@@ -58,7 +58,10 @@ enum Inst {
         greedy: bool,
     },
     /// Go on at `prefer`; if that fails, at `other`.
-    Split { prefer: usize, other: usize },
+    Split {
+        prefer: usize,
+        other: usize,
+    },
     Jump(usize),
     /// Record the position in a capture slot.
     Save(usize),
@@ -495,7 +498,11 @@ mod tests {
         for (pattern, lines) in [
             (
                 r"(?P<t>\d+) - (?P<l>[A-Z]+) +\[(?P<th>.*?):(?P<s>[\w$]+)@\d+\] - ?",
-                &["1 - INFO  [a:b:c@1] - x", "1 - INFO [a@1] - x", "1 - INFO [:b@] - "][..],
+                &[
+                    "1 - INFO  [a:b:c@1] - x",
+                    "1 - INFO [a@1] - x",
+                    "1 - INFO [:b@] - ",
+                ][..],
             ),
             (r"(?:ab|a)(?:bc)?\b(c*)", &["abc", "ab c", "abcc", "a"]),
             (r"(?:(x)y){2,3}?(xy)*", &["xyxyxyxy", "xy", "xyxyz"]),

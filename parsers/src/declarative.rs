@@ -590,12 +590,11 @@ impl Pattern {
             format!("cannot be anchored at the start of the line (does it end in a comment?): {e}")
         })?;
         let mut pattern = Pattern::of(regex)?;
-        pattern.plain = for_plain_lines(&anchored)
-            .and_then(|plain| {
-                let mut pattern = Pattern::of(Regex::new(&plain.to_string()).ok()?).ok()?;
-                pattern.fast = Backtracker::new(&plain);
-                Some(Box::new(pattern))
-            });
+        pattern.plain = for_plain_lines(&anchored).and_then(|plain| {
+            let mut pattern = Pattern::of(Regex::new(&plain.to_string()).ok()?).ok()?;
+            pattern.fast = Backtracker::new(&plain);
+            Some(Box::new(pattern))
+        });
         Ok(pattern)
     }
 
