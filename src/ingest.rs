@@ -541,18 +541,25 @@ struct Handover<'b, 't> {
 }
 
 /// Both ways between parsing and normalizing: full vectors one way, the
-/// emptied ones back, so their memory is reused rather than allocated
-/// (and zeroed by the kernel) again for every few thousand records.
+/// used ones back, so their memory is reused rather than allocated (and
+/// zeroed by the kernel) again for every few thousand records.
 struct HandoverChannel {
     full: SyncSender<Vec<Parsed>>,
-    emptied: Receiver<Vec<Parsed>>,
+    used: Receiver<Vec<Parsed>>,
 }
 
 impl HandoverChannel {
+    /// A vector to fill. What is left of the records in a returned one is
+    /// dropped here: they were allocated on this thread, and the allocator
+    /// frees memory fastest on the thread that allocated it.
     fn empty(&self) -> Vec<Parsed> {
-        self.emptied
-            .try_recv()
-            .unwrap_or_else(|_| Vec::with_capacity(HANDOVER))
+        match self.used.try_recv() {
+            Ok(mut used) => {
+                used.clear();
+                used
+            }
+            Err(_) => Vec::with_capacity(HANDOVER),
+        }
     }
 }
 
@@ -606,7 +613,7 @@ fn parse_in_pieces(
 ) -> std::io::Result<()> {
     std::thread::scope(|scope| {
         let (full, rx) = sync_channel::<Vec<Parsed>>(HANDOVERS_IN_FLIGHT);
-        let (back, emptied) = sync_channel::<Vec<Parsed>>(HANDOVERS_IN_FLIGHT + 2);
+        let (back, used) = sync_channel::<Vec<Parsed>>(HANDOVERS_IN_FLIGHT + 2);
         let normalizing = scope.spawn(move || {
             for mut items in rx {
                 // Records are used in place: moving each out costs a copy
@@ -621,11 +628,10 @@ fn parse_in_pieces(
                         }
                     }
                 }
-                items.clear();
                 let _ = back.try_send(items);
             }
         });
-        let channel = HandoverChannel { full, emptied };
+        let channel = HandoverChannel { full, used };
         let read = read_pieces(reader, parser, context, &channel);
         drop(channel);
         if let Err(panic) = normalizing.join() {
