@@ -647,8 +647,8 @@ fn read_pieces(
     context: &Context<'_>,
     channel: &HandoverChannel,
 ) -> std::io::Result<()> {
-    let mut buf: Vec<u8> = Vec::with_capacity(PIECE + (1 << 20));
-    let mut eof = fill(reader, &mut buf, PIECE)?;
+    let buf = &mut Vec::with_capacity(PIECE);
+    let mut eof = fill(reader, buf, PIECE)?;
     loop {
         if buf.is_empty() {
             return Ok(());
@@ -663,7 +663,7 @@ fn read_pieces(
                 None if buf.len() >= 4 * PIECE => buf.len(),
                 None => {
                     let more = buf.len() + PIECE;
-                    eof = fill(reader, &mut buf, more)?;
+                    eof = fill(reader, buf, more)?;
                     continue;
                 }
             }
@@ -675,23 +675,19 @@ fn read_pieces(
             cut as u64,
         );
         buf.drain(..cut);
-        eof = eof || fill(reader, &mut buf, PIECE)?;
+        eof = eof || fill(reader, buf, PIECE)?;
     }
 }
 
 /// Reads into `buf` until it holds `until` bytes or the input ends;
 /// whether it ended.
 fn fill(reader: &mut dyn Read, buf: &mut Vec<u8>, until: usize) -> std::io::Result<bool> {
-    while buf.len() < until {
-        let start = buf.len();
-        buf.resize(start + (1 << 20), 0);
-        let n = reader.read(&mut buf[start..])?;
-        buf.truncate(start + n);
-        if n == 0 {
-            return Ok(true);
-        }
-    }
-    Ok(false)
+    let Some(wanted) = until.checked_sub(buf.len()).filter(|&n| n > 0) else {
+        return Ok(false);
+    };
+    // Reads into the spare capacity without zeroing it first.
+    let got = reader.take(wanted as u64).read_to_end(buf)?;
+    Ok(got < wanted)
 }
 
 /// The start of the last complete line in `buf` that begins a record
