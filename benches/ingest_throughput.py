@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """End-to-end ingest throughput on a large mixed log set built from real Loghub lines.
 
-    python3 benches/ingest_throughput.py [--mb 256] [--keep]
+    python3 benches/ingest_throughput.py [--mb 256] [--rounds 3] [--keep]
 
 Builds (in bench-data/) six logs whose message bodies are real Loghub lines
 (../shared/corpus/loghub, else fixtures/loghub) in six formats, timestamps
@@ -9,8 +9,10 @@ advancing: JSON lines, syslog without a year, Apache error log,
 OpenStack/Python style, Zookeeper/log4j style and nginx access. Then runs
 `factline ingest` on them (release build) and prints lines/s, MB/s and the
 peak RSS of the run. Where lnav is installed, it indexes the same files in the
-same run and the ratio is printed. Last, it times `factline timeline` over the
-resulting database and `factline events` over one minute of it.
+same run and the ratio is printed. Ingest and lnav take turns, --rounds times
+(a virtual machine's speed drifts from minute to minute), and the medians are
+compared. Last, it times `factline timeline` over the resulting database and
+`factline events` over one minute of it.
 """
 import argparse
 import datetime as dt
@@ -19,6 +21,7 @@ import os
 import pathlib
 import random
 import shutil
+import statistics
 import subprocess
 import sys
 import time
@@ -93,6 +96,7 @@ def timed(cmd):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--mb", type=int, default=256, help="size of the generated set in MiB")
+    ap.add_argument("--rounds", type=int, default=3, help="paired runs of ingest and lnav")
     ap.add_argument("--keep", action="store_true", help="keep bench-data/ afterwards")
     args = ap.parse_args()
     data = ROOT / "bench-data"
@@ -100,13 +104,25 @@ def main():
     lines, size = generate(data / "logs", args.mb << 20)
     print(f"generated {lines:,} lines, {size / 2**20:.0f} MiB in 6 formats")
     subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
+    # The generated files are written back before timing, not during it.
+    os.sync()
     db = data / "bench.db"
-    secs, rss = timed([str(ROOT / "target/release/factline"), "ingest", "--db", str(db), "--year", "2026", "--tz", "UTC", str(data / "logs")])
-    print(f"factline ingest: {secs:.2f} s, {lines / secs:,.0f} lines/s, {size / 2**20 / secs:.1f} MB/s, peak RSS {rss:.0f} MiB")
-    if shutil.which("lnav"):
-        # -I adds benches/lnav, whose format file teaches lnav the JSON-lines log.
-        lsecs, lrss = timed(["lnav", "-I", str(ROOT / "benches" / "lnav"), "-n", "-c", ";SELECT count(*) FROM all_logs", *map(str, sorted((data / "logs").iterdir()))])
-        print(f"lnav indexing:   {lsecs:.2f} s, peak RSS {lrss:.0f} MiB; factline/lnav time ratio {secs / lsecs:.2f}")
+    lnav = shutil.which("lnav")
+    ours, theirs = [], []
+    for _ in range(args.rounds):
+        for leftover in data.glob("bench.db*"):
+            leftover.unlink()
+        secs, rss = timed([str(ROOT / "target/release/factline"), "ingest", "--db", str(db), "--year", "2026", "--tz", "UTC", str(data / "logs")])
+        ours.append(secs)
+        print(f"factline ingest: {secs:.2f} s, {lines / secs:,.0f} lines/s, {size / 2**20 / secs:.1f} MB/s, peak RSS {rss:.0f} MiB")
+        if lnav:
+            # -I adds benches/lnav, whose format file teaches lnav the JSON-lines log.
+            lsecs, lrss = timed([lnav, "-I", str(ROOT / "benches" / "lnav"), "-n", "-c", ";SELECT count(*) FROM all_logs", *map(str, sorted((data / "logs").iterdir()))])
+            theirs.append(lsecs)
+            print(f"lnav indexing:   {lsecs:.2f} s, peak RSS {lrss:.0f} MiB; ratio {secs / lsecs:.2f}")
+    if theirs:
+        mine, lnavs = statistics.median(ours), statistics.median(theirs)
+        print(f"median of {args.rounds}: factline {mine:.2f} s, lnav {lnavs:.2f} s; factline/lnav time ratio {mine / lnavs:.2f}")
     else:
         print("lnav not installed (apt-get install lnav) — no comparison")
     factline = str(ROOT / "target/release/factline")
