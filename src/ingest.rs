@@ -656,7 +656,7 @@ fn read_pieces(
         let cut = if eof {
             buf.len()
         } else {
-            match cut_before_record(&buf, parser) {
+            match cut_before_record(buf, parser) {
                 Some(cut) => cut,
                 // No record starts in a piece this large: one endless line
                 // or continuation; cut anyway, the line limit reports it.
