@@ -20,9 +20,12 @@
 use regex_syntax::hir::{Class, Hir, HirKind, Look};
 
 /// Steps allowed per byte of the line (plus a constant) before a search
-/// gives up.
+/// gives up, up to a cap that also bounds the backtracking stack (a step
+/// pushes at most one frame). A run of one class is one step however long,
+/// so a log line takes a few dozen.
 const STEPS_PER_BYTE: usize = 64;
 const STEPS_BASE: usize = 4096;
+const MAX_STEPS: usize = 1 << 18;
 
 /// Largest program compiled; counted repetitions are expanded.
 const MAX_INSTRUCTIONS: usize = 4096;
@@ -157,7 +160,7 @@ impl Backtracker {
         caps.slots.clear();
         caps.slots.resize(self.slots, None);
         caps.stack.clear();
-        let budget = STEPS_BASE + STEPS_PER_BYTE * text.len();
+        let budget = (STEPS_BASE + STEPS_PER_BYTE * text.len()).min(MAX_STEPS);
         let mut steps = 0;
         let (mut pc, mut at) = (0, 0);
         loop {
@@ -528,6 +531,17 @@ mod tests {
         let (matcher, regex) = both(r"(?:a|aa)+(?:b|bb)+c").expect("compiles");
         let text = format!("{}{}", "a".repeat(60), "b".repeat(60));
         assert_eq!(assert_agrees(&matcher, &regex, &text), Outcome::GaveUp);
+    }
+
+    /// However long the line, a search holds at most `MAX_STEPS` frames.
+    #[test]
+    fn a_long_line_bounds_the_stack() {
+        let (matcher, regex) = both(r"(?:(\w+) )*x").expect("compiles");
+        let text = "ab ".repeat(200_000);
+        assert_eq!(assert_agrees(&matcher, &regex, &text), Outcome::GaveUp);
+        let mut caps = Captures::default();
+        matcher.captures(text.as_bytes(), &mut caps);
+        assert!(caps.stack.len() <= super::MAX_STEPS, "{}", caps.stack.len());
     }
 
     proptest! {
