@@ -685,7 +685,8 @@ fn fill(reader: &mut dyn Read, buf: &mut Vec<u8>, until: usize) -> std::io::Resu
     let Some(wanted) = until.checked_sub(buf.len()).filter(|&n| n > 0) else {
         return Ok(false);
     };
-    // Reads into the spare capacity without zeroing it first.
+    // Into the spare capacity: readers that can (files) fill it without
+    // zeroing it first.
     let got = reader.take(wanted as u64).read_to_end(buf)?;
     Ok(got < wanted)
 }
