@@ -663,6 +663,13 @@ const MAX_REPEAT_BYTES: usize = 1024;
 /// Messages [`Repeats`] remembers before forgetting all at once.
 const MAX_REPEATS: usize = 1 << 15;
 
+/// Messages [`Repeats`] lets pass unremembered when its last fill of
+/// `MAX_REPEATS` messages saw fewer repeats than one lookup in
+/// `MIN_HIT_SHARE`: some logs (HDFS, in Loghub) never repeat a message, and
+/// remembering costs them more than it saves.
+const REST_MESSAGES: u32 = 1 << 18;
+const MIN_HIT_SHARE: u32 = 8;
+
 /// Recent messages of a source with their cluster and a fact about them,
 /// so that a message repeated word for word is neither masked nor examined
 /// again. In real logs most lines repeat an earlier one exactly (in
@@ -671,12 +678,20 @@ const MAX_REPEATS: usize = 1 << 15;
 #[derive(Debug)]
 pub(crate) struct Repeats<T> {
     known: HashMap<Box<str>, (Placement, T), foldhash::fast::FixedState>,
+    /// Lookups and repeats found since `known` was last emptied.
+    lookups: u32,
+    hits: u32,
+    /// Messages still to pass unremembered.
+    resting: u32,
 }
 
 impl<T> Default for Repeats<T> {
     fn default() -> Self {
         Repeats {
             known: HashMap::default(),
+            lookups: 0,
+            hits: 0,
+            resting: 0,
         }
     }
 }
@@ -690,10 +705,16 @@ impl<T: Copy> Repeats<T> {
         message: &str,
         fact: impl Fn(&str) -> T,
     ) -> (usize, T) {
+        if self.resting > 0 {
+            self.resting -= 1;
+            return (miner.add(message), fact(message));
+        }
         let remembered = message.len() <= MAX_REPEAT_BYTES;
         if remembered {
+            self.lookups += 1;
             if let Some(&(placement, known)) = self.known.get(message) {
                 if let Some(cluster) = miner.add_again(placement) {
+                    self.hits += 1;
                     return (cluster, known);
                 }
             }
@@ -703,6 +724,10 @@ impl<T: Copy> Repeats<T> {
         if remembered {
             if self.known.len() >= MAX_REPEATS {
                 self.known.clear();
+                if self.hits * MIN_HIT_SHARE < self.lookups {
+                    self.resting = REST_MESSAGES;
+                }
+                (self.lookups, self.hits) = (0, 0);
             }
             self.known.insert(Box::from(message), (placement, value));
         }
@@ -1737,6 +1762,25 @@ mod tests {
             assert_eq!(alone.template(c), with_repeats.template(c));
             assert_eq!(alone.clusters[c].size, with_repeats.clusters[c].size);
         }
+    }
+
+    /// A source whose messages never repeat stops being remembered for a
+    /// while, and is mined exactly as before all the same.
+    #[test]
+    fn messages_that_never_repeat_are_let_pass_unremembered() {
+        let unique: Vec<String> = (0..MAX_REPEATS + 10)
+            .map(|i| format!("received block blk_{i} of size {}", i * 7))
+            .collect();
+        let mut messages: Vec<&str> = unique.iter().map(String::as_str).collect();
+        messages.extend(["disk full", "disk full"]);
+        assert_repeats_mine_alike(&messages);
+        let mut repeats = Repeats::default();
+        let mut miner = Miner::new();
+        for m in &messages {
+            repeats.add(&mut miner, m, str::len);
+        }
+        assert!(repeats.resting > 0 && repeats.resting < REST_MESSAGES);
+        assert!(repeats.known.len() < MAX_REPEATS);
     }
 
     /// Past `MAX_SEEN` masked lines the miner forgets them; a repeat
