@@ -53,12 +53,14 @@ enum Inst {
     /// One byte of the set.
     Byte(ByteSet),
     /// `min..=max` bytes of the set, as many as possible first (`greedy`)
-    /// or as few.
+    /// or as few. A greedy run `gives_back` bytes when what follows fails,
+    /// unless what follows can never start with one of its bytes.
     Run {
         set: ByteSet,
         min: usize,
         max: usize,
         greedy: bool,
+        gives_back: bool,
     },
     /// Go on at `prefer`; if that fails, at `other`.
     Split {
@@ -148,6 +150,7 @@ impl Backtracker {
         compile(hir, &mut program)?;
         program.push(Inst::Save(1));
         program.push(Inst::Match);
+        keep_what_cannot_help(&mut program);
         Some(Backtracker {
             program,
             slots: 2 * (hir.properties().explicit_captures_len() + 1),
@@ -184,6 +187,7 @@ impl Backtracker {
                     min,
                     max,
                     greedy,
+                    gives_back,
                 } => {
                     let limit = if greedy { max } else { min };
                     let len = text[at..]
@@ -192,7 +196,7 @@ impl Backtracker {
                         .take_while(|&&b| set.contains(b))
                         .count();
                     if len >= min {
-                        if greedy && len > min {
+                        if greedy && gives_back && len > min {
                             caps.stack.push(Frame::Shorter {
                                 pc: pc + 1,
                                 start: at,
@@ -280,6 +284,34 @@ impl Backtracker {
             }
         }
         None
+    }
+}
+
+/// Marks the greedy runs that giving bytes back cannot help: those
+/// followed (past captures) by a byte, or a literal's first byte, outside
+/// their set, or by the end of the text. A byte given back would stand
+/// where that byte or the end is required. This spares the retries a log
+/// pattern would otherwise make at every `\S+ ` when a later part fails.
+fn keep_what_cannot_help(program: &mut [Inst]) {
+    for pc in 0..program.len() {
+        let Inst::Run {
+            set, greedy: true, ..
+        } = program[pc]
+        else {
+            continue;
+        };
+        let next = program[pc + 1..]
+            .iter()
+            .find(|inst| !matches!(inst, Inst::Save(_)));
+        let futile = match next {
+            Some(Inst::Byte(next)) => (0..4).all(|i| set.0[i] & next.0[i] == 0),
+            Some(Inst::Literal(bytes)) => bytes.first().is_some_and(|&b| !set.contains(b)),
+            Some(Inst::Assert(Assertion::End)) => true,
+            _ => false,
+        };
+        if let Inst::Run { gives_back, .. } = &mut program[pc] {
+            *gives_back = !futile;
+        }
     }
 }
 
@@ -393,6 +425,7 @@ fn compile(hir: &Hir, program: &mut Vec<Inst>) -> Option<()> {
                     min,
                     max,
                     greedy: repetition.greedy,
+                    gives_back: true,
                 });
                 return Some(());
             }
@@ -516,6 +549,25 @@ mod tests {
             for line in lines {
                 assert_agrees(&matcher, &regex, line);
             }
+        }
+    }
+
+    /// A run followed by what none of its bytes can be keeps what it took;
+    /// others give bytes back.
+    #[test]
+    fn runs_give_back_only_where_it_can_help() {
+        let (matcher, regex) = both(r"(\S+) (\d+)\w*(a+)$").expect("compiles");
+        let gives_back: Vec<bool> = matcher
+            .program
+            .iter()
+            .filter_map(|inst| match inst {
+                super::Inst::Run { gives_back, .. } => Some(*gives_back),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(gives_back, [false, true, true, false]);
+        for line in ["ab 12xaa", "ab 12", "a b 1a", "ab 1aaa"] {
+            assert_agrees(&matcher, &regex, line);
         }
     }
 
