@@ -668,7 +668,7 @@ const MAX_REPEATS: usize = 1 << 15;
 /// `MIN_HIT_SHARE`: some logs (HDFS, in Loghub) never repeat a message, and
 /// remembering costs them more than it saves.
 const REST_MESSAGES: u32 = 1 << 18;
-const MIN_HIT_SHARE: u32 = 8;
+const MIN_HIT_SHARE: u64 = 8;
 
 /// Recent messages of a source with their cluster and a fact about them,
 /// so that a message repeated word for word is neither masked nor examined
@@ -679,8 +679,8 @@ const MIN_HIT_SHARE: u32 = 8;
 pub(crate) struct Repeats<T> {
     known: HashMap<Box<str>, (Placement, T), foldhash::fast::FixedState>,
     /// Lookups and repeats found since `known` was last emptied.
-    lookups: u32,
-    hits: u32,
+    lookups: u64,
+    hits: u64,
     /// Messages still to pass unremembered.
     resting: u32,
 }
