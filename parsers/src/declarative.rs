@@ -852,7 +852,6 @@ impl Strftime {
         }
         segments.push(Segment::Items(items(&pending)?));
 
-        let [nodot3, nodot6, nodot9] = ["%3f", "%6f", "%9f"].map(|s| StrftimeItems::new(s).next());
         let mut has = Has::default();
         let mut fraction = Fraction::None;
         for segment in &segments {
@@ -864,13 +863,12 @@ impl Strftime {
                 }
             };
             for item in items {
-                let item_again = Some(item.clone());
-                if item_again == nodot3 {
-                    fraction = Fraction::Fixed(Precision::Milli);
-                } else if item_again == nodot6 {
-                    fraction = Fraction::Fixed(Precision::Micro);
-                } else if item_again == nodot9 {
-                    fraction = Fraction::Fixed(Precision::Nano);
+                if let Some((_, digits)) = fixed_fraction(item) {
+                    fraction = Fraction::Fixed(match digits {
+                        3 => Precision::Milli,
+                        6 => Precision::Micro,
+                        _ => Precision::Nano,
+                    });
                 }
                 match item {
                     Item::Numeric(numeric, _) => match numeric {
@@ -897,9 +895,6 @@ impl Strftime {
                     Item::Fixed(fixed) => match fixed {
                         Fixed::ShortMonthName | Fixed::LongMonthName => has.month = true,
                         Fixed::Nanosecond => fraction = Fraction::Variable,
-                        Fixed::Nanosecond3 => fraction = Fraction::Fixed(Precision::Milli),
-                        Fixed::Nanosecond6 => fraction = Fraction::Fixed(Precision::Micro),
-                        Fixed::Nanosecond9 => fraction = Fraction::Fixed(Precision::Nano),
                         Fixed::TimezoneName => {
                             return Err("%Z: a zone name or abbreviation names no single offset; \
                                  use %z for a numeric offset, or leave the time naive"
@@ -1073,6 +1068,22 @@ impl Strftime {
     }
 }
 
+/// A fraction of fixed width (`%.3f`, `%3f`, and the 6- and 9-digit
+/// forms): whether a dot comes first, and its digits.
+fn fixed_fraction(item: &Item<'_>) -> Option<(bool, u32)> {
+    match item {
+        Item::Fixed(Fixed::Nanosecond3) => Some((true, 3)),
+        Item::Fixed(Fixed::Nanosecond6) => Some((true, 6)),
+        Item::Fixed(Fixed::Nanosecond9) => Some((true, 9)),
+        // chrono does not name the forms without a dot: they are known by
+        // the item it makes of them.
+        _ => [("%3f", 3), ("%6f", 6), ("%9f", 9)]
+            .into_iter()
+            .find(|(spec, _)| StrftimeItems::new(spec).next() == Some(item.clone()))
+            .map(|(_, digits)| (false, digits)),
+    }
+}
+
 /// A strftime layout of zero-padded numbers, a fixed fraction and
 /// literal bytes (`%Y-%m-%d %H:%M:%S%.3f`), read without chrono's general
 /// parser, which is a visible share of the cost of a line. It reads only
@@ -1098,10 +1109,12 @@ enum Slot {
 
 impl FixedLayout {
     fn new(items: &[Item<'static>]) -> Option<FixedLayout> {
-        let fraction = |spec: &'static str| StrftimeItems::new(spec).next();
         let mut slots = Vec::new();
         for item in items {
-            let again = Some(item.clone());
+            if let Some((dot, width)) = fixed_fraction(item) {
+                slots.push(Slot::Fraction { dot, width });
+                continue;
+            }
             let slot = match item {
                 Item::Numeric(numeric, chrono::format::Pad::Zero) => {
                     let (field, width) = match numeric {
@@ -1121,30 +1134,6 @@ impl FixedLayout {
                 {
                     Slot::Byte(text.as_bytes()[0])
                 }
-                Item::Fixed(Fixed::Nanosecond3) => Slot::Fraction {
-                    dot: true,
-                    width: 3,
-                },
-                Item::Fixed(Fixed::Nanosecond6) => Slot::Fraction {
-                    dot: true,
-                    width: 6,
-                },
-                Item::Fixed(Fixed::Nanosecond9) => Slot::Fraction {
-                    dot: true,
-                    width: 9,
-                },
-                _ if again == fraction("%3f") => Slot::Fraction {
-                    dot: false,
-                    width: 3,
-                },
-                _ if again == fraction("%6f") => Slot::Fraction {
-                    dot: false,
-                    width: 6,
-                },
-                _ if again == fraction("%9f") => Slot::Fraction {
-                    dot: false,
-                    width: 9,
-                },
                 _ => return None,
             };
             slots.push(slot);
