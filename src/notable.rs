@@ -23,7 +23,7 @@ static STATE_CHANGE_LOWER: LazyLock<regex::bytes::Regex> = LazyLock::new(|| {
 });
 
 /// Whether `line` states a change ([`STATE_CHANGE`]).
-pub fn states_change(line: &str) -> bool {
+fn states_change(line: &str) -> bool {
     thread_local! {
         static LOWER: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
     }
@@ -52,9 +52,9 @@ pub fn message_states_change(message: &str) -> bool {
     states_change(first_line(message))
 }
 
-/// What `message.lines().next()` gives, found with a vectorized search: it
-/// runs on every ingested message.
-fn first_line(message: &str) -> &str {
+/// What `message.lines().next()` gives (`""` for no line), found with a
+/// vectorized search: it runs on every ingested message.
+pub(crate) fn first_line(message: &str) -> &str {
     match memchr::memchr(b'\n', message.as_bytes()) {
         Some(end) => {
             let line = &message[..end];

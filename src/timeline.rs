@@ -13,6 +13,7 @@ use rusqlite::{params, OptionalExtension};
 use crate::config::TimelineConfig;
 use crate::error::Result;
 use crate::normalize::Quality;
+use crate::notable::{self, first_line};
 use crate::people::People;
 use crate::store::{EventFilter, EventRow, Store};
 
@@ -280,14 +281,10 @@ fn priority(event: &EventRow) -> u8 {
     if level >= 3 {
         return level;
     }
-    if crate::notable::states_change(first_line(&event.message)) {
+    if notable::message_states_change(&event.message) {
         return 2;
     }
     level.min(1)
-}
-
-fn first_line(text: &str) -> &str {
-    text.lines().next().unwrap_or("")
 }
 
 fn shorten(text: &str) -> String {
