@@ -737,7 +737,7 @@ impl<T: Copy> Repeats<T> {
 
 /// Where [`Miner::add_placing`] put a message.
 #[derive(Clone, Copy, Debug)]
-pub struct Placement {
+pub(crate) struct Placement {
     /// The cluster its masked line is remembered with (not necessarily a
     /// root).
     cluster: u32,
@@ -840,7 +840,7 @@ impl Miner {
     /// [`Miner::add`], also telling where the message went, so that an
     /// identical message can be added again without masking it
     /// ([`Miner::add_again`]).
-    pub fn add_placing(&mut self, message: &str) -> (usize, Placement) {
+    pub(crate) fn add_placing(&mut self, message: &str) -> (usize, Placement) {
         self.masker.mask(message, &mut self.line, &mut self.spans);
         let c = match self.seen.get(self.line.as_str()) {
             Some(&c) => c,
@@ -858,7 +858,7 @@ impl Miner {
     /// `placement`: what [`Miner::add`] would do with it, as its masked
     /// line is remembered with that cluster. `None` once the miner has
     /// forgotten its masked lines; then the message must be added anew.
-    pub fn add_again(&mut self, placement: Placement) -> Option<usize> {
+    pub(crate) fn add_again(&mut self, placement: Placement) -> Option<usize> {
         if placement.epoch != self.epoch {
             return None;
         }
