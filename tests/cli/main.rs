@@ -4,6 +4,7 @@ mod util;
 
 mod audit;
 mod crash;
+mod docs;
 mod draft;
 mod events;
 mod formats;
