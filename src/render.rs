@@ -8,9 +8,10 @@ use std::fmt::Write as _;
 use factline_parsers::time::format_utc;
 use serde_json::{json, Value};
 
-use crate::config::Zone;
+use crate::model::Zone;
+use crate::model::{Citation, Entry, KeyTime, Timeline, Verification};
+use crate::reconstruct::durations;
 use crate::store::{EventRow, SourceRow};
-use crate::timeline::{durations, Entry, Evidence, KeyTime, Timeline, Verification};
 
 fn generator() -> String {
     format!("factline {}", env!("CARGO_PKG_VERSION"))
@@ -98,7 +99,7 @@ fn local_clock(zone: &Zone, micros: i64) -> String {
 
 /// The numbered evidence references of a draft, in order of first citation.
 struct References<'a> {
-    list: Vec<&'a Evidence>,
+    list: Vec<&'a Citation>,
     numbers: HashMap<(&'a str, &'a str), usize>,
 }
 

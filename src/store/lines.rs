@@ -7,8 +7,8 @@ use std::collections::{BinaryHeap, HashMap, VecDeque};
 
 use rusqlite::params;
 
+use super::blocks::{self, Line, Message};
 use super::{widest, Completer, EventRow, Store};
-use crate::blocks::{self, Line, Message};
 use crate::error::{Error, Result};
 
 /// Where a block is and what span of time it covers.

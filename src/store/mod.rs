@@ -10,13 +10,14 @@ use rusqlite::types::{ToSqlOutput, Value, ValueRef};
 use rusqlite::{params, Connection, OptionalExtension, ToSql};
 
 use crate::error::{Error, Result};
+pub mod blocks;
 mod lines;
 
 use lines::LineStream;
 
-use crate::blocks::Block;
-use crate::normalize::Quality;
-use crate::recall::{Recall, SourceFile};
+use crate::evidence::recall::{Recall, SourceFile};
+use crate::model::Quality;
+use blocks::Block;
 
 /// Forward migrations; `PRAGMA user_version` is the number applied.
 /// The message text is stored; the raw record is not: its bytes are

@@ -9,4 +9,5 @@ mod events;
 mod formats;
 mod hostile;
 mod ingest;
+mod layers;
 mod mixed;

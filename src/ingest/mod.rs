@@ -17,14 +17,19 @@ use factline_parsers::registry::{detect, Detection};
 use factline_parsers::{Context, Kind, Parser, Problem, Record, RecordSink};
 use sha2::{Digest, Sha256};
 
-use crate::blocks::{self, Block, Line, BLOCK_LINES};
-use crate::config::{IngestConfig, Zone};
+mod clock;
+pub mod notable;
+mod settings;
+
+pub use settings::{ForGlob, IngestConfig};
+
 use crate::error::{Error, Result};
 use crate::evidence::{self, LoadJob, Skipped, Unit, MAX_MEMBER_BYTES};
-use crate::normalize::{Quality, SourceClock};
-use crate::notable;
+use crate::model::{Quality, Zone};
+use crate::store::blocks::{self, Block, Line, BLOCK_LINES};
 use crate::store::{Incoming, NewEvent, NewSource, Shift, SourceEnd, Store};
 use crate::template::{Miner, Repeats};
+use clock::SourceClock;
 
 /// Bytes of a file that detection looks at.
 const SNIFF_BYTES: usize = 64 << 10;
@@ -119,7 +124,7 @@ pub fn ingest(
         .iter()
         .map(|j| (j.unit().display.as_str(), j))
         .collect();
-    let evidence = Evidence { jobs: &by_path };
+    let companions = Companions { jobs: &by_path };
     let used_companions = Mutex::new(BTreeSet::new());
     let progress = progress_bar(jobs.len() as u64);
     store.begin_ingest(jobs.iter().map(LoadJob::size_hint).sum())?;
@@ -143,7 +148,7 @@ pub fn ingest(
         config,
         parsers,
         known: &known,
-        evidence: &evidence,
+        companions: &companions,
         used_companions: &used_companions,
     };
     rayon::in_place_scope(|scope| -> Result<()> {
@@ -339,7 +344,7 @@ struct Shared<'a> {
     config: &'a IngestConfig,
     parsers: &'a [Box<dyn Parser>],
     known: &'a HashSet<String>,
-    evidence: &'a Evidence<'a>,
+    companions: &'a Companions<'a>,
     used_companions: &'a Mutex<BTreeSet<String>>,
 }
 
@@ -402,7 +407,7 @@ impl Shared<'_> {
         }
         let mut companions = Vec::new();
         for name in parser.companions() {
-            if let Some((path, bytes)) = self.evidence.companion(unit, name) {
+            if let Some((path, bytes)) = self.companions.find(unit, name) {
                 if let Ok(mut used) = self.used_companions.lock() {
                     used.insert(path);
                 }
@@ -1105,14 +1110,14 @@ struct ShiftPart {
 
 /// Every discovered piece of evidence by its shown path, for finding the
 /// companion files a parser asks for.
-struct Evidence<'a> {
+struct Companions<'a> {
     jobs: &'a HashMap<&'a str, &'a LoadJob>,
 }
 
-impl Evidence<'_> {
+impl Companions<'_> {
     /// Looks for `name` beside the unit, then in each parent folder up to
     /// the evidence root (or the archive root for members).
-    fn companion(&self, unit: &Unit, name: &str) -> Option<(String, Vec<u8>)> {
+    fn find(&self, unit: &Unit, name: &str) -> Option<(String, Vec<u8>)> {
         let root_len = unit.display.len() - unit.relative.len();
         let mut dir = unit.display.as_str();
         while let Some(cut) = dir.rfind(['/', '!']) {

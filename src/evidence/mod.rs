@@ -7,6 +7,8 @@ use std::io::{BufRead, Cursor, Read};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+pub mod recall;
+
 use crate::error::{Error, Result};
 
 /// Largest file or archive member read into memory. A zip member that

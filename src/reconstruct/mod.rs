@@ -10,180 +10,37 @@ use std::sync::LazyLock;
 use regex::Regex;
 use rusqlite::{params, OptionalExtension};
 
-use crate::config::TimelineConfig;
+pub mod people;
+
 use crate::error::Result;
-use crate::normalize::Quality;
-use crate::notable::{self, first_line};
-use crate::people::People;
+use crate::ingest::notable::{self, first_line};
+use crate::model::Quality;
+use crate::model::{Citation, Entry, KeyTime, KeyTimes, Phase, Timeline, Verification, Zone};
 use crate::store::{EventFilter, EventRow, Store};
+use people::People;
+
+/// Resolved timeline settings.
+#[derive(Debug, Clone)]
+pub struct TimelineConfig {
+    /// Window start, UTC microseconds.
+    pub from: Option<i64>,
+    /// Window end, UTC microseconds.
+    pub to: Option<i64>,
+    /// Show names instead of roles.
+    pub names: bool,
+    /// Extra local-time column.
+    pub local_zone: Option<Zone>,
+    /// Most entries to keep.
+    pub max_entries: usize,
+    /// The user's phase rules (`--rules`), tried before the built-in ones.
+    pub rules: Vec<crate::reconstruct::PhaseRule>,
+}
 
 /// Repeats of one template further apart than this start a new burst.
 const BURST_GAP_MICROS: i64 = 15 * 60 * 1_000_000;
 
 /// Longest summary and excerpt shown, in characters.
 const MAX_SUMMARY_CHARS: usize = 200;
-
-/// Post-mortem phases (DESIGN §5).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Phase {
-    /// The change that set it off.
-    Trigger,
-    /// Impact begins or grows.
-    Impact,
-    /// Alert fires, first human notices.
-    Detection,
-    /// Page, acknowledge, hand-over, roles.
-    Escalation,
-    /// Findings.
-    Diagnosis,
-    /// Actions taken.
-    Mitigation,
-    /// Signals return to normal.
-    Recovery,
-    /// Incident resolved or closed.
-    Resolution,
-    /// Anything else kept.
-    Context,
-}
-
-impl Phase {
-    /// Contract name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Phase::Trigger => "trigger",
-            Phase::Impact => "impact",
-            Phase::Detection => "detection",
-            Phase::Escalation => "escalation",
-            Phase::Diagnosis => "diagnosis",
-            Phase::Mitigation => "mitigation",
-            Phase::Recovery => "recovery",
-            Phase::Resolution => "resolution",
-            Phase::Context => "context",
-        }
-    }
-}
-
-/// How well an entry is backed (DESIGN §5).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Verification {
-    /// Two or more independent sources.
-    Corroborated,
-    /// One machine-recorded source.
-    Verified,
-    /// Only human statements.
-    Reported,
-    /// No evidence, or evidence that changed.
-    Unverified,
-}
-
-impl Verification {
-    /// Contract name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Verification::Corroborated => "corroborated",
-            Verification::Verified => "verified",
-            Verification::Reported => "reported",
-            Verification::Unverified => "unverified",
-        }
-    }
-}
-
-/// One cited piece of evidence behind an entry.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Evidence {
-    /// Source path as shown.
-    pub source: String,
-    /// SHA-256 of the source as ingested.
-    pub sha256: String,
-    /// First line of the record.
-    pub line: Option<i64>,
-    /// Position text.
-    pub locator: String,
-    /// The record's first line, shortened.
-    pub excerpt: String,
-    /// The source's row id.
-    pub source_id: i64,
-    /// Position of the event in its source.
-    pub seq: i64,
-    /// Event row id; none for a log line kept in a block.
-    pub event_id: Option<i64>,
-}
-
-/// One line of the timeline.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Entry {
-    /// 1-based, in timeline order.
-    pub id: usize,
-    /// First occurrence, UTC microseconds.
-    pub time: i64,
-    /// Last occurrence for collapsed entries.
-    pub last_time: Option<i64>,
-    /// Events collapsed into this entry.
-    pub occurrences: u64,
-    /// Phase.
-    pub phase: Phase,
-    /// Kind of the first event.
-    pub kind: String,
-    /// Level of the first event.
-    pub level: Option<String>,
-    /// What happened.
-    pub summary: String,
-    /// Who acted (a role or placeholder unless names were asked for).
-    pub actor: Option<String>,
-    /// How well it is backed.
-    pub verification: Verification,
-    /// Union of the events' time flags.
-    pub time_quality: Quality,
-    /// Hosts seen.
-    pub hosts: Vec<String>,
-    /// Services seen.
-    pub services: Vec<String>,
-    /// Cited evidence (first and last occurrence for bursts).
-    pub evidence: Vec<Evidence>,
-}
-
-/// The key times of an incident, each the time of a cited entry.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct KeyTimes {
-    /// Impact begins.
-    pub impact_start: Option<KeyTime>,
-    /// First detection.
-    pub detected: Option<KeyTime>,
-    /// First acknowledgement.
-    pub acknowledged: Option<KeyTime>,
-    /// Impact mitigated (signals recover).
-    pub mitigated: Option<KeyTime>,
-    /// Incident resolved.
-    pub resolved: Option<KeyTime>,
-}
-
-/// A key time and the entry that justifies it.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct KeyTime {
-    /// UTC microseconds.
-    pub time: i64,
-    /// The entry's id.
-    pub entry: usize,
-}
-
-/// The reconstructed timeline.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Timeline {
-    /// Window start, UTC microseconds (None when there are no events).
-    pub window_start: Option<i64>,
-    /// Window end.
-    pub window_end: Option<i64>,
-    /// Whether the window came from `--from`/`--to`.
-    pub window_given: bool,
-    /// Entries in time order.
-    pub entries: Vec<Entry>,
-    /// Key times.
-    pub key_times: KeyTimes,
-    /// Events in the window.
-    pub events_in_window: u64,
-    /// Events in the window not behind any entry.
-    pub left_out: u64,
-}
 
 struct Candidate {
     first: EventRow,
@@ -316,24 +173,6 @@ struct RawRule {
     kinds: Option<Vec<String>>,
 }
 
-impl Phase {
-    fn parse(name: &str) -> Option<Phase> {
-        [
-            Phase::Trigger,
-            Phase::Impact,
-            Phase::Detection,
-            Phase::Escalation,
-            Phase::Diagnosis,
-            Phase::Mitigation,
-            Phase::Recovery,
-            Phase::Resolution,
-            Phase::Context,
-        ]
-        .into_iter()
-        .find(|p| p.as_str() == name)
-    }
-}
-
 /// Reads a phase-rules file; `name` names it in errors.
 pub fn load_rules(name: &str, text: &str) -> std::result::Result<Vec<PhaseRule>, String> {
     let file: RuleFile =
@@ -405,8 +244,8 @@ fn verification(statements_only: bool, sources: usize) -> Verification {
     }
 }
 
-fn evidence_of(event: &EventRow, people: &mut People) -> Evidence {
-    Evidence {
+fn citation_of(event: &EventRow, people: &mut People) -> Citation {
+    Citation {
         source: event.source.clone(),
         sha256: event.sha256.clone(),
         line: event.line,
@@ -679,13 +518,13 @@ impl Group {
         let mut members: Vec<&Candidate> = self.members.iter().collect();
         members.sort_by_key(|c| (c.order_key() != lead_key, c.order_key()));
         for c in &members {
-            evidence.push(evidence_of(&c.first, people));
-            evidence.extend(c.copies.iter().map(|e| evidence_of(e, people)));
+            evidence.push(citation_of(&c.first, people));
+            evidence.extend(c.copies.iter().map(|e| citation_of(e, people)));
             if let Some(last) = &c.last {
-                evidence.push(evidence_of(last, people));
+                evidence.push(citation_of(last, people));
                 // Only a copy of this very last event is cited with it.
                 let copy = c.last_copy.as_ref().filter(|e| e.time == last.time);
-                evidence.extend(copy.map(|e| evidence_of(e, people)));
+                evidence.extend(copy.map(|e| citation_of(e, people)));
             }
             quality.insert(c.quality);
             hosts.extend(c.hosts.iter().cloned());
@@ -694,7 +533,7 @@ impl Group {
         let actor = people.actor(&lead.first).or_else(|| {
             members
                 .iter()
-                .filter(|c| crate::people::is_person(&c.first))
+                .filter(|c| crate::reconstruct::people::is_person(&c.first))
                 .find_map(|c| people.actor(&c.first))
         });
         Entry {
