@@ -1,5 +1,5 @@
 //! Checking the facts: re-hashing stored evidence (`verify`) and judging
-//! every timeline entry by the evidence behind it (`audit`, DESIGN §6).
+//! every timeline entry by the evidence behind it (`audit`, docs/output.md#audit).
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -80,7 +80,7 @@ pub fn verify(sources: &[SourceRow]) -> Vec<Check> {
 /// The audit of a timeline against re-hashed evidence.
 #[derive(Debug, Clone)]
 pub struct Audit {
-    /// The contract object (DESIGN §6).
+    /// The contract object (docs/output.md#audit).
     pub json: Value,
     /// Whether `--strict` fails: an entry reported or unverified, or
     /// evidence changed.

@@ -1,4 +1,19 @@
 //! factline: builds a cited, UTC post-mortem timeline from incident evidence.
+//!
+//! Modules form layers; each uses only layers below it (checked by
+//! `tests/cli/layers.rs`, whose list is the reference), from the top:
+//!
+//! - [`app`] runs one command; [`config`] resolves the command line
+//!   ([`cli`]) into each stage's settings.
+//! - [`render`] and [`audit`]: the outputs.
+//! - [`reconstruct`]: stored events → timeline entries, key times, people.
+//! - [`ingest`]: evidence → detected, parsed, normalized, templated events,
+//!   written through the store.
+//! - [`store`]: SQLite, the only code that holds SQL; it packs routine lines
+//!   into blocks and reads their text back from the evidence.
+//! - [`template`] (message templates) and [`evidence`] (finding, opening
+//!   and re-reading evidence files).
+//! - [`model`]: value types several stages share; then [`error`].
 
 pub mod app;
 pub mod audit;

@@ -25,7 +25,7 @@ fn key_time(k: &Option<KeyTime>) -> Value {
     opt_time(k.map(|k| k.time))
 }
 
-/// The timeline contract (DESIGN §5).
+/// The timeline contract (docs/output.md#timeline).
 pub fn timeline_json(t: &Timeline) -> Value {
     let k = &t.key_times;
     json!({
@@ -476,7 +476,7 @@ pub fn timeline_html(t: &Timeline) -> String {
     out
 }
 
-/// One event per line (DESIGN §4).
+/// One event per line (docs/output.md#events).
 pub fn event_json(e: &EventRow) -> Value {
     json!({
         "time": format_utc(e.time),

@@ -131,17 +131,7 @@ impl LoadJob {
                     .and_then(|m| m.modified().ok())
                     .map(|t| chrono::DateTime::<chrono::Utc>::from(t).timestamp_micros());
                 let compressed = file.metadata().map_or(0, |m| m.len());
-                let mut buffered = std::io::BufReader::with_capacity(1 << 20, file);
-                let gz = is_gzip_name(&unit.display)
-                    || buffered
-                        .fill_buf()
-                        .is_ok_and(|b| b.starts_with(&[0x1f, 0x8b]));
-                let out = if gz {
-                    let inflated = flate2::bufread::MultiGzDecoder::new(buffered);
-                    read(&mut Inflated::new(inflated, compressed, "gzip content"))
-                } else {
-                    read(&mut buffered)
-                };
+                let out = read_maybe_gzip(&unit.display, file, compressed, read);
                 Ok((out.map_err(failed)?, mtime))
             }
             LoadJob::Member(member) => {
@@ -152,17 +142,7 @@ impl LoadJob {
                     .map_err(|e| format!("unreadable zip member: {e}"))?;
                 let compressed = entry.compressed_size();
                 let entry = Inflated::new(entry, compressed, "zip member");
-                let mut buffered = std::io::BufReader::with_capacity(1 << 20, entry);
-                let gz = is_gzip_name(&member.unit.display)
-                    || buffered
-                        .fill_buf()
-                        .is_ok_and(|b| b.starts_with(&[0x1f, 0x8b]));
-                let out = if gz {
-                    let inflated = flate2::bufread::MultiGzDecoder::new(buffered);
-                    read(&mut Inflated::new(inflated, compressed, "gzip content"))
-                } else {
-                    read(&mut buffered)
-                };
+                let out = read_maybe_gzip(&member.unit.display, entry, compressed, read);
                 Ok((out.map_err(failed)?, member.mtime))
             }
         }
@@ -450,16 +430,40 @@ impl<R: Read> Read for Inflated<R> {
     }
 }
 
+/// The first bytes of every gzip stream.
+const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+
 fn is_gzip_name(name: &str) -> bool {
     name.to_ascii_lowercase().ends_with(".gz")
 }
 
+/// Runs `read` over `source`, decompressed when it is gzip (by its name or
+/// its first bytes), with `compressed` bytes bounding the inflation.
+fn read_maybe_gzip<R: Read, T>(
+    name: &str,
+    source: R,
+    compressed: u64,
+    read: impl FnOnce(&mut dyn Read) -> std::io::Result<T>,
+) -> std::io::Result<T> {
+    let mut buffered = std::io::BufReader::with_capacity(1 << 20, source);
+    let gz = is_gzip_name(name)
+        || buffered
+            .fill_buf()
+            .is_ok_and(|b| b.starts_with(&GZIP_MAGIC));
+    if gz {
+        let inflated = flate2::bufread::MultiGzDecoder::new(buffered);
+        read(&mut Inflated::new(inflated, compressed, "gzip content"))
+    } else {
+        read(&mut buffered)
+    }
+}
+
 fn gunzip_if_needed(name: &str, bytes: Vec<u8>) -> std::result::Result<Vec<u8>, String> {
-    let gz = bytes.starts_with(&[0x1f, 0x8b]) || is_gzip_name(name);
+    let gz = bytes.starts_with(&GZIP_MAGIC) || is_gzip_name(name);
     if !gz {
         return Ok(bytes);
     }
-    if !bytes.starts_with(&[0x1f, 0x8b]) {
+    if !bytes.starts_with(&GZIP_MAGIC) {
         return Err("named .gz but not a gzip file".into());
     }
     let decoder = flate2::read::MultiGzDecoder::new(Cursor::new(bytes));

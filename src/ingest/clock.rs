@@ -1,4 +1,4 @@
-//! Turns every parsed timestamp into UTC microseconds (DESIGN §3), recording
+//! Turns every parsed timestamp into UTC microseconds (docs/time.md), recording
 //! how it knew in `time_quality` flags.
 //!
 //! One [`SourceClock`] walks one source's records in order, because several

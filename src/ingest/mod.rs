@@ -724,7 +724,7 @@ struct Normalizer<'a> {
     /// Position of the next event in the source.
     seq: u64,
     /// Time-of-day records seen before any dated one: they wait for the
-    /// first date in the file (DESIGN §3: the nearest dated record).
+    /// first date in the file (docs/time.md: the nearest dated record).
     undated: Vec<(Record, Verbatim)>,
     problems: Vec<Problem>,
     rejected: u64,

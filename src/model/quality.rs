@@ -1,6 +1,6 @@
 //! Time-quality flags: how a UTC time was obtained (docs/time.md).
 
-/// How a time was obtained, as flags (DESIGN §3). Empty means explicit.
+/// How a time was obtained, as flags (docs/time.md). Empty means explicit.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct Quality(u8);
 

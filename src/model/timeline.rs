@@ -3,7 +3,7 @@
 
 use super::Quality;
 
-/// Post-mortem phases (DESIGN §5).
+/// Post-mortem phases (docs/output.md#timeline).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Phase {
     /// The change that set it off.
@@ -43,7 +43,7 @@ impl Phase {
     }
 }
 
-/// How well an entry is backed (DESIGN §5).
+/// How well an entry is backed (docs/output.md#timeline).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Verification {
     /// Two or more independent sources.

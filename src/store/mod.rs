@@ -12,6 +12,7 @@ use rusqlite::{params, Connection, OptionalExtension, ToSql};
 use crate::error::{Error, Result};
 pub mod blocks;
 mod lines;
+mod timeline;
 
 use lines::LineStream;
 
@@ -1027,7 +1028,7 @@ impl Store {
 
     /// Runs `work` in one transaction (used to store a reconstructed
     /// timeline atomically).
-    pub fn in_transaction<T>(
+    fn in_transaction<T>(
         &mut self,
         work: impl FnOnce(&rusqlite::Transaction<'_>) -> rusqlite::Result<T>,
     ) -> Result<T> {

@@ -11,3 +11,4 @@ mod hostile;
 mod ingest;
 mod layers;
 mod mixed;
+mod template_ga;
