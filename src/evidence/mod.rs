@@ -94,6 +94,21 @@ pub struct Member {
     mtime: Option<i64>,
 }
 
+impl Member {
+    /// Runs `work` on this member, opened in its archive.
+    fn open<T>(
+        &self,
+        work: impl FnOnce(zip::read::ZipFile<'_, Cursor<&[u8]>>) -> std::result::Result<T, String>,
+    ) -> std::result::Result<T, String> {
+        let mut archive = zip::ZipArchive::new(Cursor::new(self.archive.as_slice()))
+            .map_err(|e| format!("not a readable zip archive: {e}"))?;
+        let entry = archive
+            .by_index(self.index)
+            .map_err(|e| format!("unreadable zip member: {e}"))?;
+        work(entry)
+    }
+}
+
 impl LoadJob {
     /// Bytes to ingest, as far as known before reading (for planning).
     pub fn size_hint(&self) -> u64 {
@@ -134,17 +149,12 @@ impl LoadJob {
                 let out = read_maybe_gzip(&unit.display, file, compressed, read);
                 Ok((out.map_err(failed)?, mtime))
             }
-            LoadJob::Member(member) => {
-                let mut archive = zip::ZipArchive::new(Cursor::new(member.archive.as_slice()))
-                    .map_err(|e| format!("not a readable zip archive: {e}"))?;
-                let entry = archive
-                    .by_index(member.index)
-                    .map_err(|e| format!("unreadable zip member: {e}"))?;
+            LoadJob::Member(member) => member.open(|entry| {
                 let compressed = entry.compressed_size();
                 let entry = Inflated::new(entry, compressed, "zip member");
                 let out = read_maybe_gzip(&member.unit.display, entry, compressed, read);
                 Ok((out.map_err(failed)?, member.mtime))
-            }
+            }),
         }
     }
 
@@ -152,19 +162,14 @@ impl LoadJob {
     pub fn load(&self) -> std::result::Result<Loaded, String> {
         match self {
             LoadJob::File(unit) => load(unit),
-            LoadJob::Member(member) => {
-                let mut archive = zip::ZipArchive::new(Cursor::new(member.archive.as_slice()))
-                    .map_err(|e| format!("not a readable zip archive: {e}"))?;
-                let entry = archive
-                    .by_index(member.index)
-                    .map_err(|e| format!("unreadable zip member: {e}"))?;
+            LoadJob::Member(member) => member.open(|entry| {
                 let bytes = capped(entry, "zip member")?;
                 Ok(Loaded {
                     bytes: gunzip_if_needed(&member.unit.display, bytes)?,
                     unit: member.unit.clone(),
                     mtime: member.mtime,
                 })
-            }
+            }),
         }
     }
 }

@@ -1,7 +1,8 @@
 //! The SQLite store, the only code that holds SQL: schema and migrations
-//! ([`schema`]), the single writer used by ingest ([`write`]), the read
-//! queries the other commands share ([`read`]), saved timelines, and
-//! routine log lines packed into blocks ([`blocks`], [`lines`]). The tables
+//! (`schema`), the single writer used by ingest (`write`), the read
+//! queries the other commands share (`read`), saved timelines
+//! (`timeline`), and routine log lines packed into blocks ([`blocks`],
+//! `lines`). The tables
 //! are documented in docs/database.md.
 
 use std::path::{Path, PathBuf};
