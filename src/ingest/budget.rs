@@ -13,7 +13,7 @@ use super::Message;
 pub(super) struct Budget {
     pub(super) limit: usize,
     pub(super) state: Mutex<Ahead>,
-    pub(super) changed: Condvar,
+    changed: Condvar,
 }
 
 #[derive(Default)]
@@ -64,7 +64,7 @@ impl Budget {
 }
 
 /// Roughly what a message holds in memory.
-pub(super) fn weight(message: &Message) -> usize {
+fn weight(message: &Message) -> usize {
     match message {
         Message::Events(batch) => batch.len() * 512,
         Message::Lines(block) => block.data.len() + 64,

@@ -6,6 +6,11 @@
 //! channel per source; the one writer (this thread) stores the sources in
 //! discovery order, one transaction each. Memory stays bounded by the
 //! sources in flight, and the database is the same whatever the timing.
+//!
+//! Here: the orchestration and the writer. Beside it: `budget` (how much
+//! may wait for the writer), `pieces` (the first pass and parsing a large
+//! source in pieces), `normalize` (records → events), `clock` (times →
+//! UTC), `notable`, `companions` (files a parser asks for) and `settings`.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::io::IsTerminal;

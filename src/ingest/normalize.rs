@@ -72,7 +72,7 @@ pub(super) fn attributes_json(pairs: &[(String, String)]) -> String {
     String::from_utf8(out).unwrap_or_default()
 }
 
-pub(super) fn is_time_only(record: &Record) -> bool {
+fn is_time_only(record: &Record) -> bool {
     matches!(
         record.time.value,
         factline_parsers::time::TimeValue::TimeOnly(_)
@@ -104,7 +104,7 @@ pub(super) struct Verbatim {
     /// The message's range in the record's bytes.
     pub(super) message: Option<(u32, u32)>,
     /// Whether the time text is there as written.
-    pub(super) time_text: bool,
+    time_text: bool,
 }
 
 impl Verbatim {
@@ -180,7 +180,7 @@ impl Normalizer<'_> {
         }
     }
 
-    pub(super) fn convert(&mut self, r: &mut Record, verbatim: Verbatim) {
+    fn convert(&mut self, r: &mut Record, verbatim: Verbatim) {
         let attribute = |key: &str| {
             r.attributes
                 .iter()
@@ -304,7 +304,7 @@ impl Normalizer<'_> {
         }
     }
 
-    pub(super) fn send_lines(&mut self, notable: bool) {
+    fn send_lines(&mut self, notable: bool) {
         let lines = &mut self.lines[usize::from(notable)];
         let block = blocks::encode(lines, notable);
         lines.clear();
@@ -364,7 +364,7 @@ impl Normalizer<'_> {
 #[derive(Default)]
 pub(super) struct MinuteCounts {
     /// By cluster: its current minute and the lines in it so far.
-    pub(super) current: Vec<Option<(i64, u64)>>,
+    current: Vec<Option<(i64, u64)>>,
     /// Finished (cluster, minute, lines); a minute may recur when times go
     /// back.
     pub(super) finished: Vec<(usize, i64, u64)>,
@@ -403,8 +403,8 @@ impl MinuteCounts {
 }
 
 pub(super) struct ShiftPart {
-    pub(super) person: String,
-    pub(super) email: Option<String>,
-    pub(super) role: String,
+    person: String,
+    email: Option<String>,
+    role: String,
     pub(super) times: Vec<i64>,
 }

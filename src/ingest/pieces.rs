@@ -45,7 +45,7 @@ pub(super) fn scan(reader: &mut dyn Read) -> std::io::Result<Scan> {
 }
 
 /// Bytes parsed at a time when streaming a line format.
-pub(super) const PIECE: usize = 16 << 20;
+const PIECE: usize = 16 << 20;
 
 /// What parsing hands to normalizing, in input order. Nearly every item is
 /// a record, so records are not boxed (an allocation each).
@@ -61,23 +61,23 @@ pub(super) enum Parsed {
 }
 
 /// Records handed over at a time.
-pub(super) const HANDOVER: usize = 4096;
+const HANDOVER: usize = 4096;
 
 /// Pieces handed over but not yet normalized (bounds memory).
-pub(super) const HANDOVERS_IN_FLIGHT: usize = 4;
+const HANDOVERS_IN_FLIGHT: usize = 4;
 
 /// A parser's sink that hands records over to the normalizing thread.
-pub(super) struct Handover<'b, 't> {
+struct Handover<'b, 't> {
     pub(super) bytes: &'b [u8],
-    pub(super) items: Vec<Parsed>,
+    items: Vec<Parsed>,
     pub(super) channel: &'t HandoverChannel,
 }
 
 /// Both ways between parsing and normalizing: full vectors one way, the
 /// used ones back, so their memory is reused rather than allocated (and
 /// zeroed by the kernel) again for every few thousand records.
-pub(super) struct HandoverChannel {
-    pub(super) full: SyncSender<Vec<Parsed>>,
+struct HandoverChannel {
+    full: SyncSender<Vec<Parsed>>,
     pub(super) used: Receiver<Vec<Parsed>>,
 }
 
@@ -174,7 +174,7 @@ pub(super) fn parse_in_pieces(
     })
 }
 
-pub(super) fn read_pieces(
+fn read_pieces(
     reader: &mut dyn Read,
     parser: &dyn Parser,
     context: &Context<'_>,
@@ -230,7 +230,7 @@ pub(super) fn fill(
 
 /// The start of the last complete line in `buf` that begins a record
 /// (never 0: a piece must make progress).
-pub(super) fn cut_before_record(buf: &[u8], parser: &dyn Parser) -> Option<usize> {
+fn cut_before_record(buf: &[u8], parser: &dyn Parser) -> Option<usize> {
     let mut end = memchr::memrchr(b'\n', buf)?;
     for _ in 0..10_000 {
         let start = memchr::memrchr(b'\n', &buf[..end]).map(|i| i + 1)?;

@@ -13,7 +13,7 @@ use crate::store::EventRow;
 pub(super) const BURST_GAP_MICROS: i64 = 15 * 60 * 1_000_000;
 
 /// Longest summary and excerpt shown, in characters.
-pub(super) const MAX_SUMMARY_CHARS: usize = 200;
+const MAX_SUMMARY_CHARS: usize = 200;
 
 pub(super) struct Candidate {
     pub(super) first: EventRow,
@@ -129,7 +129,7 @@ pub(super) fn shorten(text: &str) -> String {
 /// Whether an event only records what someone said (a chat message, a
 /// ticket comment, a paging-tool note) rather than something a system
 /// recorded happening.
-pub(super) fn is_statement(event: &EventRow) -> bool {
+fn is_statement(event: &EventRow) -> bool {
     let flagged = |k| event.attribute(k) == Some("true");
     (event.kind == "chat" && event.human != Some(false))
         || flagged("comment")
@@ -176,7 +176,7 @@ pub(super) fn identifiers(given: &[String], message: &str) -> Vec<String> {
 #[derive(Default)]
 pub(super) struct Copies {
     pub(super) recent: HashMap<(i64, String, Option<String>), (String, String)>,
-    pub(super) horizon: i64,
+    horizon: i64,
 }
 
 impl Copies {

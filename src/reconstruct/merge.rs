@@ -9,11 +9,11 @@ use crate::ingest::notable::first_line;
 use crate::model::{Entry, Phase, Quality};
 
 /// Happenings seen by several systems within this span can be one.
-pub(super) const MERGE_WINDOW_MICROS: i64 = 3 * 60 * 1_000_000;
+const MERGE_WINDOW_MICROS: i64 = 3 * 60 * 1_000_000;
 
 /// Several candidates that are one happening, seen by several systems.
 pub(super) struct Group {
-    pub(super) members: Vec<Candidate>,
+    members: Vec<Candidate>,
 }
 
 impl Group {
@@ -97,7 +97,7 @@ impl Group {
     }
 }
 
-pub(super) fn kind_rank(kind: &str) -> u8 {
+fn kind_rank(kind: &str) -> u8 {
     match kind {
         "alert" => 0,
         "deploy" => 1,
@@ -136,7 +136,7 @@ pub(super) fn words(c: &Candidate) -> BTreeSet<String> {
 /// identifier or mostly the same words, the shared words making the
 /// stronger match. Two records of one source are never merged: a source
 /// that says something twice means twice.
-pub(super) fn likeness(a: &Candidate, b: &Candidate) -> usize {
+fn likeness(a: &Candidate, b: &Candidate) -> usize {
     if !a.sources.is_disjoint(&b.sources)
         || (a.first.time - b.first.time).abs() > MERGE_WINDOW_MICROS
         || a.phase != b.phase

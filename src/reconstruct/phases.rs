@@ -19,12 +19,12 @@ pub struct PhaseRule {
 }
 
 #[derive(serde::Deserialize)]
-pub(super) struct RuleFile {
+struct RuleFile {
     rules: Vec<RawRule>,
 }
 
 #[derive(serde::Deserialize)]
-pub(super) struct RawRule {
+struct RawRule {
     phase: String,
     pattern: String,
     kinds: Option<Vec<String>>,
@@ -52,14 +52,14 @@ pub fn load_rules(name: &str, text: &str) -> std::result::Result<Vec<PhaseRule>,
         .collect()
 }
 
-pub(super) static BUILTIN_RULES: LazyLock<Vec<PhaseRule>> = LazyLock::new(|| {
+static BUILTIN_RULES: LazyLock<Vec<PhaseRule>> = LazyLock::new(|| {
     // Embedded and loaded by a unit test: a failure is a build defect.
     load_rules("phase_rules.json", include_str!("phase_rules.json"))
         .unwrap_or_else(|e| panic!("{e}"))
 });
 
 /// The user's rules first, then the built-in ones.
-pub(super) fn phase_rules(user: &[PhaseRule]) -> impl Iterator<Item = &PhaseRule> {
+fn phase_rules(user: &[PhaseRule]) -> impl Iterator<Item = &PhaseRule> {
     user.iter().chain(BUILTIN_RULES.iter())
 }
 

@@ -12,10 +12,10 @@ pub(super) struct RateJump {
 }
 
 /// A rate jump needs at least this many events in its minute…
-pub(super) const JUMP_MIN_COUNT: u64 = 20;
+const JUMP_MIN_COUNT: u64 = 20;
 /// …and this many times the template's median rate over its active minutes
 /// (a template idle before counts as zero per minute).
-pub(super) const JUMP_FACTOR: u64 = 5;
+const JUMP_FACTOR: u64 = 5;
 
 /// Finds, per template, the first minute where its rate jumps: counts per
 /// minute (template, minute, count) sorted by template then minute.

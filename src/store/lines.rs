@@ -14,7 +14,7 @@ use crate::error::{Error, Result};
 
 /// Where a block is and what span of time it covers.
 #[derive(Debug, Clone, Copy)]
-pub(super) struct BlockSpan {
+struct BlockSpan {
     id: i64,
     source_id: i64,
     lines: u64,
@@ -25,12 +25,7 @@ pub(super) struct BlockSpan {
 impl Store {
     /// The blocks that may hold lines in `from..=to` (only those of
     /// notable lines, if asked), by first time.
-    pub(super) fn blocks_in(
-        &self,
-        from: i64,
-        to: i64,
-        notable_only: bool,
-    ) -> Result<Vec<BlockSpan>> {
+    fn blocks_in(&self, from: i64, to: i64, notable_only: bool) -> Result<Vec<BlockSpan>> {
         let mut stmt = self
             .conn
             .prepare_cached(
@@ -55,7 +50,7 @@ impl Store {
     }
 
     /// A block's lines, in source order.
-    pub(super) fn block_lines(&self, block: &BlockSpan) -> Result<Vec<Line>> {
+    fn block_lines(&self, block: &BlockSpan) -> Result<Vec<Line>> {
         let data: Vec<u8> = self
             .conn
             .prepare_cached("SELECT data FROM line_blocks WHERE id = ?1")
@@ -155,7 +150,7 @@ impl Store {
 
 impl ListingLookups<'_> {
     /// A block line as an event.
-    pub(super) fn line_event(&mut self, source_id: i64, line: Line) -> Result<EventRow> {
+    fn line_event(&mut self, source_id: i64, line: Line) -> Result<EventRow> {
         let store = self.store;
         let (template_id, template) = self
             .clusters(source_id)?

@@ -2,8 +2,7 @@
 //! (`schema`), the single writer used by ingest (`write`), the read
 //! queries the other commands share (`read`), saved timelines
 //! (`timeline`), and routine log lines packed into blocks ([`blocks`],
-//! `lines`). The tables
-//! are documented in docs/database.md.
+//! `lines`). The tables are documented in docs/database.md.
 
 use std::path::{Path, PathBuf};
 

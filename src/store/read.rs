@@ -13,21 +13,21 @@ use crate::model::Quality;
 
 /// An event's own columns; its source's and template's names are looked
 /// up once per listing ([`ListingLookups`]) rather than joined into every row.
-pub(super) const EVENT_COLUMNS: &str =
+const EVENT_COLUMNS: &str =
     "e.id, e.source_id, e.seq, e.time, e.time_quality, e.line, e.locator, e.kind, \
      e.level, e.actor, e.host, e.service, e.message, e.template_id, e.system, e.human, e.chatter, \
      e.identifiers, e.attributes, e.byte_start + e.message_from, e.byte_start + e.message_to";
 
-pub(super) fn json_or_default<T: serde::de::DeserializeOwned + Default>(text: Option<String>) -> T {
+fn json_or_default<T: serde::de::DeserializeOwned + Default>(text: Option<String>) -> T {
     text.and_then(|t| serde_json::from_str(&t).ok())
         .unwrap_or_default()
 }
 
 /// An event as selected with [`EVENT_COLUMNS`], without its names, and
 /// where its message is when the row does not hold it.
-pub(super) type Selected = (EventRow, Option<(u64, u64)>);
+type Selected = (EventRow, Option<(u64, u64)>);
 
-pub(super) fn event_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Selected> {
+fn event_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Selected> {
     let line: Option<i64> = r.get(5)?;
     let locator: Option<String> = r.get(6)?;
     let message: Option<String> = r.get(12)?;

@@ -5,7 +5,7 @@
 pub(super) const MAX_TOKENS: usize = 200;
 /// Longer tokens are data (encoded blobs, dumps); the cap also bounds the
 /// work spent on one token.
-pub(super) const MAX_TOKEN_BYTES: usize = 256;
+const MAX_TOKEN_BYTES: usize = 256;
 
 /// The wildcard, as written in templates.
 pub(super) const WILDCARD: &str = "<*>";
@@ -22,7 +22,7 @@ pub(super) fn is_close_edge(b: u8) -> bool {
 }
 
 /// Weekday and month names: variable inside a date ("Sun Jul 17 07:07:00").
-pub(super) fn is_date_word(w: &str) -> bool {
+fn is_date_word(w: &str) -> bool {
     matches!(
         w,
         "Mon"
@@ -49,7 +49,7 @@ pub(super) fn is_date_word(w: &str) -> bool {
 
 /// Units: part of the value when they follow a number ("17.7 GB" and
 /// "512 KB" are one shape).
-pub(super) fn is_unit(w: &str) -> bool {
+fn is_unit(w: &str) -> bool {
     matches!(
         w,
         "B" | "KB"
@@ -75,17 +75,17 @@ pub(super) fn is_unit(w: &str) -> bool {
 /// byte: masking runs on every token of every line, and the same lookup
 /// also finds where tokens and the first line end, so each byte of a
 /// message is classified once.
-pub(super) const DIGIT: u8 = 1;
-pub(super) const NOT_HEX: u8 = 2;
-pub(super) const EQ: u8 = 4;
-pub(super) const COLON: u8 = 8;
-pub(super) const BACKSLASH: u8 = 16;
+const DIGIT: u8 = 1;
+const NOT_HEX: u8 = 2;
+const EQ: u8 = 4;
+const COLON: u8 = 8;
+const BACKSLASH: u8 = 16;
 /// Separates tokens within a line.
-pub(super) const SPACE: u8 = 32;
+const SPACE: u8 = 32;
 /// Ends the first line.
-pub(super) const BREAK: u8 = 64;
+const BREAK: u8 = 64;
 
-pub(super) static BYTE_CLASS: [u8; 256] = {
+static BYTE_CLASS: [u8; 256] = {
     let mut table = [NOT_HEX; 256];
     let mut b = 0;
     while b < 256 {
@@ -104,12 +104,12 @@ pub(super) static BYTE_CLASS: [u8; 256] = {
     table
 };
 
-pub(super) fn byte_classes(bytes: &[u8]) -> u8 {
+fn byte_classes(bytes: &[u8]) -> u8 {
     bytes.iter().fold(0, |acc, &c| acc | BYTE_CLASS[c as usize])
 }
 
 /// A key in `key=value`: a plain identifier.
-pub(super) fn is_key(key: &[u8]) -> bool {
+fn is_key(key: &[u8]) -> bool {
     key.iter()
         .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
         && key.iter().any(u8::is_ascii_alphabetic)
@@ -117,7 +117,7 @@ pub(super) fn is_key(key: &[u8]) -> bool {
 
 /// What masking made of one token.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub(super) enum Kind {
+enum Kind {
     /// Kept as written (possibly with a masked value after `key=`).
     Word,
     /// Wholly variable: a `<*>` inside edge punctuation.
@@ -143,7 +143,7 @@ pub(super) fn shape(token: &str) -> Shape {
 /// already gathered. Edge punctuation adds only `NOT_HEX` and `COLON` to
 /// the core's classes: a colon found there is looked up in the core, and
 /// hex is checked on the core when the edges may have hidden it.
-pub(super) fn shape_of(token: &str, class: u8) -> Shape {
+fn shape_of(token: &str, class: u8) -> Shape {
     if token.len() > MAX_TOKEN_BYTES {
         return Shape::Var { pre: 0, suf: 0 };
     }
@@ -210,7 +210,7 @@ pub(super) fn shape_of(token: &str, class: u8) -> Shape {
 }
 
 /// Writes `token` masked as `shape` says.
-pub(super) fn write_masked(token: &str, shape: Shape, out: &mut String) {
+fn write_masked(token: &str, shape: Shape, out: &mut String) {
     match shape {
         Shape::Word => out.push_str(token),
         Shape::Var { pre, suf } => {
@@ -235,13 +235,13 @@ pub(super) fn write_masked(token: &str, shape: Shape, out: &mut String) {
 pub(super) struct Tok {
     pub(super) start: u32,
     pub(super) end: u32,
-    pub(super) in_buffer: bool,
-    pub(super) kind: Kind,
+    in_buffer: bool,
+    kind: Kind,
     /// For `Var`, the bytes of edge punctuation kept before and after the
     /// `<*>`.
     pub(super) pre: u16,
     pub(super) suf: u16,
-    pub(super) date_word: bool,
+    date_word: bool,
     pub(super) unit: bool,
 }
 
@@ -249,7 +249,7 @@ pub(super) struct Tok {
 #[derive(Default, Debug)]
 pub(super) struct Masker {
     pub(super) keyed: String,
-    pub(super) toks: Vec<Tok>,
+    toks: Vec<Tok>,
 }
 
 impl Masker {
@@ -359,7 +359,7 @@ impl Masker {
 /// their bytes: runs of non-whitespace up to the first line break, found
 /// without scanning the rest of a long message. They split at ASCII bytes,
 /// so at UTF-8 boundaries.
-pub(super) fn first_line_tokens(message: &str) -> impl Iterator<Item = (usize, usize, u8)> + '_ {
+fn first_line_tokens(message: &str) -> impl Iterator<Item = (usize, usize, u8)> + '_ {
     let b = message.as_bytes();
     let mut i = 0;
     std::iter::from_fn(move || {
@@ -383,7 +383,7 @@ pub(super) fn first_line_tokens(message: &str) -> impl Iterator<Item = (usize, u
     })
 }
 
-pub(super) fn strip_close(s: &str) -> &str {
+fn strip_close(s: &str) -> &str {
     let b = s.as_bytes();
     let mut e = b.len();
     while e > 0 && is_close_edge(b[e - 1]) {

@@ -5,48 +5,48 @@ use super::mask::*;
 use super::words::*;
 
 /// Word id of the wildcard.
-pub(super) const WILD: u32 = 0;
+const WILD: u32 = 0;
 /// Word id of a message token that is in no template: equal to nothing.
-pub(super) const UNKNOWN: u32 = u32::MAX;
+const UNKNOWN: u32 = u32::MAX;
 /// Word id standing for "no token" in a leaf key.
-pub(super) const NONE: u32 = u32::MAX - 1;
+const NONE: u32 = u32::MAX - 1;
 
 /// Leading tokens that place a message in the tree, besides its length
 /// (Drain's depth): first words are usually wording.
-pub(super) const PREFIX: usize = 2;
+const PREFIX: usize = 2;
 /// A message joins a cluster when at least this many tenths of its tokens
 /// agree with the cluster's template (equal words, or values in both).
 /// Lower generalizes more eagerly; the merges below make the result
 /// insensitive to it between 5 and 8.
-pub(super) const SIMILARITY_TENTHS: usize = 7;
+const SIMILARITY_TENTHS: usize = 7;
 /// A cluster that has taken this many messages without its wording
 /// changing keeps it: a rare message that differs in a word is another
 /// event ("by client SPP" among hundreds of "by client WindowsUpdateAgent").
 /// If the word really varies, the clusters of its other values generalize
 /// among themselves and then absorb this one.
-pub(super) const SETTLED: u64 = 10;
+const SETTLED: u64 = 10;
 /// Two or more adjacent differing words are different phrasing, not a
 /// value ("Bad file descriptor" / "No child processes").
-pub(super) const MAX_DIFF_RUN: usize = 2;
+const MAX_DIFF_RUN: usize = 2;
 /// Fixed words two templates of different length must share, in order, to
 /// be one event with optional values.
-pub(super) const MIN_SKELETON: usize = 2;
+const MIN_SKELETON: usize = 2;
 /// Fixed words after the leading tokens that clusters must share, and how
 /// many such clusters it takes, to show the leading tokens are values
 /// ("<job>: scheduler_evaluate_activity told me to run this job…").
-pub(super) const MIN_TAIL_WORDS: usize = 3;
-pub(super) const MIN_TAIL_CLUSTERS: usize = 3;
+const MIN_TAIL_WORDS: usize = 3;
+const MIN_TAIL_CLUSTERS: usize = 3;
 
 /// Past this many clusters a source stops learning shapes: a new one
 /// becomes its own cluster keyed by its masked text, as plain masking would.
 pub(super) const MAX_CLUSTERS: usize = 50_000;
 /// Most clusters in one leaf; a miss compares the message with each.
-pub(super) const MAX_LEAF: usize = 128;
+const MAX_LEAF: usize = 128;
 /// Masked lines remembered with their cluster, so repeats skip the search;
 /// forgotten all at once when full.
 pub(super) const MAX_SEEN: usize = 1 << 15;
 
-pub(super) type LeafKey = (u32, u32, u32);
+type LeafKey = (u32, u32, u32);
 
 /// Where [`Miner::add_placing`] put a message.
 #[derive(Clone, Copy, Debug)]
@@ -54,7 +54,7 @@ pub(crate) struct Placement {
     /// The cluster its masked line is remembered with (not necessarily a
     /// root).
     pub(super) cluster: u32,
-    pub(super) epoch: u32,
+    epoch: u32,
 }
 
 #[derive(Debug)]
@@ -63,20 +63,20 @@ pub(super) struct Cluster {
     /// past `MAX_CLUSTERS`, which has `text` instead.
     pub(super) words: Vec<u32>,
     pub(super) text: Option<Box<str>>,
-    pub(super) leaf: LeafKey,
+    leaf: LeafKey,
     /// Messages placed in it.
     pub(super) size: u64,
 }
 
 /// How a message compares with a template.
-pub(super) struct Score {
+struct Score {
     /// Positions that agree: the same word, a pattern the token fits, or a
     /// value in both.
     pub(super) same: usize,
     /// Positions where the template has `<*>` and the message a word.
-    pub(super) wild: usize,
+    wild: usize,
     /// Positions where they differ.
-    pub(super) diff: usize,
+    diff: usize,
 }
 
 /// Mines templates from the messages of ONE source, in order.
@@ -88,25 +88,25 @@ pub(super) struct Score {
 #[derive(Debug)]
 pub struct Miner {
     pub(super) words: Vec<Box<str>>,
-    pub(super) word_ids: Map<Box<str>, u32>,
-    pub(super) word_info: Vec<WordInfo>,
+    word_ids: Map<Box<str>, u32>,
+    word_info: Vec<WordInfo>,
     pub(super) clusters: Vec<Cluster>,
     /// Union-find over cluster ids; a root is its own parent and the
     /// smallest id of its group.
-    pub(super) parent: Vec<u32>,
+    parent: Vec<u32>,
     /// For a root, the ids of its group.
-    pub(super) members: Vec<Vec<u32>>,
+    members: Vec<Vec<u32>>,
     /// Clusters by length and leading words; merged-away duplicates leave.
-    pub(super) leaves: Map<LeafKey, Vec<u32>>,
-    pub(super) by_template: Map<Box<[u32]>, u32>,
-    pub(super) by_skeleton: Map<Box<[u32]>, u32>,
-    pub(super) by_tail: Map<Box<[u32]>, Vec<u32>>,
-    pub(super) overflow: Map<Box<str>, u32>,
-    pub(super) seen: Map<Box<str>, u32>,
+    leaves: Map<LeafKey, Vec<u32>>,
+    by_template: Map<Box<[u32]>, u32>,
+    by_skeleton: Map<Box<[u32]>, u32>,
+    by_tail: Map<Box<[u32]>, Vec<u32>>,
+    overflow: Map<Box<str>, u32>,
+    seen: Map<Box<str>, u32>,
     /// How many times `seen` was forgotten: a [`Placement`] from an
     /// earlier epoch no longer stands for its masked line.
-    pub(super) epoch: u32,
-    pub(super) masker: Masker,
+    epoch: u32,
+    masker: Masker,
     pub(super) line: String,
     pub(super) spans: Vec<(u32, u32)>,
     pub(super) ids: Vec<u32>,
@@ -181,7 +181,7 @@ impl Miner {
 
     /// Places the masked line in `line`/`spans`, not seen before, and
     /// remembers it.
-    pub(super) fn place_new(&mut self) -> u32 {
+    fn place_new(&mut self) -> u32 {
         self.ids.clear();
         for &(s, e) in &self.spans {
             let w = &self.line[s as usize..e as usize];
@@ -288,7 +288,7 @@ impl Miner {
     }
 
     /// The leaf of the message in `ids`, if any cluster could be there.
-    pub(super) fn leaf_key(&self) -> Option<LeafKey> {
+    fn leaf_key(&self) -> Option<LeafKey> {
         let at = |i: usize| self.ids.get(i).copied().unwrap_or(NONE);
         let key = (self.ids.len() as u32, at(0), at(1));
         // A word no template has cannot lead to a leaf.
@@ -335,7 +335,7 @@ impl Miner {
         id
     }
 
-    pub(super) fn overflow_cluster(&mut self) -> u32 {
+    fn overflow_cluster(&mut self) -> u32 {
         if let Some(&c) = self.overflow.get(self.line.as_str()) {
             return c;
         }
@@ -353,7 +353,7 @@ impl Miner {
         id
     }
 
-    pub(super) fn intern(&mut self, i: usize) -> u32 {
+    fn intern(&mut self, i: usize) -> u32 {
         if self.ids[i] == UNKNOWN {
             let (s, e) = self.spans[i];
             // The line is lent out so that it can be read while interning.
@@ -364,7 +364,7 @@ impl Miner {
         self.ids[i]
     }
 
-    pub(super) fn intern_str(&mut self, w: &str) -> u32 {
+    fn intern_str(&mut self, w: &str) -> u32 {
         if let Some(&id) = self.word_ids.get(w) {
             return id;
         }
@@ -396,7 +396,7 @@ impl Miner {
 
     /// Compares the message with a template; `None` if it can clearly not
     /// join it.
-    pub(super) fn score(&self, words: &[u32]) -> Option<Score> {
+    fn score(&self, words: &[u32]) -> Option<Score> {
         let n = words.len();
         // `same >= SIMILARITY * n`, written as a cap on the rest.
         let slack = n * (10 - SIMILARITY_TENTHS) / 10;
@@ -434,7 +434,7 @@ impl Miner {
     }
 
     /// The most similar cluster of the leaf the message may join.
-    pub(super) fn best_match(&self, key: &LeafKey) -> Option<u32> {
+    fn best_match(&self, key: &LeafKey) -> Option<u32> {
         let list = self.leaves.get(key)?;
         let mut best: Option<(usize, usize, u32)> = None;
         for &c in list {
@@ -453,7 +453,7 @@ impl Miner {
     }
 
     /// Widens cluster `c`'s template to cover the message in `ids`.
-    pub(super) fn generalize(&mut self, c: u32) {
+    fn generalize(&mut self, c: u32) {
         let n = self.ids.len();
         let words = &self.clusters[c as usize].words;
         if (0..n).all(|i| words[i] == WILD || self.covers(words[i], i)) {
@@ -482,7 +482,7 @@ impl Miner {
 
     /// Indexes cluster `c` under its (new) template, merging it with the
     /// clusters that prove to be the same event.
-    pub(super) fn register(&mut self, c: u32, old: Option<&[u32]>) {
+    fn register(&mut self, c: u32, old: Option<&[u32]>) {
         let words = self.clusters[c as usize].words.clone();
         match self.by_template.get(words.as_slice()).copied() {
             Some(other) if other != c => self.merge_same(other, c),
@@ -529,7 +529,7 @@ impl Miner {
     /// templates of different length with the same skeleton differ only in
     /// optional or variable-length values ("bytes sent", "bytes (1.2 KB)
     /// sent").
-    pub(super) fn skeleton(&self, words: &[u32]) -> Option<Box<[u32]>> {
+    fn skeleton(&self, words: &[u32]) -> Option<Box<[u32]>> {
         let sk: Box<[u32]> = words
             .iter()
             .copied()
@@ -554,7 +554,7 @@ impl Miner {
 
     /// Whether template word `t` covers template word `w` (a state word
     /// only by itself).
-    pub(super) fn covers_word(&self, t: u32, w: u32) -> bool {
+    fn covers_word(&self, t: u32, w: u32) -> bool {
         if t == w {
             return true;
         }
@@ -574,7 +574,7 @@ impl Miner {
     /// Merges into `c` the clusters of its leaf that its widened template
     /// now covers: once a word has shown it varies, the clusters that kept
     /// one value of it (settled ones included) are the same event.
-    pub(super) fn absorb(&mut self, c: u32) {
+    fn absorb(&mut self, c: u32) {
         let leaf = self.clusters[c as usize].leaf;
         let words = &self.clusters[c as usize].words;
         let covered: Vec<u32> = self.leaves[&leaf]
@@ -610,7 +610,7 @@ impl Miner {
 
     /// Merges clusters `a` and `b`, whose templates are now the same. The
     /// larger id leaves the search: the smaller one speaks for both.
-    pub(super) fn merge_same(&mut self, a: u32, b: u32) {
+    fn merge_same(&mut self, a: u32, b: u32) {
         self.union(a, b);
         let (keep, drop) = (a.min(b), a.max(b));
         let leaf = self.clusters[drop as usize].leaf;
@@ -624,7 +624,7 @@ impl Miner {
         self.by_template.insert(key, keep);
     }
 
-    pub(super) fn union(&mut self, a: u32, b: u32) {
+    fn union(&mut self, a: u32, b: u32) {
         let (a, b) = (self.find(a), self.find(b));
         if a == b {
             return;

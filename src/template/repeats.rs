@@ -15,7 +15,7 @@ pub(super) const MAX_REPEATS: usize = 1 << 15;
 /// `MIN_HIT_SHARE`: some logs (HDFS, in Loghub) never repeat a message, and
 /// remembering costs them more than it saves.
 pub(super) const REST_MESSAGES: u32 = 1 << 18;
-pub(super) const MIN_HIT_SHARE: u64 = 8;
+const MIN_HIT_SHARE: u64 = 8;
 
 /// Recent messages of a source with their cluster and a fact about them,
 /// so that a message repeated word for word is neither masked nor examined
@@ -26,8 +26,8 @@ pub(super) const MIN_HIT_SHARE: u64 = 8;
 pub(crate) struct Repeats<T> {
     pub(super) known: HashMap<Box<str>, (Placement, T), foldhash::fast::FixedState>,
     /// Lookups and repeats found since `known` was last emptied.
-    pub(super) lookups: u64,
-    pub(super) hits: u64,
+    lookups: u64,
+    hits: u64,
     /// Messages still to pass unremembered.
     pub(super) resting: u32,
 }

@@ -38,13 +38,13 @@ pub(super) fn is_state_word(word: &str) -> bool {
 }
 
 /// The runs of ASCII letters in a token.
-pub(super) fn letter_runs(token: &str) -> impl Iterator<Item = &str> {
+fn letter_runs(token: &str) -> impl Iterator<Item = &str> {
     token
         .split(|c: char| !c.is_ascii_alphabetic())
         .filter(|r| !r.is_empty())
 }
 
-pub(super) fn has_state_word(token: &str) -> bool {
+fn has_state_word(token: &str) -> bool {
     letter_runs(token).any(is_state_word)
 }
 
