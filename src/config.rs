@@ -1,5 +1,8 @@
 //! Raw command-line values resolved once into typed settings (zones, globs,
-//! durations, times) that the rest of the program reads.
+//! durations, times). Each stage declares the settings it reads
+//! ([`IngestConfig`], [`TimelineConfig`]) so that it need not know the
+//! command line; building them from it is this module's job, which keeps
+//! the stages below `config` and `cli`.
 
 use chrono::LocalResult;
 
