@@ -7,8 +7,8 @@
 use std::borrow::Cow;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use factline::blocks::{encode, Line, Message, BLOCK_LINES};
-use factline::normalize::Quality;
+use factline::model::Quality;
+use factline::store::blocks::{encode, Line, Message, BLOCK_LINES};
 
 /// A fixed pseudo-random sequence, so runs compare.
 struct Lcg(u64);

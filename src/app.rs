@@ -8,12 +8,13 @@ use factline_parsers::{declarative, registry};
 
 use crate::audit;
 use crate::cli::{Command, Common, EventsFormat, TextOrJson, TimelineFormat};
-use crate::config::{parse_cli_time, IngestConfig, TimelineConfig, Zone};
+use crate::config::parse_cli_time;
 use crate::error::{Error, Result};
-use crate::ingest::{self, Outcome};
+use crate::ingest::{self, IngestConfig, Outcome};
+use crate::model::Zone;
+use crate::reconstruct::{self, TimelineConfig};
 use crate::render;
 use crate::store::{EventFilter, Store};
-use crate::timeline;
 
 /// Exit code: the command ran and found problems it was asked to fail on.
 pub const EXIT_PROBLEMS: u8 = 1;
@@ -59,8 +60,8 @@ pub fn run(command: Command) -> Result<u8> {
         } => {
             let config = TimelineConfig::new(&timeline, common.tz.as_deref())?;
             let mut store = Store::open_existing(&common.db)?;
-            let built = timeline::build(&store, &config)?;
-            timeline::save(&mut store, &built, &config)?;
+            let built = reconstruct::build(&store, &config)?;
+            reconstruct::save(&mut store, &built, &config)?;
             let sources = store.sources()?;
             let checks = audit::verify(&sources);
             let gaps = match (built.window_start, built.window_end) {
@@ -217,7 +218,7 @@ fn run_ingest(common: &Common, config: &IngestConfig) -> Result<u8> {
             } => {
                 eprintln!("stored {path}: {events} events ({parser}), {rejected} lines rejected");
                 let names = quality.names();
-                if quality.contains(crate::normalize::Quality::ASSUMED_TZ) {
+                if quality.contains(crate::model::Quality::ASSUMED_TZ) {
                     eprintln!("warning: {path}: times carry no zone; read as UTC (use --tz or --source-tz)");
                 }
                 if !names.is_empty() {
@@ -240,8 +241,8 @@ fn run_ingest(common: &Common, config: &IngestConfig) -> Result<u8> {
 
 fn run_timeline(common: &Common, config: &TimelineConfig, format: TimelineFormat) -> Result<u8> {
     let mut store = Store::open_existing(&common.db)?;
-    let built = timeline::build(&store, config)?;
-    timeline::save(&mut store, &built, config)?;
+    let built = reconstruct::build(&store, config)?;
+    reconstruct::save(&mut store, &built, config)?;
     let text = match format {
         TimelineFormat::Md => render::timeline_markdown(&built, config.local_zone.as_ref()),
         TimelineFormat::Json => pretty(&render::timeline_json(&built)),

@@ -1,5 +1,5 @@
 //! Checking the facts: re-hashing stored evidence (`verify`) and judging
-//! every timeline entry by the evidence behind it (`audit`, DESIGN §6).
+//! every timeline entry by the evidence behind it (`audit`, docs/output.md#audit).
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -9,9 +9,9 @@ use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
 use crate::evidence::reread;
-use crate::normalize::Quality;
+use crate::model::Quality;
+use crate::model::{Timeline, Verification};
 use crate::store::SourceRow;
-use crate::timeline::{Timeline, Verification};
 
 /// State of one stored source on disk now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,7 +80,7 @@ pub fn verify(sources: &[SourceRow]) -> Vec<Check> {
 /// The audit of a timeline against re-hashed evidence.
 #[derive(Debug, Clone)]
 pub struct Audit {
-    /// The contract object (DESIGN §6).
+    /// The contract object (docs/output.md#audit).
     pub json: Value,
     /// Whether `--strict` fails: an entry reported or unverified, or
     /// evidence changed.
@@ -206,10 +206,10 @@ fn warnings(
         out.push(format!(
             "{}: silent for {} from {} to {} inside the incident window (usually an event every {})",
             g.source,
-            crate::timeline::format_duration(g.to - g.from),
+            crate::reconstruct::format_duration(g.to - g.from),
             format_utc(g.from),
             format_utc(g.to),
-            crate::timeline::format_duration(g.usual)
+            crate::reconstruct::format_duration(g.usual)
         ));
     }
     for c in checks.iter().filter(|c| c.status != Status::Ok) {

@@ -1,4 +1,4 @@
-//! The command line as the user types it (DESIGN §2). Nothing outside this
+//! The command line as the user types it (docs/cli.md). Nothing outside this
 //! module and `config` reads raw arguments.
 
 use std::path::PathBuf;
@@ -117,7 +117,7 @@ pub enum Command {
     },
 }
 
-/// INGEST OPTIONS (DESIGN §2).
+/// INGEST OPTIONS (docs/cli.md).
 #[derive(Debug, Args, Clone, Default)]
 pub struct IngestArgs {
     /// Evidence files, folders and zip archives.

@@ -1,27 +1,31 @@
 //! factline: builds a cited, UTC post-mortem timeline from incident evidence.
 //!
-//! The stages, each depending only on those before it:
-//! [`evidence`] (find and read) → [`ingest`] (detect, parse in parallel,
-//! [`normalize`] times, [`template`]) → [`store`] (SQLite) → [`timeline`]
-//! (reconstruct) → [`render`] and [`audit`]; [`recall`] reads back from the
-//! evidence the text the store does not copy. [`cli`] and [`config`] turn the
-//! command line into settings; [`app`] runs a command.
+//! Modules form layers; each uses only layers below it (checked by
+//! `tests/cli/layers.rs`, whose list is the reference), from the top:
+//!
+//! - [`app`] runs one command; [`config`] resolves the command line
+//!   ([`cli`]) into each stage's settings.
+//! - [`render`] and [`audit`]: the outputs.
+//! - [`reconstruct`]: stored events → timeline entries, key times, people.
+//! - [`ingest`]: evidence → detected, parsed, normalized, templated events,
+//!   written through the store.
+//! - [`store`]: SQLite, the only code that holds SQL; it packs routine lines
+//!   into blocks and reads their text back from the evidence.
+//! - [`template`] (message templates) and [`evidence`] (finding, opening
+//!   and re-reading evidence files).
+//! - [`model`]: value types several stages share; then [`error`].
 
 pub mod app;
 pub mod audit;
-pub mod blocks;
 pub mod cli;
 pub mod config;
 pub mod error;
 pub mod evidence;
 pub mod ingest;
-pub mod normalize;
-pub mod notable;
-pub mod people;
-pub mod recall;
+pub mod model;
+pub mod reconstruct;
 pub mod render;
 pub mod store;
 pub mod template;
-pub mod timeline;
 
 pub use error::{Error, Result};

@@ -8,9 +8,10 @@ use std::fmt::Write as _;
 use factline_parsers::time::format_utc;
 use serde_json::{json, Value};
 
-use crate::config::Zone;
+use crate::model::Zone;
+use crate::model::{Citation, Entry, KeyTime, Timeline, Verification};
+use crate::reconstruct::durations;
 use crate::store::{EventRow, SourceRow};
-use crate::timeline::{durations, Entry, Evidence, KeyTime, Timeline, Verification};
 
 fn generator() -> String {
     format!("factline {}", env!("CARGO_PKG_VERSION"))
@@ -24,7 +25,7 @@ fn key_time(k: &Option<KeyTime>) -> Value {
     opt_time(k.map(|k| k.time))
 }
 
-/// The timeline contract (DESIGN §5).
+/// The timeline contract (docs/output.md#timeline).
 pub fn timeline_json(t: &Timeline) -> Value {
     let k = &t.key_times;
     json!({
@@ -98,7 +99,7 @@ fn local_clock(zone: &Zone, micros: i64) -> String {
 
 /// The numbered evidence references of a draft, in order of first citation.
 struct References<'a> {
-    list: Vec<&'a Evidence>,
+    list: Vec<&'a Citation>,
     numbers: HashMap<(&'a str, &'a str), usize>,
 }
 
@@ -475,7 +476,7 @@ pub fn timeline_html(t: &Timeline) -> String {
     out
 }
 
-/// One event per line (DESIGN §4).
+/// One event per line (docs/output.md#events).
 pub fn event_json(e: &EventRow) -> Value {
     json!({
         "time": format_utc(e.time),

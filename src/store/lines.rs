@@ -7,13 +7,14 @@ use std::collections::{BinaryHeap, HashMap, VecDeque};
 
 use rusqlite::params;
 
-use super::{widest, Completer, EventRow, Store};
-use crate::blocks::{self, Line, Message};
+use super::blocks::{self, Line, Message};
+use super::read::ListingLookups;
+use super::{widest, EventRow, Store};
 use crate::error::{Error, Result};
 
 /// Where a block is and what span of time it covers.
 #[derive(Debug, Clone, Copy)]
-pub(super) struct BlockSpan {
+struct BlockSpan {
     id: i64,
     source_id: i64,
     lines: u64,
@@ -24,12 +25,7 @@ pub(super) struct BlockSpan {
 impl Store {
     /// The blocks that may hold lines in `from..=to` (only those of
     /// notable lines, if asked), by first time.
-    pub(super) fn blocks_in(
-        &self,
-        from: i64,
-        to: i64,
-        notable_only: bool,
-    ) -> Result<Vec<BlockSpan>> {
+    fn blocks_in(&self, from: i64, to: i64, notable_only: bool) -> Result<Vec<BlockSpan>> {
         let mut stmt = self
             .conn
             .prepare_cached(
@@ -54,7 +50,7 @@ impl Store {
     }
 
     /// A block's lines, in source order.
-    pub(super) fn block_lines(&self, block: &BlockSpan) -> Result<Vec<Line>> {
+    fn block_lines(&self, block: &BlockSpan) -> Result<Vec<Line>> {
         let data: Vec<u8> = self
             .conn
             .prepare_cached("SELECT data FROM line_blocks WHERE id = ?1")
@@ -117,14 +113,14 @@ impl Store {
     /// and position.
     pub(super) fn first_line_of_template(
         &self,
-        completer: &mut Completer<'_>,
+        lookups: &mut ListingLookups<'_>,
         template: &str,
         from: i64,
         until: i64,
     ) -> Result<Option<EventRow>> {
         let mut best: Option<(i64, String, u64, i64, Line)> = None;
         for block in self.blocks_in(from, until.saturating_sub(1), false)? {
-            let clusters: Vec<u64> = completer
+            let clusters: Vec<u64> = lookups
                 .clusters(block.source_id)?
                 .iter()
                 .filter(|(_, (_, text))| text == template)
@@ -133,7 +129,7 @@ impl Store {
             if clusters.is_empty() {
                 continue;
             }
-            let path = completer.path(block.source_id)?.to_string();
+            let path = lookups.path(block.source_id)?.to_string();
             for line in self.block_lines(&block)? {
                 if !(from..until).contains(&line.time) || !clusters.contains(&line.cluster) {
                     continue;
@@ -147,14 +143,14 @@ impl Store {
                 }
             }
         }
-        best.map(|(_, _, _, source_id, line)| completer.line_event(source_id, line))
+        best.map(|(_, _, _, source_id, line)| lookups.line_event(source_id, line))
             .transpose()
     }
 }
 
-impl Completer<'_> {
+impl ListingLookups<'_> {
     /// A block line as an event.
-    pub(super) fn line_event(&mut self, source_id: i64, line: Line) -> Result<EventRow> {
+    fn line_event(&mut self, source_id: i64, line: Line) -> Result<EventRow> {
         let store = self.store;
         let (template_id, template) = self
             .clusters(source_id)?
@@ -166,7 +162,7 @@ impl Completer<'_> {
                     store.path.display()
                 ))
             })?;
-        let source = Completer::source(store, &mut self.sources, source_id)?;
+        let source = ListingLookups::source(store, &mut self.sources, source_id)?;
         let message = match line.message {
             Message::Range(from, to) => self.recall.text(
                 &source.file,
@@ -275,7 +271,7 @@ impl LineStream {
     }
 
     /// The next line, as an event (call after [`LineStream::peek_time`]).
-    pub(super) fn pop(&mut self, completer: &mut Completer<'_>) -> Result<Option<EventRow>> {
+    pub(super) fn pop(&mut self, lookups: &mut ListingLookups<'_>) -> Result<Option<EventRow>> {
         let Some(Reverse((_, source_id, _, slot, i))) = self.next.pop() else {
             return Ok(None);
         };
@@ -286,7 +282,7 @@ impl LineStream {
         if *left == 0 {
             *lines = Vec::new();
         }
-        line.map(|line| completer.line_event(source_id, line))
+        line.map(|line| lookups.line_event(source_id, line))
             .transpose()
     }
 }

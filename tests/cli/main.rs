@@ -10,4 +10,6 @@ mod events;
 mod formats;
 mod hostile;
 mod ingest;
+mod layers;
 mod mixed;
+mod template_ga;

@@ -7,6 +7,8 @@ use std::io::{BufRead, Cursor, Read};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+pub mod recall;
+
 use crate::error::{Error, Result};
 
 /// Largest file or archive member read into memory. A zip member that
@@ -92,6 +94,21 @@ pub struct Member {
     mtime: Option<i64>,
 }
 
+impl Member {
+    /// Runs `work` on this member, opened in its archive.
+    fn open<T>(
+        &self,
+        work: impl FnOnce(zip::read::ZipFile<'_, Cursor<&[u8]>>) -> std::result::Result<T, String>,
+    ) -> std::result::Result<T, String> {
+        let mut archive = zip::ZipArchive::new(Cursor::new(self.archive.as_slice()))
+            .map_err(|e| format!("not a readable zip archive: {e}"))?;
+        let entry = archive
+            .by_index(self.index)
+            .map_err(|e| format!("unreadable zip member: {e}"))?;
+        work(entry)
+    }
+}
+
 impl LoadJob {
     /// Bytes to ingest, as far as known before reading (for planning).
     pub fn size_hint(&self) -> u64 {
@@ -129,40 +146,15 @@ impl LoadJob {
                     .and_then(|m| m.modified().ok())
                     .map(|t| chrono::DateTime::<chrono::Utc>::from(t).timestamp_micros());
                 let compressed = file.metadata().map_or(0, |m| m.len());
-                let mut buffered = std::io::BufReader::with_capacity(1 << 20, file);
-                let gz = is_gzip_name(&unit.display)
-                    || buffered
-                        .fill_buf()
-                        .is_ok_and(|b| b.starts_with(&[0x1f, 0x8b]));
-                let out = if gz {
-                    let inflated = flate2::bufread::MultiGzDecoder::new(buffered);
-                    read(&mut Inflated::new(inflated, compressed, "gzip content"))
-                } else {
-                    read(&mut buffered)
-                };
+                let out = read_maybe_gzip(&unit.display, file, compressed, read);
                 Ok((out.map_err(failed)?, mtime))
             }
-            LoadJob::Member(member) => {
-                let mut archive = zip::ZipArchive::new(Cursor::new(member.archive.as_slice()))
-                    .map_err(|e| format!("not a readable zip archive: {e}"))?;
-                let entry = archive
-                    .by_index(member.index)
-                    .map_err(|e| format!("unreadable zip member: {e}"))?;
+            LoadJob::Member(member) => member.open(|entry| {
                 let compressed = entry.compressed_size();
                 let entry = Inflated::new(entry, compressed, "zip member");
-                let mut buffered = std::io::BufReader::with_capacity(1 << 20, entry);
-                let gz = is_gzip_name(&member.unit.display)
-                    || buffered
-                        .fill_buf()
-                        .is_ok_and(|b| b.starts_with(&[0x1f, 0x8b]));
-                let out = if gz {
-                    let inflated = flate2::bufread::MultiGzDecoder::new(buffered);
-                    read(&mut Inflated::new(inflated, compressed, "gzip content"))
-                } else {
-                    read(&mut buffered)
-                };
+                let out = read_maybe_gzip(&member.unit.display, entry, compressed, read);
                 Ok((out.map_err(failed)?, member.mtime))
-            }
+            }),
         }
     }
 
@@ -170,19 +162,14 @@ impl LoadJob {
     pub fn load(&self) -> std::result::Result<Loaded, String> {
         match self {
             LoadJob::File(unit) => load(unit),
-            LoadJob::Member(member) => {
-                let mut archive = zip::ZipArchive::new(Cursor::new(member.archive.as_slice()))
-                    .map_err(|e| format!("not a readable zip archive: {e}"))?;
-                let entry = archive
-                    .by_index(member.index)
-                    .map_err(|e| format!("unreadable zip member: {e}"))?;
+            LoadJob::Member(member) => member.open(|entry| {
                 let bytes = capped(entry, "zip member")?;
                 Ok(Loaded {
                     bytes: gunzip_if_needed(&member.unit.display, bytes)?,
                     unit: member.unit.clone(),
                     mtime: member.mtime,
                 })
-            }
+            }),
         }
     }
 }
@@ -448,16 +435,40 @@ impl<R: Read> Read for Inflated<R> {
     }
 }
 
+/// The first bytes of every gzip stream.
+const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+
 fn is_gzip_name(name: &str) -> bool {
     name.to_ascii_lowercase().ends_with(".gz")
 }
 
+/// Runs `read` over `source`, decompressed when it is gzip (by its name or
+/// its first bytes), with `compressed` bytes bounding the inflation.
+fn read_maybe_gzip<R: Read, T>(
+    name: &str,
+    source: R,
+    compressed: u64,
+    read: impl FnOnce(&mut dyn Read) -> std::io::Result<T>,
+) -> std::io::Result<T> {
+    let mut buffered = std::io::BufReader::with_capacity(1 << 20, source);
+    let gz = is_gzip_name(name)
+        || buffered
+            .fill_buf()
+            .is_ok_and(|b| b.starts_with(&GZIP_MAGIC));
+    if gz {
+        let inflated = flate2::bufread::MultiGzDecoder::new(buffered);
+        read(&mut Inflated::new(inflated, compressed, "gzip content"))
+    } else {
+        read(&mut buffered)
+    }
+}
+
 fn gunzip_if_needed(name: &str, bytes: Vec<u8>) -> std::result::Result<Vec<u8>, String> {
-    let gz = bytes.starts_with(&[0x1f, 0x8b]) || is_gzip_name(name);
+    let gz = bytes.starts_with(&GZIP_MAGIC) || is_gzip_name(name);
     if !gz {
         return Ok(bytes);
     }
-    if !bytes.starts_with(&[0x1f, 0x8b]) {
+    if !bytes.starts_with(&GZIP_MAGIC) {
         return Err("named .gz but not a gzip file".into());
     }
     let decoder = flate2::read::MultiGzDecoder::new(Cursor::new(bytes));

@@ -5,22 +5,27 @@
 //! events of that system the miner splits or mixes, for tuning.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::path::Path;
 use std::time::Instant;
 
-use factline::template::{grouping_accuracy, mine, read_loghub, Miner, LOGHUB_SYSTEMS};
+use factline::template::Miner;
+
+mod loghub;
+
+use loghub::{Mined, LOGHUB_SYSTEMS};
 
 fn main() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/loghub");
     let detail = std::env::args().nth(1);
     let mut total = 0.0;
     let mut sources = Vec::new();
     for system in LOGHUB_SYSTEMS {
-        let csv = root.join(format!("{system}/{system}_2k.log_structured.csv"));
-        let rows = read_loghub(&csv).unwrap_or_else(|e| panic!("{system}: {e}"));
-        let (predicted, miner) = mine(rows.iter().map(|(m, _)| m.as_str()));
+        let mined = Mined::sample(system).unwrap_or_else(|e| panic!("{system}: {e}"));
+        let ga = mined.accuracy();
+        let Mined {
+            rows,
+            predicted,
+            miner,
+        } = mined;
         let truth: Vec<&str> = rows.iter().map(|(_, e)| e.as_str()).collect();
-        let ga = grouping_accuracy(&truth, &predicted);
         let groups: HashSet<usize> = predicted.iter().copied().collect();
         let events: HashSet<&str> = truth.iter().copied().collect();
         println!(

@@ -22,7 +22,7 @@
 
 use std::borrow::Cow;
 
-use crate::normalize::Quality;
+use crate::model::Quality;
 
 /// Lines per block: large enough that a block row costs little per line,
 /// small enough that a narrow time range decodes few lines it does not

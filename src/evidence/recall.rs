@@ -100,6 +100,6 @@ fn open(source: &SourceFile) -> Option<Opened> {
             });
         }
     }
-    let bytes = crate::evidence::reread(source.file.as_ref(), source.member.as_deref()).ok()??;
+    let bytes = super::reread(source.file.as_ref(), source.member.as_deref()).ok()??;
     (bytes.len() as u64 == source.bytes).then_some(Opened::Inflated(bytes))
 }

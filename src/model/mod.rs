@@ -1,0 +1,10 @@
+//! Value types that several stages share. They sit below every stage, so
+//! any stage may use them and they use none.
+
+mod quality;
+mod timeline;
+mod zone;
+
+pub use quality::Quality;
+pub use timeline::{Citation, Entry, KeyTime, KeyTimes, Phase, Timeline, Verification};
+pub use zone::Zone;

@@ -1,0 +1,185 @@
+//! The reconstructed timeline as values: what reconstruction builds, the
+//! store saves and the renderers print.
+
+use super::Quality;
+
+/// Post-mortem phases (docs/output.md#timeline).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Phase {
+    /// The change that set it off.
+    Trigger,
+    /// Impact begins or grows.
+    Impact,
+    /// Alert fires, first human notices.
+    Detection,
+    /// Page, acknowledge, hand-over, roles.
+    Escalation,
+    /// Findings.
+    Diagnosis,
+    /// Actions taken.
+    Mitigation,
+    /// Signals return to normal.
+    Recovery,
+    /// Incident resolved or closed.
+    Resolution,
+    /// Anything else kept.
+    Context,
+}
+
+impl Phase {
+    /// Contract name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Phase::Trigger => "trigger",
+            Phase::Impact => "impact",
+            Phase::Detection => "detection",
+            Phase::Escalation => "escalation",
+            Phase::Diagnosis => "diagnosis",
+            Phase::Mitigation => "mitigation",
+            Phase::Recovery => "recovery",
+            Phase::Resolution => "resolution",
+            Phase::Context => "context",
+        }
+    }
+}
+
+/// How well an entry is backed (docs/output.md#timeline).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verification {
+    /// Two or more independent sources.
+    Corroborated,
+    /// One machine-recorded source.
+    Verified,
+    /// Only human statements.
+    Reported,
+    /// No evidence, or evidence that changed.
+    Unverified,
+}
+
+impl Verification {
+    /// Contract name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verification::Corroborated => "corroborated",
+            Verification::Verified => "verified",
+            Verification::Reported => "reported",
+            Verification::Unverified => "unverified",
+        }
+    }
+}
+
+/// One cited piece of evidence behind an entry.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Citation {
+    /// Source path as shown.
+    pub source: String,
+    /// SHA-256 of the source as ingested.
+    pub sha256: String,
+    /// First line of the record.
+    pub line: Option<i64>,
+    /// Position text.
+    pub locator: String,
+    /// The record's first line, shortened.
+    pub excerpt: String,
+    /// The source's row id.
+    pub source_id: i64,
+    /// Position of the event in its source.
+    pub seq: i64,
+    /// Event row id; none for a log line kept in a block.
+    pub event_id: Option<i64>,
+}
+
+/// One line of the timeline.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    /// 1-based, in timeline order.
+    pub id: usize,
+    /// First occurrence, UTC microseconds.
+    pub time: i64,
+    /// Last occurrence for collapsed entries.
+    pub last_time: Option<i64>,
+    /// Events collapsed into this entry.
+    pub occurrences: u64,
+    /// Phase.
+    pub phase: Phase,
+    /// Kind of the first event.
+    pub kind: String,
+    /// Level of the first event.
+    pub level: Option<String>,
+    /// What happened.
+    pub summary: String,
+    /// Who acted (a role or placeholder unless names were asked for).
+    pub actor: Option<String>,
+    /// How well it is backed.
+    pub verification: Verification,
+    /// Union of the events' time flags.
+    pub time_quality: Quality,
+    /// Hosts seen.
+    pub hosts: Vec<String>,
+    /// Services seen.
+    pub services: Vec<String>,
+    /// Cited evidence (first and last occurrence for bursts).
+    pub evidence: Vec<Citation>,
+}
+
+/// The key times of an incident, each the time of a cited entry.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct KeyTimes {
+    /// Impact begins.
+    pub impact_start: Option<KeyTime>,
+    /// First detection.
+    pub detected: Option<KeyTime>,
+    /// First acknowledgement.
+    pub acknowledged: Option<KeyTime>,
+    /// Impact mitigated (signals recover).
+    pub mitigated: Option<KeyTime>,
+    /// Incident resolved.
+    pub resolved: Option<KeyTime>,
+}
+
+/// A key time and the entry that justifies it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct KeyTime {
+    /// UTC microseconds.
+    pub time: i64,
+    /// The entry's id.
+    pub entry: usize,
+}
+
+/// The reconstructed timeline.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Timeline {
+    /// Window start, UTC microseconds (None when there are no events).
+    pub window_start: Option<i64>,
+    /// Window end.
+    pub window_end: Option<i64>,
+    /// Whether the window came from `--from`/`--to`.
+    pub window_given: bool,
+    /// Entries in time order.
+    pub entries: Vec<Entry>,
+    /// Key times.
+    pub key_times: KeyTimes,
+    /// Events in the window.
+    pub events_in_window: u64,
+    /// Events in the window not behind any entry.
+    pub left_out: u64,
+}
+
+impl Phase {
+    /// Reads a contract name back.
+    pub fn parse(name: &str) -> Option<Phase> {
+        [
+            Phase::Trigger,
+            Phase::Impact,
+            Phase::Detection,
+            Phase::Escalation,
+            Phase::Diagnosis,
+            Phase::Mitigation,
+            Phase::Recovery,
+            Phase::Resolution,
+            Phase::Context,
+        ]
+        .into_iter()
+        .find(|p| p.as_str() == name)
+    }
+}

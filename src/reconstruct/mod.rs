@@ -1,0 +1,224 @@
+//! Reconstruction: from stored events to the entries of a post-mortem
+//! timeline. Events are streamed in UTC order; notable ones (warnings and
+//! worse, state changes, anything that is not a plain log line) become
+//! entries, repeated log lines of one template collapse into bursts
+//! (first / ×N / last), and everything else is counted as left out.
+
+mod candidate;
+mod durations;
+mod merge;
+pub mod people;
+mod phases;
+mod rate;
+
+pub use durations::{durations, format_duration};
+pub use phases::{load_rules, PhaseRule};
+
+use std::collections::HashMap;
+
+use crate::error::Result;
+use crate::model::{Entry, KeyTime, KeyTimes, Phase, Timeline, Zone};
+use crate::store::{EventFilter, Store};
+use candidate::{priority, Candidate, Copies, BURST_GAP_MICROS};
+use merge::{merge, Group};
+use people::People;
+use rate::rate_jumps;
+
+/// Resolved timeline settings.
+#[derive(Debug, Clone)]
+pub struct TimelineConfig {
+    /// Window start, UTC microseconds.
+    pub from: Option<i64>,
+    /// Window end, UTC microseconds.
+    pub to: Option<i64>,
+    /// Show names instead of roles.
+    pub names: bool,
+    /// Extra local-time column.
+    pub local_zone: Option<Zone>,
+    /// Most entries to keep.
+    pub max_entries: usize,
+    /// The user's phase rules (`--rules`), tried before the built-in ones.
+    pub rules: Vec<crate::reconstruct::PhaseRule>,
+}
+
+/// Before the first sign of an incident there is usually its cause (a
+/// deploy, a config change): the derived window starts this much earlier.
+const WINDOW_LEAD_MICROS: i64 = 60 * 60 * 1_000_000;
+/// And it ends this much after the last activity, to catch recovery.
+const WINDOW_TAIL_MICROS: i64 = 30 * 60 * 1_000_000;
+
+/// Builds the timeline from the stored events.
+pub fn build(store: &Store, config: &TimelineConfig) -> Result<Timeline> {
+    let derived = match (config.from, config.to) {
+        (Some(_), Some(_)) => None,
+        _ => store.activity_span()?,
+    };
+    // Derived bounds fall on whole minutes: a window is read by people.
+    const MINUTE: i64 = 60_000_000;
+    let filter =
+        EventFilter {
+            from: config
+                .from
+                .or(derived.map(|(a, _)| (a - WINDOW_LEAD_MICROS).div_euclid(MINUTE) * MINUTE)),
+            to: config.to.or(derived
+                .map(|(_, b)| (b + WINDOW_TAIL_MICROS + MINUTE - 1).div_euclid(MINUTE) * MINUTE)),
+            // Routine log lines are only counted: reading them as rows would
+            // cost most of the time on a large incident.
+            notable_only: true,
+        };
+    let (in_window, span) = store.window_counts(&filter)?;
+    let mut people = People::new(config.names);
+    for shift in store.shifts()? {
+        people.add_shift(&shift);
+    }
+    // Bursts by template text: the same shape in two sources is one
+    // burst, whichever source mined it.
+    let mut open: HashMap<String, Candidate> = HashMap::new();
+    let mut done: Vec<Candidate> = Vec::new();
+    let mut copies = Copies::default();
+    store.each_event(&filter, |event| {
+        people.add_event(&event);
+        let p = priority(&event);
+        if p == 0 {
+            return Ok(());
+        }
+        // The same record in two files (overlapping rotated logs, a log
+        // collected twice) is one happening with two pieces of evidence.
+        if let Some(key) = copies.original(&event) {
+            if let Some(c) = open.get_mut(&key).filter(|c| c.last_time() == event.time) {
+                c.sources.insert(event.source.clone());
+                c.copy_count += 1;
+                // Cite the copies of the first and of the last occurrence,
+                // not of every repeat in between.
+                if c.count == 1 {
+                    c.copies.push(event);
+                } else {
+                    c.last_copy = Some(event);
+                }
+                return Ok(());
+            }
+        }
+        // Only machine log lines collapse: two chat messages that look alike
+        // are still two things people said.
+        if event.kind != "log" {
+            done.push(Candidate::new(event, p, &config.rules));
+            return Ok(());
+        }
+        match open.get_mut(&event.template) {
+            Some(c) if event.time - c.last_time() <= BURST_GAP_MICROS => c.absorb(event),
+            _ => {
+                if let Some(old) = open.insert(
+                    event.template.clone(),
+                    Candidate::new(event, p, &config.rules),
+                ) {
+                    done.push(old);
+                }
+            }
+        }
+        Ok(())
+    })?;
+    done.extend(open.into_values());
+    for jump in rate_jumps(&store.template_minutes(&filter)?) {
+        let minute = jump.minute * MINUTE;
+        if let Some(event) = store.first_of_template(&jump.template, minute, minute + MINUTE)? {
+            // Already an entry of its own when its lines are notable.
+            if done
+                .iter()
+                .any(|c| c.first.template == jump.template && c.first.time == event.time)
+            {
+                continue;
+            }
+            let mut c = Candidate::new(event, 2, &config.rules);
+            c.rate = Some((jump.before, jump.after));
+            done.push(c);
+        }
+    }
+    done.sort_by(|a, b| a.order_key().cmp(&b.order_key()));
+    let mut groups = merge(done);
+
+    // Over the limit, the least important happenings go first.
+    groups.sort_by(|a, b| {
+        b.priority()
+            .cmp(&a.priority())
+            .then_with(|| a.lead().order_key().cmp(&b.lead().order_key()))
+    });
+    groups.truncate(config.max_entries);
+    groups.sort_by(|a, b| a.lead().order_key().cmp(&b.lead().order_key()));
+
+    let covered: u64 = groups.iter().map(Group::events).sum();
+    let mut entries: Vec<Entry> = groups
+        .into_iter()
+        .enumerate()
+        .map(|(i, g)| g.into_entry(i + 1, &mut people))
+        .collect();
+    narrow_triggers(&mut entries);
+    let key_times = key_times(&entries);
+    Ok(Timeline {
+        window_start: filter.from.or(span.map(|s| s.0)),
+        window_end: filter.to.or(span.map(|s| s.1)),
+        window_given: config.from.is_some() || config.to.is_some(),
+        entries,
+        key_times,
+        events_in_window: in_window,
+        left_out: in_window.saturating_sub(covered),
+    })
+}
+
+/// Changes within this span of the last change before impact belong to it
+/// (a deploy's start and finish).
+const TRIGGER_SPAN_MICROS: i64 = 5 * 60 * 1_000_000;
+
+/// Only the change closest before impact begins is the trigger; earlier and
+/// later changes are context (a later deploy that is no rollback is not
+/// what set the incident off).
+fn narrow_triggers(entries: &mut [Entry]) {
+    let impact = entries
+        .iter()
+        .find(|e| e.phase == Phase::Impact)
+        .map(|e| e.time);
+    let last_change = entries
+        .iter()
+        .filter(|e| e.phase == Phase::Trigger && impact.is_none_or(|i| e.time <= i))
+        .map(|e| e.time)
+        .max();
+    for e in entries.iter_mut().filter(|e| e.phase == Phase::Trigger) {
+        let belongs = last_change.is_some_and(|t| e.time <= t && t - e.time <= TRIGGER_SPAN_MICROS);
+        if !belongs {
+            e.phase = Phase::Context;
+        }
+    }
+}
+
+/// Stores a timeline under the options that produced it (see
+/// [`Store::save_timeline`]).
+pub fn save(store: &mut Store, t: &Timeline, config: &TimelineConfig) -> Result<()> {
+    let options = serde_json::json!({
+        "from": config.from,
+        "to": config.to,
+        "names": config.names,
+        "max_entries": config.max_entries,
+    })
+    .to_string();
+    store.save_timeline(&options, t)
+}
+
+fn key_times(entries: &[Entry]) -> KeyTimes {
+    let first = |pred: &dyn Fn(&Entry) -> bool| {
+        entries.iter().find(|e| pred(e)).map(|e| KeyTime {
+            time: e.time,
+            entry: e.id,
+        })
+    };
+    let impact_start = first(&|e| e.phase == Phase::Impact);
+    let after_impact = |e: &Entry| impact_start.is_none_or(|k| e.time >= k.time);
+    let acknowledged = first(&|e| {
+        e.phase == Phase::Escalation && e.summary.to_ascii_lowercase().contains("acknowledg")
+    });
+    KeyTimes {
+        detected: first(&|e| e.phase == Phase::Detection && after_impact(e)),
+        acknowledged,
+        mitigated: first(&|e| e.phase == Phase::Recovery && after_impact(e)),
+        resolved: first(&|e| e.phase == Phase::Resolution && after_impact(e)),
+        impact_start,
+    }
+}
