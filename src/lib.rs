@@ -6,13 +6,15 @@
 //! - [`app`] runs one command; [`config`] resolves the command line
 //!   ([`cli`]) into each stage's settings.
 //! - [`render`] and [`audit`]: the outputs.
-//! - [`reconstruct`]: stored events → timeline entries, key times, people.
-//! - [`ingest`]: evidence → detected, parsed, normalized, templated events,
-//!   written through the store.
+//! - [`ingest`] (evidence → detected, parsed, normalized, templated events,
+//!   written through the store) and [`reconstruct`] (stored events →
+//!   timeline entries, key times, people): the two stages over the store,
+//!   which do not know each other.
 //! - [`store`]: SQLite, the only code that holds SQL; it packs routine lines
 //!   into blocks and reads their text back from the evidence.
-//! - [`template`] (message templates) and [`evidence`] (finding, opening
-//!   and re-reading evidence files).
+//! - [`template`] (message templates), [`notable`] (which messages may be
+//!   worth a timeline row: ingest flags them, reconstruction ranks them) and
+//!   [`evidence`] (finding, opening and re-reading evidence files).
 //! - [`model`]: value types several stages share; then [`error`].
 
 pub mod app;
@@ -23,6 +25,7 @@ pub mod error;
 pub mod evidence;
 pub mod ingest;
 pub mod model;
+pub mod notable;
 pub mod reconstruct;
 pub mod render;
 pub mod store;

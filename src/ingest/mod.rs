@@ -10,7 +10,7 @@
 //! Here: the orchestration and the writer. Beside it: `budget` (how much
 //! may wait for the writer), `pieces` (the first pass and parsing a large
 //! source in pieces), `normalize` (records → events), `clock` (times →
-//! UTC), `notable`, `companions` (files a parser asks for) and `settings`.
+//! UTC), `companions` (files a parser asks for) and `settings`.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::io::IsTerminal;
@@ -25,7 +25,6 @@ mod budget;
 mod clock;
 mod companions;
 mod normalize;
-pub mod notable;
 mod pieces;
 mod settings;
 

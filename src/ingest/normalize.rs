@@ -7,8 +7,9 @@ use factline_parsers::{Kind, Problem, Record, RecordSink};
 
 use super::budget::Outbox;
 use super::clock::SourceClock;
-use super::{notable, Message, BATCH, REJECTED_KEPT};
+use super::{Message, BATCH, REJECTED_KEPT};
 use crate::model::Zone;
+use crate::notable;
 use crate::store::blocks::{self, Line, BLOCK_LINES};
 use crate::store::{NewEvent, Shift, SourceEnd};
 use crate::template::{Miner, Repeats};

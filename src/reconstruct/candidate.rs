@@ -5,8 +5,8 @@ use std::collections::{BTreeSet, HashMap};
 
 use super::people::People;
 use super::phases::{phase_of, PhaseRule};
-use crate::ingest::notable::{self, first_line};
 use crate::model::{Citation, Phase, Quality, Verification};
+use crate::notable::{self, first_line};
 use crate::store::EventRow;
 
 /// Repeats of one template further apart than this start a new burst.

@@ -5,8 +5,8 @@ use std::collections::BTreeSet;
 
 use super::candidate::{citation_of, shorten, verification, Candidate};
 use super::people::People;
-use crate::ingest::notable::first_line;
 use crate::model::{Entry, Phase, Quality};
+use crate::notable::first_line;
 
 /// Happenings seen by several systems within this span can be one.
 const MERGE_WINDOW_MICROS: i64 = 3 * 60 * 1_000_000;

@@ -6,8 +6,8 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::candidate::level_rank;
-use crate::ingest::notable::first_line;
 use crate::model::Phase;
+use crate::notable::first_line;
 use crate::store::EventRow;
 
 /// One wording rule for phases (see `phase_rules.json`).

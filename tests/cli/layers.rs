@@ -17,14 +17,16 @@ const LAYERS: &[&[&str]] = &[
     &["cli"],
     // Outputs: the draft in its formats, and the audit of it.
     &["render", "audit"],
-    // Stored events → timeline entries, people, key times.
-    &["reconstruct"],
-    // Evidence → detected, parsed, normalized, templated events in the store.
-    &["ingest"],
+    // The two stages that work on the store, neither knowing the other:
+    // evidence → detected, parsed, normalized, templated events in the
+    // store (ingest); stored events → timeline entries, people, key times
+    // (reconstruct).
+    &["ingest", "reconstruct"],
     // SQLite: schema, writes, queries, packed line blocks, saved timelines.
     &["store"],
-    // Message templates; finding, opening and re-reading evidence files.
-    &["template", "evidence"],
+    // Message templates; which messages may be worth a row; finding,
+    // opening and re-reading evidence files.
+    &["template", "notable", "evidence"],
     // Value types shared by several stages.
     &["model"],
     &["error"],
