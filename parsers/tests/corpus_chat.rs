@@ -1,6 +1,10 @@
 //! Chat samples from GPL and AGPL projects, which must not be copied into
-//! this repository (DESIGN §12): checked in place in `../shared/corpus` when
-//! that folder exists beside the project, skipped with a note otherwise.
+//! this repository (fixtures/SOURCES.md): checked in place in
+//! `../shared/corpus` when that folder exists beside the project, skipped
+//! with a note otherwise (a failure with `FACTLINE_REQUIRE_CORPUS=1`, as in
+//! CI).
+
+mod outside;
 
 use std::path::PathBuf;
 
@@ -9,16 +13,7 @@ use factline_parsers::time::{format_utc, TimeValue};
 use factline_parsers::{Collected, Context, Parser, Record};
 
 fn corpus() -> Option<PathBuf> {
-    let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/corpus"));
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!(
-            "note: {} not found; GPL/AGPL chat samples not checked",
-            dir.display()
-        );
-        None
-    }
+    outside::corpus("GPL/AGPL chat samples")
 }
 
 fn parser(id: &str) -> Box<dyn Parser> {

@@ -1,31 +1,21 @@
-//! Ticket samples that must not be copied into this repository (DESIGN
-//! §12): GPL ones from Perceval and Zenpy, and ServiceNow ones whose origin
-//! states no licence. Checked in place in `../shared/corpus` when that
-//! folder exists beside the project, skipped with a note otherwise.
+//! Ticket samples that must not be copied into this repository
+//! (fixtures/SOURCES.md): GPL ones from Perceval and Zenpy, and ServiceNow
+//! ones whose origin states no licence. Checked in place in
+//! `../shared/corpus` when that folder exists beside the project, skipped
+//! with a note otherwise (a failure with `FACTLINE_REQUIRE_CORPUS=1`, as in
+//! CI).
 
-use std::path::PathBuf;
+mod outside;
 
 use factline_parsers::registry::{builtin, detect};
 use factline_parsers::time::{format_utc, TimeValue};
 use factline_parsers::{Collected, Record};
 
-fn corpus() -> Option<PathBuf> {
-    let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/corpus"));
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!(
-            "note: {} not found; GPL and unlicensed ticket samples not checked",
-            dir.display()
-        );
-        None
-    }
-}
-
 /// Detects the file's format from its first 64 KiB, as ingest does,
 /// checks it is `id`, and parses it.
 fn parse(file: &str, id: &str) -> Option<Collected> {
-    let bytes = std::fs::read(corpus()?.join(file)).expect("corpus file is readable");
+    let bytes = std::fs::read(outside::corpus("GPL and unlicensed ticket samples")?.join(file))
+        .expect("corpus file is readable");
     let parsers = builtin();
     let head = &bytes[..bytes.len().min(64 * 1024)];
     let found = detect(&parsers, head).map(|d| d.parser.id().to_string());

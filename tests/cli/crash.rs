@@ -1,12 +1,15 @@
+use std::os::unix::process::ExitStatusExt;
+use std::path::Path;
 use std::time::Duration;
 
 use crate::util::*;
 
-/// Enough evidence that an ingest takes a noticeable while.
+/// Evidence that ingests in several transactions (one per file) over a
+/// few seconds of a debug build.
 fn evidence(s: &Scratch) -> String {
-    for f in 0..12 {
+    for f in 0..8 {
         let mut text = String::new();
-        for i in 0..4000 {
+        for i in 0..2000 {
             text.push_str(&format!(
                 "2026-01-01T10:{:02}:{:02}.{:03}Z ERROR worker {f} failed job {i} after {} ms\n",
                 (i / 60) % 60,
@@ -20,15 +23,24 @@ fn evidence(s: &Scratch) -> String {
     s.path("ev").to_string_lossy().into_owned()
 }
 
+fn db_bytes(db: &Path) -> Option<u64> {
+    std::fs::metadata(db).ok().map(|m| m.len())
+}
+
 #[test]
 fn killed_ingest_then_rerun_equals_one_clean_run() {
     let clean = Scratch::new();
     let dir = evidence(&clean);
     assert_code(&clean.run("ingest", &[&dir]), 0);
+    let full = db_bytes(&clean.db()).unwrap();
     // Source paths name each scratch folder; the rest must be identical.
     let expected = stdout(&clean.run("events", &[])).replace(&dir, "EV");
 
-    for delay_ms in [5u64, 40, 150] {
+    // The kill comes when the database exists, then when a third and two
+    // thirds of it are written (it grows as each file's transaction
+    // commits): stages of the work, not moments, so a slow machine moves
+    // them no nearer the end.
+    for thirds in [0, 1, 2] {
         let crashed = Scratch::new();
         let dir = evidence(&crashed);
         let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_factline"))
@@ -38,20 +50,32 @@ fn killed_ingest_then_rerun_equals_one_clean_run() {
             .stderr(std::process::Stdio::null())
             .spawn()
             .expect("spawn");
-        std::thread::sleep(Duration::from_millis(delay_ms));
+        let stage = full * thirds / 3;
+        while db_bytes(&crashed.db()).is_none_or(|bytes| bytes < stage) {
+            assert!(
+                child.try_wait().unwrap().is_none(),
+                "ingest ended before {thirds}/3 of the database was written"
+            );
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "ingest ended before the kill at {thirds}/3"
+        );
         // SIGKILL: no destructor, no rollback, exactly like a crash.
-        let _ = child.kill();
-        let _ = child.wait();
+        child.kill().unwrap();
+        let killed = child.wait().unwrap();
+        assert_eq!(killed.signal(), Some(libc::SIGKILL), "{killed}");
         assert_code(&crashed.run("ingest", &[&dir]), 0);
         let after = stdout(&crashed.run("events", &[])).replace(&dir, "EV");
         assert_eq!(
             after.lines().count(),
             expected.lines().count(),
-            "killed after {delay_ms} ms"
+            "killed at {thirds}/3"
         );
         assert!(
             after == expected,
-            "killed after {delay_ms} ms: events differ from a clean run"
+            "killed at {thirds}/3: events differ from a clean run"
         );
     }
 }
