@@ -16,8 +16,8 @@ use crate::input::csv_rows::CsvRow;
 use chrono::{Duration, NaiveDate, NaiveDateTime, NaiveTime};
 
 use crate::paging::pagerduty_oncalls::level_role;
-use crate::paging::text_time;
 use crate::record::{Kind, Problem, Record, RecordSink};
+use crate::time::text_time;
 use crate::time::{Precision, TimeValue, Timestamp};
 use crate::Parser;
 

@@ -14,7 +14,7 @@ use regex::Regex;
 use serde_json::Value;
 
 use crate::chat::{self, Person};
-use crate::input::json::Element;
+use crate::input::json::{self, Element};
 use crate::record::{Record, RecordSink};
 use crate::Parser;
 
@@ -41,7 +41,7 @@ impl Parser for DiscordExport {
         static MESSAGES: OnceLock<Regex> = OnceLock::new();
         static AUTHOR: OnceLock<Regex> = OnceLock::new();
         static TIMESTAMP: OnceLock<Regex> = OnceLock::new();
-        if chat::first_byte(head)? != b'{' {
+        if json::first_byte(head)? != b'{' {
             return None;
         }
         let text = chat::head_text(head);
@@ -66,7 +66,7 @@ impl Parser for DiscordExport {
         for element in &elements {
             match message(input, element, &place) {
                 Ok(record) => sink.record(record),
-                Err(reason) => sink.problem(chat::element_problem(element, reason)),
+                Err(reason) => sink.problem(json::problem_at(element, reason)),
             }
         }
     }
@@ -84,12 +84,12 @@ impl Place {
     fn of(top: &Value) -> Place {
         let channel = top.get("channel").cloned().unwrap_or(Value::Null);
         Place {
-            channel: chat::str_of(&channel, "name").map(str::to_string),
-            channel_id: chat::text_of(channel.get("id")),
-            category: chat::str_of(&channel, "category").map(str::to_string),
+            channel: json::text(&channel, &["name"]).map(str::to_string),
+            channel_id: json::string_or_number(channel.get("id")),
+            category: json::text(&channel, &["category"]).map(str::to_string),
             guild: top
                 .get("guild")
-                .and_then(|g| chat::str_of(g, "name"))
+                .and_then(|g| json::text(g, &["name"]))
                 .map(str::to_string),
         }
     }
@@ -100,9 +100,9 @@ fn message(input: &[u8], element: &Element, place: &Place) -> Result<Record, Str
     if !v.is_object() {
         return Err("not a Discord message object".to_string());
     }
-    let stamp = chat::str_of(v, "timestamp").ok_or("Discord message without a timestamp")?;
+    let stamp = json::text(v, &["timestamp"]).ok_or("Discord message without a timestamp")?;
     let time = chat::iso(stamp).ok_or_else(|| format!("unreadable timestamp {stamp:?}"))?;
-    let kind = chat::str_of(v, "type").unwrap_or("Default");
+    let kind = json::text(v, &["type"]).unwrap_or("Default");
     let system = !matches!(kind, "Default" | "Reply");
     let author = v.get("author").cloned().unwrap_or(Value::Null);
     let is_bot = author
@@ -112,13 +112,13 @@ fn message(input: &[u8], element: &Element, place: &Place) -> Result<Record, Str
 
     let mut identifiers = Vec::new();
     let mut parts: Vec<String> = Vec::new();
-    let content = chat::str_of(v, "content").unwrap_or("");
+    let content = json::text(v, &["content"]).unwrap_or("");
     if !content.is_empty() {
         parts.push(content.to_string());
     }
     if let Some(embeds) = v.get("embeds").and_then(Value::as_array) {
         for embed in embeds {
-            let url = chat::str_of(embed, "url");
+            let url = json::text(embed, &["url"]);
             if let Some(url) = url {
                 crate::input::identifiers::push(&mut identifiers, url);
             }
@@ -127,23 +127,23 @@ fn message(input: &[u8], element: &Element, place: &Place) -> Result<Record, Str
                 continue;
             }
             let mut own: Vec<String> = Vec::new();
-            if let Some(author) = embed.get("author").and_then(|a| chat::str_of(a, "name")) {
+            if let Some(author) = embed.get("author").and_then(|a| json::text(a, &["name"])) {
                 own.push(author.to_string());
             }
-            if let Some(title) = chat::str_of(embed, "title") {
+            if let Some(title) = json::text(embed, &["title"]) {
                 own.push(match url {
                     Some(u) => format!("{title} ({u})"),
                     None => title.to_string(),
                 });
             }
-            if let Some(d) = chat::str_of(embed, "description") {
+            if let Some(d) = json::text(embed, &["description"]) {
                 own.push(d.to_string());
             }
             if let Some(fields) = embed.get("fields").and_then(Value::as_array) {
                 let fields: Vec<String> = fields
                     .iter()
                     .filter_map(
-                        |f| match (chat::str_of(f, "name"), chat::str_of(f, "value")) {
+                        |f| match (json::text(f, &["name"]), json::text(f, &["value"])) {
                             (Some(n), Some(v)) => Some(format!("{n}: {v}")),
                             (None, Some(v)) => Some(v.to_string()),
                             (Some(n), None) => Some(n.to_string()),
@@ -155,7 +155,7 @@ fn message(input: &[u8], element: &Element, place: &Place) -> Result<Record, Str
                     own.push(fields.join("; "));
                 }
             }
-            if let Some(footer) = embed.get("footer").and_then(|f| chat::str_of(f, "text")) {
+            if let Some(footer) = embed.get("footer").and_then(|f| json::text(f, &["text"])) {
                 if !own.is_empty() {
                     own.push(footer.to_string());
                 }
@@ -165,17 +165,17 @@ fn message(input: &[u8], element: &Element, place: &Place) -> Result<Record, Str
     }
     if let Some(attachments) = v.get("attachments").and_then(Value::as_array) {
         for a in attachments {
-            if let Some(url) = chat::str_of(a, "url").filter(|u| u.starts_with("http")) {
+            if let Some(url) = json::text(a, &["url"]).filter(|u| u.starts_with("http")) {
                 crate::input::identifiers::push(&mut identifiers, url);
             }
-            if let Some(name) = chat::str_of(a, "fileName") {
+            if let Some(name) = json::text(a, &["fileName"]) {
                 parts.push(format!("[attachment: {name}]"));
             }
         }
     }
     if let Some(stickers) = v.get("stickers").and_then(Value::as_array) {
         for s in stickers {
-            if let Some(name) = chat::str_of(s, "name") {
+            if let Some(name) = json::text(s, &["name"]) {
                 parts.push(format!("[sticker: {name}]"));
             }
         }
@@ -190,7 +190,7 @@ fn message(input: &[u8], element: &Element, place: &Place) -> Result<Record, Str
     record.service.clone_from(&place.channel);
 
     let mut attrs: Vec<(&str, String)> = Vec::new();
-    if let Some(id) = chat::text_of(v.get("id")) {
+    if let Some(id) = json::string_or_number(v.get("id")) {
         attrs.push(("message_id", id));
     }
     if kind != "Default" {
@@ -208,11 +208,11 @@ fn message(input: &[u8], element: &Element, place: &Place) -> Result<Record, Str
     }
     if let Some(parent) = v
         .get("reference")
-        .and_then(|r| chat::text_of(r.get("messageId")))
+        .and_then(|r| json::string_or_number(r.get("messageId")))
     {
         attrs.push(("reply_to", parent));
     }
-    if let Some(edited) = chat::str_of(v, "timestampEdited").and_then(chat::iso) {
+    if let Some(edited) = json::text(v, &["timestampEdited"]).and_then(chat::iso) {
         attrs.push(("edited_at", chat::attribute_time(&edited)));
     }
     if chat::is_true(v, "isPinned") {
@@ -221,7 +221,7 @@ fn message(input: &[u8], element: &Element, place: &Place) -> Result<Record, Str
     if let Some(list) = v.get("reactions").and_then(Value::as_array) {
         let items = list.iter().filter_map(|r| {
             let emoji = r.get("emoji")?;
-            let name = chat::str_of(emoji, "code").or_else(|| chat::str_of(emoji, "name"))?;
+            let name = json::text(emoji, &["code"]).or_else(|| json::text(emoji, &["name"]))?;
             Some((
                 name.to_string(),
                 r.get("count").and_then(Value::as_u64).unwrap_or(1),
@@ -234,14 +234,14 @@ fn message(input: &[u8], element: &Element, place: &Place) -> Result<Record, Str
     if let Some(mentions) = v.get("mentions").and_then(Value::as_array) {
         let names: Vec<&str> = mentions
             .iter()
-            .filter_map(|m| chat::str_of(m, "nickname").or_else(|| chat::str_of(m, "name")))
+            .filter_map(|m| json::text(m, &["nickname"]).or_else(|| json::text(m, &["name"])))
             .collect();
         if !names.is_empty() {
             attrs.push(("mentions", names.join(", ")));
         }
     }
-    let username = chat::str_of(&author, "name").map(str::to_string);
-    let nickname = chat::str_of(&author, "nickname").map(str::to_string);
+    let username = json::text(&author, &["name"]).map(str::to_string);
+    let nickname = json::text(&author, &["nickname"]).map(str::to_string);
     if is_bot {
         if let Some(name) = nickname.as_ref().or(username.as_ref()) {
             attrs.push(("bot_name", name.clone()));
@@ -251,7 +251,7 @@ fn message(input: &[u8], element: &Element, place: &Place) -> Result<Record, Str
     // The server nickname is the name people know each other by there.
     record.actor = nickname.clone().or_else(|| username.clone());
     Person {
-        user_id: chat::text_of(author.get("id")),
+        user_id: json::string_or_number(author.get("id")),
         username,
         display_name: nickname,
         ..Person::default()

@@ -113,15 +113,15 @@ impl Parser for MattermostBulk {
                 Ok(record) => sink.record(record),
                 Err(reason) => sink.problem(problem(reason)),
             }
-            let replies = chat::member(raw, kind)
-                .and_then(|p| chat::member(p, "replies"))
+            let replies = json::first_member(raw, kind)
+                .and_then(|p| json::first_member(p, "replies"))
                 .and_then(|r| json::elements(input, &index, r, &format!("$.{kind}.replies")))
                 .unwrap_or_default();
             let root = create_at_text(post);
             for reply in &replies {
                 match bulk_post(input, reply, kind, &users, Some((post, root.as_deref()))) {
                     Ok(record) => sink.record(record),
-                    Err(reason) => sink.problem(chat::element_problem(reply, reason)),
+                    Err(reason) => sink.problem(json::problem_at(reply, reason)),
                 }
             }
         }
@@ -147,7 +147,7 @@ impl Parser for MattermostApi {
         static CHANNEL: OnceLock<Regex> = OnceLock::new();
         static CREATE_AT: OnceLock<Regex> = OnceLock::new();
         let text = chat::head_text(head);
-        let shaped = match chat::first_byte(head)? {
+        let shaped = match json::first_byte(head)? {
             b'{' => {
                 chat::regex(&ORDER, r#""order"\s*:\s*\["#).is_match(&text)
                     && chat::regex(&POSTS, r#""posts"\s*:\s*\{"#).is_match(&text)
@@ -178,7 +178,7 @@ impl Parser for MattermostApi {
         let elements = if doc.get().trim_start().starts_with('[') {
             json::elements(input, &lines, doc, "$")
         } else {
-            chat::member(doc, "posts").and_then(|posts| posts_elements(input, &lines, posts))
+            json::first_member(doc, "posts").and_then(|posts| posts_elements(input, &lines, posts))
         };
         let Some(elements) = elements else {
             sink.problem(chat::document_problem(
@@ -189,7 +189,7 @@ impl Parser for MattermostApi {
         for element in &elements {
             match api_post(input, element) {
                 Ok(record) => sink.record(record),
-                Err(reason) => sink.problem(chat::element_problem(element, reason)),
+                Err(reason) => sink.problem(json::problem_at(element, reason)),
             }
         }
     }
@@ -197,7 +197,7 @@ impl Parser for MattermostApi {
 
 /// The posts of a post list, in document order, each with its position.
 fn posts_elements(input: &[u8], lines: &LineIndex, posts: &RawValue) -> Option<Vec<Element>> {
-    let members = chat::ordered_members(posts)?;
+    let members = json::ordered_members(posts)?;
     Some(
         members
             .into_iter()
@@ -266,12 +266,12 @@ fn bulk_users(input: &[u8]) -> HashMap<String, Person> {
         let Some(user) = value.get("user") else {
             continue;
         };
-        let Some(username) = chat::str_of(user, "username") else {
+        let Some(username) = json::text(user, &["username"]) else {
             continue;
         };
         let full = [
-            chat::str_of(user, "first_name"),
-            chat::str_of(user, "last_name"),
+            json::text(user, &["first_name"]),
+            json::text(user, &["last_name"]),
         ]
         .into_iter()
         .flatten()
@@ -282,9 +282,9 @@ fn bulk_users(input: &[u8]) -> HashMap<String, Person> {
             Person {
                 user_id: None,
                 username: Some(username.to_string()),
-                display_name: chat::str_of(user, "nickname").map(str::to_string),
+                display_name: json::text(user, &["nickname"]).map(str::to_string),
                 real_name: (!full.is_empty()).then_some(full),
-                email: chat::str_of(user, "email").map(str::to_string),
+                email: json::text(user, &["email"]).map(str::to_string),
             },
         );
     }
@@ -341,14 +341,14 @@ fn common(post: &Value, user: Option<&str>) -> Common {
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
-        .filter_map(|a| chat::str_of(a, "path"))
+        .filter_map(|a| json::text(a, &["path"]))
         .chain(
             post.get("metadata")
                 .and_then(|m| m.get("files"))
                 .and_then(Value::as_array)
                 .into_iter()
                 .flatten()
-                .filter_map(|f| chat::str_of(f, "name")),
+                .filter_map(|f| json::text(f, &["name"])),
         )
         .map(|name| format!("[file: {name}]"))
         .collect::<Vec<_>>();
@@ -356,11 +356,11 @@ fn common(post: &Value, user: Option<&str>) -> Common {
     let message = parts.join("\n");
     crate::input::identifiers::mentioned(&message, &mut identifiers, true);
 
-    let post_type = chat::str_of(post, "type");
+    let post_type = json::text(post, &["type"]);
     let system_post = post_type.is_some_and(|t| t.starts_with("system_"))
         || (post_type.is_none() && is_membership_text(text, user));
     let webhook = chat::is_true(&props, "from_webhook") || chat::is_true(&props, "from_bot");
-    let override_name = chat::str_of(&props, "override_username").map(str::to_string);
+    let override_name = json::text(&props, &["override_username"]).map(str::to_string);
 
     let mut attrs: Vec<(String, String)> = Vec::new();
     let mut push = |k: &str, v: String| attrs.push((k.to_string(), v));
@@ -373,7 +373,7 @@ fn common(post: &Value, user: Option<&str>) -> Common {
         .and_then(Value::as_array)
         .map(|list| {
             list.iter()
-                .filter_map(|r| Some((chat::str_of(r, "emoji_name")?.to_string(), 1)))
+                .filter_map(|r| Some((json::text(r, &["emoji_name"])?.to_string(), 1)))
                 .collect::<Vec<_>>()
         })
         .and_then(chat::reactions);
@@ -423,7 +423,7 @@ fn bulk_post(
         return Err("not a Mattermost post object".to_string());
     }
     let time = post_time(post)?;
-    let user = chat::str_of(post, "user");
+    let user = json::text(post, &["user"]);
     let common = common(post, user);
     let mut record = Record::new(Kind::Chat, time, common.message.clone());
     record.line = Some(element.line);
@@ -443,13 +443,13 @@ fn bulk_post(
                 let names: Vec<&str> = m.iter().filter_map(Value::as_str).collect();
                 format!("direct: {}", names.join(", "))
             }),
-        _ => chat::str_of(place, "channel").map(str::to_string),
+        _ => json::text(place, &["channel"]).map(str::to_string),
     };
     record.service.clone_from(&channel);
     if let Some(channel) = channel {
         record.attributes.push(("channel".to_string(), channel));
     }
-    if let Some(team) = chat::str_of(place, "team") {
+    if let Some(team) = json::text(place, &["team"]) {
         record
             .attributes
             .push(("team".to_string(), team.to_string()));
@@ -482,20 +482,20 @@ fn api_post(input: &[u8], element: &Element) -> Result<Record, String> {
         return Err("not a Mattermost post object".to_string());
     }
     let time = post_time(post)?;
-    let user_id = chat::str_of(post, "user_id");
+    let user_id = json::text(post, &["user_id"]);
     let props = post.get("props").cloned().unwrap_or(Value::Null);
-    let username = chat::str_of(&props, "username")
-        .filter(|_| chat::str_of(post, "type").is_some_and(|t| t.starts_with("system_")));
+    let username = json::text(&props, &["username"])
+        .filter(|_| json::text(post, &["type"]).is_some_and(|t| t.starts_with("system_")));
     let common = common(post, username);
     let mut record = chat::element_record(input, element, time, common.message.clone(), SYSTEM);
     let mut push = |k: &str, v: String| record.attributes.push((k.to_string(), v));
-    if let Some(id) = chat::str_of(post, "id") {
+    if let Some(id) = json::text(post, &["id"]) {
         push("message_id", id.to_string());
     }
-    if let Some(channel) = chat::str_of(post, "channel_id") {
+    if let Some(channel) = json::text(post, &["channel_id"]) {
         push("channel_id", channel.to_string());
     }
-    if let Some(root) = chat::str_of(post, "root_id") {
+    if let Some(root) = json::text(post, &["root_id"]) {
         push("root_id", root.to_string());
     }
     if let Some(edit) = millis_text(post.get("edit_at")).and_then(|t| millis(&t)) {

@@ -12,12 +12,9 @@ pub(crate) mod telegram;
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
-use std::fmt;
 use std::sync::OnceLock;
 
 use regex::Regex;
-use serde::de::{Deserializer, MapAccess, Visitor};
-use serde_json::value::RawValue;
 use serde_json::Value;
 
 use crate::input::json::{self, Element, LineIndex};
@@ -35,12 +32,6 @@ pub(crate) fn regex(cell: &'static OnceLock<Regex>, pattern: &str) -> &'static R
 pub(crate) fn head_text(head: &[u8]) -> Cow<'_, str> {
     let body = head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(head);
     String::from_utf8_lossy(body)
-}
-
-/// The first byte that is not whitespace, after a byte-order mark.
-pub(crate) fn first_byte(head: &[u8]) -> Option<u8> {
-    let body = head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(head);
-    body.iter().copied().find(|b| !b.is_ascii_whitespace())
 }
 
 /// The first capture of `re` in `text` that `read` accepts.
@@ -76,24 +67,6 @@ pub(crate) fn attribute_time(t: &Timestamp) -> String {
         TimeValue::Utc(micros) => time::format_utc(micros),
         _ => t.text.clone(),
     }
-}
-
-/// A string, or a number's decimal text (ids written either way).
-pub(crate) fn text_of(value: Option<&Value>) -> Option<String> {
-    match value? {
-        Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_string()),
-        Value::Number(n) => Some(n.to_string()),
-        _ => None,
-    }
-}
-
-/// A non-empty trimmed string at `key`.
-pub(crate) fn str_of<'v>(value: &'v Value, key: &str) -> Option<&'v str> {
-    value
-        .get(key)?
-        .as_str()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
 }
 
 /// Whether `key` holds `true` (or the string `"true"`, as Mattermost props do).
@@ -170,22 +143,9 @@ pub(crate) fn element_record(
     message: String,
     system: &str,
 ) -> Record {
-    let mut record = Record::new(Kind::Chat, time, message);
-    record.line = Some(element.line);
-    record.line_end = Some(json::last_line(input, element.line, element.span.clone()));
-    record.locator = Some(element.locator.clone());
-    record.span = element.span.clone();
+    let mut record = json::record_at(input, element, Kind::Chat, time, message);
     record.system = Some(system.to_string());
     record
-}
-
-/// A rejected element.
-pub(crate) fn element_problem(element: &Element, reason: impl Into<String>) -> Problem {
-    Problem {
-        line: Some(element.line),
-        locator: Some(element.locator.clone()),
-        reason: reason.into(),
-    }
 }
 
 /// A rejected document.
@@ -219,7 +179,7 @@ pub(crate) fn records_array(
     let top: Value = serde_json::from_str(doc.get()).unwrap_or(Value::Null);
     if let Some((flag, error)) = refusal {
         if top.get(flag) == Some(&Value::Bool(false)) {
-            let error = str_of(&top, error).unwrap_or("unknown error");
+            let error = json::text(&top, &[error]).unwrap_or("unknown error");
             sink.problem(document_problem(format!(
                 "{what} with {flag}=false: {error}"
             )));
@@ -227,8 +187,8 @@ pub(crate) fn records_array(
         }
     }
     let lines = LineIndex::new(input);
-    let elements =
-        member(doc, key).and_then(|raw| json::elements(input, &lines, raw, &format!("$.{key}")));
+    let elements = json::first_member(doc, key)
+        .and_then(|raw| json::elements(input, &lines, raw, &format!("$.{key}")));
     if elements.is_none() {
         sink.problem(document_problem(format!(
             "not a {what}: no \"{key}\" array"
@@ -503,29 +463,30 @@ pub(crate) fn attachments_text(
             "author_link",
             "message_link",
         ] {
-            if let Some(url) = str_of(attachment, key) {
+            if let Some(url) = json::text(attachment, &[key]) {
                 crate::input::identifiers::push(identifiers, url);
             }
         }
-        if str_of(attachment, "from_url").is_some() || str_of(attachment, "original_url").is_some()
+        if json::text(attachment, &["from_url"]).is_some()
+            || json::text(attachment, &["original_url"]).is_some()
         {
             continue;
         }
         let mut own: Vec<String> = Vec::new();
         for key in ["author_name", "pretext"] {
-            if let Some(t) = str_of(attachment, key) {
+            if let Some(t) = json::text(attachment, &[key]) {
                 own.push(render(t));
             }
         }
         let mut details: Vec<String> = Vec::new();
-        if let Some(t) = str_of(attachment, "text") {
+        if let Some(t) = json::text(attachment, &["text"]) {
             details.push(render(t));
         }
         if let Some(fields) = attachment.get("fields").and_then(Value::as_array) {
             let rendered: Vec<String> = fields
                 .iter()
                 .filter_map(|f| {
-                    let title = str_of(f, "title").map(render);
+                    let title = json::text(f, &["title"]).map(render);
                     let value = match f.get("value") {
                         Some(Value::String(s)) if !s.trim().is_empty() => Some(render(s.trim())),
                         Some(Value::Number(n)) => Some(n.to_string()),
@@ -548,9 +509,9 @@ pub(crate) fn attachments_text(
         // only place the state is ("Resolved #4412: …" under the same title
         // as the trigger): it leads unless the details already say it all,
         // and a title it already contains is not repeated.
-        let link = str_of(attachment, "title_link");
-        let title = str_of(attachment, "title").map(render);
-        let fallback = str_of(attachment, "fallback")
+        let link = json::text(attachment, &["title_link"]);
+        let title = json::text(attachment, &["title"]).map(render);
+        let fallback = json::text(attachment, &["fallback"])
             .map(render)
             .filter(|f| !words_within(f, &details.join(" ")));
         let with_link = |line: String| match link {
@@ -568,7 +529,7 @@ pub(crate) fn attachments_text(
             (None, None) => {}
         }
         own.extend(details);
-        if let Some(t) = str_of(attachment, "footer") {
+        if let Some(t) = json::text(attachment, &["footer"]) {
             if !own.is_empty() {
                 own.push(render(t));
             }
@@ -607,42 +568,6 @@ pub(crate) fn reactions(items: impl IntoIterator<Item = (String, u64)>) -> Optio
             .collect::<Vec<_>>()
             .join(","),
     )
-}
-
-/// The members of a JSON object in document order, each still raw so it
-/// keeps its position in the input.
-pub(crate) fn ordered_members(raw: &RawValue) -> Option<Vec<(String, &RawValue)>> {
-    struct Members<'a>(Vec<(String, &'a RawValue)>);
-    struct MembersVisitor;
-    impl<'de> Visitor<'de> for MembersVisitor {
-        type Value = Members<'de>;
-        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("a JSON object")
-        }
-        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Members<'de>, A::Error> {
-            let mut out = Vec::new();
-            while let Some((k, v)) = map.next_entry::<String, &'de RawValue>()? {
-                out.push((k, v));
-            }
-            Ok(Members(out))
-        }
-    }
-    impl<'de> serde::Deserialize<'de> for Members<'de> {
-        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-            d.deserialize_map(MembersVisitor)
-        }
-    }
-    serde_json::from_str::<Members<'_>>(raw.get())
-        .ok()
-        .map(|m| m.0)
-}
-
-/// The raw member `key` of a raw object.
-pub(crate) fn member<'a>(raw: &'a RawValue, key: &str) -> Option<&'a RawValue> {
-    ordered_members(raw)?
-        .into_iter()
-        .find(|(k, _)| k == key)
-        .map(|(_, v)| v)
 }
 
 /// The folder a file sits in (`incident-chan/2026-11-20.json` →
@@ -741,14 +666,6 @@ mod tests {
             Some("general")
         );
         assert_eq!(parent_folder("2026-11-20.json"), None);
-    }
-
-    #[test]
-    fn members_keep_document_order() {
-        let raw: &RawValue = serde_json::from_str(r#"{"b":1,"a":{"x":2}}"#).unwrap();
-        let m = ordered_members(raw).unwrap();
-        assert_eq!(m[0].0, "b");
-        assert_eq!(m[1].1.get(), r#"{"x":2}"#);
     }
 }
 

@@ -13,7 +13,7 @@ use regex::Regex;
 use serde_json::Value;
 
 use crate::chat::{self, Person};
-use crate::input::json::Element;
+use crate::input::json::{self, Element};
 use crate::record::{Record, RecordSink};
 use crate::time::{self, EpochUnit, Timestamp};
 use crate::Parser;
@@ -41,7 +41,7 @@ impl Parser for RocketChatApi {
         static ROOM: OnceLock<Regex> = OnceLock::new();
         static USER: OnceLock<Regex> = OnceLock::new();
         static TS: OnceLock<Regex> = OnceLock::new();
-        if chat::first_byte(head)? != b'{' {
+        if json::first_byte(head)? != b'{' {
             return None;
         }
         let text = chat::head_text(head);
@@ -76,7 +76,7 @@ impl Parser for RocketChatApi {
         for element in &elements {
             match message(input, element) {
                 Ok(record) => sink.record(record),
-                Err(reason) => sink.problem(chat::element_problem(element, reason)),
+                Err(reason) => sink.problem(json::problem_at(element, reason)),
             }
         }
     }
@@ -114,15 +114,15 @@ fn message(input: &[u8], element: &Element) -> Result<Record, String> {
         None => return Err("Rocket.Chat message without ts".to_string()),
         Some(ts) => date(Some(ts)).ok_or_else(|| format!("unreadable ts {ts}"))?,
     };
-    let system_type = chat::str_of(v, "t");
+    let system_type = json::text(v, &["t"]);
     let is_bot = v.get("bot").is_some_and(|b| !b.is_null());
     // Rocket.Chat keeps an edited message's earlier versions as hidden
     // copies pointing at the current one: stored, not drafted twice.
-    let old_version = chat::is_true(v, "_hidden") && chat::str_of(v, "parent").is_some();
+    let old_version = chat::is_true(v, "_hidden") && json::text(v, &["parent"]).is_some();
 
     let mut identifiers = Vec::new();
     let mut parts: Vec<String> = Vec::new();
-    if let Some(text) = chat::str_of(v, "msg") {
+    if let Some(text) = json::text(v, &["msg"]) {
         parts.push(text.to_string());
     }
     if let Some(attachments) = v.get("attachments").and_then(Value::as_array) {
@@ -133,12 +133,12 @@ fn message(input: &[u8], element: &Element) -> Result<Record, String> {
             }
         }
     }
-    if let Some(file) = v.get("file").and_then(|f| chat::str_of(f, "name")) {
+    if let Some(file) = v.get("file").and_then(|f| json::text(f, &["name"])) {
         parts.push(format!("[file: {file}]"));
     }
     if let Some(urls) = v.get("urls").and_then(Value::as_array) {
         for u in urls {
-            if let Some(url) = chat::str_of(u, "url") {
+            if let Some(url) = json::text(u, &["url"]) {
                 crate::input::identifiers::push(&mut identifiers, url);
             }
         }
@@ -153,27 +153,27 @@ fn message(input: &[u8], element: &Element) -> Result<Record, String> {
     record.identifiers = identifiers;
 
     let mut attrs: Vec<(&str, String)> = Vec::new();
-    if let Some(id) = chat::str_of(v, "_id") {
+    if let Some(id) = json::text(v, &["_id"]) {
         attrs.push(("message_id", id.to_string()));
     }
-    if let Some(room) = chat::str_of(v, "rid") {
+    if let Some(room) = json::text(v, &["rid"]) {
         attrs.push(("channel_id", room.to_string()));
     }
     if let Some(t) = system_type {
         attrs.push(("type", t.to_string()));
     }
-    if let Some(thread) = chat::str_of(v, "tmid") {
+    if let Some(thread) = json::text(v, &["tmid"]) {
         attrs.push(("reply_to", thread.to_string()));
     }
     if let Some(edited) = date(v.get("editedAt")) {
         attrs.push(("edited_at", chat::attribute_time(&edited)));
     }
-    if let Some(by) = v.get("editedBy").and_then(|e| chat::str_of(e, "username")) {
+    if let Some(by) = v.get("editedBy").and_then(|e| json::text(e, &["username"])) {
         attrs.push(("edited_by", by.to_string()));
     }
     if old_version {
         attrs.push(("hidden", "true".to_string()));
-        if let Some(parent) = chat::str_of(v, "parent") {
+        if let Some(parent) = json::text(v, &["parent"]) {
             attrs.push(("version_of", parent.to_string()));
         }
     }
@@ -197,7 +197,7 @@ fn message(input: &[u8], element: &Element) -> Result<Record, String> {
     if chat::is_true(v, "pinned") {
         attrs.push(("pinned", "true".to_string()));
     }
-    let alias = chat::str_of(v, "alias").map(str::to_string);
+    let alias = json::text(v, &["alias"]).map(str::to_string);
     if is_bot {
         if let Some(name) = &alias {
             attrs.push(("bot_name", name.clone()));
@@ -208,9 +208,9 @@ fn message(input: &[u8], element: &Element) -> Result<Record, String> {
     record.actor = alias;
     let user = v.get("u").cloned().unwrap_or(Value::Null);
     Person {
-        user_id: chat::str_of(&user, "_id").map(str::to_string),
-        username: chat::str_of(&user, "username").map(str::to_string),
-        real_name: chat::str_of(&user, "name").map(str::to_string),
+        user_id: json::text(&user, &["_id"]).map(str::to_string),
+        username: json::text(&user, &["username"]).map(str::to_string),
+        real_name: json::text(&user, &["name"]).map(str::to_string),
         ..Person::default()
     }
     .apply(&mut record);

@@ -82,7 +82,7 @@ impl Parser for SlackExport {
     }
 
     fn sniff(&self, head: &[u8]) -> Option<u8> {
-        if chat::first_byte(head)? != b'[' {
+        if json::first_byte(head)? != b'[' {
             return None;
         }
         sniff_messages(&chat::head_text(head))
@@ -130,7 +130,7 @@ impl Parser for SlackApi {
 
     fn sniff(&self, head: &[u8]) -> Option<u8> {
         static MESSAGES: OnceLock<Regex> = OnceLock::new();
-        if chat::first_byte(head)? != b'{' {
+        if json::first_byte(head)? != b'{' {
             return None;
         }
         let text = chat::head_text(head);
@@ -237,7 +237,7 @@ impl Directory {
             .and_then(|b| serde_json::from_slice::<Vec<UserEntry>>(strip_bom(b)).ok())
         {
             for u in users {
-                let Some(id) = chat::text_of(u.id.as_ref()) else {
+                let Some(id) = json::string_or_number(u.id.as_ref()) else {
                     continue;
                 };
                 let profile = u.profile.as_ref().map(profile_person).unwrap_or_default();
@@ -259,9 +259,10 @@ impl Directory {
                 .and_then(|b| serde_json::from_slice::<Vec<ChannelEntry>>(strip_bom(b)).ok())
             {
                 for c in channels {
-                    if let (Some(id), Some(name)) =
-                        (chat::text_of(c.id.as_ref()), string(c.name.as_ref()))
-                    {
+                    if let (Some(id), Some(name)) = (
+                        json::string_or_number(c.id.as_ref()),
+                        string(c.name.as_ref()),
+                    ) {
                         dir.channels.insert(id, name);
                     }
                 }
@@ -271,7 +272,8 @@ impl Directory {
         // when users.json is missing, and fills what it lacks.
         for element in elements {
             let v = &element.value;
-            let (Some(id), Some(profile)) = (chat::str_of(v, "user"), v.get("user_profile")) else {
+            let (Some(id), Some(profile)) = (json::text(v, &["user"]), v.get("user_profile"))
+            else {
                 continue;
             };
             let embedded = Person {
@@ -459,7 +461,7 @@ fn emit(
     for element in elements {
         match message(input, element, &dir, folder.as_deref()) {
             Ok(record) => sink.record(record),
-            Err(reason) => sink.problem(chat::element_problem(element, reason)),
+            Err(reason) => sink.problem(json::problem_at(element, reason)),
         }
     }
 }
@@ -489,19 +491,19 @@ fn message(
         None => return Err("Slack message without a ts".to_string()),
         Some(ts) => slack_time(Some(ts)).ok_or_else(|| format!("unreadable Slack ts {ts}"))?,
     };
-    let subtype = chat::str_of(v, "subtype");
+    let subtype = json::text(v, &["subtype"]);
     // An edit or deletion event carries the message it changed.
     let body = match (subtype, v.get("message")) {
         (Some("message_changed"), Some(inner)) if inner.is_object() => inner,
         _ => v,
     };
-    let user_id = chat::str_of(body, "user")
-        .or_else(|| v.get("comment").and_then(|c| chat::str_of(c, "user")));
-    let bot_id = chat::str_of(body, "bot_id");
-    let bot_name = chat::str_of(body, "username")
+    let user_id = json::text(body, &["user"])
+        .or_else(|| v.get("comment").and_then(|c| json::text(c, &["user"])));
+    let bot_id = json::text(body, &["bot_id"]);
+    let bot_name = json::text(body, &["username"])
         .or_else(|| {
             body.get("bot_profile")
-                .and_then(|p| chat::str_of(p, "name"))
+                .and_then(|p| json::text(p, &["name"]))
         })
         .map(str::to_string);
     let user_is_bot = user_id
@@ -536,7 +538,8 @@ fn message(
     }
     if let Some(files) = body.get("files").and_then(Value::as_array) {
         for file in files {
-            if let Some(name) = chat::str_of(file, "title").or_else(|| chat::str_of(file, "name")) {
+            if let Some(name) = json::text(file, &["title"]).or_else(|| json::text(file, &["name"]))
+            {
                 parts.push(format!("[file: {name}]"));
             }
         }
@@ -553,9 +556,9 @@ fn message(
     }
     let channel = folder
         .map(str::to_string)
-        .or_else(|| chat::str_of(v, "channel_name").map(str::to_string))
+        .or_else(|| json::text(v, &["channel_name"]).map(str::to_string))
         .or_else(|| {
-            chat::str_of(v, "channel")
+            json::text(v, &["channel"])
                 .map(|c| dir.channels.get(c).cloned().unwrap_or(c.to_string()))
         });
     record.service.clone_from(&channel);
@@ -571,27 +574,27 @@ fn message(
         attrs.push(("subtype", subtype.to_string()));
     }
     let ts_text = record.time.text.clone();
-    if let Some(thread_ts) = chat::str_of(body, "thread_ts") {
+    if let Some(thread_ts) = json::text(body, &["thread_ts"]) {
         if thread_ts != ts_text {
             attrs.push(("thread_ts", thread_ts.to_string()));
         } else if let Some(n) = body.get("reply_count").and_then(Value::as_u64) {
             attrs.push(("reply_count", n.to_string()));
         }
     }
-    if let Some(parent) = chat::str_of(body, "parent_user_id") {
+    if let Some(parent) = json::text(body, &["parent_user_id"]) {
         attrs.push(("parent_user_id", parent.to_string()));
     }
     if let Some(edited) = body.get("edited") {
         if let Some(at) = slack_time(edited.get("ts")) {
             attrs.push(("edited_at", chat::attribute_time(&at)));
         }
-        if let Some(by) = chat::str_of(edited, "user") {
+        if let Some(by) = json::text(edited, &["user"]) {
             attrs.push(("edited_by", by.to_string()));
         }
     }
     if subtype == Some("message_changed") {
         attrs.push(("edited_at", chat::attribute_time(&record.time)));
-        if let Some(original) = chat::str_of(body, "ts") {
+        if let Some(original) = json::text(body, &["ts"]) {
             attrs.push(("original_ts", original.to_string()));
         }
     }
@@ -601,12 +604,12 @@ fn message(
     {
         attrs.push(("deleted", "true".to_string()));
     }
-    if let Some(deleted_ts) = chat::str_of(v, "deleted_ts") {
+    if let Some(deleted_ts) = json::text(v, &["deleted_ts"]) {
         attrs.push(("deleted_ts", deleted_ts.to_string()));
     }
     if let Some(list) = body.get("reactions").and_then(Value::as_array) {
         let items = list.iter().filter_map(|r| {
-            let name = chat::str_of(r, "name")?.to_string();
+            let name = json::text(r, &["name"])?.to_string();
             let count = r
                 .get("count")
                 .and_then(Value::as_u64)

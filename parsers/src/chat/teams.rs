@@ -41,7 +41,7 @@ impl Parser for TeamsGraph {
         static BODY: OnceLock<Regex> = OnceLock::new();
         static CREATED: OnceLock<Regex> = OnceLock::new();
         let text = chat::head_text(head);
-        let shaped = match chat::first_byte(head)? {
+        let shaped = match json::first_byte(head)? {
             b'{' => chat::regex(&VALUE, r#""value"\s*:\s*\["#).is_match(&text),
             b'[' => true,
             _ => false,
@@ -69,7 +69,8 @@ impl Parser for TeamsGraph {
         let elements = if doc.get().trim_start().starts_with('[') {
             json::elements(input, &lines, doc, "$")
         } else {
-            chat::member(doc, "value").and_then(|raw| json::elements(input, &lines, raw, "$.value"))
+            json::first_member(doc, "value")
+                .and_then(|raw| json::elements(input, &lines, raw, "$.value"))
         };
         let Some(elements) = elements else {
             sink.problem(chat::document_problem(
@@ -80,7 +81,7 @@ impl Parser for TeamsGraph {
         for element in &elements {
             match message(input, element) {
                 Ok(record) => sink.record(record),
-                Err(reason) => sink.problem(chat::element_problem(element, reason)),
+                Err(reason) => sink.problem(json::problem_at(element, reason)),
             }
         }
     }
@@ -91,8 +92,8 @@ fn identity(set: &Value) -> Option<(Person, bool)> {
     for (key, is_app) in [("user", false), ("application", true), ("device", true)] {
         if let Some(who) = set.get(key).filter(|w| w.is_object()) {
             let person = Person {
-                user_id: chat::str_of(who, "id").map(str::to_string),
-                display_name: chat::str_of(who, "displayName").map(str::to_string),
+                user_id: json::text(who, &["id"]).map(str::to_string),
+                display_name: json::text(who, &["displayName"]).map(str::to_string),
                 ..Person::default()
             };
             return Some((person, is_app));
@@ -118,7 +119,7 @@ fn event_words(odata_type: &str) -> String {
 
 /// A readable line for a system event: what happened and to what.
 fn event_text(detail: &Value) -> String {
-    let mut text = chat::str_of(detail, "@odata.type")
+    let mut text = json::text(detail, &["@odata.type"])
         .map(event_words)
         .unwrap_or_else(|| "system event".to_string());
     let mut facts: Vec<String> = Vec::new();
@@ -130,14 +131,14 @@ fn event_text(detail: &Value) -> String {
         "chatDisplayName",
         "callEventType",
     ] {
-        if let Some(v) = chat::str_of(detail, key) {
+        if let Some(v) = json::text(detail, &[key]) {
             facts.push(v.to_string());
         }
     }
     if let Some(members) = detail.get("members").and_then(Value::as_array) {
         let names: Vec<&str> = members
             .iter()
-            .filter_map(|m| chat::str_of(m, "displayName").or_else(|| chat::str_of(m, "id")))
+            .filter_map(|m| json::text(m, &["displayName"]).or_else(|| json::text(m, &["id"])))
             .collect();
         if !names.is_empty() {
             facts.push(names.join(", "));
@@ -167,7 +168,7 @@ fn card_text(card: &RawValue, out: &mut Vec<String>, identifiers: &mut Vec<Strin
     if !text.starts_with('{') {
         return;
     }
-    let Some(members) = chat::ordered_members(card) else {
+    let Some(members) = json::ordered_members(card) else {
         return;
     };
     let string = |key: &str| {
@@ -209,15 +210,16 @@ fn message(input: &[u8], element: &Element) -> Result<Record, String> {
         return Err("not a chatMessage object".to_string());
     }
     let created =
-        chat::str_of(v, "createdDateTime").ok_or("chatMessage without createdDateTime")?;
+        json::text(v, &["createdDateTime"]).ok_or("chatMessage without createdDateTime")?;
     let time =
         chat::iso(created).ok_or_else(|| format!("unreadable createdDateTime {created:?}"))?;
 
     let body = v.get("body").cloned().unwrap_or(Value::Null);
-    let content = chat::str_of(&body, "content").unwrap_or("");
-    let is_html = chat::str_of(&body, "contentType").is_none_or(|t| t.eq_ignore_ascii_case("html"));
+    let content = json::text(&body, &["content"]).unwrap_or("");
+    let is_html =
+        json::text(&body, &["contentType"]).is_none_or(|t| t.eq_ignore_ascii_case("html"));
     let mut parts: Vec<String> = Vec::new();
-    if let Some(subject) = chat::str_of(v, "subject") {
+    if let Some(subject) = json::text(v, &["subject"]) {
         parts.push(subject.to_string());
     }
     let text = if is_html {
@@ -231,8 +233,8 @@ fn message(input: &[u8], element: &Element) -> Result<Record, String> {
     let mut identifiers = Vec::new();
     if let Some(attachments) = v.get("attachments").and_then(Value::as_array) {
         for a in attachments {
-            let content_type = chat::str_of(a, "contentType").unwrap_or("");
-            if let Some(url) = chat::str_of(a, "contentUrl") {
+            let content_type = json::text(a, &["contentType"]).unwrap_or("");
+            if let Some(url) = json::text(a, &["contentUrl"]) {
                 crate::input::identifiers::push(&mut identifiers, url);
             }
             if content_type.starts_with("application/vnd.microsoft.card") {
@@ -245,13 +247,13 @@ fn message(input: &[u8], element: &Element) -> Result<Record, String> {
                 if let Ok(raw) = serde_json::from_str::<&RawValue>(&card) {
                     card_text(raw, &mut parts, &mut identifiers);
                 }
-            } else if let Some(name) = chat::str_of(a, "name") {
+            } else if let Some(name) = json::text(a, &["name"]) {
                 parts.push(format!("[attachment: {name}]"));
             }
         }
     }
     let detail = v.get("eventDetail").filter(|d| d.is_object());
-    let message_type = chat::str_of(v, "messageType").unwrap_or("message");
+    let message_type = json::text(v, &["messageType"]).unwrap_or("message");
     let system = message_type == "systemEventMessage"
         || detail.is_some()
         || content.trim() == "<systemEventMessage/>";
@@ -270,33 +272,33 @@ fn message(input: &[u8], element: &Element) -> Result<Record, String> {
         .clone()
         .or(initiator)
         .unwrap_or((Person::default(), true));
-    let deleted = chat::str_of(v, "deletedDateTime");
+    let deleted = json::text(v, &["deletedDateTime"]);
     record.human = Some(from.is_some() && !is_app && !system);
     record.chatter = system;
     record.identifiers = identifiers;
 
     let mut attrs: Vec<(&str, String)> = Vec::new();
-    if let Some(id) = chat::str_of(v, "id") {
+    if let Some(id) = json::text(v, &["id"]) {
         attrs.push(("message_id", id.to_string()));
     }
     if message_type != "message" {
         attrs.push(("message_type", message_type.to_string()));
     }
-    if let Some(parent) = chat::str_of(v, "replyToId") {
+    if let Some(parent) = json::text(v, &["replyToId"]) {
         attrs.push(("reply_to", parent.to_string()));
     }
     if let Some(channel) = v.get("channelIdentity") {
-        if let Some(id) = chat::str_of(channel, "channelId") {
+        if let Some(id) = json::text(channel, &["channelId"]) {
             attrs.push(("channel_id", id.to_string()));
         }
-        if let Some(id) = chat::str_of(channel, "teamId") {
+        if let Some(id) = json::text(channel, &["teamId"]) {
             attrs.push(("team_id", id.to_string()));
         }
     }
-    if let Some(chat_id) = chat::str_of(v, "chatId") {
+    if let Some(chat_id) = json::text(v, &["chatId"]) {
         attrs.push(("chat_id", chat_id.to_string()));
     }
-    if let Some(edited) = chat::str_of(v, "lastEditedDateTime").and_then(chat::iso) {
+    if let Some(edited) = json::text(v, &["lastEditedDateTime"]).and_then(chat::iso) {
         attrs.push(("edited_at", chat::attribute_time(&edited)));
     }
     if let Some(deleted) = deleted {
@@ -305,13 +307,13 @@ fn message(input: &[u8], element: &Element) -> Result<Record, String> {
             attrs.push(("deleted_at", chat::attribute_time(&at)));
         }
     }
-    if let Some(importance) = chat::str_of(v, "importance").filter(|i| *i != "normal") {
+    if let Some(importance) = json::text(v, &["importance"]).filter(|i| *i != "normal") {
         attrs.push(("importance", importance.to_string()));
     }
     if let Some(list) = v.get("reactions").and_then(Value::as_array) {
         let items = list
             .iter()
-            .filter_map(|r| Some((chat::str_of(r, "reactionType")?.to_string(), 1)));
+            .filter_map(|r| Some((json::text(r, &["reactionType"])?.to_string(), 1)));
         if let Some(r) = chat::reactions(items) {
             attrs.push(("reactions", r));
         }
@@ -319,7 +321,7 @@ fn message(input: &[u8], element: &Element) -> Result<Record, String> {
     if let Some(mentions) = v.get("mentions").and_then(Value::as_array) {
         let names: Vec<&str> = mentions
             .iter()
-            .filter_map(|m| chat::str_of(m, "mentionText"))
+            .filter_map(|m| json::text(m, &["mentionText"]))
             .collect();
         if !names.is_empty() {
             attrs.push(("mentions", names.join(", ")));

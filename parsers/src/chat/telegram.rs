@@ -47,7 +47,7 @@ impl Parser for TelegramExport {
         static SHAPE: OnceLock<Regex> = OnceLock::new();
         static UNIX: OnceLock<Regex> = OnceLock::new();
         static DATE: OnceLock<Regex> = OnceLock::new();
-        if chat::first_byte(head)? != b'{' {
+        if json::first_byte(head)? != b'{' {
             return None;
         }
         let text = chat::head_text(head);
@@ -73,12 +73,14 @@ impl Parser for TelegramExport {
         };
         let lines = LineIndex::new(input);
         let mut found = false;
-        if chat::member(doc, "messages").is_some() {
+        if json::first_member(doc, "messages").is_some() {
             found = true;
             emit_chat(input, &lines, doc, "$", sink);
         }
         for group in ["chats", "left_chats"] {
-            let Some(list) = chat::member(doc, group).and_then(|g| chat::member(g, "list")) else {
+            let Some(list) =
+                json::first_member(doc, group).and_then(|g| json::first_member(g, "list"))
+            else {
                 continue;
             };
             let Ok(chats) = serde_json::from_str::<Vec<&RawValue>>(list.get()) else {
@@ -114,7 +116,7 @@ impl Parser for TelegramBotApi {
         static RESULT: OnceLock<Regex> = OnceLock::new();
         static UPDATE: OnceLock<Regex> = OnceLock::new();
         static DATE: OnceLock<Regex> = OnceLock::new();
-        if chat::first_byte(head)? != b'{' {
+        if json::first_byte(head)? != b'{' {
             return None;
         }
         let text = chat::head_text(head);
@@ -143,7 +145,7 @@ impl Parser for TelegramBotApi {
                 Ok(Some(record)) => sink.record(record),
                 // Callback queries, polls and member updates are not messages.
                 Ok(None) => {}
-                Err(reason) => sink.problem(chat::element_problem(update, reason)),
+                Err(reason) => sink.problem(json::problem_at(update, reason)),
             }
         }
     }
@@ -167,7 +169,7 @@ fn emit_chat(
     locator: &str,
     sink: &mut dyn RecordSink,
 ) {
-    let Some(members) = chat::ordered_members(chat_raw) else {
+    let Some(members) = json::ordered_members(chat_raw) else {
         return;
     };
     let field = |key: &str| {
@@ -177,9 +179,9 @@ fn emit_chat(
             .and_then(|(_, v)| serde_json::from_str::<Value>(v.get()).ok())
     };
     let info = ChatInfo {
-        name: chat::text_of(field("name").as_ref()),
-        kind: chat::text_of(field("type").as_ref()),
-        id: chat::text_of(field("id").as_ref()),
+        name: json::string_or_number(field("name").as_ref()),
+        kind: json::string_or_number(field("type").as_ref()),
+        id: json::string_or_number(field("id").as_ref()),
     };
     let Some(messages) = members
         .iter()
@@ -198,7 +200,7 @@ fn emit_chat(
     for element in &messages {
         match export_message(input, element, &info) {
             Ok(record) => sink.record(record),
-            Err(reason) => sink.problem(chat::element_problem(element, reason)),
+            Err(reason) => sink.problem(json::problem_at(element, reason)),
         }
     }
 }
@@ -228,7 +230,7 @@ fn rich_text(value: Option<&Value>) -> String {
                 Value::String(s) => s.clone(),
                 Value::Object(_) => {
                     let text = item.get("text").and_then(Value::as_str).unwrap_or("");
-                    match chat::str_of(item, "href") {
+                    match json::text(item, &["href"]) {
                         Some(href) if href != text => format!("{text} ({href})"),
                         _ => text.to_string(),
                     }
@@ -242,7 +244,7 @@ fn rich_text(value: Option<&Value>) -> String {
 
 /// What a service message says happened.
 fn service_text(v: &Value) -> String {
-    let action = chat::str_of(v, "action").unwrap_or("service message");
+    let action = json::text(v, &["action"]).unwrap_or("service message");
     let mut text = action.replace('_', " ");
     let mut facts: Vec<String> = Vec::new();
     if let Some(members) = v.get("members").and_then(Value::as_array) {
@@ -252,7 +254,7 @@ fn service_text(v: &Value) -> String {
         }
     }
     for key in ["title", "inviter", "game_title", "discard_reason"] {
-        if let Some(t) = chat::str_of(v, key) {
+        if let Some(t) = json::text(v, &[key]) {
             facts.push(t.to_string());
         }
     }
@@ -274,16 +276,16 @@ fn media_text(v: &Value) -> Option<String> {
     if let Some(poll) = v.get("poll") {
         return Some(format!(
             "[poll: {}]",
-            chat::str_of(poll, "question").unwrap_or("")
+            json::text(poll, &["question"]).unwrap_or("")
         ));
     }
     if v.get("location_information").is_some() {
         return Some("[location]".to_string());
     }
-    let kind = chat::str_of(v, "media_type");
-    let name = chat::str_of(v, "file_name")
-        .or_else(|| chat::str_of(v, "sticker_emoji"))
-        .or_else(|| chat::str_of(v, "file").filter(|f| !f.starts_with('(')));
+    let kind = json::text(v, &["media_type"]);
+    let name = json::text(v, &["file_name"])
+        .or_else(|| json::text(v, &["sticker_emoji"]))
+        .or_else(|| json::text(v, &["file"]).filter(|f| !f.starts_with('(')));
     match (kind, name) {
         (Some(k), Some(n)) => Some(format!("[{}: {n}]", k.replace('_', " "))),
         (Some(k), None) => Some(format!("[{}]", k.replace('_', " "))),
@@ -298,7 +300,7 @@ fn export_time(v: &Value, unix_key: &str, date_key: &str) -> Option<Timestamp> {
         Some(Value::Number(n)) => n.as_i64().and_then(|i| seconds(&i.to_string())),
         _ => None,
     };
-    unix.or_else(|| chat::str_of(v, date_key).and_then(chat::iso_any))
+    unix.or_else(|| json::text(v, &[date_key]).and_then(chat::iso_any))
 }
 
 fn export_message(input: &[u8], element: &Element, info: &ChatInfo) -> Result<Record, String> {
@@ -310,8 +312,8 @@ fn export_message(input: &[u8], element: &Element, info: &ChatInfo) -> Result<Re
         Some(d) => format!("unreadable date {d}"),
         None => "Telegram message without a date".to_string(),
     })?;
-    let service = chat::str_of(v, "type") == Some("service");
-    let via_bot = chat::str_of(v, "via_bot");
+    let service = json::text(v, &["type"]) == Some("service");
+    let via_bot = json::text(v, &["via_bot"]);
 
     let mut parts: Vec<String> = Vec::new();
     let text = rich_text(v.get("text"));
@@ -328,7 +330,7 @@ fn export_message(input: &[u8], element: &Element, info: &ChatInfo) -> Result<Re
     let mut identifiers = Vec::new();
     if let Some(Value::Array(entities)) = v.get("text") {
         for e in entities {
-            if let Some(href) = chat::str_of(e, "href") {
+            if let Some(href) = json::text(e, &["href"]) {
                 crate::input::identifiers::push(&mut identifiers, href);
             }
         }
@@ -348,7 +350,7 @@ fn export_message(input: &[u8], element: &Element, info: &ChatInfo) -> Result<Re
     record.service.clone_from(&info.name);
 
     let mut attrs: Vec<(&str, String)> = Vec::new();
-    if let Some(id) = chat::text_of(v.get("id")) {
+    if let Some(id) = json::string_or_number(v.get("id")) {
         attrs.push(("message_id", id));
     }
     if let Some(name) = &info.name {
@@ -360,16 +362,16 @@ fn export_message(input: &[u8], element: &Element, info: &ChatInfo) -> Result<Re
     if let Some(kind) = &info.kind {
         attrs.push(("chat_type", kind.clone()));
     }
-    if let Some(action) = chat::str_of(v, "action") {
+    if let Some(action) = json::text(v, &["action"]) {
         attrs.push(("action", action.to_string()));
     }
-    if let Some(parent) = chat::text_of(v.get("reply_to_message_id")) {
+    if let Some(parent) = json::string_or_number(v.get("reply_to_message_id")) {
         attrs.push(("reply_to", parent));
     }
     if let Some(edited) = export_time(v, "edited_unixtime", "edited") {
         attrs.push(("edited_at", chat::attribute_time(&edited)));
     }
-    if let Some(from) = chat::str_of(v, "forwarded_from") {
+    if let Some(from) = json::text(v, &["forwarded_from"]) {
         attrs.push(("forwarded_from", from.to_string()));
     }
     if let Some(bot) = via_bot {
@@ -377,7 +379,7 @@ fn export_message(input: &[u8], element: &Element, info: &ChatInfo) -> Result<Re
     }
     if let Some(list) = v.get("reactions").and_then(Value::as_array) {
         let items = list.iter().filter_map(|r| {
-            let name = chat::str_of(r, "emoji").or_else(|| chat::str_of(r, "document_id"))?;
+            let name = json::text(r, &["emoji"]).or_else(|| json::text(r, &["document_id"]))?;
             Some((
                 name.to_string(),
                 r.get("count").and_then(Value::as_u64).unwrap_or(1),
@@ -389,9 +391,15 @@ fn export_message(input: &[u8], element: &Element, info: &ChatInfo) -> Result<Re
     }
     record.attributes = attrs.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
     let (name, id) = if service {
-        (chat::str_of(v, "actor"), chat::text_of(v.get("actor_id")))
+        (
+            json::text(v, &["actor"]),
+            json::string_or_number(v.get("actor_id")),
+        )
     } else {
-        (chat::str_of(v, "from"), chat::text_of(v.get("from_id")))
+        (
+            json::text(v, &["from"]),
+            json::string_or_number(v.get("from_id")),
+        )
     };
     Person {
         user_id: id,
@@ -424,7 +432,7 @@ fn bot_update(input: &[u8], element: &Element) -> Result<Option<Record>, String>
         .ok_or_else(|| format!("unreadable date {date}"))?;
     let mut parts: Vec<String> = Vec::new();
     for key in ["text", "caption"] {
-        if let Some(t) = chat::str_of(m, key) {
+        if let Some(t) = json::text(m, &[key]) {
             parts.push(t.to_string());
         }
     }
@@ -435,7 +443,7 @@ fn bot_update(input: &[u8], element: &Element) -> Result<Option<Record>, String>
     if let Some(left) = m.get("left_chat_member") {
         parts.push(format!("left: {}", user(left).name().unwrap_or_default()));
     }
-    if let Some(title) = chat::str_of(m, "new_chat_title") {
+    if let Some(title) = json::text(m, &["new_chat_title"]) {
         parts.push(format!("new title: {title}"));
     }
     if m.get("pinned_message").is_some() {
@@ -464,23 +472,23 @@ fn bot_update(input: &[u8], element: &Element) -> Result<Option<Record>, String>
     record.chatter = service;
     record.identifiers = identifiers;
     let chat_value = m.get("chat").cloned().unwrap_or(Value::Null);
-    let chat_name = chat::str_of(&chat_value, "title")
-        .or_else(|| chat::str_of(&chat_value, "username"))
+    let chat_name = json::text(&chat_value, &["title"])
+        .or_else(|| json::text(&chat_value, &["username"]))
         .map(str::to_string);
     record.service.clone_from(&chat_name);
     let mut attrs: Vec<(&str, String)> = Vec::new();
-    if let Some(id) = chat::text_of(m.get("message_id")) {
+    if let Some(id) = json::string_or_number(m.get("message_id")) {
         attrs.push(("message_id", id));
     }
     if let Some(name) = chat_name {
         attrs.push(("channel", name));
     }
-    if let Some(id) = chat::text_of(chat_value.get("id")) {
+    if let Some(id) = json::string_or_number(chat_value.get("id")) {
         attrs.push(("chat_id", id));
     }
     if let Some(parent) = m
         .get("reply_to_message")
-        .and_then(|r| chat::text_of(r.get("message_id")))
+        .and_then(|r| json::string_or_number(r.get("message_id")))
     {
         attrs.push(("reply_to", parent));
     }
@@ -494,7 +502,7 @@ fn bot_update(input: &[u8], element: &Element) -> Result<Option<Record>, String>
     record.attributes = attrs.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
     if let Some(person) = from {
         person.apply(&mut record);
-    } else if let Some(title) = chat::str_of(&chat_value, "title") {
+    } else if let Some(title) = json::text(&chat_value, &["title"]) {
         // Channel posts are signed by the channel.
         record.actor = Some(title.to_string());
     }
@@ -503,14 +511,17 @@ fn bot_update(input: &[u8], element: &Element) -> Result<Option<Record>, String>
 
 /// A Bot API `User`.
 fn user(u: &Value) -> Person {
-    let full = [chat::str_of(u, "first_name"), chat::str_of(u, "last_name")]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join(" ");
+    let full = [
+        json::text(u, &["first_name"]),
+        json::text(u, &["last_name"]),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(" ");
     Person {
-        user_id: chat::text_of(u.get("id")),
-        username: chat::str_of(u, "username").map(str::to_string),
+        user_id: json::string_or_number(u.get("id")),
+        username: json::text(u, &["username"]).map(str::to_string),
         real_name: (!full.is_empty()).then_some(full),
         ..Person::default()
     }

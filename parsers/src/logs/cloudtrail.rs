@@ -11,12 +11,10 @@
 
 use serde_json::Value;
 
-use crate::input::json::Element;
-use crate::paging::{
-    self, add_attribute, add_identifier, problem_at, record_at, scalar_text, text, time_field,
-    Document, Head, Src,
+use crate::input::json::{
+    self, problem_at, scalar_text, text, time_field, Document, Element, Head, IndexedInput,
 };
-use crate::record::{Kind, Level, RecordSink};
+use crate::record::{add_attribute, add_identifier, Kind, Level, RecordSink};
 use crate::Parser;
 
 /// AWS CloudTrail log files and record lists.
@@ -38,7 +36,7 @@ impl Parser for CloudTrail {
     fn sniff(&self, head: &[u8]) -> Option<u8> {
         let h = Head::new(head)?;
         if h.has("CloudTrailEvent") && h.has("EventName") {
-            return h.time(&["EventTime"], paging::head_text_time).map(|_| 90);
+            return h.time(&["EventTime"], json::head_text_time).map(|_| 90);
         }
         let record = h.has("eventName")
             && h.has("eventSource")
@@ -46,20 +44,20 @@ impl Parser for CloudTrail {
         if !record {
             return None;
         }
-        h.time(&["eventTime"], paging::head_text_time).map(|_| 95)
+        h.time(&["eventTime"], json::head_text_time).map(|_| 95)
     }
 
     fn parse(&self, input: &[u8], sink: &mut dyn RecordSink) {
-        paging::each_document(input, sink, |src, doc, sink| read_document(src, doc, sink));
+        json::each_document(input, sink, |src, doc, sink| read_document(src, doc, sink));
     }
 }
 
-fn read_document(src: &Src<'_>, doc: &Document<'_>, sink: &mut dyn RecordSink) {
-    let Some(el) = paging::element(src, doc.raw, doc.root.clone()) else {
+fn read_document(src: &IndexedInput<'_>, doc: &Document<'_>, sink: &mut dyn RecordSink) {
+    let Some(el) = src.element(doc.raw, doc.root.clone()) else {
         return;
     };
     if el.value.is_array() {
-        for item in paging::elements(src, doc.raw, &doc.root).unwrap_or_default() {
+        for item in src.elements(doc.raw, &doc.root).unwrap_or_default() {
             read_entry(src, &item, sink);
         }
         return;
@@ -73,7 +71,7 @@ fn read_document(src: &Src<'_>, doc: &Document<'_>, sink: &mut dyn RecordSink) {
     }
     for list in ["Records", "Events"] {
         if el.value.get(list).is_some_and(Value::is_array) {
-            for item in paging::nested(src, &el, &[list]).unwrap_or_default() {
+            for item in src.nested(&el, &[list]).unwrap_or_default() {
                 read_entry(src, &item, sink);
             }
             return;
@@ -84,7 +82,7 @@ fn read_document(src: &Src<'_>, doc: &Document<'_>, sink: &mut dyn RecordSink) {
 
 /// One entry of a list or one document: a record, or a record wrapped by
 /// lookup-events or EventBridge.
-fn read_entry(src: &Src<'_>, el: &Element, sink: &mut dyn RecordSink) {
+fn read_entry(src: &IndexedInput<'_>, el: &Element, sink: &mut dyn RecordSink) {
     let v = &el.value;
     if let Some(embedded) = v.get("CloudTrailEvent").and_then(Value::as_str) {
         match serde_json::from_str::<Value>(embedded) {
@@ -103,7 +101,7 @@ fn read_entry(src: &Src<'_>, el: &Element, sink: &mut dyn RecordSink) {
         return;
     }
     if v.get("eventName").is_none() {
-        if let Some(detail) = paging::field(src, el, "detail").filter(|d| d.value.is_object()) {
+        if let Some(detail) = src.field(el, "detail").filter(|d| d.value.is_object()) {
             return read_record(src, &detail, sink);
         }
     }
@@ -248,7 +246,7 @@ fn leaves(key: &str, v: &Value, out: &mut Vec<String>, depth: usize) {
     }
 }
 
-fn read_record(src: &Src<'_>, el: &Element, sink: &mut dyn RecordSink) {
+fn read_record(src: &IndexedInput<'_>, el: &Element, sink: &mut dyn RecordSink) {
     let v = &el.value;
     let Some(name) = text(v, &["eventName"]) else {
         sink.problem(problem_at(
@@ -303,7 +301,7 @@ fn read_record(src: &Src<'_>, el: &Element, sink: &mut dyn RecordSink) {
         message.push_str(&format!(" ({outcome})"));
     }
 
-    let mut record = record_at(src, el, Kind::Log, time, message);
+    let mut record = src.record_at(el, Kind::Log, time, message);
     record.level = Some(match (error_code, stated.as_deref()) {
         (Some(code), _) if is_service_failure(code) => Level::Error,
         (Some(_), _) => Level::Warn,

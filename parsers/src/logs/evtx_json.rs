@@ -14,7 +14,7 @@ use serde_json::Value;
 use crate::input::json::{self, LineIndex};
 use crate::record::{Kind, Level, Problem, Record, RecordSink};
 use crate::time::{self, TimeValue, Timestamp};
-use crate::{tickets, Parser};
+use crate::Parser;
 
 /// `evtx_dump` JSON output.
 pub struct EvtxJson;
@@ -40,14 +40,14 @@ impl Parser for EvtxJson {
         }
         // A head may cut an event short, so keys are checked without
         // parsing: an Event with a System section and a UTC SystemTime.
-        let has = |k| tickets::has_key(head, k);
+        let has = |k| json::has_key(head, k);
         if !has("Event") || !has("System") {
             return None;
         }
         if !has("TimeCreated") && !has("TimeCreated_attributes") {
             return None;
         }
-        tickets::head_time(head, &["SystemTime"], utc_time).then_some(95)
+        json::head_time(head, &["SystemTime"], utc_time).then_some(95)
     }
 
     fn parse(&self, input: &[u8], sink: &mut dyn RecordSink) {
@@ -205,11 +205,11 @@ impl<'de> serde::Deserialize<'de> for Ordered {
 /// `name=value` pairs of EventData (or of UserData's first element), in
 /// document order, without attribute keys and empty or `-` values.
 fn data_pairs(raw: &RawValue) -> Vec<(String, String)> {
-    let data = tickets::raw_at(raw, &["Event", "EventData"])
+    let data = json::raw_at(raw, &["Event", "EventData"])
         .and_then(|d| serde_json::from_str::<Ordered>(d.get()).ok())
         .or_else(|| {
-            let user = tickets::raw_at(raw, &["Event", "UserData"])?;
-            tickets::members(user)?
+            let user = json::raw_at(raw, &["Event", "UserData"])?;
+            json::members_by_key(user)?
                 .into_values()
                 .find_map(|child| serde_json::from_str::<Ordered>(child.get()).ok())
         });

@@ -16,12 +16,10 @@ use std::collections::HashSet;
 
 use serde_json::Value;
 
-use crate::input::json::Element;
-use crate::paging::{
-    self, add_attribute, add_identifier, problem_at, record_at, scalar_text, text, time_field,
-    Document, Head, Src,
+use crate::input::json::{
+    self, problem_at, scalar_text, text, time_field, Document, Element, Head, IndexedInput,
 };
-use crate::record::{Kind, Level, RecordSink};
+use crate::record::{add_attribute, add_identifier, Kind, Level, RecordSink};
 use crate::time::Timestamp;
 use crate::Parser;
 
@@ -48,12 +46,12 @@ impl Parser for K8sEvents {
         if !(about && event && h.has("reason")) {
             return None;
         }
-        h.time(TIME_KEYS, paging::head_text_time).map(|_| 95)
+        h.time(TIME_KEYS, json::head_text_time).map(|_| 95)
     }
 
     fn parse(&self, input: &[u8], sink: &mut dyn RecordSink) {
         let mut seen = HashSet::new();
-        paging::each_document(input, sink, |src, doc, sink| {
+        json::each_document(input, sink, |src, doc, sink| {
             read_document(src, doc, &mut seen, sink)
         });
     }
@@ -73,16 +71,16 @@ const TIME_KEYS: &[&str] = &[
 ];
 
 fn read_document(
-    src: &Src<'_>,
+    src: &IndexedInput<'_>,
     doc: &Document<'_>,
     seen: &mut HashSet<String>,
     sink: &mut dyn RecordSink,
 ) {
-    let Some(el) = paging::element(src, doc.raw, doc.root.clone()) else {
+    let Some(el) = src.element(doc.raw, doc.root.clone()) else {
         return;
     };
     if el.value.is_array() {
-        for item in paging::elements(src, doc.raw, &doc.root).unwrap_or_default() {
+        for item in src.elements(doc.raw, &doc.root).unwrap_or_default() {
             read_object(src, &item, seen, sink);
         }
         return;
@@ -94,7 +92,7 @@ fn read_document(
         ));
         return;
     }
-    if let Some(items) = paging::nested(src, &el, &["items"]) {
+    if let Some(items) = src.nested(&el, &["items"]) {
         for item in &items {
             read_object(src, item, seen, sink);
         }
@@ -108,10 +106,15 @@ fn is_event(v: &Value) -> bool {
         || v.get("regarding").is_some_and(Value::is_object)
 }
 
-fn read_object(src: &Src<'_>, el: &Element, seen: &mut HashSet<String>, sink: &mut dyn RecordSink) {
+fn read_object(
+    src: &IndexedInput<'_>,
+    el: &Element,
+    seen: &mut HashSet<String>,
+    sink: &mut dyn RecordSink,
+) {
     // `--output-watch-events` wraps each object with the watch event type.
     if !is_event(&el.value) {
-        if let Some(object) = paging::field(src, el, "object").filter(|o| is_event(&o.value)) {
+        if let Some(object) = src.field(el, "object").filter(|o| is_event(&o.value)) {
             let watch = text(&el.value, &["type"]).map(str::to_string);
             return read_event(src, &object, watch.as_deref(), seen, sink);
         }
@@ -157,7 +160,7 @@ fn last_seen(v: &Value) -> Result<Option<Timestamp>, String> {
 }
 
 fn read_event(
-    src: &Src<'_>,
+    src: &IndexedInput<'_>,
     el: &Element,
     watch: Option<&str>,
     seen: &mut HashSet<String>,
@@ -252,7 +255,7 @@ fn read_event(
         .or_else(|| scalar_text(v, &["count"]))
         .or_else(|| scalar_text(v, &["deprecatedCount"]));
 
-    let mut record = record_at(src, el, Kind::Log, time, message);
+    let mut record = src.record_at(el, Kind::Log, time, message);
     record.level = event_type.and_then(|t| match t {
         "Normal" => Some(Level::Info),
         "Warning" => Some(Level::Warn),

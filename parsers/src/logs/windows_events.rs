@@ -15,7 +15,7 @@ use std::borrow::Cow;
 
 use crate::record::{Kind, Level, Problem, Record, RecordSink};
 use crate::time::Timestamp;
-use crate::{paging, Parser};
+use crate::{time, Parser};
 
 /// Windows event log XML exports.
 pub struct WindowsEventXml;
@@ -674,7 +674,7 @@ fn finish(doc: &Doc<'_>, event: Open, end: usize, wrapped: bool, sink: &mut dyn 
         sink.problem(problem("Event without TimeCreated/@SystemTime"));
         return;
     };
-    let Some(time) = paging::text_time(stamp) else {
+    let Some(time) = time::text_time(stamp) else {
         sink.problem(problem(&format!(
             "unreadable TimeCreated/@SystemTime {stamp:?}"
         )));

@@ -11,12 +11,10 @@
 
 use serde_json::Value;
 
-use crate::input::json::Element;
-use crate::paging::{
-    self, add_attribute, add_identifier, problem_at, record_at, text, time_field, Document, Head,
-    Src,
+use crate::input::json::{
+    self, problem_at, text, time_field, Document, Element, Head, IndexedInput,
 };
-use crate::record::{Kind, Level, RecordSink};
+use crate::record::{add_attribute, add_identifier, Kind, Level, RecordSink};
 use crate::time::{TimeValue, Timestamp};
 use crate::Parser;
 
@@ -47,11 +45,11 @@ impl Parser for Alertmanager {
         if !(webhook || api_list) {
             return None;
         }
-        h.time(&["startsAt"], paging::head_text_time).map(|_| 95)
+        h.time(&["startsAt"], json::head_text_time).map(|_| 95)
     }
 
     fn parse(&self, input: &[u8], sink: &mut dyn RecordSink) {
-        paging::each_document(input, sink, |src, doc, sink| read_document(src, doc, sink));
+        json::each_document(input, sink, |src, doc, sink| read_document(src, doc, sink));
     }
 }
 
@@ -64,8 +62,8 @@ struct Payload {
     external_url: Option<String>,
 }
 
-fn read_document(input: &Src<'_>, doc: &Document<'_>, sink: &mut dyn RecordSink) {
-    let Some(el) = paging::element(input, doc.raw, doc.root.clone()) else {
+fn read_document(input: &IndexedInput<'_>, doc: &Document<'_>, sink: &mut dyn RecordSink) {
+    let Some(el) = input.element(doc.raw, doc.root.clone()) else {
         return;
     };
     if el.value.is_array() {
@@ -73,13 +71,13 @@ fn read_document(input: &Src<'_>, doc: &Document<'_>, sink: &mut dyn RecordSink)
             system: "Alertmanager",
             ..Payload::default()
         };
-        for alert in paging::elements(input, doc.raw, &doc.root).unwrap_or_default() {
+        for alert in input.elements(doc.raw, &doc.root).unwrap_or_default() {
             read_alert(input, &alert, &payload, sink);
         }
         return;
     }
     let v = &el.value;
-    let Some(alerts) = paging::nested(input, &el, &["alerts"]) else {
+    let Some(alerts) = input.nested(&el, &["alerts"]) else {
         sink.problem(problem_at(
             &el,
             "not an Alertmanager webhook payload: no alerts array".to_string(),
@@ -129,7 +127,12 @@ fn is_zero_time(time: &Timestamp) -> bool {
     }
 }
 
-fn read_alert(input: &Src<'_>, el: &Element, payload: &Payload, sink: &mut dyn RecordSink) {
+fn read_alert(
+    input: &IndexedInput<'_>,
+    el: &Element,
+    payload: &Payload,
+    sink: &mut dyn RecordSink,
+) {
     let v = &el.value;
     let starts = match time_field(v, "startsAt") {
         Ok(Some(t)) => t,
@@ -158,7 +161,7 @@ fn read_alert(input: &Src<'_>, el: &Element, payload: &Payload, sink: &mut dyn R
     let status = text(v, &["status"]).or_else(|| text(v, &["status", "state"]));
     let severity = text(v, &["labels", "severity"]);
     let build = |at: &Element, time: Timestamp, message: String| {
-        let mut record = record_at(input, at, Kind::Alert, time, message);
+        let mut record = input.record_at(at, Kind::Alert, time, message);
         record.system = Some(payload.system.to_string());
         record.actor = Some(payload.system.to_string());
         record.human = Some(false);
@@ -205,7 +208,7 @@ fn read_alert(input: &Src<'_>, el: &Element, payload: &Payload, sink: &mut dyn R
     }
     match time_field(v, "endsAt") {
         Ok(Some(ends)) if !is_zero_time(&ends) => {
-            let at = paging::field(input, el, "endsAt").unwrap_or_else(|| el.clone());
+            let at = input.field(el, "endsAt").unwrap_or_else(|| el.clone());
             let mut resolved = build(&at, ends, format!("Resolved: {title}"));
             add_attribute(&mut resolved, "action", Some("resolve"));
             sink.record(resolved);

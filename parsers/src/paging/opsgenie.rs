@@ -11,12 +11,12 @@
 
 use serde_json::Value;
 
-use crate::input::json::Element;
-use crate::paging::{
-    self, add_attribute, add_identifier, epoch_field, humanize, name_of, problem_at, record_at,
-    scalar_text, text, time_field, Document, Head, Src,
+use crate::input::json::{
+    self, epoch_field, problem_at, scalar_text, text, time_field, Document, Element, Head,
+    IndexedInput,
 };
-use crate::record::{Kind, Level, Record, RecordSink};
+use crate::paging::{humanize, name_of};
+use crate::record::{add_attribute, add_identifier, Kind, Level, Record, RecordSink};
 use crate::time::{EpochUnit, Timestamp};
 use crate::Parser;
 
@@ -42,29 +42,29 @@ impl Parser for Opsgenie {
         let h = Head::new(head)?;
         if h.has("action") && h.has("alert") && (h.has("alertId") || h.has("tinyId")) {
             return h
-                .time(&["createdAt"], |v| paging::head_epoch(v, EpochUnit::Millis))
-                .or_else(|| h.time(&["updatedAt"], |v| paging::head_epoch(v, EpochUnit::Nanos)))
+                .time(&["createdAt"], |v| json::head_epoch(v, EpochUnit::Millis))
+                .or_else(|| h.time(&["updatedAt"], |v| json::head_epoch(v, EpochUnit::Nanos)))
                 .map(|_| 95);
         }
         let api_item = h.has("tinyId")
             || (h.has("offset") && (h.has("log") || h.has("note")) && h.has("owner"));
         if (h.has("data") || h.array) && api_item {
-            return h.time(&["createdAt"], paging::head_text_time).map(|_| 90);
+            return h.time(&["createdAt"], json::head_text_time).map(|_| 90);
         }
         None
     }
 
     fn parse(&self, input: &[u8], sink: &mut dyn RecordSink) {
-        paging::each_document(input, sink, |src, doc, sink| read_document(src, doc, sink));
+        json::each_document(input, sink, |src, doc, sink| read_document(src, doc, sink));
     }
 }
 
-fn read_document(input: &Src<'_>, doc: &Document<'_>, sink: &mut dyn RecordSink) {
-    let Some(el) = paging::element(input, doc.raw, doc.root.clone()) else {
+fn read_document(input: &IndexedInput<'_>, doc: &Document<'_>, sink: &mut dyn RecordSink) {
+    let Some(el) = input.element(doc.raw, doc.root.clone()) else {
         return;
     };
     if el.value.is_array() {
-        for item in paging::elements(input, doc.raw, &doc.root).unwrap_or_default() {
+        for item in input.elements(doc.raw, &doc.root).unwrap_or_default() {
             api_item(input, &item, sink);
         }
         return;
@@ -78,11 +78,11 @@ fn read_document(input: &Src<'_>, doc: &Document<'_>, sink: &mut dyn RecordSink)
     }
     match v.get("data") {
         Some(Value::Array(_)) => {
-            for item in paging::nested(input, &el, &["data"]).unwrap_or_default() {
+            for item in input.nested(&el, &["data"]).unwrap_or_default() {
                 api_item(input, &item, sink);
             }
         }
-        Some(Value::Object(_)) => match paging::field(input, &el, "data") {
+        Some(Value::Object(_)) => match input.field(&el, "data") {
             Some(item) => api_item(input, &item, sink),
             None => sink.problem(problem_at(&el, "unreadable data".to_string())),
         },
@@ -93,8 +93,8 @@ fn read_document(input: &Src<'_>, doc: &Document<'_>, sink: &mut dyn RecordSink)
     }
 }
 
-fn base(input: &Src<'_>, at: &Element, time: Timestamp, message: String) -> Record {
-    let mut record = record_at(input, at, Kind::Alert, time, message);
+fn base(input: &IndexedInput<'_>, at: &Element, time: Timestamp, message: String) -> Record {
+    let mut record = input.record_at(at, Kind::Alert, time, message);
     record.system = Some(SYSTEM.to_string());
     record
 }
@@ -130,7 +130,11 @@ fn human_source(source: Option<&Value>, user: Option<&str>) -> Option<bool> {
     }
 }
 
-fn webhook(input: &Src<'_>, el: &Element, sink: &mut dyn RecordSink) -> Result<(), String> {
+fn webhook(
+    input: &IndexedInput<'_>,
+    el: &Element,
+    sink: &mut dyn RecordSink,
+) -> Result<(), String> {
     let v = &el.value;
     let action = text(v, &["action"]).ok_or("webhook without action")?;
     let alert = v.get("alert").ok_or("webhook without alert")?;
@@ -260,7 +264,7 @@ fn add_alert_identifiers(record: &mut Record, alert: &Value) {
 }
 
 /// One element of an Alert API response: an alert, a log line or a note.
-fn api_item(input: &Src<'_>, el: &Element, sink: &mut dyn RecordSink) {
+fn api_item(input: &IndexedInput<'_>, el: &Element, sink: &mut dyn RecordSink) {
     let v = &el.value;
     let result = if v.get("log").is_some() {
         alert_log(input, el, sink)
@@ -276,7 +280,11 @@ fn api_item(input: &Src<'_>, el: &Element, sink: &mut dyn RecordSink) {
     }
 }
 
-fn api_alert(input: &Src<'_>, el: &Element, sink: &mut dyn RecordSink) -> Result<(), String> {
+fn api_alert(
+    input: &IndexedInput<'_>,
+    el: &Element,
+    sink: &mut dyn RecordSink,
+) -> Result<(), String> {
     let v = &el.value;
     let time = time_field(v, "createdAt")?.ok_or("alert without createdAt")?;
     let title = text(v, &["message"]).unwrap_or("alert").to_string();
@@ -327,7 +335,11 @@ fn api_alert(input: &Src<'_>, el: &Element, sink: &mut dyn RecordSink) -> Result
     Ok(())
 }
 
-fn alert_log(input: &Src<'_>, el: &Element, sink: &mut dyn RecordSink) -> Result<(), String> {
+fn alert_log(
+    input: &IndexedInput<'_>,
+    el: &Element,
+    sink: &mut dyn RecordSink,
+) -> Result<(), String> {
     let v = &el.value;
     let time = time_field(v, "createdAt")?.ok_or("alert log without createdAt")?;
     let log = text(v, &["log"]).ok_or("alert log without text")?;
@@ -345,7 +357,11 @@ fn alert_log(input: &Src<'_>, el: &Element, sink: &mut dyn RecordSink) -> Result
     Ok(())
 }
 
-fn alert_note(input: &Src<'_>, el: &Element, sink: &mut dyn RecordSink) -> Result<(), String> {
+fn alert_note(
+    input: &IndexedInput<'_>,
+    el: &Element,
+    sink: &mut dyn RecordSink,
+) -> Result<(), String> {
     let v = &el.value;
     let time = time_field(v, "createdAt")?.ok_or("note without createdAt")?;
     let note = text(v, &["note"]).ok_or("note without text")?;

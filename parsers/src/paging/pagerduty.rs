@@ -15,12 +15,11 @@ use std::sync::OnceLock;
 use regex::Regex;
 use serde_json::Value;
 
-use crate::input::json::Element;
-use crate::paging::{
-    self, add_attribute, add_identifier, humanize, join_names, name_of, problem_at, record_at,
-    text, time_field, Document, Head, Src,
+use crate::input::json::{
+    self, problem_at, text, time_field, Document, Element, Head, IndexedInput,
 };
-use crate::record::{Kind, Record, RecordSink};
+use crate::paging::{humanize, join_names, name_of};
+use crate::record::{add_attribute, add_identifier, Kind, Record, RecordSink};
 use crate::time::{Precision, TimeValue, Timestamp};
 use crate::Parser;
 
@@ -44,9 +43,9 @@ impl Parser for PagerDuty {
 
     fn sniff(&self, head: &[u8]) -> Option<u8> {
         let h = Head::new(head)?;
-        let created = || h.time(&["created_at"], paging::head_text_time);
+        let created = || h.time(&["created_at"], json::head_text_time);
         if h.has("event") && h.has("event_type") && h.has("resource_type") {
-            return h.time(&["occurred_at"], paging::head_text_time).map(|_| 95);
+            return h.time(&["occurred_at"], json::head_text_time).map(|_| 95);
         }
         let listed = |keys: &[&str]| h.array || keys.iter().any(|k| h.has(k));
         if listed(&["log_entries", "log_entry"]) && h.text_ends_with("type", "_log_entry") {
@@ -71,7 +70,7 @@ impl Parser for PagerDuty {
     }
 
     fn parse(&self, input: &[u8], sink: &mut dyn RecordSink) {
-        paging::each_document(input, sink, |src, doc, sink| read_document(src, doc, sink));
+        json::each_document(input, sink, |src, doc, sink| read_document(src, doc, sink));
     }
 }
 
@@ -104,11 +103,11 @@ fn classify(value: &Value) -> Option<Shape> {
     }
 }
 
-fn read_document(input: &Src<'_>, doc: &Document<'_>, sink: &mut dyn RecordSink) {
+fn read_document(input: &IndexedInput<'_>, doc: &Document<'_>, sink: &mut dyn RecordSink) {
     let root = doc.root.as_str();
     let raw = doc.raw;
     if raw.get().trim_start().starts_with('[') {
-        match paging::elements(input, raw, root) {
+        match input.elements(raw, root) {
             Some(items) => items
                 .iter()
                 .for_each(|el| read_element(input, el, None, &Context::default(), sink)),
@@ -116,7 +115,7 @@ fn read_document(input: &Src<'_>, doc: &Document<'_>, sink: &mut dyn RecordSink)
         }
         return;
     }
-    let Some(members) = paging::members(input, raw) else {
+    let Some(members) = input.members(raw) else {
         sink.problem(document_problem(
             input,
             raw,
@@ -141,7 +140,7 @@ fn read_document(input: &Src<'_>, doc: &Document<'_>, sink: &mut dyn RecordSink)
             "data" => None,
             "event" => {
                 found = true;
-                match paging::element(input, value, format!("{root}.event")) {
+                match input.element(value, format!("{root}.event")) {
                     Some(el) => webhook(input, &el, sink),
                     None => sink.problem(document_problem(input, value, root, "unreadable event")),
                 }
@@ -152,7 +151,7 @@ fn read_document(input: &Src<'_>, doc: &Document<'_>, sink: &mut dyn RecordSink)
         let locator = format!("{root}.{key}");
         let body = value.get().trim_start();
         if body.starts_with('[') {
-            let Some(items) = paging::elements(input, value, &locator) else {
+            let Some(items) = input.elements(value, &locator) else {
                 continue;
             };
             if key == "data" && !items.iter().any(|el| classify(&el.value).is_some()) {
@@ -163,7 +162,7 @@ fn read_document(input: &Src<'_>, doc: &Document<'_>, sink: &mut dyn RecordSink)
                 read_element(input, el, hint, &context, sink);
             }
         } else if body.starts_with('{') && hint.is_some() {
-            if let Some(el) = paging::element(input, value, locator) {
+            if let Some(el) = input.element(value, locator) {
                 found = true;
                 read_element(input, &el, hint, &context, sink);
             }
@@ -180,7 +179,7 @@ fn read_document(input: &Src<'_>, doc: &Document<'_>, sink: &mut dyn RecordSink)
 }
 
 fn document_problem(
-    input: &Src<'_>,
+    input: &IndexedInput<'_>,
     raw: &serde_json::value::RawValue,
     locator: &str,
     reason: &str,
@@ -201,7 +200,7 @@ struct Context {
 }
 
 fn read_element(
-    input: &Src<'_>,
+    input: &IndexedInput<'_>,
     el: &Element,
     hint: Option<Shape>,
     context: &Context,
@@ -227,8 +226,8 @@ fn read_element(
     }
 }
 
-fn base(input: &Src<'_>, at: &Element, time: Timestamp, message: String) -> Record {
-    let mut record = record_at(input, at, Kind::Alert, time, message);
+fn base(input: &IndexedInput<'_>, at: &Element, time: Timestamp, message: String) -> Record {
+    let mut record = input.record_at(at, Kind::Alert, time, message);
     record.system = Some(SYSTEM.to_string());
     record
 }
@@ -258,8 +257,8 @@ fn incident_title(incident: &Value) -> Option<String> {
     let title = text(incident, &["title"])
         .or_else(|| text(incident, &["summary"]))
         .or_else(|| text(incident, &["description"]));
-    let number = paging::scalar_text(incident, &["incident_number"])
-        .or_else(|| paging::scalar_text(incident, &["number"]));
+    let number = json::scalar_text(incident, &["incident_number"])
+        .or_else(|| json::scalar_text(incident, &["number"]));
     match (number, title) {
         (Some(n), Some(t)) => Some(format!("[#{n}] {t}")),
         (None, Some(t)) => Some(t.to_string()),
@@ -271,8 +270,8 @@ fn incident_title(incident: &Value) -> Option<String> {
 /// The incident number (`#1234`), id and web address of an incident or
 /// incident reference.
 fn add_incident_identifiers(record: &mut Record, incident: &Value) {
-    let number = paging::scalar_text(incident, &["incident_number"])
-        .or_else(|| paging::scalar_text(incident, &["number"]))
+    let number = json::scalar_text(incident, &["incident_number"])
+        .or_else(|| json::scalar_text(incident, &["number"]))
         .or_else(|| text(incident, &["summary"]).and_then(incident_number_in));
     if let Some(n) = number {
         add_identifier(record, format!("#{n}"));
@@ -304,7 +303,11 @@ fn names(list: Option<&Value>) -> Vec<String> {
         .unwrap_or_default()
 }
 
-fn log_entry(input: &Src<'_>, el: &Element, sink: &mut dyn RecordSink) -> Result<(), String> {
+fn log_entry(
+    input: &IndexedInput<'_>,
+    el: &Element,
+    sink: &mut dyn RecordSink,
+) -> Result<(), String> {
     let v = &el.value;
     let ty = text(v, &["type"]).unwrap_or("log_entry");
     let action = ty
@@ -334,7 +337,7 @@ fn log_entry(input: &Src<'_>, el: &Element, sink: &mut dyn RecordSink) -> Result
         "unacknowledge" => by("Unacknowledged", who),
         "resolve" => by("Resolved", who),
         "escalate" => {
-            level = paging::scalar_text(v, &["escalation_level"])
+            level = json::scalar_text(v, &["escalation_level"])
                 .and_then(|l| l.parse().ok())
                 .or_else(|| summary.and_then(escalation_level_in));
             match (level, assignees.is_empty()) {
@@ -426,7 +429,7 @@ fn log_entry(input: &Src<'_>, el: &Element, sink: &mut dyn RecordSink) -> Result
 
 /// The incident's own facts, shared by every record it yields.
 fn incident_record(
-    input: &Src<'_>,
+    input: &IndexedInput<'_>,
     at: &Element,
     incident: &Value,
     time: Timestamp,
@@ -449,7 +452,11 @@ fn incident_record(
     record
 }
 
-fn incident(input: &Src<'_>, el: &Element, sink: &mut dyn RecordSink) -> Result<(), String> {
+fn incident(
+    input: &IndexedInput<'_>,
+    el: &Element,
+    sink: &mut dyn RecordSink,
+) -> Result<(), String> {
     let v = &el.value;
     let time = time_field(v, "created_at")?.ok_or("incident without created_at")?;
     let title = incident_title(v).unwrap_or_else(|| "incident".to_string());
@@ -473,7 +480,7 @@ fn incident(input: &Src<'_>, el: &Element, sink: &mut dyn RecordSink) -> Result<
             "acknowledge",
         ),
     ] {
-        for item in paging::nested(input, el, &[key]).unwrap_or_default() {
+        for item in input.nested(el, &[key]).unwrap_or_default() {
             let at = match time_field(&item.value, "at") {
                 Ok(Some(t)) => t,
                 Ok(None) => {
@@ -503,7 +510,10 @@ fn incident(input: &Src<'_>, el: &Element, sink: &mut dyn RecordSink) -> Result<
         }
     }
 
-    for item in paging::nested(input, el, &["incidents_responders"]).unwrap_or_default() {
+    for item in input
+        .nested(el, &["incidents_responders"])
+        .unwrap_or_default()
+    {
         let Ok(Some(at)) = time_field(&item.value, "requested_at") else {
             continue;
         };
@@ -530,7 +540,7 @@ fn incident(input: &Src<'_>, el: &Element, sink: &mut dyn RecordSink) -> Result<
         let field = ["resolved_at", "last_status_change_at"]
             .iter()
             .find_map(|k| match time_field(v, k) {
-                Ok(Some(t)) => paging::field(input, el, k).map(|at| (at, t)),
+                Ok(Some(t)) => input.field(el, k).map(|at| (at, t)),
                 _ => None,
             });
         match field {
@@ -559,7 +569,7 @@ fn incident(input: &Src<'_>, el: &Element, sink: &mut dyn RecordSink) -> Result<
     Ok(())
 }
 
-fn note(input: &Src<'_>, el: &Element, sink: &mut dyn RecordSink) -> Result<(), String> {
+fn note(input: &IndexedInput<'_>, el: &Element, sink: &mut dyn RecordSink) -> Result<(), String> {
     let v = &el.value;
     let time = time_field(v, "created_at")?.ok_or("note without created_at")?;
     let content = text(v, &["content"]).ok_or("note without content")?;
@@ -579,7 +589,7 @@ fn note(input: &Src<'_>, el: &Element, sink: &mut dyn RecordSink) -> Result<(), 
     Ok(())
 }
 
-fn alert(input: &Src<'_>, el: &Element, sink: &mut dyn RecordSink) -> Result<(), String> {
+fn alert(input: &IndexedInput<'_>, el: &Element, sink: &mut dyn RecordSink) -> Result<(), String> {
     let v = &el.value;
     let time = time_field(v, "created_at")?.ok_or("alert without created_at")?;
     let summary = text(v, &["summary"])
@@ -614,11 +624,11 @@ fn alert(input: &Src<'_>, el: &Element, sink: &mut dyn RecordSink) -> Result<(),
     add_attribute(
         &mut record,
         "suppressed",
-        paging::scalar_text(v, &["suppressed"]),
+        json::scalar_text(v, &["suppressed"]),
     );
     sink.record(record);
     if let Ok(Some(time)) = time_field(v, "resolved_at") {
-        if let Some(at) = paging::field(input, el, "resolved_at") {
+        if let Some(at) = input.field(el, "resolved_at") {
             let mut record = build(&at, time, format!("Alert resolved: {summary}"));
             add_attribute(&mut record, "action", Some("resolve"));
             sink.record(record);
@@ -631,7 +641,7 @@ fn alert(input: &Src<'_>, el: &Element, sink: &mut dyn RecordSink) -> Result<(),
 /// (`time_zone`); the time stays naive and the zone goes into the `tz`
 /// attribute for the pipeline to apply.
 fn analytics(
-    input: &Src<'_>,
+    input: &IndexedInput<'_>,
     el: &Element,
     context: &Context,
     sink: &mut dyn RecordSink,
@@ -658,7 +668,7 @@ fn analytics(
     let mut record = build(el, created.clone(), format!("Triggered: {title}"));
     add_attribute(&mut record, "action", Some("trigger"));
     add_attribute(&mut record, "status", text(v, &["status"]));
-    add_attribute(&mut record, "major", paging::scalar_text(v, &["major"]));
+    add_attribute(&mut record, "major", json::scalar_text(v, &["major"]));
     sink.record(record);
 
     // The first acknowledgement has no time of its own: it is the creation
@@ -666,7 +676,9 @@ fn analytics(
     let ack_seconds = v.get("seconds_to_first_ack").and_then(Value::as_i64);
     if let (Some(seconds), TimeValue::Local(start)) = (ack_seconds, created.value) {
         if let Some(at_time) = start.checked_add_signed(chrono::Duration::seconds(seconds)) {
-            let at = paging::field(input, el, "seconds_to_first_ack").unwrap_or_else(|| el.clone());
+            let at = input
+                .field(el, "seconds_to_first_ack")
+                .unwrap_or_else(|| el.clone());
             let who = names(v.get("acknowledged_user_names")).into_iter().next();
             let time = Timestamp {
                 value: TimeValue::Local(at_time),
@@ -688,7 +700,7 @@ fn analytics(
 
     match time_field(v, "resolved_at") {
         Ok(Some(time)) => {
-            let at = paging::field(input, el, "resolved_at").unwrap_or_else(|| el.clone());
+            let at = input.field(el, "resolved_at").unwrap_or_else(|| el.clone());
             let who = text(v, &["resolved_by_user_name"]).map(str::to_string);
             let mut record = build(&at, time, by("Resolved", who.as_deref()));
             record.human = who.as_ref().map(|_| true);
@@ -698,7 +710,7 @@ fn analytics(
             add_attribute(
                 &mut record,
                 "auto_resolved",
-                paging::scalar_text(v, &["auto_resolved"]),
+                json::scalar_text(v, &["auto_resolved"]),
             );
             sink.record(record);
         }
@@ -709,7 +721,7 @@ fn analytics(
 }
 
 /// A v3 webhook: `{"event": {"event_type": "incident.triggered", ...}}`.
-fn webhook(input: &Src<'_>, el: &Element, sink: &mut dyn RecordSink) {
+fn webhook(input: &IndexedInput<'_>, el: &Element, sink: &mut dyn RecordSink) {
     let v = &el.value;
     let Some(event_type) = text(v, &["event_type"]) else {
         sink.problem(problem_at(

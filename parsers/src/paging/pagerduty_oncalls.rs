@@ -10,12 +10,11 @@
 
 use serde_json::Value;
 
-use crate::input::json::Element;
-use crate::paging::{
-    self, add_attribute, add_identifier, name_of, problem_at, record_at, text, time_field,
-    Document, Head, Src,
+use crate::input::json::{
+    self, problem_at, text, time_field, Document, Element, Head, IndexedInput,
 };
-use crate::record::{Kind, RecordSink};
+use crate::paging::name_of;
+use crate::record::{add_attribute, add_identifier, Kind, RecordSink};
 use crate::time::Timestamp;
 use crate::Parser;
 
@@ -44,31 +43,30 @@ impl Parser for PagerDutyOncalls {
         if !(oncalls || schedule) {
             return None;
         }
-        h.time(&["start", "end"], paging::head_text_time)
-            .map(|_| 95)
+        h.time(&["start", "end"], json::head_text_time).map(|_| 95)
     }
 
     fn parse(&self, input: &[u8], sink: &mut dyn RecordSink) {
-        paging::each_document(input, sink, |src, doc, sink| read_document(src, doc, sink));
+        json::each_document(input, sink, |src, doc, sink| read_document(src, doc, sink));
     }
 }
 
-fn read_document(input: &Src<'_>, doc: &Document<'_>, sink: &mut dyn RecordSink) {
-    let Some(el) = paging::element(input, doc.raw, doc.root.clone()) else {
+fn read_document(input: &IndexedInput<'_>, doc: &Document<'_>, sink: &mut dyn RecordSink) {
+    let Some(el) = input.element(doc.raw, doc.root.clone()) else {
         return;
     };
     let mut found = false;
-    if let Some(entries) = paging::nested(input, &el, &["oncalls"]) {
+    if let Some(entries) = input.nested(&el, &["oncalls"]) {
         found = true;
         for entry in &entries {
             oncall(input, entry, sink);
         }
     }
-    if let Some(schedule) = paging::field(input, &el, "schedule").filter(|s| s.value.is_object()) {
+    if let Some(schedule) = input.field(&el, "schedule").filter(|s| s.value.is_object()) {
         found = true;
         read_schedule(input, &schedule, sink);
     }
-    if let Some(schedules) = paging::nested(input, &el, &["schedules"]) {
+    if let Some(schedules) = input.nested(&el, &["schedules"]) {
         found = true;
         for schedule in &schedules {
             read_schedule(input, schedule, sink);
@@ -102,7 +100,7 @@ struct Shift<'a> {
     user: Option<&'a Value>,
 }
 
-fn oncall(input: &Src<'_>, el: &Element, sink: &mut dyn RecordSink) {
+fn oncall(input: &IndexedInput<'_>, el: &Element, sink: &mut dyn RecordSink) {
     let v = &el.value;
     let level = v.get("escalation_level").and_then(Value::as_u64);
     let policy = name_of(v.get("escalation_policy"));
@@ -128,18 +126,15 @@ fn oncall(input: &Src<'_>, el: &Element, sink: &mut dyn RecordSink) {
     emit(input, el, &shift, sink);
 }
 
-fn read_schedule(input: &Src<'_>, schedule: &Element, sink: &mut dyn RecordSink) {
+fn read_schedule(input: &IndexedInput<'_>, schedule: &Element, sink: &mut dyn RecordSink) {
     let name = text(&schedule.value, &["name"])
         .or_else(|| text(&schedule.value, &["summary"]))
         .unwrap_or("schedule")
         .to_string();
     let zone = text(&schedule.value, &["time_zone"]).map(str::to_string);
-    let entries = paging::nested(
-        input,
-        schedule,
-        &["final_schedule", "rendered_schedule_entries"],
-    )
-    .unwrap_or_default();
+    let entries = input
+        .nested(schedule, &["final_schedule", "rendered_schedule_entries"])
+        .unwrap_or_default();
     for entry in &entries {
         let user = entry.value.get("user").filter(|u| u.is_object());
         let shift = Shift {
@@ -157,7 +152,7 @@ fn read_schedule(input: &Src<'_>, schedule: &Element, sink: &mut dyn RecordSink)
     }
 }
 
-fn emit(input: &Src<'_>, el: &Element, shift: &Shift<'_>, sink: &mut dyn RecordSink) {
+fn emit(input: &IndexedInput<'_>, el: &Element, shift: &Shift<'_>, sink: &mut dyn RecordSink) {
     let Some(person) = shift.person.clone() else {
         sink.problem(problem_at(el, "on-call entry without a user".to_string()));
         return;
@@ -174,9 +169,9 @@ fn emit(input: &Src<'_>, el: &Element, shift: &Shift<'_>, sink: &mut dyn RecordS
         }
     }
     for (side, time) in times {
-        let at = paging::field(input, el, side).unwrap_or_else(|| el.clone());
+        let at = input.field(el, side).unwrap_or_else(|| el.clone());
         let message = format!("shift {side}: {}", shift.role);
-        let mut record = record_at(input, &at, Kind::Shift, time, message);
+        let mut record = input.record_at(&at, Kind::Shift, time, message);
         record.system = Some(SYSTEM.to_string());
         record.actor = Some(person.clone());
         if let Some(url) = shift.user.and_then(|u| text(u, &["html_url"])) {

@@ -28,12 +28,12 @@ impl Parser for Bugzilla {
     }
 
     fn sniff(&self, head: &[u8]) -> Option<u8> {
-        if tickets::first_byte(head) != Some(b'{') || !tickets::has_key(head, "bugs") {
+        if json::first_byte(head) != Some(b'{') || !json::has_key(head, "bugs") {
             return None;
         }
-        let has = |k| tickets::has_key(head, k);
+        let has = |k| json::has_key(head, k);
         let utc = |keys: &[&str]| {
-            tickets::head_time(head, keys, |t| {
+            json::head_time(head, keys, |t| {
                 crate::time::parse_field(t, None).filter(|t| matches!(t.value, TimeValue::Utc(_)))
             })
         };
@@ -46,7 +46,7 @@ impl Parser for Bugzilla {
     fn parse(&self, input: &[u8], sink: &mut dyn RecordSink) {
         let doc = match json::document(input) {
             Ok(doc) => doc,
-            Err(reason) => return tickets::problem_at(sink, None, "$", reason),
+            Err(reason) => return tickets::report(sink, None, "$", reason),
         };
         let lines = LineIndex::new(input);
         if let Some(bugs) = tickets::items(input, &lines, doc, &["bugs"], "$") {
@@ -57,19 +57,14 @@ impl Parser for Bugzilla {
             return;
         }
         // Comments come keyed by bug id: `{"bugs": {"123": {"comments": []}}}`.
-        let Some(by_id) = tickets::raw_at(doc, &["bugs"]).and_then(tickets::members) else {
-            return tickets::problem_at(
-                sink,
-                Some(1),
-                "$",
-                "not a Bugzilla REST response: no bugs",
-            );
+        let Some(by_id) = json::raw_at(doc, &["bugs"]).and_then(json::members_by_key) else {
+            return tickets::report(sink, Some(1), "$", "not a Bugzilla REST response: no bugs");
         };
         for (id, raw) in by_id {
             let base = format!("$.bugs[\"{id}\"]");
             let Some(comments) = tickets::elements_at(input, &lines, raw, &["comments"], &base)
             else {
-                tickets::problem_at(
+                tickets::report(
                     sink,
                     Some(lines.line_at(json::span_of(input, raw).start)),
                     &base,
@@ -100,7 +95,7 @@ fn stamp(mut r: Record, id: &str, product: Option<&str>, who: Option<&str>) -> R
     r
 }
 
-/// Fields that hold lists: a change adds and removes members.
+/// Fields that hold lists: a change adds and removes json::members_by_key.
 const LIST_FIELDS: &[&str] = &[
     "cc",
     "keywords",
@@ -133,7 +128,7 @@ fn history(
 ) -> Option<Record> {
     let h = &el.value;
     let Some(time) = tickets::json_time(h.get("when")) else {
-        tickets::problem_at(
+        tickets::report(
             sink,
             Some(el.line),
             &el.locator,
@@ -146,9 +141,9 @@ fn history(
     let mut attrs: Vec<(String, String)> = Vec::new();
     let mut fields = Vec::new();
     for c in changes {
-        let field = tickets::str_of(c, &["field_name"]).unwrap_or("field");
-        let removed = tickets::text_of(c, &["removed"]).unwrap_or_default();
-        let added = tickets::text_of(c, &["added"]).unwrap_or_default();
+        let field = json::text(c, &["field_name"]).unwrap_or("field");
+        let removed = json::scalar_text(c, &["removed"]).unwrap_or_default();
+        let added = json::scalar_text(c, &["added"]).unwrap_or_default();
         let name = field_label(field);
         fields.push(name.to_string());
         let text = if LIST_FIELDS.contains(&field) {
@@ -200,23 +195,23 @@ fn history(
     r.attributes.push(("field".to_string(), fields.join(", ")));
     r.attributes
         .extend(attrs.into_iter().filter(|(_, v)| !v.is_empty()));
-    Some(stamp(r, id, product, tickets::str_of(h, &["who"])))
+    Some(stamp(r, id, product, json::text(h, &["who"])))
 }
 
 fn bug(input: &[u8], lines: &LineIndex, it: &Item<'_>, sink: &mut dyn RecordSink) -> Vec<Record> {
     let v = &it.value;
     let line = Some(it.line);
-    let Some(id) = tickets::text_of(v, &["id"]) else {
-        tickets::problem_at(sink, line, &it.locator, "bug without an id");
+    let Some(id) = json::scalar_text(v, &["id"]) else {
+        tickets::report(sink, line, &it.locator, "bug without an id");
         return Vec::new();
     };
-    let product = tickets::str_of(v, &["product"]);
+    let product = json::text(v, &["product"]);
     let mut records = Vec::new();
     let read = |key: &str, sink: &mut dyn RecordSink| -> Option<Timestamp> {
         let value = v.get(key).filter(|x| !x.is_null())?;
         let t = tickets::json_time(Some(value));
         if t.is_none() {
-            tickets::problem_at(
+            tickets::report(
                 sink,
                 line,
                 &format!("{}.{key}", it.locator),
@@ -227,11 +222,11 @@ fn bug(input: &[u8], lines: &LineIndex, it: &Item<'_>, sink: &mut dyn RecordSink
     };
     if let Some(time) = read("creation_time", sink) {
         let mut message = format!("{} filed", label(&id));
-        if let Some(summary) = tickets::str_of(v, &["summary"]) {
+        if let Some(summary) = json::text(v, &["summary"]) {
             message.push_str(": ");
             message.push_str(summary);
         }
-        if let Some(p) = tickets::str_of(v, &["priority"]).filter(|p| *p != "--") {
+        if let Some(p) = json::text(v, &["priority"]).filter(|p| *p != "--") {
             message.push_str(&format!(" (priority {p})"));
         }
         let mut r = tickets::item_record(input, it, &it.locator, time, message)
@@ -244,15 +239,15 @@ fn bug(input: &[u8], lines: &LineIndex, it: &Item<'_>, sink: &mut dyn RecordSink
             "component",
             "assigned_to",
         ] {
-            if let Some(value) = tickets::str_of(v, &[key]) {
+            if let Some(value) = json::text(v, &[key]) {
                 r.attributes.push((key.to_string(), value.to_string()));
             }
         }
-        records.push(stamp(r, &id, product, tickets::str_of(v, &["creator"])));
+        records.push(stamp(r, &id, product, json::text(v, &["creator"])));
     }
     // bugzilla.mozilla.org keeps when a bug was last resolved.
     if let Some(time) = read("cf_last_resolved", sink) {
-        let message = match tickets::str_of(v, &["resolution"]) {
+        let message = match json::text(v, &["resolution"]) {
             Some(res) => format!("{} resolved ({res})", label(&id)),
             None => format!("{} resolved", label(&id)),
         };
@@ -279,7 +274,7 @@ fn bug(input: &[u8], lines: &LineIndex, it: &Item<'_>, sink: &mut dyn RecordSink
 fn comment(input: &[u8], id: &str, el: &Element, sink: &mut dyn RecordSink) -> Option<Record> {
     let c = &el.value;
     let Some(time) = tickets::json_time(c.get("creation_time").or_else(|| c.get("time"))) else {
-        tickets::problem_at(
+        tickets::report(
             sink,
             Some(el.line),
             &el.locator,
@@ -287,7 +282,7 @@ fn comment(input: &[u8], id: &str, el: &Element, sink: &mut dyn RecordSink) -> O
         );
         return None;
     };
-    let text = tickets::str_of(c, &["text"])
+    let text = json::text(c, &["text"])
         .unwrap_or_default()
         .replace("\r\n", "\n");
     // Comment 0 is the description written when the bug was filed.
@@ -302,7 +297,7 @@ fn comment(input: &[u8], id: &str, el: &Element, sink: &mut dyn RecordSink) -> O
         r.attributes
             .push(("public".to_string(), "false".to_string()));
     }
-    let who = tickets::str_of(c, &["creator"]);
+    let who = json::text(c, &["creator"]);
     let mut r = stamp(r, id, None, who);
     r.human = Some(who.is_none_or(|w| !tickets::looks_automated(w)));
     Some(r)

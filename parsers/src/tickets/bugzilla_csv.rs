@@ -47,11 +47,11 @@ impl Parser for BugzillaCsv {
     fn parse(&self, input: &[u8], sink: &mut dyn RecordSink) {
         let rows = tickets::csv_rows(input, None, Some(&mut *sink));
         let Some((header, data)) = rows.split_first() else {
-            return tickets::problem_at(sink, None, "row 1", "empty input");
+            return tickets::report(sink, None, "row 1", "empty input");
         };
         let columns = Columns::new(&header.cells);
         let (Some(id), Some((date, changed))) = (columns.find(ID), date_column(&columns)) else {
-            return tickets::problem_at(
+            return tickets::report(
                 sink,
                 Some(header.line),
                 &header.locator(),
@@ -111,7 +111,7 @@ impl Layout {
     fn bug(&self, row: &CsvRow, dates: &DateReader, sink: &mut dyn RecordSink) -> Option<Record> {
         let id = row.cell(Some(self.id));
         if id.is_empty() {
-            tickets::problem_at(
+            tickets::report(
                 sink,
                 Some(row.line),
                 &row.locator(),
@@ -122,7 +122,7 @@ impl Layout {
         let date = row.cell(Some(self.date));
         let Some(time) = dates.read(date) else {
             let clipped: String = date.chars().take(40).collect();
-            tickets::problem_at(
+            tickets::report(
                 sink,
                 Some(row.line),
                 &row.locator(),

@@ -29,11 +29,11 @@ impl Parser for GitHub {
     }
 
     fn sniff(&self, head: &[u8]) -> Option<u8> {
-        if !matches!(tickets::first_byte(head), Some(b'[' | b'{')) {
+        if !matches!(json::first_byte(head), Some(b'[' | b'{')) {
             return None;
         }
-        let has = |k| tickets::has_key(head, k);
-        let utc = |keys: &[&str]| tickets::head_time(head, keys, absolute);
+        let has = |k| json::has_key(head, k);
+        let utc = |keys: &[&str]| json::head_time(head, keys, absolute);
         let issues = has("number")
             && has("login")
             && (has("repository_url") || has("comments_url") || has("pull_request"))
@@ -53,7 +53,7 @@ impl Parser for GitHub {
     fn parse(&self, input: &[u8], sink: &mut dyn RecordSink) {
         let doc = match json::document(input) {
             Ok(doc) => doc,
-            Err(reason) => return tickets::problem_at(sink, None, "$", reason),
+            Err(reason) => return tickets::report(sink, None, "$", reason),
         };
         let lines = LineIndex::new(input);
         if let Some(list) = tickets::items(input, &lines, doc, &[], "$") {
@@ -62,8 +62,8 @@ impl Parser for GitHub {
             }
             return;
         }
-        let Some(top) = tickets::members(doc) else {
-            return tickets::problem_at(sink, Some(1), "$", "not a GitHub API response");
+        let Some(top) = json::members_by_key(doc) else {
+            return tickets::report(sink, Some(1), "$", "not a GitHub API response");
         };
         if top.contains_key("items") {
             for it in tickets::items(input, &lines, doc, &["items"], "$").unwrap_or_default() {
@@ -128,10 +128,10 @@ impl Issue {
 
     /// From an issue object.
     fn of(v: &Value) -> Issue {
-        let html = tickets::str_of(v, &["html_url"]);
+        let html = json::text(v, &["html_url"]);
         let repo = html
-            .or_else(|| tickets::str_of(v, &["repository_url"]))
-            .or_else(|| tickets::str_of(v, &["url"]))
+            .or_else(|| json::text(v, &["repository_url"]))
+            .or_else(|| json::text(v, &["url"]))
             .and_then(repo_of);
         let number = v.get("number").and_then(Value::as_u64);
         Issue::new(
@@ -146,9 +146,9 @@ impl Issue {
         if let Some(issue) = v.get("issue").filter(|i| i.is_object()) {
             return Issue::of(issue);
         }
-        let issue_url = tickets::str_of(v, &["issue_url"]);
-        let html = tickets::str_of(v, &["html_url"]);
-        let any = issue_url.or(html).or_else(|| tickets::str_of(v, &["url"]));
+        let issue_url = json::text(v, &["issue_url"]);
+        let html = json::text(v, &["html_url"]);
+        let any = issue_url.or(html).or_else(|| json::text(v, &["url"]));
         let repo = any.and_then(repo_of);
         let number = issue_url.or(html).and_then(number_of);
         let web = html
@@ -173,9 +173,9 @@ fn user(v: Option<&Value>) -> (Option<String>, Option<bool>) {
     let Some(u) = v.filter(|u| u.is_object()) else {
         return (None, None);
     };
-    let login = tickets::str_of(u, &["login"]).map(str::to_string);
-    let bot = tickets::str_of(u, &["type"]) == Some("Bot")
-        || tickets::str_of(u, &["__typename"]) == Some("Bot")
+    let login = json::text(u, &["login"]).map(str::to_string);
+    let bot = json::text(u, &["type"]) == Some("Bot")
+        || json::text(u, &["__typename"]) == Some("Bot")
         || login.as_deref().is_some_and(|l| l.ends_with("[bot]"));
     let human = login.as_ref().map(|_| !bot);
     (login, human)
@@ -186,7 +186,7 @@ fn names(v: &Value, key: &str, field: &str) -> Option<String> {
         .get(key)?
         .as_array()?
         .iter()
-        .filter_map(|x| tickets::str_of(x, &[field]))
+        .filter_map(|x| json::text(x, &[field]))
         .collect();
     (!list.is_empty()).then(|| list.join(", "))
 }
@@ -201,7 +201,7 @@ fn element(input: &[u8], it: &Item<'_>, sink: &mut dyn RecordSink) {
     } else if v.get("body").is_some() && v.get("created_at").is_some() {
         comment(input, it, sink).into_iter().collect()
     } else {
-        tickets::problem_at(
+        tickets::report(
             sink,
             line,
             &it.locator,
@@ -216,7 +216,7 @@ fn read_time(it: &Item<'_>, key: &str, what: &str, sink: &mut dyn RecordSink) ->
     let value = it.value.get(key).filter(|x| !x.is_null());
     let time = tickets::json_time(value);
     if time.is_none() {
-        tickets::problem_at(
+        tickets::report(
             sink,
             Some(it.line),
             &it.locator,
@@ -241,13 +241,13 @@ fn issue(input: &[u8], it: &Item<'_>, sink: &mut dyn RecordSink) -> Vec<Record> 
         if pull {
             message = format!("{} pull request opened", issue.label);
         }
-        if let Some(title) = tickets::str_of(v, &["title"]) {
+        if let Some(title) = json::text(v, &["title"]) {
             message.push_str(": ");
             message.push_str(title);
         }
         let mut r = record(time, it.locator.clone(), message).with_attribute("event", "opened");
         (r.actor, r.human) = user(v.get("user"));
-        if let Some(state) = tickets::str_of(v, &["state"]) {
+        if let Some(state) = json::text(v, &["state"]) {
             r.attributes.push(("state".to_string(), state.to_string()));
         }
         if let Some(labels) = names(v, "labels", "name") {
@@ -260,7 +260,7 @@ fn issue(input: &[u8], it: &Item<'_>, sink: &mut dyn RecordSink) -> Vec<Record> 
             r.attributes
                 .push(("pull_request".to_string(), "true".to_string()));
         }
-        tickets::mention(&mut r, tickets::str_of(v, &["body"]).unwrap_or_default());
+        tickets::mention(&mut r, json::text(v, &["body"]).unwrap_or_default());
         events.push(r);
     }
     let merged = v
@@ -279,7 +279,7 @@ fn issue(input: &[u8], it: &Item<'_>, sink: &mut dyn RecordSink) -> Vec<Record> 
                 (r.actor, r.human) = user(v.get("merged_by"));
                 events.push(r);
             }
-            None => tickets::problem_at(
+            None => tickets::report(
                 sink,
                 Some(it.line),
                 &it.locator,
@@ -289,7 +289,7 @@ fn issue(input: &[u8], it: &Item<'_>, sink: &mut dyn RecordSink) -> Vec<Record> 
     }
     if v.get("closed_at").is_some_and(|c| !c.is_null()) {
         if let Some(time) = read_time(it, "closed_at", what, sink) {
-            let message = match tickets::str_of(v, &["state_reason"]) {
+            let message = match json::text(v, &["state_reason"]) {
                 Some(reason) => format!("{} closed ({})", issue.label, reason.replace('_', " ")),
                 None => format!("{} closed", issue.label),
             };
@@ -308,7 +308,7 @@ fn comment(input: &[u8], it: &Item<'_>, sink: &mut dyn RecordSink) -> Option<Rec
     let v = &it.value;
     let issue = Issue::around(v);
     let time = read_time(it, "created_at", "comment", sink)?;
-    let body = tickets::str_of(v, &["body"])
+    let body = json::text(v, &["body"])
         .unwrap_or_default()
         .replace("\r\n", "\n");
     let mut r = issue
@@ -321,7 +321,7 @@ fn comment(input: &[u8], it: &Item<'_>, sink: &mut dyn RecordSink) -> Option<Rec
         ))
         .with_attribute("comment", "true");
     (r.actor, r.human) = user(v.get("user"));
-    if let Some(assoc) = tickets::str_of(v, &["author_association"]) {
+    if let Some(assoc) = json::text(v, &["author_association"]) {
         r.attributes
             .push(("author_association".to_string(), assoc.to_string()));
     }
@@ -335,7 +335,7 @@ fn short(sha: &str) -> &str {
 
 /// What a REST issue event or timeline item says, after the issue label.
 fn event_words(name: &str, v: &Value) -> String {
-    let s = |path: &[&str]| tickets::str_of(v, path).unwrap_or_default().to_string();
+    let s = |path: &[&str]| json::text(v, path).unwrap_or_default().to_string();
     match name {
         "labeled" => format!("labeled {}", s(&["label", "name"])),
         "unlabeled" => format!("unlabeled {}", s(&["label", "name"])),
@@ -344,14 +344,13 @@ fn event_words(name: &str, v: &Value) -> String {
         "milestoned" => format!("milestone set to {}", s(&["milestone", "title"])),
         "demilestoned" => format!("milestone removed ({})", s(&["milestone", "title"])),
         "renamed" => tickets::change_text("title", &s(&["rename", "from"]), &s(&["rename", "to"])),
-        "closed" => match tickets::str_of(v, &["state_reason"]) {
+        "closed" => match json::text(v, &["state_reason"]) {
             Some(reason) => format!("closed ({})", reason.replace('_', " ")),
             None => "closed".to_string(),
         },
         "referenced" => format!("referenced in commit {}", short(&s(&["commit_id"]))),
         "cross-referenced" => {
-            let source =
-                tickets::str_of(v, &["source", "issue", "html_url"]).unwrap_or("another issue");
+            let source = json::text(v, &["source", "issue", "html_url"]).unwrap_or("another issue");
             format!("mentioned in {source}")
         }
         "commented" => format!("comment: {}", s(&["body"]).replace("\r\n", "\n")),
@@ -369,7 +368,7 @@ fn event_words(name: &str, v: &Value) -> String {
 
 fn event(input: &[u8], it: &Item<'_>, sink: &mut dyn RecordSink) -> Option<Record> {
     let v = &it.value;
-    let name = tickets::str_of(v, &["event"]).unwrap_or("event");
+    let name = json::text(v, &["event"]).unwrap_or("event");
     let issue = Issue::around(v);
     // Timeline items keep their time under different names.
     let (key, who) = match name {
@@ -381,7 +380,7 @@ fn event(input: &[u8], it: &Item<'_>, sink: &mut dyn RecordSink) -> Option<Recor
     let time = if key == "committer" {
         let t = tickets::json_time(json::get(v, &["committer", "date"]));
         if t.is_none() {
-            tickets::problem_at(
+            tickets::report(
                 sink,
                 Some(it.line),
                 &it.locator,
@@ -397,7 +396,7 @@ fn event(input: &[u8], it: &Item<'_>, sink: &mut dyn RecordSink) -> Option<Recor
         .stamp(tickets::item_record(input, it, &it.locator, time, message))
         .with_attribute("event", name);
     if name == "committed" {
-        r.actor = tickets::str_of(v, &["author", "name"]).map(str::to_string);
+        r.actor = json::text(v, &["author", "name"]).map(str::to_string);
     } else {
         (r.actor, r.human) = user(who);
     }
@@ -409,7 +408,7 @@ fn event(input: &[u8], it: &Item<'_>, sink: &mut dyn RecordSink) -> Option<Recor
             .attributes
             .push(("status_to".to_string(), "open".to_string())),
         "assigned" => {
-            if let Some(a) = tickets::str_of(v, &["assignee", "login"]) {
+            if let Some(a) = json::text(v, &["assignee", "login"]) {
                 r.attributes.push(("assignee".to_string(), a.to_string()));
             }
         }
@@ -428,16 +427,16 @@ fn graphql(
     doc: &serde_json::value::RawValue,
     sink: &mut dyn RecordSink,
 ) {
-    let Some(repository) = tickets::raw_at(doc, &["data", "repository"]) else {
-        return tickets::problem_at(
+    let Some(repository) = json::raw_at(doc, &["data", "repository"]) else {
+        return tickets::report(
             sink,
             Some(1),
             "$.data",
             "GraphQL response without data.repository",
         );
     };
-    let Some(members) = tickets::members(repository) else {
-        return tickets::problem_at(
+    let Some(members) = json::members_by_key(repository) else {
+        return tickets::report(
             sink,
             Some(1),
             "$.data.repository",
@@ -452,15 +451,11 @@ fn graphql(
         };
         let base = format!("$.data.repository.{owner}");
         let v: Value = serde_json::from_str(raw.get()).unwrap_or(Value::Null);
-        let repo = tickets::str_of(&repo_value, &["nameWithOwner"])
+        let repo = json::text(&repo_value, &["nameWithOwner"])
             .map(str::to_string)
-            .or_else(|| tickets::str_of(&v, &["url"]).and_then(repo_of));
+            .or_else(|| json::text(&v, &["url"]).and_then(repo_of));
         let number = v.get("number").and_then(Value::as_u64);
-        let issue = Issue::new(
-            repo,
-            number,
-            tickets::str_of(&v, &["url"]).map(str::to_string),
-        );
+        let issue = Issue::new(repo, number, json::text(&v, &["url"]).map(str::to_string));
         let nodes = tickets::items(input, lines, raw, &["timelineItems", "nodes"], &base)
             .or_else(|| tickets::items(input, lines, raw, &["timelineItems", "edges"], &base));
         for mut it in nodes.unwrap_or_default() {
@@ -475,7 +470,7 @@ fn graphql(
         }
     }
     if !found {
-        tickets::problem_at(
+        tickets::report(
             sink,
             Some(1),
             "$.data.repository",
@@ -505,11 +500,11 @@ fn timeline_node(
 ) -> Option<Record> {
     let v = &it.value;
     // Perceval stores the type as `eventType`; the API calls it `__typename`.
-    let typename = tickets::str_of(v, &["__typename"])
-        .or_else(|| tickets::str_of(v, &["eventType"]))
+    let typename = json::text(v, &["__typename"])
+        .or_else(|| json::text(v, &["eventType"]))
         .unwrap_or("TimelineItem");
     let time = read_time(it, "createdAt", typename, sink)?;
-    let s = |path: &[&str]| tickets::str_of(v, path).unwrap_or_default().to_string();
+    let s = |path: &[&str]| json::text(v, path).unwrap_or_default().to_string();
     let words = match typename {
         "LabeledEvent" => format!("labeled {}", s(&["label", "name"])),
         "UnlabeledEvent" => format!("unlabeled {}", s(&["label", "name"])),

@@ -29,11 +29,11 @@ impl Parser for GitLab {
     }
 
     fn sniff(&self, head: &[u8]) -> Option<u8> {
-        if !matches!(tickets::first_byte(head), Some(b'[' | b'{')) {
+        if !matches!(json::first_byte(head), Some(b'[' | b'{')) {
             return None;
         }
-        let has = |k| tickets::has_key(head, k);
-        let utc = tickets::head_time(head, &["created_at"], |t| {
+        let has = |k| json::has_key(head, k);
+        let utc = json::head_time(head, &["created_at"], |t| {
             crate::time::parse_field(t, None).filter(|t| matches!(t.value, TimeValue::Utc(_)))
         });
         let issues = has("iid") && has("web_url") && has("author") && has("username");
@@ -46,14 +46,14 @@ impl Parser for GitLab {
     fn parse(&self, input: &[u8], sink: &mut dyn RecordSink) {
         let doc = match json::document(input) {
             Ok(doc) => doc,
-            Err(reason) => return tickets::problem_at(sink, None, "$", reason),
+            Err(reason) => return tickets::report(sink, None, "$", reason),
         };
         let lines = LineIndex::new(input);
         let list = match tickets::items(input, &lines, doc, &[], "$") {
             Some(list) => list,
             None => match tickets::root_item(input, &lines, doc) {
                 Some(one) if one.value.is_object() => vec![one],
-                _ => return tickets::problem_at(sink, Some(1), "$", "not a GitLab API response"),
+                _ => return tickets::report(sink, Some(1), "$", "not a GitLab API response"),
             },
         };
         let mut records = Vec::new();
@@ -91,12 +91,12 @@ impl Ticket {
     fn of(v: &Value) -> Ticket {
         let merge_request = v.get("merge_status").is_some()
             || v.get("source_branch").is_some()
-            || tickets::str_of(v, &["web_url"]).is_some_and(|u| u.contains("/merge_requests/"));
+            || json::text(v, &["web_url"]).is_some_and(|u| u.contains("/merge_requests/"));
         let sigil = if merge_request { '!' } else { '#' };
-        let url = tickets::str_of(v, &["web_url"]).map(str::to_string);
+        let url = json::text(v, &["web_url"]).map(str::to_string);
         let project = url.as_deref().and_then(project_of);
-        let iid = tickets::text_of(v, &["iid"]);
-        let reference = tickets::str_of(v, &["references", "full"])
+        let iid = json::scalar_text(v, &["iid"]);
+        let reference = json::text(v, &["references", "full"])
             .map(str::to_string)
             .or_else(|| Some(format!("{}{sigil}{}", project.as_ref()?, iid.as_ref()?)));
         let label = match (&reference, &iid) {
@@ -114,12 +114,12 @@ impl Ticket {
 
     /// The issue or merge request of a note, which names only its number.
     fn of_note(v: &Value) -> Ticket {
-        let sigil = match tickets::str_of(v, &["noteable_type"]) {
+        let sigil = match json::text(v, &["noteable_type"]) {
             Some("MergeRequest") => "!",
             Some("Epic") => "&",
             _ => "#",
         };
-        let label = match tickets::text_of(v, &["noteable_iid"]) {
+        let label = match json::scalar_text(v, &["noteable_iid"]) {
             Some(iid) => format!("{sigil}{iid}"),
             None => "GitLab issue".to_string(),
         };
@@ -145,12 +145,12 @@ fn user(v: Option<&Value>) -> (Option<String>, Option<bool>) {
     let Some(u) = v.filter(|u| u.is_object()) else {
         return (None, None);
     };
-    let name = tickets::str_of(u, &["username"])
-        .or_else(|| tickets::str_of(u, &["name"]))
+    let name = json::text(u, &["username"])
+        .or_else(|| json::text(u, &["name"]))
         .map(str::to_string);
     let bot = u.get("bot") == Some(&Value::Bool(true))
         || name.as_deref().is_some_and(tickets::looks_automated)
-        || tickets::str_of(u, &["name"]).is_some_and(tickets::looks_automated);
+        || json::text(u, &["name"]).is_some_and(tickets::looks_automated);
     let human = name.as_ref().map(|_| !bot);
     (name, human)
 }
@@ -158,7 +158,7 @@ fn user(v: Option<&Value>) -> (Option<String>, Option<bool>) {
 fn time_of(it: &Item<'_>, key: &str, what: &str, sink: &mut dyn RecordSink) -> Option<Timestamp> {
     let t = tickets::json_time(it.value.get(key));
     if t.is_none() {
-        tickets::problem_at(
+        tickets::report(
             sink,
             Some(it.line),
             &it.locator,
@@ -192,7 +192,7 @@ fn element(
     } else if v.get("iid").is_some() {
         out.extend(issue(input, it, sink));
     } else {
-        tickets::problem_at(
+        tickets::report(
             sink,
             Some(it.line),
             &it.locator,
@@ -206,7 +206,7 @@ fn labels(v: &Value) -> Option<String> {
         .get("labels")?
         .as_array()?
         .iter()
-        .filter_map(|l| l.as_str().or_else(|| tickets::str_of(l, &["name"])))
+        .filter_map(|l| l.as_str().or_else(|| json::text(l, &["name"])))
         .collect();
     (!list.is_empty()).then(|| list.join(", "))
 }
@@ -220,24 +220,21 @@ fn issue(input: &[u8], it: &Item<'_>, sink: &mut dyn RecordSink) -> Vec<Record> 
     };
     if let Some(time) = time_of(it, "created_at", "issue", sink) {
         let mut message = format!("{} opened", ticket.label);
-        if let Some(title) = tickets::str_of(v, &["title"]) {
+        if let Some(title) = json::text(v, &["title"]) {
             message.push_str(": ");
             message.push_str(title);
         }
         let mut r = record(time, it.locator.clone(), message).with_attribute("event", "opened");
         (r.actor, r.human) = user(v.get("author"));
         for key in ["state", "issue_type", "severity"] {
-            if let Some(value) = tickets::str_of(v, &[key]) {
+            if let Some(value) = json::text(v, &[key]) {
                 r.attributes.push((key.to_string(), value.to_string()));
             }
         }
         if let Some(l) = labels(v) {
             r.attributes.push(("labels".to_string(), l));
         }
-        tickets::mention(
-            &mut r,
-            tickets::str_of(v, &["description"]).unwrap_or_default(),
-        );
+        tickets::mention(&mut r, json::text(v, &["description"]).unwrap_or_default());
         events.push(r);
     }
     for (key, by, word) in [
@@ -266,7 +263,7 @@ fn note(input: &[u8], it: &Item<'_>, sink: &mut dyn RecordSink) -> Option<Record
     let v = &it.value;
     let ticket = Ticket::of_note(v);
     let time = time_of(it, "created_at", "note", sink)?;
-    let body = tickets::str_of(v, &["body"])
+    let body = json::text(v, &["body"])
         .unwrap_or_default()
         .replace("\r\n", "\n");
     let system = v.get("system") == Some(&Value::Bool(true));
@@ -300,25 +297,25 @@ fn note(input: &[u8], it: &Item<'_>, sink: &mut dyn RecordSink) -> Option<Record
 fn resource_event(input: &[u8], it: &Item<'_>, sink: &mut dyn RecordSink) -> Option<Record> {
     let v = &it.value;
     let time = time_of(it, "created_at", "resource event", sink)?;
-    let kind = match tickets::str_of(v, &["resource_type"]) {
+    let kind = match json::text(v, &["resource_type"]) {
         Some("MergeRequest") => "merge request",
         Some("Epic") => "epic",
         _ => "issue",
     };
-    let subject = match tickets::text_of(v, &["resource_id"]) {
+    let subject = match json::scalar_text(v, &["resource_id"]) {
         Some(id) => format!("GitLab {kind} {id}"),
         None => format!("GitLab {kind}"),
     };
-    let added = tickets::str_of(v, &["action"]) != Some("remove");
-    let words = if let Some(state) = tickets::str_of(v, &["state"]) {
+    let added = json::text(v, &["action"]) != Some("remove");
+    let words = if let Some(state) = json::text(v, &["state"]) {
         state.to_string()
-    } else if let Some(label) = tickets::str_of(v, &["label", "name"]) {
+    } else if let Some(label) = json::text(v, &["label", "name"]) {
         if added {
             format!("labeled {label}")
         } else {
             format!("unlabeled {label}")
         }
-    } else if let Some(m) = tickets::str_of(v, &["milestone", "title"]) {
+    } else if let Some(m) = json::text(v, &["milestone", "title"]) {
         if added {
             format!("milestone set to {m}")
         } else {
@@ -330,7 +327,7 @@ fn resource_event(input: &[u8], it: &Item<'_>, sink: &mut dyn RecordSink) -> Opt
     let mut r = tickets::item_record(input, it, &it.locator, time, format!("{subject} {words}"));
     r.system = Some("GitLab".to_string());
     (r.actor, r.human) = user(v.get("user"));
-    if let Some(state) = tickets::str_of(v, &["state"]) {
+    if let Some(state) = json::text(v, &["state"]) {
         r.attributes
             .push(("status_to".to_string(), state.to_string()));
     }

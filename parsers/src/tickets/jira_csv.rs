@@ -56,7 +56,7 @@ impl Parser for JiraCsv {
         };
         let columns = Columns::new(&header.cells);
         let (Some(key), Some(created)) = (columns.find(KEY), columns.find(CREATED)) else {
-            tickets::problem_at(
+            tickets::report(
                 sink,
                 Some(header.line),
                 &header.locator(),
@@ -168,7 +168,7 @@ impl Layout {
         let key = row.cell(Some(self.key));
         let label = match (key, row.cell(self.id)) {
             ("", "") => {
-                tickets::problem_at(
+                tickets::report(
                     sink,
                     Some(row.line),
                     &row.locator(),
@@ -232,7 +232,7 @@ impl Layout {
                 tickets::mention(&mut r, row.cell(self.description));
                 events.push(r);
             }
-            None => tickets::problem_at(
+            None => tickets::report(
                 sink,
                 Some(row.line),
                 &row.locator(),
@@ -261,12 +261,9 @@ impl Layout {
                     r.actor = c.author;
                     events.push(r);
                 }
-                Err(reason) => tickets::problem_at(
-                    sink,
-                    Some(row.line),
-                    &locator,
-                    format!("{label}: {reason}"),
-                ),
+                Err(reason) => {
+                    tickets::report(sink, Some(row.line), &locator, format!("{label}: {reason}"))
+                }
             }
         }
 
@@ -289,7 +286,7 @@ impl Layout {
                     }
                     tickets::insert_in_order(&mut events, r);
                 }
-                None => tickets::problem_at(
+                None => tickets::report(
                     sink,
                     Some(row.line),
                     &row.locator(),

@@ -35,26 +35,26 @@ impl Parser for JiraJson {
     }
 
     fn sniff(&self, head: &[u8]) -> Option<u8> {
-        if tickets::first_byte(head) != Some(b'{') {
+        if json::first_byte(head) != Some(b'{') {
             return None;
         }
-        let has = |k| tickets::has_key(head, k);
+        let has = |k| json::has_key(head, k);
         let issues = has("fields")
             && has("key")
             && (has("issues") || has("changelog") || has("issuetype"))
-            && tickets::head_time(head, &["created", "updated", "resolutiondate"], absolute);
+            && json::head_time(head, &["created", "updated", "resolutiondate"], absolute);
         let comments = has("comments")
             && has("author")
             && (memchr::memmem::find(head, b"/rest/api/").is_some() || has("updateAuthor"))
-            && tickets::head_time(head, &["created"], absolute);
+            && json::head_time(head, &["created"], absolute);
         let audit = has("records")
             && (has("authorKey") || has("authorAccountId"))
-            && tickets::head_time(head, &["created"], absolute);
+            && json::head_time(head, &["created"], absolute);
         let changelog =
-            has("values") && has("fromString") && tickets::head_time(head, &["created"], absolute);
+            has("values") && has("fromString") && json::head_time(head, &["created"], absolute);
         let webhook = has("webhookEvent")
             && has("timestamp")
-            && tickets::head_time(head, &["created", "updated"], absolute);
+            && json::head_time(head, &["created", "updated"], absolute);
         (issues || comments || audit || changelog || webhook).then_some(95)
     }
 
@@ -86,10 +86,10 @@ fn issue_key_in(text: &str) -> Option<&str> {
 fn read(input: &[u8], path_key: Option<&str>, sink: &mut dyn RecordSink) {
     let doc = match json::document(input) {
         Ok(doc) => doc,
-        Err(reason) => return tickets::problem_at(sink, None, "$", reason),
+        Err(reason) => return tickets::report(sink, None, "$", reason),
     };
-    let Some(top) = tickets::members(doc) else {
-        return tickets::problem_at(
+    let Some(top) = json::members_by_key(doc) else {
+        return tickets::report(
             sink,
             Some(1),
             "$",
@@ -105,7 +105,7 @@ fn read(input: &[u8], path_key: Option<&str>, sink: &mut dyn RecordSink) {
                     issue(input, &lines, it, sink);
                 }
             }
-            None => tickets::problem_at(sink, Some(1), "$.issues", "issues is not an array"),
+            None => tickets::report(sink, Some(1), "$.issues", "issues is not an array"),
         }
     } else if top.contains_key("webhookEvent") {
         webhook(input, &lines, doc, sink);
@@ -127,7 +127,7 @@ fn read(input: &[u8], path_key: Option<&str>, sink: &mut dyn RecordSink) {
                     }
                 }
             }
-            None => tickets::problem_at(sink, Some(1), "$.records", "records is not an array"),
+            None => tickets::report(sink, Some(1), "$.records", "records is not an array"),
         }
     } else if top.contains_key("values") {
         let fallback = Some(Ticket::named(path_key.unwrap_or("Jira issue")));
@@ -135,7 +135,7 @@ fn read(input: &[u8], path_key: Option<&str>, sink: &mut dyn RecordSink) {
             history(input, t, el, sink)
         });
     } else {
-        tickets::problem_at(
+        tickets::report(
             sink,
             Some(1),
             "$",
@@ -154,7 +154,7 @@ fn page(
     read: impl Fn(&Ticket, &Element, &mut dyn RecordSink) -> Option<Record>,
 ) {
     let Some(elements) = json::array_at(input, lines, &[key]) else {
-        return tickets::problem_at(
+        return tickets::report(
             sink,
             Some(1),
             &format!("$.{key}"),
@@ -198,20 +198,20 @@ impl Ticket {
     }
 
     fn from_issue(v: &Value) -> Option<Ticket> {
-        let key = tickets::str_of(v, &["key"]).map(str::to_string);
-        let label = match (&key, tickets::text_of(v, &["id"])) {
+        let key = json::text(v, &["key"]).map(str::to_string);
+        let label = match (&key, json::scalar_text(v, &["id"])) {
             (Some(k), _) => k.clone(),
             (None, Some(id)) => format!("issue {id}"),
             (None, None) => return None,
         };
-        let url = match (tickets::str_of(v, &["self"]), &key) {
+        let url = match (json::text(v, &["self"]), &key) {
             (Some(api), Some(key)) => api
                 .find("/rest/")
                 .map(|at| format!("{}/browse/{key}", &api[..at])),
             _ => None,
         };
-        let project = tickets::str_of(v, &["fields", "project", "name"])
-            .or_else(|| tickets::str_of(v, &["fields", "project", "key"]))
+        let project = json::text(v, &["fields", "project", "name"])
+            .or_else(|| json::text(v, &["fields", "project", "key"]))
             .map(str::to_string);
         Some(Ticket {
             label,
@@ -224,7 +224,7 @@ impl Ticket {
     /// The issue of a comment, from its API address
     /// (`…/rest/api/2/issue/10016/comment/10022`).
     fn from_self(v: &Value) -> Option<Ticket> {
-        let api = tickets::str_of(v, &["self"])?;
+        let api = json::text(v, &["self"])?;
         let (_, rest) = api.split_once("/issue/")?;
         let id = rest.split('/').next().filter(|s| !s.is_empty())?;
         Some(match issue_key_in(id).filter(|k| *k == id) {
@@ -252,7 +252,7 @@ fn attr<'r>(r: &'r Record, key: &str) -> Option<&'r str> {
 fn issue(input: &[u8], lines: &LineIndex, it: &Item<'_>, sink: &mut dyn RecordSink) {
     let v = &it.value;
     let Some(ticket) = Ticket::from_issue(v) else {
-        return tickets::problem_at(
+        return tickets::report(
             sink,
             Some(it.line),
             &it.locator,
@@ -275,7 +275,7 @@ fn issue(input: &[u8], lines: &LineIndex, it: &Item<'_>, sink: &mut dyn RecordSi
                 fields,
                 at(&it.locator, time, String::new()),
             )),
-            None => tickets::problem_at(
+            None => tickets::report(
                 sink,
                 line,
                 &it.locator,
@@ -331,7 +331,7 @@ fn issue(input: &[u8], lines: &LineIndex, it: &Item<'_>, sink: &mut dyn RecordSi
                 }
                 events.push(ticket.stamp(r));
             }
-            None => tickets::problem_at(
+            None => tickets::report(
                 sink,
                 line,
                 &locator,
@@ -340,7 +340,7 @@ fn issue(input: &[u8], lines: &LineIndex, it: &Item<'_>, sink: &mut dyn RecordSi
         }
     }
     if events.is_empty() && created.is_none() {
-        tickets::problem_at(
+        tickets::report(
             sink,
             line,
             &it.locator,
@@ -358,7 +358,7 @@ fn issue(input: &[u8], lines: &LineIndex, it: &Item<'_>, sink: &mut dyn RecordSi
 fn creation(ticket: &Ticket, fields: Option<&Value>, mut r: Record) -> Record {
     let field = |k: &str| fields.and_then(|f| tickets::person(f.get(k)));
     let mut message = format!("{} created", ticket.label);
-    if let Some(summary) = fields.and_then(|f| tickets::str_of(f, &["summary"])) {
+    if let Some(summary) = fields.and_then(|f| json::text(f, &["summary"])) {
         message.push_str(": ");
         message.push_str(summary);
     }
@@ -392,8 +392,8 @@ fn creation(ticket: &Ticket, fields: Option<&Value>, mut r: Record) -> Record {
 
 /// A text value of a changelog item (`fromString`, else `from`).
 fn item_text(item: &Value, display: &str, raw: &str) -> String {
-    tickets::text_of(item, &[display])
-        .or_else(|| tickets::text_of(item, &[raw]))
+    json::scalar_text(item, &[display])
+        .or_else(|| json::scalar_text(item, &[raw]))
         .unwrap_or_default()
 }
 
@@ -404,8 +404,8 @@ fn describe(items: &[Value]) -> (Vec<String>, Vec<(String, String)>) {
     let mut attrs: Vec<(String, String)> = Vec::new();
     let mut fields = Vec::new();
     for item in items {
-        let field = tickets::str_of(item, &["field"])
-            .or_else(|| tickets::str_of(item, &["fieldId"]))
+        let field = json::text(item, &["field"])
+            .or_else(|| json::text(item, &["fieldId"]))
             .unwrap_or("field");
         let from = item_text(item, "fromString", "from");
         let to = item_text(item, "toString", "to");
@@ -459,7 +459,7 @@ fn history(
 ) -> Option<Record> {
     let h = &el.value;
     let Some(time) = tickets::json_time(h.get("created")) else {
-        tickets::problem_at(
+        tickets::report(
             sink,
             Some(el.line),
             &el.locator,
@@ -524,7 +524,7 @@ fn comment(
     sink: &mut dyn RecordSink,
 ) -> Option<Record> {
     let Some(time) = tickets::json_time(el.value.get("created")) else {
-        tickets::problem_at(
+        tickets::report(
             sink,
             Some(el.line),
             &el.locator,
@@ -540,7 +540,7 @@ fn comment(
 fn audit(input: &[u8], el: &Element, sink: &mut dyn RecordSink) -> Option<Record> {
     let v = &el.value;
     let Some(time) = tickets::json_time(v.get("created")) else {
-        tickets::problem_at(
+        tickets::report(
             sink,
             Some(el.line),
             &el.locator,
@@ -548,9 +548,9 @@ fn audit(input: &[u8], el: &Element, sink: &mut dyn RecordSink) -> Option<Record
         );
         return None;
     };
-    let summary = tickets::str_of(v, &["summary"]).unwrap_or("audit record");
+    let summary = json::text(v, &["summary"]).unwrap_or("audit record");
     let mut message = format!("Jira audit: {summary}");
-    if let Some(object) = tickets::str_of(v, &["objectItem", "name"]) {
+    if let Some(object) = json::text(v, &["objectItem", "name"]) {
         message.push_str(": ");
         message.push_str(object);
     }
@@ -560,11 +560,11 @@ fn audit(input: &[u8], el: &Element, sink: &mut dyn RecordSink) -> Option<Record
         .map(|list| {
             list.iter()
                 .filter_map(|c| {
-                    let field = tickets::str_of(c, &["fieldName"])?;
+                    let field = json::text(c, &["fieldName"])?;
                     Some(tickets::change_text(
                         field,
-                        &tickets::text_of(c, &["changedFrom"]).unwrap_or_default(),
-                        &tickets::text_of(c, &["changedTo"]).unwrap_or_default(),
+                        &json::scalar_text(c, &["changedFrom"]).unwrap_or_default(),
+                        &json::scalar_text(c, &["changedTo"]).unwrap_or_default(),
                     ))
                 })
                 .collect()
@@ -575,10 +575,9 @@ fn audit(input: &[u8], el: &Element, sink: &mut dyn RecordSink) -> Option<Record
     }
     let mut r = tickets::element_record(input, el, time, message);
     r.system = Some("Jira".to_string());
-    let author =
-        tickets::str_of(v, &["authorAccountId"]).or_else(|| tickets::str_of(v, &["authorKey"]));
+    let author = json::text(v, &["authorAccountId"]).or_else(|| json::text(v, &["authorKey"]));
     // `-1` is Jira's own account: start-up, upgrades, scheduled jobs.
-    r.human = match (author, tickets::str_of(v, &["eventSource"])) {
+    r.human = match (author, json::text(v, &["eventSource"])) {
         (None | Some("-1"), _) => Some(false),
         (_, Some("Browser")) => Some(true),
         _ => None,
@@ -589,7 +588,7 @@ fn audit(input: &[u8], el: &Element, sink: &mut dyn RecordSink) -> Option<Record
         ("event_source", &["eventSource"][..]),
         ("object_type", &["objectItem", "typeName"][..]),
     ] {
-        if let Some(value) = tickets::str_of(v, path) {
+        if let Some(value) = json::text(v, path) {
             r.attributes.push((name.to_string(), value.to_string()));
         }
     }
@@ -602,7 +601,7 @@ fn webhook(input: &[u8], lines: &LineIndex, doc: &RawValue, sink: &mut dyn Recor
         return;
     };
     let v = &root.value;
-    let event = tickets::str_of(v, &["webhookEvent"]).unwrap_or("webhook");
+    let event = json::text(v, &["webhookEvent"]).unwrap_or("webhook");
     let stamp = v
         .get("timestamp")
         .and_then(|t| match t {
@@ -658,7 +657,7 @@ fn webhook(input: &[u8], lines: &LineIndex, doc: &RawValue, sink: &mut dyn Recor
                 .push(("webhook_event".to_string(), event.to_string()));
             sink.record(r);
         }
-        None => tickets::problem_at(
+        None => tickets::report(
             sink,
             Some(1),
             "$",

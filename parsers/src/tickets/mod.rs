@@ -14,16 +14,14 @@ pub(crate) mod zendesk;
 
 pub(crate) use crate::input::csv_rows::CsvRow;
 use std::cell::Cell;
-use std::collections::BTreeMap;
 use std::ops::Range;
 
 use chrono::NaiveDateTime;
-use memchr::memmem;
 use serde_json::value::RawValue;
 use serde_json::Value;
 
 use crate::input::json::{self, Element, LineIndex};
-use crate::record::{Problem, Record, RecordSink};
+use crate::record::{Kind, Problem, Record, RecordSink};
 use crate::time::{self, Precision, TimeValue, Timestamp};
 
 /// How a numeric date such as `05/03/2026` is read. Exports write dates in
@@ -279,7 +277,7 @@ pub(crate) fn non_blank(text: &str) -> Option<&str> {
 }
 
 /// A problem at a locator.
-pub(crate) fn problem_at(
+pub(crate) fn report(
     sink: &mut dyn RecordSink,
     line: Option<u64>,
     locator: &str,
@@ -303,7 +301,7 @@ impl CsvRow {
             locator: Some(self.locator()),
             span: self.span.clone(),
             lossy_utf8: self.lossy,
-            ..Record::new(crate::record::Kind::Ticket, time, message)
+            ..Record::new(Kind::Ticket, time, message)
         }
     }
 }
@@ -353,85 +351,7 @@ impl Columns {
     }
 }
 
-// ---------------------------------------------------------- JSON sniff
-
-/// Whether `"key"` followed by `:` occurs in a JSON head.
-pub(crate) fn has_key(head: &[u8], key: &str) -> bool {
-    key_values(head, key).next().is_some()
-}
-
-/// Byte offsets just after `"key":` (and its whitespace) in a JSON head.
-fn key_values<'a>(head: &'a [u8], key: &str) -> impl Iterator<Item = usize> + 'a {
-    let needle = format!("\"{key}\"").into_bytes();
-    let finder = memmem::Finder::new(&needle).into_owned();
-    let mut from = 0usize;
-    std::iter::from_fn(move || loop {
-        let at = from + finder.find(head.get(from..)?)?;
-        let mut i = at + finder.needle().len();
-        from = i;
-        while head.get(i).is_some_and(|b| b.is_ascii_whitespace()) {
-            i += 1;
-        }
-        if head.get(i) != Some(&b':') {
-            continue;
-        }
-        i += 1;
-        while head.get(i).is_some_and(|b| b.is_ascii_whitespace()) {
-            i += 1;
-        }
-        return Some(i);
-    })
-}
-
-/// The string values of `"key": "…"` in a JSON head (escape-free strings
-/// only, which is what timestamps and names are).
-pub(crate) fn string_values<'a>(head: &'a [u8], key: &str) -> impl Iterator<Item = &'a str> + 'a {
-    key_values(head, key).filter_map(move |at| {
-        if head.get(at) != Some(&b'"') {
-            return None;
-        }
-        let rest = head.get(at + 1..)?;
-        let end = memchr::memchr(b'"', rest)?;
-        let value = &rest[..end];
-        if value.contains(&b'\\') {
-            return None;
-        }
-        std::str::from_utf8(value).ok()
-    })
-}
-
-/// Whether one of `keys` has a value in the head that `read` accepts.
-pub(crate) fn head_time(
-    head: &[u8],
-    keys: &[&str],
-    read: impl Fn(&str) -> Option<Timestamp>,
-) -> bool {
-    keys.iter()
-        .any(|k| string_values(head, k).take(16).any(|v| read(v).is_some()))
-}
-
-/// The first non-space byte of a head, past a byte-order mark.
-pub(crate) fn first_byte(head: &[u8]) -> Option<u8> {
-    let body = head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(head);
-    body.iter().copied().find(|b| !b.is_ascii_whitespace())
-}
-
 // -------------------------------------------------------- JSON walking
-
-/// The members of a raw JSON object, still raw so each keeps its place.
-pub(crate) fn members(raw: &RawValue) -> Option<BTreeMap<String, &RawValue>> {
-    serde_json::from_str(raw.get()).ok()
-}
-
-/// Follows object keys through raw values.
-pub(crate) fn raw_at<'a>(raw: &'a RawValue, path: &[&str]) -> Option<&'a RawValue> {
-    let mut at = raw;
-    for key in path {
-        let mut m = members(at)?;
-        at = m.remove(*key)?;
-    }
-    Some(at)
-}
 
 /// The elements of the array at `path` below `raw`, located as
 /// `{base}.{path…}[i]`; `lines` indexes `input`.
@@ -442,7 +362,7 @@ pub(crate) fn elements_at(
     path: &[&str],
     base: &str,
 ) -> Option<Vec<Element>> {
-    let array = raw_at(raw, path)?;
+    let array = json::raw_at(raw, path)?;
     let mut locator = base.to_string();
     for key in path {
         locator.push('.');
@@ -475,7 +395,7 @@ pub(crate) fn items<'a>(
     path: &[&str],
     base: &str,
 ) -> Option<Vec<Item<'a>>> {
-    let array = raw_at(raw, path)?;
+    let array = json::raw_at(raw, path)?;
     let mut locator = base.to_string();
     for key in path {
         locator.push('.');
@@ -533,14 +453,7 @@ pub(crate) fn element_record(
     time: Timestamp,
     message: String,
 ) -> Record {
-    placed(
-        input,
-        element.line,
-        element.span.clone(),
-        &element.locator,
-        time,
-        message,
-    )
+    json::record_at(input, element, Kind::Ticket, time, message)
 }
 
 /// A record placed at an item of `input`, cited at `locator` (the item's
@@ -552,41 +465,12 @@ pub(crate) fn item_record(
     time: Timestamp,
     message: String,
 ) -> Record {
-    placed(input, it.line, it.span.clone(), locator, time, message)
-}
-
-/// A record placed at a byte range of `input` that starts on `line`.
-fn placed(
-    input: &[u8],
-    line: u64,
-    span: Range<usize>,
-    locator: &str,
-    time: Timestamp,
-    message: String,
-) -> Record {
     Record {
-        line: Some(line),
-        line_end: Some(json::last_line(input, line, span.clone())),
+        line: Some(it.line),
+        line_end: Some(json::last_line(input, it.line, it.span.clone())),
         locator: Some(locator.to_string()),
-        span,
-        ..Record::new(crate::record::Kind::Ticket, time, message)
-    }
-}
-
-/// A string member, trimmed, when it is a non-empty string.
-pub(crate) fn str_of<'v>(value: &'v Value, path: &[&str]) -> Option<&'v str> {
-    json::str_at(value, path)
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-}
-
-/// A member as text: strings as they are, numbers written out.
-pub(crate) fn text_of(value: &Value, path: &[&str]) -> Option<String> {
-    match json::get(value, path)? {
-        Value::String(s) => non_blank(s).map(str::to_string),
-        Value::Number(n) => Some(n.to_string()),
-        Value::Bool(b) => Some(b.to_string()),
-        _ => None,
+        span: it.span.clone(),
+        ..Record::new(Kind::Ticket, time, message)
     }
 }
 
@@ -637,7 +521,7 @@ pub(crate) fn person(value: Option<&Value>) -> Option<String> {
         "value",
     ]
     .iter()
-    .find_map(|k| str_of(value, &[k]))
+    .find_map(|k| json::text(value, &[k]))
     .map(str::to_string)
 }
 
@@ -786,21 +670,6 @@ mod tests {
         );
         assert_eq!(assignment_text("", "Jane Doe"), "assigned to Jane Doe");
         assert_eq!(assignment_text("Jane Doe", ""), "unassigned (was Jane Doe)");
-    }
-
-    #[test]
-    fn head_scanning_survives_cut_documents() {
-        let head = br#"{"issues": [{"key": "OPS-1", "fields": {"created" : "2016-06-23T15:04:05.000+0200", "summary": "cut her"#;
-        assert!(has_key(head, "issues"));
-        assert!(!has_key(head, "OPS-1"));
-        assert_eq!(
-            string_values(head, "created").collect::<Vec<_>>(),
-            ["2016-06-23T15:04:05.000+0200"]
-        );
-        assert_eq!(string_values(head, "summary").count(), 0);
-        assert!(head_time(head, &["created"], |v| time::parse_field(
-            v, None
-        )));
     }
 
     #[test]

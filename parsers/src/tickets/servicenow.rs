@@ -16,6 +16,7 @@ use std::collections::HashMap;
 
 use serde_json::Value;
 
+use crate::input::json;
 use crate::record::{Record, RecordSink};
 use crate::tickets::{self, Columns, CsvRow, DateReader, DayOrder, Item};
 use crate::time::{self, TimeValue, Timestamp};
@@ -177,7 +178,7 @@ impl Parser for ServiceNowCsv {
         };
         let columns = Columns::new(&header.cells);
         let (Some(number), Some(opened)) = (columns.find(NUMBER), columns.find(OPENED)) else {
-            return tickets::problem_at(
+            return tickets::report(
                 sink,
                 Some(header.line),
                 &header.locator(),
@@ -213,7 +214,7 @@ impl Parser for ServiceNowCsv {
             }
             let n = value_of(row.cell(Some(number)));
             if n.is_empty() {
-                tickets::problem_at(
+                tickets::report(
                     sink,
                     Some(row.line),
                     &row.locator(),
@@ -308,7 +309,7 @@ impl CsvLayout {
                 tickets::mention(&mut r, self.cell(first, self.description));
                 events.push(r);
             }
-            None => tickets::problem_at(
+            None => tickets::report(
                 sink,
                 Some(first.line),
                 &first.locator(),
@@ -336,7 +337,7 @@ impl CsvLayout {
             }
             let updated_text = self.cell(row, self.updated);
             let Some(time) = dates.read(updated_text) else {
-                tickets::problem_at(
+                tickets::report(
                     sink,
                     Some(row.line),
                     &row.locator(),
@@ -375,7 +376,7 @@ impl CsvLayout {
                     })
                     .unwrap_or(row);
                 let Some(time) = dates.read(text) else {
-                    tickets::problem_at(
+                    tickets::report(
                         sink,
                         Some(source.line),
                         &source.locator(),
@@ -421,8 +422,8 @@ fn field(v: &Value, key: &str) -> Option<String> {
         Value::String(s) => tickets::non_blank(s).map(str::to_string),
         Value::Number(n) => Some(n.to_string()),
         Value::Bool(b) => Some(b.to_string()),
-        obj @ Value::Object(_) => tickets::str_of(obj, &["display_value"])
-            .or_else(|| tickets::str_of(obj, &["value"]))
+        obj @ Value::Object(_) => json::text(obj, &["display_value"])
+            .or_else(|| json::text(obj, &["value"]))
             .map(str::to_string),
         _ => None,
     }
@@ -431,7 +432,7 @@ fn field(v: &Value, key: &str) -> Option<String> {
 /// A field as the raw value (codes such as state `7`), not its display.
 fn raw_field(v: &Value, key: &str) -> Option<String> {
     match v.get(key)? {
-        obj @ Value::Object(_) => tickets::str_of(obj, &["value"]).map(str::to_string),
+        obj @ Value::Object(_) => json::text(obj, &["value"]).map(str::to_string),
         _ => field(v, key),
     }
 }
@@ -480,15 +481,15 @@ impl Parser for ServiceNowJson {
     }
 
     fn sniff(&self, head: &[u8]) -> Option<u8> {
-        if tickets::first_byte(head) != Some(b'{') || !tickets::has_key(head, "result") {
+        if json::first_byte(head) != Some(b'{') || !json::has_key(head, "result") {
             return None;
         }
-        if !(tickets::has_key(head, "sys_id") || tickets::has_key(head, "sys_updated_on")) {
+        if !(json::has_key(head, "sys_id") || json::has_key(head, "sys_updated_on")) {
             return None;
         }
         let readable =
             |v: &str| time::parse_field(v, None).filter(|t| matches!(t.value, TimeValue::Local(_)));
-        tickets::head_time(
+        json::head_time(
             head,
             &[
                 "opened_at",
@@ -505,13 +506,13 @@ impl Parser for ServiceNowJson {
     fn parse(&self, input: &[u8], sink: &mut dyn RecordSink) {
         let doc = match crate::input::json::document(input) {
             Ok(doc) => doc,
-            Err(reason) => return tickets::problem_at(sink, None, "$", reason),
+            Err(reason) => return tickets::report(sink, None, "$", reason),
         };
         let lines = crate::input::json::LineIndex::new(input);
         let records = match tickets::items(input, &lines, doc, &["result"], "$") {
             Some(list) => list,
             // `GET /table/incident/{sys_id}` answers with one object.
-            None => match tickets::raw_at(doc, &["result"])
+            None => match json::raw_at(doc, &["result"])
                 .and_then(|raw| tickets::root_item(input, &lines, raw))
             {
                 Some(mut one) if one.value.is_object() => {
@@ -519,7 +520,7 @@ impl Parser for ServiceNowJson {
                     vec![one]
                 }
                 _ => {
-                    return tickets::problem_at(
+                    return tickets::report(
                         sink,
                         Some(1),
                         "$",
@@ -555,7 +556,7 @@ fn table_record(
     let mut events = Vec::new();
     let line = Some(it.line);
     let Some(number) = field(v, "number").or_else(|| field(v, "sys_id")) else {
-        tickets::problem_at(sink, line, &it.locator, "record without a number or sys_id");
+        tickets::report(sink, line, &it.locator, "record without a number or sys_id");
         return events;
     };
     let class = field(v, "sys_class_name").unwrap_or_else(|| "incident".to_string());
@@ -591,7 +592,7 @@ fn table_record(
         match dates.read(&text) {
             Some(t) => Some((t, format!("{}.{key}", it.locator))),
             None => {
-                tickets::problem_at(
+                tickets::report(
                     sink,
                     line,
                     &format!("{}.{key}", it.locator),
@@ -666,7 +667,7 @@ fn table_record(
         }
     }
     if opened.is_none() && milestones.is_empty() {
-        tickets::problem_at(
+        tickets::report(
             sink,
             line,
             &it.locator,

@@ -34,14 +34,14 @@ impl Parser for Zendesk {
     }
 
     fn sniff(&self, head: &[u8]) -> Option<u8> {
-        if tickets::first_byte(head) != Some(b'{') {
+        if json::first_byte(head) != Some(b'{') {
             return None;
         }
-        let has = |k| tickets::has_key(head, k);
+        let has = |k| json::has_key(head, k);
         ((has("audits") || has("audit"))
             && has("ticket_id")
             && has("events")
-            && tickets::head_time(head, &["created_at"], |t| {
+            && json::head_time(head, &["created_at"], |t| {
                 crate::time::parse_field(t, None).filter(|t| matches!(t.value, TimeValue::Utc(_)))
             }))
         .then_some(95)
@@ -50,10 +50,10 @@ impl Parser for Zendesk {
     fn parse(&self, input: &[u8], sink: &mut dyn RecordSink) {
         let doc = match json::document(input) {
             Ok(doc) => doc,
-            Err(reason) => return tickets::problem_at(sink, None, "$", reason),
+            Err(reason) => return tickets::report(sink, None, "$", reason),
         };
-        let Some(top) = tickets::members(doc) else {
-            return tickets::problem_at(sink, Some(1), "$", "not a Zendesk API response");
+        let Some(top) = json::members_by_key(doc) else {
+            return tickets::report(sink, Some(1), "$", "not a Zendesk API response");
         };
         // Side-loaded users (`?include=users`) turn author ids into names.
         let lines = LineIndex::new(input);
@@ -62,22 +62,22 @@ impl Parser for Zendesk {
             .iter()
             .filter_map(|u| {
                 Some((
-                    tickets::text_of(&u.value, &["id"])?,
-                    tickets::str_of(&u.value, &["name"])?.to_string(),
+                    json::scalar_text(&u.value, &["id"])?,
+                    json::text(&u.value, &["name"])?.to_string(),
                 ))
             })
             .collect();
         let audits = if top.contains_key("audits") {
             tickets::items(input, &lines, doc, &["audits"], "$")
         } else {
-            tickets::raw_at(doc, &["audit"]).and_then(|raw| {
+            json::raw_at(doc, &["audit"]).and_then(|raw| {
                 let mut one = tickets::root_item(input, &lines, raw)?;
                 one.locator = "$.audit".to_string();
                 Some(vec![one])
             })
         };
         let Some(audits) = audits else {
-            return tickets::problem_at(sink, Some(1), "$", "no audits array or audit object");
+            return tickets::report(sink, Some(1), "$", "no audits array or audit object");
         };
         for it in &audits {
             let records = audit(input, &lines, it, &users, sink);
@@ -87,7 +87,7 @@ impl Parser for Zendesk {
 }
 
 fn ticket_label(v: &Value) -> String {
-    match tickets::text_of(v, &["ticket_id"]) {
+    match json::scalar_text(v, &["ticket_id"]) {
         Some(id) => format!("Zendesk #{id}"),
         None => "Zendesk ticket".to_string(),
     }
@@ -130,7 +130,7 @@ fn audit(
     let label = ticket_label(v);
     let line = Some(it.line);
     let Some(time) = tickets::json_time(v.get("created_at")) else {
-        tickets::problem_at(
+        tickets::report(
             sink,
             line,
             &it.locator,
@@ -146,8 +146,8 @@ fn audit(
         }
         Some(users.get(&id).cloned().unwrap_or(id))
     };
-    let channel = tickets::str_of(v, &["via", "channel"]);
-    let author_id = tickets::text_of(v, &["author_id"]);
+    let channel = json::text(v, &["via", "channel"]);
+    let author_id = json::scalar_text(v, &["author_id"]);
     let automated =
         author_id.as_deref() == Some("-1") || matches!(channel, Some("rule" | "system"));
     let actor = name(author_id);
@@ -173,7 +173,7 @@ fn audit(
     let of_type = |t: &'static str| {
         events
             .iter()
-            .filter(move |e| tickets::str_of(&e.value, &["type"]) == Some(t))
+            .filter(move |e| json::text(&e.value, &["type"]) == Some(t))
     };
     let mut records = Vec::new();
 
@@ -182,7 +182,7 @@ fn audit(
         let field = |f: &str| {
             created
                 .iter()
-                .find(|e| tickets::str_of(&e.value, &["field_name"]) == Some(f))
+                .find(|e| json::text(&e.value, &["field_name"]) == Some(f))
                 .map(|e| value_text(e.value.get("value")))
                 .filter(|s| !s.is_empty())
         };
@@ -204,18 +204,15 @@ fn audit(
         let mut r = stamp(r, actor.clone(), human);
         // The first comment is the ticket's description.
         for c in of_type("Comment") {
-            tickets::mention(
-                &mut r,
-                tickets::str_of(&c.value, &["body"]).unwrap_or_default(),
-            );
+            tickets::mention(&mut r, json::text(&c.value, &["body"]).unwrap_or_default());
         }
         records.push(r);
     }
 
     for e in of_type("Comment").chain(of_type("VoiceComment")) {
         let c = &e.value;
-        let body = tickets::str_of(c, &["body"])
-            .or_else(|| tickets::str_of(c, &["plain_body"]))
+        let body = json::text(c, &["body"])
+            .or_else(|| json::text(c, &["plain_body"]))
             .unwrap_or_default()
             .replace("\r\n", "\n");
         let public = c.get("public") != Some(&Value::Bool(false));
@@ -227,7 +224,7 @@ fn audit(
             r.attributes
                 .push(("public".to_string(), "false".to_string()));
         }
-        let author = tickets::text_of(c, &["author_id"]);
+        let author = json::scalar_text(c, &["author_id"]);
         let by_system = author.as_deref() == Some("-1");
         let who = name(author).or_else(|| actor.clone());
         let h = if by_system || automated {
@@ -243,7 +240,7 @@ fn audit(
     let mut fields = Vec::new();
     for e in of_type("Change") {
         let c = &e.value;
-        let field = tickets::str_of(c, &["field_name"]).unwrap_or("field");
+        let field = json::text(c, &["field_name"]).unwrap_or("field");
         let from = value_text(c.get("previous_value"));
         let to = value_text(c.get("value"));
         fields.push(field.to_string());
