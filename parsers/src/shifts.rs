@@ -1,4 +1,4 @@
-//! On-call shift sheets (DESIGN §9): a CSV with a header row whose columns
+//! On-call shift sheets (docs/shifts.md): a CSV with a header row whose columns
 //! are recognised by name, case-insensitively, with the synonyms teams use:
 //! a person, a role, a start and usually an end; optionally an e-mail, a
 //! zone for the row's naive times and a date when start and end are times

@@ -1,5 +1,5 @@
 //! Chat samples from GPL and AGPL projects, which must not be copied into
-//! this repository (DESIGN §12): checked in place in `../shared/corpus` when
+//! this repository (fixtures/SOURCES.md): checked in place in `../shared/corpus` when
 //! that folder exists beside the project, skipped with a note otherwise.
 
 use std::path::PathBuf;

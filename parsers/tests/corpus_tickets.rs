@@ -1,5 +1,5 @@
-//! Ticket samples that must not be copied into this repository (DESIGN
-//! §12): GPL ones from Perceval and Zenpy, and ServiceNow ones whose origin
+//! Ticket samples that must not be copied into this repository (see
+//! fixtures/SOURCES.md): GPL ones from Perceval and Zenpy, and ServiceNow ones whose origin
 //! states no licence. Checked in place in `../shared/corpus` when that
 //! folder exists beside the project, skipped with a note otherwise.
 

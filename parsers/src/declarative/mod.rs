@@ -863,7 +863,7 @@ impl Strftime {
         }
         segments.push(Segment::Items(items(&pending)?));
 
-        let mut has = Has::default();
+        let mut has = NamedFields::default();
         let mut fraction = Fraction::None;
         for segment in &segments {
             let items = match segment {
@@ -1210,7 +1210,7 @@ impl FixedLayout {
 
 /// Which fields a strftime format names.
 #[derive(Default)]
-struct Has {
+struct NamedFields {
     year: bool,
     month: bool,
     day: bool,

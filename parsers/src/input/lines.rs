@@ -153,22 +153,19 @@ pub fn drive(
                 }
                 pending = Some(fields.into_record(&line, lossy));
             }
-            Err(reason) => match (&mut pending, continuation) {
-                (Some(record), Continuation::JoinAbove)
-                    if record.message.len() + text.len() < MAX_RECORD_BYTES =>
-                {
-                    record.message.push('\n');
-                    record.message.push_str(&text);
-                    record.line_end = Some(line.number);
-                    record.span.end = end;
-                    record.lossy_utf8 |= lossy;
+            Err(reason) => {
+                let joined = matches!(continuation, Continuation::JoinAbove)
+                    && pending
+                        .as_mut()
+                        .is_some_and(|record| join_above(record, &text, line.number, end, lossy));
+                if !joined {
+                    sink.problem(Problem {
+                        line: Some(line.number),
+                        locator: None,
+                        reason,
+                    });
                 }
-                _ => sink.problem(Problem {
-                    line: Some(line.number),
-                    locator: None,
-                    reason,
-                }),
-            },
+            }
         }
     }
     if let Some(done) = pending {
@@ -210,6 +207,27 @@ pub fn sniff(
         return None;
     }
     Some((accepted * 100 / seen) as u8)
+}
+
+/// Appends a continuation line (`text`, line `number`, ending at byte
+/// `end`) to the record above it, unless the record would reach
+/// [`MAX_RECORD_BYTES`]; whether it was appended.
+pub(crate) fn join_above(
+    record: &mut Record,
+    text: &str,
+    number: u64,
+    end: usize,
+    lossy: bool,
+) -> bool {
+    if record.message.len() + text.len() >= MAX_RECORD_BYTES {
+        return false;
+    }
+    record.message.push('\n');
+    record.message.push_str(text);
+    record.line_end = Some(number);
+    record.span.end = end;
+    record.lossy_utf8 |= lossy;
+    true
 }
 
 #[cfg(test)]

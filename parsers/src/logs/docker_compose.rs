@@ -15,7 +15,7 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 
-use crate::input::lines::{self, MAX_LINE_BYTES, MAX_RECORD_BYTES};
+use crate::input::lines::{self, MAX_LINE_BYTES};
 use crate::record::{Level, Problem, Record, RecordSink};
 use crate::time::{self, TimeValue, Timestamp};
 use crate::Parser;
@@ -96,25 +96,21 @@ impl Parser for DockerCompose {
                 Err(Untimed::Continuation {
                     service,
                     text: body,
-                }) => match &mut pending {
-                    Some((record, owner))
-                        if *owner == service
-                            && record.message.len() + body.len() < MAX_RECORD_BYTES =>
-                    {
-                        record.message.push('\n');
-                        record.message.push_str(&body);
-                        record.line_end = Some(line.number);
-                        record.span.end = end;
-                        record.lossy_utf8 |= lossy;
+                }) => {
+                    let joined = pending.as_mut().is_some_and(|(record, owner)| {
+                        *owner == service
+                            && lines::join_above(record, &body, line.number, end, lossy)
+                    });
+                    if !joined {
+                        sink.problem(Problem {
+                            line: Some(line.number),
+                            locator: None,
+                            reason: format!(
+                                "line of {service} has no timestamp and follows no record of {service}"
+                            ),
+                        });
                     }
-                    _ => sink.problem(Problem {
-                        line: Some(line.number),
-                        locator: None,
-                        reason: format!(
-                            "line of {service} has no timestamp and follows no record of {service}"
-                        ),
-                    }),
-                },
+                }
                 Err(Untimed::NotCompose(reason)) => sink.problem(Problem {
                     line: Some(line.number),
                     locator: None,

@@ -12,7 +12,8 @@ use serde_json::value::RawValue;
 use serde_json::Value;
 
 use crate::input::json::{self, LineIndex};
-use crate::record::{Kind, Level, Problem, Record, RecordSink};
+use crate::logs::windows_level;
+use crate::record::{Kind, Problem, Record, RecordSink};
 use crate::time::{self, TimeValue, Timestamp};
 use crate::Parser;
 
@@ -157,19 +158,6 @@ fn text(value: Option<&Value>) -> Option<String> {
     (!t.is_empty()).then_some(t)
 }
 
-/// Windows levels: 1 critical, 2 error, 3 warning, 4 information,
-/// 5 verbose; 0 ("log always") reads as information.
-fn level(number: &str) -> Option<Level> {
-    match number.trim() {
-        "0" | "4" => Some(Level::Info),
-        "1" => Some(Level::Critical),
-        "2" => Some(Level::Error),
-        "3" => Some(Level::Warn),
-        "5" => Some(Level::Debug),
-        _ => None,
-    }
-}
-
 /// Data pairs shown in a message; the rest stay in the raw evidence.
 const MESSAGE_PAIRS: usize = 6;
 /// Characters of one value shown in a message.
@@ -298,7 +286,7 @@ fn event(
     record.locator = Some(locator);
     record.span = span;
     let level_number = text(system.get("Level"));
-    record.level = level_number.as_deref().and_then(level);
+    record.level = level_number.as_deref().and_then(windows_level);
     record.host = text(system.get("Computer"));
     record.service = provider.clone();
     record.system = Some("Windows".to_string());
@@ -339,6 +327,7 @@ fn event(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::record::Level;
     use crate::testing::{never_panics, run_str, utc};
 
     const SECURITY: &str =

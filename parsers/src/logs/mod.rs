@@ -16,3 +16,18 @@ pub(crate) mod logfmt;
 pub(crate) mod syslog;
 pub(crate) mod textlog;
 pub(crate) mod windows_events;
+
+use crate::record::Level;
+
+/// Windows levels (winmeta.xml): 1 critical, 2 error, 3 warning,
+/// 4 informational, 5 verbose; 0 is "log always", shown as information.
+pub(crate) fn windows_level(number: &str) -> Option<Level> {
+    match number.trim() {
+        "0" | "4" => Some(Level::Info),
+        "1" => Some(Level::Critical),
+        "2" => Some(Level::Error),
+        "3" => Some(Level::Warn),
+        "5" => Some(Level::Debug),
+        _ => None,
+    }
+}

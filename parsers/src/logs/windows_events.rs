@@ -13,6 +13,7 @@
 
 use std::borrow::Cow;
 
+use crate::logs::windows_level;
 use crate::record::{Kind, Level, Problem, Record, RecordSink};
 use crate::time::Timestamp;
 use crate::{time, Parser};
@@ -580,19 +581,6 @@ fn locator(number: usize, wrapped: bool) -> String {
     }
 }
 
-/// Windows levels (winmeta.xml): 1 critical, 2 error, 3 warning,
-/// 4 informational, 5 verbose; 0 is "log always", shown as information.
-fn level(number: &str) -> Option<Level> {
-    match number.trim() {
-        "0" | "4" => Some(Level::Info),
-        "1" => Some(Level::Critical),
-        "2" => Some(Level::Error),
-        "3" => Some(Level::Warn),
-        "5" => Some(Level::Debug),
-        _ => None,
-    }
-}
-
 /// The keyword bits of the Security log's audit results.
 const AUDIT_FAILURE: u64 = 0x0010_0000_0000_0000;
 const AUDIT_SUCCESS: u64 = 0x0020_0000_0000_0000;
@@ -754,7 +742,7 @@ fn build(root: &Node, system: &Node, time: Timestamp) -> Record {
     let mut record = Record::new(Kind::Log, time, message);
     record.level = match audit {
         Some("failure") => Some(Level::Warn),
-        _ => system.child_text("Level").and_then(level),
+        _ => system.child_text("Level").and_then(windows_level),
     };
     record.host = computer.map(str::to_string);
     record.service = provider.map(str::to_string);

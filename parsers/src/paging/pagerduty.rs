@@ -110,7 +110,7 @@ fn read_document(input: &IndexedInput<'_>, doc: &Document<'_>, sink: &mut dyn Re
         match input.elements(raw, root) {
             Some(items) => items
                 .iter()
-                .for_each(|el| read_element(input, el, None, &Context::default(), sink)),
+                .for_each(|el| read_element(input, el, None, &DocumentFacts::default(), sink)),
             None => sink.problem(document_problem(input, raw, root, "unreadable array")),
         }
         return;
@@ -124,7 +124,7 @@ fn read_document(input: &IndexedInput<'_>, doc: &Document<'_>, sink: &mut dyn Re
         ));
         return;
     };
-    let context = Context {
+    let context = DocumentFacts {
         time_zone: members
             .iter()
             .find(|(k, _)| k == "time_zone")
@@ -194,7 +194,7 @@ fn document_problem(
 
 /// Facts of the whole document that its elements need.
 #[derive(Debug, Default)]
-struct Context {
+struct DocumentFacts {
     /// The zone an analytics response states its naive times in.
     time_zone: Option<String>,
 }
@@ -203,7 +203,7 @@ fn read_element(
     input: &IndexedInput<'_>,
     el: &Element,
     hint: Option<Shape>,
-    context: &Context,
+    context: &DocumentFacts,
     sink: &mut dyn RecordSink,
 ) {
     if !el.value.is_object() {
@@ -643,7 +643,7 @@ fn alert(input: &IndexedInput<'_>, el: &Element, sink: &mut dyn RecordSink) -> R
 fn analytics(
     input: &IndexedInput<'_>,
     el: &Element,
-    context: &Context,
+    context: &DocumentFacts,
     sink: &mut dyn RecordSink,
 ) -> Result<(), String> {
     let v = &el.value;
