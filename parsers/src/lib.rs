@@ -2,7 +2,23 @@
 //!
 //! The main types are the [`Parser`] trait, the [`Record`] it produces and the
 //! [`RecordSink`] it pushes records and per-line [`Problem`]s into. Every parser
-//! in this crate is listed once in [`registry::builtin`]. Nothing here touches
+//! in this crate is listed once in [`registry::builtin`]. The parsers come in
+//! families, one folder each, whose shared helpers sit in the folder's module:
+//!
+//! - `logs`: log formats with code of their own (access, Apache error,
+//!   logfmt, syslog, free text, JSON lines, Docker Compose, IIS W3C,
+//!   CloudTrail, Kubernetes events, Windows events);
+//! - [`declarative`]: lnav-style line formats defined by JSON files, the
+//!   built-in ones from `parsers/formats/` and the user's own;
+//! - `chat`: Slack, Mattermost, Teams, Discord, Rocket.Chat, Telegram;
+//! - `paging`: PagerDuty, Opsgenie, Alertmanager;
+//! - `tickets`: Jira, ServiceNow, GitHub, GitLab, Zendesk, Bugzilla;
+//! - `shifts`: shift sheets (who was on call when).
+//!
+//! What several families share to read their input ([`lines`], [`json`],
+//! [`identifiers`] and CSV rows) is in `input`, and time reading in [`time`].
+//!
+//! Nothing here touches
 //! the file system, a database or threads: the pipeline in the `factline` crate
 //! owns all of that, so these parsers can be fuzzed and tested on byte slices.
 //!
@@ -12,55 +28,20 @@
 //! zone options. Parsers never guess a zone.
 #![deny(missing_docs)]
 
-// modules: log formats (format-breadth work)
-mod cloudtrail;
-pub mod declarative;
-mod docker_compose;
-mod evtx_json;
-mod iis_w3c;
-mod k8s_events;
-mod windows_events;
-// modules: paging, alerting and shift parsers
-mod alertmanager;
-mod opsgenie;
-mod pagerduty;
-mod pagerduty_oncalls;
-mod paging;
-mod shifts;
-// modules: ticket parsers
-mod bugzilla;
-mod bugzilla_csv;
-mod github;
-mod gitlab;
-pub mod identifiers;
-mod jira_csv;
-mod jira_json;
-mod servicenow;
-mod tickets;
-mod zendesk;
-// modules: chat parsers
-mod access;
-mod apache_error;
-mod backtrack;
 mod chat;
-mod csv_rows;
-mod discord;
-pub mod json;
-mod jsonl;
-pub mod lines;
-mod logfmt;
-mod mattermost;
+pub mod declarative;
+mod input;
+mod logs;
+mod paging;
 mod record;
 pub mod registry;
-mod rocketchat;
-mod slack;
-mod syslog;
-mod teams;
-mod telegram;
+mod shifts;
 #[cfg(test)]
 mod testing;
-mod textlog;
+mod tickets;
 pub mod time;
+
+pub use input::{identifiers, json, lines};
 
 pub use record::{Collected, Kind, Level, Problem, Record, RecordSink};
 

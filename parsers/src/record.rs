@@ -242,6 +242,24 @@ impl RecordSink for Collected {
     }
 }
 
+/// Pushes `identifier` once.
+pub(crate) fn add_identifier(record: &mut Record, identifier: impl Into<String>) {
+    let identifier = identifier.into();
+    if !identifier.trim().is_empty() && !record.identifiers.contains(&identifier) {
+        record.identifiers.push(identifier);
+    }
+}
+
+/// Adds a key/value fact when there is a value.
+pub(crate) fn add_attribute(record: &mut Record, key: &str, value: Option<impl Into<String>>) {
+    if let Some(value) = value {
+        let value = value.into();
+        if !value.trim().is_empty() {
+            record.attributes.push((key.to_string(), value));
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::Level;

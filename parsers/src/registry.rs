@@ -5,49 +5,49 @@ use crate::Parser;
 /// Every built-in parser, in id order.
 pub fn builtin() -> Vec<Box<dyn Parser>> {
     let mut all: Vec<Box<dyn Parser>> = vec![
-        Box::new(crate::access::AccessLog),
-        Box::new(crate::apache_error::ApacheError),
-        Box::new(crate::jsonl::JsonLines),
-        Box::new(crate::logfmt::Logfmt),
-        Box::new(crate::syslog::Rfc3164),
-        Box::new(crate::syslog::Rfc5424),
-        Box::new(crate::textlog::TextLog),
-        // log formats (format-breadth work)
-        Box::new(crate::cloudtrail::CloudTrail),
-        Box::new(crate::docker_compose::DockerCompose),
-        Box::new(crate::iis_w3c::IisW3c),
-        Box::new(crate::k8s_events::K8sEvents),
-        Box::new(crate::windows_events::WindowsEventXml),
-        // (declarative formats: added by the `extend` below the list)
-        // paging, alerting and shift parsers
-        Box::new(crate::alertmanager::Alertmanager),
-        Box::new(crate::opsgenie::Opsgenie),
-        Box::new(crate::pagerduty_oncalls::PagerDutyOncalls),
+        // logs
+        Box::new(crate::logs::access::AccessLog),
+        Box::new(crate::logs::apache_error::ApacheError),
+        Box::new(crate::logs::cloudtrail::CloudTrail),
+        Box::new(crate::logs::docker_compose::DockerCompose),
+        Box::new(crate::logs::evtx_json::EvtxJson),
+        Box::new(crate::logs::iis_w3c::IisW3c),
+        Box::new(crate::logs::jsonl::JsonLines),
+        Box::new(crate::logs::k8s_events::K8sEvents),
+        Box::new(crate::logs::logfmt::Logfmt),
+        Box::new(crate::logs::syslog::Rfc3164),
+        Box::new(crate::logs::syslog::Rfc5424),
+        Box::new(crate::logs::textlog::TextLog),
+        Box::new(crate::logs::windows_events::WindowsEventXml),
+        // chat
+        Box::new(crate::chat::discord::DiscordExport),
+        Box::new(crate::chat::mattermost::MattermostApi),
+        Box::new(crate::chat::mattermost::MattermostBulk),
+        Box::new(crate::chat::rocketchat::RocketChatApi),
+        Box::new(crate::chat::slack::SlackApi),
+        Box::new(crate::chat::slack::SlackExport),
+        Box::new(crate::chat::teams::TeamsGraph),
+        Box::new(crate::chat::telegram::TelegramBotApi),
+        Box::new(crate::chat::telegram::TelegramExport),
+        // paging and alerting
+        Box::new(crate::paging::alertmanager::Alertmanager),
+        Box::new(crate::paging::opsgenie::Opsgenie),
+        Box::new(crate::paging::pagerduty::PagerDuty),
+        Box::new(crate::paging::pagerduty_oncalls::PagerDutyOncalls),
+        // tickets
+        Box::new(crate::tickets::bugzilla::Bugzilla),
+        Box::new(crate::tickets::bugzilla_csv::BugzillaCsv),
+        Box::new(crate::tickets::github::GitHub),
+        Box::new(crate::tickets::gitlab::GitLab),
+        Box::new(crate::tickets::jira_csv::JiraCsv),
+        Box::new(crate::tickets::jira_json::JiraJson),
+        Box::new(crate::tickets::servicenow::ServiceNowCsv),
+        Box::new(crate::tickets::servicenow::ServiceNowJson),
+        Box::new(crate::tickets::zendesk::Zendesk),
+        // shift sheets
         Box::new(crate::shifts::Shifts),
-        Box::new(crate::pagerduty::PagerDuty),
-        // ticket parsers
-        Box::new(crate::bugzilla_csv::BugzillaCsv),
-        Box::new(crate::evtx_json::EvtxJson),
-        Box::new(crate::bugzilla::Bugzilla),
-        Box::new(crate::github::GitHub),
-        Box::new(crate::gitlab::GitLab),
-        Box::new(crate::jira_csv::JiraCsv),
-        Box::new(crate::jira_json::JiraJson),
-        Box::new(crate::servicenow::ServiceNowCsv),
-        Box::new(crate::servicenow::ServiceNowJson),
-        Box::new(crate::zendesk::Zendesk),
-        // chat parsers
-        Box::new(crate::slack::SlackApi),
-        Box::new(crate::slack::SlackExport),
-        Box::new(crate::mattermost::MattermostApi),
-        Box::new(crate::mattermost::MattermostBulk),
-        Box::new(crate::teams::TeamsGraph),
-        Box::new(crate::discord::DiscordExport),
-        Box::new(crate::rocketchat::RocketChatApi),
-        Box::new(crate::telegram::TelegramBotApi),
-        Box::new(crate::telegram::TelegramExport),
     ];
-    // Declarative line formats from parsers/formats/.
+    // The declarative line formats of parsers/formats/.
     all.extend(crate::declarative::builtin_formats());
     all.sort_by(|a, b| a.id().cmp(b.id()));
     all

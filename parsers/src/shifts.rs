@@ -1,4 +1,4 @@
-//! On-call shift sheets (DESIGN §9): a CSV with a header row whose columns
+//! On-call shift sheets (docs/shifts.md): a CSV with a header row whose columns
 //! are recognised by name, case-insensitively, with the synonyms teams use:
 //! a person, a role, a start and usually an end; optionally an e-mail, a
 //! zone for the row's naive times and a date when start and end are times
@@ -11,13 +11,13 @@
 //! (`Europe/Berlin`) is kept in the `tz` attribute beside the naive time for
 //! the pipeline to apply with real daylight-saving rules.
 
-use crate::csv_rows::CsvRow;
+use crate::input::csv_rows::CsvRow;
 
 use chrono::{Duration, NaiveDate, NaiveDateTime, NaiveTime};
 
-use crate::pagerduty_oncalls::level_role;
-use crate::paging::text_time;
+use crate::paging::pagerduty_oncalls::level_role;
 use crate::record::{Kind, Problem, Record, RecordSink};
+use crate::time::text_time;
 use crate::time::{Precision, TimeValue, Timestamp};
 use crate::Parser;
 
@@ -89,7 +89,12 @@ fn read_rows(
     problems: Option<&mut dyn RecordSink>,
 ) -> Vec<CsvRow> {
     let body = input.strip_prefix(b"\xef\xbb\xbf").unwrap_or(input);
-    crate::csv_rows::read(input, crate::csv_rows::delimiter(body), limit, problems)
+    crate::input::csv_rows::read(
+        input,
+        crate::input::csv_rows::delimiter(body),
+        limit,
+        problems,
+    )
 }
 
 const PERSON: &[&str] = &[

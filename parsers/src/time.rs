@@ -457,6 +457,16 @@ pub fn format_utc(micros: i64) -> String {
     }
 }
 
+/// A full date and time written as text (ISO 8601 and the other layouts of
+/// [`parse_leading`]), with or without an offset, and nothing else.
+/// Epoch numbers are not read here: these fields define text.
+pub(crate) fn text_time(text: &str) -> Option<Timestamp> {
+    let t = text.trim();
+    let (ts, used) = parse_leading(t)?;
+    let full = matches!(ts.value, TimeValue::Utc(_) | TimeValue::Local(_));
+    (full && used == t.len()).then_some(ts)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

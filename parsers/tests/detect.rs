@@ -89,3 +89,20 @@ fn every_fixture_in_a_parser_folder_is_detected_as_that_parser() {
         wrong.join("\n")
     );
 }
+
+/// CloudTrail written one record per line is also valid JSON lines: the
+/// more specific format must win.
+#[test]
+fn cloudtrail_one_record_per_line_is_detected_before_json_lines() {
+    let mut lines = String::new();
+    for i in 0..120 {
+        lines.push_str(&format!(
+            "{{\"eventVersion\":\"1.09\",\"eventTime\":\"2026-10-25T01:{:02}:{:02}Z\",\"eventSource\":\"s3.amazonaws.com\",\"eventName\":\"GetObject\",\"awsRegion\":\"eu-central-1\",\"userIdentity\":{{\"type\":\"IAMUser\",\"userName\":\"app\"}},\"eventID\":\"id-{i}\"}}\n",
+            i / 60,
+            i % 60
+        ));
+    }
+    let parsers = registry::builtin();
+    let detected = registry::detect(&parsers, lines.as_bytes()).map(|d| d.parser.id());
+    assert_eq!(detected, Some("cloudtrail"));
+}

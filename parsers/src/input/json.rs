@@ -1,0 +1,775 @@
+//! The JSON toolkit of every parser of JSON documents (exports, API
+//! responses, webhook captures): a cheap look at a possibly cut head for
+//! sniffing, documents read one after another, walking to the arrays of
+//! records while keeping each record's position in the input (so every
+//! event can cite its line and a JSON path), and reading trimmed text,
+//! scalars and timestamps out of values.
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::ops::Range;
+use std::sync::OnceLock;
+
+use memchr::memmem;
+use regex::Regex;
+use serde::de::{Deserializer, MapAccess, Visitor};
+use serde_json::value::RawValue;
+use serde_json::Value;
+
+use crate::record::{Kind, Problem, Record, RecordSink};
+use crate::time::{self, EpochUnit, Timestamp};
+
+/// One element of a JSON array, with where it sits in the document.
+#[derive(Debug, Clone)]
+pub struct Element {
+    /// The parsed value.
+    pub value: Value,
+    /// Byte range of the element in the input.
+    pub span: Range<usize>,
+    /// 1-based line where the element starts.
+    pub line: u64,
+    /// JSON path such as `$.log_entries[3]`.
+    pub locator: String,
+}
+
+/// Parses `input` as one JSON document. A byte-order mark is skipped.
+pub fn document(input: &[u8]) -> Result<&RawValue, String> {
+    let body = input.strip_prefix(b"\xef\xbb\xbf").unwrap_or(input);
+    serde_json::from_slice::<&RawValue>(body).map_err(|e| format!("not a JSON document: {e}"))
+}
+
+/// The elements of the array at `path` (object keys from the root; an
+/// empty path means the document itself is the array), with their spans,
+/// lines (from `lines`, the index of `input`) and locators. `None` when
+/// there is no array there.
+pub fn array_at(input: &[u8], lines: &LineIndex, path: &[&str]) -> Option<Vec<Element>> {
+    let mut raw = document(input).ok()?;
+    let mut locator = String::from("$");
+    for key in path {
+        // Members stay raw so each keeps its position in the input.
+        let members: std::collections::BTreeMap<String, &RawValue> =
+            serde_json::from_str(raw.get()).ok()?;
+        raw = members.get(*key)?;
+        locator.push('.');
+        locator.push_str(key);
+    }
+    elements(input, lines, raw, &locator)
+}
+
+/// The elements of a raw array value inside `input`, whose index is
+/// `lines`: parsers call this for arrays nested in every record, so the
+/// index is built once per input, not once per array.
+pub fn elements(
+    input: &[u8],
+    lines: &LineIndex,
+    array: &RawValue,
+    locator: &str,
+) -> Option<Vec<Element>> {
+    let items: Vec<&RawValue> = serde_json::from_str(array.get()).ok()?;
+    Some(
+        items
+            .into_iter()
+            .enumerate()
+            .filter_map(|(i, item)| {
+                let span = span_of(input, item);
+                Some(Element {
+                    value: serde_json::from_str(item.get()).ok()?,
+                    line: lines.line_at(span.start),
+                    span,
+                    locator: format!("{locator}[{i}]"),
+                })
+            })
+            .collect(),
+    )
+}
+
+/// Where a raw value borrowed from `input` sits in it.
+pub fn span_of(input: &[u8], raw: &RawValue) -> Range<usize> {
+    let text = raw.get();
+    let start = (text.as_ptr() as usize).saturating_sub(input.as_ptr() as usize);
+    let start = start.min(input.len());
+    start..(start + text.len()).min(input.len())
+}
+
+/// The offsets of every line break of an input, for finding the lines of
+/// many positions without rescanning from the start each time.
+#[derive(Debug, Clone)]
+pub struct LineIndex {
+    breaks: Vec<usize>,
+}
+
+impl LineIndex {
+    /// Indexes `input`.
+    pub fn new(input: &[u8]) -> LineIndex {
+        LineIndex {
+            breaks: memchr::memchr_iter(b'\n', input).collect(),
+        }
+    }
+
+    /// The 1-based line of a byte offset.
+    pub fn line_at(&self, offset: usize) -> u64 {
+        self.breaks.partition_point(|&b| b < offset) as u64 + 1
+    }
+}
+
+/// The 1-based line where a value that starts on `line` and covers `span`
+/// of `input` ends. Counts inside the value only, so a parser can call it
+/// for every record of a large export.
+pub fn last_line(input: &[u8], line: u64, span: Range<usize>) -> u64 {
+    let inside = input.get(span).unwrap_or(b"");
+    line + memchr::memchr_iter(b'\n', inside).count() as u64
+}
+
+/// Follows object keys (`["event", "data", "id"]`) into a value.
+pub fn get<'v>(value: &'v Value, path: &[&str]) -> Option<&'v Value> {
+    path.iter().try_fold(value, |v, k| v.get(k))
+}
+
+/// A string at `path`, if it is a non-empty string.
+pub fn str_at<'v>(value: &'v Value, path: &[&str]) -> Option<&'v str> {
+    get(value, path)?.as_str().filter(|s| !s.is_empty())
+}
+
+/// A scalar value found after a key in a file's head.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum HeadValue {
+    /// The text of a JSON string (escapes resolved where possible).
+    Text(String),
+    /// The digits of a JSON integer, as written.
+    Integer(String),
+}
+
+/// The keys (and the scalar values after them) of a JSON document's first
+/// bytes. The head may be cut anywhere, so nothing here needs the document
+/// to be complete.
+#[derive(Debug)]
+pub(crate) struct Head {
+    /// The document is an array at the top.
+    pub array: bool,
+    pairs: Vec<(String, Option<HeadValue>)>,
+}
+
+fn key_pattern() -> &'static Regex {
+    static PATTERN: OnceLock<Regex> = OnceLock::new();
+    // A key is a string right after `{` or `,` and right before `:`; string
+    // values never sit there, and keys quoted inside other strings are
+    // escaped (`\"key\"`), so they do not match.
+    PATTERN.get_or_init(|| {
+        Regex::new(r#"[{,]\s*"((?:[^"\\\n]|\\.){1,100})"\s*:\s*"#).expect("valid key pattern")
+    })
+}
+
+impl Head {
+    /// Reads the keys of `head` when it starts (after a byte-order mark and
+    /// white space) like a JSON object or array.
+    pub fn new(head: &[u8]) -> Option<Head> {
+        let body = head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(head);
+        let array = match first_byte(body)? {
+            b'{' => false,
+            b'[' => true,
+            _ => return None,
+        };
+        let text = String::from_utf8_lossy(body);
+        let mut pairs = Vec::new();
+        for caps in key_pattern().captures_iter(&text) {
+            let (Some(key), Some(all)) = (caps.get(1), caps.get(0)) else {
+                continue;
+            };
+            let rest = text.get(all.end()..).unwrap_or("");
+            pairs.push((unescape(key.as_str()).into_owned(), scalar(rest)));
+        }
+        Some(Head { array, pairs })
+    }
+
+    /// Whether `key` occurs as a key.
+    pub fn has(&self, key: &str) -> bool {
+        self.pairs.iter().any(|(k, _)| k == key)
+    }
+
+    /// Whether some `key` has a string value ending with `suffix`.
+    pub fn text_ends_with(&self, key: &str, suffix: &str) -> bool {
+        self.pairs
+            .iter()
+            .any(|(k, v)| k == key && matches!(v, Some(HeadValue::Text(t)) if t.ends_with(suffix)))
+    }
+
+    /// The first value of one of `keys` that `read` accepts.
+    pub fn time(
+        &self,
+        keys: &[&str],
+        read: impl Fn(&HeadValue) -> Option<Timestamp>,
+    ) -> Option<Timestamp> {
+        self.pairs
+            .iter()
+            .filter(|(k, _)| keys.contains(&k.as_str()))
+            .find_map(|(_, v)| v.as_ref().and_then(&read))
+    }
+}
+
+/// The scalar at the start of `rest` (the text after a key's colon).
+fn scalar(rest: &str) -> Option<HeadValue> {
+    if let Some(body) = rest.strip_prefix('"') {
+        let mut escaped = false;
+        for (i, c) in body.char_indices() {
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '"' => return Some(HeadValue::Text(unescape(body.get(..i)?).into_owned())),
+                '\n' => return None,
+                _ => {}
+            }
+        }
+        return None;
+    }
+    let end = rest
+        .char_indices()
+        .find(|&(i, c)| !(c.is_ascii_digit() || (i == 0 && c == '-')))
+        .map_or(rest.len(), |(i, _)| i);
+    let digits = rest.get(..end)?;
+    // A number followed by `.` or `e` is not an integer; one cut off by the
+    // end of the head may be missing digits.
+    let next = rest.get(end..).and_then(|r| r.chars().next());
+    match next {
+        Some(c) if c == '.' || c == 'e' || c == 'E' => None,
+        None => None,
+        _ if digits.trim_start_matches('-').is_empty() => None,
+        _ => Some(HeadValue::Integer(digits.to_string())),
+    }
+}
+
+fn unescape(raw: &str) -> Cow<'_, str> {
+    if !raw.contains('\\') {
+        return Cow::Borrowed(raw);
+    }
+    serde_json::from_str::<String>(&format!("\"{raw}\""))
+        .map(Cow::Owned)
+        .unwrap_or(Cow::Borrowed(raw))
+}
+
+// Key scanning without a regex, for the ticket and event exports whose
+// heads only need plain keys and escape-free values.
+
+/// Whether `"key"` followed by `:` occurs in a JSON head.
+pub(crate) fn has_key(head: &[u8], key: &str) -> bool {
+    key_values(head, key).next().is_some()
+}
+
+/// Byte offsets just after `"key":` (and its whitespace) in a JSON head.
+fn key_values<'a>(head: &'a [u8], key: &str) -> impl Iterator<Item = usize> + 'a {
+    let needle = format!("\"{key}\"").into_bytes();
+    let finder = memmem::Finder::new(&needle).into_owned();
+    let mut from = 0usize;
+    std::iter::from_fn(move || loop {
+        let at = from + finder.find(head.get(from..)?)?;
+        let mut i = at + finder.needle().len();
+        from = i;
+        while head.get(i).is_some_and(|b| b.is_ascii_whitespace()) {
+            i += 1;
+        }
+        if head.get(i) != Some(&b':') {
+            continue;
+        }
+        i += 1;
+        while head.get(i).is_some_and(|b| b.is_ascii_whitespace()) {
+            i += 1;
+        }
+        return Some(i);
+    })
+}
+
+/// The string values of `"key": "…"` in a JSON head (escape-free strings
+/// only, which is what timestamps and names are).
+pub(crate) fn string_values<'a>(head: &'a [u8], key: &str) -> impl Iterator<Item = &'a str> + 'a {
+    key_values(head, key).filter_map(move |at| {
+        if head.get(at) != Some(&b'"') {
+            return None;
+        }
+        let rest = head.get(at + 1..)?;
+        let end = memchr::memchr(b'"', rest)?;
+        let value = &rest[..end];
+        if value.contains(&b'\\') {
+            return None;
+        }
+        std::str::from_utf8(value).ok()
+    })
+}
+
+/// Whether one of `keys` has a value in the head that `read` accepts.
+pub(crate) fn head_time(
+    head: &[u8],
+    keys: &[&str],
+    read: impl Fn(&str) -> Option<Timestamp>,
+) -> bool {
+    keys.iter()
+        .any(|k| string_values(head, k).take(16).any(|v| read(v).is_some()))
+}
+
+/// [`time::text_time`] for a head value.
+pub(crate) fn head_text_time(value: &HeadValue) -> Option<Timestamp> {
+    match value {
+        HeadValue::Text(t) => time::text_time(t),
+        HeadValue::Integer(_) => None,
+    }
+}
+
+/// An epoch in `unit` for a head value (an integer, or digits as text).
+pub(crate) fn head_epoch(value: &HeadValue, unit: EpochUnit) -> Option<Timestamp> {
+    match value {
+        HeadValue::Text(t) | HeadValue::Integer(t) => time::parse_epoch(t, Some(unit)),
+    }
+}
+
+/// The timestamp in `value[key]`: `Ok(None)` when it is absent or null,
+/// an error when it is there but not a date and time written as text.
+pub(crate) fn time_field(value: &Value, key: &str) -> Result<Option<Timestamp>, String> {
+    match value.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
+        Some(Value::String(s)) => time::text_time(s)
+            .map(Some)
+            .ok_or_else(|| format!("unreadable {key} {s:?}")),
+        Some(other) => Err(format!("{key} is not a date and time: {other}")),
+    }
+}
+
+/// The epoch in `value[key]`, read in `unit`, the unit the format defines
+/// for that field. Integers are read from their digits, never through
+/// `f64`; a fraction or exponent is an error, not a guess.
+pub(crate) fn epoch_field(
+    value: &Value,
+    key: &str,
+    unit: EpochUnit,
+) -> Result<Option<Timestamp>, String> {
+    let text = match value.get(key) {
+        None | Some(Value::Null) => return Ok(None),
+        Some(Value::Number(n)) => n.to_string(),
+        Some(Value::String(s)) => s.trim().to_string(),
+        Some(other) => return Err(format!("{key} is not an epoch number: {other}")),
+    };
+    if text.is_empty() {
+        return Ok(None);
+    }
+    time::parse_epoch(&text, Some(unit))
+        .map(Some)
+        .ok_or_else(|| format!("unreadable {key} {text:?}"))
+}
+
+/// A non-empty string at `path`, trimmed.
+pub(crate) fn text<'v>(value: &'v Value, path: &[&str]) -> Option<&'v str> {
+    str_at(value, path).map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// A string or an integer at `path`, as text (`"P3"`, `3`).
+pub(crate) fn scalar_text(value: &Value, path: &[&str]) -> Option<String> {
+    match get(value, path)? {
+        Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_string()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+/// One JSON document of the input, with its place.
+#[derive(Debug)]
+pub(crate) struct Document<'a> {
+    /// The document, borrowed from the input.
+    pub raw: &'a RawValue,
+    /// The JSON path prefix of its values (`$`, or `document 2 $` in a file
+    /// of several documents).
+    pub root: String,
+}
+
+/// An input with the index of its line breaks, so the line of every cited
+/// element is a binary search rather than a count from the start:
+/// account-wide exports and webhook captures run to 100,000 records.
+#[derive(Debug)]
+pub(crate) struct IndexedInput<'a> {
+    /// The input.
+    pub bytes: &'a [u8],
+    /// Its line breaks.
+    pub lines: LineIndex,
+}
+
+impl<'a> IndexedInput<'a> {
+    /// Indexes the line breaks of `bytes`.
+    pub fn new(bytes: &'a [u8]) -> IndexedInput<'a> {
+        IndexedInput {
+            bytes,
+            lines: LineIndex::new(bytes),
+        }
+    }
+
+    /// The 1-based line of a byte offset.
+    pub fn line_at(&self, offset: usize) -> u64 {
+        self.lines.line_at(offset)
+    }
+
+    /// Where a raw value borrowed from the input sits in it.
+    pub fn span_of(&self, raw: &RawValue) -> Range<usize> {
+        span_of(self.bytes, raw)
+    }
+
+    /// The offset of the first line after line `after` that starts with
+    /// `{` or `[`: where the next document of a broken capture may begin.
+    fn next_document_line(&self, after: u64) -> Option<usize> {
+        let first = usize::try_from(after.saturating_sub(1)).ok()?;
+        self.lines.breaks.get(first..)?.iter().find_map(|&newline| {
+            let start = newline + 1;
+            matches!(self.bytes.get(start), Some(b'{') | Some(b'[')).then_some(start)
+        })
+    }
+
+    /// The members of a JSON object in document order; of a key written
+    /// twice only the last is kept, as [`Value`] keeps it.
+    pub fn members(&self, raw: &'a RawValue) -> Option<Vec<(String, &'a RawValue)>> {
+        let all = ordered_members(raw)?;
+        let kept = all
+            .iter()
+            .enumerate()
+            .filter(|(i, (key, _))| !all[i + 1..].iter().any(|(k, _)| k == key))
+            .map(|(_, (k, v))| (k.clone(), *v))
+            .collect();
+        Some(kept)
+    }
+
+    /// A raw value as an [`Element`] at `locator`.
+    pub fn element(&self, raw: &RawValue, locator: String) -> Option<Element> {
+        let span = self.span_of(raw);
+        Some(Element {
+            value: serde_json::from_str(raw.get()).ok()?,
+            line: self.line_at(span.start),
+            span,
+            locator,
+        })
+    }
+
+    /// The elements of a raw array, as [`elements`] reads them.
+    pub fn elements(&self, array: &RawValue, locator: &str) -> Option<Vec<Element>> {
+        elements(self.bytes, &self.lines, array, locator)
+    }
+
+    /// The raw member `key` of the object at `span` (an element's span).
+    fn raw_member(&self, span: &Range<usize>, key: &str) -> Option<&'a RawValue> {
+        let bytes: &'a [u8] = self.bytes.get(span.clone())?;
+        member(serde_json::from_slice(bytes).ok()?, key)
+    }
+
+    /// The member `key` of an object element, as an element of its own
+    /// (`$.incident.resolved_at`), for citing the field a record rests on.
+    pub fn field(&self, parent: &Element, key: &str) -> Option<Element> {
+        let raw = self.raw_member(&parent.span, key)?;
+        self.element(raw, format!("{}.{key}", parent.locator))
+    }
+
+    /// The elements of the array at `path` under an object element.
+    pub fn nested(&self, parent: &Element, path: &[&str]) -> Option<Vec<Element>> {
+        let mut span = parent.span.clone();
+        let mut locator = parent.locator.clone();
+        let mut raw = None;
+        for key in path {
+            let r = self.raw_member(&span, key)?;
+            span = self.span_of(r);
+            locator.push('.');
+            locator.push_str(key);
+            raw = Some(r);
+        }
+        self.elements(raw?, &locator)
+    }
+
+    /// [`record_at`] in this input.
+    pub fn record_at(&self, at: &Element, kind: Kind, time: Timestamp, message: String) -> Record {
+        record_at(self.bytes, at, kind, time, message)
+    }
+}
+
+/// Reads the JSON documents of `input` in order and hands each to `read`:
+/// usually one, but captured webhooks are often stored one payload per
+/// line. Stretches that are not JSON become problems, in input order;
+/// reading resumes at the next line that starts a document.
+pub(crate) fn each_document<'a>(
+    input: &'a [u8],
+    sink: &mut dyn RecordSink,
+    mut read: impl FnMut(&IndexedInput<'a>, &Document<'a>, &mut dyn RecordSink),
+) {
+    let src = IndexedInput::new(input);
+    let mut items: Vec<Result<&'a RawValue, Problem>> = Vec::new();
+    let mut pos = if input.starts_with(b"\xef\xbb\xbf") {
+        3
+    } else {
+        0
+    };
+    while pos < input.len() {
+        let rest = &input[pos..];
+        let mut stream = serde_json::Deserializer::from_slice(rest).into_iter::<&'a RawValue>();
+        let mut failure = None;
+        for item in stream.by_ref() {
+            match item {
+                Ok(raw) => items.push(Ok(raw)),
+                Err(e) => {
+                    failure = Some(e);
+                    break;
+                }
+            }
+        }
+        let Some(error) = failure else {
+            break;
+        };
+        let line = if error.line() > 0 {
+            src.line_at(pos) + error.line() as u64 - 1
+        } else {
+            src.line_at(pos + stream.byte_offset())
+        };
+        let message = error.to_string();
+        let message = message
+            .rsplit_once(" at line ")
+            .map_or(message.as_str(), |(m, _)| m);
+        items.push(Err(Problem {
+            line: Some(line),
+            locator: None,
+            reason: format!("not valid JSON: {message}"),
+        }));
+        pos = match src.next_document_line(line) {
+            Some(next) => next,
+            None => break,
+        };
+    }
+    if items.is_empty() {
+        sink.problem(Problem {
+            line: None,
+            locator: None,
+            reason: "empty input".to_string(),
+        });
+        return;
+    }
+    let several = items.iter().filter(|i| i.is_ok()).count() > 1;
+    let mut number = 0;
+    for item in items {
+        match item {
+            Ok(raw) => {
+                number += 1;
+                let root = if several {
+                    format!("document {number} $")
+                } else {
+                    "$".to_string()
+                };
+                read(&src, &Document { raw, root }, sink);
+            }
+            Err(problem) => sink.problem(problem),
+        }
+    }
+}
+
+/// A record citing `at` in `input`: its first and last line, JSON path and
+/// bytes.
+pub(crate) fn record_at(
+    input: &[u8],
+    at: &Element,
+    kind: Kind,
+    time: Timestamp,
+    message: String,
+) -> Record {
+    Record {
+        line: Some(at.line),
+        line_end: Some(last_line(input, at.line, at.span.clone())),
+        locator: Some(at.locator.clone()),
+        span: at.span.clone(),
+        ..Record::new(kind, time, message)
+    }
+}
+
+/// A problem citing `at`.
+pub(crate) fn problem_at(at: &Element, reason: impl Into<String>) -> Problem {
+    Problem {
+        line: Some(at.line),
+        locator: Some(at.locator.clone()),
+        reason: reason.into(),
+    }
+}
+
+/// A string or a number's decimal text, trimmed and non-empty: ids written
+/// either way. Unlike [`scalar_text`], a boolean is not an id.
+pub(crate) fn string_or_number(value: Option<&Value>) -> Option<String> {
+    match value? {
+        Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_string()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// The first byte that is not whitespace, after a byte-order mark.
+pub(crate) fn first_byte(head: &[u8]) -> Option<u8> {
+    let body = head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(head);
+    body.iter().copied().find(|b| !b.is_ascii_whitespace())
+}
+
+/// The members of a JSON object in document order, each still raw so it
+/// keeps its position in the input; a key written twice appears twice.
+pub(crate) fn ordered_members(raw: &RawValue) -> Option<Vec<(String, &RawValue)>> {
+    struct Members<'a>(Vec<(String, &'a RawValue)>);
+    struct MembersVisitor;
+    impl<'de> Visitor<'de> for MembersVisitor {
+        type Value = Members<'de>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a JSON object")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Members<'de>, A::Error> {
+            let mut out = Vec::new();
+            while let Some((k, v)) = map.next_entry::<String, &'de RawValue>()? {
+                out.push((k, v));
+            }
+            Ok(Members(out))
+        }
+    }
+    impl<'de> serde::Deserialize<'de> for Members<'de> {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            d.deserialize_map(MembersVisitor)
+        }
+    }
+    serde_json::from_str::<Members<'_>>(raw.get())
+        .ok()
+        .map(|m| m.0)
+}
+
+/// The raw member `key` of a raw object; of a key written twice the last,
+/// as [`Value`] reads it.
+pub(crate) fn member<'a>(raw: &'a RawValue, key: &str) -> Option<&'a RawValue> {
+    ordered_members(raw)?
+        .into_iter()
+        .rev()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v)
+}
+
+/// The raw member `key` of a raw object; of a key written twice the first.
+pub(crate) fn first_member<'a>(raw: &'a RawValue, key: &str) -> Option<&'a RawValue> {
+    ordered_members(raw)?
+        .into_iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v)
+}
+
+/// The json::members_by_key of a raw JSON object, still raw so each keeps its place.
+pub(crate) fn members_by_key(raw: &RawValue) -> Option<BTreeMap<String, &RawValue>> {
+    serde_json::from_str(raw.get()).ok()
+}
+
+/// Follows object keys through raw values (the last of a key written
+/// twice, as [`member`]).
+pub(crate) fn raw_at<'a>(raw: &'a RawValue, path: &[&str]) -> Option<&'a RawValue> {
+    path.iter().try_fold(raw, |at, key| member(at, key))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::Collected;
+
+    #[test]
+    fn elements_keep_their_lines_spans_and_paths() {
+        let input = b"{\n  \"log_entries\": [\n    {\"id\": 1},\n    {\"id\": 2}\n  ]\n}\n";
+        let index = LineIndex::new(input);
+        let items = array_at(input, &index, &["log_entries"]).unwrap();
+        assert_eq!(items.len(), 2);
+        assert_eq!(items[1].line, 4);
+        assert_eq!(items[1].locator, "$.log_entries[1]");
+        assert_eq!(&input[items[1].span.clone()], b"{\"id\": 2}");
+        assert_eq!(items[0].value["id"], 1);
+        let lines: Vec<u64> = [0, 1, 20, 22, 40, input.len()]
+            .into_iter()
+            .map(|offset| index.line_at(offset))
+            .collect();
+        assert_eq!(lines, [1, 1, 2, 3, 4, 7]);
+        assert_eq!(last_line(input, 4, items[1].span.clone()), 4);
+        assert_eq!(last_line(input, 1, 0..input.len() - 1), 6);
+    }
+
+    #[test]
+    fn top_level_arrays_and_missing_paths() {
+        let input = b"\xef\xbb\xbf[{\"a\": 1}]";
+        let index = LineIndex::new(input);
+        assert_eq!(array_at(input, &index, &[]).unwrap()[0].locator, "$[0]");
+        assert!(array_at(input, &index, &["nope"]).is_none());
+        let object = b"{\"x\": 1}";
+        assert!(array_at(object, &LineIndex::new(object), &["x"]).is_none());
+        assert!(array_at(b"not json", &LineIndex::new(b"not json"), &[]).is_none());
+    }
+
+    #[test]
+    fn head_keys_skip_quoted_json_and_cut_values() {
+        let head = br#"{"text": "{\"log_entries\": 1}", "created_at": "2015-11-07T00:14:20Z", "n": 12, "cut": 17000"#;
+        let h = Head::new(head).unwrap();
+        assert!(!h.has("log_entries"));
+        assert!(h.has("created_at"));
+        assert_eq!(
+            h.time(&["created_at"], head_text_time).unwrap().text,
+            "2015-11-07T00:14:20Z"
+        );
+        assert!(h
+            .pairs
+            .contains(&("n".to_string(), Some(HeadValue::Integer("12".into())))));
+        // Cut off by the end of the head: the digits may be incomplete.
+        assert!(h.pairs.contains(&("cut".to_string(), None)));
+        assert!(Head::new(b"2026-01-01 x").is_none());
+    }
+
+    fn documents(input: &[u8]) -> (Vec<String>, Collected) {
+        let mut sink = Collected::default();
+        let mut roots = Vec::new();
+        each_document(input, &mut sink, |_, doc, _| roots.push(doc.root.clone()));
+        (roots, sink)
+    }
+
+    #[test]
+    fn documents_one_per_line_with_a_broken_line() {
+        let (roots, sink) = documents(b"{\"a\": 1}\nnot json\n{\"a\": 2}\n");
+        assert_eq!(roots, ["document 1 $", "document 2 $"]);
+        assert_eq!(sink.problems.len(), 1);
+        assert_eq!(sink.problems[0].line, Some(2));
+        let (roots, sink) = documents(b" \n");
+        assert!(roots.is_empty());
+        assert_eq!(sink.problems[0].reason, "empty input");
+    }
+
+    #[test]
+    fn nested_and_field_elements_keep_paths_and_lines() {
+        let input: &[u8] =
+            b"{\"incident\": {\n \"acks\": [\n  {\"at\": 1}\n ],\n \"resolved_at\": \"x\"\n}}";
+        let src = IndexedInput::new(input);
+        let raw = document(input).unwrap();
+        let (key, raw) = src.members(raw).unwrap().remove(0);
+        let parent = src.element(raw, format!("$.{key}")).unwrap();
+        let acks = src.nested(&parent, &["acks"]).unwrap();
+        assert_eq!(acks[0].locator, "$.incident.acks[0]");
+        assert_eq!(acks[0].line, 3);
+        let resolved = src.field(&parent, "resolved_at").unwrap();
+        assert_eq!(src.line_at(0), 1);
+        assert_eq!(src.line_at(input.len()), 6);
+        assert_eq!(src.next_document_line(1), None);
+        assert_eq!(resolved.locator, "$.incident.resolved_at");
+        assert_eq!(resolved.line, 5);
+    }
+
+    #[test]
+    fn members_keep_document_order() {
+        let raw: &RawValue = serde_json::from_str(r#"{"b":1,"a":{"x":2}}"#).unwrap();
+        let m = ordered_members(raw).unwrap();
+        assert_eq!(m[0].0, "b");
+        assert_eq!(m[1].1.get(), r#"{"x":2}"#);
+    }
+
+    #[test]
+    fn head_scanning_survives_cut_documents() {
+        let head = br#"{"issues": [{"key": "OPS-1", "fields": {"created" : "2016-06-23T15:04:05.000+0200", "summary": "cut her"#;
+        assert!(has_key(head, "issues"));
+        assert!(!has_key(head, "OPS-1"));
+        assert_eq!(
+            string_values(head, "created").collect::<Vec<_>>(),
+            ["2016-06-23T15:04:05.000+0200"]
+        );
+        assert_eq!(string_values(head, "summary").count(), 0);
+        assert!(head_time(head, &["created"], |v| time::parse_field(
+            v, None
+        )));
+    }
+}

@@ -1,0 +1,450 @@
+//! Windows event logs as the JSON that `evtx_dump` (omerbenamram/evtx)
+//! writes: one object per event, `{"Event": {"System": …, "EventData": …}}`.
+//! XML attributes come either as `"#attributes": {…}` objects or, with
+//! `--separate-json-attributes`, as sibling `"Name_attributes"` keys.
+//!
+//! Accepted layouts: a single object, an array of them, objects one after
+//! another (JSON lines as `-o jsonl` writes, or pretty-printed objects as
+//! `-o json` writes, with its `Record N` lines between them).
+//! `System.TimeCreated@SystemTime` is UTC with a `Z`.
+
+use serde_json::value::RawValue;
+use serde_json::Value;
+
+use crate::input::json::{self, LineIndex};
+use crate::logs::windows_level;
+use crate::record::{Kind, Problem, Record, RecordSink};
+use crate::time::{self, TimeValue, Timestamp};
+use crate::Parser;
+
+/// `evtx_dump` JSON output.
+pub struct EvtxJson;
+
+impl Parser for EvtxJson {
+    fn id(&self) -> &str {
+        "windows-evtx-json"
+    }
+
+    fn description(&self) -> &str {
+        "Windows event logs as JSON from evtx_dump (object, array or JSON lines)"
+    }
+
+    fn specificity(&self) -> u8 {
+        90
+    }
+
+    fn sniff(&self, head: &[u8]) -> Option<u8> {
+        let body = head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(head);
+        let first = body.iter().copied().find(|b| !b.is_ascii_whitespace())?;
+        if !matches!(first, b'{' | b'[') && !body.trim_ascii_start().starts_with(b"Record ") {
+            return None;
+        }
+        // A head may cut an event short, so keys are checked without
+        // parsing: an Event with a System section and a UTC SystemTime.
+        let has = |k| json::has_key(head, k);
+        if !has("Event") || !has("System") {
+            return None;
+        }
+        if !has("TimeCreated") && !has("TimeCreated_attributes") {
+            return None;
+        }
+        json::head_time(head, &["SystemTime"], utc_time).then_some(95)
+    }
+
+    fn parse(&self, input: &[u8], sink: &mut dyn RecordSink) {
+        let lines = LineIndex::new(input);
+        let start = input.len() - input.strip_prefix(b"\xef\xbb\xbf").unwrap_or(input).len();
+        let mut at = start;
+        let mut number = 0usize;
+        let mut seen = false;
+        loop {
+            while input.get(at).is_some_and(u8::is_ascii_whitespace) {
+                at += 1;
+            }
+            let Some(rest) = input.get(at..).filter(|r| !r.is_empty()) else {
+                break;
+            };
+            seen = true;
+            if rest.starts_with(b"Record ") {
+                // `evtx_dump -o json` writes `Record N` before each event.
+                at = next_line(input, at);
+                continue;
+            }
+            let mut stream = serde_json::Deserializer::from_slice(rest).into_iter::<&RawValue>();
+            match stream.next() {
+                Some(Ok(raw)) => {
+                    at += stream.byte_offset().max(1);
+                    match serde_json::from_str::<Vec<&RawValue>>(raw.get()) {
+                        Ok(items) if raw.get().starts_with('[') => {
+                            let base = if number == 0 {
+                                "$".to_string()
+                            } else {
+                                format!("value {}", number + 1)
+                            };
+                            for (i, item) in items.into_iter().enumerate() {
+                                let locator = format!("{base}[{i}]");
+                                event(input, &lines, item, locator, sink);
+                            }
+                            number += 1;
+                        }
+                        _ => {
+                            number += 1;
+                            event(input, &lines, raw, format!("event {number}"), sink);
+                        }
+                    }
+                }
+                Some(Err(e)) => {
+                    number += 1;
+                    sink.problem(Problem {
+                        line: Some(lines.line_at(at)),
+                        locator: Some(format!("event {number}")),
+                        reason: format!("not a JSON value: {e}"),
+                    });
+                    at = next_line(input, at);
+                }
+                None => break,
+            }
+        }
+        if !seen {
+            sink.problem(Problem {
+                line: None,
+                locator: None,
+                reason: "empty input".to_string(),
+            });
+        }
+    }
+}
+
+/// The offset just past the line break after `at` (or the end).
+fn next_line(input: &[u8], at: usize) -> usize {
+    let rest = input.get(at..).unwrap_or_default();
+    memchr::memchr(b'\n', rest).map_or(input.len(), |i| at + i + 1)
+}
+
+fn utc_time(text: &str) -> Option<Timestamp> {
+    time::parse_field(text, None).filter(|t| matches!(t.value, TimeValue::Utc(_)))
+}
+
+/// An XML attribute of a System child, in either attribute convention.
+fn attribute<'v>(system: &'v Value, element: &str, name: &str) -> Option<&'v Value> {
+    system
+        .get(element)
+        .and_then(|e| e.get("#attributes"))
+        .and_then(|a| a.get(name))
+        .or_else(|| {
+            system
+                .get(format!("{element}_attributes"))
+                .and_then(|a| a.get(name))
+        })
+}
+
+/// A scalar as text; an element with attributes keeps its text in `#text`.
+fn text(value: Option<&Value>) -> Option<String> {
+    let t = match value? {
+        Value::String(s) => s.trim().to_string(),
+        Value::Number(n) => n.to_string(),
+        Value::Bool(b) => b.to_string(),
+        Value::Null => return None,
+        Value::Array(items) => items
+            .iter()
+            .filter_map(|i| text(Some(i)))
+            .collect::<Vec<_>>()
+            .join(","),
+        Value::Object(map) => match map.get("#text") {
+            Some(inner) => return text(Some(inner)),
+            None => Value::Object(map.clone()).to_string(),
+        },
+    };
+    (!t.is_empty()).then_some(t)
+}
+
+/// Data pairs shown in a message; the rest stay in the raw evidence.
+const MESSAGE_PAIRS: usize = 6;
+/// Characters of one value shown in a message.
+const VALUE_CHARS: usize = 120;
+
+/// The members of a JSON object in document order (`serde_json`'s map
+/// sorts its keys, and the order of event data matters to a reader).
+struct Ordered(Vec<(String, Value)>);
+
+impl<'de> serde::Deserialize<'de> for Ordered {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Ordered, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = Ordered;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Ordered, A::Error> {
+                let mut out = Vec::new();
+                while let Some(pair) = map.next_entry::<String, Value>()? {
+                    out.push(pair);
+                }
+                Ok(Ordered(out))
+            }
+        }
+        d.deserialize_map(Visit)
+    }
+}
+
+/// `name=value` pairs of EventData (or of UserData's first element), in
+/// document order, without attribute keys and empty or `-` values.
+fn data_pairs(raw: &RawValue) -> Vec<(String, String)> {
+    let data = json::raw_at(raw, &["Event", "EventData"])
+        .and_then(|d| serde_json::from_str::<Ordered>(d.get()).ok())
+        .or_else(|| {
+            let user = json::raw_at(raw, &["Event", "UserData"])?;
+            json::members_by_key(user)?
+                .into_values()
+                .find_map(|child| serde_json::from_str::<Ordered>(child.get()).ok())
+        });
+    let Some(Ordered(pairs)) = data else {
+        return Vec::new();
+    };
+    pairs
+        .into_iter()
+        .filter(|(k, _)| !k.starts_with('#') && !k.ends_with("_attributes"))
+        .filter_map(|(k, v)| text(Some(&v)).map(|v| (k, v)))
+        .filter(|(_, v)| v != "-")
+        .collect()
+}
+
+fn shorten(text: &str) -> String {
+    if text.chars().count() <= VALUE_CHARS {
+        return text.to_string();
+    }
+    let mut short: String = text.chars().take(VALUE_CHARS).collect();
+    short.push('…');
+    short
+}
+
+fn event(
+    input: &[u8],
+    lines: &LineIndex,
+    raw: &RawValue,
+    locator: String,
+    sink: &mut dyn RecordSink,
+) {
+    let span = json::span_of(input, raw);
+    let line = lines.line_at(span.start);
+    let line_end = lines.line_at(span.end.saturating_sub(1)).max(line);
+    let problem = |reason: String| Problem {
+        line: Some(line),
+        locator: Some(locator.clone()),
+        reason,
+    };
+    let value: Value = match serde_json::from_str(raw.get()) {
+        Ok(v) => v,
+        Err(e) => return sink.problem(problem(format!("not a JSON value: {e}"))),
+    };
+    let Some(event) = value.get("Event") else {
+        return sink.problem(problem("JSON value without an Event object".to_string()));
+    };
+    let Some(system) = event.get("System") else {
+        return sink.problem(problem("Event without a System object".to_string()));
+    };
+    let Some(stamp) = text(attribute(system, "TimeCreated", "SystemTime")) else {
+        return sink.problem(problem("Event without TimeCreated SystemTime".to_string()));
+    };
+    let Some(time) = utc_time(&stamp) else {
+        return sink.problem(problem(format!(
+            "unreadable TimeCreated SystemTime {stamp:?}"
+        )));
+    };
+
+    let provider = text(attribute(system, "Provider", "Name"))
+        .or_else(|| text(attribute(system, "Provider", "EventSourceName")));
+    let event_id = text(system.get("EventID"));
+    let record_id = text(system.get("EventRecordID"));
+    let pairs = data_pairs(raw);
+
+    let mut message = match (&event_id, &provider) {
+        (Some(id), Some(p)) => format!("EventID {id} ({p})"),
+        (Some(id), None) => format!("EventID {id}"),
+        (None, Some(p)) => format!("Windows event ({p})"),
+        (None, None) => "Windows event".to_string(),
+    };
+    if !pairs.is_empty() {
+        let shown: Vec<String> = pairs
+            .iter()
+            .take(MESSAGE_PAIRS)
+            .map(|(k, v)| format!("{k}={}", shorten(v)))
+            .collect();
+        message.push_str(": ");
+        message.push_str(&shown.join(", "));
+        if pairs.len() > MESSAGE_PAIRS {
+            message.push_str(" …");
+        }
+    }
+
+    let mut record = Record::new(Kind::Log, time, message);
+    record.line = Some(line);
+    record.line_end = Some(line_end);
+    record.locator = Some(locator);
+    record.span = span;
+    let level_number = text(system.get("Level"));
+    record.level = level_number.as_deref().and_then(windows_level);
+    record.host = text(system.get("Computer"));
+    record.service = provider.clone();
+    record.system = Some("Windows".to_string());
+    record.human = Some(false);
+    let named = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v);
+    record.actor = named("SubjectUserName").map(|user| match named("SubjectDomainName") {
+        Some(domain) => format!("{domain}\\{user}"),
+        None => user.clone(),
+    });
+    if let Some(id) = &record_id {
+        record.identifiers.push(format!("EventRecordID {id}"));
+    }
+    let mut put = |key: &str, value: Option<String>| {
+        if let Some(v) = value {
+            record.attributes.push((key.to_string(), v));
+        }
+    };
+    put("event_id", event_id);
+    put("provider", provider);
+    put("channel", text(system.get("Channel")));
+    put("record_id", record_id);
+    put("level_number", level_number);
+    put("task", text(system.get("Task")));
+    put("opcode", text(system.get("Opcode")));
+    put("keywords", text(system.get("Keywords")));
+    put(
+        "process_id",
+        text(attribute(system, "Execution", "ProcessID")),
+    );
+    put(
+        "thread_id",
+        text(attribute(system, "Execution", "ThreadID")),
+    );
+    put("user_sid", text(attribute(system, "Security", "UserID")));
+    sink.record(record);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::Level;
+    use crate::testing::{never_panics, run_str, utc};
+
+    const SECURITY: &str =
+        include_str!("../../../fixtures/windows-evtx-json/evtx_rs_security_4688_event.json");
+    const SEPARATE: &str = include_str!(
+        "../../../fixtures/windows-evtx-json/evtx_rs_separate_json_attributes_event.json"
+    );
+
+    #[test]
+    fn attributes_objects_sample() {
+        let out = run_str(&EvtxJson, SECURITY);
+        assert!(out.problems.is_empty(), "{:?}", out.problems);
+        let [r] = out.records.as_slice() else {
+            panic!("{:?}", out.records)
+        };
+        assert_eq!(utc(r), "2018-07-28T07:24:45.754787Z");
+        assert_eq!(r.level, Some(Level::Info));
+        assert_eq!(r.host.as_deref(), Some("WIN-LL0C19JS506"));
+        assert_eq!(
+            r.service.as_deref(),
+            Some("Microsoft-Windows-Security-Auditing")
+        );
+        assert_eq!(
+            r.message,
+            "EventID 4688 (Microsoft-Windows-Security-Auditing): SubjectUserSid=S-1-5-18, \
+             SubjectLogonId=0x3e7, NewProcessId=0x58, NewProcessName=Registry, \
+             TokenElevationType=%%1936, ProcessId=0x4 …"
+        );
+        assert_eq!(r.identifiers, vec!["EventRecordID 1".to_string()]);
+        assert_eq!(r.system.as_deref(), Some("Windows"));
+        assert_eq!(r.line, Some(1));
+        assert_eq!(r.span, 0..SECURITY.trim_end().len());
+    }
+
+    #[test]
+    fn separate_attributes_sample() {
+        let out = run_str(&EvtxJson, SEPARATE);
+        assert!(out.problems.is_empty(), "{:?}", out.problems);
+        let [r] = out.records.as_slice() else {
+            panic!("{:?}", out.records)
+        };
+        assert_eq!(utc(r), "2010-11-10T18:18:51.000000Z");
+        assert_eq!(r.level, Some(Level::Info));
+        assert_eq!(r.host.as_deref(), Some("37L4247D28-05"));
+        assert_eq!(r.service.as_deref(), Some("Microsoft-Windows-EventSystem"));
+        assert_eq!(
+            r.message,
+            "EventID 4625 (Microsoft-Windows-EventSystem): param1=86400, \
+             param2=SuppressDuplicateDuration, param3=Software\\Microsoft\\EventSystem\\EventLog"
+        );
+    }
+
+    fn line(record_id: u32, level: u8, time: &str) -> String {
+        format!(
+            "{{\"Event\":{{\"System\":{{\"Provider\":{{\"#attributes\":{{\"Name\":\"App\"}}}},\
+             \"EventID\":{{\"#attributes\":{{\"Qualifiers\":0}},\"#text\":7036}},\"Level\":{level},\
+             \"TimeCreated\":{{\"#attributes\":{{\"SystemTime\":\"{time}\"}}}},\
+             \"EventRecordID\":{record_id},\"Computer\":\"host-{record_id}\"}},\
+             \"EventData\":{{\"Data\":\"x\"}}}}}}"
+        )
+    }
+
+    #[test]
+    fn arrays_json_lines_and_record_headers() {
+        let a = line(7, 2, "2026-11-20T10:07:33.1234567Z");
+        let b = line(8, 3, "2026-11-20T10:08:00Z");
+        for input in [
+            format!("[{a},\n{b}]"),
+            format!("{a}\n{b}\n"),
+            format!("Record 7\n{a}\nRecord 8\n{b}\n"),
+        ] {
+            let out = run_str(&EvtxJson, &input);
+            assert!(out.problems.is_empty(), "{input}: {:?}", out.problems);
+            let times: Vec<String> = out.records.iter().map(utc).collect();
+            assert_eq!(
+                times,
+                ["2026-11-20T10:07:33.123456Z", "2026-11-20T10:08:00.000000Z"],
+                "{input}"
+            );
+            assert_eq!(out.records[0].level, Some(Level::Error));
+            assert_eq!(out.records[1].level, Some(Level::Warn));
+            assert_eq!(out.records[0].message, "EventID 7036 (App): Data=x");
+            assert_eq!(out.records[1].host.as_deref(), Some("host-8"));
+            assert!(EvtxJson.sniff(input.as_bytes()).is_some(), "{input}");
+        }
+    }
+
+    #[test]
+    fn bad_events_become_problems() {
+        let good = line(1, 4, "2026-11-20T10:07:33Z");
+        let input = format!(
+            "{good}\n{{\"Event\": {{\"System\": {{}}}}}}\nnot json\n{{\"other\": 1}}\n\
+             {}\n{good}\n",
+            line(2, 4, "yesterday")
+        );
+        let out = run_str(&EvtxJson, &input);
+        assert_eq!(out.records.len(), 2);
+        let lines: Vec<Option<u64>> = out.problems.iter().map(|p| p.line).collect();
+        assert_eq!(lines, [Some(2), Some(3), Some(4), Some(5)]);
+        assert!(!run_str(&EvtxJson, "  \n").problems.is_empty());
+    }
+
+    #[test]
+    fn sniff_accepts_samples_and_rejects_other_json() {
+        assert_eq!(EvtxJson.sniff(SECURITY.as_bytes()), Some(95));
+        assert_eq!(EvtxJson.sniff(SEPARATE.as_bytes()), Some(95));
+        // A head cut inside the event still says what it is.
+        assert_eq!(EvtxJson.sniff(&SECURITY.as_bytes()[..600]), Some(95));
+        let app_log = "{\"time\":\"2026-11-20T10:07:33Z\",\"level\":\"info\",\"msg\":\"System started\",\"Event\":\"boot\"}\n\
+                       {\"time\":\"2026-11-20T10:07:34Z\",\"level\":\"warn\",\"msg\":\"slow\"}\n";
+        assert_eq!(EvtxJson.sniff(app_log.as_bytes()), None);
+        let slack = "[{\"type\":\"message\",\"user\":\"U1\",\"text\":\"System down? Event at 10:07\",\"ts\":\"1700000000.000100\"}]";
+        assert_eq!(EvtxJson.sniff(slack.as_bytes()), None);
+        let xml =
+            "<Event><System><TimeCreated SystemTime=\"2026-11-20T10:07:33Z\"/></System></Event>";
+        assert_eq!(EvtxJson.sniff(xml.as_bytes()), None);
+    }
+
+    never_panics!(EvtxJson);
+}

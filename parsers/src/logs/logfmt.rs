@@ -1,0 +1,334 @@
+//! logfmt: lines of `key=value` pairs, as written by Go's logrus, go-kit,
+//! Prometheus, Grafana and Heroku-style loggers:
+//! `time="2026-01-01T10:00:00.123Z" level=info msg="x y" key=value`.
+
+use std::borrow::Cow;
+
+use nom::branch::alt;
+use nom::bytes::complete::{escaped, is_not, take_while, take_while1};
+use nom::character::complete::{anychar, char, multispace0, multispace1};
+use nom::combinator::{all_consuming, consumed, opt};
+use nom::multi::separated_list0;
+use nom::sequence::{delimited, preceded};
+use nom::{IResult, Parser as _};
+
+use crate::input::lines::{self, Continuation, Fields};
+use crate::record::{Level, RecordSink};
+use crate::time::{self, Timestamp};
+use crate::Parser;
+
+/// `key=value` lines.
+pub struct Logfmt;
+
+const TIME_KEYS: &[&str] = &["time", "ts", "t", "timestamp", "date"];
+const LEVEL_KEYS: &[&str] = &["level", "lvl", "severity"];
+const MESSAGE_KEYS: &[&str] = &["msg", "message"];
+const HOST_KEYS: &[&str] = &["host", "hostname"];
+// Not `caller`: go-kit writes the source position there (`main.go:42`).
+const SERVICE_KEYS: &[&str] = &["service", "app", "component", "logger"];
+
+/// A line needs this many `key=value` pairs to look like logfmt: two could
+/// be prose that happens to contain `=`.
+const SNIFF_MIN_PAIRS: usize = 3;
+
+impl Parser for Logfmt {
+    fn id(&self) -> &str {
+        "logfmt"
+    }
+
+    fn description(&self) -> &str {
+        "logfmt key=value lines (logrus, go-kit, Prometheus, Grafana)"
+    }
+
+    fn specificity(&self) -> u8 {
+        70
+    }
+
+    fn sniff(&self, head: &[u8]) -> Option<u8> {
+        lines::sniff(head, false, |line| {
+            tokenize(line).is_some_and(|pairs| {
+                pairs.iter().filter(|p| p.value.is_some()).count() >= SNIFF_MIN_PAIRS
+                    && find_time(&pairs).is_some()
+            })
+        })
+    }
+
+    fn parse(&self, input: &[u8], sink: &mut dyn RecordSink) {
+        lines::drive(input, sink, Continuation::Never, parse_line);
+    }
+
+    fn starts_record(&self, _line: &[u8]) -> Option<bool> {
+        // Every line is its own record.
+        Some(true)
+    }
+}
+
+/// One `key=value`, `key="quoted value"` or bare `key`.
+#[derive(Debug, PartialEq)]
+struct Pair<'a> {
+    /// The pair as written, quotes and escapes included.
+    raw: &'a str,
+    key: &'a str,
+    /// `None` for a key without `=`; empty for `key=`.
+    value: Option<Cow<'a, str>>,
+}
+
+fn key(input: &str) -> IResult<&str, &str> {
+    take_while1(|c: char| !c.is_whitespace() && c != '=' && c != '"').parse(input)
+}
+
+fn quoted(input: &str) -> IResult<&str, Cow<'_, str>> {
+    delimited(
+        char('"'),
+        opt(escaped(is_not("\\\""), '\\', anychar)),
+        char('"'),
+    )
+    .map(|raw: Option<&str>| unescape(raw.unwrap_or("")))
+    .parse(input)
+}
+
+fn bare(input: &str) -> IResult<&str, Cow<'_, str>> {
+    take_while(|c: char| !c.is_whitespace())
+        .map(Cow::Borrowed)
+        .parse(input)
+}
+
+fn pair(input: &str) -> IResult<&str, Pair<'_>> {
+    consumed((key, opt(preceded(char('='), alt((quoted, bare))))))
+        .map(|(raw, (key, value))| Pair { raw, key, value })
+        .parse(input)
+}
+
+/// The pairs of a whole line, or `None` when it is not logfmt.
+fn tokenize(line: &str) -> Option<Vec<Pair<'_>>> {
+    let line = line.strip_prefix('\u{feff}').unwrap_or(line);
+    all_consuming(delimited(
+        multispace0,
+        separated_list0(multispace1, pair),
+        multispace0,
+    ))
+    .parse(line)
+    .ok()
+    .map(|(_, pairs)| pairs)
+}
+
+/// Resolves the escapes Go's `strconv.Quote` writes; any other backslash is
+/// kept as written rather than guessed at.
+fn unescape(raw: &str) -> Cow<'_, str> {
+    if !raw.contains('\\') {
+        return Cow::Borrowed(raw);
+    }
+    let mut out = String::with_capacity(raw.len());
+    let mut chars = raw.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('"') => out.push('"'),
+            Some('\\') => out.push('\\'),
+            Some('n') => out.push('\n'),
+            Some('t') => out.push('\t'),
+            Some('r') => out.push('\r'),
+            Some(other) => {
+                out.push('\\');
+                out.push(other);
+            }
+            None => out.push('\\'),
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Index of the first pair, in the order of `keys`, whose value `read` accepts.
+fn find<'a, T>(
+    pairs: &'a [Pair<'a>],
+    keys: &[&str],
+    read: impl Fn(&'a str) -> Option<T>,
+) -> Option<(usize, T)> {
+    keys.iter().find_map(|key| {
+        pairs.iter().enumerate().find_map(|(i, pair)| {
+            if !pair.key.eq_ignore_ascii_case(key) {
+                return None;
+            }
+            read(pair.value.as_deref()?).map(|value| (i, value))
+        })
+    })
+}
+
+fn find_time(pairs: &[Pair<'_>]) -> Option<(usize, Timestamp)> {
+    find(pairs, TIME_KEYS, |v| time::parse_field(v, None))
+}
+
+fn non_empty(value: &str) -> Option<String> {
+    let value = value.trim();
+    (!value.is_empty()).then(|| value.to_string())
+}
+
+fn parse_line(line: &str) -> Result<Fields, String> {
+    let pairs = tokenize(line).ok_or("not logfmt: expected key=value pairs")?;
+    let (time_at, time) =
+        find_time(&pairs).ok_or("no readable time in a time, ts, t, timestamp or date key")?;
+    let mut used = vec![time_at];
+    let level = find(&pairs, LEVEL_KEYS, Level::from_word).map(|(i, level)| {
+        used.push(i);
+        level
+    });
+    let host = find(&pairs, HOST_KEYS, non_empty).map(|(i, host)| {
+        used.push(i);
+        host
+    });
+    let service = find(&pairs, SERVICE_KEYS, non_empty).map(|(i, service)| {
+        used.push(i);
+        service
+    });
+    let text = find(&pairs, MESSAGE_KEYS, |v| Some(v.to_string())).map(|(i, text)| {
+        used.push(i);
+        text
+    });
+    // The other pairs carry the facts (`version=1.4.2 env=prod`), so they
+    // stay in the message as written.
+    let mut parts: Vec<&str> = Vec::new();
+    if let Some(text) = text.as_deref().filter(|t| !t.is_empty()) {
+        parts.push(text);
+    }
+    parts.extend(
+        pairs
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !used.contains(i))
+            .map(|(_, pair)| pair.raw),
+    );
+    let mut fields = Fields::new(time, parts.join(" "));
+    fields.level = level;
+    fields.host = host;
+    fields.service = service;
+    Ok(fields)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::Collected;
+    use crate::testing::{assert_rejects_text, never_panics, run_str, utc};
+    use crate::time::{Precision, TimeValue};
+    use proptest::prelude::*;
+
+    const K8S: &str = r#"time="2021-09-15T21:17:10.220731Z" level=error msg="error retrieving pod status: pod inc-1-enh-domain-c14-ns-2/hello-inc-1-enh-domain-c14-ns-2-3-d8f465685-k75gp is not found: PodNotFound" namespace=inc-1-enh-domain-c14-ns-2 pod=hello-inc-1-enh-domain-c14-ns-2-3-d8f465685-k75gp reason= status=Pending
+time="2021-09-15T21:17:11.674149Z" level=warning msg="Failed to DeletePod in the provider" error="pod inc-1-domain-c14-ns-6/fe-inc-1-domain-c14-ns-6-5-656d9bb695-4584b is not found: PodNotFound" namespace=inc-1-domain-c14-ns-6 pod=fe-inc-1-domain-c14-ns-6-5-656d9bb695-4584b uid=be2def59-3a08-42fd-8f84-6f64cfcefa93
+time="2021-09-15T21:17:11.679036Z" level=info msg="Pod deleted" namespace=inc-1-domain-c14-ns-6 pod=fe-inc-1-domain-c14-ns-6-5-656d9bb695-4584b uid=be2def59-3a08-42fd-8f84-6f64cfcefa93
+"#;
+
+    #[test]
+    fn logrus_lines_keep_their_extra_pairs_in_the_message() {
+        let out = run_str(&Logfmt, K8S);
+        assert!(out.problems.is_empty(), "{:?}", out.problems);
+        assert_eq!(out.records.len(), 3);
+        let r = &out.records[0];
+        assert_eq!(utc(r), "2021-09-15T21:17:10.220731Z");
+        assert_eq!(r.time.precision, Precision::Micro);
+        assert_eq!(r.level, Some(Level::Error));
+        assert_eq!(
+            r.message,
+            "error retrieving pod status: pod inc-1-enh-domain-c14-ns-2/hello-inc-1-enh-domain-c14-ns-2-3-d8f465685-k75gp is not found: PodNotFound namespace=inc-1-enh-domain-c14-ns-2 pod=hello-inc-1-enh-domain-c14-ns-2-3-d8f465685-k75gp reason= status=Pending"
+        );
+        let r = &out.records[1];
+        assert_eq!(r.level, Some(Level::Warn));
+        assert_eq!(r.line, Some(2));
+        assert_eq!(
+            r.message,
+            r#"Failed to DeletePod in the provider error="pod inc-1-domain-c14-ns-6/fe-inc-1-domain-c14-ns-6-5-656d9bb695-4584b is not found: PodNotFound" namespace=inc-1-domain-c14-ns-6 pod=fe-inc-1-domain-c14-ns-6-5-656d9bb695-4584b uid=be2def59-3a08-42fd-8f84-6f64cfcefa93"#
+        );
+        assert_eq!(out.records[2].level, Some(Level::Info));
+        assert_eq!(out.records[2].host, None);
+        assert_eq!(out.records[2].service, None);
+    }
+
+    #[test]
+    fn escapes_bare_keys_host_and_service() {
+        let line = r#"ts=2026-01-01T10:00:00.123+02:00 lvl=WARN host=web-1 app=shop caller=main.go:42 msg="said \"hi\" \\ bye" dry_run version=1.4.2"#;
+        let r = &run_str(&Logfmt, line).records[0];
+        assert_eq!(utc(r), "2026-01-01T08:00:00.123000Z");
+        assert_eq!(r.level, Some(Level::Warn));
+        assert_eq!(r.host.as_deref(), Some("web-1"));
+        assert_eq!(r.service.as_deref(), Some("shop"));
+        assert_eq!(
+            r.message,
+            r#"said "hi" \ bye caller=main.go:42 dry_run version=1.4.2"#
+        );
+    }
+
+    #[test]
+    fn tokenizer_reads_empty_quoted_and_bare_values() {
+        let pairs = tokenize(r#"a="" b= c d="x y" e=f=g"#).unwrap();
+        let values: Vec<(&str, Option<&str>)> =
+            pairs.iter().map(|p| (p.key, p.value.as_deref())).collect();
+        assert_eq!(
+            values,
+            [
+                ("a", Some("")),
+                ("b", Some("")),
+                ("c", None),
+                ("d", Some("x y")),
+                ("e", Some("f=g")),
+            ]
+        );
+        assert_eq!(pairs[3].raw, r#"d="x y""#);
+        assert!(tokenize(r#"a="x"y"#).is_none());
+        assert!(tokenize(r#"{"a":1}"#).is_none());
+    }
+
+    #[test]
+    fn epoch_times_and_unknown_levels() {
+        let out = run_str(&Logfmt, "ts=1700000000.25 level=verbose-ish msg=hi");
+        let r = &out.records[0];
+        assert_eq!(utc(r), "2023-11-14T22:13:20.250000Z");
+        assert_eq!(r.level, None);
+        // An unread level stays in the message.
+        assert_eq!(r.message, "hi level=verbose-ish");
+    }
+
+    #[test]
+    fn naive_times_stay_naive() {
+        let r = &run_str(&Logfmt, "time=\"2026-01-01 10:00:00\" msg=x").records[0];
+        assert!(matches!(r.time.value, TimeValue::Local(_)));
+    }
+
+    #[test]
+    fn bad_lines_are_problems_with_their_numbers() {
+        let input = format!("{K8S}level=info msg=\"no time\"\n{{\"time\":\"2026-01-01T10:00:00Z\"}}\n\ntime=soon msg=x\n");
+        let out = run_str(&Logfmt, &input);
+        assert_eq!(out.records.len(), 3);
+        let lines: Vec<Option<u64>> = out.problems.iter().map(|p| p.line).collect();
+        assert_eq!(lines, [Some(4), Some(5), Some(7)]);
+        assert!(out.problems[1].reason.starts_with("not logfmt"));
+    }
+
+    #[test]
+    fn sniff_accepts_logfmt_and_rejects_other_formats() {
+        assert_eq!(Logfmt.sniff(K8S.as_bytes()), Some(100));
+        assert_rejects_text(
+            &Logfmt,
+            &[
+            "{\"level\":\"info\",\"time\":\"2026-01-01T10:00:00Z\",\"msg\":\"x\",\"a\":1}\n",
+            "Oct 11 22:14:15 mymachine su: 'su root' failed for lonvick on /dev/pts/8\n",
+            "127.0.0.1 - frank [10/Oct/2000:13:55:36 -0700] \"GET /apache_pb.gif HTTP/1.0\" 200 2326\n",
+            "2026-01-01 10:00:00 INFO a=1 b=2 c=3\n",
+            // Only two pairs.
+            "time=\"2021-09-15T21:17:11.679036Z\" msg=\"Pod deleted\"\n",
+            ],
+        );
+    }
+
+    never_panics!(Logfmt);
+
+    proptest! {
+        #[test]
+        fn arbitrary_pairs_never_panic(line in "[a-z= \"\\\\é0-9:T.Z-]{0,80}") {
+            let mut out = Collected::default();
+            Logfmt.parse(format!("time=2026-01-01T10:00:00Z {line}").as_bytes(), &mut out);
+            let _ = Logfmt.sniff(line.as_bytes());
+        }
+    }
+}

@@ -1,0 +1,33 @@
+//! Log formats with a parser of their own (the declarative formats of
+//! `parsers/formats/` live in `declarative`): line formats (access,
+//! Apache error, logfmt, syslog, free text, Docker Compose, IIS W3C), JSON
+//! lines, and JSON or XML event exports (CloudTrail, Kubernetes events,
+//! Windows events).
+
+pub(crate) mod access;
+pub(crate) mod apache_error;
+pub(crate) mod cloudtrail;
+pub(crate) mod docker_compose;
+pub(crate) mod evtx_json;
+pub(crate) mod iis_w3c;
+pub(crate) mod jsonl;
+pub(crate) mod k8s_events;
+pub(crate) mod logfmt;
+pub(crate) mod syslog;
+pub(crate) mod textlog;
+pub(crate) mod windows_events;
+
+use crate::record::Level;
+
+/// Windows levels (winmeta.xml): 1 critical, 2 error, 3 warning,
+/// 4 informational, 5 verbose; 0 is "log always", shown as information.
+pub(crate) fn windows_level(number: &str) -> Option<Level> {
+    match number.trim() {
+        "0" | "4" => Some(Level::Info),
+        "1" => Some(Level::Critical),
+        "2" => Some(Level::Error),
+        "3" => Some(Level::Warn),
+        "5" => Some(Level::Debug),
+        _ => None,
+    }
+}
