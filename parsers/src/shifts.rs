@@ -15,7 +15,6 @@ use crate::input::csv_rows::CsvRow;
 
 use chrono::{Duration, NaiveDate, NaiveDateTime, NaiveTime};
 
-use crate::paging::pagerduty_oncalls::level_role;
 use crate::record::{Kind, Problem, Record, RecordSink};
 use crate::time::text_time;
 use crate::time::{Precision, TimeValue, Timestamp};
@@ -499,6 +498,16 @@ fn emit(row: &CsvRow, shift: &Shift, sink: &mut dyn RecordSink) {
             record.attributes.push(("tz".to_string(), tz.clone()));
         }
         sink.record(record);
+    }
+}
+
+/// The role a responder holds at an escalation level, as the timeline
+/// names people in a blameless draft.
+pub(crate) fn level_role(level: u64) -> String {
+    match level {
+        1 => "primary on-call".to_string(),
+        2 => "secondary on-call".to_string(),
+        n => format!("level {n} on-call"),
     }
 }
 

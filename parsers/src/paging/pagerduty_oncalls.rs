@@ -15,6 +15,7 @@ use crate::input::json::{
 };
 use crate::paging::name_of;
 use crate::record::{add_attribute, add_identifier, Kind, RecordSink};
+use crate::shifts::level_role;
 use crate::time::Timestamp;
 use crate::Parser;
 
@@ -77,16 +78,6 @@ fn read_document(input: &IndexedInput<'_>, doc: &Document<'_>, sink: &mut dyn Re
             &el,
             "no PagerDuty on-call entries or schedule in this document".to_string(),
         ));
-    }
-}
-
-/// The role a responder holds at an escalation level, as the timeline
-/// names people in a blameless draft.
-pub(crate) fn level_role(level: u64) -> String {
-    match level {
-        1 => "primary on-call".to_string(),
-        2 => "secondary on-call".to_string(),
-        n => format!("level {n} on-call"),
     }
 }
 
