@@ -353,6 +353,15 @@ impl Columns {
 
 // -------------------------------------------------------- JSON walking
 
+/// The JSON path of the value at `path` below the value at `base`.
+fn locator_below(base: &str, path: &[&str]) -> String {
+    path.iter().fold(base.to_string(), |mut locator, key| {
+        locator.push('.');
+        locator.push_str(key);
+        locator
+    })
+}
+
 /// The elements of the array at `path` below `raw`, located as
 /// `{base}.{path…}[i]`; `lines` indexes `input`.
 pub(crate) fn elements_at(
@@ -363,11 +372,7 @@ pub(crate) fn elements_at(
     base: &str,
 ) -> Option<Vec<Element>> {
     let array = json::raw_at(raw, path)?;
-    let mut locator = base.to_string();
-    for key in path {
-        locator.push('.');
-        locator.push_str(key);
-    }
+    let locator = locator_below(base, path);
     json::elements(input, lines, array, &locator)
 }
 
@@ -396,11 +401,7 @@ pub(crate) fn items<'a>(
     base: &str,
 ) -> Option<Vec<Item<'a>>> {
     let array = json::raw_at(raw, path)?;
-    let mut locator = base.to_string();
-    for key in path {
-        locator.push('.');
-        locator.push_str(key);
-    }
+    let locator = locator_below(base, path);
     let raws: Vec<&'a RawValue> = serde_json::from_str(array.get()).ok()?;
     Some(
         raws.into_iter()
