@@ -14,6 +14,7 @@ use serde_json::Value;
 use crate::input::json::{
     self, problem_at, scalar_text, text, time_field, Document, Element, Head, IndexedInput,
 };
+use crate::logs::shorten;
 use crate::record::{add_attribute, add_identifier, Kind, Level, RecordSink};
 use crate::Parser;
 
@@ -135,15 +136,6 @@ const PARAMETERS_SHOWN: usize = 3;
 const PARAMETER_CHARS: usize = 60;
 /// Characters of the full request parameters kept as an attribute.
 const PARAMETERS_KEPT: usize = 4000;
-
-fn shorten(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        return text.to_string();
-    }
-    let mut short: String = text.chars().take(max).collect();
-    short.push('…');
-    short
-}
 
 /// `name=value` pairs for the scalar leaves of the request parameters,
 /// top-level ones first (they name the target: `userName`, `name`,

@@ -12,7 +12,7 @@ use serde_json::value::RawValue;
 use serde_json::Value;
 
 use crate::input::json::{self, LineIndex};
-use crate::logs::windows_level;
+use crate::logs::{shorten, windows_level};
 use crate::record::{Kind, Problem, Record, RecordSink};
 use crate::time::{self, TimeValue, Timestamp};
 use crate::Parser;
@@ -212,15 +212,6 @@ fn data_pairs(raw: &RawValue) -> Vec<(String, String)> {
         .collect()
 }
 
-fn shorten(text: &str) -> String {
-    if text.chars().count() <= VALUE_CHARS {
-        return text.to_string();
-    }
-    let mut short: String = text.chars().take(VALUE_CHARS).collect();
-    short.push('…');
-    short
-}
-
 fn event(
     input: &[u8],
     lines: &LineIndex,
@@ -271,7 +262,7 @@ fn event(
         let shown: Vec<String> = pairs
             .iter()
             .take(MESSAGE_PAIRS)
-            .map(|(k, v)| format!("{k}={}", shorten(v)))
+            .map(|(k, v)| format!("{k}={}", shorten(v, VALUE_CHARS)))
             .collect();
         message.push_str(": ");
         message.push_str(&shown.join(", "));

@@ -31,3 +31,14 @@ pub(crate) fn windows_level(number: &str) -> Option<Level> {
         _ => None,
     }
 }
+
+/// `text` cut to `max` characters, with an ellipsis when it was longer: data
+/// values quoted in a message stay readable without hiding that they were cut.
+pub(crate) fn shorten(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let mut short: String = text.chars().take(max).collect();
+    short.push('…');
+    short
+}

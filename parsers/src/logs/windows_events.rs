@@ -13,7 +13,7 @@
 
 use std::borrow::Cow;
 
-use crate::logs::windows_level;
+use crate::logs::{shorten, windows_level};
 use crate::record::{Kind, Level, Problem, Record, RecordSink};
 use crate::time::Timestamp;
 use crate::{time, Parser};
@@ -600,15 +600,6 @@ fn audit(keywords: &str) -> Option<&'static str> {
 /// Characters of one data value shown in a message built from data.
 const VALUE_CHARS: usize = 200;
 
-fn shorten(text: &str) -> String {
-    if text.chars().count() <= VALUE_CHARS {
-        return text.to_string();
-    }
-    let mut short: String = text.chars().take(VALUE_CHARS).collect();
-    short.push('…');
-    short
-}
-
 /// `name=value` pairs of a UserData element: its leaves' text and its
 /// elements' attributes, in document order.
 fn user_data_pairs(node: &Node, out: &mut Vec<(String, String)>) {
@@ -710,15 +701,15 @@ fn build(root: &Node, system: &Node, time: Timestamp) -> Record {
             .iter()
             .filter(|(_, v)| *v != "-")
             .map(|(k, v)| match k {
-                Some(k) => format!("{k}={}", shorten(v)),
-                None => shorten(v),
+                Some(k) => format!("{k}={}", shorten(v, VALUE_CHARS)),
+                None => shorten(v, VALUE_CHARS),
             })
             .collect();
         Some(parts.join(", "))
     } else if let Some(node) = user_root {
         let parts: Vec<String> = user_data
             .iter()
-            .map(|(k, v)| format!("{k}={}", shorten(v)))
+            .map(|(k, v)| format!("{k}={}", shorten(v, VALUE_CHARS)))
             .collect();
         Some(format!("{}: {}", node.name, parts.join(", ")))
     } else {
