@@ -9,7 +9,7 @@ use factline_parsers::time::format_utc;
 use serde_json::{json, Value};
 
 use crate::model::Zone;
-use crate::model::{Citation, Entry, KeyTime, Timeline, Verification};
+use crate::model::{Citation, Entry, Timeline, Verification};
 use crate::reconstruct::durations;
 use crate::store::{EventRow, SourceRow};
 
@@ -21,23 +21,18 @@ fn opt_time(t: Option<i64>) -> Value {
     t.map_or(Value::Null, |t| Value::String(format_utc(t)))
 }
 
-fn key_time(k: &Option<KeyTime>) -> Value {
-    opt_time(k.map(|k| k.time))
-}
-
 /// The timeline contract (docs/output.md#timeline).
 pub fn timeline_json(t: &Timeline) -> Value {
     let k = &t.key_times;
     json!({
         "generator": generator(),
         "window": {"start": opt_time(t.window_start), "end": opt_time(t.window_end)},
-        "key_times": {
-            "impact_start": key_time(&k.impact_start),
-            "detected": key_time(&k.detected),
-            "acknowledged": key_time(&k.acknowledged),
-            "mitigated": key_time(&k.mitigated),
-            "resolved": key_time(&k.resolved),
-        },
+        "key_times": k.named().iter()
+            .map(|slot| (slot.name.to_string(), opt_time(slot.time.as_ref().map(|k| k.time))))
+            .collect::<serde_json::Map<_, _>>(),
+        "key_time_basis": k.named().iter()
+            .filter_map(|slot| Some((slot.name.to_string(), Value::String(slot.time.as_ref()?.basis.clone()))))
+            .collect::<serde_json::Map<_, _>>(),
         "durations": durations(k),
         "events_in_window": t.events_in_window,
         "left_out": t.left_out,
@@ -216,37 +211,41 @@ pub fn timeline_markdown(t: &Timeline, local: Option<&Zone>) -> String {
     out.push_str("\n### Key times\n\n");
     let k = &t.key_times;
     let d = durations(k);
-    let rows = [
-        ("Impact start", &k.impact_start, None),
-        ("Detected", &k.detected, Some(("TTD", &d["ttd"]))),
-        ("Acknowledged", &k.acknowledged, Some(("TTA", &d["tta"]))),
-        ("Mitigated", &k.mitigated, Some(("TTM", &d["ttm"]))),
-        ("Resolved", &k.resolved, Some(("TTR", &d["ttr"]))),
-    ];
     out.push_str("| Key time | Time (UTC) | Since impact start | Based on |\n|---|---|---|---|\n");
-    for (name, time, duration) in rows {
-        let since = match duration {
-            Some((label, Some(v))) => format!("{label} {v}"),
-            Some((label, None)) => format!("{label} unknown"),
+    for slot in k.named() {
+        let since = match slot.duration {
+            Some(name) => {
+                let label = name.to_ascii_uppercase();
+                match &d[name] {
+                    Some(v) => format!("{label} {v}"),
+                    None => format!("{label} unknown"),
+                }
+            }
             None => "—".into(),
         };
-        match time {
+        match slot.time {
             Some(kt) => {
-                let basis = t
+                let refs = t
                     .entries
                     .iter()
                     .find(|e| e.id == kt.entry)
-                    .map_or_else(String::new, |e| {
-                        format!("{} {}", md_cell(&e.summary), refs.cite(e))
-                    });
+                    .map_or_else(String::new, |e| refs.cite(e));
                 let _ = writeln!(
                     out,
-                    "| {name} | {} | {since} | {basis} |",
-                    clock(kt.time, true)
+                    "| {} | {} | {since} | {} {refs} |",
+                    slot.label,
+                    clock(kt.time, true),
+                    md_cell(&kt.basis)
                 );
             }
+            // Most incidents have no status page: say nothing of one.
+            None if slot.name == "customer_notified" => {}
             None => {
-                let _ = writeln!(out, "| {name} | not found in the evidence | {since} | — |");
+                let _ = writeln!(
+                    out,
+                    "| {} | not found in the evidence | {since} | — |",
+                    slot.label
+                );
             }
         }
     }
@@ -387,26 +386,34 @@ pub fn timeline_html(t: &Timeline) -> String {
             t.events_in_window
         );
     }
-    out.push_str("<h3>Key times</h3>\n<table><tr><th>Key time</th><th>Time (UTC)</th><th>Since impact start</th></tr>\n");
+    out.push_str("<h3>Key times</h3>\n<table><tr><th>Key time</th><th>Time (UTC)</th><th>Since impact start</th><th>Based on</th></tr>\n");
     let k = &t.key_times;
     let d = durations(k);
-    for (name, time, label, duration) in [
-        ("Impact start", &k.impact_start, "", &None),
-        ("Detected", &k.detected, "TTD ", &d["ttd"]),
-        ("Acknowledged", &k.acknowledged, "TTA ", &d["tta"]),
-        ("Mitigated", &k.mitigated, "TTM ", &d["ttm"]),
-        ("Resolved", &k.resolved, "TTR ", &d["ttr"]),
-    ] {
+    for slot in k.named() {
+        if slot.time.is_none() && slot.name == "customer_notified" {
+            continue;
+        }
+        let since = slot
+            .duration
+            .and_then(|name| {
+                Some(format!(
+                    "{} {}",
+                    name.to_ascii_uppercase(),
+                    d[name].as_ref()?
+                ))
+            })
+            .unwrap_or_default();
         let _ = writeln!(
             out,
-            "<tr><td>{name}</td><td>{}</td><td>{}</td></tr>",
-            time.map_or_else(
+            "<tr><td>{}</td><td>{}</td><td>{since}</td><td>{}</td></tr>",
+            slot.label,
+            slot.time.as_ref().map_or_else(
                 || "not found".to_string(),
                 |k| format!("{} (#{})", format_utc(k.time), k.entry)
             ),
-            duration
+            slot.time
                 .as_ref()
-                .map_or_else(String::new, |v| format!("{label}{v}"))
+                .map_or_else(String::new, |k| html_escape(&k.basis))
         );
     }
     out.push_str(

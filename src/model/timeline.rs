@@ -135,15 +135,63 @@ pub struct KeyTimes {
     pub mitigated: Option<KeyTime>,
     /// Incident resolved.
     pub resolved: Option<KeyTime>,
+    /// First customer-facing update (a status page).
+    pub customer_notified: Option<KeyTime>,
 }
 
-/// A key time and the entry that justifies it.
-#[derive(Debug, Clone, Copy, PartialEq)]
+impl KeyTimes {
+    /// Every key time under its contract name, in the order outputs list
+    /// them, with the label a reader sees and the name of its duration
+    /// from impact start (none for impact start itself).
+    pub fn named(&self) -> [KeyTimeSlot<'_>; 6] {
+        let slot = |name, label, duration, time| KeyTimeSlot {
+            name,
+            label,
+            duration,
+            time,
+        };
+        [
+            slot("impact_start", "Impact start", None, &self.impact_start),
+            slot("detected", "Detected", Some("ttd"), &self.detected),
+            slot(
+                "acknowledged",
+                "Acknowledged",
+                Some("tta"),
+                &self.acknowledged,
+            ),
+            slot("mitigated", "Mitigated", Some("ttm"), &self.mitigated),
+            slot("resolved", "Resolved", Some("ttr"), &self.resolved),
+            slot(
+                "customer_notified",
+                "Customer notified",
+                Some("ttn"),
+                &self.customer_notified,
+            ),
+        ]
+    }
+}
+
+/// One key time with its names (see [`KeyTimes::named`]).
+pub struct KeyTimeSlot<'a> {
+    /// Contract name (`impact_start`).
+    pub name: &'static str,
+    /// What a reader sees (`Impact start`).
+    pub label: &'static str,
+    /// The duration measured to it from impact start (`ttd`).
+    pub duration: Option<&'static str>,
+    /// The key time, when found.
+    pub time: &'a Option<KeyTime>,
+}
+
+/// A key time, the entry that justifies it and why.
+#[derive(Debug, Clone, PartialEq)]
 pub struct KeyTime {
     /// UTC microseconds.
     pub time: i64,
     /// The entry's id.
     pub entry: usize,
+    /// Which rule chose it and on what, in a short phrase.
+    pub basis: String,
 }
 
 /// The reconstructed timeline.

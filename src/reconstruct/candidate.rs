@@ -4,7 +4,7 @@
 use std::collections::{BTreeSet, HashMap};
 
 use super::people::People;
-use super::phases::{phase_of, PhaseRule};
+use super::phases::{classify, Nature, PhaseRule};
 use crate::model::{Citation, Phase, Quality, Verification};
 use crate::notable::{self, first_line};
 use crate::store::EventRow;
@@ -33,11 +33,14 @@ pub(super) struct Candidate {
     pub(super) last_copy: Option<EventRow>,
     pub(super) copy_count: u64,
     pub(super) phase: Phase,
+    /// What the lead record says it is (see [`Nature`]).
+    pub(super) nature: Nature,
     pub(super) priority: u8,
 }
 
 impl Candidate {
     pub(super) fn new(event: EventRow, priority: u8, rules: &[PhaseRule]) -> Candidate {
+        let (phase, nature) = classify(&event, is_statement(&event), rules);
         let mut c = Candidate {
             quality: event.time_quality,
             hosts: BTreeSet::new(),
@@ -48,7 +51,8 @@ impl Candidate {
             rate: None,
             last_copy: None,
             copy_count: 0,
-            phase: phase_of(&event, rules),
+            phase,
+            nature,
             statements_only: true,
             first: event.clone(),
             last: None,

@@ -23,16 +23,14 @@ pub fn format_duration(micros: i64) -> String {
 
 /// The durations of docs/output.md#timeline, measured from impact start.
 pub fn durations(k: &KeyTimes) -> BTreeMap<&'static str, Option<String>> {
-    let since = |t: &Option<KeyTime>| match (k.impact_start, t) {
+    let since = |t: &Option<KeyTime>| match (&k.impact_start, t) {
         (Some(start), Some(t)) => Some(format_duration(t.time - start.time)),
         _ => None,
     };
-    BTreeMap::from([
-        ("ttd", since(&k.detected)),
-        ("tta", since(&k.acknowledged)),
-        ("ttm", since(&k.mitigated)),
-        ("ttr", since(&k.resolved)),
-    ])
+    k.named()
+        .iter()
+        .filter_map(|slot| Some((slot.duration?, since(slot.time))))
+        .collect()
 }
 
 #[cfg(test)]

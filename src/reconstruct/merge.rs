@@ -5,6 +5,8 @@ use std::collections::BTreeSet;
 
 use super::candidate::{citation_of, shorten, verification, Candidate};
 use super::people::People;
+use super::phases::Nature;
+use super::place::Facts;
 use crate::model::{Entry, Phase, Quality};
 use crate::notable::first_line;
 
@@ -39,6 +41,16 @@ impl Group {
             .iter()
             .flat_map(|c| c.sources.iter().map(String::as_str))
             .collect()
+    }
+
+    /// What reconstruction knows of the happening beyond its entry.
+    pub(super) fn facts(&self) -> Facts {
+        let lead = self.lead();
+        Facts {
+            nature: lead.nature.clone(),
+            template: (lead.first.kind == "log").then(|| lead.first.template.clone()),
+            rate: lead.rate,
+        }
     }
 
     pub(super) fn into_entry(self, id: usize, people: &mut People) -> Entry {
@@ -139,8 +151,7 @@ pub(super) fn words(c: &Candidate) -> BTreeSet<String> {
 fn likeness(a: &Candidate, b: &Candidate) -> usize {
     if !a.sources.is_disjoint(&b.sources)
         || (a.first.time - b.first.time).abs() > MERGE_WINDOW_MICROS
-        || a.phase != b.phase
-        || a.phase == Phase::Context
+        || !same_phase(a, b)
     {
         return 0;
     }
@@ -151,6 +162,20 @@ fn likeness(a: &Candidate, b: &Candidate) -> usize {
         1 + shared
     } else {
         0
+    }
+}
+
+/// Whether two candidates can be one happening by phase. A change's phase
+/// (trigger or mitigation) is only known once the impact is placed, so it
+/// goes with what people or tools said of a trigger or a mitigation.
+fn same_phase(a: &Candidate, b: &Candidate) -> bool {
+    let is_change = |c: &Candidate| matches!(c.nature, Nature::Change(_));
+    let acts = |c: &Candidate| matches!(c.phase, Phase::Trigger | Phase::Mitigation);
+    match (is_change(a), is_change(b)) {
+        (true, true) => true,
+        (true, false) => acts(b),
+        (false, true) => acts(a),
+        (false, false) => a.phase == b.phase && a.phase != Phase::Context,
     }
 }
 

@@ -4,11 +4,13 @@
 //! entries, repeated log lines of one template collapse into bursts
 //! (first / ×N / last), and everything else is counted as left out.
 
+mod baseline;
 mod candidate;
 mod durations;
 mod merge;
 pub mod people;
 mod phases;
+mod place;
 mod rate;
 
 pub use durations::{durations, format_duration};
@@ -17,11 +19,14 @@ pub use phases::{load_rules, PhaseRule};
 use std::collections::HashMap;
 
 use crate::error::Result;
-use crate::model::{Entry, KeyTime, KeyTimes, Phase, Timeline, Zone};
+use crate::model::{Entry, Phase, Timeline, Zone};
 use crate::store::{EventFilter, Store};
+use baseline::Background;
 use candidate::{priority, Candidate, Copies, BURST_GAP_MICROS};
 use merge::{merge, Group};
 use people::People;
+use phases::Nature;
+use place::{place, Facts};
 use rate::rate_jumps;
 
 /// Resolved timeline settings.
@@ -118,6 +123,19 @@ pub fn build(store: &Store, config: &TimelineConfig) -> Result<Timeline> {
         Ok(())
     })?;
     done.extend(open.into_values());
+    // A warning logged again and again from a source's first minutes to
+    // its last was there before the incident: background, not its onset.
+    let background = Background::new(&store.sources()?, filter.from, filter.to);
+    for c in &mut done {
+        if c.first.kind == "log"
+            && c.phase == Phase::Impact
+            && background.covers(&c.first.source, c.first.time, c.last_time(), c.count)
+        {
+            c.phase = Phase::Context;
+            c.nature = Nature::Other;
+            c.priority = 1;
+        }
+    }
     for jump in rate_jumps(&store.template_minutes(&filter)?) {
         let minute = jump.minute * MINUTE;
         if let Some(event) = store.first_of_template(&jump.template, minute, minute + MINUTE)? {
@@ -146,13 +164,15 @@ pub fn build(store: &Store, config: &TimelineConfig) -> Result<Timeline> {
     groups.sort_by(|a, b| a.lead().order_key().cmp(&b.lead().order_key()));
 
     let covered: u64 = groups.iter().map(Group::events).sum();
-    let mut entries: Vec<Entry> = groups
+    let (mut entries, facts): (Vec<Entry>, Vec<Facts>) = groups
         .into_iter()
         .enumerate()
-        .map(|(i, g)| g.into_entry(i + 1, &mut people))
-        .collect();
-    narrow_triggers(&mut entries);
-    let key_times = key_times(&entries);
+        .map(|(i, g)| {
+            let facts = g.facts();
+            (g.into_entry(i + 1, &mut people), facts)
+        })
+        .unzip();
+    let key_times = place(&mut entries, &facts);
     Ok(Timeline {
         window_start: filter.from.or(span.map(|s| s.0)),
         window_end: filter.to.or(span.map(|s| s.1)),
@@ -162,31 +182,6 @@ pub fn build(store: &Store, config: &TimelineConfig) -> Result<Timeline> {
         events_in_window: in_window,
         left_out: in_window.saturating_sub(covered),
     })
-}
-
-/// Changes within this span of the last change before impact belong to it
-/// (a deploy's start and finish).
-const TRIGGER_SPAN_MICROS: i64 = 5 * 60 * 1_000_000;
-
-/// Only the change closest before impact begins is the trigger; earlier and
-/// later changes are context (a later deploy that is no rollback is not
-/// what set the incident off).
-fn narrow_triggers(entries: &mut [Entry]) {
-    let impact = entries
-        .iter()
-        .find(|e| e.phase == Phase::Impact)
-        .map(|e| e.time);
-    let last_change = entries
-        .iter()
-        .filter(|e| e.phase == Phase::Trigger && impact.is_none_or(|i| e.time <= i))
-        .map(|e| e.time)
-        .max();
-    for e in entries.iter_mut().filter(|e| e.phase == Phase::Trigger) {
-        let belongs = last_change.is_some_and(|t| e.time <= t && t - e.time <= TRIGGER_SPAN_MICROS);
-        if !belongs {
-            e.phase = Phase::Context;
-        }
-    }
 }
 
 /// Stores a timeline under the options that produced it (see
@@ -200,25 +195,4 @@ pub fn save(store: &mut Store, t: &Timeline, config: &TimelineConfig) -> Result<
     })
     .to_string();
     store.save_timeline(&options, t)
-}
-
-fn key_times(entries: &[Entry]) -> KeyTimes {
-    let first = |pred: &dyn Fn(&Entry) -> bool| {
-        entries.iter().find(|e| pred(e)).map(|e| KeyTime {
-            time: e.time,
-            entry: e.id,
-        })
-    };
-    let impact_start = first(&|e| e.phase == Phase::Impact);
-    let after_impact = |e: &Entry| impact_start.is_none_or(|k| e.time >= k.time);
-    let acknowledged = first(&|e| {
-        e.phase == Phase::Escalation && e.summary.to_ascii_lowercase().contains("acknowledg")
-    });
-    KeyTimes {
-        detected: first(&|e| e.phase == Phase::Detection && after_impact(e)),
-        acknowledged,
-        mitigated: first(&|e| e.phase == Phase::Recovery && after_impact(e)),
-        resolved: first(&|e| e.phase == Phase::Resolution && after_impact(e)),
-        impact_start,
-    }
 }

@@ -7,7 +7,7 @@ use regex::Regex;
 
 use super::candidate::level_rank;
 use crate::model::Phase;
-use crate::notable::first_line;
+use crate::notable::{self, first_line, SignalClass};
 use crate::store::EventRow;
 
 /// One wording rule for phases (see `phase_rules.json`).
@@ -58,27 +58,124 @@ static BUILTIN_RULES: LazyLock<Vec<PhaseRule>> = LazyLock::new(|| {
         .unwrap_or_else(|e| panic!("{e}"))
 });
 
-/// The user's rules first, then the built-in ones.
-fn phase_rules(user: &[PhaseRule]) -> impl Iterator<Item = &PhaseRule> {
-    user.iter().chain(BUILTIN_RULES.iter())
+/// What kind of happening an event records, as far as the record itself
+/// says: the facts that key times and the phase of a change rest on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Nature {
+    /// An alerting or paging tool opened an alert or incident.
+    AlertTriggered,
+    /// A responder acknowledged a page.
+    Acknowledged,
+    /// A ticket was opened (by a customer or a responder).
+    TicketOpened,
+    /// A customer-facing status update (a status page).
+    StatusUpdate,
+    /// The system was changed (the vocabulary's name: deploy, flag…).
+    Change(String),
+    /// A machine record of something breaking.
+    Impact,
+    /// A machine record of a signal back to normal.
+    Recovery,
+    /// Anything else; its phase comes from wording, kind and level.
+    Other,
 }
 
-/// The phase of a happening from its wording, then its kind and level.
-pub(super) fn phase_of(event: &EventRow, rules: &[PhaseRule]) -> Phase {
+/// The phase of a happening and its nature. Records that say what they
+/// are come first (a paging tool's lifecycle action, a ticket's state, a
+/// status page's status), then the state-change vocabulary for machine
+/// records, then wording (the user's rules before all of these, as they
+/// know their systems best), then kind and level.
+pub(super) fn classify(event: &EventRow, statement: bool, rules: &[PhaseRule]) -> (Phase, Nature) {
     let text = first_line(&event.message);
-    let applies = |r: &&PhaseRule| {
-        r.kinds.as_ref().is_none_or(|k| k.contains(&event.kind)) && r.pattern.is_match(text)
+    let worded = |rules: &[PhaseRule]| {
+        rules
+            .iter()
+            .find(|r| {
+                r.kinds.as_ref().is_none_or(|k| k.contains(&event.kind)) && r.pattern.is_match(text)
+            })
+            .map(|r| r.phase)
     };
-    if let Some(rule) = phase_rules(rules).find(applies) {
-        return rule.phase;
+    if let Some(phase) = worded(rules) {
+        return (phase, Nature::Other);
     }
-    match event.kind.as_str() {
+    if let Some(typed) = typed(event, statement) {
+        return typed;
+    }
+    if !statement && event.kind != "chat" {
+        match notable::signal_of(text).map(|s| &s.class) {
+            Some(SignalClass::Impact) => return (Phase::Impact, Nature::Impact),
+            Some(SignalClass::Recovery) => return (Phase::Recovery, Nature::Recovery),
+            // Trigger, mitigation or context: decided once the impact is
+            // placed (see `place`).
+            Some(SignalClass::Change(what)) => {
+                return (Phase::Context, Nature::Change(what.clone()))
+            }
+            Some(SignalClass::Note) | None => {}
+        }
+    }
+    let phase = worded(&BUILTIN_RULES).unwrap_or(match event.kind.as_str() {
         "alert" => Phase::Detection,
         "shift" => Phase::Escalation,
         "chat" => Phase::Diagnosis,
         _ if level_rank(event.level.as_deref()) >= 2 => Phase::Impact,
         _ => Phase::Context,
+    });
+    let nature = if phase == Phase::Impact && !statement {
+        Nature::Impact
+    } else {
+        Nature::Other
+    };
+    (phase, nature)
+}
+
+/// What a record's own fields say it is: a paging tool's lifecycle
+/// `action`, a ticket's `event` or `status_to`, a status page's `status`.
+fn typed(event: &EventRow, statement: bool) -> Option<(Phase, Nature)> {
+    if statement {
+        return None;
     }
+    let lower = |k| event.attribute(k).map(str::to_ascii_lowercase);
+    if event.kind == "status" {
+        let phase = match lower("status").as_deref() {
+            Some("identified") => Phase::Diagnosis,
+            Some("monitoring") => Phase::Recovery,
+            Some("resolved" | "completed") => Phase::Resolution,
+            Some("postmortem") => Phase::Context,
+            _ => Phase::Escalation,
+        };
+        return Some((phase, Nature::StatusUpdate));
+    }
+    if let Some(action) = lower("action") {
+        return match action.as_str() {
+            "trigger" => Some((Phase::Detection, Nature::AlertTriggered)),
+            "acknowledge" => Some((Phase::Escalation, Nature::Acknowledged)),
+            "resolve" => Some((Phase::Resolution, Nature::Other)),
+            "escalate" | "assign" | "notify" | "responder_request" | "unacknowledge" => {
+                Some((Phase::Escalation, Nature::Other))
+            }
+            _ => None,
+        };
+    }
+    if event.kind == "ticket" {
+        let done = |s: &str| {
+            matches!(
+                s,
+                "resolved" | "done" | "closed" | "fixed" | "verified" | "completed" | "canceled"
+            )
+        };
+        if lower("status_to").as_deref().is_some_and(done)
+            || matches!(lower("event").as_deref(), Some("resolved" | "closed"))
+        {
+            return Some((Phase::Resolution, Nature::Other));
+        }
+        if matches!(
+            lower("event").as_deref(),
+            Some("created" | "opened" | "filed")
+        ) {
+            return Some((Phase::Escalation, Nature::TicketOpened));
+        }
+    }
+    None
 }
 
 #[cfg(test)]

@@ -185,6 +185,8 @@ FROM timeline_evidence t JOIN events e ON e.id = t.event_id;
 DROP TABLE timeline_evidence;
 ALTER TABLE timeline_evidence_v3 RENAME TO timeline_evidence;
 "#,
+    // Each key time says which rule chose it and on what.
+    "ALTER TABLE timeline_key_times ADD COLUMN basis TEXT",
 ];
 
 /// The indexes behind time-ordered reads of event rows (log lines are in

@@ -70,17 +70,12 @@ impl Store {
                 }
             }
             let k = &t.key_times;
-            for (name, kt) in [
-                ("impact_start", k.impact_start),
-                ("detected", k.detected),
-                ("acknowledged", k.acknowledged),
-                ("mitigated", k.mitigated),
-                ("resolved", k.resolved),
-            ] {
-                if let Some(kt) = kt {
+            for slot in k.named() {
+                if let Some(kt) = slot.time {
                     tx.execute(
-                        "INSERT INTO timeline_key_times (run_id, name, time, entry_id) VALUES (?1, ?2, ?3, ?4)",
-                        params![run, name, kt.time, kt.entry as i64],
+                        "INSERT INTO timeline_key_times (run_id, name, time, entry_id, basis) \
+                         VALUES (?1, ?2, ?3, ?4, ?5)",
+                        params![run, slot.name, kt.time, kt.entry as i64, kt.basis],
                     )?;
                 }
             }

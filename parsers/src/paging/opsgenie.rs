@@ -160,11 +160,16 @@ fn webhook(
         None => verb.to_string(),
     };
     let mut statement = false;
+    // Responders name an alert by its tiny id ("#42") in chat and notes.
+    let alert_name = match scalar_text(alert, &["tinyId"]) {
+        Some(tiny) => format!("Alert #{tiny}"),
+        None => "Alert".to_string(),
+    };
     let message = match action.to_ascii_lowercase().as_str() {
-        "create" => format!("Alert created: {title}"),
-        "acknowledge" => by("Acknowledged"),
+        "create" => format!("{alert_name} created: {title}"),
+        "acknowledge" => by(&format!("{alert_name} acknowledged")),
         "unacknowledge" => by("Unacknowledged"),
-        "close" => by("Closed"),
+        "close" => by(&format!("{alert_name} closed")),
         "delete" => by("Deleted"),
         "addnote" => {
             statement = true;
@@ -288,7 +293,11 @@ fn api_alert(
     let v = &el.value;
     let time = time_field(v, "createdAt")?.ok_or("alert without createdAt")?;
     let title = text(v, &["message"]).unwrap_or("alert").to_string();
-    let mut record = base(input, el, time, format!("Alert created: {title}"));
+    let created = match scalar_text(v, &["tinyId"]) {
+        Some(tiny) => format!("Alert #{tiny} created: {title}"),
+        None => format!("Alert created: {title}"),
+    };
+    let mut record = base(input, el, time, created);
     record.human = Some(false);
     record.host = text(v, &["entity"]).map(str::to_string);
     let priority = scalar_text(v, &["priority"]);
@@ -399,7 +408,7 @@ mod tests {
         assert_eq!(utc(r), "2017-08-14T11:25:56.288000Z");
         assert_eq!(r.time.precision, Precision::Milli);
         assert_eq!(r.time.text, "1502709956288");
-        assert_eq!(r.message, "Alert created: another alert");
+        assert_eq!(r.message, "Alert #2 created: another alert");
         assert_eq!(r.kind, Kind::Alert);
         assert_eq!(r.level, Some(Level::Warn));
         assert_eq!(r.actor.as_deref(), Some("test@example.com"));
@@ -424,13 +433,13 @@ mod tests {
         // the alert's creation, half a minute earlier.
         assert_eq!(utc(r), "2015-01-05T10:03:44.764002Z");
         assert_eq!(r.time.precision, Precision::Nano);
-        assert_eq!(r.message, "Acknowledged by fili@ifountain.com");
+        assert_eq!(r.message, "Alert #23 acknowledged by fili@ifountain.com");
         assert_eq!(r.human, Some(true));
         assert_eq!(r.level, None);
         assert_eq!(attr(r, "action"), Some("acknowledge"));
         let r = &run(&Opsgenie, CLOSE).records[0];
         assert_eq!(utc(r), "2015-01-05T10:06:14.669001Z");
-        assert_eq!(r.message, "Closed by fili@ifountain.com");
+        assert_eq!(r.message, "Alert #23 closed by fili@ifountain.com");
         assert_eq!(attr(r, "action"), Some("resolve"));
         assert_eq!(r.identifiers[0], "052652ac-5d1c-464a-812a-7dd18bbfba8c");
     }
@@ -464,7 +473,7 @@ mod tests {
         assert_eq!(utc(r), "2026-10-25T01:41:02.350000Z");
         assert_eq!(
             r.message,
-            "Alert created: [FIRING:1] HighErrorRate checkout-api"
+            "Alert #4471 created: [FIRING:1] HighErrorRate checkout-api"
         );
         assert_eq!(r.level, Some(Level::Critical));
         assert_eq!(r.locator.as_deref(), Some("$.data[0]"));

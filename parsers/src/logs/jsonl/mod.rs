@@ -325,6 +325,7 @@ fn fields(object: &Object<'_>) -> Result<Fields, String> {
     let host = first(object, HOST_KEYS, read_name);
     let service = first(object, SERVICE_KEYS, read_name);
     let message = match first(object, MESSAGE_KEYS, read_message) {
+        Some((found, message)) if found.whole => with_changes(message, object),
         Some((_, message)) => message,
         None => {
             let used = [
@@ -342,6 +343,69 @@ fn fields(object: &Object<'_>) -> Result<Fields, String> {
     fields.host = host.map(|(_, host)| host);
     fields.service = service.map(|(_, service)| service);
     Ok(fields)
+}
+
+/// Top-level fields that say what changed: kept in the message, where a
+/// reader of the timeline sees them ("feature flag changed flag=new_checkout
+/// value=true"). Per-request identifiers (trace and request ids) are not:
+/// they belong in the evidence the entry cites.
+const CHANGE_KEYS: &[&str] = &[
+    "flag",
+    "feature",
+    "value",
+    "enabled",
+    "state",
+    "status",
+    "status_code",
+    "version",
+    "from",
+    "to",
+    "from_version",
+    "to_version",
+    "old",
+    "new",
+    "old_value",
+    "new_value",
+    "previous",
+    "replicas",
+    "desired",
+    "key",
+    "reason",
+    "change",
+    "changed_by",
+    "target",
+    "image",
+    "setting",
+    "percentage",
+    "rollout",
+];
+/// Longest text a message grows by, in bytes.
+const MAX_CHANGE_TEXT: usize = 160;
+
+/// `message` followed by the object's [`CHANGE_KEYS`] fields with scalar
+/// values, as `key=value`, in the order the record writes them.
+fn with_changes(mut message: String, object: &Object<'_>) -> String {
+    let start = message.len();
+    for (key, value) in &object.entries {
+        if !CHANGE_KEYS.iter().any(|k| k.eq_ignore_ascii_case(key)) {
+            continue;
+        }
+        let value = match value {
+            Member::Text(text) if !text.is_empty() && !text.contains('\n') => text.to_string(),
+            Member::Other(v) if v.is_number() || v.is_boolean() => v.to_string(),
+            _ => continue,
+        };
+        // Already said by the message itself ("rollout 2.14.0 finished").
+        if message.contains(value.as_str()) && value.len() > 3 {
+            continue;
+        }
+        let pair = format!(" {key}={value}");
+        if message.len() - start + pair.len() > MAX_CHANGE_TEXT {
+            break;
+        }
+        message.push_str(&pair);
+    }
+    message
 }
 
 /// The object without the fields already read, as compact JSON: with no
@@ -607,6 +671,25 @@ mod tests {
 "#;
 
     #[test]
+    fn a_change_record_keeps_what_changed_but_not_request_ids() {
+        let out = run_str(
+            &JsonLines,
+            concat!(
+                r#"{"ts":"2026-03-02T10:01:00Z","level":"info","service":"flags","msg":"feature flag changed","flag":"new_checkout","value":true,"changed_by":"flag-service","trace_id":"4bf92f3577b34da6"}"#,
+                "\n",
+                r#"{"ts":"2026-03-02T10:02:00Z","msg":"rollout 2.14.0 finished","version":"2.14.0","replicas":6,"request_id":"b1e9f4fd"}"#,
+                "\n"
+            ),
+        );
+        assert_eq!(
+            out.records[0].message,
+            "feature flag changed flag=new_checkout value=true changed_by=flag-service"
+        );
+        // The version is already in the words; the replica count is not.
+        assert_eq!(out.records[1].message, "rollout 2.14.0 finished replicas=6");
+    }
+
+    #[test]
     fn bunyan_numeric_levels_hostname_and_name() {
         let out = run_str(&JsonLines, BUNYAN);
         assert!(out.problems.is_empty(), "{:?}", out.problems);
@@ -633,7 +716,8 @@ mod tests {
         assert_eq!(r.service.as_deref(), Some("http.log.access.log17"));
         // `request.host` is the HTTP host, not the machine's.
         assert_eq!(r.host, None);
-        assert_eq!(r.message, "handled request");
+        // The status says what the request came to (a 502 is not a 200).
+        assert_eq!(r.message, "handled request status=200");
     }
 
     #[test]

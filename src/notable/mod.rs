@@ -5,42 +5,38 @@
 use std::cell::RefCell;
 use std::sync::LazyLock;
 
-use regex::Regex;
+mod vocabulary;
 
-/// Wording that states a change, in lower case.
-const STATE_CHANGE_WORDS: &str = r"\b(deploy(ed|ing|ment)?|release[ds]?|roll(ed|ing)?[ -]?back|rollback|revert(ed|ing)?|restart(ed|ing)?|reboot(ed|ing)?|fail(ed|ing)?[ -]?over|promot(ed|ing)|config(uration)?[ -](change[ds]?|reload(ed)?|updated?)|reload(ed|ing)|scal(ed|ing) (up|down|out|in)|shut(ting)?[ -]?down|stopp(ed|ing)|start(ed|ing) up|drain(ed|ing)|circuit[ -]breaker|feature[ -]flag|migrat(ed|ing|ion)|maintenance|recover(ed|ing|y)|restored|back to normal|healthy|resolved|acknowledged|paged|escalat(ed|ing))\b";
+pub use vocabulary::{signal_of, Signal, SignalClass};
 
-static STATE_CHANGE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!("(?i){STATE_CHANGE_WORDS}")).expect("state-change pattern is valid")
+/// Any signal of the vocabulary, over text in lower case: lines are
+/// lowered first (cheaply, in place, when ASCII) so the regex can look for
+/// the signals' literal prefixes instead of folding case byte by byte, as
+/// it does once per ingested line.
+static ANY_SIGNAL: LazyLock<regex::bytes::Regex> = LazyLock::new(|| {
+    regex::bytes::Regex::new(&vocabulary::any_signal_pattern())
+        .expect("the vocabulary's patterns are checked when it loads")
 });
 
-/// [`STATE_CHANGE`] without case folding, for ASCII text in lower case: on
-/// ASCII text that reads exactly as `(?i)` does, and without folding the
-/// regex can look for the words' literal prefixes instead of stepping its
-/// automaton through every byte, as it does once per ingested line.
-static STATE_CHANGE_LOWER: LazyLock<regex::bytes::Regex> = LazyLock::new(|| {
-    regex::bytes::Regex::new(STATE_CHANGE_WORDS).expect("state-change pattern is valid")
-});
-
-/// Whether `line` states a change ([`STATE_CHANGE`]).
+/// Whether `line` states a signal of the vocabulary ([`signal_of`]).
 fn states_change(line: &str) -> bool {
     thread_local! {
         static LOWER: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
     }
     if !line.is_ascii() {
-        return STATE_CHANGE.is_match(line);
+        return ANY_SIGNAL.is_match(line.to_lowercase().as_bytes());
     }
     LOWER.with_borrow_mut(|lower| {
         lower.clear();
         lower.extend_from_slice(line.as_bytes());
         lower.make_ascii_lowercase();
-        STATE_CHANGE_LOWER.is_match(lower)
+        ANY_SIGNAL.is_match(lower)
     })
 }
 
 /// Whether an event may be notable: anything that is not a plain log line,
 /// warnings and worse, and log lines that state a change (deploy,
-/// rollback, restart, failover…: `states_change`, from
+/// rollback, restart, an OOM kill…: the vocabulary's signals, from
 /// [`message_states_change`]). Chatter never is.
 pub fn may_be_notable(kind: &str, level: Option<&str>, chatter: bool, states_change: bool) -> bool {
     !chatter
@@ -66,7 +62,7 @@ pub(crate) fn first_line(message: &str) -> &str {
 
 #[cfg(test)]
 mod tests {
-    use super::{first_line, may_be_notable, message_states_change, states_change, STATE_CHANGE};
+    use super::{first_line, may_be_notable, message_states_change, signal_of, states_change};
 
     #[test]
     fn the_first_line_is_what_lines_gives() {
@@ -79,8 +75,8 @@ mod tests {
         }
     }
 
-    /// Lower-casing ASCII lines first must decide as the case-insensitive
-    /// pattern does, whatever the case and wherever the words stand.
+    /// The quick per-line check must decide as classifying the line does,
+    /// whatever the case and wherever the words stand.
     #[test]
     fn state_changes_read_alike_in_any_case() {
         for line in [
@@ -96,7 +92,7 @@ mod tests {
             "caf\u{e9} restarted",
             "\u{17f}topped by the operator",
         ] {
-            assert_eq!(states_change(line), STATE_CHANGE.is_match(line), "{line:?}");
+            assert_eq!(states_change(line), signal_of(line).is_some(), "{line:?}");
         }
     }
 
@@ -105,7 +101,7 @@ mod tests {
         fn state_changes_read_as_the_pattern_does(
             line in "([a-zA-Z ]|-|Deploy|ROLL|back|Restart|ed|ing|up|down|\u{e9}|\u{17f}){0,12}"
         ) {
-            proptest::prop_assert_eq!(states_change(&line), STATE_CHANGE.is_match(&line));
+            proptest::prop_assert_eq!(states_change(&line), signal_of(&line).is_some());
         }
     }
 

@@ -1,0 +1,392 @@
+//! Placing the happenings in the incident: where impact begins, which
+//! change set it off and which ones mitigated it, and the key times, each
+//! with the phrase that says what it rests on.
+//!
+//! Definitions (docs/output.md#key-times):
+//! - impact start: the first signal of the impact that detection follows
+//!   (impact signals chained back from the first detection, with gaps of
+//!   at most `CHAIN_GAP`; background templates are not impact signals);
+//! - detected: the first alert triggered, detection, or a ticket opened
+//!   before any alert, at or after impact start;
+//! - mitigated: the completion of the mitigation action after which the
+//!   impact signals stop (within `EFFECT_WINDOW`); else the first recovery
+//!   signal; else a person's statement of a mitigation;
+//! - a change before impact start (within `TRIGGER_LEAD`) is a trigger
+//!   candidate, the last one (preferring one of the impacted services or
+//!   hosts) and those just before it are the trigger; a change after
+//!   detection is a mitigation; any other change is context.
+
+use factline_parsers::time::format_utc;
+
+use super::durations::format_duration;
+use super::phases::Nature;
+use crate::model::{Entry, KeyTime, KeyTimes, Phase, Verification};
+
+const MINUTE: i64 = 60_000_000;
+/// Impact signals further apart than this are not one impact.
+const CHAIN_GAP: i64 = 15 * MINUTE;
+/// A change this long before impact start can still have set it off.
+const TRIGGER_LEAD: i64 = 3 * 60 * MINUTE;
+/// Changes within this span before the last one belong to it (a deploy's
+/// start and finish).
+const TRIGGER_SPAN: i64 = 5 * MINUTE;
+/// The impact must end within this span after a mitigation action for the
+/// action to count as what mitigated it.
+const EFFECT_WINDOW: i64 = 15 * MINUTE;
+/// Lines of the impact may still be written this long before an action
+/// completes (requests in flight).
+const EFFECT_GRACE: i64 = 2 * MINUTE;
+/// Longest summary quoted in a basis phrase, in characters.
+const QUOTE_CHARS: usize = 70;
+
+/// What reconstruction knows of an entry beyond what it shows.
+pub(super) struct Facts {
+    pub(super) nature: Nature,
+    /// The template of a collapsed log burst.
+    pub(super) template: Option<String>,
+    /// A rate change the entry marks (per minute before, after).
+    pub(super) rate: Option<(u64, u64)>,
+}
+
+/// Sets the phases that depend on the incident's shape and finds the key
+/// times. `facts` is aligned with `entries`.
+pub(super) fn place(entries: &mut [Entry], facts: &[Facts]) -> KeyTimes {
+    let machine = |e: &Entry| e.verification != Verification::Reported;
+    let impact_signals: Vec<usize> = {
+        let all: Vec<usize> = (0..entries.len())
+            .filter(|&i| entries[i].phase == Phase::Impact)
+            .collect();
+        let recorded: Vec<usize> = all
+            .iter()
+            .copied()
+            .filter(|&i| machine(&entries[i]))
+            .collect();
+        if recorded.is_empty() {
+            all
+        } else {
+            recorded
+        }
+    };
+    let first_detection = (0..entries.len()).find(|&i| {
+        is_detection(entries, facts, i)
+            && impact_signals
+                .iter()
+                .any(|&s| entries[s].time <= entries[i].time)
+    });
+    let (impact_start, chain) = impact_start(entries, &impact_signals, first_detection);
+
+    let first_alert = (0..entries.len())
+        .find(|&i| facts[i].nature == Nature::AlertTriggered && after(entries, i, impact_start));
+    // A ticket opened after impact began and before any alert: someone
+    // (often a customer) reported it, which is how it was detected.
+    for i in 0..entries.len() {
+        if facts[i].nature == Nature::TicketOpened
+            && impact_start.is_some()
+            && after(entries, i, impact_start)
+            && first_alert.is_none_or(|a| entries[i].time < entries[a].time)
+        {
+            entries[i].phase = Phase::Detection;
+        }
+    }
+    let detected = match impact_start {
+        Some(_) => (0..entries.len())
+            .find(|&i| is_detection(entries, facts, i) && after(entries, i, impact_start)),
+        None => (0..entries.len()).find(|&i| facts[i].nature == Nature::AlertTriggered),
+    };
+    let resolved = detected
+        .or(impact_start)
+        .and_then(|from| (from..entries.len()).find(|&i| entries[i].phase == Phase::Resolution));
+
+    place_changes(entries, facts, impact_start, detected, resolved, &chain);
+
+    let start_of_response = detected.or(impact_start);
+    let acknowledged = start_of_response.and_then(|from| {
+        (from..entries.len())
+            .find(|&i| facts[i].nature == Nature::Acknowledged)
+            .or_else(|| {
+                (from..entries.len()).find(|&i| {
+                    entries[i].phase == Phase::Escalation
+                        && entries[i]
+                            .summary
+                            .to_ascii_lowercase()
+                            .contains("acknowledg")
+                })
+            })
+    });
+    let mitigated = start_of_response
+        .and_then(|from| mitigated(entries, from, resolved, impact_start, &impact_signals));
+    let customer_notified = (0..entries.len())
+        .find(|&i| facts[i].nature == Nature::StatusUpdate && after(entries, i, impact_start));
+
+    let key = |i: usize, basis: String| KeyTime {
+        time: entries[i].time,
+        entry: entries[i].id,
+        basis,
+    };
+    KeyTimes {
+        impact_start: impact_start.map(|i| {
+            key(
+                i,
+                impact_basis(&entries[i], &facts[i], first_detection.map(|d| &entries[d])),
+            )
+        }),
+        detected: detected.map(|i| {
+            let what = match facts[i].nature {
+                Nature::AlertTriggered => "alert triggered",
+                Nature::TicketOpened => "ticket opened before any alert",
+                _ => "first detection",
+            };
+            key(i, format!("{what}: {}", quote(&entries[i].summary)))
+        }),
+        acknowledged: acknowledged.map(|i| {
+            key(
+                i,
+                format!("first acknowledgement: {}", quote(&entries[i].summary)),
+            )
+        }),
+        mitigated: mitigated.map(|(i, basis)| key(i, basis)),
+        resolved: resolved.map(|i| {
+            key(
+                i,
+                format!("first resolution: {}", quote(&entries[i].summary)),
+            )
+        }),
+        customer_notified: customer_notified.map(|i| {
+            key(
+                i,
+                format!("first status-page update: {}", quote(&entries[i].summary)),
+            )
+        }),
+    }
+}
+
+fn is_detection(entries: &[Entry], facts: &[Facts], i: usize) -> bool {
+    facts[i].nature == Nature::AlertTriggered || entries[i].phase == Phase::Detection
+}
+
+/// Whether entry `i` is at or after the entry `since` (when there is one).
+fn after(entries: &[Entry], i: usize, since: Option<usize>) -> bool {
+    since.is_none_or(|s| entries[i].time >= entries[s].time)
+}
+
+fn end_of(e: &Entry) -> i64 {
+    e.last_time.unwrap_or(e.time).max(e.time)
+}
+
+/// The first signal of the impact that the first detection follows, and
+/// the signals chained to it.
+fn impact_start(
+    entries: &[Entry],
+    signals: &[usize],
+    detection: Option<usize>,
+) -> (Option<usize>, Vec<usize>) {
+    let Some(d) = detection else {
+        let first = signals.first().copied();
+        return (first, first.into_iter().collect());
+    };
+    let before: Vec<usize> = signals
+        .iter()
+        .copied()
+        .filter(|&s| entries[s].time <= entries[d].time)
+        .collect();
+    let Some(&nearest) = before
+        .iter()
+        .max_by_key(|&&s| (end_of(&entries[s]), entries[s].time))
+    else {
+        return (None, Vec::new());
+    };
+    // Walk back from the signal nearest the detection while the signals
+    // overlap or follow each other closely.
+    let mut chain = vec![nearest];
+    let mut start = entries[nearest].time;
+    let mut by_end: Vec<usize> = before.into_iter().filter(|&s| s != nearest).collect();
+    by_end.sort_by_key(|&s| std::cmp::Reverse(end_of(&entries[s])));
+    for s in by_end {
+        if end_of(&entries[s]) + CHAIN_GAP >= start {
+            start = start.min(entries[s].time);
+            chain.push(s);
+        }
+    }
+    let first = chain.iter().copied().min_by_key(|&s| (entries[s].time, s));
+    (first, chain)
+}
+
+fn place_changes(
+    entries: &mut [Entry],
+    facts: &[Facts],
+    impact_start: Option<usize>,
+    detected: Option<usize>,
+    resolved: Option<usize>,
+    chain: &[usize],
+) {
+    let is_change = |i: usize, entries: &[Entry]| {
+        matches!(facts[i].nature, Nature::Change(_)) || entries[i].phase == Phase::Trigger
+    };
+    let start = impact_start.map(|i| entries[i].time);
+    let response = detected.or(impact_start).map(|i| entries[i].time);
+    let end = resolved.map(|i| entries[i].time);
+    let mut candidates = Vec::new();
+    for i in 0..entries.len() {
+        if !is_change(i, entries) {
+            continue;
+        }
+        let t = entries[i].time;
+        entries[i].phase = match (start, response) {
+            (Some(s), _) if t <= s && s - t <= TRIGGER_LEAD => {
+                candidates.push(i);
+                Phase::Context
+            }
+            (_, Some(r)) if t >= r && end.is_none_or(|e| t <= e) => Phase::Mitigation,
+            _ => Phase::Context,
+        };
+    }
+    // The last change before impact, preferring one of the impacted
+    // services or hosts, and the changes just before it.
+    let touched = |i: usize| {
+        chain.iter().any(|&c| {
+            entries[c]
+                .services
+                .iter()
+                .any(|s| entries[i].services.contains(s))
+                || entries[c]
+                    .hosts
+                    .iter()
+                    .any(|h| entries[i].hosts.contains(h))
+        })
+    };
+    let chosen = candidates
+        .iter()
+        .rev()
+        .find(|&&i| touched(i))
+        .or(candidates.last())
+        .copied();
+    if let Some(last) = chosen {
+        let t = entries[last].time;
+        for &i in &candidates {
+            let related = i == last || (entries[i].services == entries[last].services);
+            if related && entries[i].time <= t && t - entries[i].time <= TRIGGER_SPAN {
+                entries[i].phase = Phase::Trigger;
+            }
+        }
+    }
+}
+
+/// The mitigation key time and its basis (see the module comment).
+fn mitigated(
+    entries: &[Entry],
+    from: usize,
+    resolved: Option<usize>,
+    impact_start: Option<usize>,
+    signals: &[usize],
+) -> Option<(usize, String)> {
+    let upto = resolved.map_or(entries.len(), |r| r + 1);
+    let actions: Vec<usize> = (from..upto)
+        .filter(|&i| entries[i].phase == Phase::Mitigation)
+        .collect();
+    let machine = |i: &&usize| entries[**i].verification != Verification::Reported;
+    let impact_end = impact_start.and_then(|s| {
+        signals
+            .iter()
+            .filter(|&&i| entries[i].time >= entries[s].time && i < upto)
+            .map(|&i| (end_of(&entries[i]), i))
+            .max()
+    });
+    if let Some((end, last_signal)) = impact_end {
+        let effective = actions.iter().filter(machine).rev().find(|&&a| {
+            let t = entries[a].time;
+            t <= end + EFFECT_GRACE && end - t <= EFFECT_WINDOW
+        });
+        if let Some(&a) = effective {
+            let gap = end - entries[a].time;
+            let tail = if gap >= 0 {
+                format!(
+                    "last impact signal ({}) {} later, at {}",
+                    quote(&entries[last_signal].summary),
+                    format_duration(gap),
+                    clock(end)
+                )
+            } else {
+                format!("impact signals stopped {} before it", format_duration(-gap))
+            };
+            return Some((a, format!("{}; {tail}", quote(&entries[a].summary))));
+        }
+    }
+    if let Some(r) = (from..upto).find(|&i| entries[i].phase == Phase::Recovery && machine(&&i)) {
+        return Some((
+            r,
+            format!("first recovery signal: {}", quote(&entries[r].summary)),
+        ));
+    }
+    let said = actions
+        .first()
+        .copied()
+        .or_else(|| (from..upto).find(|&i| entries[i].phase == Phase::Recovery))?;
+    Some((
+        said,
+        format!("only a statement: {}", quote(&entries[said].summary)),
+    ))
+}
+
+fn impact_basis(e: &Entry, facts: &Facts, detection: Option<&Entry>) -> String {
+    let mut basis = match (&facts.rate, &facts.template) {
+        (Some((before, after)), Some(template)) => format!(
+            "rate of {} rose from {before}/min to {after}/min",
+            quote(template)
+        ),
+        _ if e.occurrences > 1 => format!(
+            "first of {} {} over {}",
+            thousands(e.occurrences),
+            quote(&e.summary),
+            format_duration(end_of(e) - e.time)
+        ),
+        _ => format!("first impact signal: {}", quote(&e.summary)),
+    };
+    if let Some(d) = detection {
+        basis.push_str(&format!(
+            ", {} before detection",
+            format_duration(d.time - e.time)
+        ));
+    }
+    basis
+}
+
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn quote(text: &str) -> String {
+    let short: String = text.chars().take(QUOTE_CHARS).collect();
+    if short.len() < text.len() {
+        format!("'{}…'", short.trim_end())
+    } else {
+        format!("'{short}'")
+    }
+}
+
+fn clock(t: i64) -> String {
+    let utc = format_utc(t);
+    // `2026-11-20T23:14:29.000000Z` → `23:14:29`
+    utc.get(11..19).unwrap_or(&utc).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_read_as_people_write_them() {
+        assert_eq!(thousands(1944), "1,944");
+        assert_eq!(thousands(1_234_567), "1,234,567");
+        assert_eq!(thousands(12), "12");
+        assert_eq!(quote("short"), "'short'");
+        assert!(quote(&"x".repeat(100)).ends_with("…'"));
+    }
+}
