@@ -44,17 +44,56 @@ pub fn document(input: &[u8]) -> Result<&RawValue, String> {
 /// lines (from `lines`, the index of `input`) and locators. `None` when
 /// there is no array there.
 pub fn array_at(input: &[u8], lines: &LineIndex, path: &[&str]) -> Option<Vec<Element>> {
-    let mut raw = document(input).ok()?;
-    let mut locator = String::from("$");
+    elements_below(input, lines, document(input).ok()?, path, "$")
+}
+
+/// The elements of the array at `path` below `raw` (a value borrowed from
+/// `input`, located at `base`), located as `{base}.{path…}[i]`.
+pub fn elements_below(
+    input: &[u8],
+    lines: &LineIndex,
+    raw: &RawValue,
+    path: &[&str],
+    base: &str,
+) -> Option<Vec<Element>> {
+    let mut raw = raw;
+    let mut locator = base.to_string();
     for key in path {
         // Members stay raw so each keeps its position in the input.
-        let members: std::collections::BTreeMap<String, &RawValue> =
-            serde_json::from_str(raw.get()).ok()?;
-        raw = members.get(*key)?;
+        raw = member(raw, key)?;
         locator.push('.');
         locator.push_str(key);
     }
     elements(input, lines, raw, &locator)
+}
+
+/// The elements of the array at `path` inside the object element `parent`
+/// (`$.incident.acks[0]`): arrays nested in a record, such as a ticket's
+/// comments.
+pub fn nested(
+    input: &[u8],
+    lines: &LineIndex,
+    parent: &Element,
+    path: &[&str],
+) -> Option<Vec<Element>> {
+    let raw: &RawValue = serde_json::from_slice(input.get(parent.span.clone())?).ok()?;
+    elements_below(input, lines, raw, path, &parent.locator)
+}
+
+/// A raw value borrowed from `input` as an [`Element`] at `locator`.
+pub fn element(
+    input: &[u8],
+    lines: &LineIndex,
+    raw: &RawValue,
+    locator: String,
+) -> Option<Element> {
+    let span = span_of(input, raw);
+    Some(Element {
+        value: serde_json::from_str(raw.get()).ok()?,
+        line: lines.line_at(span.start),
+        span,
+        locator,
+    })
 }
 
 /// The elements of a raw array value inside `input`, whose index is
@@ -435,13 +474,7 @@ impl<'a> IndexedInput<'a> {
 
     /// A raw value as an [`Element`] at `locator`.
     pub fn element(&self, raw: &RawValue, locator: String) -> Option<Element> {
-        let span = self.span_of(raw);
-        Some(Element {
-            value: serde_json::from_str(raw.get()).ok()?,
-            line: self.line_at(span.start),
-            span,
-            locator,
-        })
+        element(self.bytes, &self.lines, raw, locator)
     }
 
     /// The elements of a raw array, as [`elements`] reads them.
@@ -464,17 +497,7 @@ impl<'a> IndexedInput<'a> {
 
     /// The elements of the array at `path` under an object element.
     pub fn nested(&self, parent: &Element, path: &[&str]) -> Option<Vec<Element>> {
-        let mut span = parent.span.clone();
-        let mut locator = parent.locator.clone();
-        let mut raw = None;
-        for key in path {
-            let r = self.raw_member(&span, key)?;
-            span = self.span_of(r);
-            locator.push('.');
-            locator.push_str(key);
-            raw = Some(r);
-        }
-        self.elements(raw?, &locator)
+        nested(self.bytes, &self.lines, parent, path)
     }
 
     /// [`record_at`] in this input.

@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use crate::input::json::{self, Element, LineIndex};
 use crate::record::{Record, RecordSink};
-use crate::tickets::{self, Item};
+use crate::tickets;
 use crate::time::{TimeValue, Timestamp};
 use crate::Parser;
 
@@ -49,7 +49,7 @@ impl Parser for Bugzilla {
             Err(reason) => return tickets::report(sink, None, "$", reason),
         };
         let lines = LineIndex::new(input);
-        if let Some(bugs) = tickets::items(input, &lines, doc, &["bugs"], "$") {
+        if let Some(bugs) = json::elements_below(input, &lines, doc, &["bugs"], "$") {
             for it in &bugs {
                 let records = bug(input, &lines, it, sink);
                 tickets::emit(sink, records);
@@ -62,7 +62,7 @@ impl Parser for Bugzilla {
         };
         for (id, raw) in by_id {
             let base = format!("$.bugs[\"{id}\"]");
-            let Some(comments) = tickets::elements_at(input, &lines, raw, &["comments"], &base)
+            let Some(comments) = json::elements_below(input, &lines, raw, &["comments"], &base)
             else {
                 tickets::report(
                     sink,
@@ -198,7 +198,7 @@ fn history(
     Some(stamp(r, id, product, json::text(h, &["who"])))
 }
 
-fn bug(input: &[u8], lines: &LineIndex, it: &Item<'_>, sink: &mut dyn RecordSink) -> Vec<Record> {
+fn bug(input: &[u8], lines: &LineIndex, it: &Element, sink: &mut dyn RecordSink) -> Vec<Record> {
     let v = &it.value;
     let line = Some(it.line);
     let Some(id) = json::scalar_text(v, &["id"]) else {
@@ -262,9 +262,7 @@ fn bug(input: &[u8], lines: &LineIndex, it: &Item<'_>, sink: &mut dyn RecordSink
         .with_attribute("status_to", "RESOLVED");
         records.push(stamp(r, &id, product, None));
     }
-    for el in
-        tickets::elements_at(input, lines, it.raw, &["history"], &it.locator).unwrap_or_default()
-    {
+    for el in json::nested(input, lines, it, &["history"]).unwrap_or_default() {
         records.extend(history(input, &id, product, &el, sink));
     }
     tickets::sort_if_absolute(&mut records);

@@ -6,9 +6,10 @@
 
 use serde_json::Value;
 
+use crate::input::json::Element;
 use crate::input::json::{self, LineIndex};
 use crate::record::{Record, RecordSink};
-use crate::tickets::{self, Item};
+use crate::tickets;
 use crate::time::{TimeValue, Timestamp};
 use crate::Parser;
 
@@ -56,7 +57,7 @@ impl Parser for GitHub {
             Err(reason) => return tickets::report(sink, None, "$", reason),
         };
         let lines = LineIndex::new(input);
-        if let Some(list) = tickets::items(input, &lines, doc, &[], "$") {
+        if let Some(list) = json::elements_below(input, &lines, doc, &[], "$") {
             for it in &list {
                 element(input, it, sink);
             }
@@ -66,12 +67,13 @@ impl Parser for GitHub {
             return tickets::report(sink, Some(1), "$", "not a GitHub API response");
         };
         if top.contains_key("items") {
-            for it in tickets::items(input, &lines, doc, &["items"], "$").unwrap_or_default() {
+            for it in json::elements_below(input, &lines, doc, &["items"], "$").unwrap_or_default()
+            {
                 element(input, &it, sink);
             }
         } else if top.contains_key("data") {
             graphql(input, &lines, doc, sink);
-        } else if let Some(it) = tickets::root_item(input, &lines, doc) {
+        } else if let Some(it) = json::element(input, &lines, doc, "$".to_string()) {
             element(input, &it, sink);
         }
     }
@@ -191,7 +193,7 @@ fn names(v: &Value, key: &str, field: &str) -> Option<String> {
     (!list.is_empty()).then(|| list.join(", "))
 }
 
-fn element(input: &[u8], it: &Item<'_>, sink: &mut dyn RecordSink) {
+fn element(input: &[u8], it: &Element, sink: &mut dyn RecordSink) {
     let v = &it.value;
     let line = Some(it.line);
     let records = if v.get("event").is_some_and(Value::is_string) {
@@ -212,7 +214,7 @@ fn element(input: &[u8], it: &Item<'_>, sink: &mut dyn RecordSink) {
     tickets::emit(sink, records);
 }
 
-fn read_time(it: &Item<'_>, key: &str, what: &str, sink: &mut dyn RecordSink) -> Option<Timestamp> {
+fn read_time(it: &Element, key: &str, what: &str, sink: &mut dyn RecordSink) -> Option<Timestamp> {
     let value = it.value.get(key).filter(|x| !x.is_null());
     let time = tickets::json_time(value);
     if time.is_none() {
@@ -226,7 +228,7 @@ fn read_time(it: &Item<'_>, key: &str, what: &str, sink: &mut dyn RecordSink) ->
     time
 }
 
-fn issue(input: &[u8], it: &Item<'_>, sink: &mut dyn RecordSink) -> Vec<Record> {
+fn issue(input: &[u8], it: &Element, sink: &mut dyn RecordSink) -> Vec<Record> {
     let v = &it.value;
     let issue = Issue::of(v);
     let pull = v.get("pull_request").is_some_and(|p| !p.is_null())
@@ -304,7 +306,7 @@ fn issue(input: &[u8], it: &Item<'_>, sink: &mut dyn RecordSink) -> Vec<Record> 
     events
 }
 
-fn comment(input: &[u8], it: &Item<'_>, sink: &mut dyn RecordSink) -> Option<Record> {
+fn comment(input: &[u8], it: &Element, sink: &mut dyn RecordSink) -> Option<Record> {
     let v = &it.value;
     let issue = Issue::around(v);
     let time = read_time(it, "created_at", "comment", sink)?;
@@ -366,7 +368,7 @@ fn event_words(name: &str, v: &Value) -> String {
     .to_string()
 }
 
-fn event(input: &[u8], it: &Item<'_>, sink: &mut dyn RecordSink) -> Option<Record> {
+fn event(input: &[u8], it: &Element, sink: &mut dyn RecordSink) -> Option<Record> {
     let v = &it.value;
     let name = json::text(v, &["event"]).unwrap_or("event");
     let issue = Issue::around(v);
@@ -456,8 +458,10 @@ fn graphql(
             .or_else(|| json::text(&v, &["url"]).and_then(repo_of));
         let number = v.get("number").and_then(Value::as_u64);
         let issue = Issue::new(repo, number, json::text(&v, &["url"]).map(str::to_string));
-        let nodes = tickets::items(input, lines, raw, &["timelineItems", "nodes"], &base)
-            .or_else(|| tickets::items(input, lines, raw, &["timelineItems", "edges"], &base));
+        let nodes = json::elements_below(input, lines, raw, &["timelineItems", "nodes"], &base)
+            .or_else(|| {
+                json::elements_below(input, lines, raw, &["timelineItems", "edges"], &base)
+            });
         for mut it in nodes.unwrap_or_default() {
             if let Some(node) = it.value.get("node").cloned() {
                 it.value = node;
@@ -495,7 +499,7 @@ fn typename_words(name: &str) -> String {
 fn timeline_node(
     input: &[u8],
     issue: &Issue,
-    it: &Item<'_>,
+    it: &Element,
     sink: &mut dyn RecordSink,
 ) -> Option<Record> {
     let v = &it.value;

@@ -6,9 +6,10 @@
 
 use serde_json::Value;
 
+use crate::input::json::Element;
 use crate::input::json::{self, LineIndex};
 use crate::record::{Record, RecordSink};
-use crate::tickets::{self, Item};
+use crate::tickets;
 use crate::time::{TimeValue, Timestamp};
 use crate::Parser;
 
@@ -49,9 +50,9 @@ impl Parser for GitLab {
             Err(reason) => return tickets::report(sink, None, "$", reason),
         };
         let lines = LineIndex::new(input);
-        let list = match tickets::items(input, &lines, doc, &[], "$") {
+        let list = match json::elements_below(input, &lines, doc, &[], "$") {
             Some(list) => list,
-            None => match tickets::root_item(input, &lines, doc) {
+            None => match json::element(input, &lines, doc, "$".to_string()) {
                 Some(one) if one.value.is_object() => vec![one],
                 _ => return tickets::report(sink, Some(1), "$", "not a GitLab API response"),
             },
@@ -155,7 +156,7 @@ fn user(v: Option<&Value>) -> (Option<String>, Option<bool>) {
     (name, human)
 }
 
-fn time_of(it: &Item<'_>, key: &str, what: &str, sink: &mut dyn RecordSink) -> Option<Timestamp> {
+fn time_of(it: &Element, key: &str, what: &str, sink: &mut dyn RecordSink) -> Option<Timestamp> {
     let t = tickets::json_time(it.value.get(key));
     if t.is_none() {
         tickets::report(
@@ -171,16 +172,14 @@ fn time_of(it: &Item<'_>, key: &str, what: &str, sink: &mut dyn RecordSink) -> O
 fn element(
     input: &[u8],
     lines: &LineIndex,
-    it: &Item<'_>,
+    it: &Element,
     out: &mut Vec<Record>,
     sink: &mut dyn RecordSink,
 ) {
     let v = &it.value;
     if v.get("notes").is_some_and(Value::is_array) {
         // A discussion: its notes, each at its own place.
-        for note_item in
-            tickets::items(input, lines, it.raw, &["notes"], &it.locator).unwrap_or_default()
-        {
+        for note_item in json::nested(input, lines, it, &["notes"]).unwrap_or_default() {
             out.extend(note(input, &note_item, sink));
         }
     } else if v.get("noteable_type").is_some()
@@ -211,7 +210,7 @@ fn labels(v: &Value) -> Option<String> {
     (!list.is_empty()).then(|| list.join(", "))
 }
 
-fn issue(input: &[u8], it: &Item<'_>, sink: &mut dyn RecordSink) -> Vec<Record> {
+fn issue(input: &[u8], it: &Element, sink: &mut dyn RecordSink) -> Vec<Record> {
     let v = &it.value;
     let ticket = Ticket::of(v);
     let mut events = Vec::new();
@@ -259,7 +258,7 @@ fn issue(input: &[u8], it: &Item<'_>, sink: &mut dyn RecordSink) -> Vec<Record> 
     events
 }
 
-fn note(input: &[u8], it: &Item<'_>, sink: &mut dyn RecordSink) -> Option<Record> {
+fn note(input: &[u8], it: &Element, sink: &mut dyn RecordSink) -> Option<Record> {
     let v = &it.value;
     let ticket = Ticket::of_note(v);
     let time = time_of(it, "created_at", "note", sink)?;
@@ -294,7 +293,7 @@ fn note(input: &[u8], it: &Item<'_>, sink: &mut dyn RecordSink) -> Option<Record
 }
 
 /// Resource state, label and milestone events (`/resource_state_events`…).
-fn resource_event(input: &[u8], it: &Item<'_>, sink: &mut dyn RecordSink) -> Option<Record> {
+fn resource_event(input: &[u8], it: &Element, sink: &mut dyn RecordSink) -> Option<Record> {
     let v = &it.value;
     let time = time_of(it, "created_at", "resource event", sink)?;
     let kind = match json::text(v, &["resource_type"]) {

@@ -14,7 +14,7 @@ use serde_json::Value;
 
 use crate::input::json::{self, Element, LineIndex};
 use crate::record::{Record, RecordSink};
-use crate::tickets::{self, Item};
+use crate::tickets;
 use crate::time::{self, EpochUnit, TimeValue, Timestamp};
 use crate::{Context, Parser};
 
@@ -97,7 +97,7 @@ fn read(input: &[u8], path_key: Option<&str>, sink: &mut dyn RecordSink) {
         );
     };
     let lines = LineIndex::new(input);
-    let list = |key: &str| tickets::items(input, &lines, doc, &[key], "$");
+    let list = |key: &str| json::elements_below(input, &lines, doc, &[key], "$");
     if top.contains_key("issues") {
         match list("issues") {
             Some(issues) => {
@@ -110,7 +110,7 @@ fn read(input: &[u8], path_key: Option<&str>, sink: &mut dyn RecordSink) {
     } else if top.contains_key("webhookEvent") {
         webhook(input, &lines, doc, sink);
     } else if top.contains_key("fields") && top.contains_key("key") {
-        if let Some(it) = tickets::root_item(input, &lines, doc) {
+        if let Some(it) = json::element(input, &lines, doc, "$".to_string()) {
             issue(input, &lines, &it, sink);
         }
     } else if top.contains_key("comments") {
@@ -249,7 +249,7 @@ fn attr<'r>(r: &'r Record, key: &str) -> Option<&'r str> {
         .map(|(_, v)| v.as_str())
 }
 
-fn issue(input: &[u8], lines: &LineIndex, it: &Item<'_>, sink: &mut dyn RecordSink) {
+fn issue(input: &[u8], lines: &LineIndex, it: &Element, sink: &mut dyn RecordSink) {
     let v = &it.value;
     let Some(ticket) = Ticket::from_issue(v) else {
         return tickets::report(
@@ -283,25 +283,10 @@ fn issue(input: &[u8], lines: &LineIndex, it: &Item<'_>, sink: &mut dyn RecordSi
             ),
         }
     }
-    for el in tickets::elements_at(
-        input,
-        lines,
-        it.raw,
-        &["changelog", "histories"],
-        &it.locator,
-    )
-    .unwrap_or_default()
-    {
+    for el in json::nested(input, lines, it, &["changelog", "histories"]).unwrap_or_default() {
         events.extend(history(input, &ticket, &el, sink));
     }
-    for el in tickets::elements_at(
-        input,
-        lines,
-        it.raw,
-        &["fields", "comment", "comments"],
-        &it.locator,
-    )
-    .unwrap_or_default()
+    for el in json::nested(input, lines, it, &["fields", "comment", "comments"]).unwrap_or_default()
     {
         events.extend(comment(input, &ticket, &el, sink));
     }
@@ -597,7 +582,7 @@ fn audit(input: &[u8], el: &Element, sink: &mut dyn RecordSink) -> Option<Record
 
 /// A webhook payload: one event at its `timestamp` (epoch milliseconds).
 fn webhook(input: &[u8], lines: &LineIndex, doc: &RawValue, sink: &mut dyn RecordSink) {
-    let Some(root) = tickets::root_item(input, lines, doc) else {
+    let Some(root) = json::element(input, lines, doc, "$".to_string()) else {
         return;
     };
     let v = &root.value;

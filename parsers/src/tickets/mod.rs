@@ -14,13 +14,11 @@ pub(crate) mod zendesk;
 
 pub(crate) use crate::input::csv_rows::CsvRow;
 use std::cell::Cell;
-use std::ops::Range;
 
 use chrono::NaiveDateTime;
-use serde_json::value::RawValue;
 use serde_json::Value;
 
-use crate::input::json::{self, Element, LineIndex};
+use crate::input::json::{self, Element};
 use crate::record::{Kind, Problem, Record, RecordSink};
 use crate::time::{self, Precision, TimeValue, Timestamp};
 
@@ -353,89 +351,6 @@ impl Columns {
 
 // -------------------------------------------------------- JSON walking
 
-/// The JSON path of the value at `path` below the value at `base`.
-fn locator_below(base: &str, path: &[&str]) -> String {
-    path.iter().fold(base.to_string(), |mut locator, key| {
-        locator.push('.');
-        locator.push_str(key);
-        locator
-    })
-}
-
-/// The elements of the array at `path` below `raw`, located as
-/// `{base}.{path…}[i]`; `lines` indexes `input`.
-pub(crate) fn elements_at(
-    input: &[u8],
-    lines: &LineIndex,
-    raw: &RawValue,
-    path: &[&str],
-    base: &str,
-) -> Option<Vec<Element>> {
-    let array = json::raw_at(raw, path)?;
-    let locator = locator_below(base, path);
-    json::elements(input, lines, array, &locator)
-}
-
-/// One element of a JSON array, kept raw as well as parsed so arrays
-/// nested in it can be located too.
-pub(crate) struct Item<'a> {
-    /// The element as written.
-    pub raw: &'a RawValue,
-    /// The element parsed.
-    pub value: Value,
-    /// Its byte range in the input.
-    pub span: Range<usize>,
-    /// 1-based line where it starts.
-    pub line: u64,
-    /// Its JSON path.
-    pub locator: String,
-}
-
-/// The elements of the array at `path` below `raw`, raw and parsed;
-/// `lines` indexes `input`.
-pub(crate) fn items<'a>(
-    input: &[u8],
-    lines: &LineIndex,
-    raw: &'a RawValue,
-    path: &[&str],
-    base: &str,
-) -> Option<Vec<Item<'a>>> {
-    let array = json::raw_at(raw, path)?;
-    let locator = locator_below(base, path);
-    let raws: Vec<&'a RawValue> = serde_json::from_str(array.get()).ok()?;
-    Some(
-        raws.into_iter()
-            .enumerate()
-            .filter_map(|(i, raw)| {
-                let span = json::span_of(input, raw);
-                Some(Item {
-                    value: serde_json::from_str(raw.get()).ok()?,
-                    line: lines.line_at(span.start),
-                    span,
-                    locator: format!("{locator}[{i}]"),
-                    raw,
-                })
-            })
-            .collect(),
-    )
-}
-
-/// The document itself as an item at `$`; `lines` indexes `input`.
-pub(crate) fn root_item<'a>(
-    input: &[u8],
-    lines: &LineIndex,
-    raw: &'a RawValue,
-) -> Option<Item<'a>> {
-    let span = json::span_of(input, raw);
-    Some(Item {
-        value: serde_json::from_str(raw.get()).ok()?,
-        line: lines.line_at(span.start),
-        span,
-        locator: "$".to_string(),
-        raw,
-    })
-}
-
 /// Sorts the events of one ticket by time when every one is absolute:
 /// order then cannot change how they resolve, and reads better.
 pub(crate) fn sort_if_absolute(events: &mut [Record]) {
@@ -461,7 +376,7 @@ pub(crate) fn element_record(
 /// own, or one of its fields).
 pub(crate) fn item_record(
     input: &[u8],
-    it: &Item<'_>,
+    it: &Element,
     locator: &str,
     time: Timestamp,
     message: String,

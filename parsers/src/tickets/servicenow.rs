@@ -17,8 +17,9 @@ use std::collections::HashMap;
 use serde_json::Value;
 
 use crate::input::json;
+use crate::input::json::Element;
 use crate::record::{Record, RecordSink};
-use crate::tickets::{self, Columns, CsvRow, DateReader, DayOrder, Item};
+use crate::tickets::{self, Columns, CsvRow, DateReader, DayOrder};
 use crate::time::{self, TimeValue, Timestamp};
 use crate::Parser;
 
@@ -509,14 +510,13 @@ impl Parser for ServiceNowJson {
             Err(reason) => return tickets::report(sink, None, "$", reason),
         };
         let lines = crate::input::json::LineIndex::new(input);
-        let records = match tickets::items(input, &lines, doc, &["result"], "$") {
+        let records = match json::elements_below(input, &lines, doc, &["result"], "$") {
             Some(list) => list,
             // `GET /table/incident/{sys_id}` answers with one object.
             None => match json::raw_at(doc, &["result"])
-                .and_then(|raw| tickets::root_item(input, &lines, raw))
+                .and_then(|raw| json::element(input, &lines, raw, "$.result".to_string()))
             {
-                Some(mut one) if one.value.is_object() => {
-                    one.locator = "$.result".to_string();
+                Some(one) if one.value.is_object() => {
                     vec![one]
                 }
                 _ => {
@@ -548,7 +548,7 @@ impl Parser for ServiceNowJson {
 
 fn table_record(
     input: &[u8],
-    it: &Item<'_>,
+    it: &Element,
     dates: &DateReader,
     sink: &mut dyn RecordSink,
 ) -> Vec<Record> {

@@ -11,9 +11,9 @@ use std::collections::HashMap;
 
 use serde_json::Value;
 
-use crate::input::json::{self, LineIndex};
+use crate::input::json::{self, Element, LineIndex};
 use crate::record::{Record, RecordSink};
-use crate::tickets::{self, Item};
+use crate::tickets;
 use crate::time::TimeValue;
 use crate::Parser;
 
@@ -68,12 +68,15 @@ impl Parser for Zendesk {
             })
             .collect();
         let audits = if top.contains_key("audits") {
-            tickets::items(input, &lines, doc, &["audits"], "$")
+            json::elements_below(input, &lines, doc, &["audits"], "$")
         } else {
             json::raw_at(doc, &["audit"]).and_then(|raw| {
-                let mut one = tickets::root_item(input, &lines, raw)?;
-                one.locator = "$.audit".to_string();
-                Some(vec![one])
+                Some(vec![json::element(
+                    input,
+                    &lines,
+                    raw,
+                    "$.audit".to_string(),
+                )?])
             })
         };
         let Some(audits) = audits else {
@@ -122,7 +125,7 @@ fn list(v: Option<&Value>) -> Vec<String> {
 fn audit(
     input: &[u8],
     lines: &LineIndex,
-    it: &Item<'_>,
+    it: &Element,
     users: &HashMap<String, String>,
     sink: &mut dyn RecordSink,
 ) -> Vec<Record> {
@@ -168,8 +171,7 @@ fn audit(
         }
         r
     };
-    let events =
-        tickets::elements_at(input, lines, it.raw, &["events"], &it.locator).unwrap_or_default();
+    let events = json::nested(input, lines, it, &["events"]).unwrap_or_default();
     let of_type = |t: &'static str| {
         events
             .iter()
