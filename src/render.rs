@@ -66,6 +66,16 @@ fn entry_json(e: &Entry) -> Value {
 }
 
 /// A Markdown table cell: pipes and line breaks would break the row.
+/// What the draft says when the evidence shows no incident at all, so a
+/// reader does not take empty key times for missing evidence.
+fn no_incident(t: &Timeline) -> Option<&'static str> {
+    let k = &t.key_times;
+    (k.impact_start.is_none() && k.detected.is_none() && k.mitigated.is_none()).then_some(
+        "No sign of an incident was found in this window: no impact signal, alert or \
+         mitigation in the evidence. The rows above are what happened anyway.",
+    )
+}
+
 fn md_cell(text: &str) -> String {
     text.replace('\\', "\\\\")
         .replace('|', "\\|")
@@ -249,6 +259,9 @@ pub fn timeline_markdown(t: &Timeline, local: Option<&Zone>) -> String {
             }
         }
     }
+    if let Some(calm) = no_incident(t) {
+        let _ = writeln!(out, "\n{calm}");
+    }
 
     out.push_str("\n### Entries resting only on human statements\n\n");
     let reported: Vec<&Entry> = t
@@ -416,8 +429,12 @@ pub fn timeline_html(t: &Timeline) -> String {
                 .map_or_else(String::new, |k| html_escape(&k.basis))
         );
     }
+    out.push_str("</table>\n");
+    if let Some(calm) = no_incident(t) {
+        let _ = writeln!(out, "<p>{calm}</p>");
+    }
     out.push_str(
-        "</table>\n<h3>Entries</h3>\n<p><label>Phase <select id=\"phase\" onchange=\"filter()\">\
+        "<h3>Entries</h3>\n<p><label>Phase <select id=\"phase\" onchange=\"filter()\">\
          <option value=\"\">all</option>",
     );
     for phase in [

@@ -27,7 +27,7 @@ use merge::{merge, Group};
 use people::People;
 use phases::Nature;
 use place::{place, Facts};
-use rate::rate_jumps;
+use rate::{rate_drops, rate_jumps};
 
 /// Resolved timeline settings.
 #[derive(Debug, Clone)]
@@ -136,7 +136,8 @@ pub fn build(store: &Store, config: &TimelineConfig) -> Result<Timeline> {
             c.priority = 1;
         }
     }
-    for jump in rate_jumps(&store.template_minutes(&filter)?) {
+    let minutes = store.template_minutes(&filter)?;
+    for jump in rate_jumps(&minutes) {
         let minute = jump.minute * MINUTE;
         if let Some(event) = store.first_of_template(&jump.template, minute, minute + MINUTE)? {
             // Already an entry of its own when its lines are notable.
@@ -148,6 +149,24 @@ pub fn build(store: &Store, config: &TimelineConfig) -> Result<Timeline> {
             }
             let mut c = Candidate::new(event, 2, &config.rules);
             c.rate = Some((jump.before, jump.after));
+            done.push(c);
+        }
+    }
+    // A steady signal falling silent (successful requests that stop) is
+    // impact whatever its lines say. It is cited by its first line in the
+    // minute it fell, or by the first of the minute before when it fell
+    // to nothing.
+    for drop in rate_drops(&minutes) {
+        let minute = drop.minute * MINUTE;
+        let event = match store.first_of_template(&drop.template, minute, minute + MINUTE)? {
+            Some(e) => Some(e),
+            None => store.first_of_template(&drop.template, minute - MINUTE, minute)?,
+        };
+        if let Some(event) = event {
+            let mut c = Candidate::new(event, 3, &config.rules);
+            c.rate = Some((drop.before, drop.after));
+            c.phase = Phase::Impact;
+            c.nature = Nature::Impact;
             done.push(c);
         }
     }

@@ -330,8 +330,9 @@ fn mitigated(
 fn impact_basis(e: &Entry, facts: &Facts, detection: Option<&Entry>) -> String {
     let mut basis = match (&facts.rate, &facts.template) {
         (Some((before, after)), Some(template)) => format!(
-            "rate of {} rose from {before}/min to {after}/min",
-            quote(template)
+            "rate of {} {} from {before}/min to {after}/min",
+            quote(template),
+            if after < before { "fell" } else { "rose" }
         ),
         _ if e.occurrences > 1 => format!(
             "first of {} {} over {}",

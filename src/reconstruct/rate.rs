@@ -1,5 +1,6 @@
-//! Rate jumps: the minute a template suddenly repeats far more often than
-//! usual marks a change even when no single line says so.
+//! Rate changes: the minute a template suddenly repeats far more often
+//! than usual, or a steady one falls nearly silent (requests that stopped
+//! succeeding), marks a change even when no single line says so.
 
 /// A template's rate change: a minute whose count is far above the
 /// template's usual rate in the window.
@@ -48,6 +49,57 @@ pub(super) fn rate_jumps(minutes: &[(String, i64, u64)]) -> Vec<RateJump> {
     out
 }
 
+/// A steady template must usually log at least this many lines a minute
+/// for its silence to mean something (at lower rates quiet minutes happen
+/// by chance)…
+const DROP_MIN_USUAL: u64 = 10;
+/// …and fall to at most this share of it (1/5)…
+const DROP_FACTOR: u64 = 5;
+/// …for at least this many minutes in a row, after at least
+/// `DROP_HISTORY` minutes of it, and come back afterwards (a source that
+/// just ends is not a drop).
+const DROP_MINUTES: usize = 3;
+const DROP_HISTORY: usize = 5;
+
+/// Finds, per template, the first minute where a steady rate drops and
+/// stays down for a while before it comes back; same input as
+/// [`rate_jumps`]. `before` is the usual rate, `after` the highest count
+/// of a minute while it was down.
+pub(super) fn rate_drops(minutes: &[(String, i64, u64)]) -> Vec<RateJump> {
+    let mut out = Vec::new();
+    for group in minutes.chunk_by(|a, b| a.0 == b.0) {
+        let (first, last) = (group[0].1, group[group.len() - 1].1);
+        let span = (last - first + 1) as usize;
+        let mut counts = vec![0u64; span];
+        for (_, minute, n) in group {
+            counts[(minute - first) as usize] = *n;
+        }
+        let mut sorted = counts.clone();
+        sorted.sort_unstable();
+        let usual = sorted[span / 2];
+        if usual < DROP_MIN_USUAL {
+            continue;
+        }
+        let low = |n: u64| n * DROP_FACTOR <= usual;
+        let mut at = DROP_HISTORY;
+        while at + DROP_MINUTES < span {
+            let run = counts[at..].iter().take_while(|n| low(**n)).count();
+            let resumes = counts[at + run..].iter().any(|n| n * 2 >= usual);
+            if run >= DROP_MINUTES && resumes {
+                out.push(RateJump {
+                    template: group[0].0.clone(),
+                    minute: first + at as i64,
+                    before: usual,
+                    after: counts[at..at + run].iter().copied().max().unwrap_or(0),
+                });
+                break;
+            }
+            at += run.max(1);
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -67,5 +119,34 @@ mod tests {
         // Steady traffic, or a short-lived template, has none.
         assert!(rate_jumps(&(0..30).map(|m| t(m, 40)).collect::<Vec<_>>()).is_empty());
         assert!(rate_jumps(&[t(0, 500), t(1, 500)]).is_empty());
+    }
+
+    #[test]
+    fn a_steady_template_that_falls_silent_and_comes_back_is_a_drop() {
+        let t = |m: i64, n: u64| ("GET /api/checkout <*> -> 200".to_string(), m, n);
+        let quiet = |m: i64| match m {
+            13 => 3,
+            12..18 => 0,
+            _ => 40,
+        };
+        let mut minutes: Vec<_> = (0..30).map(|m| t(m, quiet(m))).collect();
+        minutes.retain(|(_, _, n)| *n > 0);
+        let drops = rate_drops(&minutes);
+        assert_eq!(drops.len(), 1);
+        assert_eq!(
+            (drops[0].minute, drops[0].before, drops[0].after),
+            (12, 40, 3)
+        );
+        // A source that just ends, a short dip, a slow template: none.
+        let ends: Vec<_> = (0..20).map(|m| t(m, 40)).collect();
+        assert!(rate_drops(&ends).is_empty());
+        let mut dip: Vec<_> = (0..30).map(|m| t(m, 40)).collect();
+        dip[10].2 = 0;
+        dip[11].2 = 0;
+        assert!(rate_drops(&dip).is_empty());
+        let slow: Vec<_> = (0..30)
+            .map(|m| t(m, if (10..15).contains(&m) { 0 } else { 4 }))
+            .collect();
+        assert!(rate_drops(&slow).is_empty());
     }
 }

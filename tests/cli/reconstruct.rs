@@ -206,3 +206,67 @@ fn typed_records_and_the_vocabulary_set_phases_that_wording_got_wrong() {
     );
     assert_eq!(entry_with(&t, "Resolved #4412")["phase"], "resolution");
 }
+
+#[test]
+fn successful_requests_falling_silent_are_the_impact_start() {
+    let s = Scratch::new();
+    let mut log = String::new();
+    for t in (at("10:00:00")..at("11:00:00")).step_by(3) {
+        if (at("10:30:00")..at("10:38:00")).contains(&t) {
+            continue;
+        }
+        let time = chrono::DateTime::from_timestamp(t, 0)
+            .unwrap()
+            .format("%d/%b/%Y:%H:%M:%S +0000");
+        log += &format!(
+            "203.0.113.7 - - [{time}] \"GET /api/search?q=x HTTP/1.1\" 200 512 \"-\" \"curl/8.5\"\n"
+        );
+    }
+    let access = s.write("nginx/access.log", log);
+    let t = timeline(&s, &[access.to_str().unwrap()], &[]);
+    let start = t["key_times"]["impact_start"].as_str().unwrap();
+    assert!(
+        ("2026-03-02T10:29:00".."2026-03-02T10:30:01").contains(&start),
+        "{start}: {:#}",
+        t["key_time_basis"]
+    );
+    let basis = t["key_time_basis"]["impact_start"].as_str().unwrap();
+    assert!(basis.contains("fell from 20/min to 0/min"), "{basis}");
+}
+
+#[test]
+fn a_calm_day_has_no_impact_no_key_times_and_says_so() {
+    let s = Scratch::new();
+    let mut log = String::new();
+    let line = |t: i64, level: &str, msg: &str| {
+        format!(
+            r#"{{"ts":"{}","level":"{level}","service":"api","msg":"{msg}"}}"#,
+            iso(t)
+        ) + "\n"
+    };
+    for t in (at("08:00:00")..at("12:00:00")).step_by(20) {
+        log += &line(t, "info", "request served in 20ms");
+        if (t - at("08:00:00")) % 600 == 0 {
+            log += &line(t + 1, "warn", "slow query: 1200ms on orders_by_customer");
+        }
+    }
+    log += &line(
+        at("09:30:00"),
+        "info",
+        "deploy finished version=3.1.2 env=prod",
+    );
+    let app = s.write("app/api.jsonl", log);
+    let t = timeline(&s, &[app.to_str().unwrap()], &[]);
+    for key in ["impact_start", "detected", "mitigated", "resolved"] {
+        assert!(
+            t["key_times"][key].is_null(),
+            "{key}: {:#}",
+            t["key_time_basis"]
+        );
+    }
+    let entries = t["entries"].as_array().unwrap();
+    assert!(entries.len() <= 12, "{} rows", entries.len());
+    assert!(entries.iter().all(|e| e["phase"] != "impact"), "{t:#}");
+    let draft = stdout(&s.run("timeline", &["--format", "md"]));
+    assert!(draft.contains("No sign of an incident"), "{draft}");
+}
