@@ -317,6 +317,19 @@ fn mitigated(
             format!("first recovery signal: {}", quote(&entries[r].summary)),
         ));
     }
+    if let Some(&a) = actions.iter().find(machine) {
+        let when = impact_end.map_or_else(
+            || "no impact signal recorded".to_string(),
+            |(end, _)| format!("the last impact signal was at {}", clock(end)),
+        );
+        return Some((
+            a,
+            format!(
+                "first mitigation action: {}; {when}",
+                quote(&entries[a].summary)
+            ),
+        ));
+    }
     let said = actions
         .first()
         .copied()
