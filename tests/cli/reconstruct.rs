@@ -270,3 +270,112 @@ fn a_calm_day_has_no_impact_no_key_times_and_says_so() {
     let draft = stdout(&s.run("timeline", &["--format", "md"]));
     assert!(draft.contains("No sign of an incident"), "{draft}");
 }
+
+#[test]
+fn flag_changes_are_placed_by_when_they_happened_and_the_fix_is_the_mitigation() {
+    let s = Scratch::new();
+    let mut log = String::new();
+    let line = |t: i64, level: &str, msg: &str, extra: &str| {
+        format!(
+            r#"{{"ts":"{}","level":"{level}","service":"checkout","msg":"{msg}"{extra}}}"#,
+            iso(t)
+        ) + "\n"
+    };
+    for t in (at("13:00:00")..at("14:00:00")).step_by(20) {
+        log += &line(t, "info", "order placed in 40ms", "");
+        if (at("13:31:10")..at("13:44:00")).contains(&t) {
+            log += &line(
+                t + 3,
+                "error",
+                "payment form failed to render",
+                r#","trace_id":"4bf92f3577b34da6""#,
+            );
+        }
+    }
+    let flag = |t: &str, value: bool| {
+        line(
+            at(t),
+            "info",
+            "feature flag changed",
+            &format!(
+                r#","flag":"new_checkout","value":{value},"changed_by":"flag-service","request_id":"r-{t}""#
+            ),
+        )
+    };
+    log += &flag("13:30:55", true);
+    log += &flag("13:43:50", false);
+    let app = s.write("app/checkout.jsonl", log);
+    let t = timeline(&s, &[app.to_str().unwrap()], &[]);
+    let on = entry_with(&t, "value=true");
+    assert_eq!(on["phase"], "trigger", "{t:#}");
+    assert_eq!(
+        on["summary"],
+        "feature flag changed flag=new_checkout value=true changed_by=flag-service"
+    );
+    assert_eq!(entry_with(&t, "value=false")["phase"], "mitigation");
+    assert_eq!(
+        t["key_times"]["mitigated"], "2026-03-02T13:43:50.000000Z",
+        "{:#}",
+        t["key_time_basis"]
+    );
+}
+
+#[test]
+fn a_service_restart_in_a_journald_export_is_a_row() {
+    let s = Scratch::new();
+    let mut out = String::new();
+    let entry = |t: i64, priority: u8, unit: &str, message: &str| {
+        serde_json::json!({
+            "__REALTIME_TIMESTAMP": (t * 1_000_000).to_string(),
+            "PRIORITY": priority.to_string(), "_HOSTNAME": "db-2",
+            "SYSLOG_IDENTIFIER": unit, "_SYSTEMD_UNIT": format!("{unit}.service"),
+            "MESSAGE": message,
+        })
+        .to_string()
+            + "\n"
+    };
+    for t in (at("02:00:00")..at("02:40:00")).step_by(30) {
+        out += &entry(
+            t,
+            6,
+            "pgbouncer",
+            "stats: 120 xacts/s, 140 queries/s, in 40000 B/s",
+        );
+        if (at("02:10:00")..at("02:20:00")).contains(&t) {
+            out += &entry(
+                t + 1,
+                3,
+                "pgbouncer",
+                "pooler error: no more connections allowed (max_client_conn)",
+            );
+        }
+    }
+    out += &entry(
+        at("02:20:05"),
+        6,
+        "systemd",
+        "Stopping pgbouncer.service - PgBouncer...",
+    );
+    out += &entry(
+        at("02:20:06"),
+        6,
+        "systemd",
+        "Started pgbouncer.service - PgBouncer.",
+    );
+    let journal = s.write("journal/db-2.json", out);
+    let t = timeline(&s, &[journal.to_str().unwrap()], &[]);
+    assert_eq!(
+        entry_with(&t, "Started pgbouncer.service")["phase"],
+        "mitigation",
+        "{t:#}"
+    );
+    assert_eq!(t["key_times"]["mitigated"], "2026-03-02T02:20:06.000000Z");
+}
+
+#[test]
+fn an_alert_closed_record_is_a_resolution_not_a_detection() {
+    let s = Scratch::new();
+    let t = timeline(&s, &["fixtures/opsgenie/webhook_close.json"], &[]);
+    let closed = entry_with(&t, "closed");
+    assert_eq!(closed["phase"], "resolution", "{t:#}");
+}
