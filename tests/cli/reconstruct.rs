@@ -376,6 +376,6 @@ fn a_service_restart_in_a_journald_export_is_a_row() {
 fn an_alert_closed_record_is_a_resolution_not_a_detection() {
     let s = Scratch::new();
     let t = timeline(&s, &["fixtures/opsgenie/webhook_close.json"], &[]);
-    let closed = entry_with(&t, "closed");
+    let closed = entry_with(&t, "losed by");
     assert_eq!(closed["phase"], "resolution", "{t:#}");
 }
