@@ -13,6 +13,8 @@
 //! - `chat`: Slack, Mattermost, Teams, Discord, Rocket.Chat, Telegram;
 //! - `paging`: PagerDuty, Opsgenie, Alertmanager;
 //! - `tickets`: Jira, ServiceNow, GitHub, GitLab, Zendesk, Bugzilla;
+//! - `incidents`: status pages (Statuspage) and incident tools (AWS
+//!   Incident Manager, Datadog Incident Management, Sentry);
 //! - `shifts`: shift sheets (who was on call when).
 //!
 //! What several families share to read their input ([`lines`], [`json`],
@@ -30,6 +32,7 @@
 
 mod chat;
 pub mod declarative;
+mod incidents;
 mod input;
 mod logs;
 mod paging;

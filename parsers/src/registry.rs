@@ -34,6 +34,8 @@ pub fn builtin() -> Vec<Box<dyn Parser>> {
         Box::new(crate::paging::opsgenie::Opsgenie),
         Box::new(crate::paging::pagerduty::PagerDuty),
         Box::new(crate::paging::pagerduty_oncalls::PagerDutyOncalls),
+        // status pages and incident tools
+        Box::new(crate::incidents::statuspage::Statuspage),
         // tickets
         Box::new(crate::tickets::bugzilla::Bugzilla),
         Box::new(crate::tickets::bugzilla_csv::BugzillaCsv),

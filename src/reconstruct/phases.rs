@@ -65,6 +65,11 @@ fn phase_rules(user: &[PhaseRule]) -> impl Iterator<Item = &PhaseRule> {
 
 /// The phase of a happening from its wording, then its kind and level.
 pub(super) fn phase_of(event: &EventRow, rules: &[PhaseRule]) -> Phase {
+    if event.kind == "status" {
+        if let Some(phase) = event.attribute("status").and_then(status_phase) {
+            return phase;
+        }
+    }
     let text = first_line(&event.message);
     let applies = |r: &&PhaseRule| {
         r.kinds.as_ref().is_none_or(|k| k.contains(&event.kind)) && r.pattern.is_match(text)
@@ -79,6 +84,20 @@ pub(super) fn phase_of(event: &EventRow, rules: &[PhaseRule]) -> Phase {
         _ if level_rank(event.level.as_deref()) >= 2 => Phase::Impact,
         _ => Phase::Context,
     }
+}
+
+/// The phase a status-page update announces: its status word is the
+/// page's own account, so it decides over the wording of the body.
+fn status_phase(status: &str) -> Option<Phase> {
+    Some(match status {
+        // The customers are told something is wrong.
+        "investigating" => Phase::Detection,
+        "identified" => Phase::Diagnosis,
+        "monitoring" => Phase::Mitigation,
+        "resolved" | "completed" => Phase::Resolution,
+        "postmortem" => Phase::Context,
+        _ => return None,
+    })
 }
 
 #[cfg(test)]

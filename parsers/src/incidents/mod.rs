@@ -1,0 +1,36 @@
+//! Incident tools and status pages: Statuspage (what the customers were
+//! told), AWS Incident Manager timelines, Datadog Incident Management and
+//! Sentry alerts. What they share: status words made readable and the facts
+//! that mark an update as customer-facing.
+
+pub(crate) mod statuspage;
+
+use crate::record::{add_attribute, Record};
+
+/// First letter upper case, underscores as spaces (`in_progress` →
+/// `In progress`).
+pub(crate) fn status_word(word: &str) -> String {
+    let spaced = word.trim().replace('_', " ");
+    let mut chars = spaced.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// Marks a record as an update published to customers by `system` (on the
+/// status page named `page`): not a person's chat line but the page's
+/// account, which reconstruction reads as the customers' notification.
+pub(crate) fn customer_facing(record: &mut Record, system: &str, page: Option<&str>) {
+    record.system = Some(system.to_string());
+    record.actor = Some(match page {
+        Some(page) => format!("{page} status page"),
+        None => "status page".to_string(),
+    });
+    record.human = Some(false);
+    add_attribute(record, "audience", Some("customers"));
+    add_attribute(record, "page", page);
+    // What the page says is a statement about the incident, not a
+    // measurement of it.
+    add_attribute(record, "statement", Some("true"));
+}
