@@ -35,6 +35,9 @@ pub fn builtin() -> Vec<Box<dyn Parser>> {
         Box::new(crate::paging::pagerduty::PagerDuty),
         Box::new(crate::paging::pagerduty_oncalls::PagerDutyOncalls),
         // status pages and incident tools
+        Box::new(crate::incidents::aws_incident_manager::AwsIncidentManager),
+        Box::new(crate::incidents::datadog_incidents::DatadogIncidents),
+        Box::new(crate::incidents::sentry::Sentry),
         Box::new(crate::incidents::statuspage::Statuspage),
         // tickets
         Box::new(crate::tickets::bugzilla::Bugzilla),

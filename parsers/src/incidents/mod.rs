@@ -3,9 +3,16 @@
 //! Sentry alerts. What they share: status words made readable and the facts
 //! that mark an update as customer-facing.
 
+pub(crate) mod aws_incident_manager;
+pub(crate) mod datadog_incidents;
+pub(crate) mod sentry;
 pub(crate) mod statuspage;
 
+use serde_json::Value;
+
+use crate::input::json::time_field;
 use crate::record::{add_attribute, Record};
+use crate::time::Timestamp;
 
 /// First letter upper case, underscores as spaces (`in_progress` →
 /// `In progress`).
@@ -33,4 +40,15 @@ pub(crate) fn customer_facing(record: &mut Record, system: &str, page: Option<&s
     // What the page says is a statement about the incident, not a
     // measurement of it.
     add_attribute(record, "statement", Some("true"));
+}
+
+/// The first of `keys` that holds a time (`display_at`, else
+/// `created_at`); an unreadable value is an error, not skipped.
+pub(crate) fn first_time(value: &Value, keys: &[&str]) -> Result<Option<Timestamp>, String> {
+    for key in keys {
+        if let Some(time) = time_field(value, key)? {
+            return Ok(Some(time));
+        }
+    }
+    Ok(None)
 }

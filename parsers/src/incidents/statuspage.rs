@@ -13,11 +13,11 @@
 
 use serde_json::Value;
 
-use crate::input::json::{self, problem_at, text, time_field, Document, Element, Head, IndexedInput};
+use crate::input::json::{self, problem_at, text, Document, Element, Head, IndexedInput};
 use crate::record::{add_attribute, add_identifier, Kind, Level, RecordSink};
 use crate::Parser;
 
-use super::customer_facing;
+use super::{customer_facing, first_time, status_word};
 
 /// Statuspage incident histories, summaries and webhooks.
 pub struct Statuspage;
@@ -44,8 +44,11 @@ impl Parser for Statuspage {
         if !(h.has("page_id") && (updates || summary)) {
             return None;
         }
-        h.time(&["display_at", "created_at", "updated_at"], json::head_text_time)
-            .map(|_| 95)
+        h.time(
+            &["display_at", "created_at", "updated_at"],
+            json::head_text_time,
+        )
+        .map(|_| 95)
     }
 
     fn parse(&self, input: &[u8], sink: &mut dyn RecordSink) {
@@ -94,19 +97,21 @@ fn read_incident(
 ) {
     let v = &incident.value;
     let name = text(v, &["name"]).unwrap_or("incident");
-    let updates = input.nested(incident, &["incident_updates"]).unwrap_or_default();
+    let updates = input
+        .nested(incident, &["incident_updates"])
+        .unwrap_or_default();
     if updates.is_empty() {
         sink.problem(problem_at(incident, "incident without incident_updates"));
     }
     for update in &updates {
         let u = &update.value;
-        let time = match time_field(u, "display_at").and_then(|t| match t {
-            Some(t) => Ok(Some(t)),
-            None => time_field(u, "created_at"),
-        }) {
+        let time = match first_time(u, &["display_at", "created_at"]) {
             Ok(Some(t)) => t,
             Ok(None) => {
-                sink.problem(problem_at(update, "incident update without display_at or created_at"));
+                sink.problem(problem_at(
+                    update,
+                    "incident update without display_at or created_at",
+                ));
                 continue;
             }
             Err(reason) => {
@@ -115,7 +120,7 @@ fn read_incident(
             }
         };
         let status = text(u, &["status"]).unwrap_or("update");
-        let mut message = format!("{}: {name}", super::status_word(status));
+        let mut message = format!("{}: {name}", status_word(status));
         if let Some(body) = text(u, &["body"]) {
             message.push_str(": ");
             message.push_str(body);
@@ -193,8 +198,13 @@ mod tests {
             attr(first, "affected_components"),
             Some("Checkout API: operational → partial_outage")
         );
-        assert!(first.message.starts_with("Investigating: Elevated checkout errors: "));
-        assert_eq!(first.locator.as_deref(), Some("$.incidents[0].incident_updates[3]"));
+        assert!(first
+            .message
+            .starts_with("Investigating: Elevated checkout errors: "));
+        assert_eq!(
+            first.locator.as_deref(),
+            Some("$.incidents[0].incident_updates[3]")
+        );
         assert_eq!(first.identifiers, ["https://stspg.io/x1y2z3"]);
         // created_at stands in when display_at is missing.
         assert_eq!(attr(&out.records[4], "status"), Some("resolved"));
