@@ -8,6 +8,8 @@ pub fn builtin() -> Vec<Box<dyn Parser>> {
         // logs
         Box::new(crate::logs::access::AccessLog),
         Box::new(crate::logs::apache_error::ApacheError),
+        Box::new(crate::logs::ci_jobs::GitHubActions),
+        Box::new(crate::logs::ci_jobs::GitLabCi),
         Box::new(crate::logs::cloudtrail::CloudTrail),
         Box::new(crate::logs::docker_compose::DockerCompose),
         Box::new(crate::logs::evtx_json::EvtxJson),
