@@ -7,7 +7,8 @@
 //!
 //! - `logs`: log formats with code of their own (access, Apache error,
 //!   logfmt, syslog, free text, JSON lines, Docker Compose, IIS W3C,
-//!   CloudTrail, Kubernetes events, Windows events);
+//!   CloudTrail, Kubernetes events, Windows events, GitHub Actions and
+//!   GitLab CI job logs);
 //! - [`declarative`]: lnav-style line formats defined by JSON files, the
 //!   built-in ones from `parsers/formats/` and the user's own;
 //! - `chat`: Slack, Mattermost, Teams, Discord, Rocket.Chat, Telegram;
