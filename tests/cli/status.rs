@@ -24,10 +24,10 @@ fn status_updates_deploys_and_unknown_zones_end_to_end() {
     );
     let events = jsonl(&stdout(&s.run("events", &[])));
     let status: Vec<&serde_json::Value> = events.iter().filter(|e| e["kind"] == "status").collect();
-    assert_eq!(status.len(), 5);
-    assert_eq!(status[1]["time"], "2026-11-20T22:57:02.000000Z");
-    assert_eq!(status[1]["actor"], "Acme Shop status page");
-    assert_eq!(status[1]["parser"], "statuspage");
+    assert_eq!(status.len(), 6);
+    assert_eq!(status[2]["time"], "2026-11-20T22:57:02.000000Z");
+    assert_eq!(status[2]["actor"], "Acme Shop status page");
+    assert_eq!(status[2]["parser"], "statuspage");
     let deploy = events.iter().find(|e| e["kind"] == "deploy").unwrap();
     assert_eq!(deploy["time"], "2026-11-20T22:41:09.118273Z");
     assert_eq!(deploy["actor"], "GitHub Actions");

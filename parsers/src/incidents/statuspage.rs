@@ -7,14 +7,17 @@
 //! the customers were told (investigating, identified, monitoring,
 //! resolved, postmortem; scheduled … completed for maintenances), at
 //! `display_at`, the time the page shows, which is when subscribers were
-//! notified (`created_at` when it is missing). The component summary of a
+//! notified (`created_at` when it is missing). A published postmortem
+//! (`postmortem_body`, `postmortem_published_at`) is one more, of status
+//! `postmortem`. The component summary of a
 //! `summary.json` is the page's state when fetched, not a happening, and
 //! yields nothing.
 
 use serde_json::Value;
 
 use crate::input::json::{self, problem_at, text, Document, Element, Head, IndexedInput};
-use crate::record::{add_attribute, add_identifier, Kind, Level, RecordSink};
+use crate::record::{add_attribute, add_identifier, Kind, Level, Record, RecordSink};
+use crate::time::Timestamp;
 use crate::Parser;
 
 use super::{customer_facing, first_time, status_word};
@@ -95,8 +98,12 @@ fn read_incident(
     maintenance: bool,
     sink: &mut dyn RecordSink,
 ) {
-    let v = &incident.value;
-    let name = text(v, &["name"]).unwrap_or("incident");
+    let facts = Facts {
+        incident: &incident.value,
+        name: text(&incident.value, &["name"]).unwrap_or("incident"),
+        page,
+        maintenance,
+    };
     let updates = input
         .nested(incident, &["incident_updates"])
         .unwrap_or_default();
@@ -120,29 +127,79 @@ fn read_incident(
             }
         };
         let status = text(u, &["status"]).unwrap_or("update");
-        let mut message = format!("{}: {name}", status_word(status));
-        if let Some(body) = text(u, &["body"]) {
+        let mut record = facts.record(input, update, time, status, text(u, &["body"]));
+        add_attribute(&mut record, "update_id", text(u, &["id"]));
+        add_attribute(&mut record, "affected_components", components(u));
+        sink.record(record);
+    }
+    read_postmortem(input, incident, &facts, sink);
+}
+
+/// What every record of one incident says about it.
+struct Facts<'a> {
+    incident: &'a Value,
+    name: &'a str,
+    page: Option<&'a str>,
+    maintenance: bool,
+}
+
+impl Facts<'_> {
+    /// The status record citing `at`: `Identified: <incident>: <body>`.
+    fn record(
+        &self,
+        input: &IndexedInput<'_>,
+        at: &Element,
+        time: Timestamp,
+        status: &str,
+        body: Option<&str>,
+    ) -> Record {
+        let v = self.incident;
+        let mut message = format!("{}: {}", status_word(status), self.name);
+        if let Some(body) = body {
             message.push_str(": ");
             message.push_str(body);
         }
-        let mut record = input.record_at(update, Kind::Status, time, message);
+        let mut record = input.record_at(at, Kind::Status, time, message);
         record.level = text(v, &["impact"]).and_then(impact_level);
-        customer_facing(&mut record, "Statuspage", page);
+        customer_facing(&mut record, "Statuspage", self.page);
         if let Some(link) = text(v, &["shortlink"]) {
             add_identifier(&mut record, link);
         }
         add_attribute(&mut record, "status", Some(status));
-        add_attribute(&mut record, "title", Some(name));
+        add_attribute(&mut record, "title", Some(self.name));
         add_attribute(&mut record, "incident_id", text(v, &["id"]));
-        add_attribute(&mut record, "update_id", text(u, &["id"]));
         add_attribute(&mut record, "incident_status", text(v, &["status"]));
         add_attribute(&mut record, "impact", text(v, &["impact"]));
-        add_attribute(&mut record, "affected_components", components(u));
-        if maintenance {
+        if self.maintenance {
             add_attribute(&mut record, "maintenance", Some("true"));
         }
-        sink.record(record);
+        record
     }
+}
+
+/// A published postmortem is no incident update but the page's last word
+/// to its customers: a `postmortem` record at its publication.
+fn read_postmortem(
+    input: &IndexedInput<'_>,
+    incident: &Element,
+    facts: &Facts<'_>,
+    sink: &mut dyn RecordSink,
+) {
+    let time = match first_time(facts.incident, &["postmortem_published_at"]) {
+        Ok(Some(time)) => time,
+        Ok(None) => return,
+        Err(reason) => {
+            sink.problem(problem_at(incident, reason));
+            return;
+        }
+    };
+    let at = input
+        .field(incident, "postmortem_body")
+        .filter(|body| body.value.is_string())
+        .or_else(|| input.field(incident, "postmortem_published_at"))
+        .unwrap_or_else(|| incident.clone());
+    let body = text(facts.incident, &["postmortem_body"]);
+    sink.record(facts.record(input, &at, time, "postmortem", body));
 }
 
 /// `API: operational → major_outage; Portal`: the components an update
@@ -185,6 +242,7 @@ mod tests {
                 "2026-11-20T22:58:13.500000Z",
                 "2026-11-20T22:57:02.000000Z",
                 "2026-11-18T09:30:00.000000Z",
+                "2026-11-19T15:02:45.318000Z",
             ]
         );
         let first = &out.records[3];
@@ -208,6 +266,15 @@ mod tests {
         assert_eq!(first.identifiers, ["https://stspg.io/x1y2z3"]);
         // created_at stands in when display_at is missing.
         assert_eq!(attr(&out.records[4], "status"), Some("resolved"));
+        let postmortem = &out.records[5];
+        assert_eq!(attr(postmortem, "status"), Some("postmortem"));
+        assert_eq!(
+            postmortem.locator.as_deref(),
+            Some("$.incidents[1].postmortem_body")
+        );
+        assert!(postmortem
+            .message
+            .starts_with("Postmortem: Delayed order confirmation e-mails: A mail relay"));
     }
 
     #[test]
