@@ -10,12 +10,10 @@
 use serde_json::Value;
 
 use crate::input::json::{
-    self, problem_at, scalar_text, text, Document, Element, Head, IndexedInput,
+    self, problem_at, scalar_text, text, time_field, Document, Element, Head, IndexedInput,
 };
 use crate::record::{add_attribute, add_identifier, Kind, Level, RecordSink};
 use crate::Parser;
-
-use super::first_time;
 
 /// Datadog Incident Management API v2 incidents.
 pub struct DatadogIncidents;
@@ -81,12 +79,13 @@ fn severity_level(severity: &str) -> Option<Level> {
 }
 
 /// The moments of an incident: attribute, what the record says.
-const MOMENTS: &[(&[&str], &str)] = &[
-    (&["detected"], "Incident detected"),
-    (&["declared", "created"], "Incident declared"),
-    (&["customer_impact_start"], "Customer impact started"),
-    (&["customer_impact_end"], "Customer impact ended"),
-    (&["resolved"], "Incident resolved"),
+const MOMENTS: &[(&str, &str)] = &[
+    ("detected", "Incident detected"),
+    ("declared", "Incident declared"),
+    ("created", "Incident created"),
+    ("customer_impact_start", "Customer impact started"),
+    ("customer_impact_end", "Customer impact ended"),
+    ("resolved", "Incident resolved"),
 ];
 
 fn read_incident(input: &IndexedInput<'_>, el: &Element, sink: &mut dyn RecordSink) {
@@ -101,8 +100,13 @@ fn read_incident(input: &IndexedInput<'_>, el: &Element, sink: &mut dyn RecordSi
         .or_else(|| scalar_text(a, &["public_id"]).map(|id| format!("IR-{id}")));
     let severity = text(a, &["severity"]);
     let mut any = false;
-    for (keys, what) in MOMENTS {
-        let time = match first_time(a, keys) {
+    for &(key, what) in MOMENTS {
+        // Creating the record is declaring the incident unless Datadog
+        // says when it was declared.
+        if key == "created" && a.get("declared").is_some_and(|v| !v.is_null()) {
+            continue;
+        }
+        let time = match time_field(a, key) {
             Ok(Some(t)) => t,
             Ok(None) => continue,
             Err(reason) => {
@@ -111,11 +115,6 @@ fn read_incident(input: &IndexedInput<'_>, el: &Element, sink: &mut dyn RecordSi
             }
         };
         any = true;
-        let key = keys
-            .iter()
-            .find(|k| a.get(**k).is_some_and(|v| !v.is_null()))
-            .copied()
-            .unwrap_or(keys[0]);
         let at = input.field(&attrs, key).unwrap_or_else(|| attrs.clone());
         let message = match &slug {
             Some(slug) => format!("{what}: {slug} {title}"),

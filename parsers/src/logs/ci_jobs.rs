@@ -56,6 +56,13 @@ impl Parser for GitHubActions {
     }
 
     fn sniff(&self, head: &[u8]) -> Option<u8> {
+        // .NET round-trip times have seven digits too: a workflow command or
+        // the runner's preamble says it is a job log.
+        let runner = memchr::memmem::find(head, b"##[").is_some()
+            || memchr::memmem::find(head, b"Current runner version").is_some();
+        if !runner {
+            return None;
+        }
         lines::sniff(head, false, |line| github_prefix(line).is_some())
     }
 
@@ -405,7 +412,10 @@ mod tests {
         );
         assert_rejects(
             &GitHubActions,
-            &[b"2026-11-20T22:41:09.123Z INFO started\n"],
+            &[
+                b"2026-11-20T22:41:09.123Z INFO started\n",
+                b"2026-11-20T22:41:09.1234567Z [INF] Serilog round-trip time\n",
+            ],
         );
     }
 
