@@ -103,10 +103,11 @@ impl Parser for GitLabCi {
         // epochs, and the runner's banner names the format.
         let text = String::from_utf8_lossy(head);
         let banner = text.contains("Running with gitlab-runner") || text.contains("section_end:");
-        let marker = text
-            .lines()
-            .any(|line| matches!(section(&strip_ansi(line)), Some(s) if s.time.is_some()));
-        (banner && marker).then_some(90)
+        let marker = || {
+            text.lines()
+                .any(|line| matches!(section(&strip_ansi(line)), Some(s) if s.time.is_some()))
+        };
+        (banner && marker()).then_some(90)
     }
 
     fn starts_record(&self, line: &[u8]) -> Option<bool> {
