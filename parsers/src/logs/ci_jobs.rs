@@ -20,6 +20,8 @@
 //! A step or command that deploys (`Run ./deploy.sh`, `$ helm upgrade …`,
 //! `kubectl rollout …`, a `deploy_production` section) is a change the
 //! pipeline made: a record of kind `deploy` by the CI system, not a person.
+//! In an old GitLab trace a command has no time of its own, so only a
+//! section whose name or header deploys gives a deploy record there.
 //! Every other line is a log record; error and warning commands give the
 //! level.
 
