@@ -221,6 +221,9 @@ fn run_ingest(common: &Common, config: &IngestConfig) -> Result<u8> {
                 if quality.contains(crate::model::Quality::ASSUMED_TZ) {
                     eprintln!("warning: {path}: times carry no zone; read as UTC (use --tz or --source-tz)");
                 }
+                if quality.contains(crate::model::Quality::UNKNOWN_ZONE) {
+                    eprintln!("warning: {path}: some times carry a zone word no one defines; read in the source's zone");
+                }
                 if !names.is_empty() {
                     eprintln!("  time flags: {}", names.join(", "));
                 }

@@ -242,6 +242,10 @@ fn warnings(
             "some local times fall in a daylight-saving gap and were shifted",
         ),
         (Quality::SKEW_ADJUSTED, "times were corrected with --offset"),
+        (
+            Quality::UNKNOWN_ZONE,
+            "some times carry a zone word no one defines (like FOO); they were read in the source's zone (give --source-tz if it is wrong)",
+        ),
     ];
     for s in sources {
         for (flag, text) in flag_warnings {

@@ -7,12 +7,15 @@
 //!
 //! - `logs`: log formats with code of their own (access, Apache error,
 //!   logfmt, syslog, free text, JSON lines, Docker Compose, IIS W3C,
-//!   CloudTrail, Kubernetes events, Windows events);
+//!   CloudTrail, Kubernetes events, Windows events, GitHub Actions and
+//!   GitLab CI job logs);
 //! - [`declarative`]: lnav-style line formats defined by JSON files, the
 //!   built-in ones from `parsers/formats/` and the user's own;
 //! - `chat`: Slack, Mattermost, Teams, Discord, Rocket.Chat, Telegram;
 //! - `paging`: PagerDuty, Opsgenie, Alertmanager;
 //! - `tickets`: Jira, ServiceNow, GitHub, GitLab, Zendesk, Bugzilla;
+//! - `incidents`: status pages (Statuspage) and incident tools (AWS
+//!   Incident Manager, Datadog Incident Management, Sentry);
 //! - `shifts`: shift sheets (who was on call when).
 //!
 //! What several families share to read their input ([`lines`], [`json`],
@@ -30,6 +33,7 @@
 
 mod chat;
 pub mod declarative;
+mod incidents;
 mod input;
 mod logs;
 mod paging;

@@ -103,6 +103,8 @@ pub enum Kind {
     Shift,
     /// A deployment or configuration change recorded by a tool.
     Deploy,
+    /// A status-page update: what the customers were told, when.
+    Status,
 }
 
 impl Kind {
@@ -115,6 +117,7 @@ impl Kind {
             Kind::Ticket => "ticket",
             Kind::Shift => "shift",
             Kind::Deploy => "deploy",
+            Kind::Status => "status",
         }
     }
 }

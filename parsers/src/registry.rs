@@ -8,6 +8,8 @@ pub fn builtin() -> Vec<Box<dyn Parser>> {
         // logs
         Box::new(crate::logs::access::AccessLog),
         Box::new(crate::logs::apache_error::ApacheError),
+        Box::new(crate::logs::ci_jobs::GitHubActions),
+        Box::new(crate::logs::ci_jobs::GitLabCi),
         Box::new(crate::logs::cloudtrail::CloudTrail),
         Box::new(crate::logs::docker_compose::DockerCompose),
         Box::new(crate::logs::evtx_json::EvtxJson),
@@ -34,6 +36,11 @@ pub fn builtin() -> Vec<Box<dyn Parser>> {
         Box::new(crate::paging::opsgenie::Opsgenie),
         Box::new(crate::paging::pagerduty::PagerDuty),
         Box::new(crate::paging::pagerduty_oncalls::PagerDutyOncalls),
+        // status pages and incident tools
+        Box::new(crate::incidents::aws_incident_manager::AwsIncidentManager),
+        Box::new(crate::incidents::datadog_incidents::DatadogIncidents),
+        Box::new(crate::incidents::sentry::Sentry),
+        Box::new(crate::incidents::statuspage::Statuspage),
         // tickets
         Box::new(crate::tickets::bugzilla::Bugzilla),
         Box::new(crate::tickets::bugzilla_csv::BugzillaCsv),

@@ -428,12 +428,14 @@ fn read_shift(row: &CsvRow, columns: &Columns) -> Result<Option<Shift>, String> 
                     value: TimeValue::Utc(micros),
                     precision,
                     text: format!("{text} {}", row.cell(columns.zone)),
+                    unknown_zone: false,
                 }
             }
             _ => Timestamp {
                 value: TimeValue::Local(naive),
                 precision,
                 text,
+                unknown_zone: false,
             },
         })
     };

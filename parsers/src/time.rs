@@ -73,6 +73,10 @@ pub struct Timestamp {
     pub precision: Precision,
     /// The original text, kept beside the normalised time.
     pub text: String,
+    /// The time was followed by a zone word no one defines (lnav's
+    /// `…313913FOO`): read as naive, for the pipeline to place in the
+    /// source's assumed zone and flag.
+    pub unknown_zone: bool,
 }
 
 impl Timestamp {
@@ -81,6 +85,7 @@ impl Timestamp {
             value,
             precision,
             text: text.to_string(),
+            unknown_zone: false,
         }
     }
 }
@@ -310,11 +315,52 @@ fn finish(
 ) -> Option<(Timestamp, usize)> {
     let b = text.as_bytes();
     let local = date.and_time(time);
-    let (value, end) = match offset(b, end) {
-        Some((secs, end)) => (absolute(local, secs)?, end),
-        None => (TimeValue::Local(local), end),
-    };
-    Some((Timestamp::new(value, precision, &text[..end]), end))
+    if let Some((secs, end)) = offset(b, end) {
+        return Some((
+            Timestamp::new(absolute(local, secs)?, precision, &text[..end]),
+            end,
+        ));
+    }
+    let word = unknown_zone_word(b, end);
+    let end = end + word;
+    let mut ts = Timestamp::new(TimeValue::Local(local), precision, &text[..end]);
+    ts.unknown_zone = word > 0;
+    Some((ts, end))
+}
+
+/// Zone abbreviations that real logs print after a local time. A reading
+/// followed by one is not naive, and its offset cannot be known from the
+/// abbreviation (CST is three zones, IST two), so the line is refused
+/// rather than resolved in the wrong zone.
+pub(crate) const ZONE_ABBREVIATIONS: &[&str] = &[
+    "ACDT", "ACST", "AEDT", "AEST", "AKDT", "AKST", "AWST", "BST", "CDT", "CEST", "CET", "CST",
+    "EDT", "EEST", "EET", "EST", "HKT", "HST", "IDT", "IST", "JST", "KST", "MDT", "MSK", "MST",
+    "NZDT", "NZST", "PDT", "PST", "SGT", "WEST", "WET",
+];
+
+/// The length of a zone-like word written right after the time (`FOO` in
+/// `21:08:10.313913FOO`): two to five capitals that no offset reader knows.
+/// Nothing is read when a space separates them (`10:00:00 ERROR` is a
+/// level), `AM`/`PM` belong to clocks, and a known abbreviation is not
+/// unknown but ambiguous ([`ZONE_ABBREVIATIONS`]): readers refuse those.
+fn unknown_zone_word(b: &[u8], at: usize) -> usize {
+    let len = b
+        .get(at..)
+        .unwrap_or_default()
+        .iter()
+        .take_while(|c| c.is_ascii_uppercase())
+        .count();
+    let after = b.get(at + len);
+    let word = b.get(at..at + len).unwrap_or_default();
+    if !(2..=5).contains(&len)
+        || after.is_some_and(|c| c.is_ascii_alphanumeric())
+        || word == b"AM"
+        || word == b"PM"
+        || ZONE_ABBREVIATIONS.iter().any(|z| z.as_bytes() == word)
+    {
+        return 0;
+    }
+    len
 }
 
 /// `2026-01-01T10:00:00.123+02:00`, `2026-01-01 10:00:00,123`,

@@ -177,6 +177,22 @@ fn slack_web_api_history() {
 }
 
 #[test]
+fn slack_web_api_history_with_users_info_beside_it() {
+    let Some(root) = corpus() else { return };
+    let out = parse(
+        &root,
+        "slack-api/conversations_history.json",
+        "slack-api",
+        Some("slack-api"),
+    );
+    // U0001 is the user of users_info.json; U0002 stays an id.
+    let known = &out.records[5];
+    assert_eq!(utc(known), "2015-03-23T18:35:40.000069Z");
+    assert_eq!(known.actor.as_deref(), Some("Alvaro del Castillo"));
+    assert_eq!(out.records[4].actor.as_deref(), Some("U0002"));
+}
+
+#[test]
 fn mattermost_api_v4_pages() {
     let Some(root) = corpus() else { return };
     let out = parse(

@@ -155,3 +155,21 @@ fn epoch_millisecond_prefixes_are_utc() {
     assert_eq!(utc(&out.records[1]), "2015-04-10T02:58:07.456000Z");
     assert_eq!(out.records[1].message, "Goodbye, World!");
 }
+
+#[test]
+fn an_unknown_zone_word_leaves_the_time_naive_and_marked() {
+    let (id, out) = run("invalid_tz_suffix.log");
+    assert_eq!(id, "text-log");
+    assert_eq!(out.records.len(), 2);
+    let first = &out.records[0];
+    assert_eq!(
+        local(first),
+        at(2015, 4, 24, 21, 8, 10, 313) + chrono::Duration::microseconds(913)
+    );
+    assert!(first.time.unknown_zone);
+    assert_eq!(first.level, Some(Level::Error));
+    assert_eq!(
+        local(&out.records[1]),
+        at(2015, 4, 24, 21, 8, 58, 430) + chrono::Duration::microseconds(632)
+    );
+}

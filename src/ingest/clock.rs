@@ -81,6 +81,9 @@ impl SourceClock {
             }
         };
         self.last_utc = Some(utc);
+        if ts.unknown_zone {
+            quality.insert(Quality::UNKNOWN_ZONE);
+        }
         if self.offset_micros != 0 {
             quality.insert(Quality::SKEW_ADJUSTED);
         }
@@ -300,6 +303,19 @@ mod tests {
             out[0],
             ("2026-03-01T10:00:00.000000Z".into(), vec!["assumed-tz"])
         );
+    }
+
+    #[test]
+    fn unknown_zone_word_is_read_in_the_source_zone_and_flagged() {
+        let mut c = SourceClock::new(berlin(), None, None, 0, None);
+        let out = run(&mut c, &["2015-04-24T21:08:10.313913FOO"]);
+        assert_eq!(
+            out[0],
+            ("2015-04-24T19:08:10.313913Z".into(), vec!["unknown-zone"])
+        );
+        let mut c = SourceClock::new(None, None, None, 0, None);
+        let out = run(&mut c, &["2015-04-24T21:08:10.313913FOO"]);
+        assert_eq!(out[0].1, ["assumed-tz", "unknown-zone"]);
     }
 
     #[test]

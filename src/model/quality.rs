@@ -17,14 +17,18 @@ impl Quality {
     pub const NONEXISTENT_LOCAL: Quality = Quality(16);
     /// Corrected by `--offset`.
     pub const SKEW_ADJUSTED: Quality = Quality(32);
+    /// Written with a zone word no one defines (`…313913FOO`): read in the
+    /// source's assumed zone.
+    pub const UNKNOWN_ZONE: Quality = Quality(64);
 
-    const NAMES: [(Quality, &'static str); 6] = [
+    const NAMES: [(Quality, &'static str); 7] = [
         (Quality::ASSUMED_TZ, "assumed-tz"),
         (Quality::INFERRED_YEAR, "inferred-year"),
         (Quality::INFERRED_DATE, "inferred-date"),
         (Quality::AMBIGUOUS_LOCAL, "ambiguous-local"),
         (Quality::NONEXISTENT_LOCAL, "nonexistent-local"),
         (Quality::SKEW_ADJUSTED, "skew-adjusted"),
+        (Quality::UNKNOWN_ZONE, "unknown-zone"),
     ];
 
     /// Whether every flag of `other` is set.

@@ -94,7 +94,9 @@ fn load(text: &str) -> Result<Vec<Signal>, String> {
 
 fn classify<'a>(signals: &'a [Signal], line: &str) -> Option<&'a Signal> {
     let lower = line.to_lowercase();
-    signals.iter().find(|s| s.pattern.is_match(lower.as_bytes()))
+    signals
+        .iter()
+        .find(|s| s.pattern.is_match(lower.as_bytes()))
 }
 
 static VOCABULARY: LazyLock<Vec<Signal>> = LazyLock::new(|| {

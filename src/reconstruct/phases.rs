@@ -131,19 +131,18 @@ pub(super) fn classify(event: &EventRow, statement: bool, rules: &[PhaseRule]) -
 /// What a record's own fields say it is: a paging tool's lifecycle
 /// `action`, a ticket's `event` or `status_to`, a status page's `status`.
 fn typed(event: &EventRow, statement: bool) -> Option<(Phase, Nature)> {
+    let lower = |k| event.attribute(k).map(str::to_ascii_lowercase);
+    // What a company tells its customers is a statement, but its status
+    // word is the page's own account of where the incident stands.
+    if event.kind == "status" {
+        let phase = lower("status")
+            .as_deref()
+            .and_then(status_phase)
+            .unwrap_or(Phase::Escalation);
+        return Some((phase, Nature::StatusUpdate));
+    }
     if statement {
         return None;
-    }
-    let lower = |k| event.attribute(k).map(str::to_ascii_lowercase);
-    if event.kind == "status" {
-        let phase = match lower("status").as_deref() {
-            Some("identified") => Phase::Diagnosis,
-            Some("monitoring") => Phase::Recovery,
-            Some("resolved" | "completed") => Phase::Resolution,
-            Some("postmortem") => Phase::Context,
-            _ => Phase::Escalation,
-        };
-        return Some((phase, Nature::StatusUpdate));
     }
     if let Some(action) = lower("action") {
         return match action.as_str() {
@@ -176,6 +175,20 @@ fn typed(event: &EventRow, statement: bool) -> Option<(Phase, Nature)> {
         }
     }
     None
+}
+
+/// The phase a status-page update announces. Telling customers is
+/// communication, not detection (the company knew before it posted); a
+/// "monitoring" update says a fix is in and signals are recovering.
+fn status_phase(status: &str) -> Option<Phase> {
+    Some(match status {
+        "investigating" => Phase::Escalation,
+        "identified" => Phase::Diagnosis,
+        "monitoring" => Phase::Recovery,
+        "resolved" | "completed" => Phase::Resolution,
+        "postmortem" => Phase::Context,
+        _ => return None,
+    })
 }
 
 #[cfg(test)]

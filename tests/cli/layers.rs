@@ -188,7 +188,14 @@ fn top_level_modules_use_only_lower_layers() {
 /// names of shift sheets), so a parser can be read with its family alone.
 const PARSER_LAYERS: &[&[&str]] = &[
     &["registry"],
-    &["logs", "chat", "paging", "tickets", "declarative"],
+    &[
+        "logs",
+        "chat",
+        "paging",
+        "tickets",
+        "incidents",
+        "declarative",
+    ],
     // Shift sheets, whose role names (escalation level 1 = primary on-call)
     // PagerDuty's on-calls share.
     &["shifts"],

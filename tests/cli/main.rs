@@ -13,4 +13,5 @@ mod ingest;
 mod layers;
 mod mixed;
 mod reconstruct;
+mod status;
 mod template_ga;

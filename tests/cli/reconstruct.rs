@@ -379,3 +379,26 @@ fn an_alert_closed_record_is_a_resolution_not_a_detection() {
     let closed = entry_with(&t, "losed by");
     assert_eq!(closed["phase"], "resolution", "{t:#}");
 }
+
+#[test]
+fn the_first_status_page_update_after_impact_is_when_customers_were_notified() {
+    let s = Scratch::new();
+    let t = timeline(
+        &s,
+        &["fixtures/demo", "fixtures/statuspage/incidents.json"],
+        &["--tz", "Europe/Berlin", "--year", "2026"],
+    );
+    assert_eq!(
+        t["key_times"]["customer_notified"], "2026-11-20T22:57:02.000000Z",
+        "{:#}",
+        t["key_time_basis"]
+    );
+    assert_eq!(t["durations"]["ttn"], "2m31s");
+    let basis = t["key_time_basis"]["customer_notified"].as_str().unwrap();
+    assert!(basis.starts_with("first status-page update"), "{basis}");
+    let draft = stdout(&s.run("timeline", &["--format", "md"]));
+    assert!(
+        draft.contains("| Customer notified | 2026-11-20 22:57:02 | TTN 2m31s |"),
+        "{draft}"
+    );
+}

@@ -2,7 +2,9 @@
 //! array of message objects per channel and day, beside `users.json` and
 //! `channels.json`) and the Web API's `conversations.history` /
 //! `conversations.replies` responses (`{"ok": true, "messages": [...]}`),
-//! whose message objects have the same shape.
+//! whose message objects have the same shape. The people behind user ids
+//! come from the export's `users.json` or the API's saved `users.list` /
+//! `users.info` responses.
 //!
 //! A message's `ts` is its identity and its time: a string of epoch seconds
 //! with a six-digit fraction, read as decimal text. Thread replies carry the
@@ -29,8 +31,38 @@ pub struct SlackExport;
 /// Slack Web API `conversations.history` responses.
 pub struct SlackApi;
 
-/// What a Slack export has beside the day files: people and channel names.
-const COMPANIONS: &[&str] = &["users.json", "channels.json", "groups.json"];
+/// What a Slack export has beside the day files: people, channels,
+/// private channels, group and direct messages, and the integration log
+/// (which names the people who changed integrations).
+const EXPORT_COMPANIONS: &[&str] = &[
+    "users.json",
+    "channels.json",
+    "groups.json",
+    "mpims.json",
+    "dms.json",
+    "integration_logs.json",
+];
+
+/// What is saved beside Web API histories: the export's lists, or the
+/// API's own `users.list` (`{"members": [...]}`) and `users.info`
+/// (`{"user": {...}}`) responses, under the method's name.
+const API_COMPANIONS: &[&str] = &[
+    "users.json",
+    "channels.json",
+    "users.list.json",
+    "users_list.json",
+    "users.info.json",
+    "users_info.json",
+];
+
+/// The companions that list people, in the order they are trusted.
+const USER_LISTS: &[&str] = &[
+    "users.json",
+    "users.list.json",
+    "users_list.json",
+    "users.info.json",
+    "users_info.json",
+];
 
 const SYSTEM: &str = "Slack";
 
@@ -74,7 +106,7 @@ impl Parser for SlackExport {
     }
 
     fn description(&self) -> &str {
-        "Slack workspace export day files (channel/YYYY-MM-DD.json with users.json, channels.json)"
+        "Slack workspace export day files (channel/YYYY-MM-DD.json with users.json, channels.json, groups/mpims/dms.json)"
     }
 
     fn specificity(&self) -> u8 {
@@ -93,7 +125,7 @@ impl Parser for SlackExport {
     }
 
     fn companions(&self) -> &[&str] {
-        COMPANIONS
+        EXPORT_COMPANIONS
     }
 
     fn parse_in(&self, input: &[u8], context: &Context<'_>, sink: &mut dyn RecordSink) {
@@ -121,7 +153,7 @@ impl Parser for SlackApi {
     }
 
     fn description(&self) -> &str {
-        "Slack Web API conversations.history / conversations.replies JSON responses"
+        "Slack Web API conversations.history / conversations.replies JSON responses (with users.list / users.info beside them)"
     }
 
     fn specificity(&self) -> u8 {
@@ -145,7 +177,7 @@ impl Parser for SlackApi {
     }
 
     fn companions(&self) -> &[&str] {
-        COMPANIONS
+        API_COMPANIONS
     }
 
     fn parse_in(&self, input: &[u8], context: &Context<'_>, sink: &mut dyn RecordSink) {
@@ -187,6 +219,28 @@ struct UserEntry {
     real_name: Option<Value>,
     is_bot: Option<Value>,
     profile: Option<Value>,
+}
+
+/// The users a companion lists: an export's array, a `users.list`
+/// response's `members`, or a `users.info` response's one `user`.
+fn user_entries(bytes: &[u8]) -> Vec<UserEntry> {
+    let Ok(value) = serde_json::from_slice::<Value>(strip_bom(bytes)) else {
+        return Vec::new();
+    };
+    let list = match value {
+        Value::Array(list) => list,
+        Value::Object(mut response) => {
+            match (response.remove("members"), response.remove("user")) {
+                (Some(Value::Array(members)), _) => members,
+                (_, Some(user)) => vec![user],
+                _ => Vec::new(),
+            }
+        }
+        _ => Vec::new(),
+    };
+    list.into_iter()
+        .filter_map(|u| serde_json::from_value(u).ok())
+        .collect()
 }
 
 #[derive(Deserialize)]
@@ -232,28 +286,83 @@ fn profile_person(profile: &Value) -> Person {
 impl Directory {
     fn new(context: &Context<'_>, elements: &[Element]) -> Directory {
         let mut dir = Directory::default();
-        if let Some(users) = context
-            .companion("users.json")
-            .and_then(|b| serde_json::from_slice::<Vec<UserEntry>>(strip_bom(b)).ok())
+        for u in USER_LISTS
+            .iter()
+            .filter_map(|name| context.companion(name))
+            .flat_map(user_entries)
         {
-            for u in users {
-                let Some(id) = json::string_or_number(u.id.as_ref()) else {
+            let Some(id) = json::string_or_number(u.id.as_ref()) else {
+                continue;
+            };
+            // The first list that names someone wins.
+            if dir.users.contains_key(&id) {
+                continue;
+            }
+            let profile = u.profile.as_ref().map(profile_person).unwrap_or_default();
+            let mut person = Person {
+                user_id: Some(id.clone()),
+                username: string(u.name.as_ref()),
+                display_name: profile.display_name.clone(),
+                real_name: string(u.real_name.as_ref()),
+                email: profile.email.clone(),
+            };
+            person.fill_from(&profile);
+            let is_bot = u.is_bot.as_ref().and_then(Value::as_bool).unwrap_or(false);
+            dir.users.insert(id, User { person, is_bot });
+        }
+        if let Some(logs) = context
+            .companion("integration_logs.json")
+            .and_then(|b| serde_json::from_slice::<Value>(strip_bom(b)).ok())
+        {
+            for entry in logs
+                .get("logs")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                let (Some(id), Some(name)) = (
+                    json::text(entry, &["user_id"]),
+                    json::text(entry, &["user_name"]),
+                ) else {
                     continue;
                 };
-                let profile = u.profile.as_ref().map(profile_person).unwrap_or_default();
-                let mut person = Person {
-                    user_id: Some(id.clone()),
-                    username: string(u.name.as_ref()),
-                    display_name: profile.display_name.clone(),
-                    real_name: string(u.real_name.as_ref()),
-                    email: profile.email.clone(),
+                let known = Person {
+                    user_id: Some(id.to_string()),
+                    username: Some(name.to_string()),
+                    ..Person::default()
                 };
-                person.fill_from(&profile);
-                let is_bot = u.is_bot.as_ref().and_then(Value::as_bool).unwrap_or(false);
-                dir.users.insert(id, User { person, is_bot });
+                dir.users
+                    .entry(id.to_string())
+                    .or_default()
+                    .person
+                    .fill_from(&known);
             }
         }
-        for name in ["channels.json", "groups.json"] {
+        // Group messages have names (`mpdm-a--b-1`); direct messages only
+        // members, which name them.
+        if let Some(dms) = context
+            .companion("dms.json")
+            .and_then(|b| serde_json::from_slice::<Vec<Value>>(strip_bom(b)).ok())
+        {
+            for dm in dms {
+                let (Some(id), Some(members)) = (json::text(&dm, &["id"]), dm.get("members"))
+                else {
+                    continue;
+                };
+                let names: Vec<String> = members
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(Value::as_str)
+                    .map(|m| dir.name_of(m).unwrap_or_else(|| m.to_string()))
+                    .collect();
+                dir.channels.insert(
+                    id.to_string(),
+                    format!("direct messages of {}", names.join(", ")),
+                );
+            }
+        }
+        for name in ["channels.json", "groups.json", "mpims.json"] {
             if let Some(channels) = context
                 .companion(name)
                 .and_then(|b| serde_json::from_slice::<Vec<ChannelEntry>>(strip_bom(b)).ok())
@@ -788,6 +897,53 @@ mod tests {
         assert_eq!(
             topic.message,
             "set the channel topic: SEV1 checkout errors #4412"
+        );
+    }
+
+    #[test]
+    fn web_api_history_names_people_from_users_list() {
+        let history: &[u8] =
+            include_bytes!("../../../fixtures/slack-api/conversations_history.json");
+        let list = include_bytes!("../../../fixtures/slack-api/users_list.json").to_vec();
+        let companions = [("users_list.json".to_string(), list)];
+        let mut out = Collected::default();
+        let context = Context {
+            path: "conversations_history.json",
+            companions: &companions,
+        };
+        SlackApi.parse_in(history, &context, &mut out);
+        assert!(out.problems.is_empty(), "{:?}", out.problems);
+        assert_eq!(out.records[0].actor.as_deref(), Some("Sam Okafor"));
+        assert_eq!(out.records[1].actor.as_deref(), Some("Dana Whitfield"));
+        assert!(out.records[1]
+            .message
+            .starts_with("@Sam Okafor checkout errors"));
+    }
+
+    #[test]
+    fn export_names_dms_and_group_messages_from_their_companions() {
+        let users = br#"[{"id": "U1", "name": "ana", "real_name": "Ana Lima"}]"#.to_vec();
+        let dms = br#"[{"id": "D1", "created": 1700000000, "members": ["U1", "U2"]}]"#.to_vec();
+        let mpims = br#"[{"id": "G1", "name": "mpdm-ana--bo-1", "members": ["U1"]}]"#.to_vec();
+        let logs = br#"{"logs": [{"user_id": "U2", "user_name": "bo", "date": "1700000000",
+            "change_type": "added", "service_type": "GitHub"}]}"#
+            .to_vec();
+        let companions = [
+            ("users.json".to_string(), users),
+            ("dms.json".to_string(), dms),
+            ("mpims.json".to_string(), mpims),
+            ("integration_logs.json".to_string(), logs),
+        ];
+        let day = br#"[{"type": "message", "user": "U2", "ts": "1700000100.000100",
+            "text": "see <#D1> and <#G1>"}]"#;
+        let out = parse_with(day, "D1/2023-11-14.json", &companions);
+        assert!(out.problems.is_empty(), "{:?}", out.problems);
+        let r = &out.records[0];
+        // integration_logs.json named U2.
+        assert_eq!(r.actor.as_deref(), Some("bo"));
+        assert_eq!(
+            r.message,
+            "see #direct messages of Ana Lima, bo and #mpdm-ana--bo-1"
         );
     }
 

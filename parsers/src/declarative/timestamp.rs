@@ -351,6 +351,7 @@ impl Strftime {
             value,
             precision,
             text: text.to_string(),
+            unknown_zone: false,
         }
     }
 }

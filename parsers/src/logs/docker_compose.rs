@@ -9,12 +9,12 @@
 //! above when that is from the same container. With `-t` every line has
 //! its time and is a record of its own.
 
-use std::borrow::Cow;
 use std::cell::Cell;
 use std::sync::OnceLock;
 
 use regex::Regex;
 
+use super::strip_ansi;
 use crate::input::lines::{self, MAX_LINE_BYTES};
 use crate::record::{Level, Problem, Record, RecordSink};
 use crate::time::{self, TimeValue, Timestamp};
@@ -140,50 +140,6 @@ enum Untimed {
     Continuation { service: String, text: String },
     /// Not a `docker compose logs` line at all.
     NotCompose(String),
-}
-
-/// Removes terminal escape sequences: CSI (`ESC [ … final`, colours and
-/// `ESC[2K` line erasing), OSC (`ESC ] … BEL` or `ESC \`), and the
-/// two- and three-byte escapes (`ESC ( B`).
-fn strip_ansi(text: &str) -> Cow<'_, str> {
-    if !text.contains('\u{1b}') {
-        return Cow::Borrowed(text);
-    }
-    let mut out = String::with_capacity(text.len());
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c != '\u{1b}' {
-            out.push(c);
-            continue;
-        }
-        match chars.next() {
-            Some('[') => {
-                for c in chars.by_ref() {
-                    if ('\u{40}'..='\u{7e}').contains(&c) {
-                        break;
-                    }
-                }
-            }
-            Some(']') => {
-                while let Some(c) = chars.next() {
-                    if c == '\u{7}' {
-                        break;
-                    }
-                    if c == '\u{1b}' {
-                        if chars.peek() == Some(&'\\') {
-                            chars.next();
-                        }
-                        break;
-                    }
-                }
-            }
-            Some(c) if ('\u{20}'..='\u{2f}').contains(&c) => {
-                chars.next();
-            }
-            _ => {}
-        }
-    }
-    Cow::Owned(out)
 }
 
 fn prefix_pattern() -> &'static Regex {

@@ -301,6 +301,7 @@ impl Row<'_> {
             value,
             precision: read.precision,
             text,
+            unknown_zone: false,
         })
     }
 

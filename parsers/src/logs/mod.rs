@@ -1,11 +1,13 @@
 //! Log formats with a parser of their own (the declarative formats of
 //! `parsers/formats/` live in `declarative`): line formats (access,
-//! Apache error, logfmt, syslog, free text, Docker Compose, IIS W3C), JSON
+//! Apache error, logfmt, syslog, free text, Docker Compose, IIS W3C, CI
+//! job logs of GitHub Actions and GitLab), JSON
 //! lines, and JSON or XML event exports (CloudTrail, Kubernetes events,
 //! Windows events).
 
 pub(crate) mod access;
 pub(crate) mod apache_error;
+pub(crate) mod ci_jobs;
 pub(crate) mod cloudtrail;
 pub(crate) mod docker_compose;
 pub(crate) mod evtx_json;
@@ -16,6 +18,8 @@ pub(crate) mod logfmt;
 pub(crate) mod syslog;
 pub(crate) mod textlog;
 pub(crate) mod windows_events;
+
+use std::borrow::Cow;
 
 use crate::record::Level;
 
@@ -41,4 +45,48 @@ pub(crate) fn shorten(text: &str, max: usize) -> String {
     let mut short: String = text.chars().take(max).collect();
     short.push('…');
     short
+}
+
+/// Removes terminal escape sequences: CSI (`ESC [ … final`, colours and
+/// `ESC[2K` line erasing), OSC (`ESC ] … BEL` or `ESC \`), and the
+/// two- and three-byte escapes (`ESC ( B`).
+pub(crate) fn strip_ansi(text: &str) -> Cow<'_, str> {
+    if !text.contains('\u{1b}') {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '\u{1b}' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('[') => {
+                for c in chars.by_ref() {
+                    if ('\u{40}'..='\u{7e}').contains(&c) {
+                        break;
+                    }
+                }
+            }
+            Some(']') => {
+                while let Some(c) = chars.next() {
+                    if c == '\u{7}' {
+                        break;
+                    }
+                    if c == '\u{1b}' {
+                        if chars.peek() == Some(&'\\') {
+                            chars.next();
+                        }
+                        break;
+                    }
+                }
+            }
+            Some(c) if ('\u{20}'..='\u{2f}').contains(&c) => {
+                chars.next();
+            }
+            _ => {}
+        }
+    }
+    Cow::Owned(out)
 }

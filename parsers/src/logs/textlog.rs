@@ -63,16 +63,6 @@ const HEADER_TOKENS: usize = 6;
 /// `MainThread::INFO::2011-12-05 …`) is skipped only up to this length.
 const MAX_PREFIX: usize = 80;
 
-/// Zone abbreviations that real logs print after a local time. A reading
-/// followed by one is not naive, and its offset cannot be known from the
-/// abbreviation (CST is three zones, IST two), so the line is refused
-/// rather than resolved in the wrong zone.
-const ZONE_ABBREVIATIONS: &[&str] = &[
-    "ACDT", "ACST", "AEDT", "AEST", "AKDT", "AKST", "AWST", "BST", "CDT", "CEST", "CET", "CST",
-    "EDT", "EEST", "EET", "EST", "HKT", "HST", "IDT", "IST", "JST", "KST", "MDT", "MSK", "MST",
-    "NZDT", "NZST", "PDT", "PST", "SGT", "WEST", "WET",
-];
-
 fn parse_line(line: &str) -> Result<Fields, String> {
     let line = line.strip_prefix('\u{feff}').unwrap_or(line);
     let lead = lead(line)?;
@@ -179,7 +169,7 @@ fn stamp_at(line: &str, at: usize, full_only: bool) -> Result<Option<Lead<'_>>, 
     if let Some(zone) = rest
         .strip_prefix(' ')
         .and_then(|r| r.split(|c: char| c.is_whitespace() || c == ']').next())
-        .filter(|w| ZONE_ABBREVIATIONS.contains(w))
+        .filter(|w| time::ZONE_ABBREVIATIONS.contains(w))
     {
         return Err(format!(
             "timestamp {:?} is followed by the zone abbreviation {zone}, which names no single offset",
@@ -268,6 +258,7 @@ fn tai64n(text: &str) -> Option<(Timestamp, usize)> {
         value: TimeValue::Utc(micros),
         precision: Precision::Nano,
         text: text.get(..25)?.to_string(),
+        unknown_zone: false,
     };
     Some((ts, 25))
 }
@@ -786,12 +777,25 @@ go.opentelemetry.io/collector/exporter/exporterhelper/internal.NewQueueSender.fu
     }
 
     #[test]
+    fn a_zone_word_no_one_defines_is_kept_naive_and_marked() {
+        // lnav's test/logfile_invalid_tz.0.
+        let out = run_str(&TextLog, "2015-04-24T21:08:10.313913FOO err rbd  [22968]lotuscreds:ERROR:Could not retrieve lotus account information from db");
+        assert!(out.problems.is_empty(), "{:?}", out.problems);
+        let r = &out.records[0];
+        assert_eq!(crate::testing::naive_micro(r), "2015-04-24 21:08:10.313913");
+        assert!(r.time.unknown_zone);
+        assert_eq!(r.time.text, "2015-04-24T21:08:10.313913FOO");
+        assert_eq!(r.level, Some(Level::Error));
+    }
+
+    #[test]
     fn unreadable_zones_and_leading_junk_are_problems() {
-        let out = run_str(&TextLog, "2015-04-24T21:08:10.313913FOO err rbd  [22968]lotuscreds:ERROR:Could not retrieve lotus account information from db\n2026-03-01 10:00:00 CST job started\nat the start\n2026-03-01 10:00:01 fine\n\tcontinued");
+        let out = run_str(&TextLog, "2026-03-01 09:59:59CST job queued\n2026-03-01 10:00:00 CST job started\nat the start\n2026-03-01 10:00:01 fine\n\tcontinued");
         let lines: Vec<Option<u64>> = out.problems.iter().map(|p| p.line).collect();
         assert_eq!(lines, [Some(1), Some(2), Some(3)]);
+        // A known but ambiguous abbreviation is refused, written apart or not.
         assert!(
-            out.problems[0].reason.contains("FOO"),
+            out.problems[0].reason.contains("CST"),
             "{}",
             out.problems[0].reason
         );

@@ -684,6 +684,7 @@ fn analytics(
                 value: TimeValue::Local(at_time),
                 precision: Precision::Second,
                 text: format!("{} + {seconds} s", created.text),
+                unknown_zone: false,
             };
             let mut record = build(&at, time, by("Acknowledged", who.as_deref()));
             record.actor = who;

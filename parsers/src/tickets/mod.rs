@@ -152,6 +152,7 @@ impl DateReader {
                 value: TimeValue::Local(t),
                 precision: *precision,
                 text: text.to_string(),
+                unknown_zone: false,
             });
         }
         None
