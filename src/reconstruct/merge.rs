@@ -50,6 +50,7 @@ impl Group {
             nature: lead.nature.clone(),
             template: (lead.first.kind == "log").then(|| lead.first.template.clone()),
             rate: lead.rate,
+            statement: self.members.iter().all(|c| c.statements_only),
         }
     }
 

@@ -20,7 +20,7 @@ use factline_parsers::time::format_utc;
 
 use super::durations::format_duration;
 use super::phases::Nature;
-use crate::model::{Entry, KeyTime, KeyTimes, Phase, Verification};
+use crate::model::{Entry, KeyTime, KeyTimes, Phase};
 
 const MINUTE: i64 = 60_000_000;
 /// Impact signals further apart than this are not one impact.
@@ -46,12 +46,14 @@ pub(super) struct Facts {
     pub(super) template: Option<String>,
     /// A rate change the entry marks (per minute before, after).
     pub(super) rate: Option<(u64, u64)>,
+    /// Whether it rests only on what people said (chat, comments, notes,
+    /// status updates), whatever a later check of the claim finds.
+    pub(super) statement: bool,
 }
 
 /// Sets the phases that depend on the incident's shape and finds the key
 /// times. `facts` is aligned with `entries`.
 pub(super) fn place(entries: &mut [Entry], facts: &[Facts]) -> KeyTimes {
-    let machine = |e: &Entry| e.verification != Verification::Reported;
     let impact_signals: Vec<usize> = {
         let all: Vec<usize> = (0..entries.len())
             .filter(|&i| entries[i].phase == Phase::Impact)
@@ -59,7 +61,7 @@ pub(super) fn place(entries: &mut [Entry], facts: &[Facts]) -> KeyTimes {
         let recorded: Vec<usize> = all
             .iter()
             .copied()
-            .filter(|&i| machine(&entries[i]))
+            .filter(|&i| !facts[i].statement)
             .collect();
         if recorded.is_empty() {
             all
@@ -113,8 +115,16 @@ pub(super) fn place(entries: &mut [Entry], facts: &[Facts]) -> KeyTimes {
                 })
             })
     });
-    let mitigated = start_of_response
-        .and_then(|from| mitigated(entries, from, resolved, impact_start, &impact_signals));
+    let mitigated = start_of_response.and_then(|from| {
+        mitigated(
+            entries,
+            facts,
+            from,
+            resolved,
+            impact_start,
+            &impact_signals,
+        )
+    });
     let customer_notified = (0..entries.len())
         .find(|&i| facts[i].nature == Nature::StatusUpdate && after(entries, i, impact_start));
 
@@ -274,6 +284,7 @@ fn place_changes(
 /// The mitigation key time and its basis (see the module comment).
 fn mitigated(
     entries: &[Entry],
+    facts: &[Facts],
     from: usize,
     resolved: Option<usize>,
     impact_start: Option<usize>,
@@ -283,7 +294,7 @@ fn mitigated(
     let actions: Vec<usize> = (from..upto)
         .filter(|&i| entries[i].phase == Phase::Mitigation)
         .collect();
-    let machine = |i: &&usize| entries[**i].verification != Verification::Reported;
+    let machine = |i: &&usize| !facts[**i].statement;
     let impact_end = impact_start.and_then(|s| {
         signals
             .iter()
