@@ -212,10 +212,20 @@ fn entries(timeline: &Value) -> Vec<Entry<'_>> {
         .into_iter()
         .flatten()
         .filter_map(|e| {
+            // A row names its service and host in their own columns, so a
+            // happening's words may be found there too.
             let mut text = e["summary"].as_str().unwrap_or_default().to_lowercase();
-            for c in e["evidence"].as_array().into_iter().flatten() {
+            let columns = ["hosts", "services"]
+                .into_iter()
+                .flat_map(|k| e[k].as_array().into_iter().flatten());
+            let excerpts = e["evidence"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|c| &c["excerpt"]);
+            for part in columns.chain(excerpts) {
                 text.push('\n');
-                text.push_str(&c["excerpt"].as_str().unwrap_or_default().to_lowercase());
+                text.push_str(&part.as_str().unwrap_or_default().to_lowercase());
             }
             Some(Entry {
                 value: e,

@@ -9,9 +9,9 @@ mod suite;
 use suite::Count;
 
 /// (right, total) per score, summed over the suite.
-const HAPPENINGS: (usize, usize) = (33, 46);
+const HAPPENINGS: (usize, usize) = (34, 46);
 const KEY_TIMES: (usize, usize) = (37, 55);
-const PHASES: (usize, usize) = (26, 46);
+const PHASES: (usize, usize) = (27, 46);
 const MERGES: (usize, usize) = (5, 9);
 const CLAIMS: (usize, usize) = (3, 17);
 const SKEW: (usize, usize) = (0, 4);
