@@ -9,6 +9,7 @@ mod draft;
 mod events;
 mod formats;
 mod hostile;
+mod incidents;
 mod ingest;
 mod layers;
 mod mixed;
