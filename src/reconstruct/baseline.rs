@@ -1,7 +1,6 @@
 //! Background: a warning that its source logs again and again from its
-//! first minutes to its last was there before the incident and is still
-//! there after it. It is not the onset of impact (a departure from its
-//! usual rate is: see `rate.rs`).
+//! first minutes on was there before the incident. It is not the onset of
+//! impact (a departure from its usual rate is: see `rate.rs`).
 //!
 //! Judged on the notable lines themselves (a burst of one template, whose
 //! repeats are never further apart than the burst gap), not on the
@@ -42,14 +41,22 @@ impl Background {
     }
 
     /// Whether a burst of `lines` lines of one template in `source`, from
-    /// `first` to `last`, covers the source from edge to edge.
+    /// `first` to `last`, was already there when the source begins and
+    /// went on steadily (no gap longer than the burst gap) for a good part
+    /// of it: at least `MIN_SPAN` and a third of the source. Such a
+    /// warning was there before anything happened; it may stop with the
+    /// fix, but it did not begin with the impact.
     pub(super) fn covers(&self, source: &str, first: i64, last: i64, lines: u64) -> bool {
         let Some(&(start, end)) = self.spans.get(source) else {
             return false;
         };
         let span = end - start;
         let edge = (span / EDGE_SHARE).max(EDGE_MIN);
-        span >= MIN_SPAN && lines >= MIN_LINES && first <= start + edge && last >= end - edge
+        let lasted = last - first;
+        span >= MIN_SPAN
+            && lines >= MIN_LINES
+            && first <= start + edge
+            && lasted >= MIN_SPAN.max(span / 3)
     }
 }
 
@@ -70,10 +77,13 @@ mod tests {
     }
 
     #[test]
-    fn a_burst_that_begins_or_ends_inside_the_source_is_not() {
+    fn a_burst_that_begins_inside_the_source_or_is_short_is_not() {
         let b = background(60);
         assert!(!b.covers("app.log", 30 * MINUTE, 60 * MINUTE, 500));
-        assert!(!b.covers("app.log", 0, 30 * MINUTE, 500));
+        // From the start for a third of the source: there before; too
+        // short a stretch at the start: the incident may have begun there.
+        assert!(b.covers("app.log", 0, 25 * MINUTE, 500));
+        assert!(!b.covers("app.log", 0, 15 * MINUTE, 500));
         // A couple of lines, a short source, an unknown source.
         assert!(!b.covers("app.log", 0, 60 * MINUTE, 2));
         assert!(!background(10).covers("app.log", 0, 10 * MINUTE, 100));

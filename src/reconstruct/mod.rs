@@ -27,7 +27,7 @@ use merge::{merge, Group};
 use people::People;
 use phases::Nature;
 use place::{place, Facts};
-use rate::{rate_drops, rate_jumps};
+use rate::{rate_drops, rate_jumps, source_fell};
 
 /// Resolved timeline settings.
 #[derive(Debug, Clone)]
@@ -156,13 +156,19 @@ pub fn build(store: &Store, config: &TimelineConfig) -> Result<Timeline> {
     // impact whatever its lines say. It is cited by its first line in the
     // minute it fell, or by the first of the minute before when it fell
     // to nothing.
-    for drop in rate_drops(&minutes) {
+    let drops = rate_drops(&minutes);
+    let totals = if drops.is_empty() {
+        Vec::new()
+    } else {
+        store.source_minutes(&filter)?
+    };
+    for drop in drops {
         let minute = drop.minute * MINUTE;
         let event = match store.first_of_template(&drop.template, minute, minute + MINUTE)? {
             Some(e) => Some(e),
             None => store.first_of_template(&drop.template, minute - MINUTE, minute)?,
         };
-        if let Some(event) = event {
+        if let Some(event) = event.filter(|e| source_fell(&totals, e.source_id, drop.minute)) {
             let mut c = Candidate::new(event, 3, &config.rules);
             c.rate = Some((drop.before, drop.after));
             c.phase = Phase::Impact;

@@ -8,9 +8,10 @@
 //!   at most `CHAIN_GAP`; background templates are not impact signals);
 //! - detected: the first alert triggered, detection, or a ticket opened
 //!   before any alert, at or after impact start;
-//! - mitigated: the completion of the mitigation action after which the
-//!   impact signals stop (within `EFFECT_WINDOW`); else the first recovery
-//!   signal; else a person's statement of a mitigation;
+//! - mitigated: when the impact stopped after a mitigation action (its
+//!   last signal, at most `EFFECT_WINDOW` after the action); else the
+//!   first recovery signal; else the first recorded mitigation; else a
+//!   person's statement of one;
 //! - a change before impact start (within `TRIGGER_LEAD`) is a trigger
 //!   candidate, the last one (preferring one of the impacted services or
 //!   hosts) and those just before it are the trigger; a change after
@@ -154,7 +155,11 @@ pub(super) fn place(entries: &mut [Entry], facts: &[Facts]) -> KeyTimes {
                 format!("first acknowledgement: {}", quote(&entries[i].summary)),
             )
         }),
-        mitigated: mitigated.map(|(i, basis)| key(i, basis)),
+        mitigated: mitigated.map(|(i, time, basis)| KeyTime {
+            time,
+            entry: entries[i].id,
+            basis,
+        }),
         resolved: resolved.map(|i| {
             key(
                 i,
@@ -289,7 +294,7 @@ fn mitigated(
     resolved: Option<usize>,
     impact_start: Option<usize>,
     signals: &[usize],
-) -> Option<(usize, String)> {
+) -> Option<(usize, i64, String)> {
     let upto = resolved.map_or(entries.len(), |r| r + 1);
     let actions: Vec<usize> = (from..upto)
         .filter(|&i| entries[i].phase == Phase::Mitigation)
@@ -309,22 +314,29 @@ fn mitigated(
         });
         if let Some(&a) = effective {
             let gap = end - entries[a].time;
-            let tail = if gap >= 0 {
-                format!(
-                    "last impact signal ({}) {} later, at {}",
+            let action = quote(&entries[a].summary);
+            // The impact stopped with its last signal, which the action
+            // preceded (a rollback takes effect, requests in flight end).
+            if gap > 0 {
+                let basis = format!(
+                    "impact stopped: last {} at {}, {} after the mitigation {action}",
                     quote(&entries[last_signal].summary),
+                    clock(end),
                     format_duration(gap),
-                    clock(end)
-                )
-            } else {
-                format!("impact signals stopped {} before it", format_duration(-gap))
-            };
-            return Some((a, format!("{}; {tail}", quote(&entries[a].summary))));
+                );
+                return Some((last_signal, end, basis));
+            }
+            let basis = format!(
+                "mitigation {action}; the impact signals had stopped {} before it",
+                format_duration(-gap)
+            );
+            return Some((a, entries[a].time, basis));
         }
     }
     if let Some(r) = (from..upto).find(|&i| entries[i].phase == Phase::Recovery && machine(&&i)) {
         return Some((
             r,
+            entries[r].time,
             format!("first recovery signal: {}", quote(&entries[r].summary)),
         ));
     }
@@ -335,6 +347,7 @@ fn mitigated(
         );
         return Some((
             a,
+            entries[a].time,
             format!(
                 "first mitigation action: {}; {when}",
                 quote(&entries[a].summary)
@@ -347,6 +360,7 @@ fn mitigated(
         .or_else(|| (from..upto).find(|&i| entries[i].phase == Phase::Recovery))?;
     Some((
         said,
+        entries[said].time,
         format!("only a statement: {}", quote(&entries[said].summary)),
     ))
 }

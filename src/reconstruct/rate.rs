@@ -81,11 +81,15 @@ pub(super) fn rate_drops(minutes: &[(String, i64, u64)]) -> Vec<RateJump> {
             continue;
         }
         let low = |n: u64| n * DROP_FACTOR <= usual;
+        let usual_rate = |n: &u64| n * 2 >= usual;
         let mut at = DROP_HISTORY;
         while at + DROP_MINUTES < span {
             let run = counts[at..].iter().take_while(|n| low(**n)).count();
-            let resumes = counts[at + run..].iter().any(|n| n * 2 >= usual);
-            if run >= DROP_MINUTES && resumes {
+            // It was at its usual rate just before, and comes back after:
+            // a quiet stretch before a busy one is no drop.
+            let was_usual = counts[at - DROP_HISTORY..at].iter().all(usual_rate);
+            let resumes = counts[at + run..].iter().any(usual_rate);
+            if run >= DROP_MINUTES && was_usual && resumes {
                 out.push(RateJump {
                     template: group[0].0.clone(),
                     minute: first + at as i64,
@@ -98,6 +102,34 @@ pub(super) fn rate_drops(minutes: &[(String, i64, u64)]) -> Vec<RateJump> {
         }
     }
     out
+}
+
+/// Whether source `source` logged at most half its usual lines a minute
+/// in the `DROP_MINUTES` minutes from `minute`; `totals` holds (source,
+/// minute, lines) sorted by source then minute. A template that falls
+/// silent while its source goes on as busy did not stop: its lines went
+/// to another template (the miner refined it) or the mix changed.
+pub(super) fn source_fell(totals: &[(i64, i64, u64)], source: i64, minute: i64) -> bool {
+    let own: Vec<(i64, u64)> = totals
+        .iter()
+        .filter(|(s, _, _)| *s == source)
+        .map(|(_, m, n)| (*m, *n))
+        .collect();
+    let (Some(first), Some(last)) = (own.first(), own.last()) else {
+        return false;
+    };
+    let span = (last.0 - first.0 + 1) as usize;
+    let mut counts = vec![0u64; span];
+    for (m, n) in &own {
+        counts[(m - first.0) as usize] = *n;
+    }
+    let mut sorted = counts.clone();
+    sorted.sort_unstable();
+    let usual = sorted[span / 2];
+    let during: u64 = (minute..minute + DROP_MINUTES as i64)
+        .filter_map(|m| counts.get(usize::try_from(m - first.0).ok()?))
+        .sum();
+    during * 2 <= usual * DROP_MINUTES as u64
 }
 
 #[cfg(test)]
@@ -148,5 +180,17 @@ mod tests {
             .map(|m| t(m, if (10..15).contains(&m) { 0 } else { 4 }))
             .collect();
         assert!(rate_drops(&slow).is_empty());
+    }
+
+    #[test]
+    fn a_source_that_stays_busy_did_not_fall_silent() {
+        let busy: Vec<(i64, i64, u64)> = (0..30).map(|m| (1, m, 80)).collect();
+        assert!(!source_fell(&busy, 1, 12));
+        let quiet: Vec<(i64, i64, u64)> = (0..30)
+            .filter(|m| !(12..18).contains(m))
+            .map(|m| (1, m, 80))
+            .collect();
+        assert!(source_fell(&quiet, 1, 12));
+        assert!(!source_fell(&quiet, 2, 12));
     }
 }
