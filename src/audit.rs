@@ -143,9 +143,11 @@ pub fn audit(timeline: &Timeline, sources: &[SourceRow], checks: &[Check], gaps:
         .map(|c| (c.source.as_str(), c.status))
         .collect();
     let mut counts: HashMap<&str, usize> = HashMap::new();
-    let entries: Vec<Value> = timeline
-        .entries
-        .iter()
+    // Contradicted entries first: they are what a review must look at.
+    let mut ordered: Vec<&crate::model::Entry> = timeline.entries.iter().collect();
+    ordered.sort_by_key(|e| e.verification != Verification::Contradicted);
+    let entries: Vec<Value> = ordered
+        .into_iter()
         .map(|e| {
             let evidence: Vec<Value> = e
                 .evidence
@@ -172,7 +174,10 @@ pub fn audit(timeline: &Timeline, sources: &[SourceRow], checks: &[Check], gaps:
         .collect();
     let changed = checks.iter().filter(|c| c.status != Status::Ok).count();
     let count = |v: &str| counts.get(v).copied().unwrap_or(0);
-    let strict_failure = changed > 0 || count("reported") > 0 || count("unverified") > 0;
+    let strict_failure = changed > 0
+        || count("reported") > 0
+        || count("contradicted") > 0
+        || count("unverified") > 0;
     let source_list: Vec<Value> = checks
         .iter()
         .map(|c| json!({"source": c.source, "sha256": c.sha256, "status": c.status.as_str()}))
@@ -184,6 +189,7 @@ pub fn audit(timeline: &Timeline, sources: &[SourceRow], checks: &[Check], gaps:
                 "corroborated": count("corroborated"),
                 "verified": count("verified"),
                 "reported": count("reported"),
+                "contradicted": count("contradicted"),
                 "unverified": count("unverified"),
                 "changed_sources": changed,
             },
@@ -242,6 +248,10 @@ fn warnings(
             "some local times fall in a daylight-saving gap and were shifted",
         ),
         (Quality::SKEW_ADJUSTED, "times were corrected with --offset"),
+        (
+            Quality::SKEW_ESTIMATED,
+            "times were corrected by an estimated clock offset (--skew auto; see `factline sources`)",
+        ),
     ];
     for s in sources {
         for (flag, text) in flag_warnings {
@@ -277,8 +287,14 @@ pub fn audit_text(a: &Audit) -> String {
     let mut out = String::new();
     let s = &a.json["summary"];
     out.push_str(&format!(
-        "{} entries: {} corroborated, {} verified, {} reported, {} unverified; {} changed sources\n",
-        s["entries"], s["corroborated"], s["verified"], s["reported"], s["unverified"], s["changed_sources"]
+        "{} entries: {} corroborated, {} verified, {} reported, {} contradicted, {} unverified; {} changed sources\n",
+        s["entries"],
+        s["corroborated"],
+        s["verified"],
+        s["reported"],
+        s["contradicted"],
+        s["unverified"],
+        s["changed_sources"]
     ));
     for e in a.json["entries"].as_array().into_iter().flatten() {
         out.push_str(&format!(

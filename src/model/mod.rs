@@ -6,5 +6,7 @@ mod timeline;
 mod zone;
 
 pub use quality::Quality;
-pub use timeline::{Citation, Entry, KeyTime, KeyTimes, Phase, Timeline, Verification};
+pub use timeline::{
+    Check, CheckResult, Citation, Entry, KeyTime, KeyTimes, Phase, Timeline, Verification,
+};
 pub use zone::Zone;

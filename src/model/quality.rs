@@ -17,14 +17,18 @@ impl Quality {
     pub const NONEXISTENT_LOCAL: Quality = Quality(16);
     /// Corrected by `--offset`.
     pub const SKEW_ADJUSTED: Quality = Quality(32);
+    /// Corrected by a clock offset estimated from facts other sources also
+    /// record (`--skew auto`).
+    pub const SKEW_ESTIMATED: Quality = Quality(64);
 
-    const NAMES: [(Quality, &'static str); 6] = [
+    const NAMES: [(Quality, &'static str); 7] = [
         (Quality::ASSUMED_TZ, "assumed-tz"),
         (Quality::INFERRED_YEAR, "inferred-year"),
         (Quality::INFERRED_DATE, "inferred-date"),
         (Quality::AMBIGUOUS_LOCAL, "ambiguous-local"),
         (Quality::NONEXISTENT_LOCAL, "nonexistent-local"),
         (Quality::SKEW_ADJUSTED, "skew-adjusted"),
+        (Quality::SKEW_ESTIMATED, "skew-estimated"),
     ];
 
     /// Whether every flag of `other` is set.

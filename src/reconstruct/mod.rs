@@ -5,6 +5,7 @@
 //! (first / ×N / last), and everything else is counted as left out.
 
 mod candidate;
+mod claims;
 mod durations;
 mod merge;
 pub mod people;
@@ -152,6 +153,7 @@ pub fn build(store: &Store, config: &TimelineConfig) -> Result<Timeline> {
         .map(|(i, g)| g.into_entry(i + 1, &mut people))
         .collect();
     narrow_triggers(&mut entries);
+    claims::check(store, &mut entries, &mut people)?;
     let key_times = key_times(&entries);
     Ok(Timeline {
         window_start: filter.from.or(span.map(|s| s.0)),
