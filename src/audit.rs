@@ -248,16 +248,32 @@ fn warnings(
             "some local times fall in a daylight-saving gap and were shifted",
         ),
         (Quality::SKEW_ADJUSTED, "times were corrected with --offset"),
-        (
-            Quality::SKEW_ESTIMATED,
-            "times were corrected by an estimated clock offset (--skew auto; see `factline sources`)",
-        ),
     ];
     for s in sources {
         for (flag, text) in flag_warnings {
             if s.time_quality.contains(flag) {
                 out.push(format!("{}: {text}", s.path));
             }
+        }
+        // Every applied correction, and every offset left alone that is
+        // large enough to matter, with the facts it rests on.
+        if let Some(k) = s
+            .skew
+            .as_ref()
+            .filter(|k| k.applied || k.seconds.abs() >= 1.0)
+        {
+            out.push(format!(
+                "{}: clock {:+.3} s against {}{}: {}",
+                s.path,
+                k.seconds,
+                k.reference,
+                if k.applied {
+                    ", corrected"
+                } else {
+                    ", not corrected"
+                },
+                k.note
+            ));
         }
         if s.rejected > 0 {
             out.push(format!(

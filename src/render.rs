@@ -321,6 +321,13 @@ pub fn timeline_markdown(t: &Timeline, local: Option<&Zone>) -> String {
         }
     }
 
+    if !t.clock_corrections.is_empty() {
+        out.push_str("\n### Clock corrections\n\n");
+        for c in &t.clock_corrections {
+            let _ = writeln!(out, "- {}", md_cell(c));
+        }
+    }
+
     out.push_str("\n### Left out\n\n");
     let _ = writeln!(
         out,
@@ -622,6 +629,14 @@ pub fn sources_json(sources: &[SourceRow]) -> Value {
                 "last": opt_time(s.last_time),
                 "tz": s.tz,
                 "time_quality": s.time_quality.names(),
+                "skew": s.skew.as_ref().map(|k| json!({
+                    "seconds": k.seconds,
+                    "pairs": k.pairs,
+                    "spread": k.spread,
+                    "reference": k.reference,
+                    "applied": k.applied,
+                    "note": k.note,
+                })),
             })
         })
         .collect();
@@ -655,6 +670,18 @@ pub fn sources_text(sources: &[SourceRow]) -> String {
                 format!("; time flags: {}", flags.join(", "))
             }
         );
+        if let Some(k) = &s.skew {
+            let _ = writeln!(
+                out,
+                "  clock {:+.3} s against {} from {} pairs (spread {:.3} s){}: {}",
+                k.seconds,
+                k.reference,
+                k.pairs,
+                k.spread,
+                if k.applied { ", corrected" } else { "" },
+                k.note
+            );
+        }
     }
     if sources.is_empty() {
         out.push_str("no sources stored\n");

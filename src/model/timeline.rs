@@ -203,6 +203,9 @@ pub struct Timeline {
     pub events_in_window: u64,
     /// Events in the window not behind any entry.
     pub left_out: u64,
+    /// Clock corrections estimated from shared facts and applied to the
+    /// stored times, one sentence each with its evidence.
+    pub clock_corrections: Vec<String>,
 }
 
 impl Phase {

@@ -163,6 +163,17 @@ pub fn build(store: &Store, config: &TimelineConfig) -> Result<Timeline> {
         key_times,
         events_in_window: in_window,
         left_out: in_window.saturating_sub(covered),
+        clock_corrections: store
+            .sources()?
+            .into_iter()
+            .filter_map(|s| {
+                let k = s.skew.filter(|k| k.applied)?;
+                Some(format!(
+                    "{}: clock {:+.3} s against {}: {}",
+                    s.path, k.seconds, k.reference, k.note
+                ))
+            })
+            .collect(),
     })
 }
 

@@ -185,6 +185,20 @@ FROM timeline_evidence t JOIN events e ON e.id = t.event_id;
 DROP TABLE timeline_evidence;
 ALTER TABLE timeline_evidence_v3 RENAME TO timeline_evidence;
 "#,
+    // Clock offsets estimated from facts several sources record, by the
+    // source's SHA-256: a source whose offset is applied is stored again
+    // (under a new id) with corrected times, and keeps its estimate.
+    r#"
+CREATE TABLE clock_skew (
+    sha256    TEXT PRIMARY KEY,
+    seconds   REAL NOT NULL,
+    pairs     INTEGER NOT NULL,
+    spread    REAL NOT NULL,
+    reference TEXT NOT NULL,
+    applied   INTEGER NOT NULL,
+    note      TEXT NOT NULL
+);
+"#,
 ];
 
 /// The indexes behind time-ordered reads of event rows (log lines are in
