@@ -192,7 +192,7 @@ fn zone_mistake(skew: i64, s: &SourceRow) -> Option<String> {
     let read_as = Zone::parse(&s.tz).ok()?;
     let offset_of = |zone: &Zone| -> Option<i64> {
         let local = zone.utc_to_local(s.first_time?)?;
-        Some((local - at).num_microseconds()?)
+        (local - at).num_microseconds()
     };
     let wanted = steps * HALF_HOUR + offset_of(&read_as)?;
     let named = ZONES.iter().find(|name| {
@@ -393,7 +393,7 @@ pub(super) fn estimate(store: &mut Store, config: &IngestConfig) -> Result<Redo>
         };
         if found.seconds.abs() >= seconds(MIN_APPLIED) {
             redo.findings.push(format!(
-                "{}: clock {:+.3} s off {}: {}",
+                "{}: {:+.3} s against {}: {}",
                 s.path, found.seconds, found.reference, found.note
             ));
         }

@@ -306,14 +306,9 @@ fn judge(
             );
             return Some((CheckResult::Contradicted, vec![i], note));
         }
-        let before = errors
-            .iter()
-            .copied()
-            .filter(|&i| {
-                machine[i].time <= anchor + STATED_TOLERANCE
-                    && machine[i].time >= anchor - LOOK_BEFORE
-            })
-            .next_back()?;
+        let before = errors.iter().copied().rfind(|&i| {
+            machine[i].time <= anchor + STATED_TOLERANCE && machine[i].time >= anchor - LOOK_BEFORE
+        })?;
         let t = machine[before].time;
         let note = format!(
             "logs show the last error at {}, {} {against}",
