@@ -62,8 +62,9 @@ static STATED: LazyLock<Regex> = LazyLock::new(|| {
 });
 static VERSION: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\bv?(\d+\.\d+(?:\.\d+)*)\b").expect("valid regex"));
+/// Ticket keys (`OPS-1842`) name where something was said, not its object.
 static TICKET_KEY: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^[A-Za-z][A-Za-z0-9]*-\d+$").expect("valid regex"));
+    LazyLock::new(|| Regex::new(r"^[A-Z][A-Z0-9]+-\d+$").expect("valid regex"));
 /// Intentions are not claims: "Plan: roll back 2.14.0".
 static INTENT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
