@@ -42,7 +42,7 @@ use clock::SourceClock;
 use companions::Companions;
 use normalize::{MinuteCounts, Normalizer, PieceSink};
 use pieces::{parse_in_pieces, scan};
-use skew::Redo;
+use skew::{FactSample, Redo};
 
 /// Bytes of a file that detection looks at.
 const SNIFF_BYTES: usize = 64 << 10;
@@ -424,6 +424,7 @@ impl WorkerContext<'_> {
             miner: Miner::new(),
             repeats: Repeats::default(),
             minutes: MinuteCounts::default(),
+            facts: FactSample::default(),
             line_base: 0,
             byte_base: 0,
         };

@@ -7,8 +7,13 @@
 //! reference where they take part, else the host that agrees with the most
 //! others. An offset near a whole or half hour is a zone read wrongly, and
 //! is named instead of applied (docs/time.md#clock-skew).
+//!
+//! The facts are sampled while normalizing ([`FactSample`], stored with
+//! the source), so estimating reads a few thousand rows per source, not
+//! the evidence again.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::hash::Hasher;
 use std::sync::LazyLock;
 
 use chrono::{Offset, TimeZone};
@@ -17,7 +22,8 @@ use regex::Regex;
 use super::{IngestConfig, SkewMode};
 use crate::error::Result;
 use crate::model::{Quality, Zone};
-use crate::store::{EventFilter, EventRow, Skew, SourceRow, Store};
+use crate::store::{Skew, SourceRow, Store};
+use crate::template::WordHasher;
 
 /// Fewer shared facts than this say nothing about a clock.
 const MIN_PAIRS: usize = 5;
@@ -30,11 +36,8 @@ const MIN_APPLIED: i64 = 1_000_000;
 /// An offset within this of a whole or half hour is a zone mistake.
 const ZONE_TOLERANCE: i64 = 120_000_000;
 const HALF_HOUR: i64 = 1_800_000_000;
-/// Facts remembered at most: enough pairs for any clock, memory bounded.
-const MAX_FACTS: usize = 200_000;
-/// Sources of one fact paired at most (a fact every source logs pairs
-/// each with each).
-const MAX_SOURCES_PER_FACT: usize = 8;
+/// Facts kept per source: enough pairs for any clock, memory bounded.
+const SAMPLE: usize = 4096;
 
 /// Zones named when an offset looks like a zone mistake, in the order
 /// tried: the first whose offset at that time fits is named.
@@ -91,34 +94,67 @@ pub(super) struct Redo {
     pub(super) findings: Vec<String>,
 }
 
-/// The facts an event shares with other sources' events.
-fn facts(event: &EventRow) -> Vec<String> {
+/// The facts a record shares with other sources' records.
+pub(super) fn facts(
+    kind: &str,
+    message: &str,
+    attributes: &[(String, String)],
+    identifiers: &[String],
+) -> Vec<String> {
     let mut out = Vec::new();
     // Only machine records: a person quoting a request id later is no
     // second record of the request.
-    if !matches!(event.kind.as_str(), "log" | "alert" | "deploy") {
+    if !matches!(kind, "log" | "alert" | "deploy") {
         return out;
     }
-    for c in REQUEST_ID.captures_iter(&event.message) {
+    for c in REQUEST_ID.captures_iter(message) {
         if let Some(id) = c.get(1).or_else(|| c.get(2)) {
             if id.as_str().chars().any(|ch| ch.is_ascii_digit()) {
                 out.push(format!("request {}", id.as_str()));
             }
         }
     }
-    for (key, value) in &event.attributes {
-        if ID_KEYS.contains(&key.to_ascii_lowercase().as_str()) {
-            if let Some(v) = value.as_str().filter(|v| v.len() >= 6) {
-                out.push(format!("request {v}"));
-            }
+    for (key, value) in attributes {
+        if ID_KEYS.contains(&key.to_ascii_lowercase().as_str()) && value.len() >= 6 {
+            out.push(format!("request {value}"));
         }
     }
-    if event.kind == "alert" {
-        out.extend(event.identifiers.iter().map(|id| format!("alert {id}")));
+    if kind == "alert" {
+        out.extend(identifiers.iter().map(|id| format!("alert {id}")));
     }
     out.sort();
     out.dedup();
     out
+}
+
+/// The facts of one source kept for pairing: those with the
+/// [`SAMPLE`] smallest hashes, each with the time of its first record.
+/// Every source keeps by the same hash, so two sources' samples hold the
+/// facts they share up to the smaller of their largest kept hashes:
+/// memory per source is bounded and the pairs stay pairs.
+#[derive(Default)]
+pub(super) struct FactSample {
+    kept: BTreeMap<u64, (String, i64)>,
+}
+
+impl FactSample {
+    pub(super) fn add(&mut self, fact: String, time: i64) {
+        let mut h = WordHasher::default();
+        h.write(fact.as_bytes());
+        let key = h.finish();
+        if self.kept.len() >= SAMPLE && self.kept.last_key_value().is_some_and(|(k, _)| key > *k) {
+            return;
+        }
+        let slot = self.kept.entry(key).or_insert((fact, time));
+        slot.1 = slot.1.min(time);
+        if self.kept.len() > SAMPLE {
+            self.kept.pop_last();
+        }
+    }
+
+    pub(super) fn into_vec(self) -> Vec<(String, i64)> {
+        self.kept.into_values().collect()
+    }
 }
 
 /// Two sources' paired differences (`a` minus `b`).
@@ -131,21 +167,11 @@ struct Edge {
     example: String,
 }
 
-fn edges(facts: &HashMap<String, Vec<(i64, i64)>>) -> Vec<Edge> {
+fn edges(shared: &[(i64, i64, i64, String)]) -> Vec<Edge> {
     let mut diffs: BTreeMap<(i64, i64), (Vec<i64>, &str)> = BTreeMap::new();
-    for (fact, seen) in facts {
-        for (i, &(a, ta)) in seen.iter().enumerate() {
-            for &(b, tb) in &seen[i + 1..] {
-                let (key, d) = if a < b {
-                    ((a, b), ta - tb)
-                } else {
-                    ((b, a), tb - ta)
-                };
-                let slot = diffs.entry(key).or_insert_with(|| (Vec::new(), fact));
-                slot.0.push(d);
-                slot.1 = slot.1.min(fact.as_str());
-            }
-        }
+    for (a, b, d, fact) in shared {
+        let slot = diffs.entry((*a, *b)).or_insert_with(|| (Vec::new(), fact));
+        slot.0.push(*d);
     }
     diffs
         .into_iter()
@@ -220,26 +246,7 @@ fn zone_mistake(skew: i64, s: &SourceRow) -> Option<String> {
 pub(super) fn estimate(store: &mut Store, config: &IngestConfig) -> Result<Redo> {
     let sources = store.sources()?;
     let by_id: HashMap<i64, &SourceRow> = sources.iter().map(|s| (s.id, s)).collect();
-    let mut seen: HashMap<String, Vec<(i64, i64)>> = HashMap::new();
-    let every = EventFilter {
-        from: None,
-        to: None,
-        notable_only: false,
-    };
-    store.each_event(&every, |e| {
-        for fact in facts(&e) {
-            if seen.len() >= MAX_FACTS && !seen.contains_key(&fact) {
-                continue;
-            }
-            let at = seen.entry(fact).or_default();
-            // The first record of a fact in each source is the one paired.
-            if at.len() < MAX_SOURCES_PER_FACT && !at.iter().any(|(s, _)| *s == e.source_id) {
-                at.push((e.source_id, e.time));
-            }
-        }
-        Ok(())
-    })?;
-    let all = edges(&seen);
+    let all = edges(&store.shared_facts()?);
     let (good, loose): (Vec<&Edge>, Vec<&Edge>) = all.iter().partition(|e| e.spread <= MAX_SPREAD);
 
     // Components of sources linked by trusted edges, each with its
@@ -414,35 +421,43 @@ mod tests {
 
     #[test]
     fn request_ids_as_logs_write_them() {
-        let mut e = EventRow {
-            id: None,
-            source_id: 1,
-            source: "a".into(),
-            sha256: String::new(),
-            parser: "jsonl".into(),
-            seq: 0,
-            time: 0,
-            time_quality: Quality::default(),
-            line: None,
-            locator: String::new(),
-            kind: "log".into(),
-            level: None,
-            actor: None,
-            host: None,
-            service: None,
-            message: "GET /pay 200 request_id=7bb3a422-01 took 3ms; db pool exhausted, request b1e9f4fd failed".into(),
-            template_id: 0,
-            template: String::new(),
-            system: None,
-            human: None,
-            chatter: false,
-            identifiers: vec![],
-            attributes: serde_json::Map::new(),
-        };
-        assert_eq!(facts(&e), ["request 7bb3a422-01", "request b1e9f4fd"]);
+        let message = "GET /pay 200 request_id=7bb3a422-01 took 3ms; db pool exhausted, request b1e9f4fd failed";
+        let attributes = [("trace_id".to_string(), "4bf92f3577b34da6".to_string())];
+        assert_eq!(
+            facts("log", message, &attributes, &[]),
+            [
+                "request 4bf92f3577b34da6",
+                "request 7bb3a422-01",
+                "request b1e9f4fd"
+            ]
+        );
         // People quoting an id are not a record of the request.
-        e.kind = "chat".into();
-        assert!(facts(&e).is_empty());
+        assert!(facts("chat", message, &[], &[]).is_empty());
+        assert_eq!(
+            facts("alert", "fired", &[], &["alert-77".into()]),
+            ["alert alert-77"]
+        );
+    }
+
+    #[test]
+    fn every_source_samples_the_same_facts() {
+        let mut big = FactSample::default();
+        let mut small = FactSample::default();
+        for i in 0..50_000 {
+            big.add(format!("request {i:08x}"), i);
+            if i % 10 == 0 {
+                small.add(format!("request {i:08x}"), i + 5);
+            }
+        }
+        let big = big.into_vec();
+        let small = small.into_vec();
+        assert_eq!(big.len(), SAMPLE);
+        let shared = small
+            .iter()
+            .filter(|f| big.iter().any(|g| g.0 == f.0))
+            .count();
+        // About a tenth of the big sample is in the small one.
+        assert!(shared > SAMPLE / 20, "{shared}");
     }
 
     #[test]

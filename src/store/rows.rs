@@ -226,6 +226,9 @@ pub struct SourceEnd {
     pub templates: Vec<String>,
     /// Log lines per (cluster, minute since the epoch), for rate changes.
     pub minutes: Vec<(usize, i64, u64)>,
+    /// Facts other sources may also record (request ids, alert ids), each
+    /// with the time of its first record: a sample, for clock skew.
+    pub facts: Vec<(String, i64)>,
 }
 
 /// What the writer of a source receives.

@@ -185,9 +185,10 @@ FROM timeline_evidence t JOIN events e ON e.id = t.event_id;
 DROP TABLE timeline_evidence;
 ALTER TABLE timeline_evidence_v3 RENAME TO timeline_evidence;
 "#,
-    // Clock offsets estimated from facts several sources record, by the
-    // source's SHA-256: a source whose offset is applied is stored again
-    // (under a new id) with corrected times, and keeps its estimate.
+    // Facts a source shares with others (a sample of its request ids),
+    // and the clock offsets estimated from them, by the source's SHA-256:
+    // a source whose offset is applied is stored again (under a new id)
+    // with corrected times, and keeps its estimate.
     r#"
 CREATE TABLE clock_skew (
     sha256    TEXT PRIMARY KEY,
@@ -198,6 +199,12 @@ CREATE TABLE clock_skew (
     applied   INTEGER NOT NULL,
     note      TEXT NOT NULL
 );
+CREATE TABLE source_facts (
+    source_id INTEGER NOT NULL REFERENCES sources(id),
+    fact      TEXT NOT NULL,
+    time      INTEGER NOT NULL
+);
+CREATE INDEX source_facts_by_fact ON source_facts(fact);
 "#,
 ];
 

@@ -28,6 +28,24 @@ impl Store {
         })
     }
 
+    /// Every fact two sources both recorded: the two sources (the smaller
+    /// id first), the first one's time minus the second's, and the fact.
+    pub fn shared_facts(&self) -> Result<Vec<(i64, i64, i64, String)>> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT a.source_id, b.source_id, a.time - b.time, a.fact FROM source_facts a \
+                 JOIN source_facts b ON b.fact = a.fact AND b.source_id > a.source_id \
+                 ORDER BY a.source_id, b.source_id, a.fact",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .map_err(|e| self.err(e))?;
+        rows.collect::<rusqlite::Result<_>>()
+            .map_err(|e| self.err(e))
+    }
+
     /// Removes sources and everything stored from them, so they can be
     /// ingested again with corrected times. Saved timelines may cite them:
     /// they are dropped too, and rebuilt by the next `timeline`.
@@ -41,7 +59,7 @@ impl Store {
                     "DELETE FROM template_minutes WHERE template_id IN (SELECT id FROM templates WHERE source_id = ?1)",
                     [id],
                 )?;
-                for table in ["events", "line_blocks", "shifts", "templates"] {
+                for table in ["events", "line_blocks", "shifts", "templates", "source_facts"] {
                     tx.execute(&format!("DELETE FROM {table} WHERE source_id = ?1"), [id])?;
                 }
                 tx.execute("DELETE FROM sources WHERE id = ?1", [id])?;
