@@ -475,6 +475,18 @@ mod tests {
         assert!(claims("errors stopped?", written, &Zone::Utc).is_empty());
     }
 
+    proptest::proptest! {
+        // Statements are whatever people typed: reading them never panics.
+        #[test]
+        fn any_statement_is_read_without_panic(
+            text in "(rolled back|errors stopped|restarted|flag|off|at|since|~|UTC|Europe/Berlin|[0-9:. ;-]|é|[a-z]){0,24}",
+            written in proptest::num::i64::ANY,
+        ) {
+            let _ = claims(&text, written, &Zone::Utc);
+            let _ = claims(&text, written, &Zone::parse("Europe/Berlin").unwrap());
+        }
+    }
+
     #[test]
     fn target_version_is_the_one_rolled_back_to() {
         assert_eq!(

@@ -75,6 +75,14 @@ fn statements_are_checked_against_machine_records_of_their_object() {
         .unwrap()
         .contains("version=5.0.1"));
 
+    // A flag state, at a stated time.
+    let e = entry(&t, "turned flag new_checkout off at 10:40");
+    assert_eq!(e["verification"], "corroborated");
+    assert!(e["checks"][0]["note"]
+        .as_str()
+        .unwrap()
+        .contains("set to off env=prod actor=flag-bot at 10:40:05"));
+
     // Nothing recorded about worker-7: unchecked, still only someone's word.
     let e = entry(&t, "restarted worker-7");
     assert_eq!(e["verification"], "reported");
