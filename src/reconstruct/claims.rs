@@ -346,9 +346,10 @@ fn judge(
                 _ => None,
             }
         }
+        // The version the record ends at: "rollback started from=2.14.0
+        // to=2.13.4" does not support "rolled back to 2.14.0".
         _ => match (&claim.version, target_version(&e.message)) {
-            (Some(v), _) if VERSION.captures_iter(&e.message).any(|c| &c[1] == v) => Some(true),
-            (Some(_), Some(_)) => Some(false),
+            (Some(v), Some(t)) => Some(*v == t),
             (Some(_), None) => None,
             (None, _) => Some(true),
         },
@@ -473,6 +474,94 @@ mod tests {
         // Plans and questions claim nothing.
         assert!(claims("Plan: roll back 2.14.0.", written, &Zone::Utc).is_empty());
         assert!(claims("errors stopped?", written, &Zone::Utc).is_empty());
+    }
+
+    fn machine(time: &str, level: &str, message: &str) -> EventRow {
+        EventRow {
+            id: None,
+            source_id: 1,
+            source: "deploy.log".into(),
+            sha256: String::new(),
+            parser: "logfmt".into(),
+            seq: 0,
+            time: utc(time),
+            time_quality: crate::model::Quality::default(),
+            line: None,
+            locator: String::new(),
+            kind: "log".into(),
+            level: Some(level.into()),
+            actor: None,
+            host: None,
+            service: Some("checkout-api".into()),
+            message: message.into(),
+            template_id: 0,
+            template: String::new(),
+            system: None,
+            human: None,
+            chatter: false,
+            identifiers: vec![],
+            attributes: serde_json::Map::new(),
+        }
+    }
+
+    #[test]
+    fn a_rollback_is_judged_by_the_version_it_ends_at() {
+        let written = utc("2026-11-20T23:15:00Z");
+        let records = [
+            machine(
+                "2026-11-20T23:12:40Z",
+                "info",
+                "rollback started from=2.14.0 to=2.13.4",
+            ),
+            machine(
+                "2026-11-20T23:14:05Z",
+                "info",
+                "rollback finished version=2.13.4",
+            ),
+        ];
+        let claim = &claims("rolled back to 2.14.0 at 23:14 UTC", written, &Zone::Utc)[0];
+        let (result, cited, note) = judge(claim, written, &records).unwrap();
+        assert_eq!(result, CheckResult::Contradicted);
+        assert_eq!(cited, [1]);
+        assert!(note.ends_with("at 23:14:05: not 2.14.0"), "{note}");
+        let claim = &claims("rolled back to 2.13.4", written, &Zone::Utc)[0];
+        assert_eq!(
+            judge(claim, written, &records).unwrap().0,
+            CheckResult::Supported
+        );
+    }
+
+    #[test]
+    fn errors_stopped_is_judged_by_the_run_of_errors_going_on() {
+        let written = utc("2026-11-20T10:06:00Z");
+        let mut records: Vec<EventRow> = (0..20)
+            .map(|i| {
+                machine(
+                    &format!("2026-11-20T09:{:02}:00Z", 40 + i),
+                    "error",
+                    "checkout-api 502",
+                )
+            })
+            .collect();
+        records.push(machine("2026-11-20T10:02:00Z", "error", "checkout-api 502"));
+        records.push(machine("2026-11-20T10:06:30Z", "error", "checkout-api 502"));
+        records.push(machine("2026-11-20T10:09:40Z", "error", "checkout-api 502"));
+        // A new burst much later is another story.
+        records.push(machine("2026-11-20T10:40:00Z", "error", "checkout-api 502"));
+        let claim = &claims("checkout errors stopped at 10:05", written, &Zone::Utc)[0];
+        let (result, _, note) = judge(claim, written, &records).unwrap();
+        assert_eq!(result, CheckResult::Contradicted);
+        assert_eq!(
+            note,
+            "logs show the last error at 10:09:40, 4m40s after the stated time"
+        );
+        let claim = &claims("checkout errors stopped at 10:10", written, &Zone::Utc)[0];
+        let (result, _, note) = judge(claim, written, &records).unwrap();
+        assert_eq!(result, CheckResult::Supported);
+        assert_eq!(
+            note,
+            "logs show the last error at 10:09:40, 20s before the stated time"
+        );
     }
 
     proptest::proptest! {
