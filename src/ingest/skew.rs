@@ -33,6 +33,10 @@ const MAX_SPREAD: i64 = 2_000_000;
 /// Below this an offset is request latency and log buffering, not a
 /// clock: an upstream proxy logs a request before the app finishes it.
 const MIN_APPLIED: i64 = 1_000_000;
+/// A clock that is off moves every pair alike; differences that come
+/// from how long requests take spread as widely as they lie off zero. An
+/// offset is applied only when it is this many times its spread.
+const SPREADS_PER_OFFSET: i64 = 3;
 /// An offset within this of a whole or half hour is a zone mistake.
 const ZONE_TOLERANCE: i64 = 120_000_000;
 const HALF_HOUR: i64 = 1_800_000_000;
@@ -348,6 +352,12 @@ pub(super) fn estimate(store: &mut Store, config: &IngestConfig) -> Result<Redo>
                     (
                         false,
                         "within 1 s of the reference: left as it is".to_string(),
+                    )
+                } else if micros.abs() < SPREADS_PER_OFFSET * edge.spread {
+                    (
+                        false,
+                        "no larger than the spread of its pairs: request time, not a clock; left as it is"
+                            .to_string(),
                     )
                 } else if s.time_quality.contains(Quality::SKEW_ADJUSTED) {
                     (
