@@ -192,7 +192,9 @@ fn edges(shared: &[(i64, i64, i64, String)]) -> Vec<Edge> {
                 a,
                 b,
                 median,
-                spread: d[n * 3 / 4] - d[n / 4],
+                // Quartiles taken alike from both ends, so the spread
+                // does not depend on which source is subtracted from which.
+                spread: d[n - 1 - n / 4] - d[n / 4],
                 pairs: n,
                 example: example.to_string(),
             }
@@ -330,8 +332,11 @@ pub(super) fn estimate(store: &mut Store, config: &IngestConfig) -> Result<Redo>
     for s in &sources {
         let earlier = s.skew.as_ref();
         // A correction applied by an earlier run stays: its times were
-        // stored corrected, and now agree with the reference.
-        if earlier.is_some_and(|k| k.applied) || is_saas(s) {
+        // stored corrected, and now agree with the reference. (A run
+        // stopped between dropping a source and storing it again leaves
+        // it uncorrected: then it is estimated afresh.)
+        let corrected = s.time_quality.contains(Quality::SKEW_ESTIMATED);
+        if earlier.is_some_and(|k| k.applied) && corrected || is_saas(s) {
             continue;
         }
         let found = match estimates.get(&s.id) {
