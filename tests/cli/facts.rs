@@ -114,6 +114,17 @@ fn statements_are_checked_against_machine_records_of_their_object() {
         md.contains("(**contradicted** by machine records, see below)"),
         "{md}"
     );
+    let csv = stdout(&s.run("timeline", &["--format", "csv"]));
+    assert!(
+        csv.lines().next().unwrap().ends_with(",evidence,checks"),
+        "{csv}"
+    );
+    assert!(
+        csv.contains("contradicted: payments-api errors stopped at 10:05 UTC (logs show"),
+        "{csv}"
+    );
+    let html = stdout(&s.run("timeline", &["--format", "html"]));
+    assert!(html.contains("<tr class=\"contradicted\""), "{html}");
 }
 
 #[test]
