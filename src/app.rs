@@ -234,6 +234,9 @@ fn run_ingest(common: &Common, config: &IngestConfig) -> Result<u8> {
             Outcome::Skipped(s) => eprintln!("skipped {}: {}", s.display, s.reason),
         }
     }
+    for clock in &report.clocks {
+        eprintln!("clock: {clock}");
+    }
     if !report.anything_usable() {
         return Err(Error::Input(
             "nothing was ingested: no evidence file could be read and recognized".into(),

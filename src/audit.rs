@@ -143,9 +143,11 @@ pub fn audit(timeline: &Timeline, sources: &[SourceRow], checks: &[Check], gaps:
         .map(|c| (c.source.as_str(), c.status))
         .collect();
     let mut counts: HashMap<&str, usize> = HashMap::new();
-    let entries: Vec<Value> = timeline
-        .entries
-        .iter()
+    // Contradicted entries first: they are what a review must look at.
+    let mut ordered: Vec<&crate::model::Entry> = timeline.entries.iter().collect();
+    ordered.sort_by_key(|e| e.verification != Verification::Contradicted);
+    let entries: Vec<Value> = ordered
+        .into_iter()
         .map(|e| {
             let evidence: Vec<Value> = e
                 .evidence
@@ -172,7 +174,10 @@ pub fn audit(timeline: &Timeline, sources: &[SourceRow], checks: &[Check], gaps:
         .collect();
     let changed = checks.iter().filter(|c| c.status != Status::Ok).count();
     let count = |v: &str| counts.get(v).copied().unwrap_or(0);
-    let strict_failure = changed > 0 || count("reported") > 0 || count("unverified") > 0;
+    let strict_failure = changed > 0
+        || count("reported") > 0
+        || count("contradicted") > 0
+        || count("unverified") > 0;
     let source_list: Vec<Value> = checks
         .iter()
         .map(|c| json!({"source": c.source, "sha256": c.sha256, "status": c.status.as_str()}))
@@ -184,6 +189,7 @@ pub fn audit(timeline: &Timeline, sources: &[SourceRow], checks: &[Check], gaps:
                 "corroborated": count("corroborated"),
                 "verified": count("verified"),
                 "reported": count("reported"),
+                "contradicted": count("contradicted"),
                 "unverified": count("unverified"),
                 "changed_sources": changed,
             },
@@ -253,6 +259,26 @@ fn warnings(
                 out.push(format!("{}: {text}", s.path));
             }
         }
+        // Every applied correction, and every offset left alone that is
+        // large enough to matter, with the facts it rests on.
+        if let Some(k) = s
+            .skew
+            .as_ref()
+            .filter(|k| k.applied || k.seconds.abs() >= 1.0)
+        {
+            out.push(format!(
+                "{}: clock {:+.3} s against {}{}: {}",
+                s.path,
+                k.seconds,
+                k.reference,
+                if k.applied {
+                    ", corrected"
+                } else {
+                    ", not corrected"
+                },
+                k.note
+            ));
+        }
         if s.rejected > 0 {
             out.push(format!(
                 "{}: {} lines could not be parsed (see `factline sources --format json`)",
@@ -281,8 +307,14 @@ pub fn audit_text(a: &Audit) -> String {
     let mut out = String::new();
     let s = &a.json["summary"];
     out.push_str(&format!(
-        "{} entries: {} corroborated, {} verified, {} reported, {} unverified; {} changed sources\n",
-        s["entries"], s["corroborated"], s["verified"], s["reported"], s["unverified"], s["changed_sources"]
+        "{} entries: {} corroborated, {} verified, {} reported, {} contradicted, {} unverified; {} changed sources\n",
+        s["entries"],
+        s["corroborated"],
+        s["verified"],
+        s["reported"],
+        s["contradicted"],
+        s["unverified"],
+        s["changed_sources"]
     ));
     for e in a.json["entries"].as_array().into_iter().flatten() {
         out.push_str(&format!(

@@ -142,6 +142,22 @@ pub struct IngestArgs {
     /// Extra user-defined format files.
     #[arg(long)]
     pub formats_dir: Option<PathBuf>,
+    /// Clock offsets estimated from facts several sources record: apply,
+    /// only report, or ignore them.
+    #[arg(long, value_enum, default_value_t = SkewArg::Auto)]
+    pub skew: SkewArg,
+}
+
+/// `--skew`.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq, Default)]
+pub enum SkewArg {
+    /// Apply a confident estimate of at least 1 s.
+    #[default]
+    Auto,
+    /// Estimate and report, change no time.
+    Report,
+    /// Do not estimate.
+    Off,
 }
 
 /// TIMELINE OPTIONS.

@@ -6,9 +6,9 @@
 
 use chrono::LocalResult;
 
-use crate::cli::{IngestArgs, TimelineArgs};
+use crate::cli::{IngestArgs, SkewArg, TimelineArgs};
 use crate::error::{Error, Result};
-use crate::ingest::{ForGlob, IngestConfig};
+use crate::ingest::{ForGlob, IngestConfig, SkewMode};
 use crate::model::Zone;
 use crate::reconstruct::{load_rules, TimelineConfig};
 
@@ -35,6 +35,11 @@ impl IngestConfig {
                 .map(|t| ForGlob::parse("--parser", t, |id| Ok(id.to_string())))
                 .collect::<Result<_>>()?,
             formats_dir: args.formats_dir.clone(),
+            skew: match args.skew {
+                SkewArg::Auto => SkewMode::Auto,
+                SkewArg::Report => SkewMode::Report,
+                SkewArg::Off => SkewMode::Off,
+            },
         })
     }
 }

@@ -55,13 +55,23 @@ fn entry_json(e: &Entry) -> Value {
         "services": e.services,
         "verification": e.verification.as_str(),
         "time_quality": e.time_quality.names(),
-        "evidence": e.evidence.iter().map(|ev| json!({
-            "source": ev.source,
-            "sha256": ev.sha256,
-            "line": ev.line,
-            "locator": ev.locator,
-            "excerpt": ev.excerpt,
+        "checks": e.checks.iter().map(|c| json!({
+            "claim": c.claim,
+            "result": c.result.as_str(),
+            "evidence": c.evidence.iter().map(citation_json).collect::<Vec<_>>(),
+            "note": c.note,
         })).collect::<Vec<_>>(),
+        "evidence": e.evidence.iter().map(citation_json).collect::<Vec<_>>(),
+    })
+}
+
+fn citation_json(ev: &Citation) -> Value {
+    json!({
+        "source": ev.source,
+        "sha256": ev.sha256,
+        "line": ev.line,
+        "locator": ev.locator,
+        "excerpt": ev.excerpt,
     })
 }
 
@@ -114,7 +124,15 @@ impl<'a> References<'a> {
             list: Vec::new(),
             numbers: HashMap::new(),
         };
-        for ev in t.entries.iter().flat_map(|e| &e.evidence) {
+        // Checks cite machine records after every entry's own evidence, so
+        // the numbers of the entries' evidence do not depend on them.
+        let entries = t.entries.iter().flat_map(|e| &e.evidence);
+        let checks = t
+            .entries
+            .iter()
+            .flat_map(|e| &e.checks)
+            .flat_map(|c| &c.evidence);
+        for ev in entries.chain(checks) {
             let key = (ev.source.as_str(), ev.locator.as_str());
             if !refs.numbers.contains_key(&key) {
                 refs.list.push(ev);
@@ -126,7 +144,11 @@ impl<'a> References<'a> {
 
     /// `[3] [4]` for an entry's evidence.
     fn cite(&self, e: &Entry) -> String {
-        e.evidence
+        self.cite_all(&e.evidence)
+    }
+
+    fn cite_all(&self, evidence: &[Citation]) -> String {
+        evidence
             .iter()
             .map(|ev| {
                 format!(
@@ -267,19 +289,55 @@ pub fn timeline_markdown(t: &Timeline, local: Option<&Zone>) -> String {
     let reported: Vec<&Entry> = t
         .entries
         .iter()
-        .filter(|e| e.verification == Verification::Reported)
+        .filter(|e| {
+            matches!(
+                e.verification,
+                Verification::Reported | Verification::Contradicted
+            )
+        })
         .collect();
     if reported.is_empty() {
         out.push_str("None: every entry is backed by machine-recorded evidence.\n");
     }
     for e in reported {
+        let contradicted = if e.verification == Verification::Contradicted {
+            " (**contradicted** by machine records, see below)"
+        } else {
+            ""
+        };
         let _ = writeln!(
             out,
-            "- #{} {} — {}",
+            "- #{} {} — {}{contradicted}",
             e.id,
             clock(e.time, true),
             md_cell(&e.summary)
         );
+    }
+
+    out.push_str("\n### Statements checked against machine records\n\n");
+    let checked: Vec<&Entry> = t.entries.iter().filter(|e| !e.checks.is_empty()).collect();
+    if checked.is_empty() {
+        out.push_str("None: no statement made a claim that machine records could check.\n");
+    }
+    for e in checked {
+        for c in &e.checks {
+            let _ = writeln!(
+                out,
+                "- #{} \"{}\": {} — {} {}",
+                e.id,
+                md_cell(&c.claim),
+                c.result.as_str(),
+                md_cell(&c.note),
+                refs.cite_all(&c.evidence)
+            );
+        }
+    }
+
+    if !t.clock_corrections.is_empty() {
+        out.push_str("\n### Clock corrections\n\n");
+        for c in &t.clock_corrections {
+            let _ = writeln!(out, "- {}", md_cell(c));
+        }
     }
 
     out.push_str("\n### Left out\n\n");
@@ -340,6 +398,7 @@ pub fn timeline_csv(t: &Timeline) -> String {
         "verification",
         "time_quality",
         "evidence",
+        "checks",
     ];
     let rows = t.entries.iter().map(|e| {
         vec![
@@ -356,6 +415,11 @@ pub fn timeline_csv(t: &Timeline) -> String {
             e.evidence
                 .iter()
                 .map(|ev| format!("{} {} {}", ev.source, ev.locator, ev.sha256))
+                .collect::<Vec<_>>()
+                .join("; "),
+            e.checks
+                .iter()
+                .map(|c| format!("{}: {} ({})", c.result.as_str(), c.claim, c.note))
                 .collect::<Vec<_>>()
                 .join("; "),
         ]
@@ -385,7 +449,7 @@ pub fn timeline_html(t: &Timeline) -> String {
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Timeline</title>\n\
          <style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}\
          td,th{border:1px solid #ccc;padding:4px 8px;vertical-align:top;text-align:left}\
-         tr.reported td{background:#fff6d6}tr.unverified td{background:#fde2e2}code{font-size:90%}\
+         tr.reported td{background:#fff6d6}tr.unverified td,tr.contradicted td{background:#fde2e2}code{font-size:90%}\
          .muted{color:#666}</style></head><body>\n<h2>Timeline</h2>\n",
     );
     if let (Some(start), Some(end)) = (t.window_start, t.window_end) {
@@ -475,13 +539,25 @@ pub fn timeline_html(t: &Timeline) -> String {
             ),
             _ => html_escape(&e.summary),
         };
+        let checks: String = e
+            .checks
+            .iter()
+            .map(|c| {
+                format!(
+                    "<br><span class=\"muted\">{} \u{201c}{}\u{201d}: {}</span>",
+                    c.result.as_str(),
+                    html_escape(&c.claim),
+                    html_escape(&c.note)
+                )
+            })
+            .collect();
         let actor = e
             .actor
             .as_ref()
             .map_or_else(String::new, |a| format!("<b>{}</b>: ", html_escape(a)));
         let _ = writeln!(
             out,
-            "<tr class=\"{}\" data-phase=\"{}\"><td>{}</td><td>{}</td><td>{}</td><td>{actor}{what}</td>\
+            "<tr class=\"{}\" data-phase=\"{}\"><td>{}</td><td>{}</td><td>{}</td><td>{actor}{what}{checks}</td>\
              <td>{}</td><td>{}</td></tr>",
             e.verification.as_str(),
             e.phase.as_str(),
@@ -577,6 +653,14 @@ pub fn sources_json(sources: &[SourceRow]) -> Value {
                 "last": opt_time(s.last_time),
                 "tz": s.tz,
                 "time_quality": s.time_quality.names(),
+                "skew": s.skew.as_ref().map(|k| json!({
+                    "seconds": k.seconds,
+                    "pairs": k.pairs,
+                    "spread": k.spread,
+                    "reference": k.reference,
+                    "applied": k.applied,
+                    "note": k.note,
+                })),
             })
         })
         .collect();
@@ -610,6 +694,18 @@ pub fn sources_text(sources: &[SourceRow]) -> String {
                 format!("; time flags: {}", flags.join(", "))
             }
         );
+        if let Some(k) = &s.skew {
+            let _ = writeln!(
+                out,
+                "  clock {:+.3} s against {} from {} pairs (spread {:.3} s){}: {}",
+                k.seconds,
+                k.reference,
+                k.pairs,
+                k.spread,
+                if k.applied { ", corrected" } else { "" },
+                k.note
+            );
+        }
     }
     if sources.is_empty() {
         out.push_str("no sources stored\n");

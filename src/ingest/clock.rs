@@ -18,6 +18,8 @@ pub struct SourceClock {
     /// and dates.
     mtime: Option<i64>,
     offset_micros: i64,
+    /// How the offset is flagged: given (`--offset`) or estimated.
+    offset_flag: Quality,
     /// Date of the first dated record, for time-only records before it.
     first_date: Option<NaiveDate>,
     last_utc: Option<i64>,
@@ -42,11 +44,19 @@ impl SourceClock {
             running_year: year,
             mtime,
             offset_micros,
+            offset_flag: Quality::SKEW_ADJUSTED,
             first_date,
             last_utc: None,
             last_local: None,
             last_month: 0,
         }
+    }
+
+    /// The offset was estimated from facts other sources record, not given
+    /// by the user: flag it so.
+    pub fn offset_estimated(mut self) -> SourceClock {
+        self.offset_flag = Quality::SKEW_ESTIMATED;
+        self
     }
 
     /// The local date of a timestamp when it carries one.
@@ -85,7 +95,7 @@ impl SourceClock {
             quality.insert(Quality::UNKNOWN_ZONE);
         }
         if self.offset_micros != 0 {
-            quality.insert(Quality::SKEW_ADJUSTED);
+            quality.insert(self.offset_flag);
         }
         (utc + self.offset_micros, quality)
     }

@@ -27,8 +27,9 @@ mod companions;
 mod normalize;
 mod pieces;
 mod settings;
+mod skew;
 
-pub use settings::{ForGlob, IngestConfig};
+pub use settings::{ForGlob, IngestConfig, SkewMode};
 
 use crate::error::{Error, Result};
 use crate::evidence::{self, LoadJob, Skipped, MAX_MEMBER_BYTES};
@@ -41,6 +42,7 @@ use clock::SourceClock;
 use companions::Companions;
 use normalize::{MinuteCounts, Normalizer, PieceSink};
 use pieces::{parse_in_pieces, scan};
+use skew::{FactSample, Redo};
 
 /// Bytes of a file that detection looks at.
 const SNIFF_BYTES: usize = 64 << 10;
@@ -88,6 +90,9 @@ pub enum Outcome {
 pub struct Report {
     /// One outcome per piece of evidence found.
     pub outcomes: Vec<Outcome>,
+    /// Clock offsets of a second or more found between sources, one
+    /// sentence each.
+    pub clocks: Vec<String>,
 }
 
 impl Report {
@@ -110,11 +115,45 @@ enum Message {
     End(SourceEnd),
 }
 
-/// Ingests the configured evidence into `store`.
+/// Ingests the configured evidence into `store`, then estimates the
+/// sources' clock offsets (`--skew`); a source whose offset is applied is
+/// stored again with corrected times.
 pub fn ingest(
     store: &mut Store,
     config: &IngestConfig,
     parsers: &[Box<dyn Parser>],
+) -> Result<Report> {
+    let mut report = ingest_pass(store, config, parsers, None)?;
+    if config.skew == SkewMode::Off {
+        return Ok(report);
+    }
+    let mut redo = skew::estimate(store, config)?;
+    report.clocks = std::mem::take(&mut redo.findings);
+    if redo.ids.is_empty() {
+        return Ok(report);
+    }
+    store.forget_sources(&redo.ids)?;
+    for again in ingest_pass(store, config, parsers, Some(&redo))?.outcomes {
+        if let Outcome::Stored { path, .. } = &again {
+            let earlier = report
+                .outcomes
+                .iter_mut()
+                .find(|o| matches!(o, Outcome::Stored { path: p, .. } if p == path));
+            if let Some(slot) = earlier {
+                *slot = again;
+            }
+        }
+    }
+    Ok(report)
+}
+
+/// One pass over the evidence: every source not stored yet, or, with
+/// `redo`, only the sources to store again with an estimated offset.
+fn ingest_pass(
+    store: &mut Store,
+    config: &IngestConfig,
+    parsers: &[Box<dyn Parser>],
+    redo: Option<&Redo>,
 ) -> Result<Report> {
     for forced in &config.parsers {
         if !parsers.iter().any(|p| p.id() == forced.value) {
@@ -136,9 +175,13 @@ pub fn ingest(
         .map(|j| (j.unit().display.as_str(), j))
         .collect();
     let companions = Companions { jobs: &by_path };
+    let jobs: Vec<&LoadJob> = jobs
+        .iter()
+        .filter(|j| redo.is_none_or(|r| r.paths.contains(&j.unit().display)))
+        .collect();
     let used_companions = Mutex::new(BTreeSet::new());
     let progress = progress_bar(jobs.len() as u64);
-    store.begin_ingest(jobs.iter().map(LoadJob::size_hint).sum())?;
+    store.begin_ingest(jobs.iter().map(|j| j.size_hint()).sum())?;
 
     let budget = Budget::new(AHEAD_BYTES);
     let (senders, receivers): (Vec<_>, Vec<_>) = jobs.iter().map(|_| channel()).unzip();
@@ -161,6 +204,7 @@ pub fn ingest(
         known: &known,
         companions: &companions,
         used_companions: &used_companions,
+        redo,
     };
     rayon::in_place_scope(|scope| -> Result<()> {
         // Workers take sources in discovery order, so the source the writer
@@ -168,7 +212,9 @@ pub fn ingest(
         for _ in 0..workers {
             scope.spawn(|_| loop {
                 let i = next_job.fetch_add(1, Ordering::SeqCst);
-                let Some(job) = jobs.get(i) else { break };
+                let Some(job) = jobs.get(i).copied() else {
+                    break;
+                };
                 let sender = senders[i].lock().ok().and_then(|mut s| s.take());
                 if let Some(tx) = sender {
                     shared.process(job, &tx);
@@ -261,6 +307,7 @@ struct WorkerContext<'a> {
     known: &'a HashSet<String>,
     companions: &'a Companions<'a>,
     used_companions: &'a Mutex<BTreeSet<String>>,
+    redo: Option<&'a Redo>,
 }
 
 impl WorkerContext<'_> {
@@ -338,6 +385,12 @@ impl WorkerContext<'_> {
             companions: &companions,
         };
         let zone = self.config.zone_for(&names).cloned();
+        // The user's --offset wins over an estimated one.
+        let estimated = self
+            .redo
+            .and_then(|r| r.offsets.get(&scan.sha256))
+            .copied()
+            .filter(|_| !self.config.has_offset(&names));
         let source = NewSource {
             path: unit.display.clone(),
             file: std::path::absolute(&unit.file)
@@ -353,9 +406,13 @@ impl WorkerContext<'_> {
             mtime,
         };
         tx.send(Message::Begin(Box::new(source)));
-        let offset = self.config.offset_for(&names);
+        let offset = estimated.unwrap_or_else(|| self.config.offset_for(&names));
+        let mut clock = SourceClock::new(zone, self.config.year, mtime, offset, None);
+        if estimated.is_some() {
+            clock = clock.offset_estimated();
+        }
         let mut sink = Normalizer {
-            clock: SourceClock::new(zone, self.config.year, mtime, offset, None),
+            clock,
             tx,
             batch: Vec::with_capacity(BATCH),
             lines: [Vec::with_capacity(BLOCK_LINES), Vec::new()],
@@ -367,6 +424,7 @@ impl WorkerContext<'_> {
             miner: Miner::new(),
             repeats: Repeats::default(),
             minutes: MinuteCounts::default(),
+            facts: FactSample::default(),
             line_base: 0,
             byte_base: 0,
         };

@@ -7,6 +7,7 @@ use factline_parsers::{Kind, Problem, Record, RecordSink};
 
 use super::budget::Outbox;
 use super::clock::SourceClock;
+use super::skew::{self, FactSample};
 use super::{Message, BATCH, REJECTED_KEPT};
 use crate::model::Zone;
 use crate::notable;
@@ -38,6 +39,8 @@ pub(super) struct Normalizer<'a> {
     pub(super) repeats: Repeats<bool>,
     /// Log lines per (cluster, minute), for rate changes.
     pub(super) minutes: MinuteCounts,
+    /// A sample of the facts other sources may share, for clock skew.
+    pub(super) facts: FactSample,
     /// Lines and bytes of the input before the piece being parsed.
     pub(super) line_base: u64,
     pub(super) byte_base: u64,
@@ -218,6 +221,9 @@ impl Normalizer<'_> {
                 part.times.push(time);
             }
         }
+        for fact in skew::facts(r.kind.as_str(), &r.message, &r.attributes, &r.identifiers) {
+            self.facts.add(fact, time);
+        }
         let attributes = (!r.attributes.is_empty()).then(|| attributes_json(&r.attributes));
         let level = r.level.map(|l| l.as_str());
         let (cluster, states_change) =
@@ -355,6 +361,7 @@ impl Normalizer<'_> {
             shifts,
             templates,
             minutes,
+            facts: std::mem::take(&mut self.facts).into_vec(),
         }));
     }
 }

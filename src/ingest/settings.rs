@@ -64,6 +64,20 @@ pub struct IngestConfig {
     pub parsers: Vec<ForGlob<String>>,
     /// `--formats-dir`.
     pub formats_dir: Option<PathBuf>,
+    /// `--skew`.
+    pub skew: SkewMode,
+}
+
+/// What to do with clock offsets estimated from facts several sources
+/// record (`--skew`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SkewMode {
+    /// Apply a confident estimate of at least 1 s.
+    Auto,
+    /// Estimate and report only.
+    Report,
+    /// Do not estimate.
+    Off,
 }
 
 impl IngestConfig {
@@ -77,6 +91,12 @@ impl IngestConfig {
     /// The clock correction for a source, in microseconds.
     pub fn offset_for(&self, names: &[&str]) -> i64 {
         pick(&self.offsets, names).map_or(0, |o| o.value)
+    }
+
+    /// Whether an `--offset` names the source: the user's correction wins
+    /// over an estimated one.
+    pub fn has_offset(&self, names: &[&str]) -> bool {
+        pick(&self.offsets, names).is_some()
     }
 
     /// The parser the user forced for a source.

@@ -7,6 +7,7 @@ mod zone;
 
 pub use quality::Quality;
 pub use timeline::{
-    Citation, Entry, KeyTime, KeyTimeSlot, KeyTimes, Phase, Timeline, Verification,
+    Check, CheckResult, Citation, Entry, KeyTime, KeyTimeSlot, KeyTimes, Phase, Timeline,
+    Verification,
 };
 pub use zone::Zone;

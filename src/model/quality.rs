@@ -20,8 +20,11 @@ impl Quality {
     /// Written with a zone word no one defines (`…313913FOO`): read in the
     /// source's assumed zone.
     pub const UNKNOWN_ZONE: Quality = Quality(64);
+    /// Corrected by a clock offset estimated from facts other sources also
+    /// record (`--skew auto`).
+    pub const SKEW_ESTIMATED: Quality = Quality(128);
 
-    const NAMES: [(Quality, &'static str); 7] = [
+    const NAMES: [(Quality, &'static str); 8] = [
         (Quality::ASSUMED_TZ, "assumed-tz"),
         (Quality::INFERRED_YEAR, "inferred-year"),
         (Quality::INFERRED_DATE, "inferred-date"),
@@ -29,6 +32,7 @@ impl Quality {
         (Quality::NONEXISTENT_LOCAL, "nonexistent-local"),
         (Quality::SKEW_ADJUSTED, "skew-adjusted"),
         (Quality::UNKNOWN_ZONE, "unknown-zone"),
+        (Quality::SKEW_ESTIMATED, "skew-estimated"),
     ];
 
     /// Whether every flag of `other` is set.

@@ -52,6 +52,9 @@ pub enum Verification {
     Verified,
     /// Only human statements.
     Reported,
+    /// A human statement that machine records of the same object disagree
+    /// with.
+    Contradicted,
     /// No evidence, or evidence that changed.
     Unverified,
 }
@@ -63,9 +66,44 @@ impl Verification {
             Verification::Corroborated => "corroborated",
             Verification::Verified => "verified",
             Verification::Reported => "reported",
+            Verification::Contradicted => "contradicted",
             Verification::Unverified => "unverified",
         }
     }
+}
+
+/// What machine records say about a claim.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CheckResult {
+    /// A machine record of the same object agrees.
+    Supported,
+    /// Machine records of the same object disagree.
+    Contradicted,
+}
+
+impl CheckResult {
+    /// Contract name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CheckResult::Supported => "supported",
+            CheckResult::Contradicted => "contradicted",
+        }
+    }
+}
+
+/// A claim in a human statement, checked against machine records: an
+/// annotation, the statement's words stay as written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Check {
+    /// The claim as the statement words it.
+    pub claim: String,
+    /// Supported or contradicted.
+    pub result: CheckResult,
+    /// The machine records the check rests on.
+    pub evidence: Vec<Citation>,
+    /// The difference in words ("logs show the last error at 10:09:40,
+    /// 4m40s later").
+    pub note: String,
 }
 
 /// One cited piece of evidence behind an entry.
@@ -120,6 +158,8 @@ pub struct Entry {
     pub services: Vec<String>,
     /// Cited evidence (first and last occurrence for bursts).
     pub evidence: Vec<Citation>,
+    /// Claim checks of a human statement.
+    pub checks: Vec<Check>,
 }
 
 /// The key times of an incident, each the time of a cited entry.
@@ -211,6 +251,9 @@ pub struct Timeline {
     pub events_in_window: u64,
     /// Events in the window not behind any entry.
     pub left_out: u64,
+    /// Clock corrections estimated from shared facts and applied to the
+    /// stored times, one sentence each with its evidence.
+    pub clock_corrections: Vec<String>,
 }
 
 impl Phase {

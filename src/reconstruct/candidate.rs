@@ -133,7 +133,7 @@ pub(super) fn shorten(text: &str) -> String {
 /// Whether an event only records what someone said (a chat message, a
 /// ticket comment, a paging-tool note) rather than something a system
 /// recorded happening.
-fn is_statement(event: &EventRow) -> bool {
+pub(super) fn is_statement(event: &EventRow) -> bool {
     let flagged = |k| event.attribute(k) == Some("true");
     (event.kind == "chat" && event.human != Some(false))
         || flagged("comment")

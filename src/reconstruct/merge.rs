@@ -106,6 +106,7 @@ impl Group {
             hosts: hosts.into_iter().collect(),
             services: services.into_iter().collect(),
             evidence,
+            checks: Vec::new(),
         }
     }
 }

@@ -6,6 +6,7 @@
 
 mod baseline;
 mod candidate;
+mod claims;
 mod durations;
 mod merge;
 pub mod people;
@@ -198,6 +199,7 @@ pub fn build(store: &Store, config: &TimelineConfig) -> Result<Timeline> {
         })
         .unzip();
     let key_times = place(&mut entries, &facts);
+    claims::check(store, &mut entries, &mut people)?;
     Ok(Timeline {
         window_start: filter.from.or(span.map(|s| s.0)),
         window_end: filter.to.or(span.map(|s| s.1)),
@@ -206,6 +208,17 @@ pub fn build(store: &Store, config: &TimelineConfig) -> Result<Timeline> {
         key_times,
         events_in_window: in_window,
         left_out: in_window.saturating_sub(covered),
+        clock_corrections: store
+            .sources()?
+            .into_iter()
+            .filter_map(|s| {
+                let k = s.skew.filter(|k| k.applied)?;
+                Some(format!(
+                    "{}: clock {:+.3} s against {}: {}",
+                    s.path, k.seconds, k.reference, k.note
+                ))
+            })
+            .collect(),
     })
 }
 

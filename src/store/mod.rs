@@ -13,11 +13,12 @@ mod lines;
 mod read;
 mod rows;
 mod schema;
+mod skew;
 mod timeline;
 mod write;
 
 pub use rows::{
-    EventRow, Incoming, NewEvent, NewSource, Shift, SourceEnd, SourceRow, SourceTotals,
+    EventRow, Incoming, NewEvent, NewSource, Shift, Skew, SourceEnd, SourceRow, SourceTotals,
 };
 
 use crate::error::{Error, Result};

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use rusqlite::{params, OptionalExtension};
 
 use super::lines::LineStream;
-use super::{widest, EventFilter, EventRow, Shift, SourceRow, Store};
+use super::{widest, EventFilter, EventRow, Shift, Skew, SourceRow, Store};
 use crate::error::Result;
 use crate::evidence::recall::{Recall, SourceFile};
 use crate::model::Quality;
@@ -197,8 +197,10 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT id, path, file, member, sha256, bytes, parser, confidence, kind, tz, events, rejected, \
-                 rejected_lines, first_time, last_time, time_quality FROM sources ORDER BY path, sha256",
+                "SELECT s.id, s.path, s.file, s.member, s.sha256, s.bytes, s.parser, s.confidence, s.kind, s.tz, \
+                 s.events, s.rejected, s.rejected_lines, s.first_time, s.last_time, s.time_quality, \
+                 k.seconds, k.pairs, k.spread, k.reference, k.applied, k.note \
+                 FROM sources s LEFT JOIN clock_skew k ON k.sha256 = s.sha256 ORDER BY s.path, s.sha256",
             )
             .map_err(|e| self.err(e))?;
         let rows = stmt
@@ -220,6 +222,17 @@ impl Store {
                     first_time: r.get(13)?,
                     last_time: r.get(14)?,
                     time_quality: Quality::from_text(&r.get::<_, String>(15)?),
+                    skew: match r.get::<_, Option<f64>>(16)? {
+                        Some(seconds) => Some(Skew {
+                            seconds,
+                            pairs: r.get(17)?,
+                            spread: r.get(18)?,
+                            reference: r.get(19)?,
+                            applied: r.get(20)?,
+                            note: r.get(21)?,
+                        }),
+                        None => None,
+                    },
                 })
             })
             .map_err(|e| self.err(e))?;

@@ -39,6 +39,27 @@ pub struct SourceRow {
     pub last_time: Option<i64>,
     /// Union of the events' time-quality flags.
     pub time_quality: Quality,
+    /// Its clock offset as estimated from facts other sources record.
+    pub skew: Option<Skew>,
+}
+
+/// A source's clock offset, estimated from facts that it and a reference
+/// source both record (docs/time.md#clock-skew).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Skew {
+    /// How far the source's clock is ahead of the reference (negative:
+    /// behind), in seconds: the median of the paired differences.
+    pub seconds: f64,
+    /// Facts paired.
+    pub pairs: i64,
+    /// Interquartile range of the paired differences, in seconds.
+    pub spread: f64,
+    /// The source whose clock the estimate is relative to.
+    pub reference: String,
+    /// Whether the times were corrected by it.
+    pub applied: bool,
+    /// The evidence, and why it was or was not applied, in words.
+    pub note: String,
 }
 
 /// One event as stored, with its provenance.
@@ -205,6 +226,9 @@ pub struct SourceEnd {
     pub templates: Vec<String>,
     /// Log lines per (cluster, minute since the epoch), for rate changes.
     pub minutes: Vec<(usize, i64, u64)>,
+    /// Facts other sources may also record (request ids, alert ids), each
+    /// with the time of its first record: a sample, for clock skew.
+    pub facts: Vec<(String, i64)>,
 }
 
 /// What the writer of a source receives.

@@ -187,6 +187,27 @@ ALTER TABLE timeline_evidence_v3 RENAME TO timeline_evidence;
 "#,
     // Each key time says which rule chose it and on what.
     "ALTER TABLE timeline_key_times ADD COLUMN basis TEXT",
+    // Facts a source shares with others (a sample of its request ids),
+    // and the clock offsets estimated from them, by the source's SHA-256:
+    // a source whose offset is applied is stored again (under a new id)
+    // with corrected times, and keeps its estimate.
+    r#"
+CREATE TABLE clock_skew (
+    sha256    TEXT PRIMARY KEY,
+    seconds   REAL NOT NULL,
+    pairs     INTEGER NOT NULL,
+    spread    REAL NOT NULL,
+    reference TEXT NOT NULL,
+    applied   INTEGER NOT NULL,
+    note      TEXT NOT NULL
+);
+CREATE TABLE source_facts (
+    source_id INTEGER NOT NULL REFERENCES sources(id),
+    fact      TEXT NOT NULL,
+    time      INTEGER NOT NULL
+);
+CREATE INDEX source_facts_by_fact ON source_facts(fact);
+"#,
 ];
 
 /// The indexes behind time-ordered reads of event rows (log lines are in

@@ -91,6 +91,7 @@ impl Store {
         complete_source(&tx, source_id, source_kind(&kinds), &totals, &end).map_err(e)?;
         name_templates(&tx, source_id, &end, &mut cluster_rows).map_err(e)?;
         add_shifts(&tx, source_id, &end.shifts).map_err(e)?;
+        add_facts(&tx, source_id, &end.facts).map_err(e)?;
         tx.commit().map_err(e)?;
         Ok(totals)
     }
@@ -315,6 +316,19 @@ fn add_shifts(tx: &Transaction<'_>, source_id: i64, shifts: &[Shift]) -> rusqlit
         add_shift.execute(params![
             source_id, sh.person, sh.email, sh.role, sh.start, sh.end
         ])?;
+    }
+    Ok(())
+}
+
+fn add_facts(
+    tx: &Transaction<'_>,
+    source_id: i64,
+    facts: &[(String, i64)],
+) -> rusqlite::Result<()> {
+    let mut add =
+        tx.prepare_cached("INSERT INTO source_facts (source_id, fact, time) VALUES (?1, ?2, ?3)")?;
+    for (fact, time) in facts {
+        add.execute(params![source_id, fact, time])?;
     }
     Ok(())
 }

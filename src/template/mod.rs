@@ -28,7 +28,7 @@ mod words;
 #[cfg(test)]
 mod tests;
 
-pub(crate) use hash::Map;
+pub(crate) use hash::{Map, WordHasher};
 pub use mask::template;
 pub use miner::{mine, Miner};
 pub(crate) use repeats::Repeats;

@@ -36,10 +36,16 @@ fn audit_json_follows_the_contract_and_strict_fails_on_changes() {
     assert_eq!(summary["changed_sources"], 0);
     assert_eq!(summary["unverified"], 0);
     assert!(summary["reported"].as_u64().unwrap() > 0);
-    let total: u64 = ["corroborated", "verified", "reported", "unverified"]
-        .iter()
-        .map(|k| summary[k].as_u64().unwrap())
-        .sum();
+    let total: u64 = [
+        "corroborated",
+        "verified",
+        "reported",
+        "contradicted",
+        "unverified",
+    ]
+    .iter()
+    .map(|k| summary[k].as_u64().unwrap())
+    .sum();
     assert_eq!(total, summary["entries"].as_u64().unwrap());
     assert!(summary["entries"].as_u64().unwrap() >= 12);
     // Without --strict the same findings are not a failure.

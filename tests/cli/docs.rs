@@ -99,6 +99,8 @@ fn output_md_examples_have_exactly_the_emitted_keys() {
     );
     let mut ingest: Vec<&str> = DEMO_ARGS.to_vec();
     ingest.push(sheet.to_str().expect("utf-8 path"));
+    // Hosts with skewed clocks: `sources` then emits `skew` objects.
+    ingest.push("fixtures/skew");
     assert_code(&s.run("ingest", &ingest), 0);
 
     let events = stdout(&s.run("events", &["--format", "jsonl"]));

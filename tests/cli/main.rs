@@ -7,6 +7,7 @@ mod crash;
 mod docs;
 mod draft;
 mod events;
+mod facts;
 mod formats;
 mod hostile;
 mod incidents;

@@ -1,0 +1,512 @@
+//! Clock skew, estimated after ingest from facts that two sources both
+//! record: the same request or trace id in a proxy's and an app's lines,
+//! the same alert id in two alerting tools. For each pair of sources the
+//! median of the paired time differences is their relative offset, trusted
+//! from [`MIN_PAIRS`] pairs whose spread stays within [`MAX_SPREAD`].
+//! Offsets are relative: SaaS timestamps (paging, chat, ticketing) are the
+//! reference where they take part, else the host that agrees with the most
+//! others. An offset near a whole or half hour is a zone read wrongly, and
+//! is named instead of applied (docs/time.md#clock-skew).
+//!
+//! The facts are sampled while normalizing ([`FactSample`], stored with
+//! the source), so estimating reads a few thousand rows per source, not
+//! the evidence again.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::hash::Hasher;
+use std::sync::LazyLock;
+
+use chrono::{Offset, TimeZone};
+use regex::Regex;
+
+use super::{IngestConfig, SkewMode};
+use crate::error::Result;
+use crate::model::{Quality, Zone};
+use crate::store::{Skew, SourceRow, Store};
+use crate::template::WordHasher;
+
+/// Fewer shared facts than this say nothing about a clock.
+const MIN_PAIRS: usize = 5;
+/// Paired differences whose interquartile range is wider than this do not
+/// pin an offset down (requests that take seconds, ids reused).
+const MAX_SPREAD: i64 = 2_000_000;
+/// Below this an offset is request latency and log buffering, not a
+/// clock: an upstream proxy logs a request before the app finishes it.
+const MIN_APPLIED: i64 = 1_000_000;
+/// A clock that is off moves every pair alike; differences that come
+/// from how long requests take spread as widely as they lie off zero. An
+/// offset is applied only when it is this many times its spread.
+const SPREADS_PER_OFFSET: i64 = 3;
+/// An offset within this of a whole or half hour is a zone mistake.
+const ZONE_TOLERANCE: i64 = 120_000_000;
+const HALF_HOUR: i64 = 1_800_000_000;
+/// Facts kept per source: enough pairs for any clock, memory bounded.
+const SAMPLE: usize = 4096;
+
+/// Zones named when an offset looks like a zone mistake, in the order
+/// tried: the first whose offset at that time fits is named.
+const ZONES: [&str; 16] = [
+    "Europe/London",
+    "Europe/Berlin",
+    "Europe/Helsinki",
+    "Europe/Moscow",
+    "Asia/Dubai",
+    "Asia/Kolkata",
+    "Asia/Shanghai",
+    "Asia/Tokyo",
+    "Australia/Sydney",
+    "Pacific/Auckland",
+    "America/Sao_Paulo",
+    "America/New_York",
+    "America/Chicago",
+    "America/Denver",
+    "America/Los_Angeles",
+    "Pacific/Honolulu",
+];
+
+/// Request, trace and correlation ids as logs write them:
+/// `request_id=7bb3a422`, `trace_id: 4bf9…`, `request b1e9f4fd failed`.
+static REQUEST_ID: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r#"(?i)\b(?:(?:x[_-])?(?:request|req|trace|correlation)[_-]?id|rid)\s*[=:]\s*"?([A-Za-z0-9][A-Za-z0-9._:-]{5,})|\b(?:request|req|trace)\s+([0-9a-f]{8,}(?:-[0-9a-f]{4,})*)\b"#,
+    )
+    .expect("valid regex")
+});
+
+/// Attribute keys whose values are request or trace ids.
+const ID_KEYS: [&str; 8] = [
+    "request_id",
+    "requestid",
+    "req_id",
+    "trace_id",
+    "traceid",
+    "correlation_id",
+    "x_request_id",
+    "x-request-id",
+];
+
+/// Sources to store again with an estimated offset.
+#[derive(Debug, Default)]
+pub(super) struct Redo {
+    /// Their current row ids.
+    pub(super) ids: Vec<i64>,
+    /// Their paths as shown.
+    pub(super) paths: HashSet<String>,
+    /// The correction for each, by SHA-256, in microseconds.
+    pub(super) offsets: HashMap<String, i64>,
+    /// What a user should know: offsets of a second or more, applied or not.
+    pub(super) findings: Vec<String>,
+}
+
+/// The facts a record shares with other sources' records.
+pub(super) fn facts(
+    kind: &str,
+    message: &str,
+    attributes: &[(String, String)],
+    identifiers: &[String],
+) -> Vec<String> {
+    let mut out = Vec::new();
+    // Only machine records: a person quoting a request id later is no
+    // second record of the request.
+    if !matches!(kind, "log" | "alert" | "deploy") {
+        return out;
+    }
+    for c in REQUEST_ID.captures_iter(message) {
+        if let Some(id) = c.get(1).or_else(|| c.get(2)) {
+            if id.as_str().chars().any(|ch| ch.is_ascii_digit()) {
+                out.push(format!("request {}", id.as_str()));
+            }
+        }
+    }
+    for (key, value) in attributes {
+        if ID_KEYS.contains(&key.to_ascii_lowercase().as_str()) && value.len() >= 6 {
+            out.push(format!("request {value}"));
+        }
+    }
+    if kind == "alert" {
+        out.extend(identifiers.iter().map(|id| format!("alert {id}")));
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// The facts of one source kept for pairing: those with the
+/// [`SAMPLE`] smallest hashes, each with the time of its first record.
+/// Every source keeps by the same hash, so two sources' samples hold the
+/// facts they share up to the smaller of their largest kept hashes:
+/// memory per source is bounded and the pairs stay pairs.
+#[derive(Default)]
+pub(super) struct FactSample {
+    kept: BTreeMap<u64, (String, i64)>,
+}
+
+impl FactSample {
+    pub(super) fn add(&mut self, fact: String, time: i64) {
+        let mut h = WordHasher::default();
+        h.write(fact.as_bytes());
+        let key = h.finish();
+        if self.kept.len() >= SAMPLE && self.kept.last_key_value().is_some_and(|(k, _)| key > *k) {
+            return;
+        }
+        let slot = self.kept.entry(key).or_insert((fact, time));
+        slot.1 = slot.1.min(time);
+        if self.kept.len() > SAMPLE {
+            self.kept.pop_last();
+        }
+    }
+
+    pub(super) fn into_vec(self) -> Vec<(String, i64)> {
+        self.kept.into_values().collect()
+    }
+}
+
+/// Two sources' paired differences (`a` minus `b`).
+struct Edge {
+    a: i64,
+    b: i64,
+    median: i64,
+    spread: i64,
+    pairs: usize,
+    example: String,
+}
+
+fn edges(shared: &[(i64, i64, i64, String)]) -> Vec<Edge> {
+    let mut diffs: BTreeMap<(i64, i64), (Vec<i64>, &str)> = BTreeMap::new();
+    for (a, b, d, fact) in shared {
+        let slot = diffs.entry((*a, *b)).or_insert_with(|| (Vec::new(), fact));
+        slot.0.push(*d);
+    }
+    diffs
+        .into_iter()
+        .filter(|(_, (d, _))| d.len() >= MIN_PAIRS)
+        .map(|((a, b), (mut d, example))| {
+            d.sort_unstable();
+            let n = d.len();
+            let median = if n % 2 == 1 {
+                d[n / 2]
+            } else {
+                (d[n / 2 - 1] + d[n / 2]) / 2
+            };
+            Edge {
+                a,
+                b,
+                median,
+                // Quartiles taken alike from both ends, so the spread
+                // does not depend on which source is subtracted from which.
+                spread: d[n - 1 - n / 4] - d[n / 4],
+                pairs: n,
+                example: example.to_string(),
+            }
+        })
+        .collect()
+}
+
+/// Paging, chat and ticketing tools stamp times on their servers: the
+/// reference clocks.
+fn is_saas(s: &SourceRow) -> bool {
+    matches!(s.kind.as_str(), "alert" | "chat" | "ticket" | "shift")
+}
+
+fn seconds(micros: i64) -> f64 {
+    micros as f64 / 1e6
+}
+
+/// The zone that explains an offset of whole or half hours, if one does:
+/// a source written in local time `zone` but read in `read_as` appears
+/// ahead by the difference of their offsets.
+fn zone_mistake(skew: i64, s: &SourceRow) -> Option<String> {
+    let steps = (skew as f64 / HALF_HOUR as f64).round() as i64;
+    if steps == 0 || (skew - steps * HALF_HOUR).abs() > ZONE_TOLERANCE {
+        return None;
+    }
+    let at = chrono::DateTime::from_timestamp_micros(s.first_time?)?.naive_utc();
+    let read_as = Zone::parse(&s.tz).ok()?;
+    let offset_of = |zone: &Zone| -> Option<i64> {
+        let local = zone.utc_to_local(s.first_time?)?;
+        (local - at).num_microseconds()
+    };
+    let wanted = steps * HALF_HOUR + offset_of(&read_as)?;
+    let named = ZONES.iter().find(|name| {
+        name.parse::<chrono_tz::Tz>().is_ok_and(|tz| {
+            i64::from(tz.offset_from_utc_datetime(&at).fix().local_minus_utc()) * 1_000_000
+                == wanted
+        })
+    });
+    let hours = format!("{:+}h{:02}", steps / 2, (steps % 2).abs() * 30);
+    Some(match named {
+        Some(zone) => format!(
+            "an offset of {hours} is a zone mistake, not a drifting clock: looks like {zone} local time read as {}: use --source-tz '{}={zone}'",
+            read_as.name(),
+            s.path
+        ),
+        None => format!(
+            "an offset of {hours} is a zone mistake, not a drifting clock: give the source's zone with --source-tz '{}=ZONE'",
+            s.path
+        ),
+    })
+}
+
+/// Estimates every source's clock offset from the stored events, stores
+/// the estimates, and says which sources to store again corrected.
+pub(super) fn estimate(store: &mut Store, config: &IngestConfig) -> Result<Redo> {
+    let sources = store.sources()?;
+    let by_id: HashMap<i64, &SourceRow> = sources.iter().map(|s| (s.id, s)).collect();
+    let all = edges(&store.shared_facts()?);
+    let (good, loose): (Vec<&Edge>, Vec<&Edge>) = all.iter().partition(|e| e.spread <= MAX_SPREAD);
+
+    // Components of sources linked by trusted edges, each with its
+    // references: the SaaS sources in it, else the source that agrees
+    // (within 1 s) with most others.
+    let mut neighbours: BTreeMap<i64, Vec<&Edge>> = BTreeMap::new();
+    for e in &good {
+        neighbours.entry(e.a).or_default().push(e);
+        neighbours.entry(e.b).or_default().push(e);
+    }
+    let path = |id: i64| by_id.get(&id).map_or("", |s| s.path.as_str());
+    let mut estimates: BTreeMap<i64, (i64, &Edge, i64)> = BTreeMap::new();
+    let mut placed: HashSet<i64> = HashSet::new();
+    for &start in neighbours.keys() {
+        if placed.contains(&start) {
+            continue;
+        }
+        let mut component = vec![start];
+        let mut i = 0;
+        while let Some(&id) = component.get(i) {
+            for e in &neighbours[&id] {
+                let other = if e.a == id { e.b } else { e.a };
+                if !component.contains(&other) {
+                    component.push(other);
+                }
+            }
+            i += 1;
+        }
+        component.sort_by_key(|&id| path(id));
+        let mut refs: Vec<i64> = component
+            .iter()
+            .copied()
+            .filter(|id| by_id.get(id).is_some_and(|s| is_saas(s)))
+            .collect();
+        if refs.is_empty() {
+            let agreeing = |id: i64| {
+                neighbours[&id]
+                    .iter()
+                    .filter(|e| e.median.abs() < MIN_APPLIED)
+                    .count()
+            };
+            // Without a majority of agreeing clocks nothing tells which
+            // of two disagreeing clocks is right.
+            if let Some(&best) =
+                component
+                    .iter()
+                    .filter(|&&id| agreeing(id) > 0)
+                    .max_by_key(|&&id| {
+                        (
+                            agreeing(id),
+                            neighbours[&id].iter().map(|e| e.pairs).sum::<usize>(),
+                        )
+                    })
+            {
+                refs.push(best);
+            }
+        }
+        placed.extend(component.iter().copied());
+        let mut skew: HashMap<i64, (i64, i64)> = refs.iter().map(|&r| (r, (0, r))).collect();
+        // Each step takes the best-paired edge out of the placed sources.
+        loop {
+            let next = good
+                .iter()
+                .filter_map(|e| match (skew.get(&e.a), skew.get(&e.b)) {
+                    (Some(&(s, root)), None) => Some((e, e.b, s - e.median, root)),
+                    (None, Some(&(s, root))) => Some((e, e.a, s + e.median, root)),
+                    _ => None,
+                })
+                .max_by_key(|(e, v, _, _)| (e.pairs, std::cmp::Reverse(path(*v))));
+            let Some((e, v, s, root)) = next else { break };
+            skew.insert(v, (s, root));
+            estimates.insert(v, (s, e, root));
+        }
+    }
+
+    let mut redo = Redo::default();
+    for s in &sources {
+        let earlier = s.skew.as_ref();
+        // A correction applied by an earlier run stays: its times were
+        // stored corrected, and now agree with the reference. (A run
+        // stopped between dropping a source and storing it again leaves
+        // it uncorrected: then it is estimated afresh.)
+        let corrected = s.time_quality.contains(Quality::SKEW_ESTIMATED);
+        if earlier.is_some_and(|k| k.applied) && corrected || is_saas(s) {
+            continue;
+        }
+        let found = match estimates.get(&s.id) {
+            Some(&(micros, edge, root)) => {
+                let other = if edge.a == s.id { edge.b } else { edge.a };
+                let evidence = format!(
+                    "{} facts shared with {} ({}, e.g. {}), median difference {:+.3} s, spread {:.3} s",
+                    edge.pairs,
+                    path(other),
+                    if edge.example.starts_with("alert") { "alert ids" } else { "request ids" },
+                    edge.example,
+                    seconds(if edge.a == s.id { edge.median } else { -edge.median }),
+                    seconds(edge.spread)
+                );
+                let (applied, verdict) = if let Some(zone) = zone_mistake(micros, s) {
+                    (false, zone)
+                } else if micros.abs() < MIN_APPLIED {
+                    (
+                        false,
+                        "within 1 s of the reference: left as it is".to_string(),
+                    )
+                } else if micros.abs() < SPREADS_PER_OFFSET * edge.spread {
+                    (
+                        false,
+                        "no larger than the spread of its pairs: request time, not a clock; left as it is"
+                            .to_string(),
+                    )
+                } else if s.time_quality.contains(Quality::SKEW_ADJUSTED) {
+                    (
+                        false,
+                        "not applied: --offset given for this source".to_string(),
+                    )
+                } else if config.skew == SkewMode::Report {
+                    (false, "not applied (--skew report)".to_string())
+                } else {
+                    (
+                        true,
+                        format!(
+                            "times corrected by {:+.3} s (skew-estimated)",
+                            -seconds(micros)
+                        ),
+                    )
+                };
+                Skew {
+                    seconds: seconds(micros),
+                    pairs: edge.pairs as i64,
+                    spread: seconds(edge.spread),
+                    reference: path(root).to_string(),
+                    applied,
+                    note: format!("{evidence}; {verdict}"),
+                }
+            }
+            None => {
+                let Some(e) = loose
+                    .iter()
+                    .filter(|e| e.a == s.id || e.b == s.id)
+                    .max_by_key(|e| e.pairs)
+                else {
+                    continue;
+                };
+                let other = if e.a == s.id { e.b } else { e.a };
+                Skew {
+                    seconds: seconds(if e.a == s.id { e.median } else { -e.median }),
+                    pairs: e.pairs as i64,
+                    spread: seconds(e.spread),
+                    reference: path(other).to_string(),
+                    applied: false,
+                    note: format!(
+                        "{} facts shared with {}, but their differences spread over {:.3} s: no offset can be trusted",
+                        e.pairs,
+                        path(other),
+                        seconds(e.spread)
+                    ),
+                }
+            }
+        };
+        if found.seconds.abs() >= seconds(MIN_APPLIED) {
+            redo.findings.push(format!(
+                "{}: {:+.3} s against {}: {}",
+                s.path, found.seconds, found.reference, found.note
+            ));
+        }
+        if found.applied {
+            redo.ids.push(s.id);
+            redo.paths.insert(s.path.clone());
+            redo.offsets
+                .insert(s.sha256.clone(), -(found.seconds * 1e6).round() as i64);
+        }
+        store.save_skew(&s.sha256, &found)?;
+    }
+    Ok(redo)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn request_ids_as_logs_write_them() {
+        let message = "GET /pay 200 request_id=7bb3a422-01 took 3ms; db pool exhausted, request b1e9f4fd failed";
+        let attributes = [("trace_id".to_string(), "4bf92f3577b34da6".to_string())];
+        assert_eq!(
+            facts("log", message, &attributes, &[]),
+            [
+                "request 4bf92f3577b34da6",
+                "request 7bb3a422-01",
+                "request b1e9f4fd"
+            ]
+        );
+        // People quoting an id are not a record of the request.
+        assert!(facts("chat", message, &[], &[]).is_empty());
+        assert_eq!(
+            facts("alert", "fired", &[], &["alert-77".into()]),
+            ["alert alert-77"]
+        );
+    }
+
+    #[test]
+    fn every_source_samples_the_same_facts() {
+        let mut big = FactSample::default();
+        let mut small = FactSample::default();
+        for i in 0..50_000 {
+            big.add(format!("request {i:08x}"), i);
+            if i % 10 == 0 {
+                small.add(format!("request {i:08x}"), i + 5);
+            }
+        }
+        let big = big.into_vec();
+        let small = small.into_vec();
+        assert_eq!(big.len(), SAMPLE);
+        let shared = small
+            .iter()
+            .filter(|f| big.iter().any(|g| g.0 == f.0))
+            .count();
+        // About a tenth of the big sample is in the small one.
+        assert!(shared > SAMPLE / 20, "{shared}");
+    }
+
+    #[test]
+    fn whole_hours_name_a_zone() {
+        let s = SourceRow {
+            id: 1,
+            path: "hosts/db-1.log".into(),
+            file: String::new(),
+            member: None,
+            sha256: String::new(),
+            bytes: 0,
+            parser: "syslog".into(),
+            confidence: 100,
+            kind: "log".into(),
+            tz: "UTC".into(),
+            events: 1,
+            rejected: 0,
+            rejected_lines: "[]".into(),
+            // 2026-01-10: Berlin is UTC+1 in winter.
+            first_time: Some(1_768_003_200_000_000),
+            last_time: None,
+            time_quality: Quality::default(),
+            skew: None,
+        };
+        let note = zone_mistake(3_600_000_000 + 3_000_000, &s).unwrap();
+        assert!(
+            note.contains("looks like Europe/Berlin local time read as UTC"),
+            "{note}"
+        );
+        assert!(
+            note.contains("--source-tz 'hosts/db-1.log=Europe/Berlin'"),
+            "{note}"
+        );
+        assert!(zone_mistake(40_000_000, &s).is_none());
+        assert!(zone_mistake(3_600_000_000 + 600_000_000, &s).is_none());
+    }
+}

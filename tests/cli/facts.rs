@@ -1,0 +1,316 @@
+//! Fact-checking statements against machine records (claims) and clock
+//! skew estimated from facts several sources record.
+
+use serde_json::Value;
+
+use crate::util::*;
+
+fn timeline(s: &Scratch) -> Value {
+    let out = s.run("timeline", &["--format", "json"]);
+    assert_code(&out, 0);
+    serde_json::from_str(&stdout(&out)).unwrap()
+}
+
+fn entry<'a>(t: &'a Value, summary: &str) -> &'a Value {
+    t["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["summary"].as_str().unwrap().contains(summary))
+        .unwrap_or_else(|| panic!("no entry {summary:?}"))
+}
+
+#[test]
+fn statements_are_checked_against_machine_records_of_their_object() {
+    let s = Scratch::new();
+    assert_code(&s.run("ingest", &["fixtures/claims"]), 0);
+    let t = timeline(&s);
+
+    // A stated time, supported within 2 minutes by the deploy log.
+    let e = entry(&t, "Rolled back payments-api to 3.1.2 at 10:03");
+    assert_eq!(e["verification"], "corroborated");
+    let check = &e["checks"][0];
+    assert_eq!(check["result"], "supported");
+    assert_eq!(check["claim"], "Rolled back payments-api to 3.1.2 at 10:03");
+    assert_eq!(
+        check["evidence"][0]["source"],
+        "fixtures/claims/deploy/deploys.log"
+    );
+    assert_eq!(check["evidence"][0]["line"], 3);
+    assert!(check["note"]
+        .as_str()
+        .unwrap()
+        .contains("10:03:10, 10s after the stated time"));
+    // The person's words are not rewritten; their evidence stays theirs.
+    assert_eq!(e["evidence"].as_array().unwrap().len(), 1);
+
+    // No stated time: the act happened minutes before the message.
+    let e = entry(&t, "restarted worker-1");
+    assert_eq!(e["verification"], "corroborated");
+    assert_eq!(e["checks"][0]["result"], "supported");
+    assert_eq!(e["checks"][0]["evidence"][0]["line"], 4);
+    assert!(e["checks"][0]["note"]
+        .as_str()
+        .unwrap()
+        .contains("3m30s before the statement"));
+
+    // Errors went on for minutes after "errors stopped at 10:05 UTC".
+    let e = entry(&t, "errors stopped at 10:05");
+    assert_eq!(e["verification"], "contradicted");
+    assert_eq!(e["checks"][0]["result"], "contradicted");
+    assert_eq!(
+        e["checks"][0]["note"],
+        "logs show the last error at 10:09:40, 4m40s after the stated time"
+    );
+    assert_eq!(
+        e["checks"][0]["evidence"][0]["source"],
+        "fixtures/claims/app/payments.jsonl"
+    );
+
+    // A different version than the one claimed.
+    let e = entry(&t, "deployed ledger-api 5.0.0 at 10:30");
+    assert_eq!(e["verification"], "contradicted");
+    assert!(e["checks"][0]["note"]
+        .as_str()
+        .unwrap()
+        .contains("version=5.0.1"));
+
+    // A flag state, at a stated time.
+    let e = entry(&t, "turned flag new_checkout off at 10:40");
+    assert_eq!(e["verification"], "corroborated");
+    assert!(e["checks"][0]["note"]
+        .as_str()
+        .unwrap()
+        .contains("set to off env=prod actor=flag-bot at 10:40:05"));
+
+    // Nothing recorded about worker-7: unchecked, still only someone's word.
+    let e = entry(&t, "restarted worker-7");
+    assert_eq!(e["verification"], "reported");
+    assert_eq!(e["checks"], serde_json::json!([]));
+
+    // The audit lists contradicted entries first, counts them, and --strict
+    // fails on them.
+    let out = s.run("audit", &["--format", "json", "--strict"]);
+    assert_code(&out, 1);
+    let audit: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(audit["summary"]["contradicted"], 2);
+    let first: Vec<&str> = audit["entries"].as_array().unwrap()[..2]
+        .iter()
+        .map(|e| e["verification"].as_str().unwrap())
+        .collect();
+    assert_eq!(first, ["contradicted", "contradicted"]);
+
+    // The draft says which statements were checked, and how.
+    let md = stdout(&s.run("timeline", &["--format", "md"]));
+    assert!(
+        md.contains("### Statements checked against machine records"),
+        "{md}"
+    );
+    assert!(
+        md.contains("\"payments-api errors stopped at 10:05 UTC\": contradicted"),
+        "{md}"
+    );
+    assert!(
+        md.contains("(**contradicted** by machine records, see below)"),
+        "{md}"
+    );
+    let csv = stdout(&s.run("timeline", &["--format", "csv"]));
+    assert!(
+        csv.lines().next().unwrap().ends_with(",evidence,checks"),
+        "{csv}"
+    );
+    assert!(
+        csv.contains("contradicted: payments-api errors stopped at 10:05 UTC (logs show"),
+        "{csv}"
+    );
+    let html = stdout(&s.run("timeline", &["--format", "html"]));
+    assert!(html.contains("<tr class=\"contradicted\""), "{html}");
+}
+
+#[test]
+fn the_demo_rollback_comment_is_corroborated_by_the_deploy_log() {
+    let s = Scratch::new();
+    assert_code(&s.run("ingest", &DEMO_ARGS), 0);
+    let t = timeline(&s);
+    let e = entry(&t, "Rolled back to 2.13.4 at 23:14 UTC");
+    assert_eq!(e["verification"], "corroborated");
+    assert_eq!(
+        e["checks"][0]["evidence"][0]["source"],
+        "fixtures/demo/deploy/deploys.log"
+    );
+    assert!(e["checks"][0]["evidence"][0]["excerpt"]
+        .as_str()
+        .unwrap()
+        .starts_with("rollback finished version=2.13.4"));
+}
+
+fn sources(s: &Scratch) -> Vec<Value> {
+    let out = s.run("sources", &["--format", "json"]);
+    assert_code(&out, 0);
+    let v: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    v["sources"].as_array().unwrap().clone()
+}
+
+fn source<'a>(all: &'a [Value], name: &str) -> &'a Value {
+    all.iter()
+        .find(|s| s["source"] == format!("fixtures/skew/{name}"))
+        .unwrap_or_else(|| panic!("no source {name}"))
+}
+
+/// The time of the first event of a source whose message holds `text`.
+fn time_of(s: &Scratch, name: &str, text: &str) -> (String, Value) {
+    let out = s.run("events", &["--source", &format!("fixtures/skew/{name}")]);
+    assert_code(&out, 0);
+    let e = jsonl(&stdout(&out))
+        .into_iter()
+        .find(|e| e["message"].as_str().unwrap().contains(text))
+        .unwrap_or_else(|| panic!("no {text:?} in {name}"));
+    (
+        e["time"].as_str().unwrap().to_string(),
+        e["time_quality"].clone(),
+    )
+}
+
+fn seconds_of(rfc3339: &str) -> f64 {
+    let t = chrono::DateTime::parse_from_rfc3339(rfc3339).unwrap();
+    t.timestamp_micros() as f64 / 1e6
+}
+
+// fixtures/skew: a proxy (lb-1, right clock) logs 40 requests with their
+// ids; app-1 and app-4 have right clocks (app-4 jitters by up to 0.3 s),
+// app-2 runs 40 s fast, app-3 3 minutes slow, and app-5 wrote Berlin local
+// time without a zone (read as UTC: one hour ahead). Each app handled 8.
+#[test]
+fn skewed_hosts_are_found_from_shared_request_ids_and_corrected() {
+    let s = Scratch::new();
+    let out = s.run("ingest", &["fixtures/skew"]);
+    assert_code(&out, 0);
+    assert!(
+        stderr(&out).contains("clock: fixtures/skew/app-2.jsonl: +39.9"),
+        "{}",
+        stderr(&out)
+    );
+    let all = sources(&s);
+    for (name, truth) in [("app-2.jsonl", 40.0), ("app-3.jsonl", -180.0)] {
+        let src = source(&all, name);
+        let skew = &src["skew"];
+        assert!(
+            (skew["seconds"].as_f64().unwrap() - truth).abs() <= 2.0,
+            "{name}: {skew}"
+        );
+        assert!(skew["pairs"].as_u64().unwrap() >= 5, "{skew}");
+        assert_eq!(skew["reference"], "fixtures/skew/proxy.log");
+        assert_eq!(skew["applied"], true);
+        assert_eq!(src["time_quality"], serde_json::json!(["skew-estimated"]));
+    }
+    // Right clocks, with only jitter, are left alone.
+    for name in ["app-1.jsonl", "app-4.jsonl"] {
+        let src = source(&all, name);
+        assert!(
+            src["skew"]["seconds"].as_f64().unwrap().abs() < 1.0,
+            "{src}"
+        );
+        assert_eq!(src["skew"]["applied"], false);
+        assert_eq!(src["time_quality"], serde_json::json!([]));
+    }
+    // The reference itself has no estimate.
+    assert_eq!(source(&all, "proxy.log")["skew"], Value::Null);
+    // An hour exactly is a zone read wrongly: named, not applied.
+    let app5 = source(&all, "app-5.jsonl");
+    assert_eq!(app5["skew"]["applied"], false);
+    let note = app5["skew"]["note"].as_str().unwrap();
+    assert!(
+        note.contains("looks like Europe/Berlin local time read as UTC"),
+        "{note}"
+    );
+    assert!(
+        note.contains("--source-tz 'fixtures/skew/app-5.jsonl=Europe/Berlin'"),
+        "{note}"
+    );
+    assert_eq!(app5["time_quality"], serde_json::json!(["assumed-tz"]));
+
+    // The failed request: the proxy logged it at 10:02:27.307; app-2's
+    // clock wrote 10:03:07.158. Corrected, the two agree within 2 s.
+    let (proxy, _) = time_of(&s, "proxy.log", "status=502");
+    let (app, flags) = time_of(&s, "app-2.jsonl", "payment failed");
+    assert!(
+        (seconds_of(&app) - seconds_of(&proxy)).abs() <= 2.0,
+        "{app} vs {proxy}"
+    );
+    assert_eq!(flags, serde_json::json!(["skew-estimated"]));
+
+    // The draft shows the corrected time and lists the correction.
+    let md = stdout(&s.run("timeline", &["--format", "md"]));
+    assert!(md.contains("| 10:02:27 | impact | payment failed"), "{md}");
+    assert!(md.contains("_(time: skew-estimated)_"), "{md}");
+    assert!(md.contains("### Clock corrections"), "{md}");
+    assert!(
+        md.contains("fixtures/skew/app-3.jsonl: clock -180.0"),
+        "{md}"
+    );
+    // The audit lists every correction with its evidence.
+    let audit: Value =
+        serde_json::from_str(&stdout(&s.run("audit", &["--format", "json"]))).unwrap();
+    let warnings = audit["warnings"].to_string();
+    assert!(
+        warnings.contains("fixtures/skew/app-2.jsonl: clock +39.9"),
+        "{warnings}"
+    );
+    assert!(
+        warnings.contains("8 facts shared with fixtures/skew/proxy.log"),
+        "{warnings}"
+    );
+
+    // A second run changes nothing: the sources are stored, the
+    // corrections stay.
+    assert_code(&s.run("ingest", &["fixtures/skew"]), 0);
+    assert_eq!(sources(&s), all);
+}
+
+#[test]
+fn skew_report_only_reports_and_off_ignores() {
+    let s = Scratch::new();
+    assert_code(&s.run("ingest", &["fixtures/skew", "--skew", "report"]), 0);
+    let all = sources(&s);
+    let app2 = source(&all, "app-2.jsonl");
+    assert_eq!(app2["skew"]["applied"], false);
+    assert!(app2["skew"]["note"]
+        .as_str()
+        .unwrap()
+        .contains("not applied (--skew report)"));
+    assert_eq!(app2["time_quality"], serde_json::json!([]));
+    let (app, _) = time_of(&s, "app-2.jsonl", "payment failed");
+    assert_eq!(app, "2026-01-10T10:03:07.158000Z");
+
+    let s = Scratch::new();
+    assert_code(&s.run("ingest", &["fixtures/skew", "--skew", "off"]), 0);
+    assert!(sources(&s).iter().all(|src| src["skew"].is_null()));
+    let (app, flags) = time_of(&s, "app-2.jsonl", "payment failed");
+    assert_eq!(app, "2026-01-10T10:03:07.158000Z");
+    assert_eq!(flags, serde_json::json!([]));
+}
+
+#[test]
+fn an_offset_given_wins_over_the_estimate() {
+    let s = Scratch::new();
+    let out = s.run(
+        "ingest",
+        &["fixtures/skew", "--offset", "**/app-2.jsonl=-30s"],
+    );
+    assert_code(&out, 0);
+    let all = sources(&s);
+    let app2 = source(&all, "app-2.jsonl");
+    assert_eq!(app2["time_quality"], serde_json::json!(["skew-adjusted"]));
+    assert_eq!(app2["skew"]["applied"], false);
+    assert!(
+        app2["skew"]["note"]
+            .as_str()
+            .unwrap()
+            .contains("--offset given"),
+        "{app2}"
+    );
+    let (app, _) = time_of(&s, "app-2.jsonl", "payment failed");
+    assert_eq!(app, "2026-01-10T10:02:37.158000Z");
+    // The other hosts are still corrected.
+    assert_eq!(source(&all, "app-3.jsonl")["skew"]["applied"], true);
+}
