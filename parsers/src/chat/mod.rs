@@ -398,6 +398,8 @@ pub(crate) fn html_to_text(html: &str) -> String {
                     }
                 }
             }
+            // Teams writes an emoji as `<emoji alt="👍" …>`: the alt is the text.
+            ("emoji", false) => out.push_str(&attr("alt").unwrap_or_default()),
             ("img", _) => match attr("alt") {
                 Some(alt) => out.push_str(&alt),
                 None => out.push_str("[image]"),
@@ -544,6 +546,52 @@ pub(crate) fn attachments_text(
     parts
 }
 
+/// Whether a message says nothing but a reaction: only emoji, `:shortcode:`s
+/// (`:+1:`, `:eyes:`) or `+1`. Such a message acknowledges what came before;
+/// it is chatter, not a happening of its own (it is still stored).
+pub(crate) fn reaction_only(text: &str) -> bool {
+    let mut any = false;
+    for word in text.split_whitespace() {
+        let mut rest = word;
+        while !rest.is_empty() {
+            if let Some(after) = rest.strip_prefix("+1") {
+                rest = after;
+            } else if let Some(len) = shortcode_len(rest) {
+                rest = &rest[len..];
+            } else {
+                let c = rest.chars().next().unwrap_or(' ');
+                if !is_emoji(c) {
+                    return false;
+                }
+                rest = &rest[c.len_utf8()..];
+            }
+            any = true;
+        }
+    }
+    any
+}
+
+/// The length of a `:shortcode:` (`:+1:`, `:white_check_mark:`,
+/// `:skin-tone-2:`) at the start of `text`.
+fn shortcode_len(text: &str) -> Option<usize> {
+    let inner = text.strip_prefix(':')?;
+    let end = inner.find(':')?;
+    let name = &inner[..end];
+    let valid = !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'+'));
+    valid.then_some(end + 2)
+}
+
+/// Pictographs, dingbats and the joiners and modifiers that build emoji
+/// sequences; no letters, digits or punctuation.
+fn is_emoji(c: char) -> bool {
+    matches!(u32::from(c),
+        0x1F000..=0x1FAFF | 0x2600..=0x27BF | 0x2B00..=0x2BFF | 0x2300..=0x23FF
+        | 0xFE0F | 0x200D | 0x20E3 | 0xE0020..=0xE007F)
+}
+
 /// `name:count,…` in the order given, counts of one name added up.
 pub(crate) fn reactions(items: impl IntoIterator<Item = (String, u64)>) -> Option<String> {
     let mut order: Vec<String> = Vec::new();
@@ -639,6 +687,16 @@ mod tests {
                 "https://example.test/a"
             ]
         );
+    }
+
+    #[test]
+    fn reaction_only_messages() {
+        for text in [":+1:", "👍", ":eyes:", "👀 👀", "+1", "👍🏽", ":+1::skin-tone-2:", "❤️"] {
+            assert!(reaction_only(text), "{text}");
+        }
+        for text in ["", "ok 👍", ":+1: rolling back", "+1 to rollback", "12:30:", "#4412", "ack"] {
+            assert!(!reaction_only(text), "{text}");
+        }
     }
 
     #[test]

@@ -563,7 +563,7 @@ fn message(
         });
     record.service.clone_from(&channel);
     record.human = Some(!is_bot && !system);
-    record.chatter = system;
+    record.chatter = system || chat::reaction_only(&record.message);
     record.identifiers = identifiers;
 
     let mut attrs: Vec<(&str, String)> = Vec::new();
