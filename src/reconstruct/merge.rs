@@ -108,14 +108,10 @@ fn kind_rank(kind: &str) -> u8 {
     }
 }
 
-/// Words of a happening for comparing wording across systems: lower case,
-/// without stop words, with the spellings of a rollback made one.
-pub(super) fn words(c: &Candidate) -> BTreeSet<String> {
-    const STOP: [&str; 16] = [
-        "a", "an", "the", "to", "of", "on", "in", "at", "is", "now", "for", "and", "by", "from",
-        "with", "we",
-    ];
-    let text = format!(
+/// The first line and service of a happening in lower case, with the
+/// spellings of a rollback made one: what its wording is compared on.
+fn text(c: &Candidate) -> String {
+    format!(
         "{} {}",
         first_line(&c.first.message),
         c.first.service.as_deref().unwrap_or("")
@@ -123,19 +119,91 @@ pub(super) fn words(c: &Candidate) -> BTreeSet<String> {
     .to_lowercase()
     .replace("rolling back", "rollback")
     .replace("rolled back", "rollback")
-    .replace("roll back", "rollback");
+    .replace("roll back", "rollback")
+}
+
+fn tokens(text: &str) -> impl Iterator<Item = &str> {
     text.split(|ch: char| !(ch.is_alphanumeric() || ch == '.'))
         .map(|w| w.trim_matches('.'))
+}
+
+/// Words of a happening for comparing wording across systems: lower case,
+/// without stop words, with the spellings of a rollback made one.
+pub(super) fn words(c: &Candidate) -> BTreeSet<String> {
+    const STOP: [&str; 16] = [
+        "a", "an", "the", "to", "of", "on", "in", "at", "is", "now", "for", "and", "by", "from",
+        "with", "we",
+    ];
+    tokens(&text(c))
         .filter(|w| w.len() > 1 && !STOP.contains(w))
         .map(str::to_string)
         .collect()
 }
 
+/// Where in its life a record puts the thing it is about (an alert
+/// triggered, acknowledged, resolved; a change started, finished): two
+/// records at different stages are two happenings, whatever they share.
+const STAGES: [(&str, &[&str]); 9] = [
+    ("trigger", &["triggered", "trigger", "firing", "fired"]),
+    ("acknowledge", &["acknowledged", "acknowledge", "ack", "acked"]),
+    ("escalate", &["escalated", "escalate"]),
+    ("assign", &["assigned", "reassigned"]),
+    ("notify", &["notified", "paged"]),
+    ("open", &["opened", "created", "declared", "filed"]),
+    ("start", &["started", "starting", "began"]),
+    ("finish", &["finished", "completed", "succeeded"]),
+    ("resolve", &["resolved", "resolve", "closed", "recovered"]),
+];
+
+/// What was done to a system.
+const ACTIONS: [(&str, &[&str]); 6] = [
+    ("rollback", &["rollback", "revert", "reverted", "reverting"]),
+    ("restart", &["restart", "restarted", "restarting"]),
+    ("failover", &["failover", "failed-over"]),
+    ("scale", &["scale", "scaled", "scaling"]),
+    ("disable", &["disable", "disabled"]),
+    ("enable", &["enable", "enabled"]),
+];
+
+/// The stages and actions a happening's wording names.
+fn acts(c: &Candidate) -> (BTreeSet<&'static str>, BTreeSet<&'static str>) {
+    let text = text(c);
+    let named = |table: &[(&'static str, &[&str])]| {
+        tokens(&text)
+            .filter_map(|w| {
+                table
+                    .iter()
+                    .find(|(_, spellings)| spellings.contains(&w))
+                    .map(|(act, _)| *act)
+            })
+            .collect::<BTreeSet<_>>()
+    };
+    (named(&STAGES), named(&ACTIONS))
+}
+
+/// Whether two happenings are the same kind of act (`Some(true)`), plainly
+/// different acts (`Some(false)`), or their wording does not say.
+fn same_act(a: &Candidate, b: &Candidate) -> Option<bool> {
+    let ((sa, aa), (sb, ab)) = (acts(a), acts(b));
+    let differ = |x: &BTreeSet<&str>, y: &BTreeSet<&str>| {
+        !x.is_empty() && !y.is_empty() && x.is_disjoint(y)
+    };
+    if differ(&sa, &sb) || differ(&aa, &ab) {
+        return Some(false);
+    }
+    let share =
+        |x: &BTreeSet<&str>, y: &BTreeSet<&str>| !x.is_disjoint(y);
+    (share(&sa, &sb) || share(&aa, &ab)).then_some(true)
+}
+
 /// How strongly two candidates from different systems look like one
-/// happening (0 = not at all): close in time, same phase, and a shared
-/// identifier or mostly the same words, the shared words making the
-/// stronger match. Two records of one source are never merged: a source
-/// that says something twice means twice.
+/// happening (0 = not at all): close in time, same phase, not plainly
+/// different acts, and either mostly the same words or a shared
+/// identifier with the same kind of act. An identifier alone is not
+/// enough: the paging incident number is in every record of the incident
+/// (the ticket opened about it, the acknowledgement, the notes). Two
+/// records of one source are never merged: a source that says something
+/// twice means twice.
 fn likeness(a: &Candidate, b: &Candidate) -> usize {
     if !a.sources.is_disjoint(&b.sources)
         || (a.first.time - b.first.time).abs() > MERGE_WINDOW_MICROS
@@ -144,10 +212,14 @@ fn likeness(a: &Candidate, b: &Candidate) -> usize {
     {
         return 0;
     }
+    let act = same_act(a, b);
+    if act == Some(false) {
+        return 0;
+    }
     let (wa, wb) = (words(a), words(b));
     let shared = wa.intersection(&wb).count();
     let similar = shared >= 2 && shared * 2 >= wa.len().min(wb.len());
-    if similar || !a.identifiers.is_disjoint(&b.identifiers) {
+    if similar || (act == Some(true) && !a.identifiers.is_disjoint(&b.identifiers)) {
         1 + shared
     } else {
         0

@@ -8,6 +8,7 @@ mod docs;
 mod draft;
 mod events;
 mod formats;
+mod happenings;
 mod hostile;
 mod ingest;
 mod layers;
