@@ -256,3 +256,73 @@ pub(super) fn merge(candidates: Vec<Candidate>) -> Vec<Group> {
     }
     groups
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::EventRow;
+
+    fn candidate(source: &str, kind: &str, second: i64, message: &str) -> Candidate {
+        let event = EventRow {
+            id: Some(1),
+            source_id: 1,
+            source: source.into(),
+            sha256: String::new(),
+            parser: String::new(),
+            seq: 0,
+            time: second * 1_000_000,
+            time_quality: Default::default(),
+            line: None,
+            locator: String::new(),
+            kind: kind.into(),
+            level: None,
+            actor: None,
+            host: None,
+            service: None,
+            message: message.into(),
+            template_id: 0,
+            template: String::new(),
+            system: None,
+            human: None,
+            chatter: false,
+            identifiers: vec![],
+            attributes: Default::default(),
+        };
+        let mut c = Candidate::new(event, 5, &[]);
+        // The phase rules are not under test: all are one phase here.
+        c.phase = Phase::Escalation;
+        c
+    }
+
+    fn groups(candidates: Vec<Candidate>) -> Vec<usize> {
+        merge(candidates).iter().map(|g| g.members.len()).collect()
+    }
+
+    #[test]
+    fn a_shared_incident_number_with_a_different_act_is_two_happenings() {
+        let ack = || candidate("pd.json", "alert", 0, "Acknowledged by Primary [#4711]");
+        let issue = candidate(
+            "gh.json",
+            "ticket",
+            55,
+            "acme/gw#318 opened: TLS errors (PagerDuty #4711)",
+        );
+        assert_eq!(groups(vec![ack(), issue]), [1, 1]);
+        // An identifier alone, with no act named, is not enough either.
+        let note = candidate("notes.json", "alert", 30, "Note: gw-2 cert is the culprit (#4711)");
+        assert_eq!(groups(vec![ack(), note]), [1, 1]);
+        // The same act in two systems is one happening.
+        let chat_ack = candidate("chat.json", "chat", 20, "acked #4711");
+        assert_eq!(groups(vec![ack(), chat_ack]), [2]);
+    }
+
+    #[test]
+    fn a_start_is_not_a_finish() {
+        let finished = candidate("deploys.log", "log", 0, "rollback finished version=2.13.4");
+        let started = candidate("chat.json", "chat", 10, "Rollback to 2.13.4 started");
+        assert_eq!(groups(vec![finished, started]), [1, 1]);
+        let finished = candidate("deploys.log", "log", 0, "rollback finished version=2.13.4");
+        let done = candidate("chat.json", "chat", 10, "Rollback to 2.13.4 finished");
+        assert_eq!(groups(vec![finished, done]), [2]);
+    }
+}
