@@ -145,7 +145,10 @@ pub(super) fn words(c: &Candidate) -> BTreeSet<String> {
 /// records at different stages are two happenings, whatever they share.
 const STAGES: [(&str, &[&str]); 9] = [
     ("trigger", &["triggered", "trigger", "firing", "fired"]),
-    ("acknowledge", &["acknowledged", "acknowledge", "ack", "acked"]),
+    (
+        "acknowledge",
+        &["acknowledged", "acknowledge", "ack", "acked"],
+    ),
     ("escalate", &["escalated", "escalate"]),
     ("assign", &["assigned", "reassigned"]),
     ("notify", &["notified", "paged"]),
@@ -185,14 +188,12 @@ fn acts(c: &Candidate) -> (BTreeSet<&'static str>, BTreeSet<&'static str>) {
 /// different acts (`Some(false)`), or their wording does not say.
 fn same_act(a: &Candidate, b: &Candidate) -> Option<bool> {
     let ((sa, aa), (sb, ab)) = (acts(a), acts(b));
-    let differ = |x: &BTreeSet<&str>, y: &BTreeSet<&str>| {
-        !x.is_empty() && !y.is_empty() && x.is_disjoint(y)
-    };
+    let differ =
+        |x: &BTreeSet<&str>, y: &BTreeSet<&str>| !x.is_empty() && !y.is_empty() && x.is_disjoint(y);
     if differ(&sa, &sb) || differ(&aa, &ab) {
         return Some(false);
     }
-    let share =
-        |x: &BTreeSet<&str>, y: &BTreeSet<&str>| !x.is_disjoint(y);
+    let share = |x: &BTreeSet<&str>, y: &BTreeSet<&str>| !x.is_disjoint(y);
     (share(&sa, &sb) || share(&aa, &ab)).then_some(true)
 }
 
@@ -309,7 +310,12 @@ mod tests {
         );
         assert_eq!(groups(vec![ack(), issue]), [1, 1]);
         // An identifier alone, with no act named, is not enough either.
-        let note = candidate("notes.json", "alert", 30, "Note: gw-2 cert is the culprit (#4711)");
+        let note = candidate(
+            "notes.json",
+            "alert",
+            30,
+            "Note: gw-2 cert is the culprit (#4711)",
+        );
         assert_eq!(groups(vec![ack(), note]), [1, 1]);
         // The same act in two systems is one happening.
         let chat_ack = candidate("chat.json", "chat", 20, "acked #4711");

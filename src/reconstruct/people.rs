@@ -55,10 +55,10 @@ struct Alias {
 /// they are replaced only where the text writes them as a name.
 const COMMON_WORDS: [&str; 48] = [
     "will", "may", "mark", "bill", "pat", "rob", "jack", "grant", "hope", "june", "april",
-    "summer", "rose", "chase", "sue", "art", "dawn", "drew", "frank", "gene", "guy", "ray",
-    "wade", "stone", "hunter", "rich", "joy", "faith", "grace", "lane", "page", "long", "young",
-    "white", "black", "brown", "green", "gray", "king", "hill", "wood", "field", "bell", "cook",
-    "baker", "miller", "price", "case",
+    "summer", "rose", "chase", "sue", "art", "dawn", "drew", "frank", "gene", "guy", "ray", "wade",
+    "stone", "hunter", "rich", "joy", "faith", "grace", "lane", "page", "long", "young", "white",
+    "black", "brown", "green", "gray", "king", "hill", "wood", "field", "bell", "cook", "baker",
+    "miller", "price", "case",
 ];
 
 /// Words after which a capitalised common word at the start of a sentence
@@ -80,8 +80,8 @@ fn written_as_name(text: &str, start: usize, end: usize) -> bool {
         return false;
     }
     let before = text[..start].trim_end();
-    let opens_sentence = before.is_empty()
-        || before.ends_with(['.', '!', '?', ':', ';', '(', '"', '-', '*', '>']);
+    let opens_sentence =
+        before.is_empty() || before.ends_with(['.', '!', '?', ':', ';', '(', '"', '-', '*', '>']);
     if !opens_sentence {
         return true;
     }
@@ -175,15 +175,18 @@ impl People {
 
     /// Registers the person behind an event written or done by a human.
     pub fn add_event(&mut self, event: &EventRow) {
-        // Whoever a ticket or an incident is assigned to is a person,
-        // whoever recorded the assignment (lists read "A, B and C").
-        if let Some(assignees) = event.attribute("assignee") {
-            for name in assignees.split(", ").flat_map(|n| n.split(" and ")) {
-                let mut names = vec![name.to_string()];
-                if name.contains('@') {
-                    names.extend(email_aliases(name));
+        // Whoever a ticket or an incident is assigned to, and the people a
+        // chat message mentions, are people, whoever wrote the record
+        // (lists read "A, B and C").
+        for list in ["assignee", "mentioned_people"].map(|k| event.attribute(k)) {
+            for name in list.into_iter().flat_map(|l| l.split(", ")) {
+                for name in name.split(" and ") {
+                    let mut names = vec![name.to_string()];
+                    if name.contains('@') {
+                        names.extend(email_aliases(name));
+                    }
+                    self.link(names);
                 }
-                self.link(names);
             }
         }
         if !is_person(event) {
@@ -465,14 +468,26 @@ mod tests {
         p.add_shift(&shift("Will Mercer", "secondary on-call", 0, 100));
         p.add_shift(&shift("Mark Stone", "primary on-call", 0, 100));
         let cases = [
-            ("Will is watching gw-2", "secondary on-call is watching gw-2"),
-            ("thanks Will, and @will too", "thanks secondary on-call, and secondary on-call too"),
-            ("ok. Mark has the pager", "ok. primary on-call has the pager"),
+            (
+                "Will is watching gw-2",
+                "secondary on-call is watching gw-2",
+            ),
+            (
+                "thanks Will, and @will too",
+                "thanks secondary on-call, and secondary on-call too",
+            ),
+            (
+                "ok. Mark has the pager",
+                "ok. primary on-call has the pager",
+            ),
             ("the cert will be live soon", "the cert will be live soon"),
             ("Will you check gw-2?", "Will you check gw-2?"),
             ("Mark the old cert revoked", "Mark the old cert revoked"),
             ("mark it done, a stone wall", "mark it done, a stone wall"),
-            ("Mercer and Stone agreed", "secondary on-call and primary on-call agreed"),
+            (
+                "Mercer and Stone agreed",
+                "secondary on-call and primary on-call agreed",
+            ),
         ];
         for (text, want) in cases {
             assert_eq!(p.redact(text, 50), want, "{text}");
@@ -480,9 +495,27 @@ mod tests {
     }
 
     #[test]
+    fn people_mentioned_in_chat_are_people_even_if_they_never_write() {
+        let mut p = People::new(false);
+        p.add_event(&chat(
+            "Dana Whitfield",
+            &[("mentioned_people", "Sam Okafor")],
+            0,
+        ));
+        assert_eq!(
+            p.redact("ack, looking. @Sam Okafor can you check? Sam knows it", 0),
+            "ack, looking. responder A can you check? responder A knows it"
+        );
+    }
+
+    #[test]
     fn assignees_are_people() {
         let mut p = People::new(false);
-        let mut assigned = chat("PagerDuty", &[("assignee", "Dana Whitfield and Lee Okafor")], 0);
+        let mut assigned = chat(
+            "PagerDuty",
+            &[("assignee", "Dana Whitfield and Lee Okafor")],
+            0,
+        );
         assigned.human = Some(false);
         p.add_event(&assigned);
         assert_eq!(

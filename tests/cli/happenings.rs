@@ -52,10 +52,7 @@ fn an_issue_opened_about_the_paged_incident_is_not_the_acknowledgement() {
     );
     let issue = at("2026-06-09T09:04:05.000000Z");
     assert_eq!(issue["kind"], "ticket");
-    assert_eq!(
-        cited(issue),
-        ["own_issue_during_incident_4711.json $[0]"]
-    );
+    assert_eq!(cited(issue), ["own_issue_during_incident_4711.json $[0]"]);
     assert!(issue["summary"]
         .as_str()
         .unwrap()

@@ -691,10 +691,27 @@ mod tests {
 
     #[test]
     fn reaction_only_messages() {
-        for text in [":+1:", "👍", ":eyes:", "👀 👀", "+1", "👍🏽", ":+1::skin-tone-2:", "❤️"] {
+        for text in [
+            ":+1:",
+            "👍",
+            ":eyes:",
+            "👀 👀",
+            "+1",
+            "👍🏽",
+            ":+1::skin-tone-2:",
+            "❤️",
+        ] {
             assert!(reaction_only(text), "{text}");
         }
-        for text in ["", "ok 👍", ":+1: rolling back", "+1 to rollback", "12:30:", "#4412", "ack"] {
+        for text in [
+            "",
+            "ok 👍",
+            ":+1: rolling back",
+            "+1 to rollback",
+            "12:30:",
+            "#4412",
+            "ack",
+        ] {
             assert!(!reaction_only(text), "{text}");
         }
     }

@@ -102,7 +102,10 @@ fn replies(input: &IndexedInput<'_>, parent: &Element, sink: &mut dyn RecordSink
         None | Some(Value::Null) => Vec::new(),
         Some(Value::Array(_)) => input.nested(parent, &["replies"]).unwrap_or_default(),
         Some(_) => {
-            sink.problem(json::problem_at(parent, "\"replies\" is not a list of messages"));
+            sink.problem(json::problem_at(
+                parent,
+                "\"replies\" is not a list of messages",
+            ));
             return;
         }
     };
@@ -361,6 +364,15 @@ fn message(input: &[u8], element: &Element) -> Result<Record, String> {
         if !names.is_empty() {
             attrs.push(("mentions", names.join(", ")));
         }
+        // Only users are people; apps, tags and channels are mentioned too.
+        let people: Vec<&str> = mentions
+            .iter()
+            .filter_map(|m| m.get("mentioned")?.get("user"))
+            .filter_map(|u| json::text(u, &["displayName"]))
+            .collect();
+        if !people.is_empty() {
+            attrs.push(("mentioned_people", people.join(", ")));
+        }
     }
     if is_app {
         if let Some(name) = person.name() {
@@ -401,6 +413,7 @@ mod tests {
         );
         assert_eq!(attr(hello, "display_name"), Some("Robin Kline"));
         assert_eq!(attr(hello, "mentions"), Some("Jane Smith"));
+        assert_eq!(attr(hello, "mentioned_people"), Some("Jane Smith"));
         assert_eq!(hello.locator.as_deref(), Some("$.value[0]"));
         assert_eq!(hello.system.as_deref(), Some("Teams"));
 
