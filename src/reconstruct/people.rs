@@ -61,6 +61,16 @@ const COMMON_WORDS: [&str; 48] = [
     "miller", "price", "case",
 ];
 
+/// Words that can be part of an account's name without naming anyone:
+/// function words, name particles, and the words of service and bot
+/// accounts and the products they speak for ("Automation for Jira", "SRE
+/// Team"). Never replaced alone.
+const NOT_NAME_PARTS: &str =
+    "the and for with from you not but all any can has was our out who van von der den del das \
+     dos bin bot app team service support desk admin system automation integration ops sre \
+     oncall call user account jira github gitlab pagerduty opsgenie slack servicenow zendesk \
+     grafana sentry";
+
 /// Words after which a capitalised common word at the start of a sentence
 /// is a verb or a question ("Will you…", "May I…", "Mark the…"), not a name.
 const NOT_AFTER_A_NAME: [&str; 28] = [
@@ -150,6 +160,8 @@ impl People {
                 *owner = id;
             }
         }
+        // A new name: the text pattern must be built again to find it.
+        self.text_pattern = None;
         for name in names {
             self.index.insert(key(&name), id);
             if !self.aliases[id].contains(&name) {
@@ -175,10 +187,10 @@ impl People {
 
     /// Registers the person behind an event written or done by a human.
     pub fn add_event(&mut self, event: &EventRow) {
-        // Whoever a ticket or an incident is assigned to, and the people a
-        // chat message mentions, are people, whoever wrote the record
-        // (lists read "A, B and C").
-        for list in ["assignee", "mentioned_people"].map(|k| event.attribute(k)) {
+        // Whoever a ticket or an incident is assigned to or reported by,
+        // and the people a chat message mentions, are people, whoever wrote
+        // the record (lists read "A, B and C").
+        for list in ["assignee", "reporter", "mentioned_people"].map(|k| event.attribute(k)) {
             for name in list.into_iter().flat_map(|l| l.split(", ")) {
                 for name in name.split(" and ") {
                     let mut names = vec![name.to_string()];
@@ -295,7 +307,10 @@ impl People {
                 for part in key(name).split(' ') {
                     let is_word = part.chars().count() >= MIN_ALIAS_CHARS
                         && part.chars().all(char::is_alphabetic);
-                    if !is_word || self.index.contains_key(part) {
+                    if !is_word
+                        || NOT_NAME_PARTS.split_whitespace().any(|w| w == part)
+                        || self.index.contains_key(part)
+                    {
                         continue;
                     }
                     let owners = parts.entry(part.to_string()).or_default();
@@ -449,6 +464,9 @@ mod tests {
         );
         // The domain of an e-mail is no one's name.
         assert_eq!(p.redact("see example.com", 50), "see example.com");
+        // Nor are the function words in an account's name.
+        p.add_event(&chat("Automation for Jira", &[], 0));
+        assert_eq!(p.redact("waiting for Jira", 50), "waiting for Jira");
     }
 
     #[test]
@@ -509,18 +527,21 @@ mod tests {
     }
 
     #[test]
-    fn assignees_are_people() {
+    fn assignees_and_reporters_are_people() {
         let mut p = People::new(false);
         let mut assigned = chat(
-            "PagerDuty",
-            &[("assignee", "Dana Whitfield and Lee Okafor")],
+            "Jira",
+            &[
+                ("assignee", "Dana Whitfield and Lee Okafor"),
+                ("reporter", "Kim Sato"),
+            ],
             0,
         );
         assigned.human = Some(false);
         p.add_event(&assigned);
         assert_eq!(
-            p.redact("Dana and Lee Okafor are on it", 0),
-            "responder A and responder B are on it"
+            p.redact("Dana and Lee Okafor are on it, Sato says", 0),
+            "responder A and responder B are on it, responder C says"
         );
     }
 
