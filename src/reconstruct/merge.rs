@@ -197,6 +197,14 @@ fn same_act(a: &Candidate, b: &Candidate) -> Option<bool> {
     (share(&sa, &sb) || share(&aa, &ab)).then_some(true)
 }
 
+/// Two chat messages by different people are two things said, however
+/// alike ("hola valerio!" – "hola! soy valerio!"); one message delivered
+/// twice (overlapping pages of an export) has one author.
+fn different_speakers(a: &Candidate, b: &Candidate) -> bool {
+    let said = |c: &Candidate| c.first.kind == "chat" && c.statements_only;
+    said(a) && said(b) && a.first.actor != b.first.actor
+}
+
 /// How strongly two candidates from different systems look like one
 /// happening (0 = not at all): close in time, same phase, not plainly
 /// different acts, and either mostly the same words or a shared
@@ -214,7 +222,7 @@ fn likeness(a: &Candidate, b: &Candidate) -> usize {
         return 0;
     }
     let act = same_act(a, b);
-    if act == Some(false) {
+    if act == Some(false) || different_speakers(a, b) {
         return 0;
     }
     let (wa, wb) = (words(a), words(b));
@@ -320,6 +328,21 @@ mod tests {
         // The same act in two systems is one happening.
         let chat_ack = candidate("chat.json", "chat", 20, "acked #4711");
         assert_eq!(groups(vec![ack(), chat_ack]), [2]);
+    }
+
+    #[test]
+    fn two_people_saying_alike_things_are_two_statements() {
+        let said = |source: &str, who: &str, text: &str| {
+            let mut c = candidate(source, "chat", 0, text);
+            c.first.actor = Some(who.into());
+            c
+        };
+        let one = said("page1.json", "valerio", "hola! soy valerio!");
+        let other = said("page2.json", "pieter", "hola valerio! soy pieter");
+        assert_eq!(groups(vec![one, other]), [1, 1]);
+        let page1 = said("page1.json", "valerio", "hola! soy valerio!");
+        let page2 = said("page2.json", "valerio", "hola! soy valerio!");
+        assert_eq!(groups(vec![page1, page2]), [2]);
     }
 
     #[test]

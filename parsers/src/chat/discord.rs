@@ -185,7 +185,7 @@ fn message(input: &[u8], element: &Element, place: &Place) -> Result<Record, Str
 
     let mut record = chat::element_record(input, element, time, message_text, SYSTEM);
     record.human = Some(!is_bot && !system);
-    record.chatter = system || chat::reaction_only(&record.message);
+    record.chatter = system || chat::says_nothing(&record.message);
     record.identifiers = identifiers;
     record.service.clone_from(&place.channel);
 

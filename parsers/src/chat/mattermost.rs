@@ -412,7 +412,7 @@ fn common(post: &Value, user: Option<&str>) -> Common {
 fn finish(record: &mut Record, common: Common, person: &Person) {
     record.identifiers = common.identifiers;
     record.human = Some(!common.system_post && !common.webhook);
-    record.chatter = common.system_post || chat::reaction_only(&record.message);
+    record.chatter = common.system_post || chat::says_nothing(&record.message);
     record.attributes.extend(common.attrs);
     if common.webhook {
         record.actor.clone_from(&common.override_name);

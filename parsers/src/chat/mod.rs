@@ -546,11 +546,11 @@ pub(crate) fn attachments_text(
     parts
 }
 
-/// Whether a message says nothing but a reaction: only emoji, `:shortcode:`s
-/// (`:+1:`, `:eyes:`) or `+1`. Such a message acknowledges what came before;
-/// it is chatter, not a happening of its own (it is still stored).
-pub(crate) fn reaction_only(text: &str) -> bool {
-    let mut any = false;
+/// Whether a message says nothing: it is empty, or only a reaction (emoji,
+/// `:shortcode:`s such as `:+1:` and `:eyes:`, or `+1`), which acknowledges
+/// what came before. Such a message is chatter, not a happening of its own
+/// (it is still stored).
+pub(crate) fn says_nothing(text: &str) -> bool {
     for word in text.split_whitespace() {
         let mut rest = word;
         while !rest.is_empty() {
@@ -565,10 +565,9 @@ pub(crate) fn reaction_only(text: &str) -> bool {
                 }
                 rest = &rest[c.len_utf8()..];
             }
-            any = true;
         }
     }
-    any
+    true
 }
 
 /// The length of a `:shortcode:` (`:+1:`, `:white_check_mark:`,
@@ -690,8 +689,10 @@ mod tests {
     }
 
     #[test]
-    fn reaction_only_messages() {
+    fn empty_and_reaction_only_messages_say_nothing() {
         for text in [
+            "",
+            " \n",
             ":+1:",
             "👍",
             ":eyes:",
@@ -701,10 +702,9 @@ mod tests {
             ":+1::skin-tone-2:",
             "❤️",
         ] {
-            assert!(reaction_only(text), "{text}");
+            assert!(says_nothing(text), "{text}");
         }
         for text in [
-            "",
             "ok 👍",
             ":+1: rolling back",
             "+1 to rollback",
@@ -712,7 +712,7 @@ mod tests {
             "#4412",
             "ack",
         ] {
-            assert!(!reaction_only(text), "{text}");
+            assert!(!says_nothing(text), "{text}");
         }
     }
 

@@ -580,7 +580,7 @@ fn message(
         });
     record.service.clone_from(&channel);
     record.human = Some(!is_bot && !system);
-    record.chatter = system || chat::reaction_only(&record.message);
+    record.chatter = system || chat::says_nothing(&record.message);
     record.identifiers = identifiers;
 
     let mut attrs: Vec<(&str, String)> = Vec::new();

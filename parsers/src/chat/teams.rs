@@ -312,7 +312,7 @@ fn message(input: &[u8], element: &Element) -> Result<Record, String> {
         .unwrap_or((Person::default(), true));
     let deleted = json::text(v, &["deletedDateTime"]);
     record.human = Some(from.is_some() && !is_app && !system);
-    record.chatter = system || chat::reaction_only(&record.message);
+    record.chatter = system || chat::says_nothing(&record.message);
     record.identifiers = identifiers;
 
     let mut attrs: Vec<(&str, String)> = Vec::new();
