@@ -122,14 +122,10 @@ fn kind_rank(kind: &str) -> u8 {
     }
 }
 
-/// Words of a happening for comparing wording across systems: lower case,
-/// without stop words, with the spellings of a rollback made one.
-pub(super) fn words(c: &Candidate) -> BTreeSet<String> {
-    const STOP: [&str; 16] = [
-        "a", "an", "the", "to", "of", "on", "in", "at", "is", "now", "for", "and", "by", "from",
-        "with", "we",
-    ];
-    let text = format!(
+/// The first line and service of a happening in lower case, with the
+/// spellings of a rollback made one: what its wording is compared on.
+fn text(c: &Candidate) -> String {
+    format!(
         "{} {}",
         first_line(&c.first.message),
         c.first.service.as_deref().unwrap_or("")
@@ -137,19 +133,100 @@ pub(super) fn words(c: &Candidate) -> BTreeSet<String> {
     .to_lowercase()
     .replace("rolling back", "rollback")
     .replace("rolled back", "rollback")
-    .replace("roll back", "rollback");
+    .replace("roll back", "rollback")
+}
+
+fn tokens(text: &str) -> impl Iterator<Item = &str> {
     text.split(|ch: char| !(ch.is_alphanumeric() || ch == '.'))
         .map(|w| w.trim_matches('.'))
+}
+
+/// Words of a happening for comparing wording across systems: lower case,
+/// without stop words, with the spellings of a rollback made one.
+pub(super) fn words(c: &Candidate) -> BTreeSet<String> {
+    const STOP: [&str; 16] = [
+        "a", "an", "the", "to", "of", "on", "in", "at", "is", "now", "for", "and", "by", "from",
+        "with", "we",
+    ];
+    tokens(&text(c))
         .filter(|w| w.len() > 1 && !STOP.contains(w))
         .map(str::to_string)
         .collect()
 }
 
+/// Where in its life a record puts the thing it is about (an alert
+/// triggered, acknowledged, resolved; a change started, finished): two
+/// records at different stages are two happenings, whatever they share.
+const STAGES: [(&str, &[&str]); 9] = [
+    ("trigger", &["triggered", "trigger", "firing", "fired"]),
+    (
+        "acknowledge",
+        &["acknowledged", "acknowledge", "ack", "acked"],
+    ),
+    ("escalate", &["escalated", "escalate"]),
+    ("assign", &["assigned", "reassigned"]),
+    ("notify", &["notified", "paged"]),
+    ("open", &["opened", "created", "declared", "filed"]),
+    ("start", &["started", "starting", "began"]),
+    ("finish", &["finished", "completed", "succeeded"]),
+    ("resolve", &["resolved", "resolve", "closed", "recovered"]),
+];
+
+/// What was done to a system.
+const ACTIONS: [(&str, &[&str]); 6] = [
+    ("rollback", &["rollback", "revert", "reverted", "reverting"]),
+    ("restart", &["restart", "restarted", "restarting"]),
+    ("failover", &["failover", "failed-over"]),
+    ("scale", &["scale", "scaled", "scaling"]),
+    ("disable", &["disable", "disabled"]),
+    ("enable", &["enable", "enabled"]),
+];
+
+/// The stages and actions a happening's wording names.
+fn acts(c: &Candidate) -> (BTreeSet<&'static str>, BTreeSet<&'static str>) {
+    let text = text(c);
+    let named = |table: &[(&'static str, &[&str])]| {
+        tokens(&text)
+            .filter_map(|w| {
+                table
+                    .iter()
+                    .find(|(_, spellings)| spellings.contains(&w))
+                    .map(|(act, _)| *act)
+            })
+            .collect::<BTreeSet<_>>()
+    };
+    (named(&STAGES), named(&ACTIONS))
+}
+
+/// Whether two happenings are the same kind of act (`Some(true)`), plainly
+/// different acts (`Some(false)`), or their wording does not say.
+fn same_act(a: &Candidate, b: &Candidate) -> Option<bool> {
+    let ((sa, aa), (sb, ab)) = (acts(a), acts(b));
+    let differ =
+        |x: &BTreeSet<&str>, y: &BTreeSet<&str>| !x.is_empty() && !y.is_empty() && x.is_disjoint(y);
+    if differ(&sa, &sb) || differ(&aa, &ab) {
+        return Some(false);
+    }
+    let share = |x: &BTreeSet<&str>, y: &BTreeSet<&str>| !x.is_disjoint(y);
+    (share(&sa, &sb) || share(&aa, &ab)).then_some(true)
+}
+
+/// Two chat messages by different people are two things said, however
+/// alike ("hola valerio!" – "hola! soy valerio!"); one message delivered
+/// twice (overlapping pages of an export) has one author.
+fn different_speakers(a: &Candidate, b: &Candidate) -> bool {
+    let said = |c: &Candidate| c.first.kind == "chat" && c.statements_only;
+    said(a) && said(b) && a.first.actor != b.first.actor
+}
+
 /// How strongly two candidates from different systems look like one
-/// happening (0 = not at all): close in time, same phase, and a shared
-/// identifier or mostly the same words, the shared words making the
-/// stronger match. Two records of one source are never merged: a source
-/// that says something twice means twice.
+/// happening (0 = not at all): close in time, same phase, not plainly
+/// different acts, and either mostly the same words or a shared
+/// identifier with the same kind of act. An identifier alone is not
+/// enough: the paging incident number is in every record of the incident
+/// (the ticket opened about it, the acknowledgement, the notes). Two
+/// records of one source are never merged: a source that says something
+/// twice means twice.
 fn likeness(a: &Candidate, b: &Candidate) -> usize {
     if !a.sources.is_disjoint(&b.sources)
         || (a.first.time - b.first.time).abs() > MERGE_WINDOW_MICROS
@@ -157,10 +234,14 @@ fn likeness(a: &Candidate, b: &Candidate) -> usize {
     {
         return 0;
     }
+    let act = same_act(a, b);
+    if act == Some(false) || different_speakers(a, b) {
+        return 0;
+    }
     let (wa, wb) = (words(a), words(b));
     let shared = wa.intersection(&wb).count();
     let similar = shared >= 2 && shared * 2 >= wa.len().min(wb.len());
-    if similar || !a.identifiers.is_disjoint(&b.identifiers) {
+    if similar || (act == Some(true) && !a.identifiers.is_disjoint(&b.identifiers)) {
         1 + shared
     } else {
         0
@@ -210,4 +291,94 @@ pub(super) fn merge(candidates: Vec<Candidate>) -> Vec<Group> {
         }
     }
     groups
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::EventRow;
+
+    fn candidate(source: &str, kind: &str, second: i64, message: &str) -> Candidate {
+        let event = EventRow {
+            id: Some(1),
+            source_id: 1,
+            source: source.into(),
+            sha256: String::new(),
+            parser: String::new(),
+            seq: 0,
+            time: second * 1_000_000,
+            time_quality: Default::default(),
+            line: None,
+            locator: String::new(),
+            kind: kind.into(),
+            level: None,
+            actor: None,
+            host: None,
+            service: None,
+            message: message.into(),
+            template_id: 0,
+            template: String::new(),
+            system: None,
+            human: None,
+            chatter: false,
+            identifiers: vec![],
+            attributes: Default::default(),
+        };
+        let mut c = Candidate::new(event, 5, &[]);
+        // The phase rules are not under test: all are one phase here.
+        c.phase = Phase::Escalation;
+        c
+    }
+
+    fn groups(candidates: Vec<Candidate>) -> Vec<usize> {
+        merge(candidates).iter().map(|g| g.members.len()).collect()
+    }
+
+    #[test]
+    fn a_shared_incident_number_with_a_different_act_is_two_happenings() {
+        let ack = || candidate("pd.json", "alert", 0, "Acknowledged by Primary [#4711]");
+        let issue = candidate(
+            "gh.json",
+            "ticket",
+            55,
+            "acme/gw#318 opened: TLS errors (PagerDuty #4711)",
+        );
+        assert_eq!(groups(vec![ack(), issue]), [1, 1]);
+        // An identifier alone, with no act named, is not enough either.
+        let note = candidate(
+            "notes.json",
+            "alert",
+            30,
+            "Note: gw-2 cert is the culprit (#4711)",
+        );
+        assert_eq!(groups(vec![ack(), note]), [1, 1]);
+        // The same act in two systems is one happening.
+        let chat_ack = candidate("chat.json", "chat", 20, "acked #4711");
+        assert_eq!(groups(vec![ack(), chat_ack]), [2]);
+    }
+
+    #[test]
+    fn two_people_saying_alike_things_are_two_statements() {
+        let said = |source: &str, who: &str, text: &str| {
+            let mut c = candidate(source, "chat", 0, text);
+            c.first.actor = Some(who.into());
+            c
+        };
+        let one = said("page1.json", "valerio", "hola! soy valerio!");
+        let other = said("page2.json", "pieter", "hola valerio! soy pieter");
+        assert_eq!(groups(vec![one, other]), [1, 1]);
+        let page1 = said("page1.json", "valerio", "hola! soy valerio!");
+        let page2 = said("page2.json", "valerio", "hola! soy valerio!");
+        assert_eq!(groups(vec![page1, page2]), [2]);
+    }
+
+    #[test]
+    fn a_start_is_not_a_finish() {
+        let finished = candidate("deploys.log", "log", 0, "rollback finished version=2.13.4");
+        let started = candidate("chat.json", "chat", 10, "Rollback to 2.13.4 started");
+        assert_eq!(groups(vec![finished, started]), [1, 1]);
+        let finished = candidate("deploys.log", "log", 0, "rollback finished version=2.13.4");
+        let done = candidate("chat.json", "chat", 10, "Rollback to 2.13.4 finished");
+        assert_eq!(groups(vec![finished, done]), [2]);
+    }
 }

@@ -6,6 +6,16 @@
 //! shift gives it ("primary on-call"), else as a stable placeholder
 //! ("responder A", in order of first appearance); `--names` shows names.
 //! Bots and systems keep their names.
+//!
+//! People are also named in part: "Priya is renewing the cert". Each word
+//! of a person's names (first name, last name, the parts of a handle or an
+//! e-mail local part) is replaced too, unless it is a whole name of someone
+//! else; a word two people share becomes "a responder". A part that is
+//! also an ordinary English word ("Will", "May", "Mark", "Stone") is
+//! replaced only where it is written as a name: after `@`, or capitalised
+//! and either inside a sentence or opening one that goes on as a statement
+//! about someone ("Will is watching gw-2", not "Will you check?" or "Mark
+//! the old cert revoked").
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -28,7 +38,68 @@ pub struct People {
     shifts: Vec<(usize, Shift)>,
     placeholders: BTreeMap<usize, String>,
     show_names: bool,
-    text_pattern: Option<(Regex, Vec<usize>)>,
+    text_pattern: Option<(Regex, Vec<Alias>)>,
+}
+
+/// One alternative of the text pattern: whose name it is, and how sure a
+/// match is to be that name.
+#[derive(Debug, Clone, Copy)]
+struct Alias {
+    /// The identity; `None` for a part of several people's names.
+    owner: Option<usize>,
+    /// A part of a name that is also an ordinary word.
+    common: bool,
+}
+
+/// Words that are names as well as ordinary words: as a part of a name
+/// they are replaced only where the text writes them as a name.
+const COMMON_WORDS: [&str; 48] = [
+    "will", "may", "mark", "bill", "pat", "rob", "jack", "grant", "hope", "june", "april",
+    "summer", "rose", "chase", "sue", "art", "dawn", "drew", "frank", "gene", "guy", "ray", "wade",
+    "stone", "hunter", "rich", "joy", "faith", "grace", "lane", "page", "long", "young", "white",
+    "black", "brown", "green", "gray", "king", "hill", "wood", "field", "bell", "cook", "baker",
+    "miller", "price", "case",
+];
+
+/// Words that can be part of an account's name without naming anyone:
+/// function words, name particles, and the words of service and bot
+/// accounts and the products they speak for ("Automation for Jira", "SRE
+/// Team"). Never replaced alone.
+const NOT_NAME_PARTS: &str =
+    "the and for with from you not but all any can has was our out who van von der den del das \
+     dos bin bot app team service support desk admin system automation integration ops sre \
+     oncall call user account jira github gitlab pagerduty opsgenie slack servicenow zendesk \
+     grafana sentry";
+
+/// Words after which a capitalised common word at the start of a sentence
+/// is a verb or a question ("Will you…", "May I…", "Mark the…"), not a name.
+const NOT_AFTER_A_NAME: [&str; 28] = [
+    "you", "we", "i", "it", "this", "that", "the", "a", "an", "they", "he", "she", "be", "not",
+    "there", "all", "your", "our", "my", "me", "us", "them", "his", "her", "their", "someone",
+    "anyone", "as",
+];
+
+/// Whether a match of a common-word name part, at `start..end` of `text`,
+/// is written as a name.
+fn written_as_name(text: &str, start: usize, end: usize) -> bool {
+    let matched = &text[start..end];
+    if matched.starts_with('@') {
+        return true;
+    }
+    if !matched.chars().next().is_some_and(char::is_uppercase) {
+        return false;
+    }
+    let before = text[..start].trim_end();
+    let opens_sentence =
+        before.is_empty() || before.ends_with(['.', '!', '?', ':', ';', '(', '"', '-', '*', '>']);
+    if !opens_sentence {
+        return true;
+    }
+    let next = text[end..]
+        .split(|c: char| !c.is_alphanumeric())
+        .find(|w| !w.is_empty())
+        .map(str::to_lowercase);
+    next.is_some_and(|w| !NOT_AFTER_A_NAME.contains(&w.as_str()))
 }
 
 /// How aliases are compared: case-insensitive, without a leading `@`,
@@ -89,6 +160,8 @@ impl People {
                 *owner = id;
             }
         }
+        // A new name: the text pattern must be built again to find it.
+        self.text_pattern = None;
         for name in names {
             self.index.insert(key(&name), id);
             if !self.aliases[id].contains(&name) {
@@ -114,6 +187,20 @@ impl People {
 
     /// Registers the person behind an event written or done by a human.
     pub fn add_event(&mut self, event: &EventRow) {
+        // Whoever a ticket or an incident is assigned to or reported by,
+        // and the people a chat message mentions, are people, whoever wrote
+        // the record (lists read "A, B and C").
+        for list in ["assignee", "reporter", "mentioned_people"].map(|k| event.attribute(k)) {
+            for name in list.into_iter().flat_map(|l| l.split(", ")) {
+                for name in name.split(" and ") {
+                    let mut names = vec![name.to_string()];
+                    if name.contains('@') {
+                        names.extend(email_aliases(name));
+                    }
+                    self.link(names);
+                }
+            }
+        }
         if !is_person(event) {
             return;
         }
@@ -183,7 +270,7 @@ impl People {
         if self.text_pattern.is_none() {
             self.text_pattern = self.build_pattern();
         }
-        let Some((pattern, owners)) = self.text_pattern.take() else {
+        let Some((pattern, aliases)) = self.text_pattern.take() else {
             return text.to_string();
         };
         let mut out = String::with_capacity(text.len());
@@ -191,32 +278,81 @@ impl People {
         for caps in pattern.captures_iter(text) {
             let Some(m) = caps.get(0) else { continue };
             let group = (1..caps.len()).find(|i| caps.get(*i).is_some());
-            let Some(owner) = group.and_then(|g| owners.get(g - 1)).copied() else {
+            let Some(alias) = group.and_then(|g| aliases.get(g - 1)).copied() else {
                 continue;
             };
+            if alias.common && !written_as_name(text, m.start(), m.end()) {
+                continue;
+            }
             out.push_str(&text[last..m.start()]);
-            out.push_str(&self.label(owner, time));
+            match alias.owner {
+                Some(owner) => out.push_str(&self.label(owner, time)),
+                None => out.push_str("a responder"),
+            }
             last = m.end();
         }
         out.push_str(&text[last..]);
-        self.text_pattern = Some((pattern, owners));
+        self.text_pattern = Some((pattern, aliases));
         out
     }
 
-    /// One alternation of every alias, longest first so "Jane Doe" wins
-    /// over "Jane"; each alternative is its own group to find its owner.
-    fn build_pattern(&self) -> Option<(Regex, Vec<usize>)> {
-        let mut all: Vec<(&str, usize)> = self
+    /// The parts of every person's names (see the module comment) that
+    /// are not a whole name themselves, each with the identities it may
+    /// stand for.
+    fn name_parts(&self) -> BTreeMap<String, Vec<usize>> {
+        let mut parts: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        for (id, names) in self.aliases.iter().enumerate() {
+            // An e-mail's domain names no one; its local part is an alias.
+            for name in names.iter().filter(|n| !n.contains('@')) {
+                for part in key(name).split(' ') {
+                    let is_word = part.chars().count() >= MIN_ALIAS_CHARS
+                        && part.chars().all(char::is_alphabetic);
+                    if !is_word
+                        || NOT_NAME_PARTS.split_whitespace().any(|w| w == part)
+                        || self.index.contains_key(part)
+                    {
+                        continue;
+                    }
+                    let owners = parts.entry(part.to_string()).or_default();
+                    if !owners.contains(&id) {
+                        owners.push(id);
+                    }
+                }
+            }
+        }
+        parts
+    }
+
+    /// One alternation of every alias and name part, longest first so
+    /// "Jane Doe" wins over "Jane"; each alternative is its own group to
+    /// find its owner.
+    fn build_pattern(&self) -> Option<(Regex, Vec<Alias>)> {
+        let mut all: Vec<(String, Alias)> = self
             .aliases
             .iter()
             .enumerate()
-            .flat_map(|(id, names)| names.iter().map(move |n| (n.as_str(), id)))
+            .flat_map(|(id, names)| {
+                names.iter().map(move |n| {
+                    let alias = Alias {
+                        owner: Some(id),
+                        common: false,
+                    };
+                    (n.clone(), alias)
+                })
+            })
             .filter(|(n, _)| n.chars().count() >= MIN_ALIAS_CHARS)
             .collect();
+        for (part, owners) in self.name_parts() {
+            let alias = Alias {
+                owner: (owners.len() == 1).then(|| owners[0]),
+                common: COMMON_WORDS.contains(&part.as_str()),
+            };
+            all.push((part, alias));
+        }
         if all.is_empty() {
             return None;
         }
-        all.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(b.0)));
+        all.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(&b.0)));
         let alternatives: Vec<String> = all
             .iter()
             .map(|(n, _)| format!("({})", regex::escape(n)))
@@ -224,7 +360,7 @@ impl People {
         // A mention's `@` goes with the name it precedes.
         let pattern = format!(r"(?i)(?:@|\b)(?:{})\b", alternatives.join("|"));
         let regex = Regex::new(&pattern).ok()?;
-        Some((regex, all.into_iter().map(|(_, id)| id).collect()))
+        Some((regex, all.into_iter().map(|(_, alias)| alias).collect()))
     }
 }
 
@@ -311,6 +447,101 @@ mod tests {
         assert_eq!(
             p.redact("thanks @jdoe, Jane Doe and bob stone fixed it", 0),
             "thanks responder A, responder A and responder B fixed it"
+        );
+    }
+
+    #[test]
+    fn parts_of_names_are_replaced_too() {
+        let mut p = People::new(false);
+        p.add_shift(&Shift {
+            email: Some("priya.raman@example.com".into()),
+            ..shift("Priya Raman", "primary on-call", 0, 100)
+        });
+        p.add_event(&chat("Sam Okafor", &[("username", "sokafor")], 0));
+        assert_eq!(
+            p.redact("Priya is renewing the cert; raman asked Okafor", 50),
+            "primary on-call is renewing the cert; primary on-call asked responder A"
+        );
+        // The domain of an e-mail is no one's name.
+        assert_eq!(p.redact("see example.com", 50), "see example.com");
+        // Nor are the function words in an account's name.
+        p.add_event(&chat("Automation for Jira", &[], 0));
+        assert_eq!(p.redact("waiting for Jira", 50), "waiting for Jira");
+    }
+
+    #[test]
+    fn a_part_two_people_share_names_neither() {
+        let mut p = People::new(false);
+        p.add_event(&chat("Alex Kim", &[], 0));
+        p.add_event(&chat("Alex Novak", &[], 0));
+        assert_eq!(
+            p.redact("Alex rolled back, Novak watched", 0),
+            "a responder rolled back, responder A watched"
+        );
+    }
+
+    #[test]
+    fn a_part_that_is_also_a_word_is_replaced_only_as_a_name() {
+        let mut p = People::new(false);
+        p.add_shift(&shift("Will Mercer", "secondary on-call", 0, 100));
+        p.add_shift(&shift("Mark Stone", "primary on-call", 0, 100));
+        let cases = [
+            (
+                "Will is watching gw-2",
+                "secondary on-call is watching gw-2",
+            ),
+            (
+                "thanks Will, and @will too",
+                "thanks secondary on-call, and secondary on-call too",
+            ),
+            (
+                "ok. Mark has the pager",
+                "ok. primary on-call has the pager",
+            ),
+            ("the cert will be live soon", "the cert will be live soon"),
+            ("Will you check gw-2?", "Will you check gw-2?"),
+            ("Mark the old cert revoked", "Mark the old cert revoked"),
+            ("mark it done, a stone wall", "mark it done, a stone wall"),
+            (
+                "Mercer and Stone agreed",
+                "secondary on-call and primary on-call agreed",
+            ),
+        ];
+        for (text, want) in cases {
+            assert_eq!(p.redact(text, 50), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn people_mentioned_in_chat_are_people_even_if_they_never_write() {
+        let mut p = People::new(false);
+        p.add_event(&chat(
+            "Dana Whitfield",
+            &[("mentioned_people", "Sam Okafor")],
+            0,
+        ));
+        assert_eq!(
+            p.redact("ack, looking. @Sam Okafor can you check? Sam knows it", 0),
+            "ack, looking. responder A can you check? responder A knows it"
+        );
+    }
+
+    #[test]
+    fn assignees_and_reporters_are_people() {
+        let mut p = People::new(false);
+        let mut assigned = chat(
+            "Jira",
+            &[
+                ("assignee", "Dana Whitfield and Lee Okafor"),
+                ("reporter", "Kim Sato"),
+            ],
+            0,
+        );
+        assigned.human = Some(false);
+        p.add_event(&assigned);
+        assert_eq!(
+            p.redact("Dana and Lee Okafor are on it, Sato says", 0),
+            "responder A and responder B are on it, responder C says"
         );
     }
 

@@ -9,6 +9,7 @@ mod draft;
 mod events;
 mod facts;
 mod formats;
+mod happenings;
 mod hostile;
 mod incidents;
 mod ingest;

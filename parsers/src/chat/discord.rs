@@ -185,7 +185,7 @@ fn message(input: &[u8], element: &Element, place: &Place) -> Result<Record, Str
 
     let mut record = chat::element_record(input, element, time, message_text, SYSTEM);
     record.human = Some(!is_bot && !system);
-    record.chatter = system;
+    record.chatter = system || chat::says_nothing(&record.message);
     record.identifiers = identifiers;
     record.service.clone_from(&place.channel);
 
@@ -238,6 +238,14 @@ fn message(input: &[u8], element: &Element, place: &Place) -> Result<Record, Str
             .collect();
         if !names.is_empty() {
             attrs.push(("mentions", names.join(", ")));
+        }
+        let people: Vec<&str> = mentions
+            .iter()
+            .filter(|m| !chat::is_true(m, "isBot"))
+            .filter_map(|m| json::text(m, &["nickname"]).or_else(|| json::text(m, &["name"])))
+            .collect();
+        if !people.is_empty() {
+            attrs.push(("mentioned_people", people.join(", ")));
         }
     }
     let username = json::text(&author, &["name"]).map(str::to_string);
@@ -294,6 +302,7 @@ mod tests {
         assert_eq!(attr(bold, "user_id"), Some("1000000000000000001"));
 
         assert_eq!(attr(&out.records[2], "mentions"), Some("pieter"));
+        assert_eq!(attr(&out.records[2], "mentioned_people"), Some("pieter"));
         let gif = &out.records[5];
         // The link preview adds nothing to the text already naming the URL.
         assert_eq!(

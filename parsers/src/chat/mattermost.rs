@@ -113,10 +113,21 @@ impl Parser for MattermostBulk {
                 Ok(record) => sink.record(record),
                 Err(reason) => sink.problem(problem(reason)),
             }
-            let replies = json::first_member(raw, kind)
+            let replies = match json::first_member(raw, kind)
                 .and_then(|p| json::first_member(p, "replies"))
-                .and_then(|r| json::elements(input, &index, r, &format!("$.{kind}.replies")))
-                .unwrap_or_default();
+                .filter(|r| r.get() != "null")
+            {
+                None => Vec::new(),
+                Some(r) => match json::elements(input, &index, r, &format!("$.{kind}.replies")) {
+                    Some(replies) => replies,
+                    None => {
+                        sink.problem(problem(format!(
+                            "{kind} whose \"replies\" is not a list: its replies are not read"
+                        )));
+                        Vec::new()
+                    }
+                },
+            };
             let root = create_at_text(post);
             for reply in &replies {
                 match bulk_post(input, reply, kind, &users, Some((post, root.as_deref()))) {
@@ -401,7 +412,7 @@ fn common(post: &Value, user: Option<&str>) -> Common {
 fn finish(record: &mut Record, common: Common, person: &Person) {
     record.identifiers = common.identifiers;
     record.human = Some(!common.system_post && !common.webhook);
-    record.chatter = common.system_post;
+    record.chatter = common.system_post || chat::says_nothing(&record.message);
     record.attributes.extend(common.attrs);
     if common.webhook {
         record.actor.clone_from(&common.override_name);
@@ -654,11 +665,12 @@ mod tests {
 
     #[test]
     fn bad_posts_become_problems() {
-        let input = b"{\"type\":\"version\",\"version\":1}\nnot json\n{\"type\":\"post\",\"post\":{\"user\":\"a\",\"message\":\"x\",\"create_at\":0}}\n{\"no\":\"type\"}\n{\"type\":\"post\",\"post\":{\"user\":\"a\",\"message\":\"x\",\"create_at\":1700000000000,\"replies\":[{\"message\":\"r\"}]}}\n";
+        let input = b"{\"type\":\"version\",\"version\":1}\nnot json\n{\"type\":\"post\",\"post\":{\"user\":\"a\",\"message\":\"x\",\"create_at\":0}}\n{\"no\":\"type\"}\n{\"type\":\"post\",\"post\":{\"user\":\"a\",\"message\":\"x\",\"create_at\":1700000000000,\"replies\":[{\"message\":\"r\"}]}}\n{\"type\":\"post\",\"post\":{\"user\":\"a\",\"message\":\"y\",\"create_at\":1700000000000,\"replies\":{\"message\":\"r\"}}}\n";
         let out = run(&MattermostBulk, input);
-        assert_eq!(out.records.len(), 1);
+        assert_eq!(out.records.len(), 2);
         let lines: Vec<Option<u64>> = out.problems.iter().map(|p| p.line).collect();
-        assert_eq!(lines, [Some(2), Some(3), Some(4), Some(5)]);
+        assert_eq!(lines, [Some(2), Some(3), Some(4), Some(5), Some(6)]);
+        assert!(out.problems[4].reason.contains("not a list"));
         assert_eq!(
             out.problems[3].locator.as_deref(),
             Some("$.post.replies[0]")

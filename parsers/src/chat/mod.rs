@@ -398,6 +398,8 @@ pub(crate) fn html_to_text(html: &str) -> String {
                     }
                 }
             }
+            // Teams writes an emoji as `<emoji alt="👍" …>`: the alt is the text.
+            ("emoji", false) => out.push_str(&attr("alt").unwrap_or_default()),
             ("img", _) => match attr("alt") {
                 Some(alt) => out.push_str(&alt),
                 None => out.push_str("[image]"),
@@ -544,6 +546,51 @@ pub(crate) fn attachments_text(
     parts
 }
 
+/// Whether a message says nothing: it is empty, or only a reaction (emoji,
+/// `:shortcode:`s such as `:+1:` and `:eyes:`, or `+1`), which acknowledges
+/// what came before. Such a message is chatter, not a happening of its own
+/// (it is still stored).
+pub(crate) fn says_nothing(text: &str) -> bool {
+    for word in text.split_whitespace() {
+        let mut rest = word;
+        while !rest.is_empty() {
+            if let Some(after) = rest.strip_prefix("+1") {
+                rest = after;
+            } else if let Some(len) = shortcode_len(rest) {
+                rest = &rest[len..];
+            } else {
+                let c = rest.chars().next().unwrap_or(' ');
+                if !is_emoji(c) {
+                    return false;
+                }
+                rest = &rest[c.len_utf8()..];
+            }
+        }
+    }
+    true
+}
+
+/// The length of a `:shortcode:` (`:+1:`, `:white_check_mark:`,
+/// `:skin-tone-2:`) at the start of `text`.
+fn shortcode_len(text: &str) -> Option<usize> {
+    let inner = text.strip_prefix(':')?;
+    let end = inner.find(':')?;
+    let name = &inner[..end];
+    let valid = !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'+'));
+    valid.then_some(end + 2)
+}
+
+/// Pictographs, dingbats and the joiners and modifiers that build emoji
+/// sequences; no letters, digits or punctuation.
+fn is_emoji(c: char) -> bool {
+    matches!(u32::from(c),
+        0x1F000..=0x1FAFF | 0x2600..=0x27BF | 0x2B00..=0x2BFF | 0x2300..=0x23FF
+        | 0xFE0F | 0x200D | 0x20E3 | 0xE0020..=0xE007F)
+}
+
 /// `name:count,…` in the order given, counts of one name added up.
 pub(crate) fn reactions(items: impl IntoIterator<Item = (String, u64)>) -> Option<String> {
     let mut order: Vec<String> = Vec::new();
@@ -639,6 +686,34 @@ mod tests {
                 "https://example.test/a"
             ]
         );
+    }
+
+    #[test]
+    fn empty_and_reaction_only_messages_say_nothing() {
+        for text in [
+            "",
+            " \n",
+            ":+1:",
+            "👍",
+            ":eyes:",
+            "👀 👀",
+            "+1",
+            "👍🏽",
+            ":+1::skin-tone-2:",
+            "❤️",
+        ] {
+            assert!(says_nothing(text), "{text}");
+        }
+        for text in [
+            "ok 👍",
+            ":+1: rolling back",
+            "+1 to rollback",
+            "12:30:",
+            "#4412",
+            "ack",
+        ] {
+            assert!(!says_nothing(text), "{text}");
+        }
     }
 
     #[test]

@@ -149,7 +149,7 @@ fn message(input: &[u8], element: &Element) -> Result<Record, String> {
     let mut record = chat::element_record(input, element, time, message_text, SYSTEM);
     let chatter = system_type.is_some() || old_version;
     record.human = Some(!is_bot && system_type.is_none());
-    record.chatter = chatter;
+    record.chatter = chatter || chat::says_nothing(&record.message);
     record.identifiers = identifiers;
 
     let mut attrs: Vec<(&str, String)> = Vec::new();

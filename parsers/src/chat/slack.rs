@@ -416,6 +416,23 @@ impl Directory {
         person.real_name.or(person.display_name).or(person.username)
     }
 
+    /// The people (not bots) a message's `<@U123>` mentions name, known
+    /// from `users.json`: blameless text needs them even if they never
+    /// write.
+    fn mentioned_people(&self, text: &str) -> Option<String> {
+        let mut names: Vec<String> = Vec::new();
+        for rest in text.split("<@").skip(1) {
+            let id = rest.split(['>', '|']).next().unwrap_or("");
+            let person = self.users.get(id).filter(|u| !u.is_bot);
+            if let Some(name) = person.and_then(|_| self.name_of(id)) {
+                if !names.contains(&name) {
+                    names.push(name);
+                }
+            }
+        }
+        (!names.is_empty()).then(|| names.join(", "))
+    }
+
     /// Plain text of Slack's message markup: `<@U123>` → `@Name`,
     /// `<#C123|name>` → `#name`, `<!here>` → `@here`, `<url|label>` →
     /// `label (url)`, and `&lt; &gt; &amp;` unescaped.
@@ -672,7 +689,7 @@ fn message(
         });
     record.service.clone_from(&channel);
     record.human = Some(!is_bot && !system);
-    record.chatter = system;
+    record.chatter = system || chat::says_nothing(&record.message);
     record.identifiers = identifiers;
 
     let mut attrs: Vec<(&str, String)> = Vec::new();
@@ -744,6 +761,13 @@ fn message(
     }
     if let Some(bot_id) = bot_id {
         attrs.push(("bot_id", bot_id.to_string()));
+    }
+    if let Some(people) = body
+        .get("text")
+        .and_then(Value::as_str)
+        .and_then(|t| dir.mentioned_people(t))
+    {
+        attrs.push(("mentioned_people", people));
     }
     if is_bot {
         if let Some(name) = &bot_name {
@@ -841,6 +865,7 @@ mod tests {
             "ack, looking. @Sam Okafor can you check #deploys? runbook: Checkout runbook (https://wiki.acme.test/runbooks/checkout?x=1&y=2) & OPS-1842"
         );
         assert_eq!(ack.actor.as_deref(), Some("Dana Whitfield"));
+        assert_eq!(attr(ack, "mentioned_people"), Some("Sam Okafor"));
         assert_eq!(ack.human, Some(true));
         assert_eq!(attr(ack, "user_id"), Some("U0DANA"));
         assert_eq!(attr(ack, "username"), Some("dana"));

@@ -1,7 +1,9 @@
 //! Microsoft Teams channel and chat messages as Microsoft Graph returns them
 //! (`GET /teams/{id}/channels/{id}/messages`, `.../replies`,
 //! `/chats/{id}/messages`): `{"value": [chatMessage, ...]}`, or a bare array
-//! of chatMessage objects as some export scripts save them.
+//! of chatMessage objects as some export scripts save them. Thread replies
+//! nested in a message (`$expand=replies`) are messages too; replies Graph
+//! counted but did not expand are reported as a problem.
 //!
 //! Bodies are HTML: they become plain text with `<at>` mentions as `@Name`.
 //! System event messages (`from` null, `eventDetail` set) are chatter.
@@ -13,7 +15,7 @@ use serde_json::value::RawValue;
 use serde_json::Value;
 
 use crate::chat::{self, Person};
-use crate::input::json::{self, Element, LineIndex};
+use crate::input::json::{self, Element, IndexedInput};
 use crate::record::{Record, RecordSink};
 use crate::Parser;
 
@@ -65,12 +67,11 @@ impl Parser for TeamsGraph {
                 return;
             }
         };
-        let lines = LineIndex::new(input);
+        let indexed = IndexedInput::new(input);
         let elements = if doc.get().trim_start().starts_with('[') {
-            json::elements(input, &lines, doc, "$")
+            indexed.elements(doc, "$")
         } else {
-            json::first_member(doc, "value")
-                .and_then(|raw| json::elements(input, &lines, raw, "$.value"))
+            json::first_member(doc, "value").and_then(|raw| indexed.elements(raw, "$.value"))
         };
         let Some(elements) = elements else {
             sink.problem(chat::document_problem(
@@ -79,11 +80,48 @@ impl Parser for TeamsGraph {
             return;
         };
         for element in &elements {
-            match message(input, element) {
-                Ok(record) => sink.record(record),
-                Err(reason) => sink.problem(json::problem_at(element, reason)),
-            }
+            emit(input, element, sink);
+            replies(&indexed, element, sink);
         }
+    }
+}
+
+fn emit(input: &[u8], element: &Element, sink: &mut dyn RecordSink) {
+    match message(input, element) {
+        Ok(record) => sink.record(record),
+        Err(reason) => sink.problem(json::problem_at(element, reason)),
+    }
+}
+
+/// The thread replies Graph nests in a message (`$expand=replies`): each
+/// is a message of its own. Graph expands at most a page of them; those it
+/// only counts are not in the file, and are reported rather than lost.
+fn replies(input: &IndexedInput<'_>, parent: &Element, sink: &mut dyn RecordSink) {
+    let v = &parent.value;
+    let nested = match v.get("replies") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Array(_)) => input.nested(parent, &["replies"]).unwrap_or_default(),
+        Some(_) => {
+            sink.problem(json::problem_at(
+                parent,
+                "\"replies\" is not a list of messages",
+            ));
+            return;
+        }
+    };
+    for reply in &nested {
+        emit(input.bytes, reply, sink);
+    }
+    let counted = v.get("replies@odata.count").and_then(Value::as_u64);
+    let missing = counted.map_or(0, |n| n.saturating_sub(nested.len() as u64));
+    if missing > 0 || v.get("replies@odata.nextLink").is_some() {
+        let of = counted.map_or(String::new(), |n| format!(" of {n}"));
+        let reason = if missing > 0 {
+            format!("{missing} replies{of} not in the export (only a page was expanded)")
+        } else {
+            "more replies not in the export (replies@odata.nextLink)".to_string()
+        };
+        sink.problem(json::problem_at(parent, reason));
     }
 }
 
@@ -274,7 +312,7 @@ fn message(input: &[u8], element: &Element) -> Result<Record, String> {
         .unwrap_or((Person::default(), true));
     let deleted = json::text(v, &["deletedDateTime"]);
     record.human = Some(from.is_some() && !is_app && !system);
-    record.chatter = system;
+    record.chatter = system || chat::says_nothing(&record.message);
     record.identifiers = identifiers;
 
     let mut attrs: Vec<(&str, String)> = Vec::new();
@@ -326,6 +364,15 @@ fn message(input: &[u8], element: &Element) -> Result<Record, String> {
         if !names.is_empty() {
             attrs.push(("mentions", names.join(", ")));
         }
+        // Only users are people; apps, tags and channels are mentioned too.
+        let people: Vec<&str> = mentions
+            .iter()
+            .filter_map(|m| m.get("mentioned")?.get("user"))
+            .filter_map(|u| json::text(u, &["displayName"]))
+            .collect();
+        if !people.is_empty() {
+            attrs.push(("mentioned_people", people.join(", ")));
+        }
     }
     if is_app {
         if let Some(name) = person.name() {
@@ -346,6 +393,8 @@ mod tests {
     const GRAPH: &[u8] =
         include_bytes!("../../../fixtures/teams-graph/graph_channel_messages_list.json");
     const OWN: &[u8] = include_bytes!("../../../fixtures/teams-graph/own_incident_channel.json");
+    const REPLIES: &[u8] =
+        include_bytes!("../../../fixtures/teams-graph/own_expanded_replies.json");
 
     #[test]
     fn graph_documentation_example() {
@@ -364,6 +413,7 @@ mod tests {
         );
         assert_eq!(attr(hello, "display_name"), Some("Robin Kline"));
         assert_eq!(attr(hello, "mentions"), Some("Jane Smith"));
+        assert_eq!(attr(hello, "mentioned_people"), Some("Jane Smith"));
         assert_eq!(hello.locator.as_deref(), Some("$.value[0]"));
         assert_eq!(hello.system.as_deref(), Some("Teams"));
 
@@ -433,6 +483,47 @@ mod tests {
         assert_eq!(added.human, Some(false));
         assert_eq!(added.message, "members added: Sam Okafor");
         assert_eq!(added.actor.as_deref(), Some("Dana Whitfield"));
+    }
+
+    #[test]
+    fn expanded_replies_are_messages_and_unexpanded_ones_are_counted() {
+        let out = run(&TeamsGraph, REPLIES);
+        let texts: Vec<&str> = out.records.iter().map(|r| r.message.as_str()).collect();
+        assert_eq!(
+            texts,
+            [
+                "TLS handshake failures on api-gateway since 09:00, looking (#4711)",
+                "new cert deployed to gw-1 and gw-2, handshakes succeeding again",
+                "👍",
+                ":+1:",
+            ]
+        );
+        let reply = &out.records[1];
+        assert_eq!(utc(reply), "2026-06-09T09:08:30.000000Z");
+        assert_eq!(reply.actor.as_deref(), Some("Will Mercer"));
+        assert_eq!(attr(reply, "reply_to"), Some("1780995720000"));
+        assert_eq!(reply.locator.as_deref(), Some("$.value[0].replies[0]"));
+        assert!(!reply.chatter);
+        // Reactions written as messages are kept, as chatter.
+        assert!(out.records[2].chatter && out.records[3].chatter);
+        // Three replies counted, two expanded: the third is not lost silently.
+        assert_eq!(out.problems.len(), 1, "{:?}", out.problems);
+        assert_eq!(out.problems[0].locator.as_deref(), Some("$.value[0]"));
+        assert!(out.problems[0].reason.contains("1 replies of 3"));
+        let bad = run(
+            &TeamsGraph,
+            br#"{"value": [{"id": "1", "createdDateTime": "2026-01-01T10:00:00Z", "body": {"content": "x"}, "replies": [{"id": "2"}, 7]}, {"id": "3", "createdDateTime": "2026-01-01T10:00:00Z", "body": {"content": "y"}, "replies": "none"}]}"#,
+        );
+        assert_eq!(bad.records.len(), 2);
+        let where_: Vec<_> = bad.problems.iter().map(|p| p.locator.as_deref()).collect();
+        assert_eq!(
+            where_,
+            [
+                Some("$.value[0].replies[0]"),
+                Some("$.value[0].replies[1]"),
+                Some("$.value[1]")
+            ]
+        );
     }
 
     #[test]

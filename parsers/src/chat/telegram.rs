@@ -345,7 +345,7 @@ fn export_message(input: &[u8], element: &Element, info: &ChatInfo) -> Result<Re
     } else {
         None
     };
-    record.chatter = service;
+    record.chatter = service || chat::says_nothing(&record.message);
     record.identifiers = identifiers;
     record.service.clone_from(&info.name);
 
@@ -469,7 +469,7 @@ fn bot_update(input: &[u8], element: &Element) -> Result<Option<Record>, String>
         (false, Some(bot)) => Some(!bot),
         (false, None) => None,
     };
-    record.chatter = service;
+    record.chatter = service || chat::says_nothing(&record.message);
     record.identifiers = identifiers;
     let chat_value = m.get("chat").cloned().unwrap_or(Value::Null);
     let chat_name = json::text(&chat_value, &["title"])
