@@ -327,6 +327,7 @@ mod tests {
         let mut c = Candidate::new(event, 5, &[]);
         // The phase rules are not under test: all are one phase here.
         c.phase = Phase::Escalation;
+        c.nature = Nature::Other;
         c
     }
 
