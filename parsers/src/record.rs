@@ -165,6 +165,11 @@ pub struct Record {
     /// Further facts as key/value pairs (`role`, `status_from`, `status_to`,
     /// `thread_ts`, `edited_at`, `reactions`…), stored as JSON.
     pub attributes: Vec<(String, String)>,
+    /// A request, trace or correlation id that another system's record of
+    /// the same request carries too (a proxy's and an application's line):
+    /// the pipeline pairs them to estimate clock offsets. Not stored, so a
+    /// log line keeps fitting in a block.
+    pub correlation: Option<String>,
 }
 
 impl Record {
@@ -188,6 +193,7 @@ impl Record {
             chatter: false,
             identifiers: Vec::new(),
             attributes: Vec::new(),
+            correlation: None,
         }
     }
 

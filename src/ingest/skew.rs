@@ -98,6 +98,11 @@ pub(super) struct Redo {
     pub(super) findings: Vec<String>,
 }
 
+/// The fact of a request or trace id, as [`facts`] names it.
+pub(super) fn request_fact(id: &str) -> String {
+    format!("request {id}")
+}
+
 /// The facts a record shares with other sources' records.
 pub(super) fn facts(
     kind: &str,
@@ -114,13 +119,13 @@ pub(super) fn facts(
     for c in REQUEST_ID.captures_iter(message) {
         if let Some(id) = c.get(1).or_else(|| c.get(2)) {
             if id.as_str().chars().any(|ch| ch.is_ascii_digit()) {
-                out.push(format!("request {}", id.as_str()));
+                out.push(request_fact(id.as_str()));
             }
         }
     }
     for (key, value) in attributes {
         if ID_KEYS.contains(&key.to_ascii_lowercase().as_str()) && value.len() >= 6 {
-            out.push(format!("request {value}"));
+            out.push(request_fact(value));
         }
     }
     if kind == "alert" {

@@ -32,6 +32,8 @@ pub struct Fields {
     pub message: String,
     /// Kind of happening.
     pub kind: Kind,
+    /// Request or trace id ([`Record::correlation`]).
+    pub correlation: Option<String>,
 }
 
 impl Fields {
@@ -45,6 +47,7 @@ impl Fields {
             actor: None,
             message: message.into(),
             kind: Kind::Log,
+            correlation: None,
         }
     }
 }
@@ -61,6 +64,7 @@ impl Fields {
             host: self.host,
             service: self.service,
             lossy_utf8,
+            correlation: self.correlation,
             ..Record::new(self.kind, self.time, self.message)
         }
     }

@@ -127,12 +127,26 @@ fn parse_line(line: &str) -> Result<Fields, String> {
     message.push_str(" from ");
     message.push_str(client);
     let mut fields = Fields::new(time, message);
+    fields.correlation = trailing_request_id(line);
     fields.level = Some(match code {
         500..=599 => Level::Error,
         400..=499 => Level::Warn,
         _ => Level::Info,
     });
     Ok(fields)
+}
+
+/// nginx's `$request_id` (32 hex digits) or a proxy's request id logged
+/// as the last field, which the upstream application logs too.
+fn trailing_request_id(line: &str) -> Option<String> {
+    let last = line.trim_end().rsplit(' ').next()?;
+    let id = last.trim_matches('"');
+    let hex = |b: u8| b.is_ascii_hexdigit() || b == b'-';
+    let looks_like_id = id.len() >= 8
+        && id.bytes().all(hex)
+        && id.bytes().any(|b| b.is_ascii_digit())
+        && id.bytes().any(|b| b.is_ascii_alphabetic());
+    looks_like_id.then(|| id.to_string())
 }
 
 #[cfg(test)]
@@ -250,5 +264,14 @@ mod tests {
             AccessLog.parse(line.as_bytes(), &mut out);
             let _ = AccessLog.sniff(line.as_bytes());
         }
+    }
+
+    #[test]
+    fn a_request_id_logged_last_is_kept_for_pairing() {
+        let line = "203.0.113.75 - - [29/Sep/2026:04:00:00 +0000] \"GET /api/shipping HTTP/1.1\" 200 1836 \"-\" \"Mozilla/5.0\" 0.223 ba6f2453757b";
+        let out = run_str(&AccessLog, line);
+        assert_eq!(out.records[0].correlation.as_deref(), Some("ba6f2453757b"));
+        let plain = run_str(&AccessLog, SMALL);
+        assert!(plain.records.iter().all(|r| r.correlation.is_none()));
     }
 }

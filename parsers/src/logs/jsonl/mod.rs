@@ -82,6 +82,18 @@ const MESSAGE_KEYS: &[Candidate] = &candidates([
 
 const HOST_KEYS: &[Candidate] = &candidates(["hostname", "host.name", "host", "_HOSTNAME"]);
 
+/// Request and trace ids ([`Record::correlation`]).
+const CORRELATION_KEYS: &[Candidate] = &candidates([
+    "request_id",
+    "requestId",
+    "req_id",
+    "x_request_id",
+    "trace_id",
+    "traceId",
+    "trace.id",
+    "correlation_id",
+]);
+
 const SERVICE_KEYS: &[Candidate] = &candidates([
     "service.name",
     "service",
@@ -342,6 +354,7 @@ fn fields(object: &Object<'_>) -> Result<Fields, String> {
     fields.level = level.map(|(_, level)| level);
     fields.host = host.map(|(_, host)| host);
     fields.service = service.map(|(_, service)| service);
+    fields.correlation = first(object, CORRELATION_KEYS, read_name).map(|(_, id)| id);
     Ok(fields)
 }
 
