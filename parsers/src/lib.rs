@@ -13,7 +13,11 @@
 //! - `chat`: Slack, Mattermost, Teams, Discord, Rocket.Chat, Telegram;
 //! - `paging`: PagerDuty, Opsgenie, Alertmanager;
 //! - `tickets`: Jira, ServiceNow, GitHub, GitLab, Zendesk, Bugzilla;
-//! - `shifts`: shift sheets (who was on call when).
+//! - `shifts`: shift sheets (who was on call when);
+//! - `platforms`: log-platform exports (Elasticsearch, Loki, CloudWatch,
+//!   Google Cloud Logging, Azure Monitor, Datadog, Splunk), whose records'
+//!   original lines are read by the line parsers of `logs` and
+//!   [`declarative`].
 //!
 //! What several families share to read their input ([`lines`], [`json`],
 //! [`identifiers`] and CSV rows) is in `input`, and time reading in [`time`].
@@ -33,6 +37,7 @@ pub mod declarative;
 mod input;
 mod logs;
 mod paging;
+mod platforms;
 mod record;
 pub mod registry;
 mod shifts;
@@ -87,6 +92,24 @@ pub trait Parser: Send + Sync {
         let _ = context;
         self.parse(input, sink);
     }
+}
+
+/// Among `parsers`, the one whose sniff accepts `head` that ranks highest
+/// (most specific, then most confident, then smallest id, so the choice
+/// never depends on the order of the list), with its index and confidence.
+pub(crate) fn best_sniff<'a>(
+    parsers: impl IntoIterator<Item = &'a dyn Parser>,
+    head: &[u8],
+) -> Option<(usize, &'a dyn Parser, u8)> {
+    parsers
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, p)| p.sniff(head).map(|confidence| (i, p, confidence)))
+        .max_by(|(_, a, ca), (_, b, cb)| {
+            (a.specificity(), ca)
+                .cmp(&(b.specificity(), cb))
+                .then_with(|| b.id().cmp(a.id()))
+        })
 }
 
 /// What the pipeline knows about an input beyond its bytes.
