@@ -122,11 +122,7 @@ fn insights_time(text: &str) -> Option<Timestamp> {
 }
 
 /// Fills a record from the fields of one Insights row.
-fn insights_record(
-    mut record: Record,
-    fields: &[(&str, &str)],
-    inner: &mut InnerLines,
-) -> Record {
+fn insights_record(mut record: Record, fields: &[(&str, &str)], inner: &mut InnerLines) -> Record {
     record.system = Some(SYSTEM.to_string());
     let mut message = None;
     for (name, value) in fields {

@@ -99,7 +99,10 @@ fn read_response(
             let ns = value.value.get(0).and_then(Value::as_str);
             let line = value.value.get(1).and_then(Value::as_str);
             let (Some(ns), Some(line)) = (ns, line) else {
-                sink.problem(problem_at(&value, "not a [\"<epoch ns>\", \"<line>\"] pair"));
+                sink.problem(problem_at(
+                    &value,
+                    "not a [\"<epoch ns>\", \"<line>\"] pair",
+                ));
                 continue;
             };
             let Some(time) = time::parse_epoch(ns, Some(EpochUnit::Nanos)) else {
@@ -155,7 +158,9 @@ fn finish(
     record.host = pick(HOST_LABELS);
     record.service = pick(SERVICE_LABELS);
     if !labels.is_empty() {
-        record.attributes.push(("stream".to_string(), selector(labels)));
+        record
+            .attributes
+            .push(("stream".to_string(), selector(labels)));
     }
     inner.apply(record, line);
 }
@@ -233,7 +238,8 @@ fn read_line(text: &str) -> Result<Entry, String> {
         return Err("logcli times carry a zone".to_string());
     }
     let rest = text[used..].trim_start();
-    let (labels, line) = read_selector(rest).ok_or_else(|| "no {labels} after the time".to_string())?;
+    let (labels, line) =
+        read_selector(rest).ok_or_else(|| "no {labels} after the time".to_string())?;
     Ok((time, labels, line.trim_start().to_string()))
 }
 
@@ -246,7 +252,8 @@ fn read_jsonl(text: &str) -> Result<Entry, String> {
     if !value.get("labels").is_none_or(Value::is_object) {
         return Err("\"labels\" is not an object".to_string());
     }
-    let time = json::time_field(&value, "timestamp")?.ok_or_else(|| "no \"timestamp\"".to_string())?;
+    let time =
+        json::time_field(&value, "timestamp")?.ok_or_else(|| "no \"timestamp\"".to_string())?;
     Ok((time, labels(value.get("labels")), line.to_string()))
 }
 
@@ -281,7 +288,9 @@ fn read_selector(text: &str) -> Option<(BTreeMap<String, String>, &str)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::{assert_rejects_text, attr, never_panics, problem_places, run, run_str, utc};
+    use crate::testing::{
+        assert_rejects_text, attr, never_panics, problem_places, run, run_str, utc,
+    };
 
     const QUERY_RANGE: &str = r#"{"status":"success","data":{"resultType":"streams","result":[
 {"stream":{"app":"web","host":"web-1"},"values":[
@@ -314,12 +323,18 @@ mod tests {
     #[test]
     fn metric_results_and_broken_values_are_problems() {
         let matrix = r#"{"status":"success","data":{"resultType":"matrix","result":[]}}"#;
-        assert_eq!(problem_places(&run_str(&LokiApi, matrix)), [(Some(1), Some("$"))]);
+        assert_eq!(
+            problem_places(&run_str(&LokiApi, matrix)),
+            [(Some(1), Some("$"))]
+        );
         let broken = r#"{"data":{"resultType":"streams","result":[{"stream":{},"values":[["x","y"],[1]]}]}}"#;
         let out = run_str(&LokiApi, broken);
         assert_eq!(out.records.len(), 0);
         assert_eq!(out.problems.len(), 2);
-        assert_eq!(out.problems[1].locator.as_deref(), Some("$.data.result[0].values[1]"));
+        assert_eq!(
+            out.problems[1].locator.as_deref(),
+            Some("$.data.result[0].values[1]")
+        );
     }
 
     #[test]
@@ -348,7 +363,9 @@ mod tests {
         ];
         assert_rejects_text(&LokiApi, &others);
         assert_rejects_text(&Logcli, &others);
-        assert!(run(&Logcli, b"2026-01-01T10:00:00 {a=\"b\"} x").records.is_empty());
+        assert!(run(&Logcli, b"2026-01-01T10:00:00 {a=\"b\"} x")
+            .records
+            .is_empty());
     }
 
     never_panics!(LokiApi, Logcli);

@@ -10,13 +10,13 @@
 //! file on the host, while the record keeps the platform's labels and its
 //! place in the export. Which time wins is said in `docs/time.md`.
 
-// pub(crate) mod azure_monitor;
+pub(crate) mod azure_monitor;
 pub(crate) mod cloudwatch;
-// pub(crate) mod datadog;
-// pub(crate) mod elasticsearch;
-// pub(crate) mod gcp_logging;
+pub(crate) mod datadog;
+pub(crate) mod elasticsearch;
+pub(crate) mod gcp_logging;
 pub(crate) mod loki;
-// pub(crate) mod splunk;
+pub(crate) mod splunk;
 
 use std::sync::OnceLock;
 
@@ -81,7 +81,8 @@ impl InnerLines {
                 }
             }
         }
-        let (index, parser, _) = crate::best_sniff(parsers.iter().map(|p| p.as_ref()), line.as_bytes())?;
+        let (index, parser, _) =
+            crate::best_sniff(parsers.iter().map(|p| p.as_ref()), line.as_bytes())?;
         let record = Self::read_with(parser, line)?;
         self.last = Some(index);
         Some((record, parser.id()))
@@ -90,8 +91,10 @@ impl InnerLines {
     /// Reads `line`, the original log line `record` carries, into it: the
     /// line's message, level, actor, identifiers and attributes; its time
     /// when it carries a zone (else the platform's stays, and the line's is
-    /// kept as `line_time`); the platform's host and service when it names
-    /// them. A line no parser reads leaves the record as it is.
+    /// kept as `line_time`), except that of two times within a few seconds
+    /// of each other the more finely written is kept (an access line's
+    /// whole second against the platform's milliseconds); the platform's
+    /// host and service when it names them. A line no parser reads leaves the record as it is.
     pub(crate) fn apply(&mut self, record: &mut Record, line: &str) {
         let line = line.trim_end_matches(['\n', '\r']);
         if line.trim().is_empty() {
@@ -100,21 +103,26 @@ impl InnerLines {
         let Some((inner, format)) = self.read(line) else {
             return;
         };
-        record.attributes.push(("line_format".to_string(), format.to_string()));
+        record
+            .attributes
+            .push(("line_format".to_string(), format.to_string()));
         match (inner.time.value, record.time.value) {
-            (TimeValue::Utc(own), platform) => {
-                if let TimeValue::Utc(platform) = platform {
-                    let delta = own - platform;
-                    if delta.abs() > AGREEMENT_SECONDS * 1_000_000 {
-                        record.attributes.push(("platform_time".to_string(), format_utc(platform)));
-                        record.attributes.push((
-                            "time_disagreement_s".to_string(),
-                            format!("{:.3}", delta as f64 / 1e6),
-                        ));
-                    }
+            (TimeValue::Utc(own), TimeValue::Utc(platform)) => {
+                let delta = own - platform;
+                if delta.abs() > AGREEMENT_SECONDS * 1_000_000 {
+                    record
+                        .attributes
+                        .push(("platform_time".to_string(), format_utc(platform)));
+                    record.attributes.push((
+                        "time_disagreement_s".to_string(),
+                        format!("{:.3}", delta as f64 / 1e6),
+                    ));
+                    record.time = inner.time;
+                } else if inner.time.precision >= record.time.precision {
+                    record.time = inner.time;
                 }
-                record.time = inner.time;
             }
+            (TimeValue::Utc(_), _) => record.time = inner.time,
             _ => record
                 .attributes
                 .push(("line_time".to_string(), inner.time.text.clone())),
@@ -209,7 +217,10 @@ mod tests {
         );
         assert_eq!(utc(&record), "2022-04-11T16:29:47.000000Z");
         assert_eq!(attr(&record, "line_format"), Some("access-log"));
-        assert_eq!(attr(&record, "platform_time"), Some("2022-04-11T16:29:40.000000Z"));
+        assert_eq!(
+            attr(&record, "platform_time"),
+            Some("2022-04-11T16:29:40.000000Z")
+        );
         assert_eq!(attr(&record, "time_disagreement_s"), Some("7.000"));
         assert_eq!(record.host.as_deref(), Some("web-1"));
         assert!(record.message.contains("GET /"));
@@ -219,7 +230,10 @@ mod tests {
     fn a_line_without_zone_keeps_the_platform_time() {
         let mut inner = InnerLines::default();
         let mut record = platform("2026-11-20T10:00:01.250Z", "x");
-        inner.apply(&mut record, "time=\"2026-11-20 10:00:01\" level=error msg=\"db down\"");
+        inner.apply(
+            &mut record,
+            "time=\"2026-11-20 10:00:01\" level=error msg=\"db down\"",
+        );
         assert_eq!(utc(&record), "2026-11-20T10:00:01.250000Z");
         assert_eq!(record.level, Some(Level::Error));
         assert_eq!(record.message, "db down");
