@@ -180,7 +180,7 @@ mod tests {
         let out = run_str(&GcpLogging, text);
         assert!(out.problems.is_empty(), "{:?}", out.problems);
         let r = &out.records;
-        assert_eq!(utc(&r[0]), "2025-11-20T10:00:03.000000Z");
+        assert_eq!(utc(&r[0]), "2025-11-20T10:00:00.123456Z");
         assert_eq!(r[0].message, "connection refused");
         assert_eq!(r[0].service.as_deref(), Some("api"));
         assert_eq!(r[0].level, Some(Level::Error));

@@ -306,7 +306,7 @@ mod tests {
         assert!(out.problems.is_empty(), "{:?}", out.problems);
         let r = &out.records;
         assert_eq!(r.len(), 3);
-        assert_eq!(utc(&r[0]), "2025-11-20T10:10:00.000000Z");
+        assert_eq!(utc(&r[0]), "2025-11-20T10:10:00.123456Z");
         assert_eq!(attr(&r[0], "line_format"), Some("access-log"));
         assert_eq!(attr(&r[0], "stream"), Some(r#"{app="web", host="web-1"}"#));
         assert_eq!(r[0].host.as_deref(), Some("web-1"));

@@ -118,7 +118,7 @@ impl InnerLines {
                         format!("{:.3}", delta as f64 / 1e6),
                     ));
                     record.time = inner.time;
-                } else if inner.time.precision >= record.time.precision {
+                } else if finest(own) <= finest(platform) {
                     record.time = inner.time;
                 }
             }
@@ -139,6 +139,16 @@ impl InnerLines {
         }
         record.attributes.extend(inner.attributes);
     }
+}
+
+/// The finest unit in which `micros` is not a whole number: what a time
+/// really says, whatever its unit (Loki writes whole seconds in
+/// nanoseconds). 1 for microseconds, up to 1,000,000 for whole seconds.
+fn finest(micros: i64) -> i64 {
+    [1_000_000, 1_000]
+        .into_iter()
+        .find(|unit| micros % unit == 0)
+        .unwrap_or(1)
 }
 
 /// A log record for a CSV row of an export.
