@@ -38,6 +38,7 @@ mod input;
 mod logs;
 mod paging;
 mod platforms;
+mod ranking;
 mod record;
 pub mod registry;
 mod shifts;
@@ -92,24 +93,6 @@ pub trait Parser: Send + Sync {
         let _ = context;
         self.parse(input, sink);
     }
-}
-
-/// Among `parsers`, the one whose sniff accepts `head` that ranks highest
-/// (most specific, then most confident, then smallest id, so the choice
-/// never depends on the order of the list), with its index and confidence.
-pub(crate) fn best_sniff<'a>(
-    parsers: impl IntoIterator<Item = &'a dyn Parser>,
-    head: &[u8],
-) -> Option<(usize, &'a dyn Parser, u8)> {
-    parsers
-        .into_iter()
-        .enumerate()
-        .filter_map(|(i, p)| p.sniff(head).map(|confidence| (i, p, confidence)))
-        .max_by(|(_, a, ca), (_, b, cb)| {
-            (a.specificity(), ca)
-                .cmp(&(b.specificity(), cb))
-                .then_with(|| b.id().cmp(a.id()))
-        })
 }
 
 /// What the pipeline knows about an input beyond its bytes.

@@ -79,7 +79,7 @@ pub struct Detection<'a> {
 /// accept it, the most specific wins, then the most confident, then the
 /// smallest id, so the choice never depends on registration order.
 pub fn detect<'a>(parsers: &'a [Box<dyn Parser>], head: &[u8]) -> Option<Detection<'a>> {
-    crate::best_sniff(parsers.iter().map(|p| p.as_ref()), head)
+    crate::ranking::best_sniff(parsers.iter().map(|p| p.as_ref()), head)
         .map(|(_, parser, confidence)| Detection { parser, confidence })
 }
 

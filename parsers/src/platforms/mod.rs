@@ -82,7 +82,7 @@ impl InnerLines {
             }
         }
         let (index, parser, _) =
-            crate::best_sniff(parsers.iter().map(|p| p.as_ref()), line.as_bytes())?;
+            crate::ranking::best_sniff(parsers.iter().map(|p| p.as_ref()), line.as_bytes())?;
         let record = Self::read_with(parser, line)?;
         self.last = Some(index);
         Some((record, parser.id()))
