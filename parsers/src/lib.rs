@@ -78,6 +78,20 @@ pub trait Parser: Send + Sync {
         None
     }
 
+    /// For JSON documents whose records are elements of arrays: the paths
+    /// of those arrays, keys joined by `.` and `[]` for any element of an
+    /// array (`hits.hits`, `data.result[].values`). A piece of such a
+    /// document cut between two elements of one of them, with the
+    /// containers open at its start reopened (an object with its members
+    /// before the open one, an array without its finished elements) and
+    /// those open at its end closed, must parse on its own into the
+    /// records of its elements, citing them by JSON paths: the pipeline
+    /// then streams a document of any size in pieces and moves the paths'
+    /// indices back. Empty, the default, means the document is read whole.
+    fn json_record_arrays(&self) -> &[&str] {
+        &[]
+    }
+
     /// Files of the same export this parser needs beside the one it parses,
     /// by file name (a Slack export's `users.json` to resolve mentions).
     /// The pipeline finds them in the same folder or archive, or a parent.

@@ -58,6 +58,12 @@ impl Parser for Elasticsearch {
         .map(|_| 95)
     }
 
+    fn json_record_arrays(&self) -> &[&str] {
+        // Each record is read from its own element and the labels or
+        // envelope before it; nothing is counted across elements.
+        &["hits.hits"]
+    }
+
     fn parse(&self, input: &[u8], sink: &mut dyn RecordSink) {
         let mut inner = InnerLines::default();
         json::each_document(input, sink, |src, doc, sink| {
