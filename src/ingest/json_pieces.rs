@@ -25,7 +25,7 @@ use std::io::Read;
 use factline_parsers::{Context, Parser, Problem, Record, RecordSink};
 
 use super::normalize::{Normalizer, Verbatim};
-use super::pieces::fill;
+use super::pieces::{fill, on_two_threads, Handover};
 use crate::evidence::MAX_MEMBER_BYTES;
 
 /// Bytes parsed at a time.
@@ -312,9 +312,9 @@ struct Piece<'p> {
     /// The arrays it continues: their paths in `document` and the elements
     /// left out before it.
     open: &'p [(String, u64)],
-    /// Line breaks and bytes of the input before the piece.
-    lines_before: u64,
-    bytes_before: u64,
+    /// Line breaks and bytes of the input it stands for.
+    lines: u64,
+    bytes: u64,
 }
 
 /// Cuts `reader`'s document into pieces of about `size` bytes and hands
@@ -331,17 +331,19 @@ fn cut_pieces(
     let mut eof = fill(reader, &mut buf, size)?;
     let mut scanner = Scanner::default();
     let mut open: Vec<(String, u64)> = Vec::new();
-    let (mut at, mut lines_before) = (0u64, 0u64);
+    let mut at = 0u64;
     let mut scanned = 0usize;
     loop {
         let (stop, next) = scanner.scan(&buf, at, scanned, size, arrays);
         scanned = next;
-        let whole = |content: &[u8], suffix: &[u8], scanner: &Scanner| Piece {
+        // `used`: the input bytes the piece stands for (its content and
+        // the comma after it).
+        let whole = |content: &[u8], suffix: &[u8], used: &[u8], scanner: &Scanner| Piece {
             document: [scanner.prefix.as_slice(), content, suffix].concat(),
             prefix: scanner.prefix.len(),
             open: &[],
-            lines_before,
-            bytes_before: at,
+            lines: memchr::memchr_iter(b'\n', used).count() as u64,
+            bytes: used.len() as u64,
         };
         match stop {
             Stop::End if !eof => {
@@ -351,7 +353,7 @@ fn cut_pieces(
             Stop::End => {
                 each(Piece {
                     open: &open,
-                    ..whole(&buf, &[], &scanner)
+                    ..whole(&buf, &[], &buf, &scanner)
                 });
                 return Ok(Ok(()));
             }
@@ -368,7 +370,7 @@ fn cut_pieces(
                 }
                 each(Piece {
                     open: &open,
-                    ..whole(&buf, &[], &scanner)
+                    ..whole(&buf, &[], &buf, &scanner)
                 });
                 return Ok(Ok(()));
             }
@@ -376,11 +378,10 @@ fn cut_pieces(
                 let suffix = scanner.suffix();
                 each(Piece {
                     open: &open,
-                    ..whole(&buf[..comma], &suffix, &scanner)
+                    ..whole(&buf[..comma], &suffix, &buf[..comma + 1], &scanner)
                 });
                 let end = comma + 1;
                 open = scanner.cut(&buf[..end], at);
-                lines_before += memchr::memchr_iter(b'\n', &buf[..end]).count() as u64;
                 buf.drain(..end);
                 at += end as u64;
                 scanned -= end;
@@ -410,55 +411,58 @@ fn shift_problem(piece: &Piece<'_>, problem: &mut Problem) {
     }
 }
 
-/// The normalizer, fed the records of one piece.
-struct Shift<'s, 'n, 'a> {
+/// The records of one piece, moved and handed over to normalizing.
+struct Shift<'s, 'h, 'b, 't> {
     piece: &'s Piece<'s>,
-    normalizer: &'n mut Normalizer<'a>,
+    handover: &'h mut Handover<'b, 't>,
 }
 
-impl RecordSink for Shift<'_, '_, '_> {
+impl RecordSink for Shift<'_, '_, '_, '_> {
     fn record(&mut self, mut record: Record) {
         let verbatim = Verbatim::find(&record, &self.piece.document);
         shift_record(self.piece, &mut record);
-        self.normalizer.record(&mut record, verbatim);
+        self.handover.push(record, verbatim);
     }
 
     fn problem(&mut self, mut problem: Problem) {
         shift_problem(self.piece, &mut problem);
-        self.normalizer.problem(problem);
+        self.handover.problem(problem);
     }
 }
 
-/// Parses one JSON document piece by piece (see the module's comment).
+/// Parses one JSON document piece by piece (see the module's comment),
+/// parsing and normalizing on two threads.
 pub(super) fn parse(
     reader: &mut dyn Read,
     parser: &dyn Parser,
     context: &Context<'_>,
     sink: &mut Normalizer<'_>,
 ) -> std::io::Result<()> {
-    let done = cut_pieces(
-        reader,
-        parser.json_record_arrays(),
-        PIECE,
-        MAX_MEMBER_BYTES,
-        |piece| {
-            sink.line_base = piece.lines_before;
-            sink.byte_base = piece.bytes_before;
-            let mut shift = Shift {
-                piece: &piece,
-                normalizer: sink,
-            };
-            parser.parse_in(&piece.document, context, &mut shift);
-        },
-    )?;
-    if let Err(reason) = done {
-        sink.problem(Problem {
-            line: None,
-            locator: None,
-            reason,
-        });
-    }
-    Ok(())
+    on_two_threads(sink, |channel| {
+        let arrays = parser.json_record_arrays();
+        let done = cut_pieces(reader, arrays, PIECE, MAX_MEMBER_BYTES, |piece| {
+            let mut handover = Handover::new(&piece.document, channel);
+            parser.parse_in(
+                &piece.document,
+                context,
+                &mut Shift {
+                    piece: &piece,
+                    handover: &mut handover,
+                },
+            );
+            handover.finish(piece.lines, piece.bytes);
+        })?;
+        if let Err(reason) = done {
+            let mut handover = Handover::new(&[], channel);
+            handover.problem(Problem {
+                line: None,
+                locator: None,
+                reason,
+            });
+            handover.finish(0, 0);
+        }
+        Ok(())
+    })
 }
 
 #[cfg(test)]
@@ -473,6 +477,7 @@ mod tests {
         let parsers = builtin();
         let parser = parsers.iter().find(|p| p.id() == id).expect("parser");
         let mut all = Collected::default();
+        let (mut lines_before, mut bytes_before) = (0, 0);
         let mut reader = input;
         cut_pieces(
             &mut reader,
@@ -484,17 +489,19 @@ mod tests {
                 parser.parse(&piece.document, &mut out);
                 for mut record in out.records {
                     shift_record(&piece, &mut record);
-                    record.line = record.line.map(|l| l + piece.lines_before);
-                    record.line_end = record.line_end.map(|l| l + piece.lines_before);
-                    let base = piece.bytes_before as usize;
+                    record.line = record.line.map(|l| l + lines_before);
+                    record.line_end = record.line_end.map(|l| l + lines_before);
+                    let base = bytes_before as usize;
                     record.span = record.span.start + base..record.span.end + base;
                     all.records.push(record);
                 }
                 for mut problem in out.problems {
                     shift_problem(&piece, &mut problem);
-                    problem.line = problem.line.map(|l| l + piece.lines_before);
+                    problem.line = problem.line.map(|l| l + lines_before);
                     all.problems.push(problem);
                 }
+                lines_before += piece.lines;
+                bytes_before += piece.bytes;
             },
         )
         .expect("read")

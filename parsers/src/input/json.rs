@@ -66,22 +66,27 @@ pub fn elements(
     array: &RawValue,
     locator: &str,
 ) -> Option<Vec<Element>> {
+    Some(each_element(input, lines, array, locator)?.collect())
+}
+
+/// [`elements`] one at a time: for arrays of many records, whose values
+/// need not all be in memory at once.
+pub(crate) fn each_element<'i>(
+    input: &'i [u8],
+    lines: &'i LineIndex,
+    array: &'i RawValue,
+    locator: &'i str,
+) -> Option<impl Iterator<Item = Element> + 'i> {
     let items: Vec<&RawValue> = serde_json::from_str(array.get()).ok()?;
-    Some(
-        items
-            .into_iter()
-            .enumerate()
-            .filter_map(|(i, item)| {
-                let span = span_of(input, item);
-                Some(Element {
-                    value: serde_json::from_str(item.get()).ok()?,
-                    line: lines.line_at(span.start),
-                    span,
-                    locator: format!("{locator}[{i}]"),
-                })
-            })
-            .collect(),
-    )
+    Some(items.into_iter().enumerate().filter_map(move |(i, item)| {
+        let span = span_of(input, item);
+        Some(Element {
+            value: serde_json::from_str(item.get()).ok()?,
+            line: lines.line_at(span.start),
+            span,
+            locator: format!("{locator}[{i}]"),
+        })
+    }))
 }
 
 /// Where a raw value borrowed from `input` sits in it.
@@ -464,6 +469,12 @@ impl<'a> IndexedInput<'a> {
 
     /// The elements of the array at `path` under an object element.
     pub fn nested(&self, parent: &Element, path: &[&str]) -> Option<Vec<Element>> {
+        let (raw, locator) = self.raw_nested(parent, path)?;
+        self.elements(raw, &locator)
+    }
+
+    /// The raw value at `path` under an object element, with its locator.
+    pub fn raw_nested(&self, parent: &Element, path: &[&str]) -> Option<(&'a RawValue, String)> {
         let mut span = parent.span.clone();
         let mut locator = parent.locator.clone();
         let mut raw = None;
@@ -474,7 +485,7 @@ impl<'a> IndexedInput<'a> {
             locator.push_str(key);
             raw = Some(r);
         }
-        self.elements(raw?, &locator)
+        Some((raw?, locator))
     }
 
     /// [`record_at`] in this input.

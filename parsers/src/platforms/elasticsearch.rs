@@ -15,7 +15,7 @@ use serde_json::Value;
 
 use super::InnerLines;
 use crate::input::json::{self, problem_at, Element, Head, IndexedInput};
-use crate::record::{add_attribute, add_identifier, Kind, RecordSink};
+use crate::record::{add_attribute, add_identifier, Kind, Problem, RecordSink};
 use crate::time::{self, Timestamp};
 use crate::Parser;
 
@@ -67,18 +67,28 @@ impl Parser for Elasticsearch {
     fn parse(&self, input: &[u8], sink: &mut dyn RecordSink) {
         let mut inner = InnerLines::default();
         json::each_document(input, sink, |src, doc, sink| {
-            let Some(root) = src.element(doc.raw, doc.root.clone()) else {
+            // Hits are parsed one at a time, never the whole page at once.
+            let (array, locator) = if json::first_byte(doc.raw.get().as_bytes()) == Some(b'[') {
+                (Some(doc.raw), doc.root.clone())
+            } else if json::member(doc.raw, "_source").is_some() {
+                if let Some(hit) = src.element(doc.raw, doc.root.clone()) {
+                    read_hit(src, &hit, &mut inner, sink);
+                }
                 return;
-            };
-            let hits = if root.value.is_array() {
-                src.elements(doc.raw, &doc.root)
-            } else if root.value.get("_source").is_some() {
-                Some(vec![root.clone()])
             } else {
-                src.nested(&root, &["hits", "hits"])
+                (
+                    json::raw_at(doc.raw, &["hits", "hits"]),
+                    format!("{}.hits.hits", doc.root),
+                )
             };
+            let hits =
+                array.and_then(|raw| json::each_element(src.bytes, &src.lines, raw, &locator));
             let Some(hits) = hits else {
-                sink.problem(problem_at(&root, "no hits.hits[] list"));
+                sink.problem(Problem {
+                    line: Some(src.line_at(src.span_of(doc.raw).start)),
+                    locator: Some(doc.root.clone()),
+                    reason: "no hits.hits[] list".to_string(),
+                });
                 return;
             };
             for hit in hits {
@@ -151,7 +161,19 @@ fn read_hit(
                 .find_map(|n| text_of(doc, n));
             inner.apply(&mut record, &line);
         }
-        None => inner.apply(&mut record, &doc.to_string()),
+        None => {
+            // The document as written, when it is one line (compact
+            // exports); else re-serialized onto one.
+            let raw = src
+                .field(hit, "_source")
+                .map(|source| &src.bytes[source.span])
+                .filter(|bytes| !bytes.contains(&b'\n'))
+                .and_then(|bytes| std::str::from_utf8(bytes).ok());
+            match raw {
+                Some(raw) => inner.apply(&mut record, raw),
+                None => inner.apply(&mut record, &doc.to_string()),
+            }
+        }
     }
     sink.record(record);
 }

@@ -12,6 +12,7 @@
 
 use std::collections::BTreeMap;
 
+use serde_json::value::RawValue;
 use serde_json::Value;
 
 use super::InnerLines;
@@ -84,21 +85,37 @@ fn read_response(
     inner: &mut InnerLines,
     sink: &mut dyn RecordSink,
 ) {
-    let Some(root) = src.element(doc.raw, doc.root.clone()) else {
-        return;
+    // Read through raw values: a response may hold millions of lines,
+    // which are parsed one at a time, never all at once.
+    let problem = |raw: &RawValue, locator: String, reason: String| Problem {
+        line: Some(src.line_at(src.span_of(raw).start)),
+        locator: Some(locator),
+        reason,
     };
-    let kind = json::text(&root.value, &["data", "resultType"]).unwrap_or("");
-    if kind != "streams" {
-        sink.problem(problem_at(
-            &root,
+    let kind = json::raw_at(doc.raw, &["data", "resultType"])
+        .and_then(|raw| serde_json::from_str::<String>(raw.get()).ok())
+        .unwrap_or_default();
+    let result = json::raw_at(doc.raw, &["data", "result"]);
+    let streams = result.and_then(|raw| serde_json::from_str::<Vec<&RawValue>>(raw.get()).ok());
+    let (true, Some(streams)) = (kind == "streams", streams) else {
+        sink.problem(problem(
+            doc.raw,
+            doc.root.clone(),
             format!("not a Loki log query response (resultType {kind:?}): no log lines"),
         ));
         return;
-    }
-    for stream in src.nested(&root, &["data", "result"]).unwrap_or_default() {
-        let labels = labels(stream.value.get("stream"));
-        let Some(values) = src.nested(&stream, &["values"]) else {
-            sink.problem(problem_at(&stream, "stream without values"));
+    };
+    for (i, stream) in streams.into_iter().enumerate() {
+        let at = format!("{}.data.result[{i}]", doc.root);
+        let labels = json::member(stream, "stream")
+            .and_then(|raw| serde_json::from_str::<Value>(raw.get()).ok())
+            .map(|v| labels(Some(&v)))
+            .unwrap_or_default();
+        let locator = format!("{at}.values");
+        let values = json::member(stream, "values")
+            .and_then(|raw| json::each_element(src.bytes, &src.lines, raw, &locator));
+        let Some(values) = values else {
+            sink.problem(problem(stream, at, "stream without values".to_string()));
             continue;
         };
         for value in values {

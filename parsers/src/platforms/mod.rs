@@ -74,11 +74,11 @@ impl InnerLines {
     /// `line` read by the line parser of its format, with that parser's id.
     fn read(&mut self, line: &str) -> Option<(Record, &'static str)> {
         let parsers = line_parsers();
+        // The last parser's sniff is not asked again: reading the line
+        // without a problem is its answer.
         if let Some(parser) = self.last.and_then(|i| parsers.get(i)) {
-            if parser.sniff(line.as_bytes()).is_some() {
-                if let Some(record) = Self::read_with(parser.as_ref(), line) {
-                    return Some((record, parser.id()));
-                }
+            if let Some(record) = Self::read_with(parser.as_ref(), line) {
+                return Some((record, parser.id()));
             }
         }
         let (index, parser, _) =
