@@ -111,6 +111,7 @@ fn read_response(
             .and_then(|raw| serde_json::from_str::<Value>(raw.get()).ok())
             .map(|v| labels(Some(&v)))
             .unwrap_or_default();
+        let labels = Stream::new(&labels);
         let locator = format!("{at}.values");
         let values = json::member(stream, "values")
             .and_then(|raw| json::each_element(src.bytes, &src.lines, raw, &locator));
@@ -165,25 +166,37 @@ fn selector(labels: &BTreeMap<String, String>) -> String {
     format!("{{{}}}", pairs.join(", "))
 }
 
+/// What a stream's labels say about its lines, worked out once per stream.
+struct Stream {
+    host: Option<String>,
+    service: Option<String>,
+    selector: Option<String>,
+}
+
+impl Stream {
+    fn new(labels: &BTreeMap<String, String>) -> Stream {
+        let pick = |names: &[&str]| {
+            names
+                .iter()
+                .find_map(|n| labels.get(*n).filter(|v| !v.is_empty()).cloned())
+        };
+        Stream {
+            host: pick(HOST_LABELS),
+            service: pick(SERVICE_LABELS),
+            selector: (!labels.is_empty()).then(|| selector(labels)),
+        }
+    }
+}
+
 /// Sets what the labels say and reads the line into the record.
-fn finish(
-    record: &mut Record,
-    labels: &BTreeMap<String, String>,
-    line: &str,
-    inner: &mut InnerLines,
-) {
-    let pick = |names: &[&str]| {
-        names
-            .iter()
-            .find_map(|n| labels.get(*n).filter(|v| !v.is_empty()).cloned())
-    };
+fn finish(record: &mut Record, stream: &Stream, line: &str, inner: &mut InnerLines) {
     record.system = Some("Loki".to_string());
-    record.host = pick(HOST_LABELS);
-    record.service = pick(SERVICE_LABELS);
-    if !labels.is_empty() {
+    record.host.clone_from(&stream.host);
+    record.service.clone_from(&stream.service);
+    if let Some(selector) = &stream.selector {
         record
             .attributes
-            .push(("stream".to_string(), selector(labels)));
+            .push(("stream".to_string(), selector.clone()));
     }
     inner.apply(record, line);
 }
@@ -234,7 +247,7 @@ impl Parser for Logcli {
                         body.clone(),
                     );
                     record.lossy_utf8 = lossy;
-                    finish(&mut record, &labels, &body, &mut inner);
+                    finish(&mut record, &Stream::new(&labels), &body, &mut inner);
                     sink.record(record);
                 }
                 Err(reason) => sink.problem(problem(reason)),
