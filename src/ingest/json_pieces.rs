@@ -584,6 +584,35 @@ mod tests {
         }
     }
 
+    /// Every fixture of every parser that names record arrays gives, in
+    /// pieces of any size, what it gives whole.
+    #[test]
+    fn every_streamed_fixture_in_pieces_gives_what_it_gives_whole() {
+        let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+        let mut checked = 0;
+        for parser in builtin() {
+            if parser.json_record_arrays().is_empty() {
+                continue;
+            }
+            let Ok(dir) = std::fs::read_dir(fixtures.join(parser.id())) else {
+                continue;
+            };
+            for file in dir {
+                let path = file.expect("entry").path();
+                let input = std::fs::read(&path).expect("fixture");
+                let expected = whole(parser.id(), &input);
+                for size in [1, 64, 700, 1 << 20] {
+                    let got = in_pieces(parser.id(), &input, size);
+                    let place = format!("{} in pieces of {size} bytes", path.display());
+                    assert_eq!(got.problems, expected.problems, "{place}");
+                    assert_eq!(got.records, expected.records, "{place}");
+                }
+                checked += 1;
+            }
+        }
+        assert!(checked >= 10, "{checked}");
+    }
+
     #[test]
     fn documents_one_per_line_are_read_whole_under_the_limit() {
         let input = b"{\"_index\":\"a\",\"_id\":\"1\",\"_source\":{\"@timestamp\":\"2025-11-20T10:00:00Z\"}}\n{\"_index\":\"a\",\"_id\":\"2\",\"_source\":{\"@timestamp\":\"2025-11-20T10:00:01Z\"}}\n";

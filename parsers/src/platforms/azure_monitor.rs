@@ -67,6 +67,10 @@ impl Parser for AzureMonitor {
             .then_some(90)
     }
 
+    fn json_record_arrays(&self) -> &[&str] {
+        &["tables", "tables[].rows"]
+    }
+
     fn parse(&self, input: &[u8], sink: &mut dyn RecordSink) {
         let mut inner = InnerLines::default();
         json::each_document(input, sink, |src, doc, sink| {

@@ -54,6 +54,10 @@ impl Parser for CloudWatchEvents {
             .map(|_| 95)
     }
 
+    fn json_record_arrays(&self) -> &[&str] {
+        &["events"]
+    }
+
     fn parse(&self, input: &[u8], sink: &mut dyn RecordSink) {
         let mut inner = InnerLines::default();
         json::each_document(input, sink, |src, doc, sink| {
@@ -175,6 +179,10 @@ impl Parser for CloudWatchInsights {
             .windows(3)
             .any(|w| w[0] == "@timestamp" && w[1] == "value" && insights_time(w[2]).is_some());
         stamped.then_some(95)
+    }
+
+    fn json_record_arrays(&self) -> &[&str] {
+        &["results"]
     }
 
     fn parse(&self, input: &[u8], sink: &mut dyn RecordSink) {

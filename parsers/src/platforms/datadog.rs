@@ -48,6 +48,10 @@ impl Parser for DatadogLogs {
         h.time(&["timestamp"], json::head_text_time).map(|_| 95)
     }
 
+    fn json_record_arrays(&self) -> &[&str] {
+        &["data"]
+    }
+
     fn parse(&self, input: &[u8], sink: &mut dyn RecordSink) {
         let mut inner = InnerLines::default();
         json::each_document(input, sink, |src, doc, sink| {

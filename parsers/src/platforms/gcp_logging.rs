@@ -58,6 +58,11 @@ impl Parser for GcpLogging {
             .map(|_| 95)
     }
 
+    fn json_record_arrays(&self) -> &[&str] {
+        // The top-level array of entries.
+        &[""]
+    }
+
     fn parse(&self, input: &[u8], sink: &mut dyn RecordSink) {
         let mut inner = InnerLines::default();
         json::each_document(input, sink, |src, doc, sink| {

@@ -65,6 +65,10 @@ impl Parser for SplunkJson {
         .map(|_| 95)
     }
 
+    fn json_record_arrays(&self) -> &[&str] {
+        &["results"]
+    }
+
     fn parse(&self, input: &[u8], sink: &mut dyn RecordSink) {
         let mut inner = InnerLines::default();
         let mut streamed: Vec<(bool, Element)> = Vec::new();
