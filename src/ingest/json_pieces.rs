@@ -5,7 +5,7 @@
 //!
 //! The input is scanned once, byte by byte, keeping the stack of open
 //! objects and arrays. About every [`PIECE`] bytes it is cut right after
-//! the comma that ends an element of the innermost open array. Each piece
+//! the comma that ends an element of one of the parser's record arrays. Each piece
 //! is handed to the parser as a document of its own: the containers still
 //! open at its start are reopened by a prefix (an object with the members
 //! before the open one, so labels and envelope fields stay in view; an
@@ -31,6 +31,7 @@ use crate::evidence::MAX_MEMBER_BYTES;
 /// Bytes parsed at a time.
 const PIECE: usize = 16 << 20;
 
+/// One open object or array.
 #[derive(Debug, Clone)]
 struct Level {
     array: bool,
@@ -107,7 +108,8 @@ enum Stop {
 
 impl Scanner {
     /// Scans `buf` (input offset `at` for its first byte) from `from`;
-    /// stops at the first array-level comma at or after `want`.
+    /// stops at the first comma at or after `want` between two elements
+    /// of one of `arrays` (see [`pattern`]).
     fn scan(
         &mut self,
         buf: &[u8],
