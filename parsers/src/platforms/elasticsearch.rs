@@ -165,10 +165,9 @@ fn read_hit(
             // The document as written, when it is one line (compact
             // exports); else re-serialized onto one.
             let raw = src
-                .field(hit, "_source")
-                .map(|source| &src.bytes[source.span])
-                .filter(|bytes| !bytes.contains(&b'\n'))
-                .and_then(|bytes| std::str::from_utf8(bytes).ok());
+                .raw_nested(hit, &["_source"])
+                .map(|(source, _)| source.get())
+                .filter(|text| !text.contains('\n'));
             match raw {
                 Some(raw) => inner.apply(&mut record, raw),
                 None => inner.apply(&mut record, &doc.to_string()),
