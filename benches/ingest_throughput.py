@@ -13,6 +13,15 @@ same run and the ratio is printed. Ingest and lnav take turns, --rounds times
 (a virtual machine's speed drifts from minute to minute), and the medians are
 compared. Last, it times `factline timeline` over the resulting database and
 `factline events` over one minute of it.
+
+    python3 benches/ingest_throughput.py --platforms [--mb 256]
+
+instead builds one Elasticsearch `_search` export (ECS documents, one hit
+per line inside `hits.hits`) and one Loki `query_range` export (50 streams
+of logfmt lines with their labels) of --mb MiB each, and ingests each on
+its own: MB/s and peak RSS per export. These are read as whole documents
+today (limit 512 MiB); the target for streamed exports is 1 GiB at
+>= 100 MB/s in <= 500 MiB.
 """
 import argparse
 import datetime as dt
@@ -81,6 +90,72 @@ def generate(out_dir, total_bytes):
     return lines, written
 
 
+def generate_platforms(out_dir, total_bytes):
+    """An Elasticsearch export and a Loki export of about total_bytes each."""
+    rnd = random.Random(7)
+    pool = bodies()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    t0 = dt.datetime(2026, 3, 1, 0, 0, 0)
+    records = 0
+    with open(out_dir / "es_export.json", "w") as es:
+        es.write('{"took":912,"timed_out":false,"_shards":{"total":3,"successful":3,"skipped":0,"failed":0},\n'
+                 '"hits":{"total":{"value":10000,"relation":"gte"},"max_score":null,"hits":[\n')
+        written, t, n = 0, t0, 0
+        while written < total_bytes:
+            t += dt.timedelta(microseconds=rnd.randint(1000, 30000))
+            lvl = rnd.choice(LEVELS)
+            hit = {"_index": "logs-app-2026.03.01", "_id": f"{n:012x}", "_score": None,
+                   "_source": {"@timestamp": t.strftime("%Y-%m-%dT%H:%M:%S.") + f"{t.microsecond // 1000:03d}Z",
+                               "log": {"level": lvl.lower()}, "message": rnd.choice(pool),
+                               "host": {"name": f"web-{rnd.randint(1, 9)}"}, "service": {"name": "api"}},
+                   "sort": [int(t.replace(tzinfo=dt.timezone.utc).timestamp() * 1000), n]}
+            line = ("," if n else "") + json.dumps(hit, separators=(",", ":")) + "\n"
+            es.write(line)
+            written += len(line)
+            n += 1
+        es.write("]}}\n")
+        records += n
+    with open(out_dir / "loki_export.json", "w") as loki:
+        loki.write('{"status":"success","data":{"resultType":"streams","result":[')
+        per_stream = max(1, total_bytes // 50)
+        written, t = 0, t0
+        for s_i in range(50):
+            labels = {"app": "api", "host": f"web-{s_i % 9 + 1}", "pod": f"api-{s_i:02d}"}
+            loki.write(("," if s_i else "") + '{"stream":' + json.dumps(labels, separators=(",", ":")) + ',"values":[\n')
+            size, first = 0, True
+            while size < per_stream:
+                t += dt.timedelta(microseconds=rnd.randint(20, 600))
+                ns = int(t.replace(tzinfo=dt.timezone.utc).timestamp()) * 10**9 + t.microsecond * 1000
+                ts = t.strftime("%Y-%m-%dT%H:%M:%S.") + f"{t.microsecond:06d}Z"
+                body = rnd.choice(pool).replace('"', "'")
+                text = f'ts={ts} level={rnd.choice(LEVELS).lower()} msg="{body}"'
+                value = ("" if first else ",") + json.dumps([str(ns), text], separators=(",", ":")) + "\n"
+                loki.write(value)
+                size += len(value)
+                first = False
+                records += 1
+            loki.write("]}")
+            written += size
+        loki.write('],"stats":{}}}\n')
+    return records
+
+
+def platforms(args, data):
+    records = generate_platforms(data / "exports", args.mb << 20)
+    print(f"generated {records:,} records in an Elasticsearch and a Loki export of {args.mb} MiB each")
+    subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
+    os.sync()
+    factline = str(ROOT / "target/release/factline")
+    for name in ["es_export.json", "loki_export.json"]:
+        path = data / "exports" / name
+        size = path.stat().st_size
+        for _ in range(args.rounds):
+            for leftover in data.glob("bench.db*"):
+                leftover.unlink()
+            secs, rss = timed([factline, "ingest", "--db", str(data / "bench.db"), "--tz", "UTC", str(path)])
+            print(f"{name}: {size / 2**20:.0f} MiB in {secs:.2f} s, {size / 2**20 / secs:.1f} MB/s, peak RSS {rss:.0f} MiB")
+
+
 def timed(cmd):
     """Wall time and peak RSS (MiB) of one command, measured on that child alone."""
     start = time.perf_counter()
@@ -98,9 +173,15 @@ def main():
     ap.add_argument("--mb", type=int, default=256, help="size of the generated set in MiB")
     ap.add_argument("--rounds", type=int, default=3, help="paired runs of ingest and lnav")
     ap.add_argument("--keep", action="store_true", help="keep bench-data/ afterwards")
+    ap.add_argument("--platforms", action="store_true", help="time an Elasticsearch and a Loki export instead")
     args = ap.parse_args()
     data = ROOT / "bench-data"
     shutil.rmtree(data, ignore_errors=True)
+    if args.platforms:
+        platforms(args, data)
+        if not args.keep:
+            shutil.rmtree(data, ignore_errors=True)
+        return
     lines, size = generate(data / "logs", args.mb << 20)
     print(f"generated {lines:,} lines, {size / 2**20:.0f} MiB in 6 formats")
     subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)

@@ -16,7 +16,11 @@
 //! - `tickets`: Jira, ServiceNow, GitHub, GitLab, Zendesk, Bugzilla;
 //! - `incidents`: status pages (Statuspage) and incident tools (AWS
 //!   Incident Manager, Datadog Incident Management, Sentry);
-//! - `shifts`: shift sheets (who was on call when).
+//! - `shifts`: shift sheets (who was on call when);
+//! - `platforms`: log-platform exports (Elasticsearch, Loki, CloudWatch,
+//!   Google Cloud Logging, Azure Monitor, Datadog, Splunk), whose records'
+//!   original lines are read by the line parsers of `logs` and
+//!   [`declarative`].
 //!
 //! What several families share to read their input ([`lines`], [`json`],
 //! [`identifiers`] and CSV rows) is in `input`, and time reading in [`time`].
@@ -37,6 +41,8 @@ mod incidents;
 mod input;
 mod logs;
 mod paging;
+mod platforms;
+mod ranking;
 mod record;
 pub mod registry;
 mod shifts;
@@ -74,6 +80,20 @@ pub trait Parser: Send + Sync {
     fn starts_record(&self, line: &[u8]) -> Option<bool> {
         let _ = line;
         None
+    }
+
+    /// For JSON documents whose records are elements of arrays: the paths
+    /// of those arrays, keys joined by `.` and `[]` for any element of an
+    /// array (`hits.hits`, `data.result[].values`). A piece of such a
+    /// document cut between two elements of one of them, with the
+    /// containers open at its start reopened (an object with its members
+    /// before the open one, an array without its finished elements) and
+    /// those open at its end closed, must parse on its own into the
+    /// records of its elements, citing them by JSON paths: the pipeline
+    /// then streams a document of any size in pieces and moves the paths'
+    /// indices back. Empty, the default, means the document is read whole.
+    fn json_record_arrays(&self) -> &[&str] {
+        &[]
     }
 
     /// Files of the same export this parser needs beside the one it parses,

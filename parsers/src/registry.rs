@@ -51,6 +51,19 @@ pub fn builtin() -> Vec<Box<dyn Parser>> {
         Box::new(crate::tickets::servicenow::ServiceNowCsv),
         Box::new(crate::tickets::servicenow::ServiceNowJson),
         Box::new(crate::tickets::zendesk::Zendesk),
+        // log platforms
+        Box::new(crate::platforms::azure_monitor::AzureMonitor),
+        Box::new(crate::platforms::cloudwatch::CloudWatchEvents),
+        Box::new(crate::platforms::cloudwatch::CloudWatchInsights),
+        Box::new(crate::platforms::cloudwatch::CloudWatchInsightsCsv),
+        Box::new(crate::platforms::datadog::DatadogLogs),
+        Box::new(crate::platforms::datadog::DatadogLogsCsv),
+        Box::new(crate::platforms::elasticsearch::Elasticsearch),
+        Box::new(crate::platforms::gcp_logging::GcpLogging),
+        Box::new(crate::platforms::loki::Logcli),
+        Box::new(crate::platforms::loki::LokiApi),
+        Box::new(crate::platforms::splunk::SplunkCsv),
+        Box::new(crate::platforms::splunk::SplunkJson),
         // shift sheets
         Box::new(crate::shifts::Shifts),
     ];
@@ -73,19 +86,8 @@ pub struct Detection<'a> {
 /// accept it, the most specific wins, then the most confident, then the
 /// smallest id, so the choice never depends on registration order.
 pub fn detect<'a>(parsers: &'a [Box<dyn Parser>], head: &[u8]) -> Option<Detection<'a>> {
-    parsers
-        .iter()
-        .filter_map(|p| {
-            p.sniff(head).map(|confidence| Detection {
-                parser: p.as_ref(),
-                confidence,
-            })
-        })
-        .max_by(|a, b| {
-            (a.parser.specificity(), a.confidence)
-                .cmp(&(b.parser.specificity(), b.confidence))
-                .then_with(|| b.parser.id().cmp(a.parser.id()))
-        })
+    crate::ranking::best_sniff(parsers.iter().map(|p| p.as_ref()), head)
+        .map(|(_, parser, confidence)| Detection { parser, confidence })
 }
 
 #[cfg(test)]

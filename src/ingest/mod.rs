@@ -24,6 +24,7 @@ use factline_parsers::{Context, Parser, Problem};
 mod budget;
 mod clock;
 mod companions;
+mod json_pieces;
 mod normalize;
 mod pieces;
 mod settings;
@@ -359,7 +360,8 @@ impl WorkerContext<'_> {
         };
         let parser = chosen.parser;
         let streamable = parser.starts_record(b"").is_some();
-        if !streamable && scan.bytes > MAX_MEMBER_BYTES {
+        let json_pieces = !parser.json_record_arrays().is_empty();
+        if !streamable && !json_pieces && scan.bytes > MAX_MEMBER_BYTES {
             return skip(&format!(
                 "{} MiB is too large for a {} document, which is read whole (limit {} MiB)",
                 scan.bytes >> 20,
@@ -433,6 +435,8 @@ impl WorkerContext<'_> {
         let parsed = job.with_reader(|reader| {
             if streamable {
                 parse_in_pieces(reader, parser, &context, &mut sink)
+            } else if json_pieces {
+                json_pieces::parse(reader, parser, &context, &mut sink)
             } else {
                 let mut bytes = Vec::with_capacity(scan.bytes as usize);
                 reader.read_to_end(&mut bytes)?;

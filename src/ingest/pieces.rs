@@ -67,7 +67,7 @@ const HANDOVER: usize = 4096;
 const HANDOVERS_IN_FLIGHT: usize = 4;
 
 /// A parser's sink that hands records over to the normalizing thread.
-struct Handover<'b, 't> {
+pub(super) struct Handover<'b, 't> {
     pub(super) bytes: &'b [u8],
     items: Vec<Parsed>,
     pub(super) channel: &'t HandoverChannel,
@@ -76,7 +76,7 @@ struct Handover<'b, 't> {
 /// Both ways between parsing and normalizing: full vectors one way, the
 /// used ones back, so their memory is reused rather than allocated (and
 /// zeroed by the kernel) again for every few thousand records.
-struct HandoverChannel {
+pub(super) struct HandoverChannel {
     full: SyncSender<Vec<Parsed>>,
     pub(super) used: Receiver<Vec<Parsed>>,
 }
@@ -111,6 +111,14 @@ impl<'b, 't> Handover<'b, 't> {
         let _ = self.channel.full.send(items);
     }
 
+    /// Hands over a record whose verbatim parts were found already.
+    pub(super) fn push(&mut self, record: Record, verbatim: Verbatim) {
+        self.items.push(Parsed::Record(record, verbatim));
+        if self.items.len() >= HANDOVER {
+            self.send();
+        }
+    }
+
     /// Hands over the rest of a piece and its size.
     pub(super) fn finish(mut self, lines: u64, bytes: u64) {
         self.items.push(Parsed::PieceEnd { lines, bytes });
@@ -121,10 +129,7 @@ impl<'b, 't> Handover<'b, 't> {
 impl RecordSink for Handover<'_, '_> {
     fn record(&mut self, record: Record) {
         let verbatim = Verbatim::find(&record, self.bytes);
-        self.items.push(Parsed::Record(record, verbatim));
-        if self.items.len() >= HANDOVER {
-            self.send();
-        }
+        self.push(record, verbatim);
     }
 
     fn problem(&mut self, problem: Problem) {
@@ -143,6 +148,17 @@ pub(super) fn parse_in_pieces(
     parser: &dyn Parser,
     context: &Context<'_>,
     sink: &mut Normalizer<'_>,
+) -> std::io::Result<()> {
+    on_two_threads(sink, |channel| {
+        read_pieces(reader, parser, context, channel)
+    })
+}
+
+/// Runs `parse`, which hands pieces' records over `channel`, on this thread
+/// and normalizing on a second one.
+pub(super) fn on_two_threads(
+    sink: &mut Normalizer<'_>,
+    parse: impl FnOnce(&HandoverChannel) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
     std::thread::scope(|scope| {
         let (full, rx) = sync_channel::<Vec<Parsed>>(HANDOVERS_IN_FLIGHT);
@@ -165,7 +181,7 @@ pub(super) fn parse_in_pieces(
             }
         });
         let channel = HandoverChannel { full, used };
-        let read = read_pieces(reader, parser, context, &channel);
+        let read = parse(&channel);
         drop(channel);
         if let Err(panic) = normalizing.join() {
             std::panic::resume_unwind(panic);

@@ -70,6 +70,13 @@ fn builtin_formats_are_listed_with_descriptions() {
         "text-log",
         "hdfs",
         "slack-export",
+        "elasticsearch",
+        "loki",
+        "cloudwatch-logs",
+        "gcp-logging",
+        "azure-monitor",
+        "datadog-logs",
+        "splunk-json",
     ] {
         assert!(
             out.lines().any(|l| l.starts_with(id)),

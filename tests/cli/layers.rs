@@ -188,6 +188,9 @@ fn top_level_modules_use_only_lower_layers() {
 /// names of shift sheets), so a parser can be read with its family alone.
 const PARSER_LAYERS: &[&[&str]] = &[
     &["registry"],
+    // Log-platform exports, whose records' original lines are read by the
+    // line parsers of `logs` and `declarative`.
+    &["platforms"],
     &[
         "logs",
         "chat",
@@ -199,6 +202,8 @@ const PARSER_LAYERS: &[&[&str]] = &[
     // Shift sheets, whose role names (escalation level 1 = primary on-call)
     // PagerDuty's on-calls share.
     &["shifts"],
+    // Which of several parsers accepting the same bytes wins.
+    &["ranking"],
     // Test helpers for the parsers' unit tests.
     &["testing"],
     // Reading bytes: lines, JSON, CSV rows, identifiers in text.

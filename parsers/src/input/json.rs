@@ -56,15 +56,22 @@ pub fn elements_below(
     path: &[&str],
     base: &str,
 ) -> Option<Vec<Element>> {
+    let (raw, locator) = walk(raw, path, base)?;
+    elements(input, lines, raw, &locator)
+}
+
+/// The raw value at `path` (object keys) below `raw`, located at `base`,
+/// with its locator. Members stay raw so each keeps its position in the
+/// input.
+fn walk<'a>(raw: &'a RawValue, path: &[&str], base: &str) -> Option<(&'a RawValue, String)> {
     let mut raw = raw;
     let mut locator = base.to_string();
     for key in path {
-        // Members stay raw so each keeps its position in the input.
         raw = member(raw, key)?;
         locator.push('.');
         locator.push_str(key);
     }
-    elements(input, lines, raw, &locator)
+    Some((raw, locator))
 }
 
 /// The elements of the array at `path` inside the object element `parent`
@@ -105,22 +112,27 @@ pub fn elements(
     array: &RawValue,
     locator: &str,
 ) -> Option<Vec<Element>> {
+    Some(each_element(input, lines, array, locator)?.collect())
+}
+
+/// [`elements`] one at a time: for arrays of many records, whose values
+/// need not all be in memory at once.
+pub(crate) fn each_element<'i>(
+    input: &'i [u8],
+    lines: &'i LineIndex,
+    array: &'i RawValue,
+    locator: &'i str,
+) -> Option<impl Iterator<Item = Element> + 'i> {
     let items: Vec<&RawValue> = serde_json::from_str(array.get()).ok()?;
-    Some(
-        items
-            .into_iter()
-            .enumerate()
-            .filter_map(|(i, item)| {
-                let span = span_of(input, item);
-                Some(Element {
-                    value: serde_json::from_str(item.get()).ok()?,
-                    line: lines.line_at(span.start),
-                    span,
-                    locator: format!("{locator}[{i}]"),
-                })
-            })
-            .collect(),
-    )
+    Some(items.into_iter().enumerate().filter_map(move |(i, item)| {
+        let span = span_of(input, item);
+        Some(Element {
+            value: serde_json::from_str(item.get()).ok()?,
+            line: lines.line_at(span.start),
+            span,
+            locator: format!("{locator}[{i}]"),
+        })
+    }))
 }
 
 /// Where a raw value borrowed from `input` sits in it.
@@ -498,6 +510,12 @@ impl<'a> IndexedInput<'a> {
     /// The elements of the array at `path` under an object element.
     pub fn nested(&self, parent: &Element, path: &[&str]) -> Option<Vec<Element>> {
         nested(self.bytes, &self.lines, parent, path)
+    }
+
+    /// The raw value at `path` under an object element, with its locator.
+    pub fn raw_nested(&self, parent: &Element, path: &[&str]) -> Option<(&'a RawValue, String)> {
+        let bytes: &'a [u8] = self.bytes.get(parent.span.clone())?;
+        walk(serde_json::from_slice(bytes).ok()?, path, &parent.locator)
     }
 
     /// [`record_at`] in this input.

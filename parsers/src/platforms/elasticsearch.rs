@@ -1,0 +1,223 @@
+//! Elasticsearch and OpenSearch search results: `_search` responses,
+//! scroll and point-in-time pages (`hits.hits[]`), several pages one after
+//! another, and hits one per line (NDJSON, as dump tools write them).
+//!
+//! A hit's `_source` is the indexed document: it is read as the JSON log
+//! line it usually was (the `jsonl` parser's ECS and common field names:
+//! `@timestamp`, `message`, `log.level`, `host.name`, `service.name`…).
+//! When the document keeps the original line (`event.original`,
+//! `log.original`), that line is read with the parser of its own format
+//! instead. A hit whose time is only in `fields` (docvalue fields) is read
+//! from there. `_index` and `_id` stay with the record; `_id` is an
+//! identifier, so the same hit in two exports is one event.
+
+use serde_json::Value;
+
+use super::InnerLines;
+use crate::input::json::{self, problem_at, Element, Head, IndexedInput};
+use crate::record::{add_attribute, add_identifier, Kind, Problem, RecordSink};
+use crate::time::{self, Timestamp};
+use crate::Parser;
+
+/// Search responses and hits.
+pub struct Elasticsearch;
+
+/// Time fields of a document, best first.
+const TIME_FIELDS: &[&str] = &[
+    "@timestamp",
+    "timestamp",
+    "time",
+    "event.created",
+    "event.ingested",
+    "datetime",
+    "date",
+];
+
+impl Parser for Elasticsearch {
+    fn id(&self) -> &str {
+        "elasticsearch"
+    }
+
+    fn description(&self) -> &str {
+        "Elasticsearch/OpenSearch _search responses, scroll/PIT pages and NDJSON of hits (hits.hits[]._source)"
+    }
+
+    fn specificity(&self) -> u8 {
+        90
+    }
+
+    fn sniff(&self, head: &[u8]) -> Option<u8> {
+        let h = Head::new(head)?;
+        if !(h.has("_source") && h.has("_index")) {
+            return None;
+        }
+        h.time(TIME_FIELDS, |v| match v {
+            json::HeadValue::Text(t) => time::text_time(t),
+            json::HeadValue::Integer(n) => time::parse_epoch(n, None),
+        })
+        .map(|_| 95)
+    }
+
+    fn json_record_arrays(&self) -> &[&str] {
+        // Each record is read from its own element and the labels or
+        // envelope before it; nothing is counted across elements.
+        &["hits.hits"]
+    }
+
+    fn parse(&self, input: &[u8], sink: &mut dyn RecordSink) {
+        let mut inner = InnerLines::default();
+        json::each_document(input, sink, |src, doc, sink| {
+            // Hits are parsed one at a time, never the whole page at once.
+            let (array, locator) = if json::first_byte(doc.raw.get().as_bytes()) == Some(b'[') {
+                (Some(doc.raw), doc.root.clone())
+            } else if json::member(doc.raw, "_source").is_some() {
+                if let Some(hit) = src.element(doc.raw, doc.root.clone()) {
+                    read_hit(src, &hit, &mut inner, sink);
+                }
+                return;
+            } else {
+                (
+                    json::raw_at(doc.raw, &["hits", "hits"]),
+                    format!("{}.hits.hits", doc.root),
+                )
+            };
+            let hits =
+                array.and_then(|raw| json::each_element(src.bytes, &src.lines, raw, &locator));
+            let Some(hits) = hits else {
+                sink.problem(Problem {
+                    line: Some(src.line_at(src.span_of(doc.raw).start)),
+                    locator: Some(doc.root.clone()),
+                    reason: "no hits.hits[] list".to_string(),
+                });
+                return;
+            };
+            for hit in hits {
+                read_hit(src, &hit, &mut inner, sink);
+            }
+        });
+    }
+}
+
+/// A field by its dotted name, written either way: `{"log.level": …}` or
+/// `{"log": {"level": …}}`.
+fn field<'v>(v: &'v Value, name: &str) -> Option<&'v Value> {
+    if let Some(found) = v.get(name) {
+        return Some(found);
+    }
+    let (head, rest) = name.split_once('.')?;
+    field(v.get(head)?, rest)
+}
+
+fn text_of(v: &Value, name: &str) -> Option<String> {
+    json::string_or_number(field(v, name))
+}
+
+/// A time field's value: text, or an epoch number (ES stores dates as
+/// epoch milliseconds when mapped so).
+fn time_of(value: &Value) -> Option<Timestamp> {
+    match value {
+        Value::String(s) => time::text_time(s),
+        Value::Number(n) => time::parse_epoch(&n.to_string(), None),
+        Value::Array(items) => items.first().and_then(time_of),
+        _ => None,
+    }
+}
+
+fn read_hit(
+    src: &IndexedInput<'_>,
+    hit: &Element,
+    inner: &mut InnerLines,
+    sink: &mut dyn RecordSink,
+) {
+    let empty = Value::Null;
+    let doc = hit.value.get("_source").unwrap_or(&empty);
+    let time = TIME_FIELDS
+        .iter()
+        .find_map(|name| field(doc, name).or_else(|| hit.value.get("fields")?.get(name)))
+        .and_then(time_of);
+    let Some(time) = time else {
+        sink.problem(problem_at(hit, "a hit without a readable time field"));
+        return;
+    };
+    let message = text_of(doc, "message")
+        .or_else(|| json::string_or_number(hit.value.get("fields")?.get("message")?.get(0)))
+        .unwrap_or_else(|| doc.to_string());
+    let mut record = src.record_at(hit, Kind::Log, time, message);
+    record.system = Some("Elasticsearch".to_string());
+    add_attribute(&mut record, "index", json::text(&hit.value, &["_index"]));
+    if let Some(id) = json::text(&hit.value, &["_id"]) {
+        add_identifier(&mut record, id);
+    }
+    let original = ["event.original", "log.original"]
+        .iter()
+        .find_map(|name| text_of(doc, name));
+    match original {
+        Some(line) => {
+            record.host = ["host.name", "host.hostname", "hostname", "host"]
+                .iter()
+                .find_map(|n| text_of(doc, n));
+            record.service = ["service.name", "service"]
+                .iter()
+                .find_map(|n| text_of(doc, n));
+            inner.apply(&mut record, &line);
+        }
+        None => {
+            // The document as written, when it is one line (compact
+            // exports); else re-serialized onto one.
+            let raw = src
+                .raw_nested(hit, &["_source"])
+                .map(|(source, _)| source.get())
+                .filter(|text| !text.contains('\n'));
+            match raw {
+                Some(raw) => inner.apply(&mut record, raw),
+                None => inner.apply(&mut record, &doc.to_string()),
+            }
+        }
+    }
+    sink.record(record);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{assert_rejects_text, attr, never_panics, run_str, utc};
+    use crate::Level;
+
+    #[test]
+    fn ndjson_hits_with_ecs_documents_and_original_lines() {
+        let text = concat!(
+            "{\"_index\":\"logs-1\",\"_id\":\"a\",\"_source\":{\"@timestamp\":\"2025-11-20T10:00:00.5Z\",\"log\":{\"level\":\"error\"},\"message\":\"db down\",\"host\":{\"name\":\"db-1\"},\"service\":{\"name\":\"pg\"}}}\n",
+            "{\"_index\":\"logs-1\",\"_id\":\"b\",\"_source\":{\"@timestamp\":\"2025-11-20T10:00:09Z\",\"event\":{\"original\":\"10.0.0.1 - - [20/Nov/2025:10:00:01 +0000] \\\"GET / HTTP/1.1\\\" 502 0\"},\"host\":{\"name\":\"lb-1\"}}}\n",
+            "{\"_index\":\"logs-1\",\"_id\":\"c\",\"_source\":{},\"fields\":{\"@timestamp\":[\"2025-11-20T10:00:02Z\"]}}\n",
+            "{\"_index\":\"logs-1\",\"_id\":\"d\",\"_source\":{\"name\":\"no time\"}}\n",
+        );
+        assert_eq!(Elasticsearch.sniff(text.as_bytes()), Some(95));
+        let out = run_str(&Elasticsearch, text);
+        let r = &out.records;
+        assert_eq!(r.len(), 3);
+        assert_eq!(utc(&r[0]), "2025-11-20T10:00:00.500000Z");
+        assert_eq!(r[0].message, "db down");
+        assert_eq!(r[0].level, Some(Level::Error));
+        assert_eq!(r[0].host.as_deref(), Some("db-1"));
+        assert_eq!(r[0].service.as_deref(), Some("pg"));
+        assert_eq!(r[0].identifiers, ["a"]);
+        assert_eq!(utc(&r[1]), "2025-11-20T10:00:01.000000Z");
+        assert_eq!(attr(&r[1], "time_disagreement_s"), Some("-8.000"));
+        assert_eq!(r[1].host.as_deref(), Some("lb-1"));
+        assert_eq!(utc(&r[2]), "2025-11-20T10:00:02.000000Z");
+        assert_eq!(out.problems[0].locator.as_deref(), Some("document 4 $"));
+    }
+
+    #[test]
+    fn sniff_rejects_other_formats() {
+        assert_rejects_text(
+            &Elasticsearch,
+            &[
+                "{\"@timestamp\":\"2026-01-01T10:00:00Z\",\"message\":\"x\"}\n",
+                "{\"hits\":{\"hits\":[{\"_index\":\"a\",\"_source\":{\"name\":\"x\"}}]}}",
+            ],
+        );
+    }
+
+    never_panics!(Elasticsearch);
+}

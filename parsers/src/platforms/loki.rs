@@ -1,0 +1,408 @@
+//! Grafana Loki: `query_range` and `query` API responses (`data.result[]`
+//! streams, each with its labels and `values` of `[epoch ns, line]`, newest
+//! first as Loki returns them: the pipeline sorts), and `logcli query`
+//! output as `--output=jsonl` (`{"line", "timestamp", "labels"}`) and
+//! `--output=default` (`<RFC 3339 time> {labels} <line>`). logcli's `raw`
+//! output is the bare lines, which the line formats read themselves.
+//!
+//! Each line is read with the line parser of its own format where one
+//! accepts it ([`InnerLines`]); the stream's labels stay with the record
+//! as `stream` (`{app="api", host="web-1"}`), and name its host and
+//! service.
+
+use std::collections::BTreeMap;
+
+use serde_json::value::RawValue;
+use serde_json::Value;
+
+use super::InnerLines;
+use crate::input::json::{self, problem_at, Document, Head, IndexedInput};
+use crate::input::lines;
+use crate::record::{Kind, Problem, Record, RecordSink};
+use crate::time::{self, EpochUnit, Timestamp};
+use crate::Parser;
+
+/// Loki API responses.
+pub struct LokiApi;
+
+/// logcli query output.
+pub struct Logcli;
+
+/// Labels that name the host, best first.
+const HOST_LABELS: &[&str] = &["host", "hostname", "node_name", "nodename", "instance"];
+/// Labels that name the service, best first.
+const SERVICE_LABELS: &[&str] = &[
+    "service_name",
+    "service",
+    "app",
+    "application",
+    "container",
+    "job",
+    "component",
+];
+
+impl Parser for LokiApi {
+    fn id(&self) -> &str {
+        "loki"
+    }
+
+    fn description(&self) -> &str {
+        "Grafana Loki query_range/query responses (data.result[].stream + values [ns, line])"
+    }
+
+    fn specificity(&self) -> u8 {
+        90
+    }
+
+    fn sniff(&self, head: &[u8]) -> Option<u8> {
+        let h = Head::new(head)?;
+        if !(h.has("resultType") && h.has("result") && h.has("stream") && h.has("values")) {
+            return None;
+        }
+        super::strings_after(head, "values")
+            .next()
+            .and_then(|ns| time::parse_epoch(ns, Some(EpochUnit::Nanos)))
+            .map(|_| 95)
+    }
+
+    fn json_record_arrays(&self) -> &[&str] {
+        // Each record is read from its own element and the labels or
+        // envelope before it; nothing is counted across elements.
+        &["data.result", "data.result[].values"]
+    }
+
+    fn parse(&self, input: &[u8], sink: &mut dyn RecordSink) {
+        let mut inner = InnerLines::default();
+        json::each_document(input, sink, |src, doc, sink| {
+            read_response(src, doc, &mut inner, sink)
+        });
+    }
+}
+
+fn read_response(
+    src: &IndexedInput<'_>,
+    doc: &Document<'_>,
+    inner: &mut InnerLines,
+    sink: &mut dyn RecordSink,
+) {
+    // Read through raw values: a response may hold millions of lines,
+    // which are parsed one at a time, never all at once.
+    let problem = |raw: &RawValue, locator: String, reason: String| Problem {
+        line: Some(src.line_at(src.span_of(raw).start)),
+        locator: Some(locator),
+        reason,
+    };
+    let kind = json::raw_at(doc.raw, &["data", "resultType"])
+        .and_then(|raw| serde_json::from_str::<String>(raw.get()).ok())
+        .unwrap_or_default();
+    let result = json::raw_at(doc.raw, &["data", "result"]);
+    let streams = result.and_then(|raw| serde_json::from_str::<Vec<&RawValue>>(raw.get()).ok());
+    let (true, Some(streams)) = (kind == "streams", streams) else {
+        sink.problem(problem(
+            doc.raw,
+            doc.root.clone(),
+            format!("not a Loki log query response (resultType {kind:?}): no log lines"),
+        ));
+        return;
+    };
+    for (i, stream) in streams.into_iter().enumerate() {
+        let at = format!("{}.data.result[{i}]", doc.root);
+        let labels = json::member(stream, "stream")
+            .and_then(|raw| serde_json::from_str::<Value>(raw.get()).ok())
+            .map(|v| labels(Some(&v)))
+            .unwrap_or_default();
+        let labels = Stream::new(&labels);
+        let locator = format!("{at}.values");
+        let values = json::member(stream, "values")
+            .and_then(|raw| json::each_element(src.bytes, &src.lines, raw, &locator));
+        let Some(values) = values else {
+            sink.problem(problem(stream, at, "stream without values".to_string()));
+            continue;
+        };
+        for value in values {
+            let ns = value.value.get(0).and_then(Value::as_str);
+            let line = value.value.get(1).and_then(Value::as_str);
+            let (Some(ns), Some(line)) = (ns, line) else {
+                sink.problem(problem_at(
+                    &value,
+                    "not a [\"<epoch ns>\", \"<line>\"] pair",
+                ));
+                continue;
+            };
+            let Some(time) = time::parse_epoch(ns, Some(EpochUnit::Nanos)) else {
+                sink.problem(problem_at(&value, format!("unreadable epoch ns {ns:?}")));
+                continue;
+            };
+            let mut record = src.record_at(&value, Kind::Log, time, line.trim_end().to_string());
+            if let Some(Value::Object(metadata)) = value.value.get(2) {
+                for (key, v) in metadata {
+                    if let Some(text) = json::string_or_number(Some(v)) {
+                        record.attributes.push((key.clone(), text));
+                    }
+                }
+            }
+            finish(&mut record, &labels, line, inner);
+            sink.record(record);
+        }
+    }
+}
+
+/// A stream's labels, sorted by name.
+fn labels(stream: Option<&Value>) -> BTreeMap<String, String> {
+    let Some(Value::Object(map)) = stream else {
+        return BTreeMap::new();
+    };
+    map.iter()
+        .filter_map(|(k, v)| Some((k.clone(), json::string_or_number(Some(v))?)))
+        .collect()
+}
+
+/// Labels as Loki writes a stream selector: `{app="api", host="web-1"}`.
+fn selector(labels: &BTreeMap<String, String>) -> String {
+    let pairs: Vec<String> = labels
+        .iter()
+        .map(|(k, v)| format!("{k}={}", Value::String(v.clone())))
+        .collect();
+    format!("{{{}}}", pairs.join(", "))
+}
+
+/// What a stream's labels say about its lines, worked out once per stream.
+struct Stream {
+    host: Option<String>,
+    service: Option<String>,
+    selector: Option<String>,
+}
+
+impl Stream {
+    fn new(labels: &BTreeMap<String, String>) -> Stream {
+        let pick = |names: &[&str]| {
+            names
+                .iter()
+                .find_map(|n| labels.get(*n).filter(|v| !v.is_empty()).cloned())
+        };
+        Stream {
+            host: pick(HOST_LABELS),
+            service: pick(SERVICE_LABELS),
+            selector: (!labels.is_empty()).then(|| selector(labels)),
+        }
+    }
+}
+
+/// Sets what the labels say and reads the line into the record.
+fn finish(record: &mut Record, stream: &Stream, line: &str, inner: &mut InnerLines) {
+    record.system = Some("Loki".to_string());
+    record.host.clone_from(&stream.host);
+    record.service.clone_from(&stream.service);
+    if let Some(selector) = &stream.selector {
+        record
+            .attributes
+            .push(("stream".to_string(), selector.clone()));
+    }
+    inner.apply(record, line);
+}
+
+impl Parser for Logcli {
+    fn id(&self) -> &str {
+        "loki-logcli"
+    }
+
+    fn description(&self) -> &str {
+        "Grafana logcli query output: --output=jsonl and --output=default (time {labels} line)"
+    }
+
+    fn specificity(&self) -> u8 {
+        85
+    }
+
+    fn sniff(&self, head: &[u8]) -> Option<u8> {
+        lines::sniff(head, false, |line| read_line(line).is_ok())
+    }
+
+    fn parse(&self, input: &[u8], sink: &mut dyn RecordSink) {
+        let mut inner = InnerLines::default();
+        for line in lines::split(input) {
+            let (text, lossy) = lines::text(line.bytes);
+            if text.trim().is_empty() {
+                continue;
+            }
+            let problem = |reason: String| Problem {
+                line: Some(line.number),
+                locator: None,
+                reason,
+            };
+            if line.bytes.len() > lines::MAX_LINE_BYTES {
+                sink.problem(problem(format!(
+                    "line is {} bytes long, over the {} byte limit; not parsed",
+                    line.bytes.len(),
+                    lines::MAX_LINE_BYTES
+                )));
+                continue;
+            }
+            match read_line(&text) {
+                Ok((time, labels, body)) => {
+                    let mut record = Record::log(
+                        line.number,
+                        line.start..line.start + line.bytes.len(),
+                        time,
+                        body.clone(),
+                    );
+                    record.lossy_utf8 = lossy;
+                    finish(&mut record, &Stream::new(&labels), &body, &mut inner);
+                    sink.record(record);
+                }
+                Err(reason) => sink.problem(problem(reason)),
+            }
+        }
+    }
+
+    fn starts_record(&self, _line: &[u8]) -> Option<bool> {
+        // Every line is its own record.
+        Some(true)
+    }
+}
+
+type Entry = (Timestamp, BTreeMap<String, String>, String);
+
+/// One logcli line, in either output.
+fn read_line(text: &str) -> Result<Entry, String> {
+    if text.starts_with('{') {
+        return read_jsonl(text);
+    }
+    let (time, used) =
+        time::parse_leading(text).ok_or_else(|| "no logcli timestamp".to_string())?;
+    if !matches!(time.value, time::TimeValue::Utc(_)) {
+        return Err("logcli times carry a zone".to_string());
+    }
+    let rest = text[used..].trim_start();
+    let (labels, line) =
+        read_selector(rest).ok_or_else(|| "no {labels} after the time".to_string())?;
+    Ok((time, labels, line.trim_start().to_string()))
+}
+
+fn read_jsonl(text: &str) -> Result<Entry, String> {
+    let value: Value = serde_json::from_str(text).map_err(|e| format!("not valid JSON: {e}"))?;
+    let line = value
+        .get("line")
+        .and_then(Value::as_str)
+        .ok_or_else(|| "no \"line\"".to_string())?;
+    if !value.get("labels").is_none_or(Value::is_object) {
+        return Err("\"labels\" is not an object".to_string());
+    }
+    let time =
+        json::time_field(&value, "timestamp")?.ok_or_else(|| "no \"timestamp\"".to_string())?;
+    Ok((time, labels(value.get("labels")), line.to_string()))
+}
+
+/// `{a="x", b="y"}` at the start of `text` (values are Go-quoted strings),
+/// and what follows it.
+fn read_selector(text: &str) -> Option<(BTreeMap<String, String>, &str)> {
+    let mut rest = text.strip_prefix('{')?;
+    let mut labels = BTreeMap::new();
+    loop {
+        rest = rest.trim_start_matches([' ', ',']);
+        if let Some(after) = rest.strip_prefix('}') {
+            return Some((labels, after));
+        }
+        let eq = rest.find('=')?;
+        let name = rest[..eq].trim();
+        if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+            return None;
+        }
+        let quoted = rest[eq + 1..].strip_prefix('"')?;
+        let mut escaped = false;
+        let close = quoted.char_indices().find_map(|(i, c)| {
+            let end = !escaped && c == '"';
+            escaped = !escaped && c == '\\';
+            end.then_some(i)
+        })?;
+        let value: String = serde_json::from_str(&format!("\"{}\"", &quoted[..close])).ok()?;
+        labels.insert(name.to_string(), value);
+        rest = &quoted[close + 1..];
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{
+        assert_rejects_text, attr, never_panics, problem_places, run, run_str, utc,
+    };
+
+    const QUERY_RANGE: &str = r#"{"status":"success","data":{"resultType":"streams","result":[
+{"stream":{"app":"web","host":"web-1"},"values":[
+["1763633400123456789","10.0.0.1 - - [20/Nov/2025:10:10:00 +0000] \"GET /health HTTP/1.1\" 503 12"],
+["1763633399000000000","plain words"]]},
+{"stream":{"job":"api"},"values":[["1763633401000000000","ts=2025-11-20T10:10:01.5Z level=error msg=\"db timeout\""]]}],
+"stats":{}}}"#;
+
+    #[test]
+    fn query_range_lines_are_read_with_their_own_format() {
+        assert_eq!(LokiApi.sniff(QUERY_RANGE.as_bytes()), Some(95));
+        let out = run_str(&LokiApi, QUERY_RANGE);
+        assert!(out.problems.is_empty(), "{:?}", out.problems);
+        let r = &out.records;
+        assert_eq!(r.len(), 3);
+        assert_eq!(utc(&r[0]), "2025-11-20T10:10:00.123456Z");
+        assert_eq!(attr(&r[0], "line_format"), Some("access-log"));
+        assert_eq!(attr(&r[0], "stream"), Some(r#"{app="web", host="web-1"}"#));
+        assert_eq!(r[0].host.as_deref(), Some("web-1"));
+        assert_eq!(r[0].service.as_deref(), Some("web"));
+        assert_eq!(r[0].locator.as_deref(), Some("$.data.result[0].values[0]"));
+        assert_eq!(utc(&r[1]), "2025-11-20T10:09:59.000000Z");
+        assert_eq!(r[1].message, "plain words");
+        assert_eq!(utc(&r[2]), "2025-11-20T10:10:01.500000Z");
+        assert_eq!(r[2].message, "db timeout");
+        assert_eq!(r[2].service.as_deref(), Some("api"));
+        assert_eq!(r[2].line, Some(5));
+    }
+
+    #[test]
+    fn metric_results_and_broken_values_are_problems() {
+        let matrix = r#"{"status":"success","data":{"resultType":"matrix","result":[]}}"#;
+        assert_eq!(
+            problem_places(&run_str(&LokiApi, matrix)),
+            [(Some(1), Some("$"))]
+        );
+        let broken = r#"{"data":{"resultType":"streams","result":[{"stream":{},"values":[["x","y"],[1]]}]}}"#;
+        let out = run_str(&LokiApi, broken);
+        assert_eq!(out.records.len(), 0);
+        assert_eq!(out.problems.len(), 2);
+        assert_eq!(
+            out.problems[1].locator.as_deref(),
+            Some("$.data.result[0].values[1]")
+        );
+    }
+
+    #[test]
+    fn logcli_jsonl_and_default_output() {
+        let text = concat!(
+            "{\"line\":\"time=2025-11-20T10:10:00.5Z level=warn msg=slow\",\"timestamp\":\"2025-11-20T11:10:00.5+01:00\",\"labels\":{\"app\":\"api\"}}\n",
+            "2025-11-20T10:10:01Z {app=\"api\", host=\"h\\\"1\"}     GET /x took 3s\n",
+        );
+        assert_eq!(Logcli.sniff(text.as_bytes()), Some(100));
+        let out = run_str(&Logcli, text);
+        assert!(out.problems.is_empty(), "{:?}", out.problems);
+        assert_eq!(utc(&out.records[0]), "2025-11-20T10:10:00.500000Z");
+        assert_eq!(out.records[0].message, "slow");
+        assert_eq!(out.records[1].message, "GET /x took 3s");
+        assert_eq!(out.records[1].host.as_deref(), Some("h\"1"));
+        assert_eq!(Logcli.starts_record(b"x"), Some(true));
+    }
+
+    #[test]
+    fn sniffs_reject_other_formats() {
+        let others = [
+            "{\"time\":\"2026-01-01T10:00:00Z\",\"msg\":\"x\"}\n",
+            "2026-01-01T10:00:00Z plain text line\n",
+            "time=\"2026-01-01T10:00:00Z\" level=info msg=x\n",
+            r#"{"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[1700000000,"1"]}]}}"#,
+        ];
+        assert_rejects_text(&LokiApi, &others);
+        assert_rejects_text(&Logcli, &others);
+        assert!(run(&Logcli, b"2026-01-01T10:00:00 {a=\"b\"} x")
+            .records
+            .is_empty());
+    }
+
+    never_panics!(LokiApi, Logcli);
+}

@@ -1,0 +1,644 @@
+//! Streaming a large JSON document whose records are the elements of
+//! arrays (an Elasticsearch export's `hits.hits`, a Loki response's
+//! `values`), for parsers that say they may be fed such pieces
+//! ([`Parser::json_record_arrays`]).
+//!
+//! The input is scanned once, byte by byte, keeping the stack of open
+//! objects and arrays. About every [`PIECE`] bytes it is cut right after
+//! the comma that ends an element of one of the parser's record arrays. Each piece
+//! is handed to the parser as a document of its own: the containers still
+//! open at its start are reopened by a prefix (an object with the members
+//! before the open one, so labels and envelope fields stay in view; an
+//! array with its finished elements left out), and those open at its end
+//! are closed by a suffix. The parser's positions are then moved back to
+//! the input's: byte offsets by the prefix's length, and array indices in
+//! locators by the elements left out (`$.data.result[0].values[3]` in a
+//! piece becomes `$.data.result[5].values[17003]`). The prefix holds no
+//! line break, so line numbers stay right. An object member whose value
+//! spanned a cut and then ended is reopened as `null` (it was read).
+//!
+//! A file that is not one JSON document (documents one per line) is read
+//! whole, as before, under the same size limit as other documents.
+
+use std::io::Read;
+
+use factline_parsers::{Context, Parser, Problem, Record, RecordSink};
+
+use super::normalize::{Normalizer, Verbatim};
+use super::pieces::{fill, on_two_threads, Handover};
+use crate::evidence::MAX_MEMBER_BYTES;
+
+/// Bytes parsed at a time.
+const PIECE: usize = 16 << 20;
+
+/// One open object or array.
+#[derive(Debug, Clone)]
+struct Level {
+    array: bool,
+    /// Input offset of the opening byte.
+    open: u64,
+    /// For a container opened before the current piece: its reopening
+    /// text up to its child that was open at that cut.
+    head: Option<Vec<u8>>,
+    /// Input offset where that child of a carried container ended, when
+    /// it has (then it is reopened as `null`).
+    child_end: Option<u64>,
+    /// Elements before the open or next one (arrays: commas seen).
+    commas: u64,
+    /// Objects: the start offset of the last key (its opening quote) and
+    /// whether the next string is a key.
+    key_at: u64,
+    expect_key: bool,
+    /// Objects: the key of the member open at the last cut.
+    key: Option<String>,
+}
+
+/// The scanner's state between pieces.
+#[derive(Debug, Default)]
+struct Scanner {
+    stack: Vec<Level>,
+    in_string: bool,
+    escaped: bool,
+    /// The top-level value has ended.
+    ended: bool,
+    started: bool,
+    /// The prefix reopening the containers open at the current piece's start.
+    prefix: Vec<u8>,
+}
+
+/// The path of the array at the top of `stack` in the form of
+/// [`Parser::json_record_arrays`] (`data.result[].values`), keys read from
+/// `buf` (input offset `at`) or, for containers from before it, kept.
+fn pattern(stack: &[Level], buf: &[u8], at: u64) -> String {
+    let mut out = String::new();
+    for level in &stack[..stack.len().saturating_sub(1)] {
+        if level.array {
+            out.push_str("[]");
+        } else {
+            if !out.is_empty() {
+                out.push('.');
+            }
+            out.push_str(&key_of(level, buf, at).unwrap_or_default());
+        }
+    }
+    out
+}
+
+/// The key of an object's open member.
+fn key_of(level: &Level, buf: &[u8], at: u64) -> Option<String> {
+    if level.key_at < at {
+        return level.key.clone();
+    }
+    let from = usize::try_from(level.key_at - at + 1).ok()?;
+    let rest = buf.get(from..)?;
+    let end = memchr::memchr(b'"', rest)?;
+    Some(String::from_utf8_lossy(&rest[..end]).into_owned())
+}
+
+/// Where a scan stopped.
+enum Stop {
+    /// A cut after the comma at this offset in `buf` (exclusive end of the
+    /// piece's content is the comma itself).
+    Cut(usize),
+    /// The buffer ended without a cut.
+    End,
+    /// The top-level value ended and something else follows.
+    NotOneDocument,
+}
+
+impl Scanner {
+    /// Scans `buf` (input offset `at` for its first byte) from `from`;
+    /// stops at the first comma at or after `want` between two elements
+    /// of one of `arrays` (see [`pattern`]).
+    fn scan(
+        &mut self,
+        buf: &[u8],
+        at: u64,
+        from: usize,
+        want: usize,
+        arrays: &[&str],
+    ) -> (Stop, usize) {
+        let mut i = from;
+        if self.escaped {
+            // The byte after a backslash that ended the last buffer.
+            self.escaped = false;
+            i += 1;
+        }
+        while i < buf.len() {
+            if self.in_string {
+                match memchr::memchr2(b'"', b'\\', &buf[i..]) {
+                    None => return (Stop::End, buf.len()),
+                    Some(j) => {
+                        i += j;
+                        if buf[i] == b'\\' {
+                            if i + 1 == buf.len() {
+                                self.escaped = true;
+                                return (Stop::End, buf.len());
+                            }
+                            i += 2;
+                            continue;
+                        }
+                        self.in_string = false;
+                        i += 1;
+                        continue;
+                    }
+                }
+            }
+            let b = buf[i];
+            let offset = at + i as u64;
+            match b {
+                b'"' => {
+                    if self.ended {
+                        return (Stop::NotOneDocument, i);
+                    }
+                    self.started = true;
+                    self.in_string = true;
+                    if let Some(top) = self.stack.last_mut() {
+                        if !top.array && top.expect_key {
+                            top.key_at = offset;
+                            top.expect_key = false;
+                        }
+                    }
+                }
+                b'{' | b'[' => {
+                    if self.ended {
+                        return (Stop::NotOneDocument, i);
+                    }
+                    self.started = true;
+                    self.stack.push(Level {
+                        array: b == b'[',
+                        open: offset,
+                        head: None,
+                        child_end: None,
+                        commas: 0,
+                        key_at: 0,
+                        expect_key: b == b'{',
+                        key: None,
+                    });
+                }
+                b'}' | b']' => {
+                    self.stack.pop();
+                    match self.stack.last_mut() {
+                        Some(parent) if parent.head.is_some() && parent.child_end.is_none() => {
+                            parent.child_end = Some(offset + 1);
+                        }
+                        Some(_) => {}
+                        None => self.ended = true,
+                    }
+                }
+                b',' => {
+                    let array = match self.stack.last_mut() {
+                        Some(top) => {
+                            top.commas += 1;
+                            top.expect_key = !top.array;
+                            top.array
+                        }
+                        None => false,
+                    };
+                    if array
+                        && i >= want
+                        && arrays.contains(&pattern(&self.stack, buf, at).as_str())
+                    {
+                        return (Stop::Cut(i), i + 1);
+                    }
+                }
+                b' ' | b'\t' | b'\n' | b'\r' | b':' => {}
+                b'\xef' | b'\xbb' | b'\xbf' if !self.started => {}
+                _ => {
+                    if self.ended {
+                        return (Stop::NotOneDocument, i);
+                    }
+                    self.started = true;
+                }
+            }
+            i += 1;
+        }
+        (Stop::End, buf.len())
+    }
+
+    /// After a cut whose piece ended at `buf[end]` (`buf[0]` being input
+    /// offset `at`): the prefix, paths and bases for the next piece, and
+    /// the arrays it continues with their paths and left-out elements.
+    fn cut(&mut self, buf: &[u8], at: u64) -> Vec<(String, u64)> {
+        let in_buf = |from: u64, to: u64| -> &[u8] {
+            let lo = (from.saturating_sub(at) as usize).min(buf.len());
+            let hi = (to.saturating_sub(at) as usize).clamp(lo, buf.len());
+            &buf[lo..hi]
+        };
+        let mut prefix = Vec::new();
+        let mut path = String::from("$");
+        let mut open = Vec::new();
+        for d in 0..self.stack.len() {
+            let child_open = self.stack.get(d + 1).map(|c| c.open);
+            let level = &self.stack[d];
+            let head = match (level.array, &level.head, child_open) {
+                (true, _, _) | (false, _, None) => vec![if level.array { b'[' } else { b'{' }],
+                (false, Some(old), Some(child)) => match level.child_end {
+                    // The member open at the last cut ended and another
+                    // opened: the ended one was read, and stays as null.
+                    Some(end) => [old.as_slice(), b"null", in_buf(end, child)].concat(),
+                    None => old.clone(),
+                },
+                (false, None, Some(child)) => in_buf(level.open, child).to_vec(),
+            };
+            let key = if level.array {
+                None
+            } else {
+                key_of(level, buf, at)
+            };
+            let level = &mut self.stack[d];
+            level.child_end = None;
+            if level.array {
+                open.push((path.clone(), level.commas));
+                path.push_str("[0]");
+            } else {
+                path.push('.');
+                path.push_str(key.as_deref().unwrap_or(""));
+            }
+            level.key = key;
+            let head: Vec<u8> = head
+                .into_iter()
+                .map(|b| if matches!(b, b'\n' | b'\r') { b' ' } else { b })
+                .collect();
+            prefix.extend_from_slice(&head);
+            level.head = Some(head);
+        }
+        self.prefix = prefix;
+        open
+    }
+
+    /// The suffix closing the containers open now.
+    fn suffix(&self) -> Vec<u8> {
+        self.stack
+            .iter()
+            .rev()
+            .map(|l| if l.array { b']' } else { b'}' })
+            .collect()
+    }
+
+    /// A locator of a piece's document as a locator of the input, given the
+    /// arrays the piece continues (`open`, outermost first).
+    fn locator(open: &[(String, u64)], locator: &str) -> String {
+        let mut out = String::with_capacity(locator.len() + 8);
+        let mut done = 0;
+        for (path, base) in open {
+            let Some(rest) = locator.strip_prefix(path.as_str()) else {
+                continue;
+            };
+            let Some(digits) = rest.strip_prefix('[') else {
+                continue;
+            };
+            let len = digits.bytes().take_while(u8::is_ascii_digit).count();
+            let Ok(n) = digits[..len].parse::<u64>() else {
+                continue;
+            };
+            let at = path.len() + 1;
+            if at < done {
+                continue;
+            }
+            out.push_str(&locator[done..at]);
+            out.push_str(&(n + base).to_string());
+            done = at + len;
+        }
+        out.push_str(&locator[done..]);
+        out
+    }
+}
+
+/// One piece as the parser gets it, with where it sits in the input.
+struct Piece<'p> {
+    /// The piece as a document of its own.
+    document: Vec<u8>,
+    /// Bytes of `document` before the piece's own.
+    prefix: usize,
+    /// The arrays it continues: their paths in `document` and the elements
+    /// left out before it.
+    open: &'p [(String, u64)],
+    /// Line breaks and bytes of the input it stands for.
+    lines: u64,
+    bytes: u64,
+}
+
+/// Cuts `reader`'s document into pieces of about `size` bytes and hands
+/// each to `each`, in order. A file that is not one document is handed
+/// over whole as one piece, up to `limit` bytes; past that, `Err` says so.
+fn cut_pieces(
+    reader: &mut dyn Read,
+    arrays: &[&str],
+    size: usize,
+    limit: u64,
+    mut each: impl FnMut(Piece<'_>),
+) -> std::io::Result<Result<(), String>> {
+    let mut buf: Vec<u8> = Vec::with_capacity(size + (1 << 20));
+    let mut eof = fill(reader, &mut buf, size)?;
+    let mut scanner = Scanner::default();
+    let mut open: Vec<(String, u64)> = Vec::new();
+    let mut at = 0u64;
+    let mut scanned = 0usize;
+    loop {
+        let (stop, next) = scanner.scan(&buf, at, scanned, size, arrays);
+        scanned = next;
+        // `used`: the input bytes the piece stands for (its content and
+        // the comma after it).
+        let whole = |content: &[u8], suffix: &[u8], used: &[u8], scanner: &Scanner| Piece {
+            document: [scanner.prefix.as_slice(), content, suffix].concat(),
+            prefix: scanner.prefix.len(),
+            open: &[],
+            lines: memchr::memchr_iter(b'\n', used).count() as u64,
+            bytes: used.len() as u64,
+        };
+        match stop {
+            Stop::End if !eof => {
+                let more = buf.len() + size;
+                eof = fill(reader, &mut buf, more)?;
+            }
+            Stop::End => {
+                each(Piece {
+                    open: &open,
+                    ..whole(&buf, &[], &buf, &scanner)
+                });
+                return Ok(Ok(()));
+            }
+            Stop::NotOneDocument => {
+                // Documents one per line: the rest is read whole, as any
+                // document, under the same limit.
+                let room = limit.saturating_sub(at + buf.len() as u64);
+                reader.take(room + 1).read_to_end(&mut buf)?;
+                if at + buf.len() as u64 > limit {
+                    return Ok(Err(format!(
+                        "not one JSON document, and over {} MiB: not read past byte {at}",
+                        limit >> 20
+                    )));
+                }
+                each(Piece {
+                    open: &open,
+                    ..whole(&buf, &[], &buf, &scanner)
+                });
+                return Ok(Ok(()));
+            }
+            Stop::Cut(comma) => {
+                let suffix = scanner.suffix();
+                each(Piece {
+                    open: &open,
+                    ..whole(&buf[..comma], &suffix, &buf[..comma + 1], &scanner)
+                });
+                let end = comma + 1;
+                open = scanner.cut(&buf[..end], at);
+                buf.drain(..end);
+                at += end as u64;
+                scanned -= end;
+                if !eof {
+                    let want = buf.len().max(size);
+                    eof = fill(reader, &mut buf, want + 1)?;
+                }
+            }
+        }
+    }
+}
+
+/// Moves a record parsed from a piece to its place in the input, but for
+/// the line and byte offsets of the input before the piece.
+fn shift_record(piece: &Piece<'_>, record: &mut Record) {
+    let start = record.span.start.saturating_sub(piece.prefix);
+    let end = record.span.end.saturating_sub(piece.prefix).max(start);
+    record.span = start..end;
+    if let Some(locator) = &record.locator {
+        record.locator = Some(Scanner::locator(piece.open, locator));
+    }
+}
+
+fn shift_problem(piece: &Piece<'_>, problem: &mut Problem) {
+    if let Some(locator) = &problem.locator {
+        problem.locator = Some(Scanner::locator(piece.open, locator));
+    }
+}
+
+/// The records of one piece, moved and handed over to normalizing.
+struct Shift<'s, 'h, 'b, 't> {
+    piece: &'s Piece<'s>,
+    handover: &'h mut Handover<'b, 't>,
+}
+
+impl RecordSink for Shift<'_, '_, '_, '_> {
+    fn record(&mut self, mut record: Record) {
+        let verbatim = Verbatim::find(&record, &self.piece.document);
+        shift_record(self.piece, &mut record);
+        self.handover.push(record, verbatim);
+    }
+
+    fn problem(&mut self, mut problem: Problem) {
+        shift_problem(self.piece, &mut problem);
+        self.handover.problem(problem);
+    }
+}
+
+/// Parses one JSON document piece by piece (see the module's comment),
+/// parsing and normalizing on two threads.
+pub(super) fn parse(
+    reader: &mut dyn Read,
+    parser: &dyn Parser,
+    context: &Context<'_>,
+    sink: &mut Normalizer<'_>,
+) -> std::io::Result<()> {
+    on_two_threads(sink, |channel| {
+        let arrays = parser.json_record_arrays();
+        let done = cut_pieces(reader, arrays, PIECE, MAX_MEMBER_BYTES, |piece| {
+            let mut handover = Handover::new(&piece.document, channel);
+            parser.parse_in(
+                &piece.document,
+                context,
+                &mut Shift {
+                    piece: &piece,
+                    handover: &mut handover,
+                },
+            );
+            handover.finish(piece.lines, piece.bytes);
+        })?;
+        if let Err(reason) = done {
+            let mut handover = Handover::new(&[], channel);
+            handover.problem(Problem {
+                line: None,
+                locator: None,
+                reason,
+            });
+            handover.finish(0, 0);
+        }
+        Ok(())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use factline_parsers::registry::builtin;
+    use factline_parsers::Collected;
+
+    /// Parses `input` with parser `id` in pieces of `size` bytes, positions
+    /// moved back to the input's.
+    fn in_pieces(id: &str, input: &[u8], size: usize) -> Collected {
+        let parsers = builtin();
+        let parser = parsers.iter().find(|p| p.id() == id).expect("parser");
+        let mut all = Collected::default();
+        let (mut lines_before, mut bytes_before) = (0, 0);
+        let mut reader = input;
+        cut_pieces(
+            &mut reader,
+            parser.json_record_arrays(),
+            size,
+            1 << 30,
+            |piece| {
+                let mut out = Collected::default();
+                parser.parse(&piece.document, &mut out);
+                for mut record in out.records {
+                    shift_record(&piece, &mut record);
+                    record.line = record.line.map(|l| l + lines_before);
+                    record.line_end = record.line_end.map(|l| l + lines_before);
+                    let base = bytes_before as usize;
+                    record.span = record.span.start + base..record.span.end + base;
+                    all.records.push(record);
+                }
+                for mut problem in out.problems {
+                    shift_problem(&piece, &mut problem);
+                    problem.line = problem.line.map(|l| l + lines_before);
+                    all.problems.push(problem);
+                }
+                lines_before += piece.lines;
+                bytes_before += piece.bytes;
+            },
+        )
+        .expect("read")
+        .expect("one document");
+        all
+    }
+
+    fn whole(id: &str, input: &[u8]) -> Collected {
+        let parsers = builtin();
+        let parser = parsers.iter().find(|p| p.id() == id).expect("parser");
+        let mut out = Collected::default();
+        parser.parse(input, &mut out);
+        out
+    }
+
+    fn loki(streams: usize, values: usize) -> Vec<u8> {
+        let mut s = String::from(
+            "{\"status\":\"success\",\n\"data\":{\"resultType\":\"streams\",\"result\":[",
+        );
+        for i in 0..streams {
+            if i > 0 {
+                s.push(',');
+            }
+            s.push_str(&format!(
+                "\n{{\"stream\":{{\"app\":\"a{i}\",\"host\":\"h\\\"{i}\"}},\"values\":["
+            ));
+            for j in 0..values {
+                if j > 0 {
+                    s.push_str(",\n");
+                }
+                let ns = 1_763_633_400_000_000_000u64 + (i * 1000 + j) as u64 * 1_000_000;
+                s.push_str(&format!(
+                    "[\"{ns}\",\"ts=2025-11-20T10:00:{:02}Z level=info msg=\\\"x, ] {{ y\\\" n={j}\"]",
+                    j % 60
+                ));
+            }
+            s.push_str("]}");
+        }
+        s.push_str("],\"stats\":{\"summary\":{\"bytesTotal\":1}}}}\n");
+        s.into_bytes()
+    }
+
+    #[test]
+    fn a_loki_response_in_pieces_gives_what_it_gives_whole() {
+        let input = loki(4, 40);
+        let expected = whole("loki", &input);
+        assert!(expected.problems.is_empty(), "{:?}", expected.problems);
+        assert_eq!(expected.records.len(), 160);
+        for size in [1, 50, 333, 1000, 4096, 1 << 20] {
+            let got = in_pieces("loki", &input, size);
+            assert_eq!(got.problems, expected.problems, "pieces of {size} bytes");
+            assert_eq!(
+                got.records.len(),
+                expected.records.len(),
+                "pieces of {size} bytes"
+            );
+            assert_eq!(got.records, expected.records, "pieces of {size} bytes");
+        }
+    }
+
+    #[test]
+    fn an_elasticsearch_export_in_pieces_gives_what_it_gives_whole() {
+        let mut s = String::from("{\"took\":3,\"hits\":{\"total\":{\"value\":50},\"hits\":[\n");
+        for i in 0..50 {
+            if i > 0 {
+                s.push_str(",\n");
+            }
+            s.push_str(&format!(
+                "{{\"_index\":\"logs\",\"_id\":\"{i}\",\"_source\":{{\"@timestamp\":\"2025-11-20T10:00:{:02}.5Z\",\"message\":\"m [{i}]\",\"log\":{{\"level\":\"warn\"}}}}}}",
+                i % 60
+            ));
+        }
+        s.push_str("]},\"aggregations\":{}}");
+        let input = s.into_bytes();
+        let expected = whole("elasticsearch", &input);
+        assert_eq!(expected.records.len(), 50);
+        for size in [1, 100, 777, 1 << 20] {
+            let got = in_pieces("elasticsearch", &input, size);
+            assert_eq!(got.records, expected.records, "pieces of {size} bytes");
+        }
+    }
+
+    /// Every fixture of every parser that names record arrays gives, in
+    /// pieces of any size, what it gives whole.
+    #[test]
+    fn every_streamed_fixture_in_pieces_gives_what_it_gives_whole() {
+        let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+        let mut checked = 0;
+        for parser in builtin() {
+            if parser.json_record_arrays().is_empty() {
+                continue;
+            }
+            let Ok(dir) = std::fs::read_dir(fixtures.join(parser.id())) else {
+                continue;
+            };
+            for file in dir {
+                let path = file.expect("entry").path();
+                let input = std::fs::read(&path).expect("fixture");
+                let expected = whole(parser.id(), &input);
+                for size in [1, 64, 700, 1 << 20] {
+                    let got = in_pieces(parser.id(), &input, size);
+                    let place = format!("{} in pieces of {size} bytes", path.display());
+                    assert_eq!(got.problems, expected.problems, "{place}");
+                    assert_eq!(got.records, expected.records, "{place}");
+                }
+                checked += 1;
+            }
+        }
+        assert!(checked >= 10, "{checked}");
+    }
+
+    #[test]
+    fn documents_one_per_line_are_read_whole_under_the_limit() {
+        let input = b"{\"_index\":\"a\",\"_id\":\"1\",\"_source\":{\"@timestamp\":\"2025-11-20T10:00:00Z\"}}\n{\"_index\":\"a\",\"_id\":\"2\",\"_source\":{\"@timestamp\":\"2025-11-20T10:00:01Z\"}}\n";
+        let got = in_pieces("elasticsearch", input, 1);
+        assert_eq!(got.records, whole("elasticsearch", input).records);
+        let mut reader = &input[..];
+        let refused = cut_pieces(&mut reader, &["hits.hits"], 1, 40, |_| {}).expect("read");
+        assert!(refused.is_err());
+    }
+
+    #[test]
+    fn locators_move_by_the_elements_left_out() {
+        let open = [
+            ("$.data.result".to_string(), 5),
+            ("$.data.result[0].values".to_string(), 17000),
+        ];
+        assert_eq!(
+            Scanner::locator(&open, "$.data.result[0].values[3]"),
+            "$.data.result[5].values[17003]"
+        );
+        assert_eq!(
+            Scanner::locator(&open, "$.data.result[1].values[3]"),
+            "$.data.result[6].values[3]"
+        );
+        assert_eq!(Scanner::locator(&open, "$"), "$");
+    }
+}
