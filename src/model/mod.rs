@@ -2,9 +2,11 @@
 //! any stage may use them and they use none.
 
 mod quality;
+mod review;
 mod timeline;
 mod zone;
 
 pub use quality::Quality;
+pub use review::{ActionKind, Curation, EntryReview, Hidden, Note, ReviewAction};
 pub use timeline::{Citation, Entry, KeyTime, KeyTimes, Phase, Timeline, Verification};
 pub use zone::Zone;

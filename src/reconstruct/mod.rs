@@ -11,6 +11,7 @@ pub mod people;
 mod phases;
 mod rate;
 
+pub use candidate::citation_of;
 pub use durations::{durations, format_duration};
 pub use phases::{load_rules, PhaseRule};
 

@@ -185,6 +185,27 @@ FROM timeline_evidence t JOIN events e ON e.id = t.event_id;
 DROP TABLE timeline_evidence;
 ALTER TABLE timeline_evidence_v3 RENAME TO timeline_evidence;
 "#,
+    // Reviewers' actions (`factline serve`, `factline review`): a trail
+    // that is only ever appended to, keyed by the entries' stable keys so
+    // it outlives every rebuilt timeline.
+    r#"
+CREATE TABLE review_actions (
+    id       INTEGER PRIMARY KEY,
+    at       INTEGER NOT NULL,
+    reviewer TEXT NOT NULL,
+    action   TEXT NOT NULL,
+    key      TEXT NOT NULL,
+    version  INTEGER NOT NULL,
+    summary  TEXT,
+    phase    TEXT,
+    time     INTEGER,
+    text     TEXT,
+    reason   TEXT,
+    event    TEXT,
+    actor    TEXT
+);
+CREATE INDEX review_actions_by_key ON review_actions(key);
+"#,
 ];
 
 /// The indexes behind time-ordered reads of event rows (log lines are in
