@@ -20,10 +20,11 @@ fn short_hash(parts: &[&str]) -> String {
     hex::encode(h.finalize())[..KEY_LEN].to_string()
 }
 
-/// The key of one cited record.
+/// The key of one cited event: its source's hash and its position among
+/// that source's events (one record, a ticket row say, can hold several
+/// events), both fixed for the same bytes.
 pub fn citation_key(c: &Citation) -> String {
-    let line = c.line.map(|l| l.to_string()).unwrap_or_default();
-    short_hash(&[&c.sha256, &c.locator, &line])
+    short_hash(&[&c.sha256, &c.seq.to_string()])
 }
 
 /// Every key an entry answers to: one per cited record, the first being

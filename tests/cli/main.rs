@@ -12,4 +12,5 @@ mod hostile;
 mod ingest;
 mod layers;
 mod mixed;
+mod serve;
 mod template_ga;
