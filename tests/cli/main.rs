@@ -3,6 +3,7 @@
 mod util;
 
 mod audit;
+mod browser;
 mod crash;
 mod docs;
 mod draft;
