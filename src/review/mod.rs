@@ -14,8 +14,8 @@ use serde_json::{json, Value};
 use crate::config::parse_cli_time;
 use crate::error::Result;
 use crate::model::{
-    ActionKind, Curation, Entry, EntryReview, Hidden, Note, Phase, Quality, ReviewAction,
-    Timeline, Verification, Zone,
+    ActionKind, Curation, Entry, EntryReview, Hidden, Note, Phase, Quality, ReviewAction, Timeline,
+    Verification, Zone,
 };
 use crate::reconstruct::{citation_of, people::People};
 use crate::store::{EventFilter, EventRow, Store};
@@ -134,7 +134,11 @@ pub fn event_id(e: &EventRow) -> String {
 pub fn find_event(store: &Store, id: &str) -> Result<Option<EventRow>> {
     let parsed = id.split_once('@').and_then(|(at, time)| {
         let (source, seq) = at.split_once(':')?;
-        Some((source.parse::<i64>().ok()?, seq.parse::<i64>().ok()?, time.parse::<i64>().ok()?))
+        Some((
+            source.parse::<i64>().ok()?,
+            seq.parse::<i64>().ok()?,
+            time.parse::<i64>().ok()?,
+        ))
     });
     let Some((source_id, seq, time)) = parsed else {
         return Ok(None);
@@ -211,12 +215,13 @@ fn prepare(
         event: None,
         actor: None,
     };
-    let optional = |name: &str, v: &Option<String>| -> std::result::Result<Option<String>, Refused> {
-        match v.as_deref().map(str::trim) {
-            None | Some("") => Ok(None),
-            Some(_) => text_field(name, v.as_deref()).map(Some),
-        }
-    };
+    let optional =
+        |name: &str, v: &Option<String>| -> std::result::Result<Option<String>, Refused> {
+            match v.as_deref().map(str::trim) {
+                None | Some("") => Ok(None),
+                Some(_) => text_field(name, v.as_deref()).map(Some),
+            }
+        };
     let built = (|| -> std::result::Result<Option<Vec<String>>, Refused> {
         action.reason = optional("reason", &r.reason)?;
         action.phase = phase_field(r.phase.as_deref())?;
@@ -234,8 +239,8 @@ fn prepare(
                     .map(|z| Zone::parse(z.trim()))
                     .transpose()
                     .map_err(|e| Refused::Bad(e.to_string()))?;
-                let time = parse_cli_time(time, zone.as_ref())
-                    .map_err(|e| Refused::Bad(e.to_string()))?;
+                let time =
+                    parse_cli_time(time, zone.as_ref()).map_err(|e| Refused::Bad(e.to_string()))?;
                 action.key = key::manual_key(now, reviewer, &text);
                 action.time = Some(time);
                 action.summary = Some(text);
@@ -310,17 +315,18 @@ pub fn apply(store: &Store, timeline: Timeline, names: bool) -> Result<Reviewed>
     let actions = store.review_actions()?;
     let mut people = people(store, names)?;
     let mut t = timeline;
-    let mut entries: Vec<(Entry, Vec<String>, Option<EntryReview>, Option<Hidden>)> = t
+    let mut entries: Vec<Slot> = t
         .entries
         .drain(..)
-        .map(|e| {
-            let keys = key::entry_keys(&e);
-            (e, keys, None, None)
+        .map(|entry| Slot {
+            keys: key::entry_keys(&entry),
+            entry,
+            review: None,
+            hidden: None,
         })
         .collect();
-    let find = |entries: &[(Entry, Vec<String>, Option<EntryReview>, Option<Hidden>)], k: &str| {
-        entries.iter().position(|(_, keys, _, _)| keys.iter().any(|x| x == k))
-    };
+    let find =
+        |entries: &[Slot], k: &str| entries.iter().position(|s| s.keys.iter().any(|x| x == k));
     let mut orphaned = Vec::new();
     for a in &actions {
         let at = match find(&entries, &a.key) {
@@ -332,7 +338,11 @@ pub fn apply(store: &Store, timeline: Timeline, names: bool) -> Result<Reviewed>
                         time: a.time.unwrap_or(a.at),
                         last_time: None,
                         occurrences: 1,
-                        phase: a.phase.as_deref().and_then(Phase::parse).unwrap_or(Phase::Context),
+                        phase: a
+                            .phase
+                            .as_deref()
+                            .and_then(Phase::parse)
+                            .unwrap_or(Phase::Context),
                         kind: "manual".into(),
                         level: None,
                         summary: a.summary.clone().unwrap_or_default(),
@@ -344,7 +354,9 @@ pub fn apply(store: &Store, timeline: Timeline, names: bool) -> Result<Reviewed>
                         evidence: Vec::new(),
                     }),
                     ActionKind::Pin => match a.event.as_deref() {
-                        Some(id) => find_event(store, id)?.map(|ev| pinned_entry(&ev, a, &mut people)),
+                        Some(id) => {
+                            find_event(store, id)?.map(|ev| pinned_entry(&ev, a, &mut people))
+                        }
                         None => None,
                     },
                     _ => None,
@@ -353,11 +365,21 @@ pub fn apply(store: &Store, timeline: Timeline, names: bool) -> Result<Reviewed>
                     orphaned.push(a.clone());
                     continue;
                 };
-                entries.push((entry, vec![a.key.clone()], None, None));
+                entries.push(Slot {
+                    entry,
+                    keys: vec![a.key.clone()],
+                    review: None,
+                    hidden: None,
+                });
                 entries.len() - 1
             }
         };
-        let (entry, _, review, hidden) = &mut entries[at];
+        let Slot {
+            entry,
+            review,
+            hidden,
+            ..
+        } = &mut entries[at];
         let review = review.get_or_insert_with(EntryReview::default);
         review.version += 1;
         if !review.reviewers.contains(&a.reviewer) {
@@ -401,14 +423,20 @@ pub fn apply(store: &Store, timeline: Timeline, names: bool) -> Result<Reviewed>
     }
     // Time order, reconstructed entries before added ones at one instant;
     // numbers follow the new order and key times follow their entries.
-    entries.sort_by_key(|(e, _, _, _)| (e.time, e.id == 0));
+    entries.sort_by_key(|s| (s.entry.time, s.entry.id == 0));
     let mut renumber = HashMap::new();
     let mut curation = Curation {
         orphaned,
         ..Curation::default()
     };
     let mut aliases = HashMap::new();
-    for (mut entry, keys, review, hidden) in entries {
+    for Slot {
+        mut entry,
+        keys,
+        review,
+        hidden,
+    } in entries
+    {
         let own = keys[0].clone();
         aliases.insert(own.clone(), keys);
         if let Some(mut h) = hidden {
@@ -447,6 +475,15 @@ pub fn apply(store: &Store, timeline: Timeline, names: bool) -> Result<Reviewed>
     })
 }
 
+/// An entry while the review is applied.
+struct Slot {
+    entry: Entry,
+    /// Every key it answers to, its own first.
+    keys: Vec<String>,
+    review: Option<EntryReview>,
+    hidden: Option<Hidden>,
+}
+
 fn pinned_entry(ev: &EventRow, a: &ReviewAction, people: &mut People) -> Entry {
     let citation = citation_of(ev, people);
     Entry {
@@ -454,7 +491,11 @@ fn pinned_entry(ev: &EventRow, a: &ReviewAction, people: &mut People) -> Entry {
         time: ev.time,
         last_time: None,
         occurrences: 1,
-        phase: a.phase.as_deref().and_then(Phase::parse).unwrap_or(Phase::Context),
+        phase: a
+            .phase
+            .as_deref()
+            .and_then(Phase::parse)
+            .unwrap_or(Phase::Context),
         kind: ev.kind.clone(),
         level: ev.level.clone(),
         summary: citation.excerpt.clone(),

@@ -32,26 +32,48 @@ pub(super) fn error(status: StatusCode, message: &str) -> Response {
     (status, Json(json!({ "error": message }))).into_response()
 }
 
-fn bad(message: impl AsRef<str>) -> Response {
-    error(StatusCode::BAD_REQUEST, message.as_ref())
+/// Why a request failed, answered as `{"error"}` (and, for a conflict,
+/// the entry's `version` now).
+pub(super) struct Failure {
+    status: StatusCode,
+    message: String,
+    version: Option<i64>,
 }
 
-fn internal(e: crate::Error) -> Response {
-    error(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string())
+fn bad(message: impl AsRef<str>) -> Failure {
+    Failure {
+        status: StatusCode::BAD_REQUEST,
+        message: message.as_ref().to_string(),
+        version: None,
+    }
 }
 
-type Answer = std::result::Result<Response, Response>;
+fn internal(e: crate::Error) -> Failure {
+    Failure {
+        status: StatusCode::INTERNAL_SERVER_ERROR,
+        message: e.to_string(),
+        version: None,
+    }
+}
+
+type Answer = std::result::Result<Value, Failure>;
 
 /// Runs `work` on a blocking thread; a panic in it is a 500, not a crash.
 async fn blocking(work: impl FnOnce() -> Answer + Send + 'static) -> Response {
     match tokio::task::spawn_blocking(work).await {
-        Ok(Ok(r)) | Ok(Err(r)) => r,
+        Ok(Ok(v)) => Json(v).into_response(),
+        Ok(Err(f)) => match f.version {
+            Some(v) => {
+                (f.status, Json(json!({ "error": f.message, "version": v }))).into_response()
+            }
+            None => error(f.status, &f.message),
+        },
         Err(_) => error(StatusCode::INTERNAL_SERVER_ERROR, "the request failed"),
     }
 }
 
 fn ok(v: Value) -> Answer {
-    Ok(Json(v).into_response())
+    Ok(v)
 }
 
 pub(super) async fn not_found() -> Response {
@@ -83,7 +105,11 @@ pub(super) async fn evidence(
         let store = s.reader().map_err(internal)?;
         let r = s.reviewed(&store).map_err(internal)?;
         let Some((_, entry)) = r.entry(&key) else {
-            return Err(error(StatusCode::NOT_FOUND, "no entry has that key"));
+            return Err(Failure {
+                status: StatusCode::NOT_FOUND,
+                message: "no entry has that key".into(),
+                version: None,
+            });
         };
         let sources = store.sources().map_err(internal)?;
         let mut out = Vec::new();
@@ -198,18 +224,19 @@ pub(super) async fn events(
             notable_only: false,
         };
         let keep = |e: &EventRow| {
-            after.as_ref().is_none_or(|(t, path, seq)| {
-                (e.time, &e.source, e.seq) > (*t, path, *seq)
-            }) && source.as_ref().is_none_or(|m| m.is_match(&e.source))
+            after
+                .as_ref()
+                .is_none_or(|(t, path, seq)| (e.time, &e.source, e.seq) > (*t, path, *seq))
+                && source.as_ref().is_none_or(|m| m.is_match(&e.source))
                 && text
                     .as_ref()
                     .is_none_or(|q| e.message.to_lowercase().contains(q))
                 && template
                     .as_ref()
                     .is_none_or(|q| e.template.to_lowercase().contains(q))
-                && level.as_ref().is_none_or(|l| {
-                    e.level.as_deref().is_some_and(|x| x.to_lowercase() == *l)
-                })
+                && level
+                    .as_ref()
+                    .is_none_or(|l| e.level.as_deref().is_some_and(|x| x.to_lowercase() == *l))
         };
         let mut page: Vec<EventRow> = Vec::new();
         store
@@ -253,8 +280,8 @@ pub(super) async fn trail(AxumState(s): AxumState<State>) -> Response {
 
 pub(super) async fn act(AxumState(s): AxumState<State>, body: Bytes) -> Response {
     blocking(move || {
-        let request: Request = serde_json::from_slice(&body)
-            .map_err(|e| bad(format!("not a review action: {e}")))?;
+        let request: Request =
+            serde_json::from_slice(&body).map_err(|e| bad(format!("not a review action: {e}")))?;
         let mut writer = lock(&s.writer);
         let reviewed = s.reviewed(&writer).map_err(internal)?;
         let now = chrono::Utc::now().timestamp_micros();
@@ -263,16 +290,16 @@ pub(super) async fn act(AxumState(s): AxumState<State>, body: Bytes) -> Response
         {
             Ok(action) => ok(review::action_json(&action)),
             Err(refused) => {
-                let (status, extra) = match &refused {
-                    Refused::Bad(_) => (StatusCode::BAD_REQUEST, Value::Null),
-                    Refused::Unknown(_) => (StatusCode::NOT_FOUND, Value::Null),
-                    Refused::Conflict { current } => (StatusCode::CONFLICT, json!(current)),
+                let (status, version) = match &refused {
+                    Refused::Bad(_) => (StatusCode::BAD_REQUEST, None),
+                    Refused::Unknown(_) => (StatusCode::NOT_FOUND, None),
+                    Refused::Conflict { current } => (StatusCode::CONFLICT, Some(*current)),
                 };
-                Err((
+                Err(Failure {
                     status,
-                    Json(json!({ "error": refused.message(), "version": extra })),
-                )
-                    .into_response())
+                    message: refused.message(),
+                    version,
+                })
             }
         }
     })

@@ -15,18 +15,27 @@ pub(super) const COOKIE: &str = "factline_token";
 /// Compares without stopping at the first difference, so the time taken
 /// does not tell how much of a guess was right.
 fn same(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
 }
 
 fn presented(headers: &HeaderMap) -> Vec<String> {
     let mut found = Vec::new();
-    if let Some(v) = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
+    if let Some(v) = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+    {
         if let Some(t) = v.strip_prefix("Bearer ") {
             found.push(t.trim().to_string());
         }
     }
     for cookies in headers.get_all(header::COOKIE) {
-        let Ok(cookies) = cookies.to_str() else { continue };
+        let Ok(cookies) = cookies.to_str() else {
+            continue;
+        };
         for pair in cookies.split(';') {
             if let Some((name, value)) = pair.trim().split_once('=') {
                 if name == COOKIE {
@@ -73,7 +82,10 @@ pub(super) async fn check(
                 .unwrap_or_default();
             let own = [format!("http://{host}"), format!("https://{host}")];
             if !origin.to_str().is_ok_and(|o| own.iter().any(|x| x == o)) {
-                return error(StatusCode::FORBIDDEN, "requests from another origin are refused");
+                return error(
+                    StatusCode::FORBIDDEN,
+                    "requests from another origin are refused",
+                );
             }
         }
         let json = headers

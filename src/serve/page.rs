@@ -41,7 +41,11 @@ const VERIFICATIONS: [&str; 5] = [
 ];
 
 pub(super) async fn script() -> Response {
-    ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], SCRIPT).into_response()
+    (
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+        SCRIPT,
+    )
+        .into_response()
 }
 
 pub(super) async fn style() -> Response {
@@ -56,10 +60,16 @@ pub(super) async fn index(AxumState(s): AxumState<State>, RawQuery(query): RawQu
         return match HeaderValue::from_str(&cookie) {
             Ok(cookie) => (
                 StatusCode::SEE_OTHER,
-                [(header::SET_COOKIE, cookie), (header::LOCATION, HeaderValue::from_static("/"))],
+                [
+                    (header::SET_COOKIE, cookie),
+                    (header::LOCATION, HeaderValue::from_static("/")),
+                ],
             )
                 .into_response(),
-            Err(_) => error(StatusCode::BAD_REQUEST, "the token cannot be stored in a cookie"),
+            Err(_) => error(
+                StatusCode::BAD_REQUEST,
+                "the token cannot be stored in a cookie",
+            ),
         };
     }
     let work = tokio::task::spawn_blocking(move || {
@@ -251,14 +261,23 @@ pub(super) fn render_page(r: &Reviewed, reviewer: &str) -> String {
             let at = c
                 .line
                 .map_or_else(|| c.locator.clone(), |l| format!("line {l}"));
-            let _ = write!(out, "<div><code>{}</code> {}</div>", esc(&c.source), esc(&at));
+            let _ = write!(
+                out,
+                "<div><code>{}</code> {}</div>",
+                esc(&c.source),
+                esc(&at)
+            );
         }
         let _ = writeln!(
             out,
             "</td><td class=\"acts\"><button class=\"act-evidence\"{}>Evidence</button> \
              <button class=\"act-hide\">Hide</button> <button class=\"act-edit\">Edit</button> \
              <button class=\"act-note\">Note</button></td></tr>",
-            if e.evidence.is_empty() { " disabled" } else { "" }
+            if e.evidence.is_empty() {
+                " disabled"
+            } else {
+                ""
+            }
         );
     }
     out.push_str("</tbody></table>\n");

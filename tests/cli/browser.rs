@@ -35,7 +35,12 @@ impl Drop for Running {
 }
 
 /// One HTTP/1.1 request; the answer's status and body.
-fn http(port: u16, method: &str, path: &str, body: Option<&Value>) -> std::io::Result<(u16, String)> {
+fn http(
+    port: u16,
+    method: &str,
+    path: &str,
+    body: Option<&Value>,
+) -> std::io::Result<(u16, String)> {
     let mut stream = TcpStream::connect(("127.0.0.1", port))?;
     stream.set_read_timeout(Some(Duration::from_secs(60)))?;
     let body = body.map(|b| b.to_string()).unwrap_or_default();
@@ -87,14 +92,18 @@ fn http(port: u16, method: &str, path: &str, body: Option<&Value>) -> std::io::R
         .nth(1)
         .and_then(|s| s.parse().ok())
         .unwrap_or(0);
-    let chunked = head.to_ascii_lowercase().contains("transfer-encoding: chunked");
+    let chunked = head
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked");
     Ok((status, if chunked { unchunk(&rest) } else { rest }))
 }
 
 fn unchunk(mut rest: &str) -> String {
     let mut out = String::new();
     while let Some((size, tail)) = rest.split_once("\r\n") {
-        let Ok(n) = usize::from_str_radix(size.trim(), 16) else { break };
+        let Ok(n) = usize::from_str_radix(size.trim(), 16) else {
+            break;
+        };
         if n == 0 || tail.len() < n {
             break;
         }
@@ -107,7 +116,10 @@ fn unchunk(mut rest: &str) -> String {
 fn wait_for(what: &str, mut ready: impl FnMut() -> bool) {
     let start = Instant::now();
     while !ready() {
-        assert!(start.elapsed() < Duration::from_secs(30), "timed out waiting for {what}");
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "timed out waiting for {what}"
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
 }
@@ -132,7 +144,11 @@ impl Browser {
     }
 
     fn find(&self, css: &str) -> String {
-        let v = self.call("POST", "/element", Some(json!({"using": "css selector", "value": css})));
+        let v = self.call(
+            "POST",
+            "/element",
+            Some(json!({"using": "css selector", "value": css})),
+        );
         v[ELEMENT]
             .as_str()
             .unwrap_or_else(|| panic!("no element {css}: {v}"))
@@ -147,11 +163,19 @@ impl Browser {
     fn type_into(&self, css: &str, text: &str) {
         let id = self.find(css);
         self.call("POST", &format!("/element/{id}/clear"), Some(json!({})));
-        self.call("POST", &format!("/element/{id}/value"), Some(json!({ "text": text })));
+        self.call(
+            "POST",
+            &format!("/element/{id}/value"),
+            Some(json!({ "text": text })),
+        );
     }
 
     fn script(&self, script: &str) -> Value {
-        self.call("POST", "/execute/sync", Some(json!({"script": script, "args": []})))
+        self.call(
+            "POST",
+            "/execute/sync",
+            Some(json!({"script": script, "args": []})),
+        )
     }
 
     /// Answers the page's `prompt()` with `text`.
@@ -169,8 +193,9 @@ impl Browser {
             let path = format!("/session/{}/execute/sync", self.session);
             let body = json!({"script": format!("return !!({condition});"), "args": []});
             match http(self.port, "POST", &path, Some(&body)) {
-                Ok((200, text)) => serde_json::from_str::<Value>(&text)
-                    .is_ok_and(|v| v["value"] == true),
+                Ok((200, text)) => {
+                    serde_json::from_str::<Value>(&text).is_ok_and(|v| v["value"] == true)
+                }
                 _ => false,
             }
         });
@@ -179,7 +204,12 @@ impl Browser {
 
 impl Drop for Browser {
     fn drop(&mut self) {
-        let _ = http(self.port, "DELETE", &format!("/session/{}", self.session), None);
+        let _ = http(
+            self.port,
+            "DELETE",
+            &format!("/session/{}", self.session),
+            None,
+        );
     }
 }
 
@@ -196,7 +226,8 @@ fn base64_decode(text: &str) -> Vec<u8> {
     let digits: Vec<u8> = text.bytes().filter_map(value).collect();
     let mut out = Vec::with_capacity(digits.len() * 3 / 4);
     for chunk in digits.chunks(4) {
-        let n = chunk.iter().fold(0u32, |acc, d| (acc << 6) | u32::from(*d)) << (6 * (4 - chunk.len()));
+        let n =
+            chunk.iter().fold(0u32, |acc, d| (acc << 6) | u32::from(*d)) << (6 * (4 - chunk.len()));
         let bytes = [(n >> 16) as u8, (n >> 8) as u8, n as u8];
         out.extend_from_slice(&bytes[..chunk.len().saturating_sub(1)]);
     }
@@ -260,11 +291,17 @@ fn a_reviewer_opens_evidence_hides_and_adds_in_chromium_and_the_cli_agrees() {
     let session: Value = serde_json::from_str(&text).expect("session json");
     let browser = Browser {
         port: driver_port,
-        session: session["value"]["sessionId"].as_str().expect("session id").to_string(),
+        session: session["value"]["sessionId"]
+            .as_str()
+            .expect("session id")
+            .to_string(),
     };
     let home = format!("http://127.0.0.1:{serve_port}/");
     browser.open(&home);
-    browser.wait_until("the timeline", "document.querySelectorAll('#entries tr.entry').length > 10");
+    browser.wait_until(
+        "the timeline",
+        "document.querySelectorAll('#entries tr.entry').length > 10",
+    );
 
     // Open the evidence of the deploy that set it off.
     let row = "Array.from(document.querySelectorAll('#entries tr.entry'))\
@@ -272,10 +309,17 @@ fn a_reviewer_opens_evidence_hides_and_adds_in_chromium_and_the_cli_agrees() {
     let key = browser.script(&format!("return {row}.dataset.key;"));
     let key = key.as_str().expect("deploy row").to_string();
     browser.click(&format!("tr[data-key='{key}'] .act-evidence"));
-    browser.wait_until("the cited line", "document.querySelector('#panel-body .hit')");
+    browser.wait_until(
+        "the cited line",
+        "document.querySelector('#panel-body .hit')",
+    );
     let cited = browser.script("return document.querySelector('#panel-body .hit').textContent;");
-    assert!(cited.as_str().unwrap().contains("deploy started"), "{cited}");
-    let status = browser.script("return document.querySelector('#panel-body .status').textContent;");
+    assert!(
+        cited.as_str().unwrap().contains("deploy started"),
+        "{cited}"
+    );
+    let status =
+        browser.script("return document.querySelector('#panel-body .status').textContent;");
     assert_eq!(status, "ok");
     browser.click("#close");
 
@@ -301,13 +345,22 @@ fn a_reviewer_opens_evidence_hides_and_adds_in_chromium_and_the_cli_agrees() {
 
     // Both are still there after a reload.
     browser.open(&home);
-    browser.wait_until("the timeline", "document.querySelectorAll('#entries tr.entry').length > 10");
+    browser.wait_until(
+        "the timeline",
+        "document.querySelectorAll('#entries tr.entry').length > 10",
+    );
     let seen = browser.script(&format!(
         "return {{hidden: document.querySelector('#hidden').textContent, \
          added: Array.from(document.querySelectorAll('#entries tr.entry')).filter(r => r.dataset.summary === 'IC opened the bridge call').map(r => r.querySelector('.time').textContent), \
          shown: !!document.querySelector(\"tr[data-key='{noise}']\")}};"
     ));
-    assert!(seen["hidden"].as_str().unwrap().contains("another service's routine deploy"), "{seen}");
+    assert!(
+        seen["hidden"]
+            .as_str()
+            .unwrap()
+            .contains("another service's routine deploy"),
+        "{seen}"
+    );
     assert_eq!(seen["added"], json!(["2026-11-20T23:03:00.000000Z"]));
     assert_eq!(seen["shown"], false);
 

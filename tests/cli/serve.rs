@@ -55,7 +55,9 @@ fn evidence_shows_the_cited_line_in_its_file_with_context_and_the_hash_checked()
     let t = api.get("/api/timeline").json();
     let entry = entry_with(&t, "deploy finished");
     let key = entry["key"].as_str().unwrap();
-    let ev = api.get(&format!("/api/entries/{key}/evidence?context=2")).json();
+    let ev = api
+        .get(&format!("/api/entries/{key}/evidence?context=2"))
+        .json();
     let first = &ev["evidence"][0];
     assert_eq!(first["status"], "ok");
     let line = first["line"].as_i64().expect("line");
@@ -64,14 +66,25 @@ fn evidence_shows_the_cited_line_in_its_file_with_context_and_the_hash_checked()
     let cited: Vec<&Value> = lines.iter().filter(|l| l["cited"] == true).collect();
     assert_eq!(cited.len(), 1);
     assert_eq!(cited[0]["line"].as_i64(), Some(line));
-    assert!(cited[0]["text"].as_str().unwrap().contains("deploy finished"));
+    assert!(cited[0]["text"]
+        .as_str()
+        .unwrap()
+        .contains("deploy finished"));
     // Unknown keys and anything path-like are just unknown keys.
-    for bad in ["ffffffffffffffff", "..%2F..%2Fetc%2Fpasswd", "%2Fetc%2Fpasswd"] {
+    for bad in [
+        "ffffffffffffffff",
+        "..%2F..%2Fetc%2Fpasswd",
+        "%2Fetc%2Fpasswd",
+    ] {
         let a = api.get(&format!("/api/entries/{bad}/evidence"));
         assert_eq!(a.status, 404, "{bad}: {}", a.body);
         assert!(a.json()["error"].is_string());
     }
-    assert_eq!(api.get(&format!("/api/entries/{key}/evidence?context=x")).status, 400);
+    assert_eq!(
+        api.get(&format!("/api/entries/{key}/evidence?context=x"))
+            .status,
+        400
+    );
 }
 
 #[test]
@@ -80,17 +93,35 @@ fn review_actions_are_stored_applied_and_checked() {
     ingest_demo(&s);
     let api = Service::new(&s, None);
     let t = api.get("/api/timeline").json();
-    let noise = entry_with(&t, "deploy finished")["key"].as_str().unwrap().to_string();
-    let rollback = entry_with(&t, "rollback started")["key"].as_str().unwrap().to_string();
+    let noise = entry_with(&t, "deploy finished")["key"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let rollback = entry_with(&t, "rollback started")["key"]
+        .as_str()
+        .unwrap()
+        .to_string();
 
     // Bad input: 400 with an error; unknown key: 404.
     for (body, status) in [
         (json!({"action": "hide", "key": noise}), 400),
         (json!({"action": "explode", "key": noise}), 400),
-        (json!({"action": "hide", "key": noise, "reason": "x", "extra": 1}), 400),
-        (json!({"action": "edit", "key": noise, "phase": "lunch"}), 400),
-        (json!({"action": "add", "text": "call", "time": "yesterday"}), 400),
-        (json!({"action": "hide", "key": "0000000000000000", "reason": "x"}), 404),
+        (
+            json!({"action": "hide", "key": noise, "reason": "x", "extra": 1}),
+            400,
+        ),
+        (
+            json!({"action": "edit", "key": noise, "phase": "lunch"}),
+            400,
+        ),
+        (
+            json!({"action": "add", "text": "call", "time": "yesterday"}),
+            400,
+        ),
+        (
+            json!({"action": "hide", "key": "0000000000000000", "reason": "x"}),
+            404,
+        ),
         (json!({"action": "pin", "event": "1:1@1"}), 404),
     ] {
         let a = api.post("/api/review", &body);
@@ -137,8 +168,14 @@ fn review_actions_are_stored_applied_and_checked() {
 
     // Pin an event from the listing.
     let events = api.get("/api/events?q=order%20564973&limit=5").json();
-    let id = events["events"][0]["id"].as_str().expect("event id").to_string();
-    let pin = api.post("/api/review", &json!({"action": "pin", "event": id, "phase": "context"}));
+    let id = events["events"][0]["id"]
+        .as_str()
+        .expect("event id")
+        .to_string();
+    let pin = api.post(
+        "/api/review",
+        &json!({"action": "pin", "event": id, "phase": "context"}),
+    );
     assert_eq!(pin.status, 200, "{}", pin.body);
 
     let served = api.get("/api/timeline").json();
@@ -146,7 +183,11 @@ fn review_actions_are_stored_applied_and_checked() {
     for t in [&served, &cli] {
         assert_eq!(t["hidden"][0]["key"], noise);
         assert_eq!(t["hidden"][0]["reason"], "an unrelated service");
-        assert!(t["entries"].as_array().unwrap().iter().all(|e| e["key"] != noise));
+        assert!(t["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["key"] != noise));
         let edited = entry_with(t, "Rollback of checkout-api to 2.13.4 started");
         assert_eq!(edited["phase"], "mitigation");
         assert_eq!(edited["review"]["edited"], true);
@@ -154,7 +195,10 @@ fn review_actions_are_stored_applied_and_checked() {
             .as_str()
             .unwrap()
             .contains("rollback started"));
-        assert_eq!(edited["review"]["notes"][0]["text"], "decided on the bridge call");
+        assert_eq!(
+            edited["review"]["notes"][0]["text"],
+            "decided on the bridge call"
+        );
         let added = entry_with(t, "IC called the database team");
         assert_eq!(added["time"], "2026-11-20T23:05:00.000000Z");
         assert_eq!(added["verification"], "reported");
@@ -162,7 +206,10 @@ fn review_actions_are_stored_applied_and_checked() {
         assert_eq!(added["review"]["added"], true);
         let pinned = entry_with(t, "order 564973");
         assert_eq!(pinned["review"]["pinned"], true);
-        assert!(pinned["evidence"][0]["source"].as_str().unwrap().ends_with("checkout-api.jsonl"));
+        assert!(pinned["evidence"][0]["source"]
+            .as_str()
+            .unwrap()
+            .ends_with("checkout-api.jsonl"));
     }
     assert_eq!(served["entries"], cli["entries"]);
 
@@ -204,11 +251,22 @@ fn curation_survives_more_evidence_and_a_rebuilt_timeline() {
     );
     assert!(out.status.success(), "{}", stderr(&out));
     let t = timeline_json(&s);
-    let hide = entry_with(&t, "deploy finished")["key"].as_str().unwrap().to_string();
-    let edit = entry_with(&t, "rollback started")["key"].as_str().unwrap().to_string();
+    let hide = entry_with(&t, "deploy finished")["key"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let edit = entry_with(&t, "rollback started")["key"]
+        .as_str()
+        .unwrap()
+        .to_string();
     for args in [
         vec!["hide", hide.as_str(), "--reason", "not this incident"],
-        vec!["edit", edit.as_str(), "--summary", "Rollback to 2.13.4 begins"],
+        vec![
+            "edit",
+            edit.as_str(),
+            "--summary",
+            "Rollback to 2.13.4 begins",
+        ],
         vec![
             "add",
             "--time",
@@ -226,20 +284,39 @@ fn curation_survives_more_evidence_and_a_rebuilt_timeline() {
     }
     let out = s.run(
         "ingest",
-        &["fixtures/demo/nginx", "--tz", "Europe/Berlin", "--year", "2026"],
+        &[
+            "fixtures/demo/nginx",
+            "--tz",
+            "Europe/Berlin",
+            "--year",
+            "2026",
+        ],
     );
     assert!(out.status.success(), "{}", stderr(&out));
     let after = timeline_json(&s);
     assert_eq!(after["hidden"][0]["key"], hide);
     assert_eq!(after["hidden"][0]["reviewer"], "bob");
-    assert!(after["entries"].as_array().unwrap().iter().all(|e| e["key"] != hide));
-    assert_eq!(entry_with(&after, "Rollback to 2.13.4 begins")["review"]["edited"], true);
-    assert_eq!(entry_with(&after, "Bridge call opened")["time"], "2026-11-20T23:02:00.000000Z");
     assert!(after["entries"]
         .as_array()
         .unwrap()
         .iter()
-        .any(|e| e["evidence"][0]["source"].as_str().unwrap_or_default().contains("nginx")));
+        .all(|e| e["key"] != hide));
+    assert_eq!(
+        entry_with(&after, "Rollback to 2.13.4 begins")["review"]["edited"],
+        true
+    );
+    assert_eq!(
+        entry_with(&after, "Bridge call opened")["time"],
+        "2026-11-20T23:02:00.000000Z"
+    );
+    assert!(after["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["evidence"][0]["source"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("nginx")));
     let list = s.run("review", &["list", "--format", "json"]);
     let list: Value = serde_json::from_str(&stdout(&list)).unwrap();
     assert_eq!(list["actions"].as_array().unwrap().len(), 3);
@@ -279,7 +356,12 @@ fn with_a_token_every_request_needs_it_by_header_or_cookie() {
     assert_eq!(api.get("/api/timeline").status, 401);
     assert_eq!(api.get("/").status, 401);
     assert_eq!(api.get("/?token=wrong").status, 401);
-    let ok = api.call("GET", "/api/timeline", &[("authorization", "Bearer s3cret")], "");
+    let ok = api.call(
+        "GET",
+        "/api/timeline",
+        &[("authorization", "Bearer s3cret")],
+        "",
+    );
     assert_eq!(ok.status, 200);
     let login = api.get("/?token=s3cret");
     assert_eq!(login.status, 303);
@@ -318,7 +400,12 @@ fn state_changes_need_json_from_the_same_origin_and_a_small_body() {
         "{{\"action\":\"note\",\"key\":\"x\",\"text\":\"{}\"}}",
         "a".repeat(200_000)
     );
-    let big = api.call("POST", "/api/review", &[("content-type", "application/json")], &huge);
+    let big = api.call(
+        "POST",
+        "/api/review",
+        &[("content-type", "application/json")],
+        &huge,
+    );
     assert_eq!(big.status, 413);
     assert_eq!(api.get("/api/nothing").status, 404);
     assert_eq!(api.get("/api/events?limit=0").status, 400);
@@ -391,7 +478,16 @@ fn text_from_logs_chat_and_tickets_is_escaped_on_the_page_and_in_html() {
             payloads[2]
         ),
     );
-    let out = s.run("ingest", &[s.path("evidence").to_str().unwrap(), "--tz", "UTC", "--year", "2026"]);
+    let out = s.run(
+        "ingest",
+        &[
+            s.path("evidence").to_str().unwrap(),
+            "--tz",
+            "UTC",
+            "--year",
+            "2026",
+        ],
+    );
     assert!(out.status.success(), "{}", stderr(&out));
     let api = Service::new(&s, None);
     let add = api.post(
@@ -405,7 +501,10 @@ fn text_from_logs_chat_and_tickets_is_escaped_on_the_page_and_in_html() {
     assert!(csp.contains("script-src 'self'"));
     let html_out = stdout(&s.run("timeline", &["--format", "html"]));
     for html in [&page.body, &html_out] {
-        assert!(html.contains("&lt;script&gt;alert("), "payload not shown escaped");
+        assert!(
+            html.contains("&lt;script&gt;alert("),
+            "payload not shown escaped"
+        );
         assert!(!html.contains("<script>alert"));
         assert!(!html.contains("<img src=x"));
         assert!(!html.contains("\"onerror"));

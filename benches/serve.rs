@@ -1,0 +1,155 @@
+//! The review service (`factline serve`) answering in-process (tower's
+//! `oneshot`, no sockets): the page and `GET /api/timeline` for a timeline
+//! of 60 entries, and a page of `GET /api/events` deep into a big
+//! database. The big database is the one `benches/ingest_throughput.py`
+//! builds (1 GiB, ~8M events): pass its path in `FACTLINE_BENCH_DB`;
+//! without it that group is left out and says so.
+
+use std::path::Path;
+
+use clap::Parser as _;
+use criterion::{criterion_group, criterion_main, Criterion};
+use http_body_util::BodyExt;
+use tower::ServiceExt;
+
+fn factline(args: &[&str]) {
+    let cli =
+        factline::cli::Cli::parse_from(std::iter::once("factline").chain(args.iter().copied()));
+    factline::app::run(cli.command).expect("factline");
+}
+
+fn router(db: &Path) -> axum::Router {
+    let config = factline::reconstruct::TimelineConfig::new(
+        &factline::cli::TimelineArgs {
+            max_entries: 60,
+            ..Default::default()
+        },
+        None,
+    )
+    .expect("config");
+    let settings = factline::serve::Settings::new(
+        "127.0.0.1:7300",
+        None,
+        "bench".into(),
+        db.to_path_buf(),
+        config,
+    )
+    .expect("settings");
+    factline::serve::router(settings).expect("router")
+}
+
+fn get(rt: &tokio::runtime::Runtime, app: &axum::Router, path: &str) -> usize {
+    let request = axum::http::Request::get(path)
+        .body(axum::body::Body::empty())
+        .expect("request");
+    rt.block_on(async {
+        let response = app.clone().oneshot(request).await.expect("answer");
+        assert!(
+            response.status().is_success(),
+            "{path}: {}",
+            response.status()
+        );
+        response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes()
+            .len()
+    })
+}
+
+/// The demo plus a log of 80 distinct errors, so the timeline is full at 60.
+fn sixty_entries(dir: &Path) -> std::path::PathBuf {
+    let log: String = (0..80)
+        .map(|i| {
+            format!(
+                "{{\"ts\": \"2026-11-20T22:{:02}:{:02}.000Z\", \"level\": \"error\", \"service\": \"svc-{i}\", \
+                 \"msg\": \"component {i} failed: reason kind {}\"}}\n",
+                56 + i / 60,
+                i % 60,
+                ["timeout", "refused", "reset", "overflow", "denied"][i % 5]
+            )
+        })
+        .collect();
+    let evidence = dir.join("errors.jsonl");
+    std::fs::write(&evidence, log).expect("write evidence");
+    let db = dir.join("factline.db");
+    let db_arg = db.to_str().expect("utf-8 path");
+    let root = env!("CARGO_MANIFEST_DIR");
+    let demo = format!("{root}/fixtures/demo");
+    let errors = evidence.to_str().expect("utf-8 path");
+    factline(&[
+        "ingest",
+        "--db",
+        db_arg,
+        "--tz",
+        "Europe/Berlin",
+        "--year",
+        "2026",
+        &demo,
+        errors,
+    ]);
+    db
+}
+
+fn bench(c: &mut Criterion) {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let app = router(&sixty_entries(dir.path()));
+    let mut group = c.benchmark_group("serve_60_entries");
+    group.bench_function("page", |b| b.iter(|| get(&rt, &app, "/")));
+    group.bench_function("api_timeline", |b| {
+        b.iter(|| get(&rt, &app, "/api/timeline"))
+    });
+    group.finish();
+
+    let Ok(big) = std::env::var("FACTLINE_BENCH_DB") else {
+        eprintln!("serve_big_db: left out (set FACTLINE_BENCH_DB to the benchmark database)");
+        return;
+    };
+    let app = router(Path::new(&big));
+    // A page from the middle of the stored time span, found by asking for
+    // one event there.
+    let middle = get_json(&rt, &app, "/api/events?limit=1&from=2026-03-01T12:00:00Z");
+    let from = middle["events"][0]["time"]
+        .as_str()
+        .unwrap_or("2026-03-01T12:00:00Z")
+        .to_string();
+    let mut group = c.benchmark_group("serve_big_db");
+    group.sample_size(20);
+    group.bench_function("events_page_100", |b| {
+        b.iter(|| get(&rt, &app, &format!("/api/events?limit=100&from={from}")))
+    });
+    let next = get_json(&rt, &app, &format!("/api/events?limit=100&from={from}"))["next"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    group.bench_function("events_next_page_100", |b| {
+        b.iter(|| get(&rt, &app, &format!("/api/events?limit=100&after={next}")))
+    });
+    group.finish();
+}
+
+fn get_json(rt: &tokio::runtime::Runtime, app: &axum::Router, path: &str) -> serde_json::Value {
+    let request = axum::http::Request::get(path)
+        .body(axum::body::Body::empty())
+        .expect("request");
+    rt.block_on(async {
+        let response = app.clone().oneshot(request).await.expect("answer");
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes();
+        serde_json::from_slice(&bytes).expect("json")
+    })
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
