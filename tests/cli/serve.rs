@@ -513,3 +513,98 @@ fn text_from_logs_chat_and_tickets_is_escaped_on_the_page_and_in_html() {
     // Only the page's own script runs.
     assert_eq!(page.body.matches("<script").count(), 1);
 }
+
+#[test]
+fn an_action_whose_entry_left_the_timeline_is_kept_and_reported_as_orphaned() {
+    let s = Scratch::new();
+    ingest_demo(&s);
+    let t = timeline_json(&s);
+    let last = t["entries"].as_array().unwrap().last().unwrap();
+    let key = last["key"].as_str().unwrap();
+    let out = s.run("review", &["note", key, "closing remark"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    // A window that ends before the entry leaves it out.
+    let early = [
+        "--from",
+        "2026-11-20T22:00:00Z",
+        "--to",
+        "2026-11-20T22:58:00Z",
+    ];
+    let mut args = vec!["--format", "json"];
+    args.extend(early);
+    let out = s.run("timeline", &args);
+    assert!(out.status.success());
+    assert!(
+        stderr(&out).contains("no longer in the timeline"),
+        "{}",
+        stderr(&out)
+    );
+    let mut args = early.to_vec();
+    args.extend(["list", "--format", "json"]);
+    let list: Value = serde_json::from_str(&stdout(&s.run("review", &args))).unwrap();
+    assert_eq!(list["orphaned"], json!([1]));
+    // Back in the full window, the note applies again.
+    let t = timeline_json(&s);
+    assert_eq!(
+        t["entries"].as_array().unwrap().last().unwrap()["review"]["notes"][0]["text"],
+        "closing remark"
+    );
+}
+
+#[test]
+fn evidence_ingested_while_serving_is_offered_as_a_rebuild_and_nothing_is_written_to_evidence() {
+    let s = Scratch::new();
+    let out = s.run(
+        "ingest",
+        &[
+            "fixtures/demo/app",
+            "fixtures/demo/deploy",
+            "--tz",
+            "UTC",
+            "--year",
+            "2026",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let api = Service::new(&s, None);
+    assert_eq!(api.get("/api/status").json()["new_evidence"], false);
+    let before = api.get("/api/timeline").json()["entries"]
+        .as_array()
+        .unwrap()
+        .len();
+    let out = s.run(
+        "ingest",
+        &["fixtures/demo/paging", "--tz", "UTC", "--year", "2026"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(api.get("/api/status").json()["new_evidence"], true);
+    // Until the rebuild the page keeps the timeline it showed.
+    assert_eq!(
+        api.get("/api/timeline").json()["entries"]
+            .as_array()
+            .unwrap()
+            .len(),
+        before
+    );
+    let rebuilt = api.post("/api/rebuild", &json!({}));
+    assert_eq!(rebuilt.status, 200, "{}", rebuilt.body);
+    assert_eq!(rebuilt.json()["new_evidence"], false);
+    assert!(
+        api.get("/api/timeline").json()["entries"]
+            .as_array()
+            .unwrap()
+            .len()
+            > before
+    );
+    for path in [
+        "/",
+        "/api/audit",
+        "/api/sources",
+        "/api/review",
+        "/api/events",
+    ] {
+        assert_eq!(api.get(path).status, 200, "{path}");
+    }
+    let verify = s.run("verify", &[]);
+    assert!(verify.status.success(), "{}", stdout(&verify));
+}
