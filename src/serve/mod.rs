@@ -107,12 +107,19 @@ impl Shared {
     /// Rebuilds the timeline from the evidence stored now.
     fn rebuild(&self) -> Result<()> {
         let mut store = lock(&self.writer);
-        let timeline = reconstruct::build(&store, &self.settings.timeline)?;
-        reconstruct::save(&mut store, &timeline, &self.settings.timeline)?;
-        let stamp = store.sources_stamp()?;
-        *lock(&self.built) = Built { timeline, stamp };
+        *lock(&self.built) = build(&mut store, &self.settings.timeline)?;
         Ok(())
     }
+}
+
+/// Builds and saves the timeline, noting which evidence it saw.
+fn build(store: &mut Store, config: &TimelineConfig) -> Result<Built> {
+    let timeline = reconstruct::build(store, config)?;
+    reconstruct::save(store, &timeline, config)?;
+    Ok(Built {
+        timeline,
+        stamp: store.sources_stamp()?,
+    })
 }
 
 /// A poisoned lock only means another request panicked while holding it;
@@ -123,24 +130,13 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 /// The service's routes over `settings.db`, the timeline built once.
 pub fn router(settings: Settings) -> Result<Router> {
-    let writer = Store::open_existing(&settings.db)?;
+    let mut writer = Store::open_existing(&settings.db)?;
+    let built = build(&mut writer, &settings.timeline)?;
     let shared = Arc::new(Shared {
         settings,
         writer: Mutex::new(writer),
-        built: Mutex::new(Built {
-            timeline: Timeline {
-                window_start: None,
-                window_end: None,
-                window_given: false,
-                entries: Vec::new(),
-                key_times: Default::default(),
-                events_in_window: 0,
-                left_out: 0,
-            },
-            stamp: (0, 0),
-        }),
+        built: Mutex::new(built),
     });
-    shared.rebuild()?;
     Ok(Router::new()
         .route("/", get(page::index))
         .route("/assets/page.js", get(page::script))
