@@ -54,7 +54,7 @@ pub fn timeline_json(t: &Timeline, c: &Curation) -> Value {
 }
 
 /// What reviewers changed on an entry, or null.
-pub fn review_json(r: Option<&EntryReview>) -> Value {
+fn review_json(r: Option<&EntryReview>) -> Value {
     let Some(r) = r else { return Value::Null };
     json!({
         "version": r.version,
