@@ -101,6 +101,10 @@ fn bench(c: &mut Criterion) {
         .expect("runtime");
     let dir = tempfile::tempdir().expect("temp dir");
     let app = router(&sixty_entries(dir.path()));
+    let entries = get_json(&rt, &app, "/api/timeline")["entries"]
+        .as_array()
+        .map(Vec::len);
+    assert_eq!(entries, Some(60));
     let mut group = c.benchmark_group("serve_60_entries");
     group.bench_function("page", |b| b.iter(|| get(&rt, &app, "/")));
     group.bench_function("api_timeline", |b| {
@@ -113,22 +117,36 @@ fn bench(c: &mut Criterion) {
         return;
     };
     let app = router(Path::new(&big));
-    // A page from the middle of the stored time span, found by asking for
-    // one event there.
-    let middle = get_json(&rt, &app, "/api/events?limit=1&from=2026-03-01T12:00:00Z");
-    let from = middle["events"][0]["time"]
-        .as_str()
-        .unwrap_or("2026-03-01T12:00:00Z")
+    // Pages from the middle of the stored time span.
+    let sources = get_json(&rt, &app, "/api/sources");
+    let bound = |key: &str| -> Vec<i64> {
+        sources["sources"]
+            .as_array()
+            .expect("sources")
+            .iter()
+            .filter_map(|s| s[key].as_str())
+            .filter_map(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+            .map(|t| t.timestamp())
+            .collect()
+    };
+    let first = bound("first").into_iter().min().expect("a first time");
+    let last = bound("last").into_iter().max().expect("a last time");
+    let from = chrono::DateTime::from_timestamp(first + (last - first) / 2, 0)
+        .expect("a time")
+        .format("%Y-%m-%dT%H:%M:%SZ")
         .to_string();
+    let page = get_json(&rt, &app, &format!("/api/events?limit=100&from={from}"));
+    assert_eq!(
+        page["events"].as_array().map(Vec::len),
+        Some(100),
+        "a full page from {from}"
+    );
+    let next = page["next"].as_str().expect("a next page").to_string();
     let mut group = c.benchmark_group("serve_big_db");
     group.sample_size(20);
     group.bench_function("events_page_100", |b| {
         b.iter(|| get(&rt, &app, &format!("/api/events?limit=100&from={from}")))
     });
-    let next = get_json(&rt, &app, &format!("/api/events?limit=100&from={from}"))["next"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
     group.bench_function("events_next_page_100", |b| {
         b.iter(|| get(&rt, &app, &format!("/api/events?limit=100&after={next}")))
     });
