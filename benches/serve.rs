@@ -59,16 +59,19 @@ fn get(rt: &tokio::runtime::Runtime, app: &axum::Router, path: &str) -> usize {
     })
 }
 
-/// The demo plus a log of 80 distinct errors, so the timeline is full at 60.
+/// A log of 80 errors 16 minutes apart: repeats of one template collapse
+/// into one entry only within 15 minutes, so each is an entry, and the
+/// timeline keeps 60.
 fn sixty_entries(dir: &Path) -> std::path::PathBuf {
     let log: String = (0..80)
         .map(|i| {
+            let minutes = i * 16;
             format!(
-                "{{\"ts\": \"2026-11-20T22:{:02}:{:02}.000Z\", \"level\": \"error\", \"service\": \"svc-{i}\", \
-                 \"msg\": \"component {i} failed: reason kind {}\"}}\n",
-                56 + i / 60,
-                i % 60,
-                ["timeout", "refused", "reset", "overflow", "denied"][i % 5]
+                "{{\"ts\": \"2026-11-{:02}T{:02}:{:02}:00.000Z\", \"level\": \"error\", \"service\": \"svc-{i}\", \
+                 \"msg\": \"component {i} failed: upstream timed out\"}}\n",
+                20 + minutes / (24 * 60),
+                minutes / 60 % 24,
+                minutes % 60
             )
         })
         .collect();
@@ -76,20 +79,8 @@ fn sixty_entries(dir: &Path) -> std::path::PathBuf {
     std::fs::write(&evidence, log).expect("write evidence");
     let db = dir.join("factline.db");
     let db_arg = db.to_str().expect("utf-8 path");
-    let root = env!("CARGO_MANIFEST_DIR");
-    let demo = format!("{root}/fixtures/demo");
     let errors = evidence.to_str().expect("utf-8 path");
-    factline(&[
-        "ingest",
-        "--db",
-        db_arg,
-        "--tz",
-        "Europe/Berlin",
-        "--year",
-        "2026",
-        &demo,
-        errors,
-    ]);
+    factline(&["ingest", "--db", db_arg, errors]);
     db
 }
 
