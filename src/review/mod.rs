@@ -5,7 +5,7 @@
 
 pub mod key;
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use factline_parsers::time::format_utc;
 use serde::Deserialize;
@@ -81,8 +81,9 @@ pub struct Reviewed {
     pub timeline: Timeline,
     /// Keys, reviews, hidden entries, orphaned actions.
     pub curation: Curation,
-    /// Every key each entry (shown or hidden) answers to, by its own key.
-    aliases: HashMap<String, Vec<String>>,
+    /// Every key each entry (shown or hidden) answers to, by its own key
+    /// (ordered, so a key two entries answer to always finds the same one).
+    aliases: BTreeMap<String, Vec<String>>,
 }
 
 impl Reviewed {
@@ -95,9 +96,12 @@ impl Reviewed {
 
     /// The entry's own key and every key it answers to.
     fn resolve(&self, key: &str) -> Option<(String, Vec<String>)> {
+        if let Some(all) = self.aliases.get(key) {
+            return Some((key.to_string(), all.clone()));
+        }
         self.aliases
             .iter()
-            .find(|(own, all)| own.as_str() == key || all.iter().any(|k| k == key))
+            .find(|(_, all)| all.iter().any(|k| k == key))
             .map(|(own, all)| (own.clone(), all.clone()))
     }
 }
@@ -429,7 +433,7 @@ pub fn apply(store: &Store, timeline: Timeline, names: bool) -> Result<Reviewed>
         orphaned,
         ..Curation::default()
     };
-    let mut aliases = HashMap::new();
+    let mut aliases = BTreeMap::new();
     for Slot {
         mut entry,
         keys,
