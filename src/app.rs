@@ -7,13 +7,15 @@ use factline_parsers::Parser;
 use factline_parsers::{declarative, registry};
 
 use crate::audit;
-use crate::cli::{Command, Common, EventsFormat, TextOrJson, TimelineFormat};
+use crate::cli::{Command, Common, EventsFormat, ReviewCommand, TextOrJson, TimelineFormat};
 use crate::config::parse_cli_time;
 use crate::error::{Error, Result};
 use crate::ingest::{self, IngestConfig, Outcome};
 use crate::model::Zone;
 use crate::reconstruct::{self, TimelineConfig};
 use crate::render;
+use crate::review::{self, Refused, Request};
+use crate::serve;
 use crate::store::{EventFilter, Store};
 
 /// Exit code: the command ran and found problems it was asked to fail on.
@@ -114,6 +116,27 @@ pub fn run(command: Command) -> Result<u8> {
             };
             emit(&common, &text)?;
             Ok(0)
+        }
+        Command::Serve {
+            common,
+            timeline,
+            bind,
+            token,
+            reviewer,
+        } => {
+            let timeline = TimelineConfig::new(&timeline, common.tz.as_deref())?;
+            let settings = serve::Settings::new(&bind, token, reviewer, common.db, timeline)?;
+            serve::run(settings)?;
+            Ok(0)
+        }
+        Command::Review {
+            common,
+            timeline,
+            reviewer,
+            action,
+        } => {
+            let config = TimelineConfig::new(&timeline, common.tz.as_deref())?;
+            run_review(&common, &config, &reviewer, action)
         }
         Command::Formats {
             common,
@@ -249,14 +272,160 @@ fn run_timeline(common: &Common, config: &TimelineConfig, format: TimelineFormat
     let mut store = Store::open_existing(&common.db)?;
     let built = reconstruct::build(&store, config)?;
     reconstruct::save(&mut store, &built, config)?;
+    let reviewed = review::apply(&store, built, config.names)?;
+    warn_orphaned(&reviewed.curation);
+    let (t, c) = (&reviewed.timeline, &reviewed.curation);
     let text = match format {
-        TimelineFormat::Md => render::timeline_markdown(&built, config.local_zone.as_ref()),
-        TimelineFormat::Json => pretty(&render::timeline_json(&built)),
-        TimelineFormat::Csv => render::timeline_csv(&built),
-        TimelineFormat::Html => render::timeline_html(&built),
+        TimelineFormat::Md => render::timeline_markdown(t, c, config.local_zone.as_ref()),
+        TimelineFormat::Json => pretty(&render::timeline_json(t, c)),
+        TimelineFormat::Csv => render::timeline_csv(t, c),
+        TimelineFormat::Html => render::timeline_html(t, c),
     };
     emit(common, &text)?;
     Ok(0)
+}
+
+/// Actions whose entry is gone are kept in the trail, and said so.
+fn warn_orphaned(c: &crate::model::Curation) {
+    for a in &c.orphaned {
+        eprintln!(
+            "warning: review action {} ({} by {}) applies to entry {}, which is no longer in the timeline",
+            a.id,
+            a.kind.as_str(),
+            a.reviewer,
+            a.key
+        );
+    }
+}
+
+fn run_review(
+    common: &Common,
+    config: &TimelineConfig,
+    reviewer: &str,
+    command: ReviewCommand,
+) -> Result<u8> {
+    let mut store = Store::open_existing(&common.db)?;
+    let built = reconstruct::build(&store, config)?;
+    let reviewed = review::apply(&store, built, config.names)?;
+    let request = match command {
+        ReviewCommand::List { format } => {
+            let actions = store.review_actions()?;
+            let text = match format {
+                TextOrJson::Json => pretty(&review::trail_json(&actions, &reviewed.curation)),
+                TextOrJson::Text => review_list_text(&reviewed, &actions),
+            };
+            emit(common, &text)?;
+            return Ok(0);
+        }
+        ReviewCommand::Hide {
+            key,
+            reason,
+            version,
+        } => Request {
+            action: "hide".into(),
+            key: Some(key),
+            reason: Some(reason),
+            version,
+            ..Request::default()
+        },
+        ReviewCommand::Restore { key, version } => Request {
+            action: "restore".into(),
+            key: Some(key),
+            version,
+            ..Request::default()
+        },
+        ReviewCommand::Edit {
+            key,
+            summary,
+            phase,
+            version,
+        } => Request {
+            action: "edit".into(),
+            key: Some(key),
+            summary,
+            phase,
+            version,
+            ..Request::default()
+        },
+        ReviewCommand::Note { key, text, version } => Request {
+            action: "note".into(),
+            key: Some(key),
+            text: Some(text),
+            version,
+            ..Request::default()
+        },
+        ReviewCommand::Pin { event, phase } => Request {
+            action: "pin".into(),
+            event: Some(event),
+            phase,
+            ..Request::default()
+        },
+        ReviewCommand::Add {
+            time,
+            zone,
+            text,
+            phase,
+        } => Request {
+            action: "add".into(),
+            time: Some(time),
+            zone: zone.or_else(|| common.tz.clone()),
+            text: Some(text),
+            phase,
+            ..Request::default()
+        },
+    };
+    let now = chrono::Utc::now().timestamp_micros();
+    match review::act(&mut store, &reviewed, &request, reviewer, now)? {
+        Ok(action) => {
+            emit(common, &pretty(&review::action_json(&action)))?;
+            Ok(0)
+        }
+        Err(Refused::Conflict { current }) => {
+            eprintln!("factline: {}", Refused::Conflict { current }.message());
+            Ok(EXIT_PROBLEMS)
+        }
+        Err(refused) => Err(Error::Usage(refused.message())),
+    }
+}
+
+/// `review list`: each entry's key, marks and summary, the hidden ones,
+/// then the trail.
+fn review_list_text(r: &review::Reviewed, actions: &[crate::model::ReviewAction]) -> String {
+    use factline_parsers::time::format_utc;
+    let mut out = String::new();
+    for (i, e) in r.timeline.entries.iter().enumerate() {
+        let version = r.curation.reviews[i].as_ref().map_or(0, |v| v.version);
+        out.push_str(&format!(
+            "{} v{version} {} {:<10} {}\n",
+            r.curation.keys[i],
+            format_utc(e.time),
+            e.phase.as_str(),
+            e.summary
+        ));
+    }
+    for h in &r.curation.hidden {
+        out.push_str(&format!(
+            "{} hidden by {}: {} ({})\n",
+            h.key, h.reviewer, h.summary, h.reason
+        ));
+    }
+    out.push_str(&format!("\n{} review actions\n", actions.len()));
+    for a in actions {
+        let orphan = if r.curation.orphaned.iter().any(|o| o.id == a.id) {
+            " (orphaned: its entry is no longer in the timeline)"
+        } else {
+            ""
+        };
+        out.push_str(&format!(
+            "#{} {} {} {} {}{orphan}\n",
+            a.id,
+            format_utc(a.at),
+            a.reviewer,
+            a.kind.as_str(),
+            a.key
+        ));
+    }
+    out
 }
 
 fn run_events(

@@ -52,29 +52,30 @@ pub struct Check {
 pub fn verify(sources: &[SourceRow]) -> Vec<Check> {
     sources
         .iter()
-        .map(|s| {
-            let (status, detail) = match reread(Path::new(&s.file), s.member.as_deref()) {
-                Ok(None) => (
-                    Status::Missing,
-                    Some(format!("{} no longer exists", s.file)),
-                ),
-                Ok(Some(bytes)) if hex::encode(Sha256::digest(&bytes)) == s.sha256 => {
-                    (Status::Ok, None)
-                }
-                Ok(Some(_)) => (
-                    Status::Changed,
-                    Some("bytes differ from those ingested".into()),
-                ),
-                Err(e) => (Status::Missing, Some(e)),
-            };
-            Check {
-                source: s.path.clone(),
-                sha256: s.sha256.clone(),
-                status,
-                detail,
-            }
-        })
+        .map(|s| check(s, &reread(Path::new(&s.file), s.member.as_deref())))
         .collect()
+}
+
+/// Judges a source by its bytes as re-read from disk now (`reread`).
+pub fn check(s: &SourceRow, read: &std::result::Result<Option<Vec<u8>>, String>) -> Check {
+    let (status, detail) = match read {
+        Ok(None) => (
+            Status::Missing,
+            Some(format!("{} no longer exists", s.file)),
+        ),
+        Ok(Some(bytes)) if hex::encode(Sha256::digest(bytes)) == s.sha256 => (Status::Ok, None),
+        Ok(Some(_)) => (
+            Status::Changed,
+            Some("bytes differ from those ingested".into()),
+        ),
+        Err(e) => (Status::Missing, Some(e.clone())),
+    };
+    Check {
+        source: s.path.clone(),
+        sha256: s.sha256.clone(),
+        status,
+        detail,
+    }
 }
 
 /// The audit of a timeline against re-hashed evidence.

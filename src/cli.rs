@@ -104,6 +104,37 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
         format: TextOrJson,
     },
+    /// The review service: a local page and JSON API where reviewers
+    /// check and curate the timeline (docs/serve.md).
+    Serve {
+        #[command(flatten)]
+        common: Common,
+        #[command(flatten)]
+        timeline: TimelineArgs,
+        /// Address to listen on; anything but loopback needs --token.
+        #[arg(long, default_value = "127.0.0.1:7300")]
+        bind: String,
+        /// Secret every request must carry (header `Authorization: Bearer`,
+        /// or the cookie set by opening `/?token=TOKEN`).
+        #[arg(long)]
+        token: Option<String>,
+        /// Who the actions taken through this service are recorded as.
+        #[arg(long, default_value = "reviewer")]
+        reviewer: String,
+    },
+    /// Review actions from the command line (docs/serve.md).
+    Review {
+        #[command(flatten)]
+        common: Common,
+        #[command(flatten)]
+        timeline: TimelineArgs,
+        /// Who the action is recorded as.
+        #[arg(long, default_value = "reviewer")]
+        reviewer: String,
+        /// The action.
+        #[command(subcommand)]
+        action: ReviewCommand,
+    },
     /// The parsers factline knows.
     Formats {
         #[command(flatten)]
@@ -114,6 +145,84 @@ pub enum Command {
         /// Extra user-defined format files.
         #[arg(long)]
         formats_dir: Option<PathBuf>,
+    },
+}
+
+/// `factline review` actions.
+#[derive(Debug, Subcommand)]
+pub enum ReviewCommand {
+    /// The entries with their keys and reviews, then the action trail.
+    List {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
+        format: TextOrJson,
+    },
+    /// Take an entry out of the draft.
+    Hide {
+        /// The entry's key.
+        key: String,
+        /// Why it does not belong.
+        #[arg(long)]
+        reason: String,
+        /// Refuse if the entry is no longer at this version.
+        #[arg(long)]
+        version: Option<i64>,
+    },
+    /// Put a hidden entry back.
+    Restore {
+        /// The entry's key.
+        key: String,
+        /// Refuse if the entry is no longer at this version.
+        #[arg(long)]
+        version: Option<i64>,
+    },
+    /// Change an entry's summary or phase (the original is kept).
+    Edit {
+        /// The entry's key.
+        key: String,
+        /// New summary.
+        #[arg(long)]
+        summary: Option<String>,
+        /// New phase.
+        #[arg(long)]
+        phase: Option<String>,
+        /// Refuse if the entry is no longer at this version.
+        #[arg(long)]
+        version: Option<i64>,
+    },
+    /// Attach a note to an entry.
+    Note {
+        /// The entry's key.
+        key: String,
+        /// The note.
+        text: String,
+        /// Refuse if the entry is no longer at this version.
+        #[arg(long)]
+        version: Option<i64>,
+    },
+    /// Put a stored event into the timeline (its `id` as the service's
+    /// events listing gives it, `SOURCE_ID:SEQ@MICROS`).
+    Pin {
+        /// The event's id.
+        event: String,
+        /// Phase of the new entry.
+        #[arg(long)]
+        phase: Option<String>,
+    },
+    /// Add an entry only people know about (verification `reported`).
+    Add {
+        /// When (RFC 3339, or naive in --zone).
+        #[arg(long)]
+        time: String,
+        /// Zone of a naive --time.
+        #[arg(long)]
+        zone: Option<String>,
+        /// What happened.
+        #[arg(long)]
+        text: String,
+        /// Phase.
+        #[arg(long)]
+        phase: Option<String>,
     },
 }
 

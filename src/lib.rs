@@ -28,6 +28,8 @@ pub mod model;
 pub mod notable;
 pub mod reconstruct;
 pub mod render;
+pub mod review;
+pub mod serve;
 pub mod store;
 pub mod template;
 

@@ -9,7 +9,7 @@ use factline_parsers::time::format_utc;
 use serde_json::{json, Value};
 
 use crate::model::Zone;
-use crate::model::{Citation, Entry, Timeline, Verification};
+use crate::model::{Citation, Curation, Entry, EntryReview, Timeline, Verification};
 use crate::reconstruct::durations;
 use crate::store::{EventRow, SourceRow};
 
@@ -21,8 +21,9 @@ fn opt_time(t: Option<i64>) -> Value {
     t.map_or(Value::Null, |t| Value::String(format_utc(t)))
 }
 
-/// The timeline contract (docs/output.md#timeline).
-pub fn timeline_json(t: &Timeline) -> Value {
+/// The timeline contract (docs/output.md#timeline), with the review
+/// (docs/output.md#review) applied.
+pub fn timeline_json(t: &Timeline, c: &Curation) -> Value {
     let k = &t.key_times;
     json!({
         "generator": generator(),
@@ -36,13 +37,61 @@ pub fn timeline_json(t: &Timeline) -> Value {
         "durations": durations(k),
         "events_in_window": t.events_in_window,
         "left_out": t.left_out,
-        "entries": t.entries.iter().map(entry_json).collect::<Vec<_>>(),
+        "entries": t.entries.iter().enumerate().map(|(i, e)| entry_json(e, c, i)).collect::<Vec<_>>(),
+        "hidden": c.hidden.iter().map(|h| json!({
+            "key": h.key,
+            "summary": h.summary,
+            "reason": h.reason,
+            "reviewer": h.reviewer,
+            "at": format_utc(h.at),
+        })).collect::<Vec<_>>(),
     })
 }
 
-fn entry_json(e: &Entry) -> Value {
+/// What reviewers changed on an entry, or null.
+fn review_json(r: Option<&EntryReview>) -> Value {
+    let Some(r) = r else { return Value::Null };
+    json!({
+        "version": r.version,
+        "added": r.added,
+        "pinned": r.pinned,
+        "edited": r.original.is_some(),
+        "original": r.original.as_ref().map(|(summary, phase)| json!({"summary": summary, "phase": phase})),
+        "notes": r.notes.iter().map(|n| json!({"text": n.text, "reviewer": n.reviewer, "at": format_utc(n.at)})).collect::<Vec<_>>(),
+        "reviewers": r.reviewers,
+    })
+}
+
+fn review_of(c: &Curation, i: usize) -> Option<&EntryReview> {
+    c.reviews.get(i).and_then(Option::as_ref)
+}
+
+/// The words that mark a reviewed row in Markdown, HTML and CSV.
+fn review_marks(r: Option<&EntryReview>) -> Vec<String> {
+    let Some(r) = r else { return Vec::new() };
+    let mut marks = Vec::new();
+    if r.added {
+        marks.push("added by a reviewer".to_string());
+    }
+    if r.pinned {
+        marks.push("pinned".to_string());
+    }
+    if r.original.is_some() {
+        marks.push("edited".to_string());
+    }
+    match r.notes.len() {
+        0 => {}
+        1 => marks.push("1 note".to_string()),
+        n => marks.push(format!("{n} notes")),
+    }
+    marks
+}
+
+fn entry_json(e: &Entry, c: &Curation, i: usize) -> Value {
     json!({
         "id": e.id,
+        "key": c.keys.get(i),
+        "review": review_json(review_of(c, i)),
         "time": format_utc(e.time),
         "last_time": opt_time(e.last_time),
         "occurrences": e.occurrences,
@@ -162,7 +211,7 @@ impl<'a> References<'a> {
 }
 
 /// The Markdown Timeline section of a post-mortem.
-pub fn timeline_markdown(t: &Timeline, local: Option<&Zone>) -> String {
+pub fn timeline_markdown(t: &Timeline, c: &Curation, local: Option<&Zone>) -> String {
     let mut out = String::from("## Timeline\n\n");
     let (Some(start), Some(end)) = (t.window_start, t.window_end) else {
         out.push_str("No events are stored in the window; nothing to show.\n");
@@ -199,7 +248,7 @@ pub fn timeline_markdown(t: &Timeline, local: Option<&Zone>) -> String {
         "| Time (UTC) |{local_header} Phase | Event | Evidence |"
     );
     let _ = writeln!(out, "|---|{local_rule}---|---|---|");
-    for e in &t.entries {
+    for (i, e) in t.entries.iter().enumerate() {
         let mut event = String::new();
         if let Some(actor) = &e.actor {
             let _ = write!(event, "**{}**: ", md_cell(actor));
@@ -228,6 +277,10 @@ pub fn timeline_markdown(t: &Timeline, local: Option<&Zone>) -> String {
         if !e.time_quality.names().is_empty() {
             let _ = write!(event, " _(time: {})_", e.time_quality.names().join(", "));
         }
+        let marks = review_marks(review_of(c, i));
+        if !marks.is_empty() {
+            let _ = write!(event, " _({})_", marks.join(", "));
+        }
         let local_cell = local
             .map(|z| format!(" {} |", local_clock(z, e.time)))
             .unwrap_or_default();
@@ -238,6 +291,20 @@ pub fn timeline_markdown(t: &Timeline, local: Option<&Zone>) -> String {
             e.phase.as_str(),
             refs.cite(e)
         );
+    }
+
+    if !c.hidden.is_empty() {
+        out.push_str("\nHidden by reviewers:\n\n");
+        for h in &c.hidden {
+            let _ = writeln!(
+                out,
+                "- {} ({}, {}): {}",
+                md_cell(&h.summary),
+                md_cell(&h.reviewer),
+                clock(h.at, true),
+                md_cell(&h.reason)
+            );
+        }
     }
 
     out.push_str("\n### Key times\n\n");
@@ -385,9 +452,10 @@ fn csv_string(rows: impl IntoIterator<Item = Vec<String>>) -> String {
 }
 
 /// One row per entry, evidence joined.
-pub fn timeline_csv(t: &Timeline) -> String {
+pub fn timeline_csv(t: &Timeline, c: &Curation) -> String {
     let header = [
         "id",
+        "key",
         "time",
         "last_time",
         "occurrences",
@@ -399,10 +467,12 @@ pub fn timeline_csv(t: &Timeline) -> String {
         "time_quality",
         "evidence",
         "checks",
+        "review",
     ];
-    let rows = t.entries.iter().map(|e| {
+    let rows = t.entries.iter().enumerate().map(|(i, e)| {
         vec![
             e.id.to_string(),
+            c.keys.get(i).cloned().unwrap_or_default(),
             format_utc(e.time),
             e.last_time.map(format_utc).unwrap_or_default(),
             e.occurrences.to_string(),
@@ -419,15 +489,24 @@ pub fn timeline_csv(t: &Timeline) -> String {
                 .join("; "),
             e.checks
                 .iter()
-                .map(|c| format!("{}: {} ({})", c.result.as_str(), c.claim, c.note))
+                .map(|check| {
+                    format!(
+                        "{}: {} ({})",
+                        check.result.as_str(),
+                        check.claim,
+                        check.note
+                    )
+                })
                 .collect::<Vec<_>>()
                 .join("; "),
+            review_marks(review_of(c, i)).join("; "),
         ]
     });
     csv_string(std::iter::once(header.map(String::from).to_vec()).chain(rows))
 }
 
-fn html_escape(text: &str) -> String {
+/// Text made safe inside HTML elements and quoted attributes.
+pub fn html_escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -444,7 +523,7 @@ fn html_escape(text: &str) -> String {
 
 /// A self-contained page: inline style and a small inline script to filter
 /// by phase; no external assets; everything from evidence escaped.
-pub fn timeline_html(t: &Timeline) -> String {
+pub fn timeline_html(t: &Timeline, c: &Curation) -> String {
     let mut out = String::from(
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Timeline</title>\n\
          <style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}\
@@ -518,7 +597,7 @@ pub fn timeline_html(t: &Timeline) -> String {
         "</select></label></p>\n<table id=\"entries\"><tr><th>#</th><th>Time (UTC)</th><th>Phase</th>\
          <th>Event</th><th>Verification</th><th>Evidence</th></tr>\n",
     );
-    for e in &t.entries {
+    for (i, e) in t.entries.iter().enumerate() {
         let evidence: Vec<String> = e
             .evidence
             .iter()
@@ -542,15 +621,21 @@ pub fn timeline_html(t: &Timeline) -> String {
         let checks: String = e
             .checks
             .iter()
-            .map(|c| {
+            .map(|check| {
                 format!(
                     "<br><span class=\"muted\">{} \u{201c}{}\u{201d}: {}</span>",
-                    c.result.as_str(),
-                    html_escape(&c.claim),
-                    html_escape(&c.note)
+                    check.result.as_str(),
+                    html_escape(&check.claim),
+                    html_escape(&check.note)
                 )
             })
             .collect();
+        let marks = review_marks(review_of(c, i));
+        let what = if marks.is_empty() {
+            what
+        } else {
+            format!("{what} <i class=\"muted\">({})</i>", marks.join(", "))
+        };
         let actor = e
             .actor
             .as_ref()
@@ -568,8 +653,23 @@ pub fn timeline_html(t: &Timeline) -> String {
             evidence.join("<br>")
         );
     }
+    out.push_str("</table>\n");
+    if !c.hidden.is_empty() {
+        out.push_str("<h3>Hidden by reviewers</h3>\n<ul>\n");
+        for h in &c.hidden {
+            let _ = writeln!(
+                out,
+                "<li>{} ({}, {}): {}</li>",
+                html_escape(&h.summary),
+                html_escape(&h.reviewer),
+                format_utc(h.at),
+                html_escape(&h.reason)
+            );
+        }
+        out.push_str("</ul>\n");
+    }
     out.push_str(
-        "</table>\n<script>function filter(){var p=document.getElementById('phase').value;\
+        "<script>function filter(){var p=document.getElementById('phase').value;\
          document.querySelectorAll('#entries tr[data-phase]').forEach(function(r){\
          r.style.display=(!p||r.dataset.phase===p)?'':'none';});}</script>\n</body></html>\n",
     );

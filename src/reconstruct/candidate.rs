@@ -150,7 +150,8 @@ pub(super) fn verification(statements_only: bool, sources: usize) -> Verificatio
     }
 }
 
-pub(super) fn citation_of(event: &EventRow, people: &mut People) -> Citation {
+/// How an entry cites one event: where it is and its (redacted) text.
+pub fn citation_of(event: &EventRow, people: &mut People) -> Citation {
     Citation {
         source: event.source.clone(),
         sha256: event.sha256.clone(),

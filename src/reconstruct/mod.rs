@@ -14,6 +14,7 @@ mod phases;
 mod place;
 mod rate;
 
+pub use candidate::citation_of;
 pub use durations::{durations, format_duration};
 pub use phases::{load_rules, PhaseRule};
 

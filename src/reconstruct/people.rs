@@ -249,6 +249,12 @@ impl People {
             .clone()
     }
 
+    /// The role `name` held at `time` in the shift records.
+    pub fn role_of(&self, name: &str, time: i64) -> Option<&str> {
+        let id = *self.index.get(&key(name))?;
+        self.role_at(id, time)
+    }
+
     /// The actor of an event as the draft shows it.
     pub fn actor(&mut self, event: &EventRow) -> Option<String> {
         let actor = event.actor.as_deref()?;

@@ -11,6 +11,7 @@ use rusqlite::{Connection, OptionalExtension};
 pub mod blocks;
 mod lines;
 mod read;
+mod review;
 mod rows;
 mod schema;
 mod skew;

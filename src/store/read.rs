@@ -474,6 +474,16 @@ impl Store {
         filter: &EventFilter,
         mut visit: impl FnMut(EventRow) -> Result<()>,
     ) -> Result<()> {
+        self.each_event_while(filter, |e| visit(e).map(|()| true))
+    }
+
+    /// As `each_event`, stopping once `visit` returns false: a page of a
+    /// listing reads only as far as it shows.
+    pub fn each_event_while(
+        &self,
+        filter: &EventFilter,
+        mut visit: impl FnMut(EventRow) -> Result<bool>,
+    ) -> Result<()> {
         let notable = if filter.notable_only {
             " AND e.notable = 1"
         } else {
@@ -496,9 +506,15 @@ impl Store {
         // in which sources were ingested.
         let mut same_instant: Vec<EventRow> = Vec::new();
         let mut lookups = ListingLookups::new(self);
-        let mut flush = |batch: &mut Vec<EventRow>| -> Result<()> {
+        let mut going = true;
+        let mut flush = |batch: &mut Vec<EventRow>| -> Result<bool> {
             batch.sort_by(|a, b| (&a.source, a.seq).cmp(&(&b.source, b.seq)));
-            batch.drain(..).try_for_each(&mut visit)
+            for event in batch.drain(..) {
+                if !visit(event)? {
+                    return Ok(false);
+                }
+            }
+            Ok(true)
         };
         // Lines kept in blocks merge in by time.
         let mut lines = LineStream::new(self, from, to, filter.notable_only)?;
@@ -518,10 +534,16 @@ impl Store {
             };
             let Some(event) = event else { break };
             if same_instant.first().is_some_and(|f| f.time != event.time) {
-                flush(&mut same_instant)?;
+                going = flush(&mut same_instant)?;
+                if !going {
+                    break;
+                }
             }
             same_instant.push(event);
         }
-        flush(&mut same_instant)
+        if going {
+            flush(&mut same_instant)?;
+        }
+        Ok(())
     }
 }

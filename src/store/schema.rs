@@ -208,6 +208,27 @@ CREATE TABLE source_facts (
 );
 CREATE INDEX source_facts_by_fact ON source_facts(fact);
 "#,
+    // Reviewers' actions (`factline serve`, `factline review`): a trail
+    // that is only ever appended to, keyed by the entries' stable keys so
+    // it outlives every rebuilt timeline.
+    r#"
+CREATE TABLE review_actions (
+    id       INTEGER PRIMARY KEY,
+    at       INTEGER NOT NULL,
+    reviewer TEXT NOT NULL,
+    action   TEXT NOT NULL,
+    key      TEXT NOT NULL,
+    version  INTEGER NOT NULL,
+    summary  TEXT,
+    phase    TEXT,
+    time     INTEGER,
+    text     TEXT,
+    reason   TEXT,
+    event    TEXT,
+    actor    TEXT
+);
+CREATE INDEX review_actions_by_key ON review_actions(key);
+"#,
 ];
 
 /// The indexes behind time-ordered reads of event rows (log lines are in

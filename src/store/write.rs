@@ -33,11 +33,16 @@ impl Store {
         // thread as well: the parsing workers are idle by then. Foreign
         // keys are not checked row by row: the writer itself has just
         // inserted the source and template each event refers to.
+        //
+        // Leaving WAL needs the database to itself: while another process
+        // has it open (`factline serve`), the ingest writes through WAL.
+        if let Err(e) = self.conn.execute_batch("PRAGMA journal_mode = DELETE;") {
+            if e.sqlite_error_code() != Some(rusqlite::ErrorCode::DatabaseBusy) {
+                return Err(self.err(e));
+            }
+        }
         self.conn
-            .execute_batch(
-                "PRAGMA journal_mode = DELETE; PRAGMA mmap_size = 0; PRAGMA threads = 2; \
-                 PRAGMA foreign_keys = OFF;",
-            )
+            .execute_batch("PRAGMA mmap_size = 0; PRAGMA threads = 2; PRAGMA foreign_keys = OFF;")
             .and_then(|_| self.conn.execute_batch(sql))
             .map_err(|e| self.err(e))
     }

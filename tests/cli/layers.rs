@@ -11,6 +11,11 @@ use std::path::{Path, PathBuf};
 const LAYERS: &[&[&str]] = &[
     // Runs one command: resolves its settings and drives the stages.
     &["app"],
+    // The review service (tokio + axum): the page and JSON API.
+    &["serve"],
+    // Reviewers' curation: stable entry keys, stored actions, and the
+    // review applied to a built timeline.
+    &["review"],
     // Turns command-line values into each stage's settings.
     &["config"],
     // The command line as typed.

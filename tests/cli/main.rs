@@ -3,6 +3,7 @@
 mod util;
 
 mod audit;
+mod browser;
 mod crash;
 mod docs;
 mod draft;
@@ -16,5 +17,6 @@ mod ingest;
 mod layers;
 mod mixed;
 mod reconstruct;
+mod serve;
 mod status;
 mod template_ga;

@@ -83,3 +83,109 @@ pub fn jsonl(text: &str) -> Vec<serde_json::Value> {
         .map(|l| serde_json::from_str(l).expect("json line"))
         .collect()
 }
+
+/// Ingests the demo incident (as README's example does).
+pub fn ingest_demo(s: &Scratch) {
+    let out = s.run(
+        "ingest",
+        &["fixtures/demo", "--tz", "Europe/Berlin", "--year", "2026"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
+/// The review service's routes over a scratch database, called in-process
+/// (tower's `oneshot`), with a token when given.
+pub struct Service {
+    app: axum::Router,
+    runtime: tokio::runtime::Runtime,
+}
+
+/// One answer: status, headers and body.
+pub struct Answer {
+    pub status: u16,
+    pub headers: axum::http::HeaderMap,
+    pub body: String,
+}
+
+impl Answer {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+}
+
+impl Service {
+    pub fn new(s: &Scratch, token: Option<&str>) -> Service {
+        let config = factline::reconstruct::TimelineConfig::new(
+            &factline::cli::TimelineArgs {
+                max_entries: 60,
+                ..Default::default()
+            },
+            None,
+        )
+        .expect("timeline config");
+        let settings = factline::serve::Settings::new(
+            "127.0.0.1:7300",
+            token.map(String::from),
+            "alice".into(),
+            s.db(),
+            config,
+        )
+        .expect("settings");
+        Service {
+            app: factline::serve::router(settings).expect("router"),
+            runtime: tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .expect("runtime"),
+        }
+    }
+
+    /// A request with the given headers and body.
+    pub fn call(&self, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> Answer {
+        use http_body_util::BodyExt;
+        use tower::ServiceExt;
+        let mut request = axum::http::Request::builder().method(method).uri(path);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let request = request
+            .body(axum::body::Body::from(body.to_string()))
+            .expect("request");
+        let app = self.app.clone();
+        self.runtime.block_on(async move {
+            let response = app.oneshot(request).await.expect("answer");
+            let status = response.status().as_u16();
+            let headers = response.headers().clone();
+            let bytes = response
+                .into_body()
+                .collect()
+                .await
+                .expect("body")
+                .to_bytes();
+            Answer {
+                status,
+                headers,
+                body: String::from_utf8_lossy(&bytes).into_owned(),
+            }
+        })
+    }
+
+    pub fn get(&self, path: &str) -> Answer {
+        self.call("GET", path, &[], "")
+    }
+
+    /// A review action as the page sends it.
+    pub fn post(&self, path: &str, body: &serde_json::Value) -> Answer {
+        self.call(
+            "POST",
+            path,
+            &[
+                ("content-type", "application/json"),
+                ("host", "127.0.0.1:7300"),
+                ("origin", "http://127.0.0.1:7300"),
+            ],
+            &body.to_string(),
+        )
+    }
+}
