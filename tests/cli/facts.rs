@@ -116,7 +116,10 @@ fn statements_are_checked_against_machine_records_of_their_object() {
     );
     let csv = stdout(&s.run("timeline", &["--format", "csv"]));
     assert!(
-        csv.lines().next().unwrap().ends_with(",evidence,checks,review"),
+        csv.lines()
+            .next()
+            .unwrap()
+            .ends_with(",evidence,checks,review"),
         "{csv}"
     );
     assert!(
