@@ -177,7 +177,21 @@ fn score_one(truth_path: &Path, work: &Path) -> Result<Score, String> {
     ];
     timeline.extend(strings(&truth["options"]["timeline"]));
     factline(&timeline)?;
-    Ok(compare(&id, &truth, &read_json(&out)?))
+    // Skewed sources are judged on their events, rows or not.
+    let events_out = work.join(format!("{id}.events.jsonl"));
+    factline(&[
+        "events".into(),
+        "--db".into(),
+        db.display().to_string(),
+        "-o".into(),
+        events_out.display().to_string(),
+    ])?;
+    let events: Vec<Value> = std::fs::read_to_string(&events_out)
+        .map_err(|e| format!("{}: {e}", events_out.display()))?
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect();
+    Ok(compare(&id, &truth, &read_json(&out)?, &events))
 }
 
 fn time(v: &Value) -> Option<DateTime<Utc>> {
@@ -255,7 +269,7 @@ fn matching<'e, 'a>(
     m
 }
 
-fn compare(id: &str, truth: &Value, timeline: &Value) -> Score {
+fn compare(id: &str, truth: &Value, timeline: &Value, events: &[Value]) -> Score {
     let es = entries(timeline);
     let mut s = Score {
         id: id.to_owned(),
@@ -366,10 +380,21 @@ fn compare(id: &str, truth: &Value, timeline: &Value) -> Score {
         }
     }
     for src in truth["skewed_sources"].as_array().into_iter().flatten() {
+        let path = src["source"].as_str().unwrap_or_default();
         for ev in src["events"].as_array().into_iter().flatten() {
-            let words = strings(&ev["words"]);
+            let words: Vec<String> = strings(&ev["words"])
+                .iter()
+                .map(|w| w.to_lowercase())
+                .collect();
+            let tolerance = ev["tolerance_s"].as_i64().unwrap_or(2);
             let ok = time(&ev["time"]).is_some_and(|t| {
-                !matching(&es, &words, t, ev["tolerance_s"].as_i64().unwrap_or(2)).is_empty()
+                events.iter().any(|e| {
+                    let message = e["message"].as_str().unwrap_or_default().to_lowercase();
+                    e["source"].as_str().is_some_and(|s| s.ends_with(path))
+                        && words.iter().all(|w| message.contains(w.as_str()))
+                        && time(&e["time"])
+                            .is_some_and(|at| (at - t).num_seconds().abs() <= tolerance)
+                })
             });
             s.skew.add(ok);
             if !ok {
