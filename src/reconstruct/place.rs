@@ -12,6 +12,8 @@
 //!   last signal, at most `EFFECT_WINDOW` after the action); else the
 //!   first recovery signal; else the first recorded mitigation; else a
 //!   person's statement of one;
+//! - resolved: the first recorded resolution (a paging tool's, a
+//!   ticket's) after detection, else the first statement of one;
 //! - a change before impact start (within `TRIGGER_LEAD`) is a trigger
 //!   candidate, the last one (preferring one of the impacted services or
 //!   hosts) and those just before it are the trigger; a change after
@@ -96,9 +98,15 @@ pub(super) fn place(entries: &mut [Entry], facts: &[Facts]) -> KeyTimes {
             .find(|&i| is_detection(entries, facts, i) && after(entries, i, impact_start)),
         None => (0..entries.len()).find(|&i| facts[i].nature == Nature::AlertTriggered),
     };
-    let resolved = detected
-        .or(impact_start)
-        .and_then(|from| (from..entries.len()).find(|&i| entries[i].phase == Phase::Resolution));
+    // The incident's own record of its resolution (the paging tool's, the
+    // ticket's) before what anyone said of it, a status page included.
+    let resolved = detected.or(impact_start).and_then(|from| {
+        let resolutions =
+            || (from..entries.len()).filter(|&i| entries[i].phase == Phase::Resolution);
+        resolutions()
+            .find(|&i| !facts[i].statement)
+            .or_else(|| resolutions().next())
+    });
 
     place_changes(entries, facts, impact_start, detected, resolved, &chain);
 

@@ -239,6 +239,16 @@ fn is_person(reference: Option<&Value>) -> Option<bool> {
     Some(matches!(ty, "user_reference" | "user"))
 }
 
+/// Whether an incident's title and its alert's description say the same
+/// (one holds the other, once the title's `[#1234] ` is set aside).
+fn says_alike(title: &str, alert: &str) -> bool {
+    let core = match title.strip_prefix("[#") {
+        Some(rest) => rest.split_once("] ").map_or(title, |(_, core)| core),
+        None => title,
+    };
+    title.contains(alert) || alert.contains(core)
+}
+
 fn incident_number_in(summary: &str) -> Option<String> {
     let start = summary.find("[#")? + 2;
     let rest = summary.get(start..)?;
@@ -325,14 +335,20 @@ fn log_entry(
     let mut statement = false;
     let assignees = names(v.get("assignees"));
     let message = match action {
-        "trigger" => format!(
-            "Triggered: {}",
-            title
-                .as_deref()
-                .or_else(|| text(v, &["event_details", "description"]))
-                .or(summary)
-                .unwrap_or("incident")
-        ),
+        "trigger" => {
+            let alert = text(v, &["event_details", "description"])
+                .or_else(|| text(v, &["channel", "summary"]));
+            match (title.as_deref(), alert) {
+                // The incident's title and the alert that opened it, when
+                // they differ: people name either ("#1209", "the
+                // CrashLooping alert").
+                (Some(title), Some(alert)) if !says_alike(title, alert) => {
+                    format!("Triggered: {title} ({alert})")
+                }
+                (Some(title), _) => format!("Triggered: {title}"),
+                (None, alert) => format!("Triggered: {}", alert.or(summary).unwrap_or("incident")),
+            }
+        }
         "acknowledge" => by("Acknowledged", who),
         "unacknowledge" => by("Unacknowledged", who),
         "resolve" => by("Resolved", who),
@@ -932,7 +948,7 @@ mod tests {
             assert_eq!(out.records.len(), 1);
             let r = &out.records[0];
             assert_eq!(utc(r), "2015-11-07T00:14:20.000000Z");
-            assert_eq!(r.message, "Triggered: [#1234] The server is on fire.");
+            assert_eq!(r.message, "Triggered: [#1234] The server is on fire. (Tasks::SFDCValidator - PD_Data__c - duplicates)");
             assert_eq!(r.actor.as_deref(), Some("My Mail Service"));
             assert_eq!(r.service.as_deref(), Some("My Mail Service"));
             assert_eq!(r.human, Some(false));
