@@ -143,37 +143,37 @@ pub(super) fn render_page(r: &Reviewed, reviewer: &str) -> String {
         }
         _ => out.push_str("<p>No events are stored; nothing to review.</p>\n"),
     }
-    out.push_str("<h2>Key times</h2>\n<table class=\"keys\"><tr><th>Key time</th><th>Time (UTC)</th><th>Since impact start</th><th>Entry</th></tr>\n");
+    out.push_str("<h2>Key times</h2>\n<table class=\"keys\"><tr><th>Key time</th><th>Time (UTC)</th><th>Since impact start</th><th>Based on</th><th>Entry</th></tr>\n");
     let k = &t.key_times;
     let d = durations(k);
-    for (name, kt, label) in [
-        ("Impact start", &k.impact_start, None),
-        ("Detected", &k.detected, Some("ttd")),
-        ("Acknowledged", &k.acknowledged, Some("tta")),
-        ("Mitigated", &k.mitigated, Some("ttm")),
-        ("Resolved", &k.resolved, Some("ttr")),
-    ] {
-        let since = label.map_or_else(
+    for slot in k.named() {
+        // Most incidents have no status page: no row for one.
+        if slot.time.is_none() && slot.name == "customer_notified" {
+            continue;
+        }
+        let since = slot.duration.map_or_else(
             || "—".to_string(),
             |l| match d[l].as_deref() {
                 Some(v) => format!("{} {v}", l.to_uppercase()),
                 None => format!("{} unknown", l.to_uppercase()),
             },
         );
-        let (time, entry) = match kt {
+        let (time, basis, entry) = match slot.time {
             Some(kt) => (
                 format_utc(kt.time),
+                esc(&kt.basis),
                 if kt.entry > 0 {
                     format!("<a href=\"#entry-{0}\">#{0}</a>", kt.entry)
                 } else {
                     "hidden".into()
                 },
             ),
-            None => ("not found".into(), "—".into()),
+            None => ("not found".into(), "—".into(), "—".into()),
         };
         let _ = writeln!(
             out,
-            "<tr><td>{name}</td><td>{time}</td><td>{since}</td><td>{entry}</td></tr>"
+            "<tr><td>{}</td><td>{time}</td><td>{since}</td><td>{basis}</td><td>{entry}</td></tr>",
+            slot.label
         );
     }
     out.push_str("</table>\n<h2>Entries</h2>\n<p class=\"filters\">");
