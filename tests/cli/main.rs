@@ -16,6 +16,7 @@ mod incidents;
 mod ingest;
 mod layers;
 mod mixed;
+mod platforms;
 mod reconstruct;
 mod serve;
 mod status;
