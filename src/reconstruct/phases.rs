@@ -148,6 +148,11 @@ fn typed(event: &EventRow, statement: bool) -> Option<(Phase, Nature)> {
         return match action.as_str() {
             "trigger" => Some((Phase::Detection, Nature::AlertTriggered)),
             "acknowledge" => Some((Phase::Escalation, Nature::Acknowledged)),
+            // An alerting system's "resolved" says its condition cleared
+            // (a recovery); a paging or incident tool's closes the incident.
+            "resolve" if matches!(event.system.as_deref(), Some("Alertmanager" | "Grafana")) => {
+                Some((Phase::Recovery, Nature::Recovery))
+            }
             "resolve" => Some((Phase::Resolution, Nature::Other)),
             "escalate" | "assign" | "notify" | "responder_request" | "unacknowledge" => {
                 Some((Phase::Escalation, Nature::Other))

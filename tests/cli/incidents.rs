@@ -14,7 +14,7 @@ const KEY_TIMES: (usize, usize) = (55, 57);
 const PHASES: (usize, usize) = (45, 47);
 const MERGES: (usize, usize) = (9, 9);
 const CLAIMS: (usize, usize) = (11, 19);
-const SKEW: (usize, usize) = (2, 4);
+const SKEW: (usize, usize) = (3, 4);
 
 fn at_least(name: &str, got: Count, floor: (usize, usize)) {
     assert_eq!(

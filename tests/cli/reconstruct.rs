@@ -405,3 +405,20 @@ fn the_first_status_page_update_after_impact_is_when_customers_were_notified() {
         "{draft}"
     );
 }
+
+#[test]
+fn an_alert_that_clears_is_a_recovery_not_the_incident_resolved() {
+    let s = Scratch::new();
+    let t = timeline(
+        &s,
+        &["fixtures/alertmanager/webhook_resolved_mixed.json"],
+        &[],
+    );
+    let cleared = entry_with(&t, "Resolved: HighErrorRate");
+    assert_eq!(cleared["phase"], "recovery", "{t:#}");
+    assert!(
+        t["key_times"]["resolved"].is_null(),
+        "{:#}",
+        t["key_time_basis"]
+    );
+}
