@@ -9,7 +9,7 @@ use factline_parsers::time::format_utc;
 use serde_json::{json, Value};
 
 use crate::model::Zone;
-use crate::model::{Citation, Curation, Entry, EntryReview, Timeline, Verification};
+use crate::model::{Citation, Curation, Entry, EntryReview, Phase, Timeline, Verification};
 use crate::reconstruct::durations;
 use crate::store::{EventRow, SourceRow};
 
@@ -580,17 +580,7 @@ pub fn timeline_html(t: &Timeline, c: &Curation) -> String {
         "<h3>Entries</h3>\n<p><label>Phase <select id=\"phase\" onchange=\"filter()\">\
          <option value=\"\">all</option>",
     );
-    for phase in [
-        "trigger",
-        "impact",
-        "detection",
-        "escalation",
-        "diagnosis",
-        "mitigation",
-        "recovery",
-        "resolution",
-        "context",
-    ] {
+    for phase in Phase::ALL.map(Phase::as_str) {
         let _ = write!(out, "<option>{phase}</option>");
     }
     out.push_str(

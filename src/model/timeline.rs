@@ -257,20 +257,21 @@ pub struct Timeline {
 }
 
 impl Phase {
+    /// Every phase, in the order of an incident.
+    pub const ALL: [Phase; 9] = [
+        Phase::Trigger,
+        Phase::Impact,
+        Phase::Detection,
+        Phase::Escalation,
+        Phase::Diagnosis,
+        Phase::Mitigation,
+        Phase::Recovery,
+        Phase::Resolution,
+        Phase::Context,
+    ];
+
     /// Reads a contract name back.
     pub fn parse(name: &str) -> Option<Phase> {
-        [
-            Phase::Trigger,
-            Phase::Impact,
-            Phase::Detection,
-            Phase::Escalation,
-            Phase::Diagnosis,
-            Phase::Mitigation,
-            Phase::Recovery,
-            Phase::Resolution,
-            Phase::Context,
-        ]
-        .into_iter()
-        .find(|p| p.as_str() == name)
+        Phase::ALL.into_iter().find(|p| p.as_str() == name)
     }
 }

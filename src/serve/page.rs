@@ -14,6 +14,7 @@ use factline_parsers::time::format_utc;
 use super::api::error;
 use super::guard::{query_token, COOKIE};
 use super::State;
+use crate::model::Phase;
 use crate::reconstruct::durations;
 use crate::render::html_escape as esc;
 use crate::review::Reviewed;
@@ -21,17 +22,6 @@ use crate::review::Reviewed;
 const SCRIPT: &str = include_str!("page.js");
 const STYLE: &str = include_str!("page.css");
 
-const PHASES: [&str; 9] = [
-    "trigger",
-    "impact",
-    "detection",
-    "escalation",
-    "diagnosis",
-    "mitigation",
-    "recovery",
-    "resolution",
-    "context",
-];
 const VERIFICATIONS: [&str; 5] = [
     "corroborated",
     "verified",
@@ -184,7 +174,12 @@ pub(super) fn render_page(r: &Reviewed, reviewer: &str) -> String {
         .collect();
     sources.sort();
     sources.dedup();
-    options(&mut out, "f-phase", "Phase", &PHASES.map(String::from));
+    options(
+        &mut out,
+        "f-phase",
+        "Phase",
+        &Phase::ALL.map(|p| p.as_str().to_string()),
+    );
     options(&mut out, "f-source", "Source", &sources);
     options(
         &mut out,
@@ -313,7 +308,7 @@ pub(super) fn render_page(r: &Reviewed, reviewer: &str) -> String {
          <label>Zone <input name=\"zone\" placeholder=\"UTC or Europe/Berlin\"></label> \
          <label>Phase <select name=\"phase\">",
     );
-    for p in PHASES {
+    for p in Phase::ALL.map(Phase::as_str) {
         let _ = write!(
             out,
             "<option{}>{p}</option>",

@@ -274,41 +274,30 @@ impl Store {
     /// ingest), by template text then minute: what rate changes are found
     /// in, without reading the events.
     pub fn template_minutes(&self, filter: &EventFilter) -> Result<Vec<(String, i64, u64)>> {
-        let mut stmt = self
-            .conn
-            .prepare(
-                "SELECT t.text, m.minute, sum(m.count) FROM template_minutes m \
-                 JOIN templates t ON t.id = m.template_id \
-                 WHERE m.minute >= ?1 AND m.minute <= ?2 \
-                 GROUP BY t.text, m.minute ORDER BY t.text, m.minute",
-            )
-            .map_err(|e| self.err(e))?;
-        let rows = stmt
-            .query_map(
-                params![
-                    filter.from.map_or(i64::MIN, |t| t.div_euclid(60_000_000)),
-                    filter.to.map_or(i64::MAX, |t| t.div_euclid(60_000_000))
-                ],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get::<_, i64>(2)? as u64)),
-            )
-            .map_err(|e| self.err(e))?;
-        rows.collect::<rusqlite::Result<_>>()
-            .map_err(|e| self.err(e))
+        self.minute_counts("t.text", filter)
     }
 
     /// Log lines per source per minute inside a window, by source then
     /// minute: how busy each source was, to tell a template that fell
     /// silent with its source from lines that moved to another template.
     pub fn source_minutes(&self, filter: &EventFilter) -> Result<Vec<(i64, i64, u64)>> {
-        let mut stmt = self
-            .conn
-            .prepare(
-                "SELECT t.source_id, m.minute, sum(m.count) FROM template_minutes m \
-                 JOIN templates t ON t.id = m.template_id \
-                 WHERE m.minute >= ?1 AND m.minute <= ?2 \
-                 GROUP BY t.source_id, m.minute ORDER BY t.source_id, m.minute",
-            )
-            .map_err(|e| self.err(e))?;
+        self.minute_counts("t.source_id", filter)
+    }
+
+    /// Lines per minute inside a window, summed by `by` (a column of
+    /// `templates t`), ordered by it then minute.
+    fn minute_counts<K: rusqlite::types::FromSql>(
+        &self,
+        by: &str,
+        filter: &EventFilter,
+    ) -> Result<Vec<(K, i64, u64)>> {
+        let sql = format!(
+            "SELECT {by}, m.minute, sum(m.count) FROM template_minutes m \
+             JOIN templates t ON t.id = m.template_id \
+             WHERE m.minute >= ?1 AND m.minute <= ?2 \
+             GROUP BY {by}, m.minute ORDER BY {by}, m.minute"
+        );
+        let mut stmt = self.conn.prepare(&sql).map_err(|e| self.err(e))?;
         let rows = stmt
             .query_map(
                 params![

@@ -71,12 +71,8 @@ impl Parser for MattermostBulk {
                 locator: None,
                 reason,
             };
-            if line.bytes.len() > lines::MAX_LINE_BYTES {
-                sink.problem(problem(format!(
-                    "line is {} bytes long, over the {} byte limit; not parsed",
-                    line.bytes.len(),
-                    lines::MAX_LINE_BYTES
-                )));
+            if let Some(too_long) = lines::over_limit(&line) {
+                sink.problem(too_long);
                 continue;
             }
             let raw = match serde_json::from_slice::<&RawValue>(line.bytes) {

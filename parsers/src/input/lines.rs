@@ -91,6 +91,19 @@ pub struct Line<'a> {
     pub bytes: &'a [u8],
 }
 
+/// The problem of a line longer than [`MAX_LINE_BYTES`], which is not
+/// parsed; `None` for a line within the limit.
+pub(crate) fn over_limit(line: &Line<'_>) -> Option<Problem> {
+    (line.bytes.len() > MAX_LINE_BYTES).then(|| Problem {
+        line: Some(line.number),
+        locator: None,
+        reason: format!(
+            "line is {} bytes long, over the {MAX_LINE_BYTES} byte limit; not parsed",
+            line.bytes.len()
+        ),
+    })
+}
+
 /// Iterates the lines of `input`; a final line without a newline is a line.
 pub fn split(input: &[u8]) -> impl Iterator<Item = Line<'_>> {
     let mut start = 0usize;
@@ -133,16 +146,8 @@ pub fn drive(
 ) {
     let mut pending: Option<Record> = None;
     for line in split(input) {
-        if line.bytes.len() > MAX_LINE_BYTES {
-            sink.problem(Problem {
-                line: Some(line.number),
-                locator: None,
-                reason: format!(
-                    "line is {} bytes long, over the {} byte limit; not parsed",
-                    line.bytes.len(),
-                    MAX_LINE_BYTES
-                ),
-            });
+        if let Some(problem) = over_limit(&line) {
+            sink.problem(problem);
             continue;
         }
         let (text, lossy) = text(line.bytes);

@@ -15,7 +15,7 @@ use std::sync::OnceLock;
 use regex::Regex;
 
 use super::strip_ansi;
-use crate::input::lines::{self, MAX_LINE_BYTES};
+use crate::input::lines;
 use crate::record::{Level, Problem, Record, RecordSink};
 use crate::time::{self, TimeValue, Timestamp};
 use crate::Parser;
@@ -62,15 +62,8 @@ impl Parser for DockerCompose {
     fn parse(&self, input: &[u8], sink: &mut dyn RecordSink) {
         let mut pending: Option<(Record, String)> = None;
         for line in lines::split(input) {
-            if line.bytes.len() > MAX_LINE_BYTES {
-                sink.problem(Problem {
-                    line: Some(line.number),
-                    locator: None,
-                    reason: format!(
-                        "line is {} bytes long, over the {MAX_LINE_BYTES} byte limit; not parsed",
-                        line.bytes.len()
-                    ),
-                });
+            if let Some(too_long) = lines::over_limit(&line) {
+                sink.problem(too_long);
                 continue;
             }
             let (raw, lossy) = lines::text(line.bytes);

@@ -12,7 +12,7 @@
 
 use chrono::NaiveDate;
 
-use crate::input::lines::{self, MAX_LINE_BYTES};
+use crate::input::lines;
 use crate::record::{Level, Problem, Record, RecordSink};
 use crate::time::{self, TimeValue, Timestamp};
 use crate::Parser;
@@ -80,11 +80,8 @@ impl Parser for IisW3c {
                 locator: None,
                 reason,
             };
-            if line.bytes.len() > MAX_LINE_BYTES {
-                sink.problem(problem(format!(
-                    "line is {} bytes long, over the {MAX_LINE_BYTES} byte limit; not parsed",
-                    line.bytes.len()
-                )));
+            if let Some(too_long) = lines::over_limit(&line) {
+                sink.problem(too_long);
                 continue;
             }
             let (text, lossy) = lines::text(line.bytes);

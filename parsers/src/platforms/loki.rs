@@ -230,12 +230,8 @@ impl Parser for Logcli {
                 locator: None,
                 reason,
             };
-            if line.bytes.len() > lines::MAX_LINE_BYTES {
-                sink.problem(problem(format!(
-                    "line is {} bytes long, over the {} byte limit; not parsed",
-                    line.bytes.len(),
-                    lines::MAX_LINE_BYTES
-                )));
+            if let Some(too_long) = lines::over_limit(&line) {
+                sink.problem(too_long);
                 continue;
             }
             match read_line(&text) {

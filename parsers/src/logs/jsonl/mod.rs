@@ -204,16 +204,8 @@ impl Parser for JsonLines {
     fn parse(&self, input: &[u8], sink: &mut dyn RecordSink) {
         // Not `lines::drive`: one OTLP line carries a batch of records.
         for line in lines::split(input) {
-            if line.bytes.len() > lines::MAX_LINE_BYTES {
-                sink.problem(line_problem(
-                    &line,
-                    None,
-                    format!(
-                        "line is {} bytes long, over the {} byte limit; not parsed",
-                        line.bytes.len(),
-                        lines::MAX_LINE_BYTES
-                    ),
-                ));
+            if let Some(too_long) = lines::over_limit(&line) {
+                sink.problem(too_long);
                 continue;
             }
             let (text, lossy) = lines::text(line.bytes);
