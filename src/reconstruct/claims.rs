@@ -216,7 +216,10 @@ fn act_of(clause: &str) -> Option<(Act, Option<String>, Option<String>)> {
         }
     }
     if SCALED.is_match(clause) {
-        return Some((Act::Scale, verb.filter(|v| v.starts_with("scal")), None));
+        let verb = verb.filter(|v| v.starts_with("scal"));
+        // "scaled web to 24": what was scaled; "added capacity" names none.
+        let scaled = acted_on.filter(|_| verb.is_some());
+        return Some((Act::Scale, verb, scaled));
     }
     if let Some(c) = ROLE.captures(clause) {
         let role = c.get(1).map_or("primary", |m| m.as_str());
