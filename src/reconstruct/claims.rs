@@ -127,7 +127,7 @@ static ON: LazyLock<Regex> =
 /// "new_pricing was switched on", "disabled new_checkout".
 static SWITCHED: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"\b(?:switch|switched|turn|turned|toggle|toggled|flip|flipped|set)\b(?:\s+[\w.-]+)?\s+(on|off|true|false)\b|\b(enabled|disabled|re-?enabled)\b",
+        r"\b(?:switch|switched|turn|turned|toggle|toggled|flip|flipped|set)\b(?:\s+[\w.-]+){0,2}?\s+(on|off|true|false)\b|\b(enabled|disabled|re-?enabled)\b",
     )
     .expect("valid regex")
 });
@@ -141,10 +141,11 @@ static SCALED: LazyLock<Regex> = LazyLock::new(|| {
     )
     .expect("valid regex")
 });
-/// "pg-b is leader now", "promoted pg-b to primary", "failed over to pg-b".
+/// "pg-b is leader now", "promoted pg-b to primary", "failed over to pg-b"
+/// (not "lost the connection to primary").
 static ROLE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"\b(?:is|as|became|now|to) (?:the )?(?:new )?(leader|primary|master)\b|\bfailed over\b",
+        r"\b(?:is|as|became|now) (?:the )?(?:new )?(leader|primary|master)\b|\bpromoted [\w.-]+ to (?:the )?(leader|primary|master)\b|\bfailed over\b",
     )
     .expect("valid regex")
 });
@@ -166,7 +167,8 @@ static PART_END: LazyLock<Regex> =
 /// Words that connect, not name: never an object.
 const LINKING: &[&str] = &[
     "on", "at", "to", "in", "for", "from", "back", "off", "up", "down", "out", "it", "them", "is",
-    "are", "was", "were", "has", "have", "now", "all", "the", "and", "too", "again",
+    "are", "was", "were", "has", "have", "now", "all", "the", "and", "too", "again", "by", "with",
+    "of", "as", "into", "over", "via",
 ];
 
 /// The stem of a verb in the past: "renew" of "renewed", "paus" of
@@ -222,7 +224,7 @@ fn act_of(clause: &str) -> Option<(Act, Option<String>, Option<String>)> {
         return Some((Act::Scale, verb, scaled));
     }
     if let Some(c) = ROLE.captures(clause) {
-        let role = c.get(1).map_or("primary", |m| m.as_str());
+        let role = c.get(1).or(c.get(2)).map_or("primary", |m| m.as_str());
         return Some((Act::Role(role.to_string()), None, None));
     }
     if let Some(m) = RECOVERED.find(clause) {
@@ -827,6 +829,10 @@ mod tests {
             verdict("fast_search was switched on at 14:31", at, &records),
             [Some(CheckResult::Contradicted)]
         );
+        assert_eq!(
+            verdict("set fast_search to false", at, &records),
+            [Some(CheckResult::Supported)]
+        );
         // Another flag is another object.
         assert_eq!(verdict("disabled dark_theme", at, &records), [None]);
     }
@@ -929,6 +935,13 @@ mod tests {
             [Some(CheckResult::Supported)]
         );
         assert_eq!(verdict("db-west-1 is leader now", at, &records), [None]);
+        assert_eq!(
+            verdict("promoted db-east-2 to leader", at, &records),
+            [Some(CheckResult::Supported)]
+        );
+        // Words around a role that claim none.
+        assert!(claims("db-east-2 lost its link to primary", utc(at), &Zone::Utc).is_empty());
+        assert!(claims("acknowledged by db-east-2", utc(at), &Zone::Utc).is_empty());
         assert_eq!(
             verdict("cardco recovered at 19:06", at, &records),
             [Some(CheckResult::Supported)]
