@@ -15,6 +15,7 @@ use super::durations::format_duration;
 use super::people::People;
 use crate::error::Result;
 use crate::model::{Check, CheckResult, Entry, Verification, Zone};
+use crate::notable::{first_line, signal_of, SignalClass};
 use crate::store::{EventFilter, EventRow, Store};
 
 const MINUTE: i64 = 60_000_000;
@@ -32,14 +33,39 @@ const LOOK_BEFORE: i64 = 30 * MINUTE;
 const LOOK_AFTER: i64 = 60 * MINUTE;
 
 /// What a claim says happened.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 enum Act {
     Rollback,
     Deploy,
     Restart,
+    /// More replicas, nodes or capacity.
+    Scale,
+    /// An object holds a role now ("pg-b is leader"): the role word.
+    Role(String),
     ErrorsStopped,
+    /// An object is back to normal ("payfast recovered"): its errors
+    /// stopped.
+    Recovered,
     /// A feature flag set on (`true`) or off.
     Flag(bool),
+    /// Any other act done to a named object ("renewed the certificate",
+    /// "paused migration 0042"), known by its verb alone.
+    Other,
+}
+
+impl Act {
+    /// The change the state-change vocabulary names for this act.
+    fn change(&self) -> Option<&'static str> {
+        match self {
+            Act::Rollback => Some("rollback"),
+            Act::Deploy => Some("deploy"),
+            Act::Restart => Some("restart"),
+            Act::Scale => Some("scale"),
+            Act::Role(_) => Some("failover"),
+            Act::Flag(_) => Some("flag"),
+            Act::ErrorsStopped | Act::Recovered | Act::Other => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -47,6 +73,9 @@ struct Claim {
     /// The clause as written.
     text: String,
     act: Act,
+    /// The stem of the verb as written ("renew" of "renewed"): a machine
+    /// record using the same verb states the same act.
+    stem: Option<String>,
     /// Named things (hosts, services, flags), lower case.
     objects: Vec<String>,
     version: Option<String>,
@@ -82,6 +111,11 @@ static STOPPED: LazyLock<Regex> = LazyLock::new(|| {
     )
     .expect("valid regex")
 });
+/// An object back to normal; the word before it names the object.
+static RECOVERED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(recovered|(is|are) back|back to normal|(healthy|available|up) again)\b")
+        .expect("valid regex")
+});
 static DONE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\b(done|finished|complete|completed|succeeded)\b").expect("valid regex")
 });
@@ -89,47 +123,124 @@ static OFF: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\b(off|disabled|false)\b").expect("valid regex"));
 static ON: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\b(on|enabled|true)\b").expect("valid regex"));
+/// A flag set by name without the word "flag": "turned new_pricing off",
+/// "new_pricing was switched on", "disabled new_checkout".
+static SWITCHED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"\b(?:switch|switched|turn|turned|toggle|toggled|flip|flipped|set)\b(?:\s+[\w.-]+){0,2}?\s+(on|off|true|false)\b|\b(enabled|disabled|re-?enabled)\b",
+    )
+    .expect("valid regex")
+});
+/// A record's flag state as a value: `value=false`, `"enabled": true`.
+static FLAG_VALUE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"[=:]\s*"?(true|false|on|off|enabled|disabled)\b"#).expect("valid regex")
+});
+static SCALED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"\b(scaled|upscaled)\b|\b(added|adding) (more )?(capacity|replicas|nodes|instances|pods|workers)\b|\bcapacity (was |were |has been |is )?(added|increased|doubled)\b",
+    )
+    .expect("valid regex")
+});
+/// "pg-b is leader now", "promoted pg-b to primary", "failed over to pg-b"
+/// (not "lost the connection to primary").
+static ROLE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"\b(?:is|as|became|now) (?:the )?(?:new )?(leader|primary|master)\b|\bpromoted [\w.-]+ to (?:the )?(leader|primary|master)\b|\bfailed over\b",
+    )
+    .expect("valid regex")
+});
+/// A clause that opens with a verb in the past ("renewed the cert",
+/// "we paused migration 0042"): the verb and the word it acts on.
+static DID: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"^(?:(?:i|we|they|just|have|has|already|also|then)\s+)*([a-z]{3,}ed)\s+(?:(?:the|a|an|our|all|both)\s+)?([\w.-]+)",
+    )
+    .expect("valid regex")
+});
 /// Sentences end at ". " (not inside a version), ";", "!" or a line break.
 static SENTENCE_END: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"[.!;](\s|$)|\n").expect("valid regex"));
+/// Within a sentence, a comma or "and" may start another claim
+/// ("renewed the cert and reloaded nginx").
+static PART_END: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r",\s|\s+and\s+").expect("valid regex"));
+/// Words that connect, not name: never an object.
+const LINKING: &[&str] = &[
+    "on", "at", "to", "in", "for", "from", "back", "off", "up", "down", "out", "it", "them", "is",
+    "are", "was", "were", "has", "have", "now", "all", "the", "and", "too", "again", "by", "with",
+    "of", "as", "into", "over", "via",
+];
 
-/// Words of an act as machine records write it.
-fn act_words(act: Act) -> &'static [&'static str] {
-    match act {
-        Act::Rollback => &["rollback", "rolled back", "roll back", "revert"],
-        Act::Deploy => &["deploy", "rolled out", "release"],
-        Act::Restart => &["restart", "started", "starting", "reboot"],
-        Act::ErrorsStopped => &[],
-        Act::Flag(_) => &["flag", "feature"],
-    }
+/// The stem of a verb in the past: "renew" of "renewed", "paus" of
+/// "paused", which the present and the noun share ("renewing",
+/// "pausing"). None for a verb too short to be told apart.
+fn stem(verb: &str) -> Option<String> {
+    let stem = verb.strip_suffix("ed")?;
+    let stem = match stem.as_bytes() {
+        // "stopped" → "stop".
+        [.., a, b] if a == b && !matches!(a, b'l' | b's') => &stem[..stem.len() - 1],
+        _ => stem,
+    };
+    (stem.len() >= 3).then(|| stem.to_string())
 }
 
-fn act_of(clause: &str) -> Option<Act> {
+/// The act a clause (in lower case) claims, with the stem of its verb and
+/// a word it names as the object beyond the hyphenated names.
+fn act_of(clause: &str) -> Option<(Act, Option<String>, Option<String>)> {
     let has = |words: &[&str]| words.iter().any(|w| clause.contains(w));
     if INTENT.is_match(clause) {
         return None;
     }
+    let did = DID.captures(clause);
+    let verb = did.as_ref().and_then(|c| stem(&c[1]));
+    let acted_on = did
+        .as_ref()
+        .map(|c| c[2].trim_matches('.').to_string())
+        .filter(|w| w.chars().any(char::is_alphabetic) && !LINKING.contains(&w.as_str()));
     if has(&["rolled back", "reverted"]) || (clause.contains("rollback") && DONE.is_match(clause)) {
-        return Some(Act::Rollback);
+        return Some((Act::Rollback, None, None));
     }
     if has(&["deployed", "rolled out"]) || (clause.contains("deploy") && DONE.is_match(clause)) {
-        return Some(Act::Deploy);
+        return Some((Act::Deploy, verb.filter(|v| v == "deploy"), None));
     }
     if has(&["restarted", "bounced", "rebooted"]) {
-        return Some(Act::Restart);
+        return Some((Act::Restart, verb, acted_on));
     }
     if ERROR_WORDS.is_match(clause) && STOPPED.is_match(clause) {
-        return Some(Act::ErrorsStopped);
+        return Some((Act::ErrorsStopped, None, None));
     }
-    if clause.contains("flag") {
+    if clause.contains("flag") || SWITCHED.is_match(clause) {
         if OFF.is_match(clause) {
-            return Some(Act::Flag(false));
+            return Some((Act::Flag(false), None, None));
         }
         if ON.is_match(clause) {
-            return Some(Act::Flag(true));
+            return Some((Act::Flag(true), None, None));
         }
     }
-    None
+    if SCALED.is_match(clause) {
+        let verb = verb.filter(|v| v.starts_with("scal"));
+        // "scaled web to 24": what was scaled; "added capacity" names none.
+        let scaled = acted_on.filter(|_| verb.is_some());
+        return Some((Act::Scale, verb, scaled));
+    }
+    if let Some(c) = ROLE.captures(clause) {
+        let role = c.get(1).or(c.get(2)).map_or("primary", |m| m.as_str());
+        return Some((Act::Role(role.to_string()), None, None));
+    }
+    if let Some(m) = RECOVERED.find(clause) {
+        // The object is the word before: "payfast recovered", "the
+        // checkout pods are back".
+        let subject = clause[..m.start()]
+            .split_whitespace()
+            .rev()
+            .find(|w| !LINKING.contains(w))
+            .map(str::to_string);
+        return Some((Act::Recovered, None, subject));
+    }
+    let (Some(verb), Some(object)) = (verb, acted_on) else {
+        return None;
+    };
+    Some((Act::Other, Some(verb), Some(object)))
 }
 
 /// The version a clause names as the outcome: the one after "to" where
@@ -152,33 +263,62 @@ fn claims(text: &str, written: i64, zone: &Zone) -> Vec<Claim> {
     let mut out = Vec::new();
     for raw in SENTENCE_END.split(text) {
         // A ticket comment's summary starts with its ticket and "comment:".
-        let clause = raw.rsplit_once("comment:").map_or(raw, |(_, c)| c).trim();
-        let lower = clause.to_lowercase();
-        let Some(act) = act_of(&lower) else { continue };
-        let mut stated = None;
-        let mut rest = clause.to_string();
-        if let Some(c) = STATED.captures(clause) {
-            stated = stated_time(&c, written, zone);
-            rest = clause.replace(&c[0], " ");
+        let sentence = raw.rsplit_once("comment:").map_or(raw, |(_, c)| c).trim();
+        // A stated time holds for every part: "renewed the cert and
+        // reloaded nginx at 01:03".
+        let sentence_time = STATED.captures(sentence);
+        let time_at = sentence_time
+            .as_ref()
+            .and_then(|c| c.get(0))
+            .map_or(0, |m| m.start());
+        let starts = std::iter::once(0).chain(PART_END.find_iter(sentence).map(|m| m.end()));
+        let ends = PART_END
+            .find_iter(sentence)
+            .map(|m| m.start())
+            .chain([sentence.len()]);
+        for (from, to) in starts.zip(ends) {
+            let part = &sentence[from..to];
+            let before_time = from <= time_at;
+            let clause = part.trim();
+            let lower = clause.to_lowercase();
+            let Some((act, stem, acted_on)) = act_of(&lower) else {
+                continue;
+            };
+            let mut rest = clause.to_string();
+            let stated = match STATED.captures(clause) {
+                Some(c) => {
+                    rest = clause.replace(&c[0], " ");
+                    stated_time(&c, written, zone)
+                }
+                // "A and B at 01:03": the time ends the list it belongs to.
+                None if before_time => sentence_time
+                    .as_ref()
+                    .and_then(|c| stated_time(c, written, zone)),
+                None => None,
+            };
+            let version = target_version(&rest);
+            let mut objects: Vec<String> = rest
+                .split(|ch: char| !(ch.is_alphanumeric() || matches!(ch, '-' | '_' | '.' | '/')))
+                .map(|w| w.trim_matches('.'))
+                .filter(|w| {
+                    w.chars().any(char::is_alphabetic)
+                        && (w.contains('-') || w.contains('_'))
+                        && !TICKET_KEY.is_match(w)
+                })
+                .map(str::to_lowercase)
+                .collect();
+            if let Some(word) = acted_on.filter(|w| !objects.contains(w)) {
+                objects.push(word);
+            }
+            out.push(Claim {
+                text: clause.to_string(),
+                act,
+                stem,
+                objects,
+                version,
+                stated,
+            });
         }
-        let version = target_version(&rest);
-        let objects = rest
-            .split(|ch: char| !(ch.is_alphanumeric() || matches!(ch, '-' | '_' | '.' | '/')))
-            .map(|w| w.trim_matches('.'))
-            .filter(|w| {
-                w.chars().any(char::is_alphabetic)
-                    && (w.contains('-') || w.contains('_'))
-                    && !TICKET_KEY.is_match(w)
-            })
-            .map(str::to_lowercase)
-            .collect();
-        out.push(Claim {
-            text: clause.to_string(),
-            act,
-            objects,
-            version,
-            stated,
-        });
     }
     out
 }
@@ -266,6 +406,67 @@ fn summary_of(event: &EventRow) -> String {
     super::candidate::shorten(&event.message)
 }
 
+/// Whether a machine record states the act a claim names: the
+/// state-change vocabulary gives it that change, or it uses the claim's
+/// own verb ("Renewing an existing certificate" for "renewed the cert")
+/// and states no other change.
+fn states(claim: &Claim, event: &EventRow) -> bool {
+    let signal = signal_of(first_line(&event.message)).map(|s| &s.class);
+    let change = match signal {
+        Some(SignalClass::Change(c)) => Some(c.as_str()),
+        _ => None,
+    };
+    if change.is_some() && change == claim.act.change() {
+        return true;
+    }
+    let message = event.message.to_lowercase();
+    if let Act::Role(role) = &claim.act {
+        // "promoted self to leader"; "lost leadership" is no new leader.
+        return signal.is_none_or(|s| *s != SignalClass::Impact) && message.contains(role.as_str());
+    }
+    // A record of another named change is not this act ("rollback of
+    // deploy 41" is no deploy), unless the claim's act has no name.
+    let other_change = change.is_some() && claim.act.change().is_some();
+    claim
+        .stem
+        .as_deref()
+        .is_some_and(|stem| !other_change && message.contains(stem))
+}
+
+/// The state a flag record sets: its value (`value=false`) where it
+/// writes one, else its words ("toggled off").
+fn flag_state(message: &str) -> Option<bool> {
+    let m = message.to_lowercase();
+    if let Some(c) = FLAG_VALUE.captures(&m) {
+        return Some(matches!(&c[1], "true" | "on" | "enabled"));
+    }
+    match (ON.is_match(&m), OFF.is_match(&m)) {
+        (true, false) => Some(true),
+        (false, true) => Some(false),
+        _ => None,
+    }
+}
+
+/// Where a machine record of a claimed act may lie.
+fn act_span(claim: &Claim, written: i64) -> (i64, i64) {
+    match claim.stated {
+        Some(t) => (t - STATED_TOLERANCE, t + STATED_TOLERANCE),
+        None => (written - UNSTATED_BEFORE, written + UNSTATED_AFTER),
+    }
+}
+
+/// The machine records (not statements) a filter selects.
+fn machine_records(store: &Store, filter: &EventFilter) -> Result<Vec<EventRow>> {
+    let mut machine = Vec::new();
+    store.each_event(filter, |e| {
+        if !is_statement(&e) {
+            machine.push(e);
+        }
+        Ok(())
+    })?;
+    Ok(machine)
+}
+
 /// Judges one claim against the machine records around it.
 fn judge(
     claim: &Claim,
@@ -273,10 +474,7 @@ fn judge(
     machine: &[EventRow],
 ) -> Option<(CheckResult, Vec<usize>, String)> {
     let anchor = claim.stated.unwrap_or(written);
-    let (lo, hi) = match claim.stated {
-        Some(t) => (t - STATED_TOLERANCE, t + STATED_TOLERANCE),
-        None => (written - UNSTATED_BEFORE, written + UNSTATED_AFTER),
-    };
+    let (lo, hi) = act_span(claim, written);
     let objects = known_objects(claim, machine);
     let of_object = |e: &EventRow| objects.iter().all(|o| mentions(e, o));
     let against = if claim.stated.is_some() {
@@ -284,7 +482,12 @@ fn judge(
     } else {
         "the statement"
     };
-    if claim.act == Act::ErrorsStopped {
+    if matches!(claim.act, Act::ErrorsStopped | Act::Recovered) {
+        // Something back to normal must name what: "it recovered" says
+        // nothing checkable.
+        if claim.act == Act::Recovered && objects.is_empty() {
+            return None;
+        }
         let errors: Vec<usize> = (0..machine.len())
             .filter(|&i| level_rank(machine[i].level.as_deref()) >= 3 && of_object(&machine[i]))
             .collect();
@@ -318,15 +521,17 @@ fn judge(
         );
         return Some((CheckResult::Supported, vec![before], note));
     }
-    if matches!(claim.act, Act::Restart | Act::Flag(_)) && objects.is_empty() {
+    // Acts that name no version need their object, or for a scale-up a
+    // stated time, to single out a record.
+    let needs_object = match claim.act {
+        Act::Restart | Act::Flag(_) | Act::Role(_) | Act::Other => true,
+        Act::Scale => claim.stated.is_none(),
+        _ => false,
+    };
+    if needs_object && objects.is_empty() {
         return None;
     }
-    let words = act_words(claim.act);
-    let is_act = |e: &EventRow| {
-        let m = e.message.to_lowercase();
-        let rollback = act_words(Act::Rollback).iter().any(|w| m.contains(w));
-        words.iter().any(|w| m.contains(w)) && (claim.act != Act::Deploy || !rollback)
-    };
+    let is_act = |e: &EventRow| states(claim, e);
     let acts: Vec<usize> = (0..machine.len())
         .filter(|&i| {
             (lo..=hi).contains(&machine[i].time) && is_act(&machine[i]) && of_object(&machine[i])
@@ -338,14 +543,7 @@ fn judge(
             .min_by_key(|&i| (machine[i].time - anchor).abs())
     };
     let agrees = |e: &EventRow| match claim.act {
-        Act::Flag(on) => {
-            let m = e.message.to_lowercase();
-            match (ON.is_match(&m), OFF.is_match(&m)) {
-                (true, false) => Some(on),
-                (false, true) => Some(!on),
-                _ => None,
-            }
-        }
+        Act::Flag(on) => flag_state(&e.message).map(|state| state == on),
         // The version the record ends at: "rollback started from=2.14.0
         // to=2.13.4" does not support "rolled back to 2.14.0".
         _ => match (&claim.version, target_version(&e.message)) {
@@ -374,8 +572,8 @@ fn judge(
         .filter(|&i| agrees(&machine[i]) == Some(false))
         .collect();
     let i = closest(&disagreeing)?;
-    let claimed = match claim.act {
-        Act::Flag(on) => format!("not {} as stated", if on { "on" } else { "off" }),
+    let claimed = match &claim.act {
+        Act::Flag(on) => format!("not {} as stated", if *on { "on" } else { "off" }),
         _ => format!("not {}", claim.version.as_deref().unwrap_or("")),
     };
     let note = format!(
@@ -409,14 +607,22 @@ pub(super) fn check(store: &Store, entries: &mut [Entry], people: &mut People) -
                 to: Some(anchor.max(entry.time) + LOOK_AFTER),
                 notable_only: true,
             };
-            let mut machine = Vec::new();
-            store.each_event(&filter, |e| {
-                if !is_statement(&e) {
-                    machine.push(e);
-                }
-                Ok(())
-            })?;
-            if let Some((result, cited, note)) = judge(&claim, entry.time, &machine) {
+            let mut machine = machine_records(store, &filter)?;
+            let mut verdict = judge(&claim, entry.time, &machine);
+            if verdict.is_none() && !matches!(claim.act, Act::ErrorsStopped | Act::Recovered) {
+                // An act is often written by a line not notable on its own
+                // ("Renewing an existing certificate"): every record of the
+                // span where the act may lie is read, that span only.
+                let (lo, hi) = act_span(&claim, entry.time);
+                let span = EventFilter {
+                    from: Some(lo),
+                    to: Some(hi),
+                    notable_only: false,
+                };
+                machine = machine_records(store, &span)?;
+                verdict = judge(&claim, entry.time, &machine);
+            }
+            if let Some((result, cited, note)) = verdict {
                 entry.checks.push(Check {
                     claim: claim.text,
                     result,
@@ -460,8 +666,12 @@ mod tests {
             written,
             &berlin,
         );
-        assert_eq!(found.len(), 1);
+        assert_eq!(found.len(), 2);
         assert_eq!(found[0].act, Act::Rollback);
+        assert_eq!(
+            (&found[1].act, &found[1].objects[..]),
+            (&Act::Recovered, &["pool".to_string()][..])
+        );
         assert_eq!(found[0].version.as_deref(), Some("2.13.4"));
         assert_eq!(found[0].stated, Some(utc("2026-11-20T23:14:00Z")));
         // Without a named zone, the writer's zone; the date that puts the
@@ -561,6 +771,199 @@ mod tests {
         assert_eq!(
             note,
             "logs show the last error at 10:09:40, 20s before the stated time"
+        );
+    }
+
+    /// A record as the given host and service wrote it.
+    fn record(time: &str, host: &str, service: &str, message: &str) -> EventRow {
+        EventRow {
+            host: Some(host.into()),
+            service: Some(service.into()),
+            ..machine(time, "info", message)
+        }
+    }
+
+    fn verdict(text: &str, written: &str, records: &[EventRow]) -> Vec<Option<CheckResult>> {
+        let written = utc(written);
+        claims(text, written, &Zone::Utc)
+            .iter()
+            .map(|c| judge(c, written, records).map(|(r, _, _)| r))
+            .collect()
+    }
+
+    #[test]
+    fn a_flag_named_without_the_word_flag_is_judged_by_its_value() {
+        // A JSON change record as the jsonl reader shows it.
+        let records = [
+            record(
+                "2026-02-03T14:20:05Z",
+                "cfg-1",
+                "flags",
+                "feature flag changed flag=fast_search value=true changed_by=ui",
+            ),
+            record(
+                "2026-02-03T14:31:40Z",
+                "cfg-1",
+                "flags",
+                "feature flag changed flag=fast_search value=false changed_by=ui",
+            ),
+        ];
+        let at = "2026-02-03T14:33:00Z";
+        let found = claims(
+            "we turned fast_search off, latency dropping",
+            utc(at),
+            &Zone::Utc,
+        );
+        assert_eq!(found[0].act, Act::Flag(false));
+        assert_eq!(found[0].objects, ["fast_search"]);
+        assert_eq!(
+            verdict("we turned fast_search off", at, &records),
+            [Some(CheckResult::Supported)]
+        );
+        assert_eq!(
+            verdict("fast_search was switched on at 14:20", at, &records),
+            [Some(CheckResult::Supported)]
+        );
+        // The record there sets the other state.
+        assert_eq!(
+            verdict("fast_search was switched on at 14:31", at, &records),
+            [Some(CheckResult::Contradicted)]
+        );
+        assert_eq!(
+            verdict("set fast_search to false", at, &records),
+            [Some(CheckResult::Supported)]
+        );
+        // Another flag is another object.
+        assert_eq!(verdict("disabled dark_theme", at, &records), [None]);
+    }
+
+    #[test]
+    fn acts_named_by_their_verb_are_found_in_lines_using_the_same_verb() {
+        let records = [
+            record(
+                "2026-04-09T03:11:02Z",
+                "lb-4",
+                "certbot",
+                "Renewing an existing certificate for shop.example.net",
+            ),
+            record(
+                "2026-04-09T03:11:40Z",
+                "lb-4",
+                "systemd",
+                "Reloaded haproxy.service - HAProxy Load Balancer.",
+            ),
+            record(
+                "2026-04-09T03:12:10Z",
+                "batch-1",
+                "jobs",
+                "job nightly_export suspended by operator",
+            ),
+        ];
+        let at = "2026-04-09T03:14:00Z";
+        let found = claims(
+            "renewed the cert and reloaded haproxy on lb-4",
+            utc(at),
+            &Zone::Utc,
+        );
+        assert_eq!(found.len(), 2);
+        assert_eq!(found[0].stem.as_deref(), Some("renew"));
+        assert_eq!(found[0].objects, ["cert"]);
+        assert_eq!(found[1].objects, ["lb-4", "haproxy"]);
+        assert_eq!(
+            verdict(
+                "renewed the cert and reloaded haproxy on lb-4",
+                at,
+                &records
+            ),
+            [Some(CheckResult::Supported), Some(CheckResult::Supported)]
+        );
+        // A time at the end holds for the whole list.
+        let found = claims(
+            "Renewed the certificate and reloaded haproxy at 03:11 UTC",
+            utc(at),
+            &Zone::Utc,
+        );
+        assert!(found
+            .iter()
+            .all(|c| c.stated == Some(utc("2026-04-09T03:11:00Z"))));
+        // No record uses the verb: not checked, whatever the object.
+        assert_eq!(verdict("paused nightly_export", at, &records), [None]);
+        // No record of the object.
+        assert_eq!(verdict("reloaded envoy", at, &records), [None]);
+        // Words that merely follow a verb in the past are no object.
+        assert!(claims("checked on it", utc(at), &Zone::Utc).is_empty());
+    }
+
+    #[test]
+    fn scaling_leaders_and_recoveries_are_read_in_the_words_people_use() {
+        let records = [
+            record(
+                "2026-07-21T19:02:31Z",
+                "k8s",
+                "kube-controller-manager",
+                "SuccessfulRescale horizontalpodautoscaler/api: New size: 18; reason: cpu above target",
+            ),
+            record(
+                "2026-07-21T19:04:10Z",
+                "db-east-2",
+                "patroni",
+                "promoted self to leader by acquiring session lock",
+            ),
+            EventRow {
+                host: Some("gw-1".into()),
+                ..machine(
+                    "2026-07-21T19:05:50Z",
+                    "error",
+                    "acquirer call failed: 502 (acquirer=cardco)",
+                )
+            },
+        ];
+        let at = "2026-07-21T19:08:00Z";
+        // A status update names no object but a time.
+        assert_eq!(
+            verdict("More capacity was added at 19:02 UTC", at, &records),
+            [Some(CheckResult::Supported)]
+        );
+        assert_eq!(verdict("capacity was added", at, &records), [None]);
+        assert_eq!(
+            verdict("db-east-2 is the new primary", at, &records)[0],
+            None,
+            "the record says leader, not primary"
+        );
+        assert_eq!(
+            verdict("db-east-2 is leader now", at, &records),
+            [Some(CheckResult::Supported)]
+        );
+        assert_eq!(verdict("db-west-1 is leader now", at, &records), [None]);
+        assert_eq!(
+            verdict("promoted db-east-2 to leader", at, &records),
+            [Some(CheckResult::Supported)]
+        );
+        // Words around a role that claim none.
+        assert!(claims("db-east-2 lost its link to primary", utc(at), &Zone::Utc).is_empty());
+        assert!(claims("acknowledged by db-east-2", utc(at), &Zone::Utc).is_empty());
+        assert_eq!(
+            verdict("cardco recovered at 19:06", at, &records),
+            [Some(CheckResult::Supported)]
+        );
+        assert_eq!(
+            verdict("cardco recovered at 19:02", at, &records),
+            [Some(CheckResult::Contradicted)]
+        );
+        // Recovered without a name checks nothing.
+        assert_eq!(verdict("it recovered at 19:06", at, &records), [None]);
+    }
+
+    #[test]
+    fn another_named_change_does_not_stand_for_the_claimed_one() {
+        let records = [machine(
+            "2026-05-02T08:10:00Z",
+            "info",
+            "rollback of deploy 41 finished for checkout-api",
+        )];
+        assert_eq!(
+            verdict("deployed checkout-api", "2026-05-02T08:12:00Z", &records),
+            [None]
         );
     }
 
