@@ -23,19 +23,12 @@ const JUMP_FACTOR: u64 = 5;
 pub(super) fn rate_jumps(minutes: &[(String, i64, u64)]) -> Vec<RateJump> {
     let mut out = Vec::new();
     for group in minutes.chunk_by(|a, b| a.0 == b.0) {
-        let (first, last) = (group[0].1, group[group.len() - 1].1);
-        let span = (last - first + 1) as usize;
-        if span < 10 {
+        let Some((first, counts, usual)) = per_minute(group.iter().map(|g| (g.1, g.2))) else {
+            continue;
+        };
+        if counts.len() < 10 {
             continue;
         }
-        // Median over the whole span, idle minutes counting as zero.
-        let mut counts = vec![0u64; span];
-        for (_, minute, n) in group {
-            counts[(minute - first) as usize] = *n;
-        }
-        let mut sorted = counts.clone();
-        sorted.sort_unstable();
-        let usual = sorted[span / 2];
         let threshold = JUMP_MIN_COUNT.max(usual.max(1) * JUMP_FACTOR);
         if let Some(at) = counts.iter().position(|n| *n >= threshold) {
             out.push(RateJump {
@@ -68,15 +61,10 @@ const DROP_HISTORY: usize = 5;
 pub(super) fn rate_drops(minutes: &[(String, i64, u64)]) -> Vec<RateJump> {
     let mut out = Vec::new();
     for group in minutes.chunk_by(|a, b| a.0 == b.0) {
-        let (first, last) = (group[0].1, group[group.len() - 1].1);
-        let span = (last - first + 1) as usize;
-        let mut counts = vec![0u64; span];
-        for (_, minute, n) in group {
-            counts[(minute - first) as usize] = *n;
-        }
-        let mut sorted = counts.clone();
-        sorted.sort_unstable();
-        let usual = sorted[span / 2];
+        let Some((first, counts, usual)) = per_minute(group.iter().map(|g| (g.1, g.2))) else {
+            continue;
+        };
+        let span = counts.len();
         if usual < DROP_MIN_USUAL {
             continue;
         }
@@ -110,26 +98,34 @@ pub(super) fn rate_drops(minutes: &[(String, i64, u64)]) -> Vec<RateJump> {
 /// silent while its source goes on as busy did not stop: its lines went
 /// to another template (the miner refined it) or the mix changed.
 pub(super) fn source_fell(totals: &[(i64, i64, u64)], source: i64, minute: i64) -> bool {
-    let own: Vec<(i64, u64)> = totals
+    let own = totals
         .iter()
         .filter(|(s, _, _)| *s == source)
-        .map(|(_, m, n)| (*m, *n))
-        .collect();
-    let (Some(first), Some(last)) = (own.first(), own.last()) else {
+        .map(|(_, m, n)| (*m, *n));
+    let Some((first, counts, usual)) = per_minute(own) else {
         return false;
     };
-    let span = (last.0 - first.0 + 1) as usize;
-    let mut counts = vec![0u64; span];
-    for (m, n) in &own {
-        counts[(m - first.0) as usize] = *n;
+    let during: u64 = (minute..minute + DROP_MINUTES as i64)
+        .filter_map(|m| counts.get(usize::try_from(m - first).ok()?))
+        .sum();
+    during * 2 <= usual * DROP_MINUTES as u64
+}
+
+/// Counts per minute from the first minute given to the last (idle
+/// minutes as zero), with that first minute and the median count: the
+/// usual rate, which idle minutes pull down as they should. Minutes come
+/// in order.
+fn per_minute(points: impl Iterator<Item = (i64, u64)>) -> Option<(i64, Vec<u64>, u64)> {
+    let points: Vec<(i64, u64)> = points.collect();
+    let (first, last) = (points.first()?.0, points.last()?.0);
+    let mut counts = vec![0u64; (last - first + 1) as usize];
+    for (minute, n) in points {
+        counts[(minute - first) as usize] = n;
     }
     let mut sorted = counts.clone();
     sorted.sort_unstable();
-    let usual = sorted[span / 2];
-    let during: u64 = (minute..minute + DROP_MINUTES as i64)
-        .filter_map(|m| counts.get(usize::try_from(m - first.0).ok()?))
-        .sum();
-    during * 2 <= usual * DROP_MINUTES as u64
+    let usual = sorted[sorted.len() / 2];
+    Some((first, counts, usual))
 }
 
 #[cfg(test)]
