@@ -73,6 +73,25 @@ static REQUEST_ID: LazyLock<Regex> = LazyLock::new(|| {
     .expect("valid regex")
 });
 
+/// The words every [`REQUEST_ID`] match holds, in lower case: looked for
+/// first, as literals, because most lines hold no id and the full pattern
+/// (case-folded, with captures) costs far more per line.
+static ID_WORDS: LazyLock<regex::bytes::Regex> =
+    LazyLock::new(|| regex::bytes::Regex::new("req|trace|correlation|rid").expect("valid regex"));
+
+/// Whether `message` may hold a request id ([`ID_WORDS`]).
+fn may_hold_id(message: &str) -> bool {
+    thread_local! {
+        static LOWER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    LOWER.with_borrow_mut(|lower| {
+        lower.clear();
+        lower.extend_from_slice(message.as_bytes());
+        lower.make_ascii_lowercase();
+        ID_WORDS.is_match(lower)
+    })
+}
+
 /// Attribute keys whose values are request or trace ids.
 const ID_KEYS: [&str; 8] = [
     "request_id",
@@ -116,7 +135,8 @@ pub(super) fn facts(
     if !matches!(kind, "log" | "alert" | "deploy") {
         return out;
     }
-    for c in REQUEST_ID.captures_iter(message) {
+    let ids = may_hold_id(message).then(|| REQUEST_ID.captures_iter(message));
+    for c in ids.into_iter().flatten() {
         if let Some(id) = c.get(1).or_else(|| c.get(2)) {
             if id.as_str().chars().any(|ch| ch.is_ascii_digit()) {
                 out.push(request_fact(id.as_str()));
