@@ -13,6 +13,7 @@ use regex::Regex;
 use super::candidate::{citation_of, is_statement, level_rank};
 use super::durations::format_duration;
 use super::people::People;
+use super::place::Facts;
 use crate::error::Result;
 use crate::model::{Check, CheckResult, Entry, Verification, Zone};
 use crate::notable::{first_line, signal_of, SignalClass};
@@ -586,20 +587,34 @@ fn judge(
 
 /// Checks the claims of every entry that rests only on statements; a
 /// supported one becomes corroborated, a contradicted one contradicted.
-pub(super) fn check(store: &Store, entries: &mut [Entry], people: &mut People) -> Result<()> {
+/// `facts` is aligned with `entries`.
+pub(super) fn check(
+    store: &Store,
+    entries: &mut [Entry],
+    facts: &[Facts],
+    people: &mut People,
+) -> Result<()> {
     let zones: HashMap<i64, Zone> = store
         .sources()?
         .into_iter()
         .filter_map(|s| Zone::parse(&s.tz).ok().map(|z| (s.id, z)))
         .collect();
-    for entry in entries
+    for (entry, facts) in entries
         .iter_mut()
-        .filter(|e| e.verification == Verification::Reported)
+        .zip(facts)
+        .filter(|(e, _)| e.verification == Verification::Reported)
     {
         let Some(first) = entry.evidence.first() else {
             continue;
         };
-        let zone = zones.get(&first.source_id).cloned().unwrap_or(Zone::Utc);
+        // The writer's own zone (their chat profile's), else the zone the
+        // statement's source was read in.
+        let zone = facts
+            .writer_zone
+            .as_deref()
+            .and_then(|z| Zone::parse(z).ok())
+            .or_else(|| zones.get(&first.source_id).cloned())
+            .unwrap_or(Zone::Utc);
         for claim in claims(&entry.summary, entry.time, &zone) {
             let anchor = claim.stated.unwrap_or(entry.time);
             let filter = EventFilter {

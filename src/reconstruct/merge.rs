@@ -51,6 +51,7 @@ impl Group {
             template: (lead.first.kind == "log").then(|| lead.first.template.clone()),
             rate: lead.rate,
             statement: self.members.iter().all(|c| c.statements_only),
+            writer_zone: lead.first.attribute("tz").map(str::to_string),
         }
     }
 

@@ -200,7 +200,7 @@ pub fn build(store: &Store, config: &TimelineConfig) -> Result<Timeline> {
         })
         .unzip();
     let key_times = place(&mut entries, &facts);
-    claims::check(store, &mut entries, &mut people)?;
+    claims::check(store, &mut entries, &facts, &mut people)?;
     Ok(Timeline {
         window_start: filter.from.or(span.map(|s| s.0)),
         window_end: filter.to.or(span.map(|s| s.1)),

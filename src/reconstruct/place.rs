@@ -52,6 +52,9 @@ pub(super) struct Facts {
     /// Whether it rests only on what people said (chat, comments, notes,
     /// status updates), whatever a later check of the claim finds.
     pub(super) statement: bool,
+    /// The zone of the person who wrote it, from their chat profile (a
+    /// clock time they write without a zone is read in it).
+    pub(super) writer_zone: Option<String>,
 }
 
 /// Sets the phases that depend on the incident's shape and finds the key

@@ -422,3 +422,38 @@ fn an_alert_that_clears_is_a_recovery_not_the_incident_resolved() {
         t["key_time_basis"]
     );
 }
+
+#[test]
+fn a_time_stated_without_a_zone_is_read_in_the_writers_profile_zone() {
+    let s = Scratch::new();
+    let export = |dir: &str, tz: &str| {
+        s.write(
+            &format!("{dir}/users.json"),
+            format!(r#"[{{"id": "U1", "name": "dana", "real_name": "Dana Whitfield"{tz}, "profile": {{"real_name": "Dana Whitfield"}}}}]"#),
+        );
+        s.write(
+            &format!("{dir}/channels.json"),
+            r#"[{"id": "C1", "name": "inc"}]"#,
+        );
+        s.write(
+            &format!("{dir}/inc/2026-03-10.json"),
+            // 10:10 UTC, 11:10 in Berlin: "11:03" is Berlin time.
+            r#"[{"type": "message", "user": "U1", "text": "Rolled back payments-api to 3.1.2 at 11:03", "ts": "1773137400.000100"}]"#,
+        )
+    };
+    export("berlin", r#", "tz": "Europe/Berlin""#);
+    export("nozone", "");
+    let verdict = |chat: &str| {
+        let s2 = Scratch::new();
+        let chat = s.path(chat);
+        let t = timeline(
+            &s2,
+            &[chat.to_str().unwrap(), "fixtures/claims/deploy/deploys.log"],
+            &[],
+        );
+        entry_with(&t, "Rolled back payments-api")["verification"].clone()
+    };
+    assert_eq!(verdict("berlin"), "corroborated");
+    // Read as UTC, 11:03 is an hour after the rollback: not supported.
+    assert_ne!(verdict("nozone"), "corroborated");
+}

@@ -292,6 +292,7 @@ fn bulk_users(input: &[u8]) -> HashMap<String, Person> {
                 display_name: json::text(user, &["nickname"]).map(str::to_string),
                 real_name: (!full.is_empty()).then_some(full),
                 email: json::text(user, &["email"]).map(str::to_string),
+                zone: None,
             },
         );
     }

@@ -87,6 +87,9 @@ pub(crate) struct Person {
     pub display_name: Option<String>,
     pub real_name: Option<String>,
     pub email: Option<String>,
+    /// The zone the person's profile gives (Slack's `tz`): a time they
+    /// write without a zone is most likely in it.
+    pub zone: Option<String>,
 }
 
 impl Person {
@@ -114,6 +117,7 @@ impl Person {
         fill(&mut self.display_name, &other.display_name);
         fill(&mut self.real_name, &other.real_name);
         fill(&mut self.email, &other.email);
+        fill(&mut self.zone, &other.zone);
     }
 
     /// Sets the record's actor (when it has none) and the name attributes.
@@ -127,6 +131,7 @@ impl Person {
             ("display_name", &self.display_name),
             ("real_name", &self.real_name),
             ("email", &self.email),
+            ("tz", &self.zone),
         ] {
             if let Some(v) = value {
                 record.attributes.push((key.to_string(), v.clone()));

@@ -219,6 +219,7 @@ struct UserEntry {
     real_name: Option<Value>,
     is_bot: Option<Value>,
     profile: Option<Value>,
+    tz: Option<Value>,
 }
 
 /// The users a companion lists: an export's array, a `users.list`
@@ -280,6 +281,8 @@ fn profile_person(profile: &Value) -> Person {
         display_name: string(profile.get("display_name")),
         real_name: string(profile.get("real_name")),
         email: string(profile.get("email")),
+        // The zone is the user's, beside the profile, not in it.
+        zone: None,
     }
 }
 
@@ -305,6 +308,7 @@ impl Directory {
                 display_name: profile.display_name.clone(),
                 real_name: string(u.real_name.as_ref()),
                 email: profile.email.clone(),
+                zone: string(u.tz.as_ref()),
             };
             person.fill_from(&profile);
             let is_bot = u.is_bot.as_ref().and_then(Value::as_bool).unwrap_or(false);
