@@ -222,10 +222,10 @@ impl Normalizer<'_> {
             }
         }
         for fact in skew::facts(r.kind.as_str(), &r.message, &r.attributes, &r.identifiers) {
-            self.facts.add(fact, time);
+            self.facts.add(&fact, time);
         }
         if let Some(id) = r.correlation.as_deref().filter(|_| r.kind == Kind::Log) {
-            self.facts.add(skew::request_fact(id), time);
+            self.facts.add_request(id, time);
         }
         let attributes = (!r.attributes.is_empty()).then(|| attributes_json(&r.attributes));
         let level = r.level.map(|l| l.as_str());

@@ -81,15 +81,7 @@ static ID_WORDS: LazyLock<regex::bytes::Regex> =
 
 /// Whether `message` may hold a request id ([`ID_WORDS`]).
 fn may_hold_id(message: &str) -> bool {
-    thread_local! {
-        static LOWER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
-    }
-    LOWER.with_borrow_mut(|lower| {
-        lower.clear();
-        lower.extend_from_slice(message.as_bytes());
-        lower.make_ascii_lowercase();
-        ID_WORDS.is_match(lower)
-    })
+    crate::notable::matches_lowercased(&ID_WORDS, message)
 }
 
 /// Attribute keys whose values are request or trace ids.
@@ -117,9 +109,11 @@ pub(super) struct Redo {
     pub(super) findings: Vec<String>,
 }
 
-/// The fact of a request or trace id, as [`facts`] names it.
-pub(super) fn request_fact(id: &str) -> String {
-    format!("request {id}")
+/// How a request or trace id is named as a fact.
+const REQUEST: &str = "request ";
+
+fn request_fact(id: &str) -> String {
+    format!("{REQUEST}{id}")
 }
 
 /// The facts a record shares with other sources' records.
@@ -164,17 +158,36 @@ pub(super) fn facts(
 #[derive(Default)]
 pub(super) struct FactSample {
     kept: BTreeMap<u64, (String, i64)>,
+    /// Where a request id's fact is spelled out: most are not kept, and a
+    /// JSON log may carry one on every line.
+    scratch: String,
 }
 
 impl FactSample {
-    pub(super) fn add(&mut self, fact: String, time: i64) {
+    /// Adds the fact of a request or trace id ([`Record::correlation`]).
+    ///
+    /// [`Record::correlation`]: factline_parsers::Record::correlation
+    pub(super) fn add_request(&mut self, id: &str, time: i64) {
+        let mut fact = std::mem::take(&mut self.scratch);
+        fact.clear();
+        fact.push_str(REQUEST);
+        fact.push_str(id);
+        self.add(&fact, time);
+        self.scratch = fact;
+    }
+
+    /// Adds a fact; it is copied only when kept.
+    pub(super) fn add(&mut self, fact: &str, time: i64) {
         let mut h = WordHasher::default();
         h.write(fact.as_bytes());
         let key = h.finish();
         if self.kept.len() >= SAMPLE && self.kept.last_key_value().is_some_and(|(k, _)| key > *k) {
             return;
         }
-        let slot = self.kept.entry(key).or_insert((fact, time));
+        let slot = self
+            .kept
+            .entry(key)
+            .or_insert_with(|| (fact.to_string(), time));
         slot.1 = slot.1.min(time);
         if self.kept.len() > SAMPLE {
             self.kept.pop_last();
@@ -484,9 +497,9 @@ mod tests {
         let mut big = FactSample::default();
         let mut small = FactSample::default();
         for i in 0..50_000 {
-            big.add(format!("request {i:08x}"), i);
+            big.add(&format!("request {i:08x}"), i);
             if i % 10 == 0 {
-                small.add(format!("request {i:08x}"), i + 5);
+                small.add(&format!("request {i:08x}"), i + 5);
             }
         }
         let big = big.into_vec();

@@ -20,17 +20,24 @@ static ANY_SIGNAL: LazyLock<regex::bytes::Regex> = LazyLock::new(|| {
 
 /// Whether `line` states a signal of the vocabulary ([`signal_of`]).
 fn states_change(line: &str) -> bool {
+    matches_lowercased(&ANY_SIGNAL, line)
+}
+
+/// Whether `pattern`, written for lower-case text, matches `text` in lower
+/// case. ASCII text, nearly every log line, is lowered in a reused buffer
+/// rather than a new string per line.
+pub(crate) fn matches_lowercased(pattern: &regex::bytes::Regex, text: &str) -> bool {
     thread_local! {
         static LOWER: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
     }
-    if !line.is_ascii() {
-        return ANY_SIGNAL.is_match(line.to_lowercase().as_bytes());
+    if !text.is_ascii() {
+        return pattern.is_match(text.to_lowercase().as_bytes());
     }
     LOWER.with_borrow_mut(|lower| {
         lower.clear();
-        lower.extend_from_slice(line.as_bytes());
+        lower.extend_from_slice(text.as_bytes());
         lower.make_ascii_lowercase();
-        ANY_SIGNAL.is_match(lower)
+        pattern.is_match(lower)
     })
 }
 
