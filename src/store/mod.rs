@@ -38,7 +38,7 @@ pub struct EventFilter {
     pub from: Option<i64>,
     /// At or before.
     pub to: Option<i64>,
-    /// Only events that may be notable (see `notable.rs`).
+    /// Only events that may be notable (see `src/notable/`).
     pub notable_only: bool,
 }
 

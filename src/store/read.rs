@@ -433,7 +433,7 @@ impl Store {
                 })
                 .map_err(|e| self.err(e))
         };
-        // Both kinds of event are always notable (see `notable.rs`), so the
+        // Both kinds of event are always notable (see `src/notable/`), so the
         // notable index bounds the search.
         let human = span(
             "SELECT min(time), max(time) FROM events \
