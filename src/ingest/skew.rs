@@ -40,7 +40,7 @@ const SPREADS_PER_OFFSET: i64 = 3;
 /// An offset within this of a whole or half hour is a zone mistake.
 const ZONE_TOLERANCE: i64 = 120_000_000;
 const HALF_HOUR: i64 = 1_800_000_000;
-/// Facts kept per source: enough pairs for any clock, memory bounded.
+/// EntryFacts kept per source: enough pairs for any clock, memory bounded.
 const SAMPLE: usize = 4096;
 
 /// Zones named when an offset looks like a zone mistake, in the order

@@ -13,7 +13,7 @@ use regex::Regex;
 use super::candidate::{citation_of, is_statement, level_rank};
 use super::durations::format_duration;
 use super::people::People;
-use super::place::Facts;
+use super::place::EntryFacts;
 use crate::error::Result;
 use crate::model::{Check, CheckResult, Entry, Verification, Zone};
 use crate::notable::{first_line, signal_of, SignalClass};
@@ -591,7 +591,7 @@ fn judge(
 pub(super) fn check(
     store: &Store,
     entries: &mut [Entry],
-    facts: &[Facts],
+    facts: &[EntryFacts],
     people: &mut People,
 ) -> Result<()> {
     let zones: HashMap<i64, Zone> = store

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use super::candidate::{citation_of, shorten, verification, Candidate};
 use super::people::People;
 use super::phases::Nature;
-use super::place::Facts;
+use super::place::EntryFacts;
 use crate::model::{Entry, Phase, Quality};
 use crate::notable::first_line;
 
@@ -44,9 +44,9 @@ impl Group {
     }
 
     /// What reconstruction knows of the happening beyond its entry.
-    pub(super) fn facts(&self) -> Facts {
+    pub(super) fn facts(&self) -> EntryFacts {
         let lead = self.lead();
-        Facts {
+        EntryFacts {
             nature: lead.nature.clone(),
             template: (lead.first.kind == "log").then(|| lead.first.template.clone()),
             rate: lead.rate,

@@ -28,7 +28,7 @@ use candidate::{priority, Candidate, Copies, BURST_GAP_MICROS};
 use merge::{merge, Group};
 use people::People;
 use phases::Nature;
-use place::{place, Facts};
+use place::{place, EntryFacts};
 use rate::{rate_drops, rate_jumps, source_fell};
 
 /// Resolved timeline settings.
@@ -191,7 +191,7 @@ pub fn build(store: &Store, config: &TimelineConfig) -> Result<Timeline> {
     groups.sort_by(|a, b| a.lead().order_key().cmp(&b.lead().order_key()));
 
     let covered: u64 = groups.iter().map(Group::events).sum();
-    let (mut entries, facts): (Vec<Entry>, Vec<Facts>) = groups
+    let (mut entries, facts): (Vec<Entry>, Vec<EntryFacts>) = groups
         .into_iter()
         .enumerate()
         .map(|(i, g)| {

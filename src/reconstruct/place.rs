@@ -43,7 +43,7 @@ const EFFECT_GRACE: i64 = 2 * MINUTE;
 const QUOTE_CHARS: usize = 70;
 
 /// What reconstruction knows of an entry beyond what it shows.
-pub(super) struct Facts {
+pub(super) struct EntryFacts {
     pub(super) nature: Nature,
     /// The template of a collapsed log burst.
     pub(super) template: Option<String>,
@@ -59,7 +59,7 @@ pub(super) struct Facts {
 
 /// Sets the phases that depend on the incident's shape and finds the key
 /// times. `facts` is aligned with `entries`.
-pub(super) fn place(entries: &mut [Entry], facts: &[Facts]) -> KeyTimes {
+pub(super) fn place(entries: &mut [Entry], facts: &[EntryFacts]) -> KeyTimes {
     let impact_signals: Vec<usize> = {
         let all: Vec<usize> = (0..entries.len())
             .filter(|&i| entries[i].phase == Phase::Impact)
@@ -186,7 +186,7 @@ pub(super) fn place(entries: &mut [Entry], facts: &[Facts]) -> KeyTimes {
     }
 }
 
-fn is_detection(entries: &[Entry], facts: &[Facts], i: usize) -> bool {
+fn is_detection(entries: &[Entry], facts: &[EntryFacts], i: usize) -> bool {
     facts[i].nature == Nature::AlertTriggered || entries[i].phase == Phase::Detection
 }
 
@@ -239,7 +239,7 @@ fn impact_start(
 
 fn place_changes(
     entries: &mut [Entry],
-    facts: &[Facts],
+    facts: &[EntryFacts],
     impact_start: Option<usize>,
     detected: Option<usize>,
     resolved: Option<usize>,
@@ -300,7 +300,7 @@ fn place_changes(
 /// The mitigation key time and its basis (see the module comment).
 fn mitigated(
     entries: &[Entry],
-    facts: &[Facts],
+    facts: &[EntryFacts],
     from: usize,
     resolved: Option<usize>,
     impact_start: Option<usize>,
@@ -376,7 +376,7 @@ fn mitigated(
     ))
 }
 
-fn impact_basis(e: &Entry, facts: &Facts, detection: Option<&Entry>) -> String {
+fn impact_basis(e: &Entry, facts: &EntryFacts, detection: Option<&Entry>) -> String {
     let mut basis = match (&facts.rate, &facts.template) {
         (Some((before, after)), Some(template)) => format!(
             "rate of {} {} from {before}/min to {after}/min",

@@ -50,7 +50,7 @@ pub struct Skew {
     /// How far the source's clock is ahead of the reference (negative:
     /// behind), in seconds: the median of the paired differences.
     pub seconds: f64,
-    /// Facts paired.
+    /// EntryFacts paired.
     pub pairs: i64,
     /// Interquartile range of the paired differences, in seconds.
     pub spread: f64,
@@ -226,7 +226,7 @@ pub struct SourceEnd {
     pub templates: Vec<String>,
     /// Log lines per (cluster, minute since the epoch), for rate changes.
     pub minutes: Vec<(usize, i64, u64)>,
-    /// Facts other sources may also record (request ids, alert ids), each
+    /// EntryFacts other sources may also record (request ids, alert ids), each
     /// with the time of its first record: a sample, for clock skew.
     pub facts: Vec<(String, i64)>,
 }

@@ -187,7 +187,7 @@ ALTER TABLE timeline_evidence_v3 RENAME TO timeline_evidence;
 "#,
     // Each key time says which rule chose it and on what.
     "ALTER TABLE timeline_key_times ADD COLUMN basis TEXT",
-    // Facts a source shares with others (a sample of its request ids),
+    // EntryFacts a source shares with others (a sample of its request ids),
     // and the clock offsets estimated from them, by the source's SHA-256:
     // a source whose offset is applied is stored again (under a new id)
     // with corrected times, and keeps its estimate.
