@@ -76,6 +76,10 @@ pub(super) enum Nature {
     Impact,
     /// A machine record of a signal back to normal.
     Recovery,
+    /// A chat message with no word of its phase: the responders' talk,
+    /// diagnosis while the incident is open, context once it is resolved
+    /// (see `place`).
+    Talk,
     /// Anything else; its phase comes from wording, kind and level.
     Other,
 }
@@ -113,10 +117,13 @@ pub(super) fn classify(event: &EventRow, statement: bool, rules: &[PhaseRule]) -
             Some(SignalClass::Note) | None => {}
         }
     }
-    let phase = worded(&BUILTIN_RULES).unwrap_or(match event.kind.as_str() {
+    let worded_phase = worded(&BUILTIN_RULES);
+    if worded_phase.is_none() && event.kind == "chat" {
+        return (Phase::Diagnosis, Nature::Talk);
+    }
+    let phase = worded_phase.unwrap_or(match event.kind.as_str() {
         "alert" => Phase::Detection,
         "shift" => Phase::Escalation,
-        "chat" => Phase::Diagnosis,
         _ if level_rank(event.level.as_deref()) >= 2 => Phase::Impact,
         _ => Phase::Context,
     });

@@ -17,7 +17,9 @@
 //! - a change before impact start (within `TRIGGER_LEAD`) is a trigger
 //!   candidate, the last one (preferring one of the impacted services or
 //!   hosts) and those just before it are the trigger; a change after
-//!   detection is a mitigation; any other change is context.
+//!   detection is a mitigation; any other change is context;
+//! - a chat message with no word of its phase is diagnosis until the
+//!   incident is resolved, context after.
 
 use factline_parsers::time::format_utc;
 
@@ -112,6 +114,16 @@ pub(super) fn place(entries: &mut [Entry], facts: &[EntryFacts]) -> KeyTimes {
     });
 
     place_changes(entries, facts, impact_start, detected, resolved, &chain);
+    // Talk after the incident's resolution (thanks, "post-mortem to
+    // follow") is no longer part of its diagnosis.
+    if let Some(r) = resolved {
+        let end = entries[r].time;
+        for i in r + 1..entries.len() {
+            if facts[i].nature == Nature::Talk && entries[i].time > end {
+                entries[i].phase = Phase::Context;
+            }
+        }
+    }
 
     let start_of_response = detected.or(impact_start);
     let acknowledged = start_of_response.and_then(|from| {

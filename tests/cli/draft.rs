@@ -32,6 +32,26 @@ fn demo_timeline_json_snapshot_and_contract() {
 }
 
 #[test]
+fn responders_talk_is_diagnosis_while_the_incident_is_open_and_context_after() {
+    let json = demo_draft_json(&["fixtures/demo"]);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let phase_at = |time: &str| {
+        v["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["time"] == time)
+            .unwrap_or_else(|| panic!("no entry at {time}"))["phase"]
+            .clone()
+    };
+    assert_eq!(v["key_times"]["resolved"], "2026-11-20T23:20:01.000000Z");
+    // "db pool exhausted errors … since 22:55": a finding, before resolution.
+    assert_eq!(phase_at("2026-11-20T23:05:12.010000Z"), "diagnosis");
+    // "Post-mortem draft will follow; thanks …", 50 minutes after it.
+    assert_eq!(phase_at("2026-11-21T00:10:30.000000Z"), "context");
+}
+
+#[test]
 fn every_markdown_row_cites_evidence() {
     let s = Scratch::new();
     let md = stdout(&s.run("draft", &DEMO_ARGS));
@@ -95,7 +115,7 @@ fn local_tz_adds_a_labelled_column() {
     // time), which puts this message on the day before in local time.
     assert!(
         md.lines().any(|row| row
-            .starts_with("| 2026-11-21 00:10:30 | 2026-11-20 19:10:30 | diagnosis | ")
+            .starts_with("| 2026-11-21 00:10:30 | 2026-11-20 19:10:30 | context | ")
             && row.contains("Post-mortem draft will follow")),
         "{md}"
     );
