@@ -10,7 +10,7 @@ use suite::Count;
 
 /// (right, total) per score, summed over the suite.
 const HAPPENINGS: (usize, usize) = (47, 47);
-const KEY_TIMES: (usize, usize) = (55, 57);
+const KEY_TIMES: (usize, usize) = (57, 57);
 const PHASES: (usize, usize) = (45, 47);
 const MERGES: (usize, usize) = (9, 9);
 const CLAIMS: (usize, usize) = (19, 19);

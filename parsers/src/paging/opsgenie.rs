@@ -7,7 +7,8 @@
 //! `createdAt` in milliseconds, `updatedAt` in nanoseconds. The time of a
 //! payload is the time of its action: `createdAt` for `Create`, `updatedAt`
 //! (the action's change) for every other action. API responses write
-//! ISO 8601 times with `Z`.
+//! ISO 8601 times with `Z`; an alert's `report` gives its acknowledgement
+//! and close as durations after creation (see [`report_times`]).
 
 use serde_json::Value;
 
@@ -17,7 +18,7 @@ use crate::input::json::{
 };
 use crate::paging::{humanize, name_of};
 use crate::record::{add_attribute, add_identifier, Kind, Level, Record, RecordSink};
-use crate::time::{EpochUnit, Timestamp};
+use crate::time::{EpochUnit, Precision, TimeValue, Timestamp};
 use crate::Parser;
 
 /// Opsgenie webhooks and Alert API responses.
@@ -160,11 +161,7 @@ fn webhook(
         None => verb.to_string(),
     };
     let mut statement = false;
-    // Responders name an alert by its tiny id ("#42") in chat and notes.
-    let alert_name = match scalar_text(alert, &["tinyId"]) {
-        Some(tiny) => format!("Alert #{tiny}"),
-        None => "Alert".to_string(),
-    };
+    let alert_name = alert_name(alert);
     let message = match action.to_ascii_lowercase().as_str() {
         "create" => format!("{alert_name} created: {title}"),
         "acknowledge" => by(&format!("{alert_name} acknowledged")),
@@ -232,6 +229,14 @@ fn webhook(
     Ok(())
 }
 
+/// How responders name an alert in chat and notes: by its tiny id ("#42").
+fn alert_name(alert: &Value) -> String {
+    match scalar_text(alert, &["tinyId"]) {
+        Some(tiny) => format!("Alert #{tiny}"),
+        None => "Alert".to_string(),
+    }
+}
+
 /// `AddNote` → `Add note`.
 fn split_camel(word: &str) -> String {
     let mut out = String::with_capacity(word.len() + 4);
@@ -293,10 +298,8 @@ fn api_alert(
     let v = &el.value;
     let time = time_field(v, "createdAt")?.ok_or("alert without createdAt")?;
     let title = text(v, &["message"]).unwrap_or("alert").to_string();
-    let created = match scalar_text(v, &["tinyId"]) {
-        Some(tiny) => format!("Alert #{tiny} created: {title}"),
-        None => format!("Alert created: {title}"),
-    };
+    let alert_name = alert_name(v);
+    let created = format!("{alert_name} created: {title}");
     let mut record = base(input, el, time, created);
     record.human = Some(false);
     record.host = text(v, &["entity"]).map(str::to_string);
@@ -304,7 +307,7 @@ fn api_alert(
     record.level = priority.as_deref().and_then(priority_level);
     add_alert_identifiers(&mut record, v);
     add_attribute(&mut record, "action", Some("trigger"));
-    add_attribute(&mut record, "title", Some(title));
+    add_attribute(&mut record, "title", Some(title.clone()));
     add_attribute(&mut record, "priority", priority);
     add_attribute(&mut record, "status", text(v, &["status"]));
     add_attribute(
@@ -322,8 +325,6 @@ fn api_alert(
         text(v, &["lastOccurredAt"]),
     );
     add_attribute(&mut record, "integration", name_of(v.get("integration")));
-    // The report's durations are kept as written: the API reference does
-    // not define their unit, so no acknowledgement or close time is derived.
     add_attribute(
         &mut record,
         "acknowledged_by",
@@ -340,8 +341,95 @@ fn api_alert(
         "report_close_time",
         scalar_text(v, &["report", "closeTime"]),
     );
+    let created_at = record.time.clone();
+    let lifecycle = report_times(v, &created_at)?;
     sink.record(record);
+    for (action, after_ms, by) in lifecycle {
+        let verb = if action == "acknowledge" {
+            "acknowledged"
+        } else {
+            "closed"
+        };
+        let key = if action == "acknowledge" {
+            "ackTime"
+        } else {
+            "closeTime"
+        };
+        let mut message = format!("{alert_name} {verb}");
+        if let Some(by) = by {
+            message.push_str(&format!(" by {by}"));
+        }
+        message.push_str(&format!(" ({key} {after_ms} ms after creation)"));
+        let TimeValue::Utc(created) = created_at.value else {
+            continue;
+        };
+        let time = Timestamp {
+            value: TimeValue::Utc(created + after_ms * 1_000),
+            precision: Precision::Milli,
+            text: format!("{} + report.{key} {after_ms} ms", created_at.text),
+            unknown_zone: false,
+        };
+        let mut derived = base(input, el, time, message);
+        derived.actor = by.map(str::to_string);
+        // Opsgenie users sign in with their e-mail; anything else that
+        // acknowledges or closes ("System", "Alert API", an integration)
+        // is not a person.
+        derived.human = Some(by.is_some_and(|b| b.contains('@')));
+        derived.host = text(v, &["entity"]).map(str::to_string);
+        add_alert_identifiers(&mut derived, v);
+        add_attribute(&mut derived, "action", Some(action));
+        add_attribute(&mut derived, "title", Some(title.clone()));
+        add_attribute(&mut derived, "tiny_id", scalar_text(v, &["tinyId"]));
+        sink.record(derived);
+    }
     Ok(())
+}
+
+/// When the alert was acknowledged and closed, from its `report`: the API
+/// reference gives `ackTime` and `closeTime` without a unit. They are read
+/// as milliseconds after `createdAt` only where the alert's own
+/// `updatedAt` shows that reading is the possible one: every change,
+/// closing included, moves `updatedAt`, so a time after it is impossible,
+/// and when seconds would fit as well nothing is derived.
+#[allow(clippy::type_complexity)]
+fn report_times<'v>(
+    v: &'v Value,
+    created: &Timestamp,
+) -> Result<Vec<(&'static str, i64, Option<&'v str>)>, String> {
+    let (TimeValue::Utc(created), Some(TimeValue::Utc(updated))) =
+        (created.value, time_field(v, "updatedAt")?.map(|t| t.value))
+    else {
+        return Ok(Vec::new());
+    };
+    let after = |key| {
+        v.get("report")
+            .and_then(|r| r.get(key))
+            .and_then(Value::as_i64)
+            .filter(|&d| d >= 0)
+    };
+    let (ack, close) = (after("ackTime"), after("closeTime"));
+    let Some(longest) = ack.max(close) else {
+        return Ok(Vec::new());
+    };
+    // A second of slack: updatedAt and the report are written apart.
+    let fits = |micros: i64| {
+        created
+            .checked_add(micros)
+            .is_some_and(|t| t <= updated + 1_000_000)
+    };
+    let millis_fit = fits(longest.saturating_mul(1_000));
+    let seconds_fit = fits(longest.saturating_mul(1_000_000));
+    if !millis_fit || seconds_fit || ack.zip(close).is_some_and(|(a, c)| a > c) {
+        return Ok(Vec::new());
+    }
+    let mut out = Vec::new();
+    if let Some(a) = ack.filter(|_| v.get("acknowledged") == Some(&Value::Bool(true))) {
+        out.push(("acknowledge", a, text(v, &["report", "acknowledgedBy"])));
+    }
+    if let Some(c) = close.filter(|_| text(v, &["status"]) == Some("closed")) {
+        out.push(("resolve", c, text(v, &["report", "closedBy"])));
+    }
+    Ok(out)
 }
 
 fn alert_log(
@@ -465,10 +553,47 @@ mod tests {
     }
 
     #[test]
+    fn report_durations_become_times_only_where_updated_at_allows_one_reading() {
+        let alert = |updated: &str, ack: i64, close: i64| {
+            format!(
+                r#"{{"data":{{"id":"a","tinyId":"9","message":"m","status":"closed","acknowledged":true,"createdAt":"2026-01-01T00:00:00Z","updatedAt":"{updated}","report":{{"ackTime":{ack},"closeTime":{close}}}}}}}"#
+            )
+        };
+        let times = |input: String| {
+            run(&Opsgenie, input.as_bytes())
+                .records
+                .iter()
+                .map(utc)
+                .collect::<Vec<_>>()
+        };
+        // Milliseconds fit before updatedAt, seconds would not.
+        assert_eq!(
+            times(alert("2026-01-01T00:10:00Z", 60_000, 600_000)),
+            [
+                "2026-01-01T00:00:00.000000Z",
+                "2026-01-01T00:01:00.000000Z",
+                "2026-01-01T00:10:00.000000Z"
+            ]
+        );
+        // Seconds would fit too (updatedAt a month later): no reading.
+        assert_eq!(times(alert("2026-02-01T00:00:00Z", 60, 600)).len(), 1);
+        // Neither fits (an example whose updatedAt is its createdAt).
+        assert_eq!(
+            times(alert("2026-01-01T00:00:00Z", 15_702, 60_503_802)).len(),
+            1
+        );
+        // Acknowledged after it was closed: not a report to trust.
+        assert_eq!(
+            times(alert("2026-01-01T00:10:00Z", 600_000, 60_000)).len(),
+            1
+        );
+    }
+
+    #[test]
     fn alert_api_list_logs_and_notes() {
         let out = run(&Opsgenie, LIST);
         assert!(out.problems.is_empty(), "{:?}", out.problems);
-        assert_eq!(out.records.len(), 2);
+        assert_eq!(out.records.len(), 4);
         let r = &out.records[0];
         assert_eq!(utc(r), "2026-10-25T01:41:02.350000Z");
         assert_eq!(
@@ -482,7 +607,27 @@ mod tests {
         assert!(r
             .identifiers
             .contains(&"checkout-api-high-error-rate".to_string()));
-        assert_eq!(out.records[1].level, Some(Level::Warn));
+        // ackTime 758000 and closeTime 3005000 after 01:41:02.350: the
+        // alert log's acknowledgement says 01:53:40.350, and updatedAt
+        // (02:31:07.902) rules out seconds.
+        let ack = &out.records[1];
+        assert_eq!(utc(ack), "2026-10-25T01:53:40.350000Z");
+        assert_eq!(
+            ack.message,
+            "Alert #4471 acknowledged by sam.chen@example.net (ackTime 758000 ms after creation)"
+        );
+        assert_eq!(attr(ack, "action"), Some("acknowledge"));
+        assert_eq!(
+            ack.time.text,
+            "2026-10-25T01:41:02.350Z + report.ackTime 758000 ms"
+        );
+        assert_eq!(ack.locator.as_deref(), Some("$.data[0]"));
+        let close = &out.records[2];
+        assert_eq!(utc(close), "2026-10-25T02:31:07.350000Z");
+        assert_eq!(attr(close, "action"), Some("resolve"));
+        assert_eq!(close.actor.as_deref(), Some("lee.okafor@example.net"));
+        assert_eq!(close.human, Some(true));
+        assert_eq!(out.records[3].level, Some(Level::Warn));
 
         let out = run(&Opsgenie, LOGS);
         assert_eq!(out.records.len(), 4);
