@@ -8,11 +8,10 @@
 //! parsed whole; two records of each are checked with their exact times.
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
-use factline_parsers::registry::{builtin, detect};
-use factline_parsers::time::{format_utc, TimeValue};
+use factline_parsers::time::TimeValue;
 use factline_parsers::{Collected, Level, Record};
 
-const HEAD: usize = 64 * 1024;
+use crate::util::{detected_id, read_as, utc};
 
 fn sample(name: &str) -> Vec<u8> {
     let path = format!(
@@ -25,20 +24,10 @@ fn sample(name: &str) -> Vec<u8> {
 /// Detects and parses a sample; returns the detected id and the output.
 fn run(name: &str) -> (String, Collected) {
     let bytes = sample(name);
-    let parsers = builtin();
-    let detected = detect(&parsers, &bytes[..bytes.len().min(HEAD)])
-        .unwrap_or_else(|| panic!("{name}: no parser accepts it"));
-    let mut out = Collected::default();
-    detected.parser.parse(&bytes, &mut out);
+    let id = detected_id(&bytes).unwrap_or_else(|| panic!("{name}: no parser accepts it"));
+    let out = read_as(&bytes, &id, name);
     assert!(out.problems.is_empty(), "{name}: {:?}", out.problems);
-    (detected.parser.id().to_string(), out)
-}
-
-fn utc(record: &Record) -> String {
-    match record.time.value {
-        TimeValue::Utc(m) => format_utc(m),
-        other => panic!("not UTC: {other:?}"),
-    }
+    (id, out)
 }
 
 fn local(record: &Record) -> NaiveDateTime {

@@ -7,50 +7,28 @@
 //! say what they did not read. Our own fixtures (`fixtures/<id>/`) cover
 //! the variants the corpus lacks.
 
-mod outside;
-
 use std::path::{Path, PathBuf};
 
-use factline_parsers::registry::{builtin, detect};
 use factline_parsers::time::{format_utc, TimeValue};
-use factline_parsers::{Collected, Record};
+use factline_parsers::Collected;
 use serde_json::Value;
 
-const HEAD: usize = 64 * 1024;
-
-fn utc(record: &Record) -> String {
-    match record.time.value {
-        TimeValue::Utc(m) => format_utc(m),
-        other => panic!("not UTC: {other:?}"),
-    }
-}
+use crate::util::{detected_id, parser, read_as, times};
 
 /// Detects `path` and parses it with the parser detected, which must be `id`.
 fn detected(path: &Path, id: &str) -> Collected {
     let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let parsers = builtin();
-    let found = detect(&parsers, &bytes[..bytes.len().min(HEAD)])
-        .unwrap_or_else(|| panic!("{}: not detected", path.display()));
-    assert_eq!(found.parser.id(), id, "{}", path.display());
-    let mut out = Collected::default();
-    found.parser.parse(&bytes, &mut out);
-    out
+    read_as(&bytes, id, &path.display().to_string())
 }
 
 /// Parses `path` with parser `id` without detection; the file must not be
 /// detected as anything (it has no timestamp to show).
 fn parsed_undetected(path: &Path, id: &str) -> Collected {
     let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let parsers = builtin();
-    assert!(detect(&parsers, &bytes[..bytes.len().min(HEAD)]).is_none());
-    let parser = parsers.iter().find(|p| p.id() == id).expect("parser");
+    assert_eq!(detected_id(&bytes), None, "{}", path.display());
     let mut out = Collected::default();
-    parser.parse(&bytes, &mut out);
+    parser(id).parse(&bytes, &mut out);
     out
-}
-
-fn times(out: &Collected) -> Vec<String> {
-    out.records.iter().map(utc).collect()
 }
 
 fn json(path: &Path) -> Value {
@@ -58,7 +36,7 @@ fn json(path: &Path) -> Value {
 }
 
 fn corpus() -> Option<PathBuf> {
-    outside::corpus("the log-platform corpus samples")
+    crate::outside::corpus("the log-platform corpus samples")
 }
 
 #[test]
@@ -282,10 +260,7 @@ fn datadog_log_pages() {
     );
     assert_eq!(times(&out), ["2022-04-12T09:51:55.000000Z"]);
     let incidents = std::fs::read(dir.join("datadog/incidents_v2_list.json")).expect("readable");
-    let parsers = builtin();
-    let found = detect(&parsers, &incidents[..incidents.len().min(HEAD)])
-        .map(|d| d.parser.id().to_string());
-    assert_ne!(found.as_deref(), Some("datadog-logs"));
+    assert_ne!(detected_id(&incidents).as_deref(), Some("datadog-logs"));
 }
 
 #[test]

@@ -5,33 +5,20 @@
 //! with a note otherwise (a failure with `FACTLINE_REQUIRE_CORPUS=1`, as in
 //! CI).
 
-mod outside;
-
-use factline_parsers::registry::{builtin, detect};
-use factline_parsers::time::{format_utc, TimeValue};
+use factline_parsers::time::TimeValue;
 use factline_parsers::{Collected, Record};
+
+use crate::util::{read_as, utc};
 
 /// Detects the file's format from its first 64 KiB, as ingest does,
 /// checks it is `id`, and parses it.
 fn parse(file: &str, id: &str) -> Option<Collected> {
-    let bytes = std::fs::read(outside::corpus("GPL and unlicensed ticket samples")?.join(file))
-        .expect("corpus file is readable");
-    let parsers = builtin();
-    let head = &bytes[..bytes.len().min(64 * 1024)];
-    let found = detect(&parsers, head).map(|d| d.parser.id().to_string());
-    assert_eq!(found.as_deref(), Some(id), "{file}");
-    let parser = parsers.iter().find(|p| p.id() == id)?;
-    let mut out = Collected::default();
-    parser.parse(&bytes, &mut out);
+    let bytes =
+        std::fs::read(crate::outside::corpus("GPL and unlicensed ticket samples")?.join(file))
+            .expect("corpus file is readable");
+    let out = read_as(&bytes, id, file);
     assert!(out.problems.is_empty(), "{file}: {:?}", out.problems);
     Some(out)
-}
-
-fn utc(r: &Record) -> String {
-    match r.time.value {
-        TimeValue::Utc(m) => format_utc(m),
-        other => panic!("not UTC: {other:?}"),
-    }
 }
 
 fn naive(r: &Record) -> String {

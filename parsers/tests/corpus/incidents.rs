@@ -3,49 +3,23 @@
 //! other corpus tests: skipped with a note when the corpus is missing, a
 //! failure with `FACTLINE_REQUIRE_CORPUS=1`.
 
-mod outside;
-
 use std::path::Path;
 
-use factline_parsers::registry::{builtin, detect};
-use factline_parsers::time::{format_utc, TimeValue};
-use factline_parsers::{Collected, Kind, Record};
+use factline_parsers::{Collected, Kind};
 
-fn utc(record: &Record) -> String {
-    match record.time.value {
-        TimeValue::Utc(m) => format_utc(m),
-        other => panic!("not UTC: {other:?}"),
-    }
-}
-
-fn attr<'r>(record: &'r Record, key: &str) -> Option<&'r str> {
-    record
-        .attributes
-        .iter()
-        .find(|(k, _)| k == key)
-        .map(|(_, v)| v.as_str())
-}
+use crate::util::{attr, read_as, times, utc};
 
 /// Detects and parses a corpus file; no problems allowed.
 fn parse(root: &Path, relative: &str, expected: &str) -> Collected {
     let bytes = std::fs::read(root.join(relative)).expect("corpus file");
-    let parsers = builtin();
-    let head = &bytes[..bytes.len().min(64 * 1024)];
-    let found = detect(&parsers, head).expect(relative);
-    assert_eq!(found.parser.id(), expected, "{relative}");
-    let mut out = Collected::default();
-    found.parser.parse(&bytes, &mut out);
+    let out = read_as(&bytes, expected, relative);
     assert!(out.problems.is_empty(), "{relative}: {:?}", out.problems);
     out
 }
 
-fn times(out: &Collected) -> Vec<String> {
-    out.records.iter().map(utc).collect()
-}
-
 #[test]
 fn statuspage_webhook_summaries() {
-    let Some(root) = outside::corpus("status-page samples") else {
+    let Some(root) = crate::outside::corpus("status-page samples") else {
         return;
     };
     let hook = parse(
@@ -101,7 +75,7 @@ fn statuspage_webhook_summaries() {
 
 #[test]
 fn aws_incident_manager_timelines() {
-    let Some(root) = outside::corpus("Incident Manager samples") else {
+    let Some(root) = crate::outside::corpus("Incident Manager samples") else {
         return;
     };
     let one = parse(
@@ -135,7 +109,7 @@ fn aws_incident_manager_timelines() {
 
 #[test]
 fn datadog_incident_list() {
-    let Some(root) = outside::corpus("Datadog incident samples") else {
+    let Some(root) = crate::outside::corpus("Datadog incident samples") else {
         return;
     };
     let out = parse(&root, "datadog/incidents_v2_list.json", "datadog-incidents");
@@ -154,7 +128,7 @@ fn datadog_incident_list() {
 
 #[test]
 fn sentry_webhooks() {
-    let Some(root) = outside::corpus("Sentry samples") else {
+    let Some(root) = crate::outside::corpus("Sentry samples") else {
         return;
     };
     let issue = parse(&root, "sentry/issue_created_for_exception.json", "sentry");

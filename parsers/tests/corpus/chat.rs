@@ -4,38 +4,14 @@
 //! with a note otherwise (a failure with `FACTLINE_REQUIRE_CORPUS=1`, as in
 //! CI).
 
-mod outside;
-
 use std::path::PathBuf;
 
-use factline_parsers::registry::builtin;
-use factline_parsers::time::{format_utc, TimeValue};
-use factline_parsers::{Collected, Context, Parser, Record};
+use factline_parsers::{Collected, Context};
+
+use crate::util::{attr, detected_id, parser, utc};
 
 fn corpus() -> Option<PathBuf> {
-    outside::corpus("GPL/AGPL chat samples")
-}
-
-fn parser(id: &str) -> Box<dyn Parser> {
-    builtin()
-        .into_iter()
-        .find(|p| p.id() == id)
-        .unwrap_or_else(|| panic!("no parser {id}"))
-}
-
-fn utc(record: &Record) -> String {
-    match record.time.value {
-        TimeValue::Utc(m) => format_utc(m),
-        other => panic!("not UTC: {other:?}"),
-    }
-}
-
-fn attr<'r>(record: &'r Record, key: &str) -> Option<&'r str> {
-    record
-        .attributes
-        .iter()
-        .find(|(k, _)| k == key)
-        .map(|(_, v)| v.as_str())
+    crate::outside::corpus("GPL/AGPL chat samples")
 }
 
 /// Detects and parses a corpus file as the pipeline would, with the
@@ -47,11 +23,7 @@ fn parse(
     export_root: Option<&str>,
 ) -> Collected {
     let bytes = std::fs::read(root.join(relative)).expect("corpus file");
-    let parsers = builtin();
-    let head = &bytes[..bytes.len().min(64 * 1024)];
-    let detected =
-        factline_parsers::registry::detect(&parsers, head).map(|d| d.parser.id().to_string());
-    assert_eq!(detected.as_deref(), Some(expected), "{relative}");
+    assert_eq!(detected_id(&bytes).as_deref(), Some(expected), "{relative}");
     let p = parser(expected);
     let companions: Vec<(String, Vec<u8>)> = export_root
         .map(|dir| {
