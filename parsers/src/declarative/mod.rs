@@ -66,6 +66,10 @@ const BUILTIN: &[(&str, &str)] = &[
         "android-logcat.json",
         include_str!("../../formats/android-logcat.json"),
     ),
+    (
+        "aws-lambda.json",
+        include_str!("../../formats/aws-lambda.json"),
+    ),
     ("bgl.json", include_str!("../../formats/bgl.json")),
     ("hdfs.json", include_str!("../../formats/hdfs.json")),
     (

@@ -142,8 +142,18 @@ fn cloudwatch_events_and_insights() {
             "2019-06-05T19:30:03.218000Z"
         ]
     );
-    // The application line carries its own time, read by the text-log parser.
-    assert!(out.records[2].message.contains("INFO\tEVENT"));
+    // The function's own lines are read as the Lambda runtime writes them:
+    // time, request id, level, message.
+    let event = &out.records[2];
+    assert_eq!(event.message, "EVENT\r{\r  \"key\": \"value\"\r}");
+    assert_eq!(event.level, Some(factline_parsers::Level::Info));
+    assert!(event
+        .attributes
+        .contains(&("line_format".to_string(), "aws-lambda".to_string())));
+    assert!(event.attributes.contains(&(
+        "request_id".to_string(),
+        "4ce9340a-b765-490f-ad8a-02ab3415e2bf".to_string()
+    )));
 
     let out = detected(
         &dir.join("cloudwatch/awscli_insights_get_query_results.json"),
