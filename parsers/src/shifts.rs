@@ -9,7 +9,9 @@
 //! explicit offset are absolute; a fixed offset in the zone column
 //! (`+02:00`, `UTC`) makes the row's naive times absolute; a named zone
 //! (`Europe/Berlin`) is kept in the `tz` attribute beside the naive time for
-//! the pipeline to apply with real daylight-saving rules.
+//! the pipeline to apply with real daylight-saving rules. Either way the
+//! row's zone is the person's own, kept in `person_tz` (the name, or the
+//! offset as `+02:00`): a time they write without a zone is read in it.
 
 use crate::input::csv_rows::CsvRow;
 
@@ -202,6 +204,22 @@ enum Zone {
     Named(String),
 }
 
+impl Zone {
+    /// The zone as the pipeline reads it: `UTC`, `+02:00` or a name.
+    fn text(&self) -> Option<String> {
+        match self {
+            Zone::None => None,
+            Zone::Fixed(0) => Some("UTC".to_string()),
+            Zone::Fixed(seconds) => {
+                let sign = if *seconds < 0 { '-' } else { '+' };
+                let minutes = seconds.unsigned_abs() / 60;
+                Some(format!("{sign}{:02}:{:02}", minutes / 60, minutes % 60))
+            }
+            Zone::Named(name) => Some(name.clone()),
+        }
+    }
+}
+
 fn offset_seconds(text: &str) -> Option<i32> {
     let (sign, rest) = match text.as_bytes().first()? {
         b'+' => (1, text.get(1..)?),
@@ -349,7 +367,7 @@ struct Shift {
     person: String,
     email: Option<String>,
     role: String,
-    tz: Option<String>,
+    zone: Zone,
     start: Timestamp,
     end: Option<Timestamp>,
 }
@@ -452,10 +470,7 @@ fn read_shift(row: &CsvRow, columns: &Columns) -> Result<Option<Shift>, String> 
         person: person.to_string(),
         email,
         role,
-        tz: match zone {
-            Zone::Named(name) => Some(name),
-            _ => None,
-        },
+        zone,
         start,
         end,
     }))
@@ -496,8 +511,11 @@ fn emit(row: &CsvRow, shift: &Shift, sink: &mut dyn RecordSink) {
             .attributes
             .push(("shift_event".to_string(), side.to_string()));
         // The zone only applies to a naive time; an explicit offset won.
-        if let (Some(tz), TimeValue::Local(_)) = (&shift.tz, &time.value) {
+        if let (Zone::Named(tz), TimeValue::Local(_)) = (&shift.zone, &time.value) {
             record.attributes.push(("tz".to_string(), tz.clone()));
+        }
+        if let Some(zone) = shift.zone.text() {
+            record.attributes.push(("person_tz".to_string(), zone));
         }
         sink.record(record);
     }
@@ -546,6 +564,8 @@ mod tests {
         assert_eq!(start.actor.as_deref(), Some("Dana Whitfield"));
         assert_eq!(attr(start, "email"), Some("dana.whitfield@example.net"));
         assert_eq!(attr(start, "shift_id"), Some("2"));
+        // No zone column: the sheet says nothing of the person's zone.
+        assert_eq!(attr(start, "person_tz"), None);
         assert_eq!(attr(end, "shift_id"), Some("2"));
         assert_eq!(start.line, Some(2));
         assert_eq!(start.locator.as_deref(), Some("row 2"));
@@ -593,6 +613,11 @@ mod tests {
         assert_eq!(utc(&r[4]), "2026-10-26T05:00:00.000000Z");
         assert_eq!(utc(&r[5]), "2026-10-26T13:00:00.000000Z");
         assert_eq!(attr(&r[4], "tz"), None);
+        // Whatever made the times absolute, the row's zone is its person's.
+        assert_eq!(attr(&r[0], "person_tz"), Some("Europe/Berlin"));
+        assert_eq!(attr(&r[4], "person_tz"), Some("+01:00"));
+        assert_eq!(attr(&r[5], "person_tz"), Some("+01:00"));
+        assert_eq!(attr(&r[6], "person_tz"), Some("UTC"));
         // UTC, ending at 24:00.
         assert_eq!(utc(&r[6]), "2026-10-26T06:00:00.000000Z");
         assert_eq!(utc(&r[7]), "2026-10-27T00:00:00.000000Z");
@@ -658,6 +683,21 @@ Gus;primary;2026-10-25 08:00;;\n";
             include_bytes!("../../fixtures/pagerduty-oncalls/oncalls_list.json"),
             ],
         );
+    }
+
+    #[test]
+    fn a_zone_cell_is_the_persons_zone_in_a_form_the_pipeline_reads() {
+        for (cell, want) in [
+            ("UTC+1", Some("+01:00")),
+            ("GMT-05:00", Some("-05:00")),
+            ("+0530", Some("+05:30")),
+            ("-09:30", Some("-09:30")),
+            ("Z", Some("UTC")),
+            ("Asia/Kolkata", Some("Asia/Kolkata")),
+            ("", None),
+        ] {
+            assert_eq!(zone(cell).unwrap().text().as_deref(), want, "{cell}");
+        }
     }
 
     never_panics!(Shifts);

@@ -216,6 +216,7 @@ impl Normalizer<'_> {
                         person: person.to_string(),
                         email: attribute("email").map(str::to_string),
                         role: role.to_string(),
+                        zone: attribute("person_tz").map(str::to_string),
                         times: Vec::new(),
                     });
                 part.times.push(time);
@@ -349,6 +350,7 @@ impl Normalizer<'_> {
                     person: p.person,
                     email: p.email,
                     role: p.role,
+                    zone: p.zone,
                     start,
                     end,
                 })
@@ -417,5 +419,6 @@ pub(super) struct ShiftPart {
     person: String,
     email: Option<String>,
     role: String,
+    zone: Option<String>,
     pub(super) times: Vec<i64>,
 }

@@ -82,6 +82,9 @@ struct Claim {
     version: Option<String>,
     /// The stated time, UTC microseconds.
     stated: Option<i64>,
+    /// The stated clock time as written when it names no zone: it was read
+    /// in the writer's, which the check's note names.
+    unzoned: Option<String>,
 }
 
 static STATED: LazyLock<Regex> = LazyLock::new(|| {
@@ -286,16 +289,16 @@ fn claims(text: &str, written: i64, zone: &Zone) -> Vec<Claim> {
                 continue;
             };
             let mut rest = clause.to_string();
-            let stated = match STATED.captures(clause) {
+            let (stated, unzoned) = match STATED.captures(clause) {
                 Some(c) => {
                     rest = clause.replace(&c[0], " ");
-                    stated_time(&c, written, zone)
+                    read_stated(&c, written, zone)
                 }
                 // "A and B at 01:03": the time ends the list it belongs to.
                 None if before_time => sentence_time
                     .as_ref()
-                    .and_then(|c| stated_time(c, written, zone)),
-                None => None,
+                    .map_or((None, None), |c| read_stated(c, written, zone)),
+                None => (None, None),
             };
             let version = target_version(&rest);
             let mut objects: Vec<String> = rest
@@ -318,24 +321,44 @@ fn claims(text: &str, written: i64, zone: &Zone) -> Vec<Claim> {
                 objects,
                 version,
                 stated,
+                unzoned,
             });
         }
     }
     out
 }
 
-/// A stated clock time as UTC: in the zone the writer named, else the
-/// writer's zone, on the date (in that zone) that puts it nearest to when
-/// the statement was written.
-fn stated_time(c: &regex::Captures, written: i64, zone: &Zone) -> Option<i64> {
-    let named = c.get(4).and_then(|z| {
+/// The zone a stated time names (`UTC`, `+02:00`, `Europe/Berlin`).
+fn named_zone(c: &regex::Captures) -> Option<Zone> {
+    c.get(4).and_then(|z| {
         let z = z.as_str();
         if z.eq_ignore_ascii_case("gmt") || z.eq_ignore_ascii_case("z") {
             Some(Zone::Utc)
         } else {
             Zone::parse(z).ok()
         }
+    })
+}
+
+/// A stated time as UTC, with its clock time as written when it names no
+/// zone.
+fn read_stated(c: &regex::Captures, written: i64, zone: &Zone) -> (Option<i64>, Option<String>) {
+    let stated = stated_time(c, written, zone);
+    let unzoned = (stated.is_some() && named_zone(c).is_none()).then(|| {
+        let clock = format!("{}:{}", &c[1], &c[2]);
+        match c.get(3) {
+            Some(s) => format!("{clock}:{}", s.as_str()),
+            None => clock,
+        }
     });
+    (stated, unzoned)
+}
+
+/// A stated clock time as UTC: in the zone the writer named, else the
+/// writer's zone, on the date (in that zone) that puts it nearest to when
+/// the statement was written.
+fn stated_time(c: &regex::Captures, written: i64, zone: &Zone) -> Option<i64> {
+    let named = named_zone(c);
     let zone = named.as_ref().unwrap_or(zone);
     let num = |i: usize| c.get(i).and_then(|m| m.as_str().parse::<u32>().ok());
     let time = NaiveTime::from_hms_opt(num(1)?, num(2)?, num(3).unwrap_or(0))?;
@@ -585,6 +608,45 @@ fn judge(
     Some((CheckResult::Contradicted, vec![i], note))
 }
 
+/// Where the zone a stated time is read in comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ZoneFrom {
+    Profile,
+    ShiftSheet,
+    Source,
+}
+
+impl ZoneFrom {
+    fn reason(self) -> &'static str {
+        match self {
+            ZoneFrom::Profile => "the writer's zone from their chat profile",
+            ZoneFrom::ShiftSheet => "the writer's zone from the shift sheet",
+            ZoneFrom::Source => "the zone its source was read in",
+        }
+    }
+}
+
+/// The zone of the person who wrote a statement at `written`: their chat
+/// profile's, else the one the shift sheet gives them (a profile is the
+/// person's own setting; a sheet is kept by someone else).
+fn writers_zone(facts: &EntryFacts, written: i64, people: &People) -> Option<(Zone, ZoneFrom)> {
+    let parse = |z: &str| Zone::parse(z).ok();
+    if let Some(zone) = facts.writer_zone.as_deref().and_then(parse) {
+        return Some((zone, ZoneFrom::Profile));
+    }
+    let writer = facts.writer.as_deref()?;
+    let zone = people.shift_zone(writer, written).and_then(parse)?;
+    Some((zone, ZoneFrom::ShiftSheet))
+}
+
+/// A zone as a note names it: a bare offset reads as `UTC+02:00`.
+fn zone_label(zone: &Zone) -> String {
+    match zone {
+        Zone::Fixed(_) => format!("UTC{}", zone.name()),
+        _ => zone.name(),
+    }
+}
+
 /// Checks the claims of every entry that rests only on statements; a
 /// supported one becomes corroborated, a contradicted one contradicted.
 /// `facts` is aligned with `entries`.
@@ -607,14 +669,12 @@ pub(super) fn check(
         let Some(first) = entry.evidence.first() else {
             continue;
         };
-        // The writer's own zone (their chat profile's), else the zone the
-        // statement's source was read in.
-        let zone = facts
-            .writer_zone
-            .as_deref()
-            .and_then(|z| Zone::parse(z).ok())
-            .or_else(|| zones.get(&first.source_id).cloned())
-            .unwrap_or(Zone::Utc);
+        let (zone, why) = writers_zone(facts, entry.time, people)
+            .or_else(|| {
+                let source = zones.get(&first.source_id).cloned()?;
+                Some((source, ZoneFrom::Source))
+            })
+            .unwrap_or((Zone::Utc, ZoneFrom::Source));
         for claim in claims(&entry.summary, entry.time, &zone) {
             let anchor = claim.stated.unwrap_or(entry.time);
             let filter = EventFilter {
@@ -637,7 +697,16 @@ pub(super) fn check(
                 machine = machine_records(store, &span)?;
                 verdict = judge(&claim, entry.time, &machine);
             }
-            if let Some((result, cited, note)) = verdict {
+            if let Some((result, cited, mut note)) = verdict {
+                // A reading in UTC for want of any zone goes without saying.
+                let said = why != ZoneFrom::Source || zone != Zone::Utc;
+                if let Some(clock) = claim.unzoned.as_deref().filter(|_| said) {
+                    note.push_str(&format!(
+                        "; {clock} read in {}, {}",
+                        zone_label(&zone),
+                        why.reason()
+                    ));
+                }
                 entry.checks.push(Check {
                     claim: claim.text,
                     result,
@@ -689,16 +758,34 @@ mod tests {
         );
         assert_eq!(found[0].version.as_deref(), Some("2.13.4"));
         assert_eq!(found[0].stated, Some(utc("2026-11-20T23:14:00Z")));
+        assert_eq!(found[0].unzoned, None);
         // Without a named zone, the writer's zone; the date that puts the
         // time nearest to the message (00:14 Berlin is the next day).
         let found = claims("errors stopped since ~00:14", written, &berlin);
         assert_eq!(found[0].act, Act::ErrorsStopped);
         assert_eq!(found[0].stated, Some(utc("2026-11-20T23:14:00Z")));
+        assert_eq!(found[0].unzoned.as_deref(), Some("00:14"));
+        // A time ending a list holds for its earlier parts, as written.
+        let found = claims(
+            "renewed the cert and reloaded nginx at 00:13:30",
+            written,
+            &berlin,
+        );
+        assert_eq!(found[0].unzoned.as_deref(), Some("00:13:30"));
         let found = claims("restarted api-3 around 23:10", written, &Zone::Utc);
         assert_eq!(found[0].objects, ["api-3"]);
         // Plans and questions claim nothing.
         assert!(claims("Plan: roll back 2.14.0.", written, &Zone::Utc).is_empty());
         assert!(claims("errors stopped?", written, &Zone::Utc).is_empty());
+    }
+
+    #[test]
+    fn a_bare_offset_is_named_as_one_from_utc() {
+        let label = |z: &str| zone_label(&Zone::parse(z).unwrap());
+        assert_eq!(label("+02:00"), "UTC+02:00");
+        assert_eq!(label("-0930"), "UTC-09:30");
+        assert_eq!(label("UTC"), "UTC");
+        assert_eq!(label("Europe/Berlin"), "Europe/Berlin");
     }
 
     fn machine(time: &str, level: &str, message: &str) -> EventRow {

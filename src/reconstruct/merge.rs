@@ -52,6 +52,7 @@ impl Group {
             rate: lead.rate,
             statement: self.members.iter().all(|c| c.statements_only),
             writer_zone: lead.first.attribute("tz").map(str::to_string),
+            writer: lead.first.actor.clone(),
         }
     }
 

@@ -255,6 +255,67 @@ impl People {
         self.role_at(id, time)
     }
 
+    /// The zone the shift records give the person named `name`: that of
+    /// their shift at `time`, else of their shift nearest to it. A name
+    /// that is only part of a shift person's names ("Priya" of "Priya
+    /// Raman") stands for them when it stands for no one else.
+    pub fn shift_zone(&self, name: &str, time: i64) -> Option<&str> {
+        let id = *self.index.get(&key(name))?;
+        let zoned = |owner: usize| {
+            self.shifts
+                .iter()
+                .filter(move |(o, s)| *o == owner && s.zone.is_some())
+                .map(|(_, s)| s)
+        };
+        let owner = match zoned(id).next() {
+            Some(_) => id,
+            None => self.shift_person_named_in_part(id)?,
+        };
+        let distance = |s: &Shift| {
+            if time < s.start {
+                s.start - time
+            } else {
+                (time - s.end + 1).max(0)
+            }
+        };
+        zoned(owner)
+            .min_by(|a, b| distance(a).cmp(&distance(b)).then(a.role.cmp(&b.role)))
+            .and_then(|s| s.zone.as_deref())
+    }
+
+    /// The one person on shift with a zone whose names have a word that is
+    /// a whole name of identity `id`.
+    fn shift_person_named_in_part(&self, id: usize) -> Option<usize> {
+        let words: Vec<String> = self.aliases[id]
+            .iter()
+            .map(|a| key(a))
+            .filter(|k| {
+                k.chars().count() >= MIN_ALIAS_CHARS
+                    && k.chars().all(char::is_alphabetic)
+                    && !NOT_NAME_PARTS.split_whitespace().any(|w| w == k)
+            })
+            .collect();
+        let mut owners: Vec<usize> = self
+            .shifts
+            .iter()
+            .filter(|(o, s)| *o != id && s.zone.is_some())
+            .map(|(o, _)| *o)
+            .filter(|&o| {
+                self.aliases[o]
+                    .iter()
+                    .filter(|n| !n.contains('@'))
+                    .any(|n| {
+                        key(n)
+                            .split(' ')
+                            .any(|part| words.iter().any(|w| w == part))
+                    })
+            })
+            .collect();
+        owners.sort_unstable();
+        owners.dedup();
+        (owners.len() == 1).then(|| owners[0])
+    }
+
     /// The actor of an event as the draft shows it.
     pub fn actor(&mut self, event: &EventRow) -> Option<String> {
         let actor = event.actor.as_deref()?;
@@ -429,6 +490,7 @@ mod tests {
             role: role.into(),
             start,
             end,
+            zone: None,
         }
     }
 
@@ -443,6 +505,49 @@ mod tests {
         let later = chat("jdoe", &[], 150);
         assert_eq!(p.actor(&later).as_deref(), Some("responder A"));
         assert_eq!(p.actor(&later).as_deref(), Some("responder A"));
+    }
+
+    #[test]
+    fn a_writers_zone_comes_from_their_shift_at_the_time_else_their_nearest() {
+        let zoned = |person: &str, zone: &str, start: i64, end: i64| Shift {
+            email: Some("priya.raman@example.com".into()),
+            zone: Some(zone.into()),
+            ..shift(person, "primary on-call", start, end)
+        };
+        let mut p = People::new(false);
+        p.add_shift(&zoned("Priya Raman", "Europe/Berlin", 0, 100));
+        p.add_shift(&zoned("Priya Raman", "+05:30", 200, 300));
+        p.add_shift(&shift("Lee Okafor", "secondary on-call", 0, 300));
+        // Her chat name meets the sheet through her e-mail.
+        let e = chat("priya", &[("email", "priya.raman@example.com")], 50);
+        p.add_event(&e);
+        assert_eq!(p.shift_zone("priya", 50), Some("Europe/Berlin"));
+        assert_eq!(p.shift_zone("priya", 250), Some("+05:30"));
+        // Off shift: the nearest shift's zone.
+        assert_eq!(p.shift_zone("priya", 120), Some("Europe/Berlin"));
+        assert_eq!(p.shift_zone("priya", 190), Some("+05:30"));
+        // A shift without a zone says nothing; nor does a stranger.
+        p.add_event(&chat("Lee", &[], 50));
+        assert_eq!(p.shift_zone("Lee Okafor", 50), None);
+        assert_eq!(p.shift_zone("nobody", 50), None);
+    }
+
+    #[test]
+    fn a_first_name_finds_the_one_shift_person_it_is_part_of() {
+        let zoned = |person: &str, zone: &str| Shift {
+            zone: Some(zone.into()),
+            ..shift(person, "primary on-call", 0, 100)
+        };
+        let mut p = People::new(false);
+        p.add_shift(&zoned("Dana Whitfield", "Europe/Berlin"));
+        p.add_shift(&zoned("Alex Kim", "Asia/Seoul"));
+        p.add_shift(&zoned("Alex Novak", "Europe/Prague"));
+        for name in ["Dana", "Alex"] {
+            p.add_event(&chat(name, &[], 50));
+        }
+        assert_eq!(p.shift_zone("dana", 50), Some("Europe/Berlin"));
+        // Two Alexes on the sheet: "Alex" is neither.
+        assert_eq!(p.shift_zone("Alex", 50), None);
     }
 
     #[test]

@@ -57,6 +57,9 @@ pub(super) struct EntryFacts {
     /// The zone of the person who wrote it, from their chat profile (a
     /// clock time they write without a zone is read in it).
     pub(super) writer_zone: Option<String>,
+    /// Who wrote it, as the record names them: their zone may come from
+    /// the shift sheet instead.
+    pub(super) writer: Option<String>,
 }
 
 /// Sets the phases that depend on the incident's shape and finds the key

@@ -399,7 +399,7 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT person, email, role, start, end FROM shifts ORDER BY start, role, person",
+                "SELECT person, email, role, start, end, zone FROM shifts ORDER BY start, role, person",
             )
             .map_err(|e| self.err(e))?;
         let rows = stmt
@@ -410,6 +410,7 @@ impl Store {
                     role: r.get(2)?,
                     start: r.get(3)?,
                     end: r.get(4)?,
+                    zone: r.get(5)?,
                 })
             })
             .map_err(|e| self.err(e))?;

@@ -187,6 +187,9 @@ pub struct Shift {
     pub start: i64,
     /// End, UTC microseconds.
     pub end: i64,
+    /// The person's own zone as the shift record gives it (an IANA name
+    /// or an offset such as `+02:00`), when it does.
+    pub zone: Option<String>,
 }
 
 /// A source ready to be written (its row without the id and the counts that

@@ -229,6 +229,9 @@ CREATE TABLE review_actions (
 );
 CREATE INDEX review_actions_by_key ON review_actions(key);
 "#,
+    // The zone a shift record gives its person: a time they write without
+    // a zone is read in it.
+    "ALTER TABLE shifts ADD COLUMN zone TEXT",
 ];
 
 /// The indexes behind time-ordered reads of event rows (log lines are in

@@ -315,11 +315,11 @@ fn name_templates(
 
 fn add_shifts(tx: &Transaction<'_>, source_id: i64, shifts: &[Shift]) -> rusqlite::Result<()> {
     let mut add_shift = tx.prepare_cached(
-        "INSERT INTO shifts (source_id, person, email, role, start, end) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO shifts (source_id, person, email, role, start, end, zone) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?;
     for sh in shifts {
         add_shift.execute(params![
-            source_id, sh.person, sh.email, sh.role, sh.start, sh.end
+            source_id, sh.person, sh.email, sh.role, sh.start, sh.end, sh.zone
         ])?;
     }
     Ok(())

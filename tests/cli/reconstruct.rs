@@ -457,3 +457,151 @@ fn a_time_stated_without_a_zone_is_read_in_the_writers_profile_zone() {
     // Read as UTC, 11:03 is an hour after the rollback: not supported.
     assert_ne!(verdict("nozone"), "corroborated");
 }
+
+/// A Mattermost bulk export of `users` (username, the rest of the user
+/// object) and `posts` (username, message, UTC seconds).
+fn mattermost_export(users: &[(&str, &str)], posts: &[(&str, &str, i64)]) -> String {
+    let mut lines = vec![
+        r#"{"type": "version", "version": 1}"#.to_string(),
+        r#"{"type": "team", "team": {"name": "ops", "display_name": "Ops", "type": "O"}}"#
+            .to_string(),
+        r#"{"type": "channel", "channel": {"team": "ops", "name": "inc", "display_name": "inc", "type": "O"}}"#
+            .to_string(),
+    ];
+    for (name, rest) in users {
+        lines.push(format!(
+            r#"{{"type": "user", "user": {{"username": "{name}"{rest}}}}}"#
+        ));
+    }
+    for (name, message, seconds) in posts {
+        lines.push(format!(
+            r#"{{"type": "post", "post": {{"team": "ops", "channel": "inc", "user": "{name}", "message": "{message}", "create_at": {}}}}}"#,
+            seconds * 1000
+        ));
+    }
+    lines.join("\n") + "\n"
+}
+
+/// 2026-03-10 `hh:mm` UTC as seconds since the epoch (before Europe's
+/// summer time: Berlin is UTC+1).
+fn march_10(clock: &str) -> i64 {
+    let (h, m) = clock.split_once(':').unwrap();
+    1_773_100_800 + h.parse::<i64>().unwrap() * 3600 + m.parse::<i64>().unwrap() * 60
+}
+
+fn note(entry: &Value) -> &str {
+    entry["checks"][0]["note"].as_str().unwrap_or_default()
+}
+
+#[test]
+fn a_time_stated_without_a_zone_is_read_in_the_writers_zone_from_the_shift_sheet() {
+    let s = Scratch::new();
+    let sheet = s.write(
+        "oncall/shifts.csv",
+        "Date,Engineer,Email,Role,Start,End,Time zone\n\
+         2026-03-10,Priya Raman,priya.raman@example.com,primary on-call,08:00,20:00,Europe/Berlin\n\
+         2026-03-10,Tomas Ruiz,,secondary on-call,08:00,20:00,+01:00\n",
+    );
+    let chat = s.write(
+        "chat/export.jsonl",
+        mattermost_export(
+            &[
+                // Met on the sheet by her e-mail.
+                ("priya", r#", "email": "priya.raman@example.com""#),
+                // Met on the sheet by his first name alone.
+                ("tomas", ""),
+                // On no sheet and with no profile zone.
+                ("sam", r#", "first_name": "Sam", "last_name": "Okafor""#),
+            ],
+            &[
+                ("priya", "restarted db-1 at 10:05", march_10("09:10")),
+                ("tomas", "restarted db-3 at 10:20", march_10("09:25")),
+                ("sam", "restarted db-2 at 10:07", march_10("10:12")),
+            ],
+        ),
+    );
+    let ops = s.write(
+        "ops/restarts.log",
+        "time=2026-03-10T09:05:20Z level=info msg=\"db-1 restarted by operator\" host=db-1\n\
+         time=2026-03-10T09:20:10Z level=info msg=\"db-3 restarted by operator\" host=db-3\n\
+         time=2026-03-10T10:07:15Z level=info msg=\"postgres restarted by operator\" host=db-2\n",
+    );
+    let t = timeline(
+        &s,
+        &[
+            sheet.to_str().unwrap(),
+            chat.to_str().unwrap(),
+            ops.to_str().unwrap(),
+        ],
+        &[],
+    );
+    // 10:05 in Berlin is 09:05 UTC in March, where db-1 restarted.
+    let e = entry_with(&t, "restarted db-1");
+    assert_eq!(e["verification"], "corroborated", "{e:#}");
+    assert_eq!(e["checks"][0]["evidence"][0]["line"], 1);
+    assert!(
+        note(e).ends_with(
+            "20s after the stated time; 10:05 read in Europe/Berlin, the writer's zone from the shift sheet"
+        ),
+        "{}",
+        note(e)
+    );
+    // A fixed offset in the zone column is a zone too.
+    let e = entry_with(&t, "restarted db-3");
+    assert_eq!(e["verification"], "corroborated", "{e:#}");
+    assert!(
+        note(e).ends_with("10:20 read in UTC+01:00, the writer's zone from the shift sheet"),
+        "{}",
+        note(e)
+    );
+    // No zone known for the writer: the message's own, UTC here, which
+    // goes without saying.
+    let e = entry_with(&t, "restarted db-2");
+    assert_eq!(e["verification"], "corroborated", "{e:#}");
+    assert!(!note(e).contains("read in"), "{}", note(e));
+
+    // Without the sheet, 10:05 is read as UTC: an hour after the restart.
+    let s2 = Scratch::new();
+    let t = timeline(&s2, &[chat.to_str().unwrap(), ops.to_str().unwrap()], &[]);
+    assert_eq!(entry_with(&t, "restarted db-1")["verification"], "reported");
+}
+
+#[test]
+fn a_mattermost_profile_zone_is_the_writers_and_wins_over_the_shift_sheet() {
+    let s = Scratch::new();
+    // The sheet says New York, her own profile says Berlin: her setting
+    // is the one she lives by.
+    let sheet = s.write(
+        "oncall/shifts.csv",
+        "Date,Engineer,Email,Role,Start,End,Time zone\n\
+         2026-03-10,Dana Whitfield,dana@example.com,primary on-call,00:00,23:00,America/New_York\n",
+    );
+    let chat = s.write(
+        "chat/export.jsonl",
+        mattermost_export(
+            &[(
+                "dana",
+                r#", "email": "dana@example.com", "timezone": {"useAutomaticTimezone": "true", "automaticTimezone": "Europe/Berlin", "manualTimezone": ""}"#,
+            )],
+            // 10:10 UTC, 11:10 in Berlin: "11:03" is Berlin time.
+            &[(
+                "dana",
+                "Rolled back payments-api to 3.1.2 at 11:03",
+                march_10("10:10"),
+            )],
+        ),
+    );
+    let evidence = [
+        sheet.to_str().unwrap(),
+        chat.to_str().unwrap(),
+        "fixtures/claims/deploy/deploys.log",
+    ];
+    let t = timeline(&s, &evidence, &[]);
+    let e = entry_with(&t, "Rolled back payments-api");
+    assert_eq!(e["verification"], "corroborated", "{e:#}");
+    assert!(
+        note(e).ends_with("11:03 read in Europe/Berlin, the writer's zone from their chat profile"),
+        "{}",
+        note(e)
+    );
+}

@@ -292,11 +292,23 @@ fn bulk_users(input: &[u8]) -> HashMap<String, Person> {
                 display_name: json::text(user, &["nickname"]).map(str::to_string),
                 real_name: (!full.is_empty()).then_some(full),
                 email: json::text(user, &["email"]).map(str::to_string),
-                zone: None,
+                zone: user.get("timezone").and_then(profile_zone),
             },
         );
     }
     users
+}
+
+/// The zone a user's `timezone` settings give, as Mattermost itself picks
+/// it: the automatic one when `useAutomaticTimezone` is `"true"`, else
+/// the one they set by hand.
+fn profile_zone(timezone: &Value) -> Option<String> {
+    let key = if chat::is_true(timezone, "useAutomaticTimezone") {
+        "automaticTimezone"
+    } else {
+        "manualTimezone"
+    };
+    json::text(timezone, &[key]).map(str::to_string)
 }
 
 /// Posts the server wrote about a user ("harry joined the channel."): the
@@ -577,6 +589,46 @@ mod tests {
             .unwrap();
         assert_eq!(malfoy.actor.as_deref(), Some("malfoy"));
         assert!(!malfoy.chatter);
+    }
+
+    #[test]
+    fn a_users_timezone_setting_is_kept_on_their_posts() {
+        let user = |name: &str, tz: &str| {
+            format!(
+                r#"{{"type":"user","user":{{"username":"{name}","email":"{name}@example.com","first_name":"","last_name":"","timezone":{tz}}}}}"#
+            )
+        };
+        let post = |name: &str| {
+            format!(
+                r#"{{"type":"post","post":{{"team":"ops","channel":"inc","user":"{name}","message":"restarted db-1 at 10:05","create_at":1773137250000}}}}"#
+            )
+        };
+        let input = [
+            r#"{"type":"version","version":1}"#.to_string(),
+            user(
+                "auto",
+                r#"{"useAutomaticTimezone":"true","automaticTimezone":"Europe/Berlin","manualTimezone":""}"#,
+            ),
+            user(
+                "manual",
+                r#"{"useAutomaticTimezone":"false","automaticTimezone":"Europe/Berlin","manualTimezone":"America/Chicago"}"#,
+            ),
+            user(
+                "unset",
+                r#"{"useAutomaticTimezone":"true","automaticTimezone":"","manualTimezone":""}"#,
+            ),
+            post("auto"),
+            post("manual"),
+            post("unset"),
+        ]
+        .join("\n");
+        let out = run(&MattermostBulk, input.as_bytes());
+        assert!(out.problems.is_empty(), "{:?}", out.problems);
+        let zones: Vec<Option<&str>> = out.records.iter().map(|r| attr(r, "tz")).collect();
+        assert_eq!(
+            zones,
+            [Some("Europe/Berlin"), Some("America/Chicago"), None]
+        );
     }
 
     #[test]
