@@ -512,12 +512,6 @@ impl<'a> IndexedInput<'a> {
         nested(self.bytes, &self.lines, parent, path)
     }
 
-    /// The raw value at `path` under an object element, with its locator.
-    pub fn raw_nested(&self, parent: &Element, path: &[&str]) -> Option<(&'a RawValue, String)> {
-        let bytes: &'a [u8] = self.bytes.get(parent.span.clone())?;
-        walk(serde_json::from_slice(bytes).ok()?, path, &parent.locator)
-    }
-
     /// [`record_at`] in this input.
     pub fn record_at(&self, at: &Element, kind: Kind, time: Timestamp, message: String) -> Record {
         record_at(self.bytes, at, kind, time, message)

@@ -11,6 +11,7 @@
 //! from there. `_index` and `_id` stay with the record; `_id` is an
 //! identifier, so the same hit in two exports is one event.
 
+use serde_json::value::RawValue;
 use serde_json::Value;
 
 use super::InnerLines;
@@ -139,10 +140,9 @@ fn read_hit(
         sink.problem(problem_at(hit, "a hit without a readable time field"));
         return;
     };
-    let message = text_of(doc, "message")
-        .or_else(|| json::string_or_number(hit.value.get("fields")?.get("message")?.get(0)))
-        .unwrap_or_else(|| doc.to_string());
-    let mut record = src.record_at(hit, Kind::Log, time, message);
+    // The message is the line's own when its parser reads it, so the
+    // document's is looked up only when none does.
+    let mut record = src.record_at(hit, Kind::Log, time, String::new());
     record.system = Some("Elasticsearch".to_string());
     add_attribute(&mut record, "index", json::text(&hit.value, &["_index"]));
     if let Some(id) = json::text(&hit.value, &["_id"]) {
@@ -151,7 +151,7 @@ fn read_hit(
     let original = ["event.original", "log.original"]
         .iter()
         .find_map(|name| text_of(doc, name));
-    match original {
+    let read = match original {
         Some(line) => {
             record.host = ["host.name", "host.hostname", "hostname", "host"]
                 .iter()
@@ -159,22 +159,37 @@ fn read_hit(
             record.service = ["service.name", "service"]
                 .iter()
                 .find_map(|n| text_of(doc, n));
-            inner.apply(&mut record, &line);
+            inner.apply(&mut record, &line)
         }
         None => {
             // The document as written, when it is one line (compact
             // exports); else re-serialized onto one.
-            let raw = src
-                .raw_nested(hit, &["_source"])
-                .map(|(source, _)| source.get())
-                .filter(|text| !text.contains('\n'));
-            match raw {
+            match source_text(src, hit).filter(|text| !text.contains('\n')) {
                 Some(raw) => inner.apply(&mut record, raw),
                 None => inner.apply(&mut record, &doc.to_string()),
             }
         }
+    };
+    if !read {
+        record.message = text_of(doc, "message")
+            .or_else(|| json::string_or_number(hit.value.get("fields")?.get("message")?.get(0)))
+            .unwrap_or_else(|| doc.to_string());
     }
     sink.record(record);
+}
+
+/// A hit's `_source` as written, found in one pass over the hit.
+fn source_text<'a>(src: &IndexedInput<'a>, hit: &Element) -> Option<&'a str> {
+    #[derive(serde::Deserialize)]
+    struct Source<'a> {
+        #[serde(borrow, rename = "_source")]
+        source: Option<&'a RawValue>,
+    }
+    let bytes: &'a [u8] = src.bytes.get(hit.span.clone())?;
+    serde_json::from_slice::<Source<'a>>(bytes)
+        .ok()?
+        .source
+        .map(RawValue::get)
 }
 
 #[cfg(test)]

@@ -133,7 +133,9 @@ fn read_response(
                 sink.problem(problem_at(&value, format!("unreadable epoch ns {ns:?}")));
                 continue;
             };
-            let mut record = src.record_at(&value, Kind::Log, time, line.trim_end().to_string());
+            // The message is the line's own when its parser reads it, so
+            // the line is copied only when none does.
+            let mut record = src.record_at(&value, Kind::Log, time, String::new());
             if let Some(Value::Object(metadata)) = value.value.get(2) {
                 for (key, v) in metadata {
                     if let Some(text) = json::string_or_number(Some(v)) {
@@ -141,7 +143,9 @@ fn read_response(
                     }
                 }
             }
-            finish(&mut record, &labels, line, inner);
+            if !finish(&mut record, &labels, line, inner) {
+                record.message = line.trim_end().to_string();
+            }
             sink.record(record);
         }
     }
@@ -188,8 +192,9 @@ impl Stream {
     }
 }
 
-/// Sets what the labels say and reads the line into the record.
-fn finish(record: &mut Record, stream: &Stream, line: &str, inner: &mut InnerLines) {
+/// Sets what the labels say and reads the line into the record: whether a
+/// parser read it (else the caller sets the message).
+fn finish(record: &mut Record, stream: &Stream, line: &str, inner: &mut InnerLines) -> bool {
     record.system = Some("Loki".to_string());
     record.host.clone_from(&stream.host);
     record.service.clone_from(&stream.service);
@@ -198,7 +203,7 @@ fn finish(record: &mut Record, stream: &Stream, line: &str, inner: &mut InnerLin
             .attributes
             .push(("stream".to_string(), selector.clone()));
     }
-    inner.apply(record, line);
+    inner.apply(record, line)
 }
 
 impl Parser for Logcli {
@@ -240,10 +245,12 @@ impl Parser for Logcli {
                         line.number,
                         line.start..line.start + line.bytes.len(),
                         time,
-                        body.clone(),
+                        String::new(),
                     );
                     record.lossy_utf8 = lossy;
-                    finish(&mut record, &Stream::new(&labels), &body, &mut inner);
+                    if !finish(&mut record, &Stream::new(&labels), &body, &mut inner) {
+                        record.message = body;
+                    }
                     sink.record(record);
                 }
                 Err(reason) => sink.problem(problem(reason)),
