@@ -71,14 +71,19 @@ impl Parser for Elasticsearch {
             // Hits are parsed one at a time, never the whole page at once.
             let (array, locator) = if json::first_byte(doc.raw.get().as_bytes()) == Some(b'[') {
                 (Some(doc.raw), doc.root.clone())
-            } else if json::member(doc.raw, "_source").is_some() {
-                if let Some(hit) = src.element(doc.raw, doc.root.clone()) {
-                    read_hit(src, &hit, &mut inner, sink);
-                }
-                return;
             } else {
+                // A page is most of a piece, so its members are read in
+                // one pass for both questions: a hit, or a page of them?
+                let members = src.members(doc.raw).unwrap_or_default();
+                let find = |key: &str| members.iter().find(|(k, _)| k == key).map(|(_, v)| *v);
+                if find("_source").is_some() {
+                    if let Some(hit) = src.element(doc.raw, doc.root.clone()) {
+                        read_hit(src, &hit, &mut inner, sink);
+                    }
+                    return;
+                }
                 (
-                    json::raw_at(doc.raw, &["hits", "hits"]),
+                    find("hits").and_then(|hits| json::member(hits, "hits")),
                     format!("{}.hits.hits", doc.root),
                 )
             };

@@ -92,10 +92,15 @@ fn read_response(
         locator: Some(locator),
         reason,
     };
-    let kind = json::raw_at(doc.raw, &["data", "resultType"])
+    // The response is most of a piece, and a stream most of a response:
+    // each object's members are read in one pass, not one per key.
+    let data = json::member(doc.raw, "data").and_then(|data| src.members(data));
+    let data = data.unwrap_or_default();
+    let find = |key: &str| data.iter().find(|(k, _)| k == key).map(|(_, v)| *v);
+    let kind = find("resultType")
         .and_then(|raw| serde_json::from_str::<String>(raw.get()).ok())
         .unwrap_or_default();
-    let result = json::raw_at(doc.raw, &["data", "result"]);
+    let result = find("result");
     let streams = result.and_then(|raw| serde_json::from_str::<Vec<&RawValue>>(raw.get()).ok());
     let (true, Some(streams)) = (kind == "streams", streams) else {
         sink.problem(problem(
@@ -107,14 +112,16 @@ fn read_response(
     };
     for (i, stream) in streams.into_iter().enumerate() {
         let at = format!("{}.data.result[{i}]", doc.root);
-        let labels = json::member(stream, "stream")
+        let members = src.members(stream).unwrap_or_default();
+        let find = |key: &str| members.iter().find(|(k, _)| k == key).map(|(_, v)| *v);
+        let labels = find("stream")
             .and_then(|raw| serde_json::from_str::<Value>(raw.get()).ok())
             .map(|v| labels(Some(&v)))
             .unwrap_or_default();
         let labels = Stream::new(&labels);
         let locator = format!("{at}.values");
-        let values = json::member(stream, "values")
-            .and_then(|raw| json::each_element(src.bytes, &src.lines, raw, &locator));
+        let values =
+            find("values").and_then(|raw| json::each_element(src.bytes, &src.lines, raw, &locator));
         let Some(values) = values else {
             sink.problem(problem(stream, at, "stream without values".to_string()));
             continue;
