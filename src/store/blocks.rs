@@ -150,10 +150,15 @@ pub fn encode(lines: &[Line], notable: bool) -> Block {
         body.put(strings.reference(Field::Service, l.service.as_deref()));
         body.put(strings.reference(Field::Attributes, l.attributes.as_deref()));
         body.put(l.cluster);
-        let extras = u64::from(l.locator.is_some()) * HAS_LOCATOR
-            | u64::from(l.system.is_some()) * HAS_SYSTEM
-            | u64::from(!l.identifiers.is_empty()) * HAS_IDENTIFIERS
-            | u64::from(l.time_text.is_some()) * HAS_TIME_TEXT;
+        let extras = [
+            (l.locator.is_some(), HAS_LOCATOR),
+            (l.system.is_some(), HAS_SYSTEM),
+            (!l.identifiers.is_empty(), HAS_IDENTIFIERS),
+            (l.time_text.is_some(), HAS_TIME_TEXT),
+        ]
+        .into_iter()
+        .filter(|(has, _)| *has)
+        .fold(0, |bits, (_, bit)| bits | bit);
         body.put(extras);
         if let Some(locator) = &l.locator {
             match split_locator(locator) {
