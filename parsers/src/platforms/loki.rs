@@ -384,6 +384,35 @@ mod tests {
     }
 
     #[test]
+    fn escaped_lines_metadata_and_values_of_another_shape() {
+        // A line with escapes that no line parser reads (it has no time of
+        // its own), one without, structured metadata as a third member,
+        // and values that are no pair.
+        let text = r#"{"data":{"resultType":"streams","result":[{"stream":{"app":"api"},"values":[
+["1763633400000000000","{\"level\":\"error\",\"msg\":\"db \\\"main\\\" down\"}",{"trace_id":"abc","n":3}],
+["1763633401000000000","plain words"],
+{"0":"1763633402000000000","1":"x"},
+["1763633403000000000",7]]}]}}"#;
+        let out = run_str(&LokiApi, text);
+        let r = &out.records;
+        assert_eq!(r.len(), 2, "{:?}", out.problems);
+        assert_eq!(
+            r[0].message,
+            r#"{"level":"error","msg":"db \"main\" down"}"#
+        );
+        assert_eq!(attr(&r[0], "trace_id"), Some("abc"));
+        assert_eq!(attr(&r[0], "n"), Some("3"));
+        assert_eq!(r[1].message, "plain words");
+        assert_eq!(
+            problem_places(&out),
+            [
+                (Some(4), Some("$.data.result[0].values[2]")),
+                (Some(5), Some("$.data.result[0].values[3]"))
+            ]
+        );
+    }
+
+    #[test]
     fn logcli_jsonl_and_default_output() {
         let text = concat!(
             "{\"line\":\"time=2025-11-20T10:10:00.5Z level=warn msg=slow\",\"timestamp\":\"2025-11-20T11:10:00.5+01:00\",\"labels\":{\"app\":\"api\"}}\n",
