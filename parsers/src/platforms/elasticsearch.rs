@@ -77,9 +77,8 @@ impl Parser for Elasticsearch {
                 let members = src.members(doc.raw).unwrap_or_default();
                 let find = |key: &str| members.iter().find(|(k, _)| k == key).map(|(_, v)| *v);
                 if find("_source").is_some() {
-                    if let Some(hit) = src.element(doc.raw, doc.root.clone()) {
-                        read_hit(src, &hit, &mut inner, sink);
-                    }
+                    let hit = src.raw_element(doc.raw, doc.root.clone());
+                    read_hit(src, &hit, &mut inner, sink);
                     return;
                 }
                 (
@@ -88,7 +87,7 @@ impl Parser for Elasticsearch {
                 )
             };
             let hits =
-                array.and_then(|raw| json::each_element(src.bytes, &src.lines, raw, &locator));
+                array.and_then(|raw| json::raw_elements(src.bytes, &src.lines, raw, &locator));
             let Some(hits) = hits else {
                 sink.problem(Problem {
                     line: Some(src.line_at(src.span_of(doc.raw).start)),
@@ -131,15 +130,21 @@ fn time_of(value: &Value) -> Option<Timestamp> {
 
 fn read_hit(
     src: &IndexedInput<'_>,
-    hit: &Element,
+    hit: &Element<&RawValue>,
     inner: &mut InnerLines,
     sink: &mut dyn RecordSink,
 ) {
-    let empty = Value::Null;
-    let doc = hit.value.get("_source").unwrap_or(&empty);
+    // The hit's members stay raw: only `_source` (and the rare `fields`)
+    // are worth a Value, and `_source` as written is what the line
+    // parser reads.
+    let members = src.members(hit.value).unwrap_or_default();
+    let raw = |key: &str| members.iter().find(|(k, _)| k == key).map(|(_, v)| *v);
+    let parse = |key: &str| raw(key).and_then(|r| serde_json::from_str::<Value>(r.get()).ok());
+    let doc = parse("_source").unwrap_or(Value::Null);
+    let fields = parse("fields");
     let time = TIME_FIELDS
         .iter()
-        .find_map(|name| field(doc, name).or_else(|| hit.value.get("fields")?.get(name)))
+        .find_map(|name| field(&doc, name).or_else(|| fields.as_ref()?.get(name)))
         .and_then(time_of);
     let Some(time) = time else {
         sink.problem(problem_at(hit, "a hit without a readable time field"));
@@ -149,52 +154,42 @@ fn read_hit(
     // document's is looked up only when none does.
     let mut record = src.record_at(hit, Kind::Log, time, String::new());
     record.system = Some("Elasticsearch".to_string());
-    add_attribute(&mut record, "index", json::text(&hit.value, &["_index"]));
-    if let Some(id) = json::text(&hit.value, &["_id"]) {
+    let text = |key: &str| parse(key).and_then(|v| json::text(&v, &[]).map(str::to_string));
+    add_attribute(&mut record, "index", text("_index"));
+    if let Some(id) = text("_id") {
         add_identifier(&mut record, id);
     }
     let original = ["event.original", "log.original"]
         .iter()
-        .find_map(|name| text_of(doc, name));
+        .find_map(|name| text_of(&doc, name));
     let read = match original {
         Some(line) => {
             record.host = ["host.name", "host.hostname", "hostname", "host"]
                 .iter()
-                .find_map(|n| text_of(doc, n));
+                .find_map(|n| text_of(&doc, n));
             record.service = ["service.name", "service"]
                 .iter()
-                .find_map(|n| text_of(doc, n));
+                .find_map(|n| text_of(&doc, n));
             inner.apply(&mut record, &line)
         }
         None => {
             // The document as written, when it is one line (compact
             // exports); else re-serialized onto one.
-            match source_text(src, hit).filter(|text| !text.contains('\n')) {
-                Some(raw) => inner.apply(&mut record, raw),
+            match raw("_source")
+                .map(RawValue::get)
+                .filter(|text| !text.contains('\n'))
+            {
+                Some(written) => inner.apply(&mut record, written),
                 None => inner.apply(&mut record, &doc.to_string()),
             }
         }
     };
     if !read {
-        record.message = text_of(doc, "message")
-            .or_else(|| json::string_or_number(hit.value.get("fields")?.get("message")?.get(0)))
+        record.message = text_of(&doc, "message")
+            .or_else(|| json::string_or_number(fields.as_ref()?.get("message")?.get(0)))
             .unwrap_or_else(|| doc.to_string());
     }
     sink.record(record);
-}
-
-/// A hit's `_source` as written, found in one pass over the hit.
-fn source_text<'a>(src: &IndexedInput<'a>, hit: &Element) -> Option<&'a str> {
-    #[derive(serde::Deserialize)]
-    struct Source<'a> {
-        #[serde(borrow, rename = "_source")]
-        source: Option<&'a RawValue>,
-    }
-    let bytes: &'a [u8] = src.bytes.get(hit.span.clone())?;
-    serde_json::from_slice::<Source<'a>>(bytes)
-        .ok()?
-        .source
-        .map(RawValue::get)
 }
 
 #[cfg(test)]
