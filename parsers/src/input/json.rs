@@ -710,11 +710,20 @@ pub(crate) fn ordered_members(raw: &RawValue) -> Option<Vec<(String, &RawValue)>
 /// The raw member `key` of a raw object; of a key written twice the last,
 /// as [`Value`] reads it.
 pub(crate) fn member<'a>(raw: &'a RawValue, key: &str) -> Option<&'a RawValue> {
-    ordered_members(raw)?
-        .into_iter()
+    find_member(&ordered_members(raw)?, key)
+}
+
+/// The member `key` among an object's [`ordered_members`], as [`member`]
+/// finds it: several keys of one object are found in one pass over it.
+pub(crate) fn find_member<'a>(
+    members: &[(String, &'a RawValue)],
+    key: &str,
+) -> Option<&'a RawValue> {
+    members
+        .iter()
         .rev()
         .find(|(k, _)| k == key)
-        .map(|(_, v)| v)
+        .map(|(_, v)| *v)
 }
 
 /// The raw member `key` of a raw object; of a key written twice the first.

@@ -74,8 +74,8 @@ impl Parser for Elasticsearch {
             } else {
                 // A page is most of a piece, so its members are read in
                 // one pass for both questions: a hit, or a page of them?
-                let members = src.members(doc.raw).unwrap_or_default();
-                let find = |key: &str| members.iter().find(|(k, _)| k == key).map(|(_, v)| *v);
+                let members = json::ordered_members(doc.raw).unwrap_or_default();
+                let find = |key: &str| json::find_member(&members, key);
                 if find("_source").is_some() {
                     let hit = src.raw_element(doc.raw, doc.root.clone());
                     read_hit(src, &hit, &mut inner, sink);
@@ -137,8 +137,8 @@ fn read_hit(
     // The hit's members stay raw: only `_source` (and the rare `fields`)
     // are worth a Value, and `_source` as written is what the line
     // parser reads.
-    let members = src.members(hit.value).unwrap_or_default();
-    let raw = |key: &str| members.iter().find(|(k, _)| k == key).map(|(_, v)| *v);
+    let members = json::ordered_members(hit.value).unwrap_or_default();
+    let raw = |key: &str| json::find_member(&members, key);
     let parse = |key: &str| raw(key).and_then(|r| serde_json::from_str::<Value>(r.get()).ok());
     let doc = parse("_source").unwrap_or(Value::Null);
     let fields = parse("fields");

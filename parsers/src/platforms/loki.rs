@@ -94,9 +94,9 @@ fn read_response(
     };
     // The response is most of a piece, and a stream most of a response:
     // each object's members are read in one pass, not one per key.
-    let data = json::member(doc.raw, "data").and_then(|data| src.members(data));
+    let data = json::member(doc.raw, "data").and_then(json::ordered_members);
     let data = data.unwrap_or_default();
-    let find = |key: &str| data.iter().find(|(k, _)| k == key).map(|(_, v)| *v);
+    let find = |key: &str| json::find_member(&data, key);
     let kind = find("resultType")
         .and_then(|raw| serde_json::from_str::<String>(raw.get()).ok())
         .unwrap_or_default();
@@ -112,8 +112,8 @@ fn read_response(
     };
     for (i, stream) in streams.into_iter().enumerate() {
         let at = format!("{}.data.result[{i}]", doc.root);
-        let members = src.members(stream).unwrap_or_default();
-        let find = |key: &str| members.iter().find(|(k, _)| k == key).map(|(_, v)| *v);
+        let members = json::ordered_members(stream).unwrap_or_default();
+        let find = |key: &str| json::find_member(&members, key);
         let labels = find("stream")
             .and_then(|raw| serde_json::from_str::<Value>(raw.get()).ok())
             .map(|v| labels(Some(&v)))
