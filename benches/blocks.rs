@@ -1,8 +1,9 @@
-//! Block encoding (`blocks::encode`) on two shapes of 1024 routine lines:
+//! Block encoding (`blocks::encode`) on three shapes of 1024 routine lines:
 //! syslog-like lines whose message is a range of the record and whose host
-//! alternates among a few, and access-log-like lines whose message is kept
+//! alternates among a few, access-log-like lines whose message is kept
 //! as text, distinct on every line (so the string table is most of the
-//! block).
+//! block), and Elasticsearch hits (syslog-like, with a locator, system and
+//! a distinct identifier each).
 
 use std::borrow::Cow;
 
@@ -23,7 +24,16 @@ impl Lcg {
     }
 }
 
-fn lines(text_messages: bool) -> Vec<Line> {
+#[derive(Clone, Copy)]
+enum Shape {
+    Syslog,
+    Access,
+    Hits,
+}
+
+fn lines(shape: Shape) -> Vec<Line> {
+    let text_messages = matches!(shape, Shape::Access);
+    let hits = matches!(shape, Shape::Hits);
     let mut rng = Lcg(7);
     let (mut time, mut start) = (1_772_323_200_000_000i64, 0u64);
     (0..BLOCK_LINES as u64)
@@ -64,6 +74,14 @@ fn lines(text_messages: bool) -> Vec<Line> {
                 service,
                 attributes: None,
                 cluster: rng.next(40),
+                locator: hits.then(|| format!("$.hits.hits[{seq}]")),
+                system: hits.then(|| "Elasticsearch".to_string()),
+                identifiers: if hits {
+                    vec![format!("{:012x}", 70_000 + seq)]
+                } else {
+                    Vec::new()
+                },
+                time_text: None,
             }
         })
         .collect()
@@ -72,8 +90,12 @@ fn lines(text_messages: bool) -> Vec<Line> {
 fn blocks(c: &mut Criterion) {
     let mut group = c.benchmark_group("encode");
     group.throughput(Throughput::Elements(BLOCK_LINES as u64));
-    for (name, text_messages) in [("syslog", false), ("access", true)] {
-        let lines = lines(text_messages);
+    for (name, shape) in [
+        ("syslog", Shape::Syslog),
+        ("access", Shape::Access),
+        ("hits", Shape::Hits),
+    ] {
+        let lines = lines(shape);
         group.bench_function(name, |b| b.iter(|| encode(&lines, false)));
     }
     group.finish();

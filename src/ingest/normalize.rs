@@ -242,16 +242,14 @@ impl Normalizer<'_> {
         self.seq += 1;
         // A log line that needs no column of its own goes into a block:
         // routine lines into one, notable ones (which reconstruction reads,
-        // so their message is kept as text) into another.
+        // so their message is kept as text) into another. A block keeps a
+        // locator, system and identifiers, and the time text where the
+        // record does not hold it, so log-platform records are lines too.
         let plain = r.kind == Kind::Log
             && !r.chatter
             && !r.lossy_utf8
-            && verbatim.time_text
-            && r.locator.is_none()
             && r.actor.is_none()
-            && r.system.is_none()
-            && r.human.is_none()
-            && r.identifiers.is_empty();
+            && r.human.is_none();
         if let (true, Some(line)) = (plain, r.line) {
             let message = match message_range {
                 Some((from, to)) => blocks::Message::Range(from, to),
@@ -272,6 +270,10 @@ impl Normalizer<'_> {
                 service: r.service.take(),
                 attributes,
                 cluster: cluster as u64,
+                locator: r.locator.take(),
+                system: r.system.take(),
+                identifiers: std::mem::take(&mut r.identifiers),
+                time_text: (!verbatim.time_text).then(|| std::mem::take(&mut r.time.text)),
             });
             if lines.len() >= BLOCK_LINES {
                 self.send_lines(notable);

@@ -4,21 +4,32 @@
 //! routine lines are packed, in source order, into blocks of up to
 //! [`BLOCK_LINES`] lines (one `line_blocks` row each, with the block's time
 //! span). A line keeps all its provenance: position, line numbers, byte
-//! range, times and flags, template, level, host, service, attributes; its
-//! message is a byte range of the record, read back from the evidence, or
-//! its text where the record does not hold it verbatim.
+//! range, locator, times and flags, template, level, host, service,
+//! system, identifiers, attributes; its message is a byte range of the
+//! record, read back from the evidence, or its text where the record does
+//! not hold it verbatim; so is its time text.
 //!
-//! A line is routine when it is a log line that is not notable and nothing
-//! about it needs a column of its own (see [`is_routine`]). Every other
-//! event is a row of `events`.
+//! A log line goes into a block when it is not chatter and nothing about
+//! it needs a column of its own (an actor, a person); notable lines into
+//! blocks of their own. Every other event is a row of `events`.
 //!
-//! Layout of a block: a string table (varint count, then each string as
-//! varint length + UTF-8), a varint line count, then per line: seq delta,
-//! time delta (zigzag), quality bits, precision, line delta (zigzag), extra
-//! lines, byte start delta (zigzag), byte length, the message (start × 2
-//! and length, or string-table reference × 2 + 1), then level, host,
-//! service and attributes as string-table references (0 = none), and the
-//! template cluster.
+//! Layout of a block (layout [`LAYOUT`], the `line_blocks.layout` column):
+//! a string table (varint count, then each string as varint length +
+//! UTF-8), a varint line count, then per line: seq delta, time delta
+//! (zigzag), quality bits, precision, line delta (zigzag), extra lines,
+//! byte start delta (zigzag), byte length, the message (start × 2 and
+//! length, or string-table reference × 2 + 1), then level, host, service
+//! and attributes as string-table references (0 = none), the template
+//! cluster, and a varint of the extras that follow, each when its bit is
+//! set: the locator (bit 1), system (2), identifiers (4: count, then
+//! references) and the time as written where the record does not hold it
+//! (8). A locator is mostly a path or row ending in a number that grows
+//! by one from line to line (`$.hits.hits[17]`, `row 5`), so it is
+//! written as the reference of the text before its last number × 2 + 1,
+//! the reference of the text after it (0 = none), and the number's
+//! difference from the previous such number (zigzag); any other locator
+//! as its own reference × 2. Layout 1 (schema 6 and before) ends a line
+//! at its cluster and has none of the extras.
 
 use std::borrow::Cow;
 
@@ -28,6 +39,15 @@ use crate::model::Quality;
 /// small enough that a narrow time range decodes few lines it does not
 /// need.
 pub const BLOCK_LINES: usize = 1024;
+
+/// The layout [`encode`] writes; [`decode`] reads it and every earlier one.
+pub const LAYOUT: u32 = 2;
+
+/// Extras a line of layout 2 may carry, as bits of its extras varint.
+const HAS_LOCATOR: u64 = 1;
+const HAS_SYSTEM: u64 = 2;
+const HAS_IDENTIFIERS: u64 = 4;
+const HAS_TIME_TEXT: u64 = 8;
 
 /// One routine line, as encoded.
 #[derive(Debug, Clone, PartialEq)]
@@ -58,6 +78,14 @@ pub struct Line {
     pub attributes: Option<String>,
     /// Template cluster in its source's miner.
     pub cluster: u64,
+    /// Position in the source when more than `line N` (`$.hits.hits[17]`).
+    pub locator: Option<String>,
+    /// Product that recorded it.
+    pub system: Option<String>,
+    /// Identifiers the record carries.
+    pub identifiers: Vec<String>,
+    /// The time as written, where the record's bytes do not hold it.
+    pub time_text: Option<String>,
 }
 
 /// A line's message: where it is in the record's bytes, or, when the
@@ -91,20 +119,21 @@ pub struct Block {
 #[error("a line block is damaged: {0}")]
 pub struct Damaged(&'static str);
 
-/// Packs lines into a block.
+/// Packs lines into a block of layout [`LAYOUT`].
 pub fn encode(lines: &[Line], notable: bool) -> Block {
     let mut strings = Strings::for_lines(lines);
     // A routine line takes under 24 bytes, so the body seldom grows.
     let mut body = Body::with_capacity(lines.len() * 24);
     let mut previous = (0u64, 0i64, 0u64, 0u64);
+    let mut previous_index = 0u64;
     let mut span = (i64::MAX, i64::MIN);
     let mut quality = Quality::default();
     for l in lines {
-        body.make_room();
+        body.make_room(l.identifiers.len());
         body.put(l.seq.wrapping_sub(previous.0));
         body.put(zigzag(l.time.wrapping_sub(previous.1)));
         body.put(u64::from(l.quality.bits()));
-        body.put(strings.reference(0, Some(&l.precision)));
+        body.put(strings.reference(Field::Precision, Some(&l.precision)));
         body.put(zigzag(l.line.wrapping_sub(previous.2) as i64));
         body.put(l.line_end.saturating_sub(l.line));
         body.put(zigzag(l.bytes.0.wrapping_sub(previous.3) as i64));
@@ -114,13 +143,49 @@ pub fn encode(lines: &[Line], notable: bool) -> Block {
                 body.put(u64::from(*from) << 1);
                 body.put(u64::from(to.saturating_sub(*from)));
             }
-            Message::Text(text) => body.put(strings.reference(1, Some(text)) << 1 | 1),
+            Message::Text(text) => body.put(strings.reference(Field::Message, Some(text)) << 1 | 1),
         }
-        body.put(strings.reference(2, l.level.as_deref()));
-        body.put(strings.reference(3, l.host.as_deref()));
-        body.put(strings.reference(4, l.service.as_deref()));
-        body.put(strings.reference(5, l.attributes.as_deref()));
+        body.put(strings.reference(Field::Level, l.level.as_deref()));
+        body.put(strings.reference(Field::Host, l.host.as_deref()));
+        body.put(strings.reference(Field::Service, l.service.as_deref()));
+        body.put(strings.reference(Field::Attributes, l.attributes.as_deref()));
         body.put(l.cluster);
+        let extras = [
+            (l.locator.is_some(), HAS_LOCATOR),
+            (l.system.is_some(), HAS_SYSTEM),
+            (!l.identifiers.is_empty(), HAS_IDENTIFIERS),
+            (l.time_text.is_some(), HAS_TIME_TEXT),
+        ]
+        .into_iter()
+        .filter(|(has, _)| *has)
+        .fold(0, |bits, (_, bit)| bits | bit);
+        body.put(extras);
+        if let Some(locator) = &l.locator {
+            match split_locator(locator) {
+                Some((before, index, after)) => {
+                    body.put(strings.reference(Field::LocatorHead, Some(before)) << 1 | 1);
+                    body.put(
+                        strings
+                            .reference(Field::LocatorTail, Some(after).filter(|a| !a.is_empty())),
+                    );
+                    body.put(zigzag(index.wrapping_sub(previous_index) as i64));
+                    previous_index = index;
+                }
+                None => body.put(strings.reference(Field::Locator, Some(locator)) << 1),
+            }
+        }
+        if let Some(system) = &l.system {
+            body.put(strings.reference(Field::System, Some(system)));
+        }
+        if !l.identifiers.is_empty() {
+            body.put(l.identifiers.len() as u64);
+            for id in &l.identifiers {
+                body.put(strings.reference(Field::Identifier, Some(id)));
+            }
+        }
+        if let Some(text) = &l.time_text {
+            body.put(strings.reference(Field::TimeText, Some(text)));
+        }
         previous = (l.seq, l.time, l.line, l.bytes.0);
         span = (span.0.min(l.time), span.1.max(l.time));
         quality.insert(l.quality);
@@ -149,8 +214,28 @@ pub fn encode(lines: &[Line], notable: bool) -> Block {
     }
 }
 
-/// Unpacks a block's lines, in source order.
-pub fn decode(data: &[u8]) -> Result<Vec<Line>, Damaged> {
+/// A locator as the text before its last number, the number and the text
+/// after it; `None` when the number would not be written back the same
+/// (a leading zero, too many digits) or there is none.
+fn split_locator(locator: &str) -> Option<(&str, u64, &str)> {
+    let bytes = locator.as_bytes();
+    let end = bytes.iter().rposition(u8::is_ascii_digit)? + 1;
+    let start = bytes[..end]
+        .iter()
+        .rposition(|b| !b.is_ascii_digit())
+        .map_or(0, |i| i + 1);
+    let digits = &locator[start..end];
+    if digits.len() > 1 && digits.starts_with('0') {
+        return None;
+    }
+    Some((&locator[..start], digits.parse().ok()?, &locator[end..]))
+}
+
+/// Unpacks a block's lines, in source order, from its `layout` (1 or 2).
+pub fn decode(data: &[u8], layout: u32) -> Result<Vec<Line>, Damaged> {
+    if !(1..=LAYOUT).contains(&layout) {
+        return Err(Damaged("a layout this factline does not know"));
+    }
     let mut r = Reader { data, at: 0 };
     let count = r.count()?;
     let mut strings = Vec::with_capacity(count);
@@ -159,18 +244,20 @@ pub fn decode(data: &[u8]) -> Result<Vec<Line>, Damaged> {
         let bytes = r.take(len)?;
         strings.push(std::str::from_utf8(bytes).map_err(|_| Damaged("text is not UTF-8"))?);
     }
-    let text = |i: u64| -> Result<Option<String>, Damaged> {
+    let string = |i: u64| -> Result<Option<&str>, Damaged> {
         match i {
             0 => Ok(None),
             i => strings
                 .get(i as usize - 1)
-                .map(|s| Some((*s).to_string()))
+                .map(|s| Some(*s))
                 .ok_or(Damaged("reference past the string table")),
         }
     };
+    let text = |i: u64| Ok(string(i)?.map(str::to_string));
     let count = r.count()?;
     let mut lines = Vec::with_capacity(count.min(BLOCK_LINES));
     let mut previous = (0u64, 0i64, 0u64, 0u64);
+    let mut previous_index = 0u64;
     for _ in 0..count {
         let seq = previous.0.wrapping_add(r.varint()?);
         let time = previous.1.wrapping_add(unzigzag(r.varint()?));
@@ -196,6 +283,37 @@ pub fn decode(data: &[u8]) -> Result<Vec<Line>, Damaged> {
         let service = text(r.varint()?)?;
         let attributes = text(r.varint()?)?;
         let cluster = r.varint()?;
+        let extras = if layout >= 2 { r.varint()? } else { 0 };
+        if extras & !(HAS_LOCATOR | HAS_SYSTEM | HAS_IDENTIFIERS | HAS_TIME_TEXT) != 0 {
+            return Err(Damaged("unknown extras"));
+        }
+        let mut locator = None;
+        if extras & HAS_LOCATOR != 0 {
+            let tagged = r.varint()?;
+            let head = string(tagged >> 1)?.ok_or(Damaged("locator missing"))?;
+            locator = Some(if tagged & 1 == 1 {
+                let tail = string(r.varint()?)?.unwrap_or_default();
+                let index = previous_index.wrapping_add(unzigzag(r.varint()?) as u64);
+                previous_index = index;
+                format!("{head}{index}{tail}")
+            } else {
+                head.to_string()
+            });
+        }
+        let system = match extras & HAS_SYSTEM {
+            0 => None,
+            _ => Some(text(r.varint()?)?.ok_or(Damaged("system missing"))?),
+        };
+        let mut identifiers = Vec::new();
+        if extras & HAS_IDENTIFIERS != 0 {
+            for _ in 0..r.count()? {
+                identifiers.push(text(r.varint()?)?.ok_or(Damaged("identifier missing"))?);
+            }
+        }
+        let time_text = match extras & HAS_TIME_TEXT {
+            0 => None,
+            _ => Some(text(r.varint()?)?.ok_or(Damaged("time text missing"))?),
+        };
         previous = (seq, time, line, start);
         lines.push(Line {
             seq,
@@ -211,6 +329,10 @@ pub fn decode(data: &[u8]) -> Result<Vec<Line>, Damaged> {
             service,
             attributes,
             cluster,
+            locator,
+            system,
+            identifiers,
+            time_text,
         });
     }
     Ok(lines)
@@ -223,7 +345,29 @@ struct Strings<'a> {
     /// Bytes the table takes in the block, besides its count.
     size: usize,
     places: crate::template::Map<&'a str, u64>,
-    previous: [Previous<'a>; 6],
+    previous: [Previous<'a>; Field::COUNT],
+}
+
+/// The fields a line takes from the string table, each remembering its
+/// previous text.
+#[derive(Clone, Copy)]
+enum Field {
+    Precision,
+    Message,
+    Level,
+    Host,
+    Service,
+    Attributes,
+    LocatorHead,
+    LocatorTail,
+    Locator,
+    System,
+    Identifier,
+    TimeText,
+}
+
+impl Field {
+    const COUNT: usize = Field::TimeText as usize + 1;
 }
 
 /// A field's text on the previous line, its place, and whether it was the
@@ -250,13 +394,14 @@ impl<'a> Strings<'a> {
             list: Vec::with_capacity(texts),
             size: 0,
             places: crate::template::Map::with_capacity_and_hasher(texts, Default::default()),
-            previous: [Previous::default(); 6],
+            previous: [Previous::default(); Field::COUNT],
         }
     }
 
     #[inline]
-    fn reference(&mut self, field: usize, text: Option<&'a str>) -> u64 {
+    fn reference(&mut self, field: Field, text: Option<&'a str>) -> u64 {
         let Some(text) = text else { return 0 };
+        let field = field as usize;
         let previous = self.previous[field];
         // Borrowed names (precision, level) are the same pointer, which
         // spares comparing their bytes.
@@ -305,8 +450,9 @@ struct Body {
 }
 
 impl Body {
-    /// Fifteen varints (a message range takes two) of up to ten bytes.
-    const LINE_MAX: usize = 15 * 10;
+    /// Twenty-two varints (a message range takes two, a locator three) of
+    /// up to ten bytes, besides the identifiers.
+    const LINE_MAX: usize = 22 * 10;
 
     fn with_capacity(bytes: usize) -> Self {
         Body {
@@ -315,9 +461,10 @@ impl Body {
         }
     }
 
-    /// Room for one more line.
-    fn make_room(&mut self) {
-        if self.bytes.len() - self.len < Body::LINE_MAX {
+    /// Room for one more line, which has `identifiers`.
+    fn make_room(&mut self, identifiers: usize) {
+        let needed = Body::LINE_MAX + identifiers * 10;
+        while self.bytes.len() - self.len < needed {
             self.bytes.resize(self.bytes.len() * 2, 0);
         }
     }
@@ -410,6 +557,20 @@ mod tests {
             service: None,
             attributes: Some(r#"{"pid":"7"}"#.into()),
             cluster: seq % 3,
+            locator: None,
+            system: None,
+            identifiers: Vec::new(),
+            time_text: None,
+        }
+    }
+
+    /// A record of a log-platform export, as an Elasticsearch hit is.
+    fn hit(i: u64) -> Line {
+        Line {
+            locator: Some(format!("$.hits.hits[{i}]")),
+            system: Some("Elasticsearch".into()),
+            identifiers: vec![format!("{i:012x}")],
+            ..line(i, 1_700_000_000_000_000 + i as i64, Some("web-1"))
         }
     }
 
@@ -428,11 +589,64 @@ mod tests {
         let block = encode(&lines, false);
         assert_eq!(block.lines, 3);
         assert_eq!(block.span, (1_699_999_999_000_000, 1_700_000_002_000_000));
-        assert_eq!(decode(&block.data).unwrap(), lines);
+        assert_eq!(decode(&block.data, LAYOUT).unwrap(), lines);
+    }
+
+    #[test]
+    fn locators_and_platform_facts_come_back_as_they_went_in() {
+        // Locators of every shape: an array index counting up and down
+        // again, a number in the middle, a row, a leading zero, a number
+        // too long for u64, none at all; and a time kept as text.
+        let locators = [
+            "$.hits.hits[0]",
+            "$.hits.hits[1]",
+            "$.data.result[2].values[17]",
+            "$.data.result[2].values[16]",
+            "$.data.result[3].values[0]",
+            "row 5",
+            "row 05",
+            "document 2 $.hits.hits[9].x",
+            "$[99999999999999999999]",
+            "$",
+            "",
+            "7",
+        ];
+        let mut lines: Vec<Line> = (0..locators.len() as u64).map(hit).collect();
+        for (l, locator) in lines.iter_mut().zip(locators) {
+            l.locator = Some(locator.to_string());
+        }
+        lines[3].identifiers = vec!["a".into(), "b".into(), "a".into()];
+        lines[4].identifiers.clear();
+        lines[4].system = None;
+        lines[5].time_text = Some("1700000000000000005".into());
+        lines[6].locator = None;
+        let block = encode(&lines, true);
+        assert_eq!(decode(&block.data, LAYOUT).unwrap(), lines);
+    }
+
+    #[test]
+    fn a_hit_takes_a_few_bytes_beside_its_identifier() {
+        let lines: Vec<Line> = (0..1024).map(hit).collect();
+        let plain: Vec<Line> = (0..1024)
+            .map(|i| line(i, 1_700_000_000_000_000 + i as i64, Some("web-1")))
+            .collect();
+        let (hits, plain) = (encode(&lines, false), encode(&plain, false));
+        // Locator: three bytes; system: one; identifiers: a count, a
+        // reference and the identifier's 13 bytes in the table.
+        let per_line = (hits.data.len() - plain.data.len()) as f64 / 1024.0;
+        assert!(per_line < 21.0, "{per_line} bytes per line");
+        assert_eq!(decode(&hits.data, LAYOUT).unwrap(), lines);
+    }
+
+    #[test]
+    fn unknown_layouts_are_refused() {
+        let block = encode(&[line(0, 0, None)], false);
+        assert!(decode(&block.data, 0).is_err());
+        assert!(decode(&block.data, LAYOUT + 1).is_err());
     }
 
     /// The block `repeated_and_shared_texts_keep_their_bytes` encodes, as
-    /// the encoder before this one wrote it.
+    /// layout 1 (schema 6 and before) has it.
     const GOLDEN: &str = concat!(
         "060b6d696c6c697365636f6e6404696e666f0464622d310b7b22706964223a22",
         "37227d0464622d320464622d3307008080f28183898506000102000063304b02",
@@ -462,10 +676,22 @@ mod tests {
         lines[5].level = Some(Cow::Owned("info".into()));
         lines[6].message = Message::Text("db-2".into());
         lines[6].attributes = None;
+        assert_eq!(decode(&hex::decode(GOLDEN).unwrap(), 1).unwrap(), lines);
+        // Layout 2 writes the same, with an empty extras byte per line.
         let block = encode(&lines, false);
-        assert_eq!(hex::encode(&block.data), GOLDEN);
-        assert_eq!(decode(&block.data).unwrap(), lines);
+        assert_eq!(hex::encode(&block.data), GOLDEN_2);
+        assert_eq!(decode(&block.data, 2).unwrap(), lines);
     }
+
+    /// That block in layout 2.
+    const GOLDEN_2: &str = concat!(
+        "060b6d696c6c697365636f6e6404696e666f0464622d310b7b22706964223a22",
+        "37227d0464622d320464622d3307008080f28183898506000102000063304b02",
+        "030004000001d00f00010200c80163304b02030004010001e70700010200c801",
+        "63304b02050004020001b81700010200c80163304b0205000400000100000102",
+        "00c80163304b02050004010001d00f00010200c801630b020303040200020000",
+        "0104009003630b020600000100",
+    );
 
     proptest! {
         #[test]
@@ -493,14 +719,32 @@ mod tests {
                     service: host,
                     attributes: None,
                     cluster,
+                    locator: None,
+                    system: None,
+                    identifiers: Vec::new(),
+                    time_text: None,
                 }
             }).collect();
-            prop_assert_eq!(decode(&encode(&lines, false).data).unwrap(), lines);
+            prop_assert_eq!(decode(&encode(&lines, false).data, LAYOUT).unwrap(), lines);
         }
 
         #[test]
-        fn damaged_blocks_are_errors_not_panics(data in proptest::collection::vec(any::<u8>(), 0..300)) {
-            let _ = decode(&data);
+        fn any_locators_and_identifiers_round_trip(raw in proptest::collection::vec(
+            (proptest::option::of("[$a-z.\\[\\] 0-9]{0,24}"), proptest::option::of("[A-Za-z]{1,8}"),
+             proptest::collection::vec("[0-9a-f]{0,12}", 0..4), proptest::option::of("[0-9:TZ-]{0,20}")), 0..40)) {
+            let lines: Vec<Line> = raw.into_iter().enumerate().map(|(i, (locator, system, identifiers, time_text))| Line {
+                locator,
+                system,
+                identifiers,
+                time_text,
+                ..line(i as u64, i as i64, None)
+            }).collect();
+            prop_assert_eq!(decode(&encode(&lines, false).data, LAYOUT).unwrap(), lines);
+        }
+
+        #[test]
+        fn damaged_blocks_are_errors_not_panics(data in proptest::collection::vec(any::<u8>(), 0..300), layout in 0u32..4) {
+            let _ = decode(&data, layout);
         }
     }
 }

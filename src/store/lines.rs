@@ -51,12 +51,12 @@ impl Store {
 
     /// A block's lines, in source order.
     fn block_lines(&self, block: &BlockSpan) -> Result<Vec<Line>> {
-        let data: Vec<u8> = self
+        let (data, layout): (Vec<u8>, u32) = self
             .conn
-            .prepare_cached("SELECT data FROM line_blocks WHERE id = ?1")
-            .and_then(|mut stmt| stmt.query_row([block.id], |r| r.get(0)))
+            .prepare_cached("SELECT data, layout FROM line_blocks WHERE id = ?1")
+            .and_then(|mut stmt| stmt.query_row([block.id], |r| Ok((r.get(0)?, r.get(1)?))))
             .map_err(|e| self.err(e))?;
-        blocks::decode(&data)
+        blocks::decode(&data, layout)
             .map_err(|e| Error::Input(format!("{}: {e} (block {})", self.path.display(), block.id)))
     }
 
@@ -181,7 +181,9 @@ impl ListingLookups<'_> {
             time: line.time,
             time_quality: line.quality,
             line: Some(line.line as i64),
-            locator: format!("line {}", line.line),
+            locator: line
+                .locator
+                .unwrap_or_else(|| format!("line {}", line.line)),
             kind: "log".to_string(),
             level: line.level.map(std::borrow::Cow::into_owned),
             actor: None,
@@ -190,10 +192,10 @@ impl ListingLookups<'_> {
             message,
             template_id,
             template,
-            system: None,
+            system: line.system,
             human: None,
             chatter: false,
-            identifiers: Vec::new(),
+            identifiers: line.identifiers,
             attributes: line
                 .attributes
                 .and_then(|a| serde_json::from_str(&a).ok())

@@ -232,6 +232,11 @@ CREATE INDEX review_actions_by_key ON review_actions(key);
     // The zone a shift record gives its person: a time they write without
     // a zone is read in it.
     "ALTER TABLE shifts ADD COLUMN zone TEXT",
+    // Blocks of layout 2 keep a line's locator, system, identifiers and a
+    // time text the record does not hold (`blocks.rs`), so log-platform
+    // records are lines, not rows. A factline that knows only layout 1
+    // would misread them; the new version makes it refuse the database.
+    "ALTER TABLE line_blocks ADD COLUMN layout INTEGER NOT NULL DEFAULT 1",
 ];
 
 /// The indexes behind time-ordered reads of event rows (log lines are in

@@ -158,8 +158,8 @@ impl<'t> SourceRows<'t> {
                  ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27)",
             )?,
             add_block: tx.prepare_cached(
-                "INSERT INTO line_blocks (source_id, lines, notable, first_time, last_time, data) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                "INSERT INTO line_blocks (source_id, lines, notable, first_time, last_time, data, layout) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             )?,
             totals: SourceTotals::default(),
             kinds: BTreeMap::new(),
@@ -176,7 +176,8 @@ impl<'t> SourceRows<'t> {
             block.notable,
             block.span.0,
             block.span.1,
-            block.data
+            block.data,
+            super::blocks::LAYOUT
         ])?;
         self.totals.add(block.lines, block.quality, block.span);
         *self.kinds.entry("log").or_default() += block.lines;

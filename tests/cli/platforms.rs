@@ -183,3 +183,28 @@ fn platform_exports_alone_draft_the_incident_with_its_key_times() {
         "{draft}"
     );
 }
+
+/// Platform records are packed into line blocks with their locators,
+/// systems and identifiers; the listing must show them exactly as when
+/// each was a row of `events` (the snapshot was taken from that build).
+#[test]
+fn platform_records_list_with_their_locators_and_messages() {
+    let s = Scratch::new();
+    assert_code(
+        &s.run(
+            "ingest",
+            &[EVIDENCE, "fixtures/elasticsearch", "--tz", "UTC"],
+        ),
+        0,
+    );
+    let out = s.run("events", &["--format", "jsonl"]);
+    assert_code(&out, 0);
+    let listing = stdout(&out);
+    let events = jsonl(&listing);
+    assert_eq!(events.len(), 197);
+    assert!(events
+        .iter()
+        .any(|e| e["locator"] == "$.data.result[6].values[9]"));
+    assert!(events.iter().any(|e| e["locator"] == "$.hits.hits[2]"));
+    insta::assert_snapshot!("platform_events_jsonl", listing);
+}

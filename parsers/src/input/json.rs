@@ -20,11 +20,12 @@ use serde_json::Value;
 use crate::record::{Kind, Problem, Record, RecordSink};
 use crate::time::{self, EpochUnit, Timestamp};
 
-/// One element of a JSON array, with where it sits in the document.
+/// One element of a JSON array, with where it sits in the document: its
+/// value parsed, or still raw (see [`raw_elements`]).
 #[derive(Debug, Clone)]
-pub struct Element {
+pub struct Element<V = Value> {
     /// The parsed value.
-    pub value: Value,
+    pub value: V,
     /// Byte range of the element in the input.
     pub span: Range<usize>,
     /// 1-based line where the element starts.
@@ -94,12 +95,32 @@ pub fn element(
     raw: &RawValue,
     locator: String,
 ) -> Option<Element> {
+    parsed(raw_element(input, lines, raw, locator))
+}
+
+/// A raw value borrowed from `input` as an [`Element`] still raw.
+fn raw_element<'r>(
+    input: &[u8],
+    lines: &LineIndex,
+    raw: &'r RawValue,
+    locator: String,
+) -> Element<&'r RawValue> {
     let span = span_of(input, raw);
-    Some(Element {
-        value: serde_json::from_str(raw.get()).ok()?,
+    Element {
+        value: raw,
         line: lines.line_at(span.start),
         span,
         locator,
+    }
+}
+
+/// A raw element with its value parsed.
+fn parsed(raw: Element<&RawValue>) -> Option<Element> {
+    Some(Element {
+        value: serde_json::from_str(raw.value.get()).ok()?,
+        span: raw.span,
+        line: raw.line,
+        locator: raw.locator,
     })
 }
 
@@ -123,16 +144,25 @@ pub(crate) fn each_element<'i>(
     array: &'i RawValue,
     locator: &'i str,
 ) -> Option<impl Iterator<Item = Element> + 'i> {
+    Some(raw_elements(input, lines, array, locator)?.filter_map(parsed))
+}
+
+/// [`each_element`] with the values left raw, for records of which a
+/// parser reads a few members: a [`Value`] of the whole, with its maps and
+/// strings, costs more than that.
+pub(crate) fn raw_elements<'i>(
+    input: &'i [u8],
+    lines: &'i LineIndex,
+    array: &'i RawValue,
+    locator: &'i str,
+) -> Option<impl Iterator<Item = Element<&'i RawValue>> + 'i> {
     let items: Vec<&RawValue> = serde_json::from_str(array.get()).ok()?;
-    Some(items.into_iter().enumerate().filter_map(move |(i, item)| {
-        let span = span_of(input, item);
-        Some(Element {
-            value: serde_json::from_str(item.get()).ok()?,
-            line: lines.line_at(span.start),
-            span,
-            locator: format!("{locator}[{i}]"),
-        })
-    }))
+    Some(
+        items
+            .into_iter()
+            .enumerate()
+            .map(move |(i, item)| raw_element(input, lines, item, format!("{locator}[{i}]"))),
+    )
 }
 
 /// Where a raw value borrowed from `input` sits in it.
@@ -489,6 +519,11 @@ impl<'a> IndexedInput<'a> {
         element(self.bytes, &self.lines, raw, locator)
     }
 
+    /// A raw value as an [`Element`] at `locator`, left raw.
+    pub fn raw_element<'r>(&self, raw: &'r RawValue, locator: String) -> Element<&'r RawValue> {
+        raw_element(self.bytes, &self.lines, raw, locator)
+    }
+
     /// The elements of a raw array, as [`elements`] reads them.
     pub fn elements(&self, array: &RawValue, locator: &str) -> Option<Vec<Element>> {
         elements(self.bytes, &self.lines, array, locator)
@@ -512,14 +547,14 @@ impl<'a> IndexedInput<'a> {
         nested(self.bytes, &self.lines, parent, path)
     }
 
-    /// The raw value at `path` under an object element, with its locator.
-    pub fn raw_nested(&self, parent: &Element, path: &[&str]) -> Option<(&'a RawValue, String)> {
-        let bytes: &'a [u8] = self.bytes.get(parent.span.clone())?;
-        walk(serde_json::from_slice(bytes).ok()?, path, &parent.locator)
-    }
-
     /// [`record_at`] in this input.
-    pub fn record_at(&self, at: &Element, kind: Kind, time: Timestamp, message: String) -> Record {
+    pub fn record_at<V>(
+        &self,
+        at: &Element<V>,
+        kind: Kind,
+        time: Timestamp,
+        message: String,
+    ) -> Record {
         record_at(self.bytes, at, kind, time, message)
     }
 }
@@ -603,9 +638,9 @@ pub(crate) fn each_document<'a>(
 
 /// A record citing `at` in `input`: its first and last line, JSON path and
 /// bytes.
-pub(crate) fn record_at(
+pub(crate) fn record_at<V>(
     input: &[u8],
-    at: &Element,
+    at: &Element<V>,
     kind: Kind,
     time: Timestamp,
     message: String,
@@ -620,7 +655,7 @@ pub(crate) fn record_at(
 }
 
 /// A problem citing `at`.
-pub(crate) fn problem_at(at: &Element, reason: impl Into<String>) -> Problem {
+pub(crate) fn problem_at<V>(at: &Element<V>, reason: impl Into<String>) -> Problem {
     Problem {
         line: Some(at.line),
         locator: Some(at.locator.clone()),
@@ -675,11 +710,20 @@ pub(crate) fn ordered_members(raw: &RawValue) -> Option<Vec<(String, &RawValue)>
 /// The raw member `key` of a raw object; of a key written twice the last,
 /// as [`Value`] reads it.
 pub(crate) fn member<'a>(raw: &'a RawValue, key: &str) -> Option<&'a RawValue> {
-    ordered_members(raw)?
-        .into_iter()
+    find_member(&ordered_members(raw)?, key)
+}
+
+/// The member `key` among an object's [`ordered_members`], as [`member`]
+/// finds it: several keys of one object are found in one pass over it.
+pub(crate) fn find_member<'a>(
+    members: &[(String, &'a RawValue)],
+    key: &str,
+) -> Option<&'a RawValue> {
+    members
+        .iter()
         .rev()
         .find(|(k, _)| k == key)
-        .map(|(_, v)| v)
+        .map(|(_, v)| *v)
 }
 
 /// The raw member `key` of a raw object; of a key written twice the first.

@@ -11,6 +11,7 @@
 //! from there. `_index` and `_id` stay with the record; `_id` is an
 //! identifier, so the same hit in two exports is one event.
 
+use serde_json::value::RawValue;
 use serde_json::Value;
 
 use super::InnerLines;
@@ -70,19 +71,23 @@ impl Parser for Elasticsearch {
             // Hits are parsed one at a time, never the whole page at once.
             let (array, locator) = if json::first_byte(doc.raw.get().as_bytes()) == Some(b'[') {
                 (Some(doc.raw), doc.root.clone())
-            } else if json::member(doc.raw, "_source").is_some() {
-                if let Some(hit) = src.element(doc.raw, doc.root.clone()) {
-                    read_hit(src, &hit, &mut inner, sink);
-                }
-                return;
             } else {
+                // A page is most of a piece, so its members are read in
+                // one pass for both questions: a hit, or a page of them?
+                let members = json::ordered_members(doc.raw).unwrap_or_default();
+                let find = |key: &str| json::find_member(&members, key);
+                if find("_source").is_some() {
+                    let hit = src.raw_element(doc.raw, doc.root.clone());
+                    read_hit(src, &hit, &mut inner, sink);
+                    return;
+                }
                 (
-                    json::raw_at(doc.raw, &["hits", "hits"]),
+                    find("hits").and_then(|hits| json::member(hits, "hits")),
                     format!("{}.hits.hits", doc.root),
                 )
             };
             let hits =
-                array.and_then(|raw| json::each_element(src.bytes, &src.lines, raw, &locator));
+                array.and_then(|raw| json::raw_elements(src.bytes, &src.lines, raw, &locator));
             let Some(hits) = hits else {
                 sink.problem(Problem {
                     line: Some(src.line_at(src.span_of(doc.raw).start)),
@@ -125,54 +130,64 @@ fn time_of(value: &Value) -> Option<Timestamp> {
 
 fn read_hit(
     src: &IndexedInput<'_>,
-    hit: &Element,
+    hit: &Element<&RawValue>,
     inner: &mut InnerLines,
     sink: &mut dyn RecordSink,
 ) {
-    let empty = Value::Null;
-    let doc = hit.value.get("_source").unwrap_or(&empty);
+    // The hit's members stay raw: only `_source` (and the rare `fields`)
+    // are worth a Value, and `_source` as written is what the line
+    // parser reads.
+    let members = json::ordered_members(hit.value).unwrap_or_default();
+    let raw = |key: &str| json::find_member(&members, key);
+    let parse = |key: &str| raw(key).and_then(|r| serde_json::from_str::<Value>(r.get()).ok());
+    let doc = parse("_source").unwrap_or(Value::Null);
+    let fields = parse("fields");
     let time = TIME_FIELDS
         .iter()
-        .find_map(|name| field(doc, name).or_else(|| hit.value.get("fields")?.get(name)))
+        .find_map(|name| field(&doc, name).or_else(|| fields.as_ref()?.get(name)))
         .and_then(time_of);
     let Some(time) = time else {
         sink.problem(problem_at(hit, "a hit without a readable time field"));
         return;
     };
-    let message = text_of(doc, "message")
-        .or_else(|| json::string_or_number(hit.value.get("fields")?.get("message")?.get(0)))
-        .unwrap_or_else(|| doc.to_string());
-    let mut record = src.record_at(hit, Kind::Log, time, message);
+    // The message is the line's own when its parser reads it, so the
+    // document's is looked up only when none does.
+    let mut record = src.record_at(hit, Kind::Log, time, String::new());
     record.system = Some("Elasticsearch".to_string());
-    add_attribute(&mut record, "index", json::text(&hit.value, &["_index"]));
-    if let Some(id) = json::text(&hit.value, &["_id"]) {
+    let text = |key: &str| parse(key).and_then(|v| json::text(&v, &[]).map(str::to_string));
+    add_attribute(&mut record, "index", text("_index"));
+    if let Some(id) = text("_id") {
         add_identifier(&mut record, id);
     }
     let original = ["event.original", "log.original"]
         .iter()
-        .find_map(|name| text_of(doc, name));
-    match original {
+        .find_map(|name| text_of(&doc, name));
+    let read = match original {
         Some(line) => {
             record.host = ["host.name", "host.hostname", "hostname", "host"]
                 .iter()
-                .find_map(|n| text_of(doc, n));
+                .find_map(|n| text_of(&doc, n));
             record.service = ["service.name", "service"]
                 .iter()
-                .find_map(|n| text_of(doc, n));
-            inner.apply(&mut record, &line);
+                .find_map(|n| text_of(&doc, n));
+            inner.apply(&mut record, &line)
         }
         None => {
             // The document as written, when it is one line (compact
             // exports); else re-serialized onto one.
-            let raw = src
-                .raw_nested(hit, &["_source"])
-                .map(|(source, _)| source.get())
-                .filter(|text| !text.contains('\n'));
-            match raw {
-                Some(raw) => inner.apply(&mut record, raw),
+            match raw("_source")
+                .map(RawValue::get)
+                .filter(|text| !text.contains('\n'))
+            {
+                Some(written) => inner.apply(&mut record, written),
                 None => inner.apply(&mut record, &doc.to_string()),
             }
         }
+    };
+    if !read {
+        record.message = text_of(&doc, "message")
+            .or_else(|| json::string_or_number(fields.as_ref()?.get("message")?.get(0)))
+            .unwrap_or_else(|| doc.to_string());
     }
     sink.record(record);
 }

@@ -92,10 +92,15 @@ fn read_response(
         locator: Some(locator),
         reason,
     };
-    let kind = json::raw_at(doc.raw, &["data", "resultType"])
+    // The response is most of a piece, and a stream most of a response:
+    // each object's members are read in one pass, not one per key.
+    let data = json::member(doc.raw, "data").and_then(json::ordered_members);
+    let data = data.unwrap_or_default();
+    let find = |key: &str| json::find_member(&data, key);
+    let kind = find("resultType")
         .and_then(|raw| serde_json::from_str::<String>(raw.get()).ok())
         .unwrap_or_default();
-    let result = json::raw_at(doc.raw, &["data", "result"]);
+    let result = find("result");
     let streams = result.and_then(|raw| serde_json::from_str::<Vec<&RawValue>>(raw.get()).ok());
     let (true, Some(streams)) = (kind == "streams", streams) else {
         sink.problem(problem(
@@ -107,14 +112,16 @@ fn read_response(
     };
     for (i, stream) in streams.into_iter().enumerate() {
         let at = format!("{}.data.result[{i}]", doc.root);
-        let labels = json::member(stream, "stream")
+        let members = json::ordered_members(stream).unwrap_or_default();
+        let find = |key: &str| json::find_member(&members, key);
+        let labels = find("stream")
             .and_then(|raw| serde_json::from_str::<Value>(raw.get()).ok())
             .map(|v| labels(Some(&v)))
             .unwrap_or_default();
         let labels = Stream::new(&labels);
         let locator = format!("{at}.values");
-        let values = json::member(stream, "values")
-            .and_then(|raw| json::each_element(src.bytes, &src.lines, raw, &locator));
+        let values =
+            find("values").and_then(|raw| json::each_element(src.bytes, &src.lines, raw, &locator));
         let Some(values) = values else {
             sink.problem(problem(stream, at, "stream without values".to_string()));
             continue;
@@ -133,7 +140,9 @@ fn read_response(
                 sink.problem(problem_at(&value, format!("unreadable epoch ns {ns:?}")));
                 continue;
             };
-            let mut record = src.record_at(&value, Kind::Log, time, line.trim_end().to_string());
+            // The message is the line's own when its parser reads it, so
+            // the line is copied only when none does.
+            let mut record = src.record_at(&value, Kind::Log, time, String::new());
             if let Some(Value::Object(metadata)) = value.value.get(2) {
                 for (key, v) in metadata {
                     if let Some(text) = json::string_or_number(Some(v)) {
@@ -141,7 +150,9 @@ fn read_response(
                     }
                 }
             }
-            finish(&mut record, &labels, line, inner);
+            if !finish(&mut record, &labels, line, inner) {
+                record.message = line.trim_end().to_string();
+            }
             sink.record(record);
         }
     }
@@ -188,8 +199,9 @@ impl Stream {
     }
 }
 
-/// Sets what the labels say and reads the line into the record.
-fn finish(record: &mut Record, stream: &Stream, line: &str, inner: &mut InnerLines) {
+/// Sets what the labels say and reads the line into the record: whether a
+/// parser read it (else the caller sets the message).
+fn finish(record: &mut Record, stream: &Stream, line: &str, inner: &mut InnerLines) -> bool {
     record.system = Some("Loki".to_string());
     record.host.clone_from(&stream.host);
     record.service.clone_from(&stream.service);
@@ -198,7 +210,7 @@ fn finish(record: &mut Record, stream: &Stream, line: &str, inner: &mut InnerLin
             .attributes
             .push(("stream".to_string(), selector.clone()));
     }
-    inner.apply(record, line);
+    inner.apply(record, line)
 }
 
 impl Parser for Logcli {
@@ -240,10 +252,12 @@ impl Parser for Logcli {
                         line.number,
                         line.start..line.start + line.bytes.len(),
                         time,
-                        body.clone(),
+                        String::new(),
                     );
                     record.lossy_utf8 = lossy;
-                    finish(&mut record, &Stream::new(&labels), &body, &mut inner);
+                    if !finish(&mut record, &Stream::new(&labels), &body, &mut inner) {
+                        record.message = body;
+                    }
                     sink.record(record);
                 }
                 Err(reason) => sink.problem(problem(reason)),
@@ -366,6 +380,35 @@ mod tests {
         assert_eq!(
             out.problems[1].locator.as_deref(),
             Some("$.data.result[0].values[1]")
+        );
+    }
+
+    #[test]
+    fn escaped_lines_metadata_and_values_of_another_shape() {
+        // A line with escapes that no line parser reads (it has no time of
+        // its own), one without, structured metadata as a third member,
+        // and values that are no pair.
+        let text = r#"{"data":{"resultType":"streams","result":[{"stream":{"app":"api"},"values":[
+["1763633400000000000","{\"level\":\"error\",\"msg\":\"db \\\"main\\\" down\"}",{"trace_id":"abc","n":3}],
+["1763633401000000000","plain words"],
+{"0":"1763633402000000000","1":"x"},
+["1763633403000000000",7]]}]}}"#;
+        let out = run_str(&LokiApi, text);
+        let r = &out.records;
+        assert_eq!(r.len(), 2, "{:?}", out.problems);
+        assert_eq!(
+            r[0].message,
+            r#"{"level":"error","msg":"db \"main\" down"}"#
+        );
+        assert_eq!(attr(&r[0], "trace_id"), Some("abc"));
+        assert_eq!(attr(&r[0], "n"), Some("3"));
+        assert_eq!(r[1].message, "plain words");
+        assert_eq!(
+            problem_places(&out),
+            [
+                (Some(4), Some("$.data.result[0].values[2]")),
+                (Some(5), Some("$.data.result[0].values[3]"))
+            ]
         );
     }
 

@@ -23,7 +23,7 @@ use std::sync::OnceLock;
 use memchr::memmem;
 
 use crate::input::csv_rows::CsvRow;
-use crate::record::{add_identifier, Collected, Kind, Level, Record};
+use crate::record::{add_identifier, Kind, Level, Problem, Record, RecordSink};
 use crate::time::{format_utc, TimeValue, Timestamp};
 use crate::Parser;
 
@@ -62,13 +62,9 @@ impl InnerLines {
     /// The one record `parser` reads from `line`, if it reads exactly one
     /// without a problem.
     fn read_with(parser: &dyn Parser, line: &str) -> Option<Record> {
-        let mut out = Collected::default();
+        let mut out = OneRecord::default();
         parser.parse(line.as_bytes(), &mut out);
-        if out.problems.is_empty() && out.records.len() == 1 {
-            out.records.pop()
-        } else {
-            None
-        }
+        out.record.filter(|_| !out.more)
     }
 
     /// `line` read by the line parser of its format, with that parser's id.
@@ -94,14 +90,16 @@ impl InnerLines {
     /// kept as `line_time`), except that of two times within a few seconds
     /// of each other the more finely written is kept (an access line's
     /// whole second against the platform's milliseconds); the platform's
-    /// host and service when it names them. A line no parser reads leaves the record as it is.
-    pub(crate) fn apply(&mut self, record: &mut Record, line: &str) {
+    /// host and service when it names them. A line no parser reads leaves
+    /// the record as it is; whether one did is returned, so that a caller
+    /// works out the message it would keep only when it is kept.
+    pub(crate) fn apply(&mut self, record: &mut Record, line: &str) -> bool {
         let line = line.trim_end_matches(['\n', '\r']);
         if line.trim().is_empty() {
-            return;
+            return false;
         }
         let Some((inner, format)) = self.read(line) else {
-            return;
+            return false;
         };
         record
             .attributes
@@ -138,6 +136,26 @@ impl InnerLines {
             add_identifier(record, identifier);
         }
         record.attributes.extend(inner.attributes);
+        true
+    }
+}
+
+/// A sink for one line: its record, and whether anything else came (a
+/// second record, a problem), without a list per line.
+#[derive(Default)]
+struct OneRecord {
+    record: Option<Record>,
+    more: bool,
+}
+
+impl RecordSink for OneRecord {
+    fn record(&mut self, record: Record) {
+        self.more |= self.record.is_some();
+        self.record.get_or_insert(record);
+    }
+
+    fn problem(&mut self, _problem: Problem) {
+        self.more = true;
     }
 }
 
