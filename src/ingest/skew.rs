@@ -73,13 +73,27 @@ static REQUEST_ID: LazyLock<Regex> = LazyLock::new(|| {
     .expect("valid regex")
 });
 
-/// The words every [`REQUEST_ID`] match holds, in lower case: looked for
-/// first, as literals, because most lines hold no id and the full pattern
-/// (case-folded, with captures) costs far more per line.
-static ID_WORDS: LazyLock<regex::bytes::Regex> =
-    LazyLock::new(|| regex::bytes::Regex::new("req|trace|correlation|rid").expect("valid regex"));
+/// A deploy or change id with the moment of its rollout a line records:
+/// `deploy d-4411 started`, `rollout of rel-7 finished`. Only the start
+/// and the finish are facts, each apart: a start is never paired with a
+/// finish, which comes a rollout's length later.
+static DEPLOY_ID: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)\b(?:deploy(?:ment)?|rollout|release|change)\s+(?:of\s+)?([A-Za-z0-9][A-Za-z0-9._:-]*[0-9][A-Za-z0-9._:-]*)\s+(?:(started|starting|began|begins)|(finished|completed|succeeded|done))\b",
+    )
+    .expect("valid regex")
+});
 
-/// Whether `message` may hold a request id ([`ID_WORDS`]).
+/// The words every [`REQUEST_ID`] or [`DEPLOY_ID`] match holds, in lower
+/// case: looked for first, as literals, in one pass, because most lines
+/// hold no id and the full patterns (case-folded, with captures) cost far
+/// more per line.
+static ID_WORDS: LazyLock<regex::bytes::Regex> = LazyLock::new(|| {
+    regex::bytes::Regex::new("req|trace|correlation|rid|deploy|rollout|release|change")
+        .expect("valid regex")
+});
+
+/// Whether `message` may hold a request or deploy id ([`ID_WORDS`]).
 fn may_hold_id(message: &str) -> bool {
     crate::notable::matches_lowercased(&ID_WORDS, message)
 }
@@ -129,12 +143,21 @@ pub(super) fn facts(
     if !matches!(kind, "log" | "alert" | "deploy") {
         return out;
     }
-    let ids = may_hold_id(message).then(|| REQUEST_ID.captures_iter(message));
-    for c in ids.into_iter().flatten() {
-        if let Some(id) = c.get(1).or_else(|| c.get(2)) {
-            if id.as_str().chars().any(|ch| ch.is_ascii_digit()) {
-                out.push(request_fact(id.as_str()));
+    if may_hold_id(message) {
+        for c in REQUEST_ID.captures_iter(message) {
+            if let Some(id) = c.get(1).or_else(|| c.get(2)) {
+                if id.as_str().chars().any(|ch| ch.is_ascii_digit()) {
+                    out.push(request_fact(id.as_str()));
+                }
             }
+        }
+        for c in DEPLOY_ID.captures_iter(message) {
+            let phase = if c.get(2).is_some() {
+                "started"
+            } else {
+                "finished"
+            };
+            out.push(format!("deploy {} {phase}", &c[1]));
         }
     }
     for (key, value) in attributes {
@@ -384,7 +407,11 @@ pub(super) fn estimate(store: &mut Store, config: &IngestConfig) -> Result<Redo>
                     "{} facts shared with {} ({}, e.g. {}), median difference {:+.3} s, spread {:.3} s",
                     edge.pairs,
                     path(other),
-                    if edge.example.starts_with("alert") { "alert ids" } else { "request ids" },
+                    match edge.example.split(' ').next() {
+                        Some("alert") => "alert ids",
+                        Some("deploy") => "deploy ids",
+                        _ => "request ids",
+                    },
                     edge.example,
                     seconds(if edge.a == s.id { edge.median } else { -edge.median }),
                     seconds(edge.spread)
@@ -490,6 +517,20 @@ mod tests {
             facts("alert", "fired", &[], &["alert-77".into()]),
             ["alert alert-77"]
         );
+    }
+
+    #[test]
+    fn a_rollout_start_and_its_finish_are_two_facts() {
+        assert_eq!(
+            facts("log", "deploy d-4411 started by ci", &[], &[]),
+            ["deploy d-4411 started"]
+        );
+        assert_eq!(
+            facts("deploy", "Rollout of rel-7 completed", &[], &[]),
+            ["deploy rel-7 finished"]
+        );
+        // No digit, no id: "deploy pipeline started" names no rollout.
+        assert!(facts("log", "deploy pipeline started", &[], &[]).is_empty());
     }
 
     #[test]

@@ -317,3 +317,67 @@ fn an_offset_given_wins_over_the_estimate() {
     // The other hosts are still corrected.
     assert_eq!(source(&all, "app-3.jsonl")["skew"]["applied"], true);
 }
+
+/// Six rollouts, each logged as `deploy <id> <phase>` by a source whose
+/// clock is `offset` seconds ahead, `delay` seconds after the rollout's
+/// moment.
+fn rollouts(phase: &str, offset: i64, delay: i64) -> String {
+    (0..6)
+        .map(|i| {
+            let t = chrono::DateTime::from_timestamp(1_772_359_200 + i * 600 + offset + delay, 0)
+                .unwrap();
+            format!(
+                "{} INFO deploy d-44{i:02} {phase}\n",
+                t.format("%Y-%m-%dT%H:%M:%SZ")
+            )
+        })
+        .collect()
+}
+
+fn skew_of(s: &Scratch, path: &str) -> Value {
+    sources(s)
+        .into_iter()
+        .find(|src| src["source"].as_str().unwrap().ends_with(path))
+        .unwrap_or_else(|| panic!("no source {path}"))["skew"]
+        .clone()
+}
+
+#[test]
+fn the_same_rollout_logged_by_ci_and_a_host_finds_a_host_40s_fast() {
+    let s = Scratch::new();
+    s.write("ev/ci.log", rollouts("started", 0, 0));
+    // A second right clock (not byte-identical, or it is skipped as
+    // already stored) makes the reference unambiguous.
+    s.write(
+        "ev/deployer.log",
+        rollouts("started", 0, 0) + "2026-03-01T11:00:00Z INFO deployer idle\n",
+    );
+    s.write("ev/app.log", rollouts("started", 40, 0));
+    let dir = s.path("ev");
+    assert_code(&s.run("ingest", &[dir.to_str().unwrap()]), 0);
+    let skew = skew_of(&s, "app.log");
+    assert!(
+        (skew["seconds"].as_f64().unwrap() - 40.0).abs() <= 1.0,
+        "{skew}"
+    );
+    assert_eq!(skew["applied"], true, "{skew}");
+    assert!(
+        skew["note"].as_str().unwrap().contains("deploy ids"),
+        "{skew}"
+    );
+}
+
+#[test]
+fn a_rollout_start_is_never_paired_with_its_finish() {
+    let s = Scratch::new();
+    s.write("ev/ci.log", rollouts("started", 0, 0));
+    s.write(
+        "ev/deployer.log",
+        rollouts("started", 0, 0) + "2026-03-01T11:00:00Z INFO deployer idle\n",
+    );
+    // Right clock; the rollouts take 90 s to finish.
+    s.write("ev/app.log", rollouts("finished", 0, 90));
+    let dir = s.path("ev");
+    assert_code(&s.run("ingest", &[dir.to_str().unwrap()]), 0);
+    assert_eq!(skew_of(&s, "app.log"), Value::Null);
+}
