@@ -170,20 +170,47 @@ fn parse_line(line: &str) -> Result<Fields, String> {
     let pairs = tokenize(line).ok_or("not logfmt: expected key=value pairs")?;
     let (time_at, time) =
         find_time(&pairs).ok_or("no readable time in a time, ts, t, timestamp or date key")?;
-    let mut used = vec![time_at];
-    let level = find(&pairs, LEVEL_KEYS, Level::from_word).map(|(i, level)| {
+    Ok(fields_at(&pairs, time, Some(time_at)))
+}
+
+/// The fields of a logfmt line that carries no time of its own, read at
+/// `time`: the line inside a log platform's record, which the platform
+/// timed (a Loki stream of `level=error msg=…` lines). `None` unless the
+/// line is logfmt of at least two pairs one of which names a level or a
+/// message, so that prose holding an `=` is not taken for logfmt.
+pub(crate) fn untimed_fields(line: &str, time: Timestamp) -> Option<Fields> {
+    let pairs = tokenize(line)?;
+    let named = |keys: &[&str]| {
+        pairs
+            .iter()
+            .any(|p| p.value.is_some() && keys.iter().any(|k| p.key.eq_ignore_ascii_case(k)))
+    };
+    if pairs.iter().filter(|p| p.value.is_some()).count() < 2
+        || find_time(&pairs).is_some()
+        || !(named(LEVEL_KEYS) || named(MESSAGE_KEYS))
+    {
+        return None;
+    }
+    Some(fields_at(&pairs, time, None))
+}
+
+/// Every field but the time of one line; the pair the time was read from,
+/// if any, is left out of the message.
+fn fields_at(pairs: &[Pair<'_>], time: Timestamp, time_at: Option<usize>) -> Fields {
+    let mut used: Vec<usize> = time_at.into_iter().collect();
+    let level = find(pairs, LEVEL_KEYS, Level::from_word).map(|(i, level)| {
         used.push(i);
         level
     });
-    let host = find(&pairs, HOST_KEYS, non_empty).map(|(i, host)| {
+    let host = find(pairs, HOST_KEYS, non_empty).map(|(i, host)| {
         used.push(i);
         host
     });
-    let service = find(&pairs, SERVICE_KEYS, non_empty).map(|(i, service)| {
+    let service = find(pairs, SERVICE_KEYS, non_empty).map(|(i, service)| {
         used.push(i);
         service
     });
-    let text = find(&pairs, MESSAGE_KEYS, |v| Some(v.to_string())).map(|(i, text)| {
+    let text = find(pairs, MESSAGE_KEYS, |v| Some(v.to_string())).map(|(i, text)| {
         used.push(i);
         text
     });
@@ -204,7 +231,7 @@ fn parse_line(line: &str) -> Result<Fields, String> {
     fields.level = level;
     fields.host = host;
     fields.service = service;
-    Ok(fields)
+    fields
 }
 
 #[cfg(test)]

@@ -385,9 +385,9 @@ mod tests {
 
     #[test]
     fn escaped_lines_metadata_and_values_of_another_shape() {
-        // A line with escapes that no line parser reads (it has no time of
-        // its own), one without, structured metadata as a third member,
-        // and values that are no pair.
+        // A JSON line with escapes and no time of its own (read at the
+        // stream's time), a plain one, structured metadata as a third
+        // member, and values that are no pair.
         let text = r#"{"data":{"resultType":"streams","result":[{"stream":{"app":"api"},"values":[
 ["1763633400000000000","{\"level\":\"error\",\"msg\":\"db \\\"main\\\" down\"}",{"trace_id":"abc","n":3}],
 ["1763633401000000000","plain words"],
@@ -396,10 +396,9 @@ mod tests {
         let out = run_str(&LokiApi, text);
         let r = &out.records;
         assert_eq!(r.len(), 2, "{:?}", out.problems);
-        assert_eq!(
-            r[0].message,
-            r#"{"level":"error","msg":"db \"main\" down"}"#
-        );
+        assert_eq!(r[0].message, r#"db "main" down"#);
+        assert_eq!(r[0].level, Some(crate::record::Level::Error));
+        assert_eq!(attr(&r[0], "line_format"), Some("jsonl"));
         assert_eq!(attr(&r[0], "trace_id"), Some("abc"));
         assert_eq!(attr(&r[0], "n"), Some("3"));
         assert_eq!(r[1].message, "plain words");

@@ -98,7 +98,11 @@ impl InnerLines {
         if line.trim().is_empty() {
             return false;
         }
-        let Some((inner, format)) = self.read(line) else {
+        let Some((inner, format)) = self.read(line).or_else(|| untimed(line, &record.time)) else {
+            // A plain line still often opens with its level (`ERROR x`).
+            if record.level.is_none() {
+                record.level = Level::from_message_start(line);
+            }
             return false;
         };
         record
@@ -131,6 +135,7 @@ impl InnerLines {
         record.actor = inner.actor.or(record.actor.take());
         record.host = record.host.take().or(inner.host);
         record.service = record.service.take().or(inner.service);
+        record.correlation = inner.correlation.or(record.correlation.take());
         record.lossy_utf8 |= inner.lossy_utf8;
         for identifier in inner.identifiers {
             add_identifier(record, identifier);
@@ -138,6 +143,34 @@ impl InnerLines {
         record.attributes.extend(inner.attributes);
         true
     }
+}
+
+/// `line` read as a structured line without a time of its own (JSON or
+/// logfmt naming a level or a message), at the platform's `time`, with
+/// the id of the format it is in. Line parsers decline such a line, since
+/// a log line needs a time, but inside a platform record the platform's
+/// time stands for it.
+fn untimed(line: &str, time: &Timestamp) -> Option<(Record, &'static str)> {
+    let (fields, format) = if line.trim_start().starts_with('{') {
+        (
+            crate::logs::jsonl::untimed_fields(line, time.clone())?,
+            "jsonl",
+        )
+    } else {
+        (
+            crate::logs::logfmt::untimed_fields(line, time.clone())?,
+            "logfmt",
+        )
+    };
+    let record = Record {
+        level: fields.level,
+        actor: fields.actor,
+        host: fields.host,
+        service: fields.service,
+        correlation: fields.correlation,
+        ..Record::new(fields.kind, fields.time, fields.message)
+    };
+    Some((record, format))
 }
 
 /// A sink for one line: its record, and whether anything else came (a
@@ -276,6 +309,51 @@ mod tests {
         let before = record.clone();
         inner.apply(&mut record, "just words");
         assert_eq!(record, before);
+    }
+
+    #[test]
+    fn structured_lines_without_a_time_are_read_at_the_platform_time() {
+        let mut inner = InnerLines::default();
+        let mut record = platform("2026-11-20T10:00:01.250Z", "x");
+        assert!(inner.apply(
+            &mut record,
+            r#"level=error msg="db pool exhausted" request_id=r-77 pool=main"#,
+        ));
+        assert_eq!(utc(&record), "2026-11-20T10:00:01.250000Z");
+        assert_eq!(record.level, Some(Level::Error));
+        assert_eq!(
+            record.message,
+            "db pool exhausted request_id=r-77 pool=main"
+        );
+        assert_eq!(attr(&record, "line_format"), Some("logfmt"));
+
+        let mut record = platform("2026-11-20T10:00:02Z", "x");
+        assert!(inner.apply(
+            &mut record,
+            r#"{"severity":"WARNING","message":"retrying upstream","trace_id":"t-9"}"#,
+        ));
+        assert_eq!(utc(&record), "2026-11-20T10:00:02.000000Z");
+        assert_eq!(record.level, Some(Level::Warn));
+        assert_eq!(record.message, "retrying upstream");
+        assert_eq!(record.correlation.as_deref(), Some("t-9"));
+        assert_eq!(attr(&record, "line_format"), Some("jsonl"));
+    }
+
+    #[test]
+    fn a_plain_line_gives_its_leading_level_and_nothing_else() {
+        let mut inner = InnerLines::default();
+        let mut record = platform("2026-11-20T10:00:00Z", "ERROR upstream timed out");
+        assert!(!inner.apply(&mut record, "ERROR upstream timed out"));
+        assert_eq!(record.level, Some(Level::Error));
+        assert_eq!(attr(&record, "line_format"), None);
+        // Neither prose with an `=` nor a JSON value that names no level
+        // or message is taken for a structured line.
+        for line in ["x=1 means the cache is cold", r#"{"count": 3}"#, "a=1 b=2"] {
+            let mut record = platform("2026-11-20T10:00:00Z", line);
+            let before = record.clone();
+            assert!(!inner.apply(&mut record, line), "{line}");
+            assert_eq!(record, before, "{line}");
+        }
     }
 
     #[test]

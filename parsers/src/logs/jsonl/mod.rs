@@ -325,6 +325,31 @@ fn fields(object: &Object<'_>) -> Result<Fields, String> {
     let (time_found, time) = first(object, TIME_KEYS, read_time).ok_or_else(|| {
         "no readable time field (looked for @timestamp, timestamp, time, ts, …)".to_string()
     })?;
+    Ok(fields_at(object, time, Some(time_found)))
+}
+
+/// The fields of a JSON log line that carries no time of its own, read at
+/// `time`: the line inside a log platform's record, which the platform
+/// timed (a Loki stream of `{"level":"error","msg":…}` lines). `None`
+/// when the line is not a JSON object or names neither a level nor a
+/// message, so that any JSON value is not taken for a log line.
+pub(crate) fn untimed_fields(line: &str, time: Timestamp) -> Option<Fields> {
+    let object = parse_object(line).ok()?;
+    if has_time(&object) || otlp_batch(&object).is_some() {
+        return None;
+    }
+    if first(&object, LEVEL_KEYS, read_level).is_none()
+        && first(&object, MESSAGE_KEYS, read_message).is_none()
+    {
+        return None;
+    }
+    Some(fields_at(&object, time, None))
+}
+
+/// Every field but the time of one event from a flat log object; the
+/// member the time was read from, if any, is not repeated in a message
+/// made of the leftover members.
+fn fields_at(object: &Object<'_>, time: Timestamp, time_found: Option<Found<'_>>) -> Fields {
     let level = first(object, LEVEL_KEYS, read_level);
     let host = first(object, HOST_KEYS, read_name);
     let service = first(object, SERVICE_KEYS, read_name);
@@ -333,7 +358,7 @@ fn fields(object: &Object<'_>) -> Result<Fields, String> {
         Some((_, message)) => message,
         None => {
             let used = [
-                Some(&time_found),
+                time_found.as_ref(),
                 level.as_ref().map(|(found, _)| found),
                 host.as_ref().map(|(found, _)| found),
                 service.as_ref().map(|(found, _)| found),
@@ -347,7 +372,7 @@ fn fields(object: &Object<'_>) -> Result<Fields, String> {
     fields.host = host.map(|(_, host)| host);
     fields.service = service.map(|(_, service)| service);
     fields.correlation = first(object, CORRELATION_KEYS, read_name).map(|(_, id)| id);
-    Ok(fields)
+    fields
 }
 
 /// Top-level fields that say what changed: kept in the message, where a
