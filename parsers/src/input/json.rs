@@ -288,8 +288,18 @@ impl Head {
     }
 }
 
-/// The scalar at the start of `rest` (the text after a key's colon).
+/// The scalar at the start of `rest` (the text after a key's colon), or
+/// the first element of an array of them (Elasticsearch writes its
+/// `fields` as `{"@timestamp": ["…"]}`).
 fn scalar(rest: &str) -> Option<HeadValue> {
+    if let Some(elements) = rest.strip_prefix('[') {
+        let first = elements.trim_start();
+        return if first.starts_with('[') {
+            None
+        } else {
+            scalar(first)
+        };
+    }
     if let Some(body) = rest.strip_prefix('"') {
         let mut escaped = false;
         for (i, c) in body.char_indices() {

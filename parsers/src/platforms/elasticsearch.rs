@@ -8,7 +8,8 @@
 //! When the document keeps the original line (`event.original`,
 //! `log.original`), that line is read with the parser of its own format
 //! instead. A hit whose time is only in `fields` (docvalue fields) is read
-//! from there. `_index` and `_id` stay with the record; `_id` is an
+//! from there, and a hit without `_source` (searched with `"_source":
+//! false, "fields": […]`) is read from its `fields` alone. `_index` and `_id` stay with the record; `_id` is an
 //! identifier, so the same hit in two exports is one event.
 
 use serde_json::value::RawValue;
@@ -49,7 +50,7 @@ impl Parser for Elasticsearch {
 
     fn sniff(&self, head: &[u8]) -> Option<u8> {
         let h = Head::new(head)?;
-        if !(h.has("_source") && h.has("_index")) {
+        if !(h.has("_index") && (h.has("_source") || h.has("fields"))) {
             return None;
         }
         h.time(TIME_FIELDS, |v| match v {
@@ -76,7 +77,8 @@ impl Parser for Elasticsearch {
                 // one pass for both questions: a hit, or a page of them?
                 let members = json::ordered_members(doc.raw).unwrap_or_default();
                 let find = |key: &str| json::find_member(&members, key);
-                if find("_source").is_some() {
+                // Only a hit has an `_index`; a page has it only inside.
+                if find("_index").is_some() {
                     let hit = src.raw_element(doc.raw, doc.root.clone());
                     read_hit(src, &hit, &mut inner, sink);
                     return;
@@ -128,6 +130,22 @@ fn time_of(value: &Value) -> Option<Timestamp> {
     }
 }
 
+/// A hit's `fields` (`{"log.level": ["error"]}`) as the document they
+/// were taken from: a field of one value holds that value.
+fn fields_as_document(fields: &Value) -> Value {
+    let Value::Object(fields) = fields else {
+        return Value::Null;
+    };
+    let members = fields.iter().map(|(name, values)| {
+        let value = match values {
+            Value::Array(one) if one.len() == 1 => one[0].clone(),
+            other => other.clone(),
+        };
+        (name.clone(), value)
+    });
+    Value::Object(members.collect())
+}
+
 fn read_hit(
     src: &IndexedInput<'_>,
     hit: &Element<&RawValue>,
@@ -140,8 +158,13 @@ fn read_hit(
     let members = json::ordered_members(hit.value).unwrap_or_default();
     let raw = |key: &str| json::find_member(&members, key);
     let parse = |key: &str| raw(key).and_then(|r| serde_json::from_str::<Value>(r.get()).ok());
-    let doc = parse("_source").unwrap_or(Value::Null);
     let fields = parse("fields");
+    let doc = match parse("_source") {
+        Some(Value::Object(source)) if !source.is_empty() => Value::Object(source),
+        // Asked for `fields` without `_source` (`"_source": false`), the
+        // hit's document is its fields, each an array of values.
+        _ => fields.as_ref().map_or(Value::Null, fields_as_document),
+    };
     let time = TIME_FIELDS
         .iter()
         .find_map(|name| field(&doc, name).or_else(|| fields.as_ref()?.get(name)))
@@ -221,6 +244,26 @@ mod tests {
         assert_eq!(r[1].host.as_deref(), Some("lb-1"));
         assert_eq!(utc(&r[2]), "2025-11-20T10:00:02.000000Z");
         assert_eq!(out.problems[0].locator.as_deref(), Some("document 4 $"));
+    }
+
+    #[test]
+    fn hits_of_fields_without_source() {
+        let text = r#"{"took":3,"timed_out":false,"hits":{"total":{"value":2,"relation":"eq"},"hits":[
+{"_index":".ds-logs-app-2025.11.20-000001","_id":"h1","_score":null,"fields":{"@timestamp":["2025-11-20T10:00:00.250Z"],"log.level":["error"],"message":["upstream timed out"],"host.name":["web-2"],"service.name":["checkout"],"tags":["a","b"]},"sort":[1763632800250]},
+{"_index":".ds-logs-app-2025.11.20-000001","_id":"h2","_score":null,"fields":{"@timestamp":["2025-11-20T10:00:01.000Z"],"message":["recovered"]},"sort":[1763632801000]}]}}"#;
+        assert_eq!(Elasticsearch.sniff(text.as_bytes()), Some(95));
+        let out = run_str(&Elasticsearch, text);
+        assert!(out.problems.is_empty(), "{:?}", out.problems);
+        let r = &out.records;
+        assert_eq!(r.len(), 2);
+        assert_eq!(utc(&r[0]), "2025-11-20T10:00:00.250000Z");
+        assert_eq!(r[0].message, "upstream timed out");
+        assert_eq!(r[0].level, Some(Level::Error));
+        assert_eq!(r[0].host.as_deref(), Some("web-2"));
+        assert_eq!(r[0].service.as_deref(), Some("checkout"));
+        assert_eq!(r[0].identifiers, ["h1"]);
+        assert_eq!(r[0].locator.as_deref(), Some("$.hits.hits[0]"));
+        assert_eq!(r[1].message, "recovered");
     }
 
     #[test]
