@@ -60,8 +60,12 @@ impl DayOrder {
     }
 }
 
-const TIMES_12H: [&str; 2] = ["%I:%M %p", "%I:%M:%S %p"];
-const TIMES_24H: [&str; 2] = ["%H:%M", "%H:%M:%S"];
+const TIMES_12H: [&str; 3] = ["%I:%M %p", "%I:%M:%S %p", "%I:%M:%S%.f %p"];
+const TIMES_24H: [&str; 3] = ["%H:%M", "%H:%M:%S", "%H:%M:%S%.f"];
+/// What stands between a date and its clock: a space, a comma
+/// (`11/20/2026, 10:07:33 AM`, as the Azure portal writes) or Kibana's
+/// ` @ ` (`Nov 20, 2026 @ 10:07:33.250`).
+const SEPARATORS: [&str; 3] = [" ", ", ", " @ "];
 
 /// Dates with a month name, which no day order can confuse.
 const NAMED_DATES: [&str; 10] = [
@@ -106,13 +110,17 @@ impl DateReader {
         };
         let mut formats = Vec::new();
         for date in NAMED_DATES.iter().chain(numeric.iter()) {
-            for clock in TIMES_12H.iter().chain(TIMES_24H.iter()) {
-                let precision = if clock.contains("%S") {
-                    Precision::Second
-                } else {
-                    Precision::Minute
-                };
-                formats.push((format!("{date} {clock}"), precision));
+            for separator in SEPARATORS {
+                for clock in TIMES_12H.iter().chain(TIMES_24H.iter()) {
+                    // A fraction's precision is that of its digits, read
+                    // from the text itself.
+                    let precision = if clock.contains("%S") {
+                        Precision::Second
+                    } else {
+                        Precision::Minute
+                    };
+                    formats.push((format!("{date}{separator}{clock}"), precision));
+                }
             }
         }
         DateReader {
@@ -148,14 +156,34 @@ impl DateReader {
                 continue;
             }
             self.last.set(i);
+            let precision = if format.contains("%.f") {
+                fraction_precision(text)
+            } else {
+                *precision
+            };
             return Some(Timestamp {
                 value: TimeValue::Local(t),
-                precision: *precision,
+                precision,
                 text: text.to_string(),
                 unknown_zone: false,
             });
         }
         None
+    }
+}
+
+/// The precision the fraction of seconds in `text` is written to (the
+/// digits after the `.` that follows the last `:`).
+fn fraction_precision(text: &str) -> Precision {
+    let after_clock = text.rsplit(':').next().unwrap_or("");
+    let digits = after_clock
+        .split_once('.')
+        .map_or(0, |(_, f)| f.bytes().take_while(u8::is_ascii_digit).count());
+    match digits {
+        0 => Precision::Second,
+        1..=3 => Precision::Milli,
+        4..=6 => Precision::Micro,
+        _ => Precision::Nano,
     }
 }
 
@@ -520,6 +548,18 @@ mod tests {
             "2026-05-03 14:00:00"
         );
         assert_eq!(naive("20.11.2026 10:07", d), "2026-11-20 10:07:00");
+        // The Azure portal's and Kibana's layouts, with fractions.
+        let m = DayOrder::MonthFirst;
+        assert_eq!(
+            naive("11/20/2026, 1:07:33.250 PM", m),
+            "2026-11-20 13:07:33"
+        );
+        assert_eq!(
+            naive("Nov 20, 2026 @ 10:07:33.250", d),
+            "2026-11-20 10:07:33"
+        );
+        let t = vendor_time("Nov 20, 2026 @ 10:07:33.250", d).unwrap();
+        assert_eq!(t.precision, Precision::Milli);
         let t = vendor_time("20/Nov/26 10:07 AM", d).unwrap();
         assert_eq!(t.precision, Precision::Minute);
         assert_eq!(t.text, "20/Nov/26 10:07 AM");

@@ -10,10 +10,10 @@
 use std::path::{Path, PathBuf};
 
 use factline_parsers::time::{format_utc, TimeValue};
-use factline_parsers::Collected;
+use factline_parsers::{Collected, Level};
 use serde_json::Value;
 
-use crate::util::{detected_id, parser, read_as, times};
+use crate::util::{detected_id, parser, read_as, times, utc};
 
 /// Detects `path` and parses it with the parser detected, which must be `id`.
 fn detected(path: &Path, id: &str) -> Collected {
@@ -351,6 +351,54 @@ fn own_fixtures_of_the_variants_the_corpus_lacks() {
         "datadog-logs-csv",
         &["2026-11-20T09:58:12.431000Z", "2026-11-20T09:58:13.002000Z"],
     );
+    let out = check(
+        "csv-log/azure_portal_export.csv",
+        "csv-log",
+        &["2026-11-20T09:58:12.431000Z", "2026-11-20T09:58:14.009000Z"],
+    );
+    assert_eq!(out.records[0].level, Some(Level::Error));
+    assert_eq!(out.records[0].host.as_deref(), Some("web-2"));
+    // Kibana writes dates in the viewer's zone without naming it: they
+    // stay naive for the pipeline to place in an assumed zone.
+    let out = detected(
+        &fixtures.join("csv-log/kibana_discover_report.csv"),
+        "csv-log",
+    );
+    assert!(out.problems.is_empty(), "{:?}", out.problems);
+    let naive: Vec<String> = out
+        .records
+        .iter()
+        .map(|r| match r.time.value {
+            TimeValue::Local(t) => t.to_string(),
+            other => panic!("not naive: {other:?}"),
+        })
+        .collect();
+    assert_eq!(
+        naive,
+        [
+            "2026-11-20 09:58:12.431",
+            "2026-11-20 09:58:13.002",
+            "2026-11-20 09:58:15.120"
+        ]
+    );
+    assert_eq!(out.records[1].level, Some(Level::Warn));
+    assert!(out.records[0]
+        .message
+        .contains("\"http://10.0.3.7:8080/api/cart\""));
+    // Grafana's own column is naive; a line's zoned time wins over it.
+    let out = detected(
+        &fixtures.join("csv-log/grafana_explore_logs.csv"),
+        "csv-log",
+    );
+    assert!(out.problems.is_empty(), "{:?}", out.problems);
+    assert_eq!(utc(&out.records[0]), "2026-11-20T09:58:12.431000Z");
+    assert_eq!(
+        out.records[0].message,
+        "payment provider timeout provider=acme"
+    );
+    assert_eq!(out.records[1].message, "retry succeeded");
+    assert_eq!(out.records[1].level, Some(Level::Info));
+    assert_eq!(out.records[1].service.as_deref(), Some("checkout"));
     let out = check(
         "splunk-csv/search_export.csv",
         "splunk-csv",
