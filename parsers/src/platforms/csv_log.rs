@@ -55,6 +55,8 @@ const MESSAGE_NAMES: &[&str] = &[
     "content",
     "syslogmessage",
     "rendereddescription",
+    "textpayload",
+    "jsonpayload.message",
     "_source",
 ];
 const LEVEL_NAMES: &[&str] = &[

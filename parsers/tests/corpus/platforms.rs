@@ -352,6 +352,13 @@ fn own_fixtures_of_the_variants_the_corpus_lacks() {
         &["2026-11-20T09:58:12.431000Z", "2026-11-20T09:58:13.002000Z"],
     );
     let out = check(
+        "azure-monitor/az_cli_query.json",
+        "azure-monitor",
+        &["2026-11-20T09:58:12.431000Z", "2026-11-20T09:58:14.009000Z"],
+    );
+    assert_eq!(out.records[0].level, Some(Level::Error));
+    assert_eq!(out.records[1].message, "recovered");
+    let out = check(
         "csv-log/azure_portal_export.csv",
         "csv-log",
         &["2026-11-20T09:58:12.431000Z", "2026-11-20T09:58:14.009000Z"],
