@@ -321,46 +321,90 @@ fn finish(
             end,
         ));
     }
-    let word = unknown_zone_word(b, end);
+    let (word, offset) = zone_word(b, end).unwrap_or((0, None));
     let end = end + word;
+    if let Some(secs) = offset {
+        return Some((
+            Timestamp::new(absolute(local, secs)?, precision, &text[..end]),
+            end,
+        ));
+    }
     let mut ts = Timestamp::new(TimeValue::Local(local), precision, &text[..end]);
     ts.unknown_zone = word > 0;
     Some((ts, end))
 }
 
-/// Zone abbreviations that real logs print after a local time. A reading
-/// followed by one is not naive, and its offset cannot be known from the
-/// abbreviation (CST is three zones, IST two), so the line is refused
-/// rather than resolved in the wrong zone.
-pub(crate) const ZONE_ABBREVIATIONS: &[&str] = &[
-    "ACDT", "ACST", "AEDT", "AEST", "AKDT", "AKST", "AWST", "BST", "CDT", "CEST", "CET", "CST",
-    "EDT", "EEST", "EET", "EST", "HKT", "HST", "IDT", "IST", "JST", "KST", "MDT", "MSK", "MST",
-    "NZDT", "NZST", "PDT", "PST", "SGT", "WEST", "WET",
+/// Zone abbreviations that real logs print after a local time (PostgreSQL's
+/// `%m`, Java's `z`, `date`), with the offset each names in the IANA
+/// database, in seconds east of UTC. `None` for those that name several
+/// (`CST`: Chicago, Shanghai, Havana; `IST`: Kolkata, Jerusalem, Dublin).
+const ZONE_ABBREVIATIONS: &[(&str, Option<i32>)] = &[
+    ("ACDT", Some(37_800)),
+    ("ACST", Some(34_200)),
+    ("AEDT", Some(39_600)),
+    ("AEST", Some(36_000)),
+    ("AKDT", Some(-28_800)),
+    ("AKST", Some(-32_400)),
+    ("AWST", Some(28_800)),
+    ("BST", Some(3_600)),
+    ("CDT", Some(-18_000)),
+    ("CEST", Some(7_200)),
+    ("CET", Some(3_600)),
+    ("CST", None),
+    ("EDT", Some(-14_400)),
+    ("EEST", Some(10_800)),
+    ("EET", Some(7_200)),
+    ("EST", Some(-18_000)),
+    ("HKT", Some(28_800)),
+    ("HST", Some(-36_000)),
+    ("IDT", Some(10_800)),
+    ("IST", None),
+    ("JST", Some(32_400)),
+    ("KST", Some(32_400)),
+    ("MDT", Some(-21_600)),
+    ("MSK", Some(10_800)),
+    ("MST", Some(-25_200)),
+    ("NZDT", Some(46_800)),
+    ("NZST", Some(43_200)),
+    ("PDT", Some(-25_200)),
+    ("PST", Some(-28_800)),
+    ("SGT", Some(28_800)),
+    ("WEST", Some(3_600)),
+    ("WET", Some(0)),
 ];
 
-/// The length of a zone-like word written right after the time (`FOO` in
-/// `21:08:10.313913FOO`): two to five capitals that no offset reader knows.
-/// Nothing is read when a space separates them (`10:00:00 ERROR` is a
-/// level), `AM`/`PM` belong to clocks, and a known abbreviation is not
-/// unknown but ambiguous ([`ZONE_ABBREVIATIONS`]): readers refuse those.
-fn unknown_zone_word(b: &[u8], at: usize) -> usize {
+/// A zone word right after a time: a known abbreviation, attached or after
+/// one space (`10:00:00 CEST`), or two to five capitals attached that no
+/// one defines (`21:08:10.313913FOO`). Returns its length (with the space)
+/// and the offset it names; `None` as offset for an unknown or ambiguous
+/// word, which leaves the time naive and marked. A spaced word that is no
+/// known abbreviation is not read (`10:00:00 ERROR` is a level), and
+/// `AM`/`PM` belong to clocks.
+fn zone_word(b: &[u8], at: usize) -> Option<(usize, Option<i32>)> {
+    let spaced = b.get(at) == Some(&b' ');
+    let start = at + usize::from(spaced);
     let len = b
-        .get(at..)
+        .get(start..)
         .unwrap_or_default()
         .iter()
         .take_while(|c| c.is_ascii_uppercase())
         .count();
-    let after = b.get(at + len);
-    let word = b.get(at..at + len).unwrap_or_default();
     if !(2..=5).contains(&len)
-        || after.is_some_and(|c| c.is_ascii_alphanumeric())
-        || word == b"AM"
-        || word == b"PM"
-        || ZONE_ABBREVIATIONS.iter().any(|z| z.as_bytes() == word)
+        || b.get(start + len)
+            .is_some_and(|c| c.is_ascii_alphanumeric())
     {
-        return 0;
+        return None;
     }
-    len
+    let word = b.get(start..start + len)?;
+    let consumed = start + len - at;
+    match ZONE_ABBREVIATIONS
+        .iter()
+        .find(|(z, _)| z.as_bytes() == word)
+    {
+        Some((_, offset)) => Some((consumed, *offset)),
+        None if spaced || word == b"AM" || word == b"PM" => None,
+        None => Some((consumed, None)),
+    }
 }
 
 /// `2026-01-01T10:00:00.123+02:00`, `2026-01-01 10:00:00,123`,

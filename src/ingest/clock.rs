@@ -91,7 +91,12 @@ impl SourceClock {
             }
         };
         self.last_utc = Some(utc);
-        if ts.unknown_zone {
+        // A zone word the source's own zone writes at that instant (`CST`
+        // read with --source-tz America/Chicago) is that zone: no doubt.
+        let written = ts.text.rsplit([' ', '.', ':']).next().unwrap_or("");
+        let confirmed = self.zone.as_ref().and_then(|z| z.abbreviation_at(utc));
+        if ts.unknown_zone && confirmed.is_none_or(|abbreviation| !written.ends_with(&abbreviation))
+        {
             quality.insert(Quality::UNKNOWN_ZONE);
         }
         if self.offset_micros != 0 {
@@ -326,6 +331,22 @@ mod tests {
         let mut c = SourceClock::new(None, None, None, 0, None);
         let out = run(&mut c, &["2015-04-24T21:08:10.313913FOO"]);
         assert_eq!(out[0].1, ["assumed-tz", "unknown-zone"]);
+    }
+
+    #[test]
+    fn an_ambiguous_abbreviation_the_source_zone_writes_is_not_doubted() {
+        let chicago = Some(Zone::parse("America/Chicago").unwrap());
+        let mut c = SourceClock::new(chicago.clone(), None, None, 0, None);
+        let out = run(
+            &mut c,
+            &["2026-03-01 10:00:00 CST", "2026-07-01 10:00:00 CST"],
+        );
+        assert_eq!(out[0], ("2026-03-01T16:00:00.000000Z".into(), vec![]));
+        // In July Chicago writes CDT: this CST is not Chicago's.
+        assert_eq!(out[1].1, ["unknown-zone"]);
+        let mut c = SourceClock::new(berlin(), None, None, 0, None);
+        let out = run(&mut c, &["2026-03-01 10:00:00 IST"]);
+        assert_eq!(out[0].1, ["unknown-zone"]);
     }
 
     #[test]

@@ -67,6 +67,20 @@ impl Zone {
     }
 
     /// Local wall-clock time of a UTC instant in this zone.
+    /// The abbreviation a named zone writes at an instant (`CST` for
+    /// America/Chicago in winter); none for UTC and fixed offsets.
+    pub fn abbreviation_at(&self, micros: i64) -> Option<String> {
+        use chrono_tz::OffsetName;
+        let Zone::Named(tz) = self else {
+            return None;
+        };
+        let utc = chrono::DateTime::from_timestamp_micros(micros)?;
+        utc.with_timezone(tz)
+            .offset()
+            .abbreviation()
+            .map(str::to_string)
+    }
+
     pub fn utc_to_local(&self, micros: i64) -> Option<NaiveDateTime> {
         let utc = chrono::DateTime::from_timestamp_micros(micros)?;
         Some(match self {

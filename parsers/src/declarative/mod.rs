@@ -77,6 +77,7 @@ const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../formats/healthapp.json"),
     ),
     ("hpc.json", include_str!("../../formats/hpc.json")),
+    ("klog.json", include_str!("../../formats/klog.json")),
     ("log4j.json", include_str!("../../formats/log4j.json")),
     (
         "openstack.json",
@@ -86,6 +87,7 @@ const BUILTIN: &[(&str, &str)] = &[
         "proxifier.json",
         include_str!("../../formats/proxifier.json"),
     ),
+    ("redis.json", include_str!("../../formats/redis.json")),
     ("spark.json", include_str!("../../formats/spark.json")),
     (
         "thunderbird.json",
@@ -975,8 +977,12 @@ mod tests {
         let auto = Stamp::Auto;
         assert!(auto.read("2026-01-01 10:00:00").is_ok());
         assert_eq!(
-            auto.read("2026-01-01 10:00:00 CEST").err().as_deref(),
-            Some("timestamp \"2026-01-01 10:00:00 CEST\" leaves \"CEST\" unread")
+            auto.read("2026-01-01 10:00:00 CEST").map(|t| t.value),
+            Ok(TimeValue::Utc(1_767_254_400_000_000))
+        );
+        assert_eq!(
+            auto.read("2026-01-01 10:00:00 ERROR").err().as_deref(),
+            Some("timestamp \"2026-01-01 10:00:00 ERROR\" leaves \"ERROR\" unread")
         );
         let strf = Stamp::new("%Y-%m-%d %H:%M:%S").unwrap_or_else(|e| panic!("{e}"));
         let err = strf

@@ -166,16 +166,6 @@ fn stamp_at(line: &str, at: usize, full_only: bool) -> Result<Option<Lead<'_>>, 
     let Some(mut rest) = body.get(used..) else {
         return Ok(None);
     };
-    if let Some(zone) = rest
-        .strip_prefix(' ')
-        .and_then(|r| r.split(|c: char| c.is_whitespace() || c == ']').next())
-        .filter(|w| time::ZONE_ABBREVIATIONS.contains(w))
-    {
-        return Err(format!(
-            "timestamp {:?} is followed by the zone abbreviation {zone}, which names no single offset",
-            time.text
-        ));
-    }
     if bracketed {
         match rest.strip_prefix(']') {
             Some(after) => rest = after,
@@ -789,22 +779,39 @@ go.opentelemetry.io/collector/exporter/exporterhelper/internal.NewQueueSender.fu
     }
 
     #[test]
+    fn zone_abbreviations_name_their_offset_or_are_marked_ambiguous() {
+        let out = run_str(&TextLog, "2026-11-20 10:12:01.234 CET [4711] LOG:  ready\n[2026-07-01 10:00:00 CEST] job started\n2026-03-01 09:59:59CST job queued\n2026-03-01 10:00:00 IST job started\n");
+        assert!(out.problems.is_empty(), "{:?}", out.problems);
+        let r = &out.records;
+        assert_eq!(crate::testing::utc(&r[0]), "2026-11-20T09:12:01.234000Z");
+        assert_eq!(r[0].time.text, "2026-11-20 10:12:01.234 CET");
+        assert_eq!(r[0].message, "[4711] LOG:  ready");
+        assert_eq!(crate::testing::utc(&r[1]), "2026-07-01T08:00:00.000000Z");
+        assert_eq!(r[1].message, "job started");
+        // CST and IST name several zones: naive, and marked.
+        for r in &r[2..] {
+            assert!(r.time.unknown_zone, "{:?}", r.time);
+            assert!(matches!(r.time.value, TimeValue::Local(_)));
+        }
+        assert_eq!(r[3].time.text, "2026-03-01 10:00:00 IST");
+    }
+
+    #[test]
     fn unreadable_zones_and_leading_junk_are_problems() {
-        let out = run_str(&TextLog, "2026-03-01 09:59:59CST job queued\n2026-03-01 10:00:00 CST job started\nat the start\n2026-03-01 10:00:01 fine\n\tcontinued");
+        let out = run_str(
+            &TextLog,
+            "2026-03-01 09:59:59x1 job queued\nat the start\n2026-03-01 10:00:01 fine\n\tcontinued",
+        );
         let lines: Vec<Option<u64>> = out.problems.iter().map(|p| p.line).collect();
-        assert_eq!(lines, [Some(1), Some(2), Some(3)]);
-        // A known but ambiguous abbreviation is refused, written apart or not.
+        assert_eq!(lines, [Some(1), Some(2)]);
         assert!(
-            out.problems[0].reason.contains("CST"),
+            out.problems[0].reason.contains("x1"),
             "{}",
             out.problems[0].reason
         );
-        assert!(out.problems[1].reason.contains("CST"));
         assert_eq!(out.records.len(), 1);
-        assert_eq!(out.records[0].line, Some(4));
-        assert_eq!(out.records[0].line_end, Some(5));
-        let out = run_str(&TextLog, "[2026-03-01 10:00:00 CEST] job started");
-        assert!(out.problems[0].reason.contains("CEST"));
+        assert_eq!(out.records[0].line, Some(3));
+        assert_eq!(out.records[0].line_end, Some(4));
     }
 
     #[test]
