@@ -54,6 +54,8 @@ pub fn builtin() -> Vec<Box<dyn Parser>> {
         // log platforms
         Box::new(crate::platforms::azure_monitor::AzureMonitor),
         Box::new(crate::platforms::cloudwatch::CloudWatchEvents),
+        Box::new(crate::platforms::containers::CriLog),
+        Box::new(crate::platforms::containers::DockerJsonLog),
         Box::new(crate::platforms::csv_log::CsvLog),
         Box::new(crate::platforms::cloudwatch::CloudWatchInsights),
         Box::new(crate::platforms::cloudwatch::CloudWatchInsightsCsv),

@@ -12,6 +12,7 @@
 
 pub(crate) mod azure_monitor;
 pub(crate) mod cloudwatch;
+pub(crate) mod containers;
 pub(crate) mod csv_log;
 pub(crate) mod datadog;
 pub(crate) mod elasticsearch;
