@@ -241,8 +241,23 @@ fn likeness(a: &Candidate, b: &Candidate) -> usize {
         return 0;
     }
     let (wa, wb) = (words(a), words(b));
-    let shared = wa.intersection(&wb).count();
-    let similar = shared >= 2 && shared * 2 >= wa.len().min(wb.len());
+    let shared: Vec<&String> = wa.intersection(&wb).collect();
+    let fewer = wa.len().min(wb.len());
+    // Two programs' log lines share wording by accident ("connection
+    // refused" from a replica and from its clients): they are one
+    // happening when one line says nothing the other does not (the same
+    // line shipped twice, through a file and a log platform), or when
+    // they also share a particular, a word with a digit (the pid and size
+    // of one killed process, seen by the kernel and the orchestrator).
+    let both_logs = a.first.kind == "log" && b.first.kind == "log";
+    let particular = || {
+        shared
+            .iter()
+            .any(|w| w.len() >= 3 && w.bytes().any(|b| b.is_ascii_digit()))
+    };
+    let alike = shared.len() >= 2 && shared.len() * 2 >= fewer;
+    let similar = alike && (!both_logs || shared.len() == fewer || particular());
+    let shared = shared.len();
     if similar || (act == Some(true) && !a.identifiers.is_disjoint(&b.identifiers)) {
         1 + shared
     } else {

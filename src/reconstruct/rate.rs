@@ -18,19 +18,31 @@ const JUMP_MIN_COUNT: u64 = 20;
 /// (a template idle before counts as zero per minute).
 const JUMP_FACTOR: u64 = 5;
 
-/// Finds, per template, the first minute where its rate jumps: counts per
-/// minute (template, minute, count) sorted by template then minute.
+/// A jump is measured against this many minutes of the template before it
+/// at least: its first minutes have no "before" (the evidence starts
+/// there, or the template does).
+const JUMP_HISTORY: usize = 3;
+
+/// Finds, per template, the first minute where its rate jumps against its
+/// usual rate before that minute: counts per minute (template, minute,
+/// count) sorted by template then minute. The usual rate is the median of
+/// the minutes before, not of the whole window, so an outage that silenced
+/// the template does not turn its normal rate at the start into a jump.
 pub(super) fn rate_jumps(minutes: &[(String, i64, u64)]) -> Vec<RateJump> {
     let mut out = Vec::new();
     for group in minutes.chunk_by(|a, b| a.0 == b.0) {
-        let Some((first, counts, usual)) = per_minute(group.iter().map(|g| (g.1, g.2))) else {
+        let Some((first, counts, _)) = per_minute(group.iter().map(|g| (g.1, g.2))) else {
             continue;
         };
         if counts.len() < 10 {
             continue;
         }
-        let threshold = JUMP_MIN_COUNT.max(usual.max(1) * JUMP_FACTOR);
-        if let Some(at) = counts.iter().position(|n| *n >= threshold) {
+        let jump = (JUMP_HISTORY..counts.len()).find_map(|at| {
+            let usual = median(&counts[..at]);
+            let threshold = JUMP_MIN_COUNT.max(usual.max(1) * JUMP_FACTOR);
+            (counts[at] >= threshold).then_some((at, usual))
+        });
+        if let Some((at, usual)) = jump {
             out.push(RateJump {
                 template: group[0].0.clone(),
                 minute: first + at as i64,
@@ -40,6 +52,12 @@ pub(super) fn rate_jumps(minutes: &[(String, i64, u64)]) -> Vec<RateJump> {
         }
     }
     out
+}
+
+fn median(counts: &[u64]) -> u64 {
+    let mut sorted = counts.to_vec();
+    sorted.sort_unstable();
+    sorted[sorted.len() / 2]
 }
 
 /// A steady template must usually log at least this many lines a minute
@@ -122,9 +140,7 @@ fn per_minute(points: impl Iterator<Item = (i64, u64)>) -> Option<(i64, Vec<u64>
     for (minute, n) in points {
         counts[(minute - first) as usize] = n;
     }
-    let mut sorted = counts.clone();
-    sorted.sort_unstable();
-    let usual = sorted[sorted.len() / 2];
+    let usual = median(&counts);
     Some((first, counts, usual))
 }
 
@@ -146,6 +162,20 @@ mod tests {
         );
         // Steady traffic, or a short-lived template, has none.
         assert!(rate_jumps(&(0..30).map(|m| t(m, 40)).collect::<Vec<_>>()).is_empty());
+        // Nor one at its usual rate from the start of the evidence that an
+        // outage then silenced for most of the window: what follows the
+        // silence is measured against the silence.
+        let silenced: Vec<_> = (0..20)
+            .map(|m| t(m, if (2..13).contains(&m) { 0 } else { 20 }))
+            .collect();
+        let jumps = rate_jumps(&silenced);
+        assert_eq!(
+            jumps
+                .iter()
+                .map(|j| (j.minute, j.before, j.after))
+                .collect::<Vec<_>>(),
+            [(13, 0, 20)]
+        );
         assert!(rate_jumps(&[t(0, 500), t(1, 500)]).is_empty());
     }
 
