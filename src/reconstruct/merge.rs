@@ -391,6 +391,37 @@ mod tests {
     }
 
     #[test]
+    fn two_programs_lines_alike_by_accident_are_two_happenings() {
+        let replica = || {
+            candidate(
+                "redis-1.log",
+                "log",
+                0,
+                "Error condition on socket for SYNC: Connection refused",
+            )
+        };
+        let client = candidate("checkout.log", "log", 2, "redis: connection refused");
+        assert_eq!(groups(vec![replica(), client]), [1, 1]);
+        // The same line through another path, or one fact with its
+        // particulars seen by two programs, is one happening.
+        let shipped = candidate(
+            "loki.json",
+            "log",
+            1,
+            "Error condition on socket for SYNC: Connection refused",
+        );
+        assert_eq!(groups(vec![replica(), shipped]), [2]);
+        let kernel = candidate(
+            "journal.json",
+            "log",
+            0,
+            "Out of memory: Killed process 4000 (java) total-vm:4194304kB, anon-rss:2097152kB",
+        );
+        let orchestrator = candidate("events.json", "log", 1, "Warning OOMKilling node/worker-1: Memory cgroup out of memory: Killed process 4000 (java) total-vm:4194304kB");
+        assert_eq!(groups(vec![kernel, orchestrator]), [2]);
+    }
+
+    #[test]
     fn a_start_is_not_a_finish() {
         let finished = candidate("deploys.log", "log", 0, "rollback finished version=2.13.4");
         let started = candidate("chat.json", "chat", 10, "Rollback to 2.13.4 started");
