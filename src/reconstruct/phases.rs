@@ -208,6 +208,29 @@ mod tests {
     use super::*;
 
     #[test]
+    fn builtin_rules_read_responders_wording() {
+        let phase = |text: &str| {
+            BUILTIN_RULES
+                .iter()
+                .find(|r| {
+                    r.kinds
+                        .as_ref()
+                        .is_none_or(|k| k.iter().any(|k| k == "chat"))
+                        && r.pattern.is_match(text)
+                })
+                .map(|r| r.phase)
+        };
+        assert_eq!(phase("turned ledger_v2 flag off"), Some(Phase::Mitigation));
+        assert_eq!(
+            phase("switched the new checkout flow off"),
+            Some(Phase::Mitigation)
+        );
+        assert_eq!(phase("errors stopped at 14:30"), Some(Phase::Recovery));
+        assert_eq!(phase("timeouts are gone now"), Some(Phase::Recovery));
+        assert_eq!(phase("looking at the errors"), None);
+    }
+
+    #[test]
     fn builtin_rules_load_and_bad_rules_are_refused() {
         assert!(BUILTIN_RULES.len() > 5);
         let err = load_rules(
