@@ -222,7 +222,7 @@ mod tests {
         };
         assert_eq!(phase("turned ledger_v2 flag off"), Some(Phase::Mitigation));
         assert_eq!(
-            phase("switched the new checkout flow off"),
+            phase("switched the checkout flow off"),
             Some(Phase::Mitigation)
         );
         assert_eq!(phase("errors stopped at 14:30"), Some(Phase::Recovery));
