@@ -72,6 +72,17 @@ pub trait Parser: Send + Sync {
     /// Parses the whole input, pushing every record and every rejected line.
     fn parse(&self, input: &[u8], sink: &mut dyn RecordSink);
 
+    /// For a file whose sniff found no timestamp: whether it is still this
+    /// format, only holding nothing to place on a timeline (an aggregation
+    /// query's result, a metric response), said as what it is ("an Azure
+    /// Monitor query result without a datetime column"), so that the file
+    /// is reported for what it is rather than as unrecognized. `None`, the
+    /// default, when it is not this format or the parser cannot tell.
+    fn untimed(&self, head: &[u8]) -> Option<String> {
+        let _ = head;
+        None
+    }
+
     /// For formats whose records are lines (maybe with continuation lines):
     /// whether `line` (without its newline) begins a record. Such input may
     /// be cut before any line that begins a record and parsed piece by

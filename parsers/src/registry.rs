@@ -93,6 +93,14 @@ pub fn detect<'a>(parsers: &'a [Box<dyn Parser>], head: &[u8]) -> Option<Detecti
         .map(|(_, parser, confidence)| Detection { parser, confidence })
 }
 
+/// What a file no parser detects is, when one parser knows its shape but
+/// finds nothing timed in it ([`Parser::untimed`]), with that parser's id.
+pub fn untimed<'a>(parsers: &'a [Box<dyn Parser>], head: &[u8]) -> Option<(&'a str, String)> {
+    parsers
+        .iter()
+        .find_map(|p| p.untimed(head).map(|what| (p.id(), what)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -352,11 +352,17 @@ impl WorkerContext<'_> {
             None => detect(self.parsers, &scan.head),
         };
         let Some(chosen) = chosen else {
-            return skip(if scan.head.contains(&0) {
-                "binary file; no parser recognizes it"
-            } else {
-                "unrecognized format; no parser recognizes it (force one with --parser GLOB=ID)"
-            });
+            if scan.head.contains(&0) {
+                return skip("binary file; no parser recognizes it");
+            }
+            return match factline_parsers::registry::untimed(self.parsers, &scan.head) {
+                Some((id, what)) => skip(&format!(
+                    "{what} ({id}): no timed records, nothing to place on the timeline"
+                )),
+                None => skip(
+                    "unrecognized format; no parser recognizes it (force one with --parser GLOB=ID)",
+                ),
+            };
         };
         let parser = chosen.parser;
         let streamable = parser.starts_record(b"").is_some();

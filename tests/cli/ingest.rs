@@ -35,6 +35,34 @@ fn unrecognized_and_binary_files_are_named_and_the_rest_ingests() {
 }
 
 #[test]
+fn exports_of_a_known_shape_without_times_are_named_for_what_they_are() {
+    let s = Scratch::new();
+    s.write(
+        "ev/p50.json",
+        r#"{"tables":[{"name":"PrimaryResult","columns":[{"name":"percentile_x_50","type":"long"}],"rows":[[2]]}]}"#,
+    );
+    s.write(
+        "ev/rate.json",
+        r#"{"status":"success","data":{"resultType":"matrix","result":[{"metric":{"app":"api"},"values":[[1763633400,"12"]]}]}}"#,
+    );
+    s.write(
+        "ev/stats.jsonl",
+        "{\"preview\":false,\"offset\":0,\"result\":{\"host\":\"web-1\",\"count\":\"62\"}}\n",
+    );
+    s.write("ev/app.log", "2026-01-01T10:00:00Z ERROR payment failed\n");
+    let out = s.run("ingest", &[s.path("ev").to_str().unwrap()]);
+    assert_code(&out, 0);
+    let err = stderr(&out);
+    for said in [
+        "p50.json: an Azure Monitor query result without a datetime column (azure-monitor): no timed records",
+        "rate.json: a Loki metric query result (counts over time, not log lines) (loki): no timed records",
+        "stats.jsonl: Splunk search results without _time (a statistics table) (splunk-json): no timed records",
+    ] {
+        assert!(err.contains(said), "{said}\n{err}");
+    }
+}
+
+#[test]
 fn nothing_ingestable_exits_2() {
     let s = Scratch::new();
     let f = s.write("notes.txt", "no timestamps here\n");

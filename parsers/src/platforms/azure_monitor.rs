@@ -80,6 +80,12 @@ impl Parser for AzureMonitor {
             .then_some(90)
     }
 
+    fn untimed(&self, head: &[u8]) -> Option<String> {
+        let h = Head::new(head)?;
+        (h.has("tables") && h.has("columns") && h.has("rows"))
+            .then(|| "an Azure Monitor query result without a datetime column".to_string())
+    }
+
     fn json_record_arrays(&self) -> &[&str] {
         &["tables", "tables[].rows"]
     }

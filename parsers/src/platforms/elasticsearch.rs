@@ -60,6 +60,12 @@ impl Parser for Elasticsearch {
         .map(|_| 95)
     }
 
+    fn untimed(&self, head: &[u8]) -> Option<String> {
+        let h = Head::new(head)?;
+        (h.has("_index") && (h.has("_source") || h.has("fields")))
+            .then(|| "Elasticsearch hits whose documents carry no time field".to_string())
+    }
+
     fn json_record_arrays(&self) -> &[&str] {
         // Each record is read from its own element and the labels or
         // envelope before it; nothing is counted across elements.

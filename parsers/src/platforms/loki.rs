@@ -65,6 +65,15 @@ impl Parser for LokiApi {
             .map(|_| 95)
     }
 
+    fn untimed(&self, head: &[u8]) -> Option<String> {
+        let h = Head::new(head)?;
+        let metric = ["matrix", "vector", "scalar"]
+            .iter()
+            .any(|kind| h.text_ends_with("resultType", kind));
+        (metric && h.has("result"))
+            .then(|| "a Loki metric query result (counts over time, not log lines)".to_string())
+    }
+
     fn json_record_arrays(&self) -> &[&str] {
         // Each record is read from its own element and the labels or
         // envelope before it; nothing is counted across elements.

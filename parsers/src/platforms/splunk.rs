@@ -65,6 +65,12 @@ impl Parser for SplunkJson {
         .map(|_| 95)
     }
 
+    fn untimed(&self, head: &[u8]) -> Option<String> {
+        let h = Head::new(head)?;
+        ((h.has("results") || h.has("result")) && h.has("preview"))
+            .then(|| "Splunk search results without _time (a statistics table)".to_string())
+    }
+
     fn json_record_arrays(&self) -> &[&str] {
         &["results"]
     }
