@@ -17,8 +17,13 @@
 //! line break, so line numbers stay right. An object member whose value
 //! spanned a cut and then ended is reopened as `null` (it was read).
 //!
-//! A file that is not one JSON document (documents one per line) is read
-//! whole, as before, under the same size limit as other documents.
+//! A file that is not one JSON document but documents one after another
+//! (one per line, as NDJSON exports and captured webhooks are) is cut
+//! between documents instead, about every [`PIECE`] bytes; a piece holds
+//! whole documents, and the parser's `document N` locators are numbered
+//! as in the whole file. Only a first document so large that it was
+//! already cut inside before a second one showed is followed by the rest
+//! read whole, under the same size limit as other documents.
 
 use std::io::Read;
 
@@ -64,6 +69,10 @@ struct Scanner {
     started: bool,
     /// The prefix reopening the containers open at the current piece's start.
     prefix: Vec<u8>,
+    /// The input is documents one after another: cut between them.
+    stream: bool,
+    /// Top-level values ended so far.
+    documents: u64,
 }
 
 /// The path of the array at the top of `stack` in the form of
@@ -104,6 +113,9 @@ enum Stop {
     End,
     /// The top-level value ended and something else follows.
     NotOneDocument,
+    /// Documents one after another: a cut after the document that ends
+    /// at this offset in `buf` (exclusive).
+    DocumentEnd(usize),
 }
 
 impl Scanner {
@@ -148,7 +160,7 @@ impl Scanner {
             let offset = at + i as u64;
             match b {
                 b'"' => {
-                    if self.ended {
+                    if self.ended && !self.next_document() {
                         return (Stop::NotOneDocument, i);
                     }
                     self.started = true;
@@ -161,7 +173,7 @@ impl Scanner {
                     }
                 }
                 b'{' | b'[' => {
-                    if self.ended {
+                    if self.ended && !self.next_document() {
                         return (Stop::NotOneDocument, i);
                     }
                     self.started = true;
@@ -183,7 +195,13 @@ impl Scanner {
                             parent.child_end = Some(offset + 1);
                         }
                         Some(_) => {}
-                        None => self.ended = true,
+                        None => {
+                            self.ended = true;
+                            self.documents += 1;
+                            if self.stream && i >= want {
+                                return (Stop::DocumentEnd(i + 1), i + 1);
+                            }
+                        }
                     }
                 }
                 b',' => {
@@ -205,7 +223,7 @@ impl Scanner {
                 b' ' | b'\t' | b'\n' | b'\r' | b':' => {}
                 b'\xef' | b'\xbb' | b'\xbf' if !self.started => {}
                 _ => {
-                    if self.ended {
+                    if self.ended && !self.next_document() {
                         return (Stop::NotOneDocument, i);
                     }
                     self.started = true;
@@ -214,6 +232,15 @@ impl Scanner {
             i += 1;
         }
         (Stop::End, buf.len())
+    }
+
+    /// Whether another document may start after the one that ended: in a
+    /// stream of documents, yes (and it is under way).
+    fn next_document(&mut self) -> bool {
+        if self.stream {
+            self.ended = false;
+        }
+        self.stream
     }
 
     /// After a cut whose piece ended at `buf[end]` (`buf[0]` being input
@@ -317,6 +344,31 @@ struct Piece<'p> {
     /// Line breaks and bytes of the input it stands for.
     lines: u64,
     bytes: u64,
+    /// In a stream of documents: the documents before the piece, which
+    /// the parser's `document N` locators are numbered after.
+    documents_before: Option<u64>,
+}
+
+impl Piece<'_> {
+    /// A locator in the piece as a locator in the input: array indices
+    /// moved past the elements left out, and in a stream of documents the
+    /// document numbered as in the whole file (a piece of one document
+    /// writes none: it is then `document N` too, as a file of several).
+    fn locator(&self, locator: &str) -> String {
+        let moved = Scanner::locator(self.open, locator);
+        let Some(before) = self.documents_before else {
+            return moved;
+        };
+        let numbered = moved
+            .strip_prefix("document ")
+            .and_then(|rest| rest.split_once(' '))
+            .and_then(|(n, rest)| Some((n.parse::<u64>().ok()?, rest)));
+        match numbered {
+            Some((n, rest)) => format!("document {} {rest}", n + before),
+            None if moved.starts_with('$') => format!("document {} {moved}", before + 1),
+            None => moved,
+        }
+    }
 }
 
 /// Cuts `reader`'s document into pieces of about `size` bytes and hands
@@ -335,6 +387,7 @@ fn cut_pieces(
     let mut open: Vec<(String, u64)> = Vec::new();
     let mut at = 0u64;
     let mut scanned = 0usize;
+    let mut documents_before: Option<u64> = None;
     loop {
         let (stop, next) = scanner.scan(&buf, at, scanned, size, arrays);
         scanned = next;
@@ -346,6 +399,7 @@ fn cut_pieces(
             open: &[],
             lines: memchr::memchr_iter(b'\n', used).count() as u64,
             bytes: used.len() as u64,
+            documents_before: None,
         };
         match stop {
             Stop::End if !eof => {
@@ -353,15 +407,44 @@ fn cut_pieces(
                 eof = fill(reader, &mut buf, more)?;
             }
             Stop::End => {
+                // A stream's last cut leaves the line break after its last
+                // document, which is no document.
+                let rest_blank = buf.iter().all(u8::is_ascii_whitespace);
+                if rest_blank && documents_before.is_some_and(|before| before > 0) {
+                    return Ok(Ok(()));
+                }
                 each(Piece {
                     open: &open,
+                    documents_before: documents_before.filter(|&before| before > 0),
                     ..whole(&buf, &[], &buf, &scanner)
                 });
                 return Ok(Ok(()));
             }
+            Stop::NotOneDocument if at == 0 => {
+                // Documents one after another: from here on, cut between
+                // them (a small file stays one piece, as before).
+                scanner.stream = true;
+                scanner.ended = false;
+                documents_before = Some(0);
+            }
+            Stop::DocumentEnd(end) => {
+                let before = documents_before.unwrap_or(0);
+                each(Piece {
+                    documents_before: Some(before),
+                    ..whole(&buf[..end], &[], &buf[..end], &scanner)
+                });
+                documents_before = Some(scanner.documents);
+                buf.drain(..end);
+                at += end as u64;
+                scanned -= end;
+                if !eof {
+                    let want = buf.len().max(size);
+                    eof = fill(reader, &mut buf, want + 1)?;
+                }
+            }
             Stop::NotOneDocument => {
-                // Documents one per line: the rest is read whole, as any
-                // document, under the same limit.
+                // A first document so large that it was cut inside, then
+                // another: the rest is read whole, under the same limit.
                 let room = limit.saturating_sub(at + buf.len() as u64);
                 reader.take(room + 1).read_to_end(&mut buf)?;
                 if at + buf.len() as u64 > limit {
@@ -403,13 +486,13 @@ fn shift_record(piece: &Piece<'_>, record: &mut Record) {
     let end = record.span.end.saturating_sub(piece.prefix).max(start);
     record.span = start..end;
     if let Some(locator) = &record.locator {
-        record.locator = Some(Scanner::locator(piece.open, locator));
+        record.locator = Some(piece.locator(locator));
     }
 }
 
 fn shift_problem(piece: &Piece<'_>, problem: &mut Problem) {
     if let Some(locator) = &problem.locator {
-        problem.locator = Some(Scanner::locator(piece.open, locator));
+        problem.locator = Some(piece.locator(locator));
     }
 }
 
@@ -616,12 +699,39 @@ mod tests {
     }
 
     #[test]
-    fn documents_one_per_line_are_read_whole_under_the_limit() {
-        let input = b"{\"_index\":\"a\",\"_id\":\"1\",\"_source\":{\"@timestamp\":\"2025-11-20T10:00:00Z\"}}\n{\"_index\":\"a\",\"_id\":\"2\",\"_source\":{\"@timestamp\":\"2025-11-20T10:00:01Z\"}}\n";
-        let got = in_pieces("elasticsearch", input, 1);
-        assert_eq!(got.records, whole("elasticsearch", input).records);
-        let mut reader = &input[..];
-        let refused = cut_pieces(&mut reader, &["hits.hits"], 1, 40, |_| {}).expect("read");
+    fn documents_one_per_line_are_cut_between_documents_past_any_limit() {
+        let hit = |i: u32| {
+            format!("{{\"_index\":\"a\",\"_id\":\"{i}\",\"_source\":{{\"@timestamp\":\"2025-11-20T10:00:{i:02}Z\",\"message\":\"m{i}\"}}}}\n")
+        };
+        let input: String = (0..30).map(hit).collect();
+        let expected = whole("elasticsearch", input.as_bytes());
+        assert_eq!(expected.records.len(), 30);
+        assert_eq!(
+            expected.records[29].locator.as_deref(),
+            Some("document 30 $")
+        );
+        for size in [1, 90, 500] {
+            let got = in_pieces("elasticsearch", input.as_bytes(), size);
+            assert_eq!(got.records, expected.records, "pieces of {size} bytes");
+        }
+        // The limit on documents read whole does not apply to a stream.
+        let mut pieces = 0;
+        let mut reader = input.as_bytes();
+        let done = cut_pieces(&mut reader, &["hits.hits"], 200, 40, |_| pieces += 1).expect("read");
+        assert!(done.is_ok());
+        assert!(pieces > 5, "{pieces}");
+        // A first document cut inside before a second one shows is still
+        // followed by the rest read whole, under the limit.
+        let big = format!(
+            "{{\"hits\":{{\"hits\":[{}]}}}}\n{}",
+            (0..20)
+                .map(|i| format!("{{\"_index\":\"a\",\"_id\":\"{i}\"}}"))
+                .collect::<Vec<_>>()
+                .join(","),
+            hit(1).repeat(5)
+        );
+        let mut reader = big.as_bytes();
+        let refused = cut_pieces(&mut reader, &["hits.hits"], 64, 100, |_| {}).expect("read");
         assert!(refused.is_err());
     }
 
