@@ -2,7 +2,8 @@
 //! record: the same request or trace id in a proxy's and an app's lines,
 //! the same alert id in two alerting tools. For each pair of sources the
 //! median of the paired time differences is their relative offset, trusted
-//! from [`MIN_PAIRS`] pairs whose spread stays within [`MAX_SPREAD`].
+//! from [`MIN_PAIRS`] pairs (or [`MIN_ONE_OFF_PAIRS`] of one-off facts: a
+//! deploy's start, an alert) whose spread stays within [`MAX_SPREAD`].
 //! Offsets are relative: SaaS timestamps (paging, chat, ticketing) are the
 //! reference where they take part, else the host that agrees with the most
 //! others. An offset near a whole or half hour is a zone read wrongly, and
@@ -27,6 +28,11 @@ use crate::template::WordHasher;
 
 /// Fewer shared facts than this say nothing about a clock.
 const MIN_PAIRS: usize = 5;
+/// One-off facts (a rollout's start or finish, an alert) happen a few
+/// times in an incident, each a moment both systems mark alike, unlike a
+/// request whose two records lie its latency apart: this many of them,
+/// agreeing within [`MAX_SPREAD`], are enough.
+const MIN_ONE_OFF_PAIRS: usize = 2;
 /// Paired differences whose interquartile range is wider than this do not
 /// pin an offset down (requests that take seconds, ids reused).
 const MAX_SPREAD: i64 = 2_000_000;
@@ -152,6 +158,11 @@ pub(super) fn facts(
             }
         }
         for c in DEPLOY_ID.captures_iter(message) {
+            // A bare number ("change 12 done") is a count as often as an
+            // id; an id has a letter or is a version.
+            if !c[1].bytes().any(|b| b.is_ascii_alphabetic() || b == b'.') {
+                continue;
+            }
             let phase = if c.get(2).is_some() {
                 "started"
             } else {
@@ -233,15 +244,18 @@ struct Edge {
 }
 
 fn edges(shared: &[(i64, i64, i64, String)]) -> Vec<Edge> {
-    let mut diffs: BTreeMap<(i64, i64), (Vec<i64>, &str)> = BTreeMap::new();
+    let mut diffs: BTreeMap<(i64, i64), (Vec<i64>, usize, &str)> = BTreeMap::new();
     for (a, b, d, fact) in shared {
-        let slot = diffs.entry((*a, *b)).or_insert_with(|| (Vec::new(), fact));
+        let slot = diffs
+            .entry((*a, *b))
+            .or_insert_with(|| (Vec::new(), 0, fact));
         slot.0.push(*d);
+        slot.1 += usize::from(!fact.starts_with(REQUEST));
     }
     diffs
         .into_iter()
-        .filter(|(_, (d, _))| d.len() >= MIN_PAIRS)
-        .map(|((a, b), (mut d, example))| {
+        .filter(|(_, (d, one_off, _))| d.len() >= MIN_PAIRS || *one_off >= MIN_ONE_OFF_PAIRS)
+        .map(|((a, b), (mut d, _, example))| {
             d.sort_unstable();
             let n = d.len();
             let median = if n % 2 == 1 {
@@ -529,8 +543,14 @@ mod tests {
             facts("deploy", "Rollout of rel-7 completed", &[], &[]),
             ["deploy rel-7 finished"]
         );
-        // No digit, no id: "deploy pipeline started" names no rollout.
+        // No digit, no id: "deploy pipeline started" names no rollout;
+        // nor does a bare number.
         assert!(facts("log", "deploy pipeline started", &[], &[]).is_empty());
+        assert!(facts("log", "change 12 done", &[], &[]).is_empty());
+        assert_eq!(
+            facts("log", "release 2.14.0 finished", &[], &[]),
+            ["deploy 2.14.0 finished"]
+        );
     }
 
     #[test]

@@ -368,6 +368,48 @@ fn the_same_rollout_logged_by_ci_and_a_host_finds_a_host_40s_fast() {
 }
 
 #[test]
+fn one_rollout_started_and_finished_in_ci_and_on_a_host_is_enough() {
+    let rollout = |offset: i64, with_finish: bool| {
+        let at = |s: i64| {
+            chrono::DateTime::from_timestamp(1_772_359_200 + s + offset, 0)
+                .unwrap()
+                .format("%Y-%m-%dT%H:%M:%SZ")
+                .to_string()
+        };
+        let mut out = format!("{} INFO deploy rel-2026.03.1 started\n", at(0));
+        if with_finish {
+            out += &format!("{} INFO deploy rel-2026.03.1 finished\n", at(95));
+        }
+        out
+    };
+    let s = Scratch::new();
+    s.write("ev/ci.log", rollout(0, true));
+    s.write(
+        "ev/deployer.log",
+        rollout(0, true) + "2026-03-01T11:00:00Z INFO deployer idle\n",
+    );
+    s.write("ev/app.log", rollout(40, true));
+    assert_code(&s.run("ingest", &[s.path("ev").to_str().unwrap()]), 0);
+    let skew = skew_of(&s, "app.log");
+    assert!(
+        (skew["seconds"].as_f64().unwrap() - 40.0).abs() <= 1.0,
+        "{skew}"
+    );
+    assert_eq!(skew["pairs"], 2, "{skew}");
+    assert_eq!(skew["applied"], true, "{skew}");
+    // One shared moment alone pins nothing down.
+    let s = Scratch::new();
+    s.write("ev/ci.log", rollout(0, false));
+    s.write(
+        "ev/deployer.log",
+        rollout(0, false) + "2026-03-01T11:00:00Z INFO deployer idle\n",
+    );
+    s.write("ev/app.log", rollout(40, false));
+    assert_code(&s.run("ingest", &[s.path("ev").to_str().unwrap()]), 0);
+    assert_eq!(skew_of(&s, "app.log"), Value::Null);
+}
+
+#[test]
 fn a_rollout_start_is_never_paired_with_its_finish() {
     let s = Scratch::new();
     s.write("ev/ci.log", rollouts("started", 0, 0));
