@@ -191,7 +191,18 @@ fn score_one(truth_path: &Path, work: &Path) -> Result<Score, String> {
         .lines()
         .filter_map(|l| serde_json::from_str(l).ok())
         .collect();
-    Ok(compare(&id, &truth, &read_json(&out)?, &events))
+    let sources_out = work.join(format!("{id}.sources.json"));
+    factline(&[
+        "sources".into(),
+        "--db".into(),
+        db.display().to_string(),
+        "--format".into(),
+        "json".into(),
+        "-o".into(),
+        sources_out.display().to_string(),
+    ])?;
+    let sources = read_json(&sources_out)?;
+    Ok(compare(&id, &truth, &read_json(&out)?, &events, &sources))
 }
 
 fn time(v: &Value) -> Option<DateTime<Utc>> {
@@ -269,7 +280,7 @@ fn matching<'e, 'a>(
     m
 }
 
-fn compare(id: &str, truth: &Value, timeline: &Value, events: &[Value]) -> Score {
+fn compare(id: &str, truth: &Value, timeline: &Value, events: &[Value], sources: &Value) -> Score {
     let es = entries(timeline);
     let mut s = Score {
         id: id.to_owned(),
@@ -381,6 +392,25 @@ fn compare(id: &str, truth: &Value, timeline: &Value, events: &[Value]) -> Score
     }
     for src in truth["skewed_sources"].as_array().into_iter().flatten() {
         let path = src["source"].as_str().unwrap_or_default();
+        // A zone read wrongly is named, not corrected as if a clock drifted:
+        // the source's note must name the zone; its events stay as written.
+        if let Some(zone) = src["zone_mistake"].as_str() {
+            let note = sources["sources"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .find(|s| s["source"].as_str().is_some_and(|p| p.ends_with(path)))
+                .and_then(|s| s["skew"]["note"].as_str())
+                .unwrap_or_default();
+            let ok = note.contains("zone mistake") && note.contains(zone);
+            s.skew.add(ok);
+            if !ok {
+                s.misses.push(format!(
+                    "skewed source {path}: zone mistake ({zone}) not named: {note:?}"
+                ));
+            }
+            continue;
+        }
         for ev in src["events"].as_array().into_iter().flatten() {
             let words: Vec<String> = strings(&ev["words"])
                 .iter()
@@ -472,7 +502,7 @@ pub fn report(scores: &[Score]) -> String {
     }
     let _ = writeln!(
         out,
-        "\nkey happenings {:.1} %, key times {:.1} %, phases {:.1} %, merges {:.1} %, claims {:.1} % ({} supported marked contradicted), skewed events {:.1} %, control {}",
+        "\nkey happenings {:.1} %, key times {:.1} %, phases {:.1} %, merges {:.1} %, claims {:.1} % ({} supported marked contradicted), skewed sources {:.1} %, control {}",
         t.happenings.percent(),
         t.key_times.percent(),
         t.phases.percent(),

@@ -309,15 +309,24 @@ fn zone_mistake(skew: i64, s: &SourceRow) -> Option<String> {
         })
     });
     let hours = format!("{:+}h{:02}", steps / 2, (steps % 2).abs() * 30);
+    // A zone given for naive times fixes them; times written with an
+    // offset (local time with a `Z`) ignore it, and need the offset.
+    let fix = if s.time_quality.contains(Quality::ASSUMED_TZ) || s.tz != "UTC" {
+        format!("use --source-tz '{}={}'", s.path, named.unwrap_or(&"ZONE"))
+    } else {
+        format!(
+            "its times carry an offset of their own, so correct them with --offset '{}={}s'",
+            s.path,
+            -steps * HALF_HOUR / 1_000_000
+        )
+    };
     Some(match named {
         Some(zone) => format!(
-            "an offset of {hours} is a zone mistake, not a drifting clock: looks like {zone} local time read as {}: use --source-tz '{}={zone}'",
+            "an offset of {hours} is a zone mistake, not a drifting clock: looks like {zone} local time read as {}: {fix}",
             read_as.name(),
-            s.path
         ),
         None => format!(
-            "an offset of {hours} is a zone mistake, not a drifting clock: give the source's zone with --source-tz '{}=ZONE'",
-            s.path
+            "an offset of {hours} is a zone mistake, not a drifting clock: {fix}"
         ),
     })
 }
@@ -383,6 +392,14 @@ pub(super) fn estimate(store: &mut Store, config: &IngestConfig) -> Result<Redo>
                     })
             {
                 refs.push(best);
+            } else if let Some(&vouched) = component
+                .iter()
+                .find(|id| by_id.get(id).is_some_and(|s| s.tz != "UTC"))
+            {
+                // Else a source whose zone the user gave: they vouched for
+                // its times, which tells a zone read wrongly on the other
+                // side (a logger writing local time with a `Z`).
+                refs.push(vouched);
             }
         }
         placed.extend(component.iter().copied());
@@ -596,7 +613,12 @@ mod tests {
             time_quality: Quality::default(),
             skew: None,
         };
-        let note = zone_mistake(3_600_000_000 + 3_000_000, &s).unwrap();
+        // Its times were naive, read as UTC: a zone fixes them.
+        let naive = SourceRow {
+            time_quality: Quality::ASSUMED_TZ,
+            ..s.clone()
+        };
+        let note = zone_mistake(3_600_000_000 + 3_000_000, &naive).unwrap();
         assert!(
             note.contains("looks like Europe/Berlin local time read as UTC"),
             "{note}"
@@ -605,6 +627,13 @@ mod tests {
             note.contains("--source-tz 'hosts/db-1.log=Europe/Berlin'"),
             "{note}"
         );
+        // Written with a `Z`: only an offset moves them.
+        let note = zone_mistake(3_600_000_000 + 3_000_000, &s).unwrap();
+        assert!(
+            note.contains("looks like Europe/Berlin local time read as UTC"),
+            "{note}"
+        );
+        assert!(note.contains("--offset 'hosts/db-1.log=-3600s'"), "{note}");
         assert!(zone_mistake(40_000_000, &s).is_none());
         assert!(zone_mistake(3_600_000_000 + 600_000_000, &s).is_none());
     }
