@@ -30,11 +30,11 @@ use std::io::Read;
 use factline_parsers::{Context, Parser, Problem, Record, RecordSink};
 
 use super::normalize::{Normalizer, Verbatim};
-use super::pieces::{fill, on_two_threads, Handover};
+use super::pieces::{fill, in_parallel, Handover};
 use crate::evidence::MAX_MEMBER_BYTES;
 
 /// Bytes parsed at a time.
-const PIECE: usize = 16 << 20;
+const PIECE: usize = 8 << 20;
 
 /// One open object or array.
 #[derive(Debug, Clone)]
@@ -333,14 +333,14 @@ impl Scanner {
 }
 
 /// One piece as the parser gets it, with where it sits in the input.
-struct Piece<'p> {
+struct Piece {
     /// The piece as a document of its own.
     document: Vec<u8>,
     /// Bytes of `document` before the piece's own.
     prefix: usize,
     /// The arrays it continues: their paths in `document` and the elements
     /// left out before it.
-    open: &'p [(String, u64)],
+    open: Vec<(String, u64)>,
     /// Line breaks and bytes of the input it stands for.
     lines: u64,
     bytes: u64,
@@ -349,13 +349,13 @@ struct Piece<'p> {
     documents_before: Option<u64>,
 }
 
-impl Piece<'_> {
+impl Piece {
     /// A locator in the piece as a locator in the input: array indices
     /// moved past the elements left out, and in a stream of documents the
     /// document numbered as in the whole file (a piece of one document
     /// writes none: it is then `document N` too, as a file of several).
     fn locator(&self, locator: &str) -> String {
-        let moved = Scanner::locator(self.open, locator);
+        let moved = Scanner::locator(&self.open, locator);
         let Some(before) = self.documents_before else {
             return moved;
         };
@@ -379,7 +379,7 @@ fn cut_pieces(
     arrays: &[&str],
     size: usize,
     limit: u64,
-    mut each: impl FnMut(Piece<'_>),
+    mut each: impl FnMut(Piece),
 ) -> std::io::Result<Result<(), String>> {
     let mut buf: Vec<u8> = Vec::with_capacity(size + (1 << 20));
     let mut eof = fill(reader, &mut buf, size)?;
@@ -396,7 +396,7 @@ fn cut_pieces(
         let whole = |content: &[u8], suffix: &[u8], used: &[u8], scanner: &Scanner| Piece {
             document: [scanner.prefix.as_slice(), content, suffix].concat(),
             prefix: scanner.prefix.len(),
-            open: &[],
+            open: Vec::new(),
             lines: memchr::memchr_iter(b'\n', used).count() as u64,
             bytes: used.len() as u64,
             documents_before: None,
@@ -414,7 +414,7 @@ fn cut_pieces(
                     return Ok(Ok(()));
                 }
                 each(Piece {
-                    open: &open,
+                    open: open.clone(),
                     documents_before: documents_before.filter(|&before| before > 0),
                     ..whole(&buf, &[], &buf, &scanner)
                 });
@@ -454,7 +454,7 @@ fn cut_pieces(
                     )));
                 }
                 each(Piece {
-                    open: &open,
+                    open: open.clone(),
                     ..whole(&buf, &[], &buf, &scanner)
                 });
                 return Ok(Ok(()));
@@ -462,7 +462,7 @@ fn cut_pieces(
             Stop::Cut(comma) => {
                 let suffix = scanner.suffix();
                 each(Piece {
-                    open: &open,
+                    open: open.clone(),
                     ..whole(&buf[..comma], &suffix, &buf[..comma + 1], &scanner)
                 });
                 let end = comma + 1;
@@ -481,7 +481,7 @@ fn cut_pieces(
 
 /// Moves a record parsed from a piece to its place in the input, but for
 /// the line and byte offsets of the input before the piece.
-fn shift_record(piece: &Piece<'_>, record: &mut Record) {
+fn shift_record(piece: &Piece, record: &mut Record) {
     let start = record.span.start.saturating_sub(piece.prefix);
     let end = record.span.end.saturating_sub(piece.prefix).max(start);
     record.span = start..end;
@@ -490,16 +490,16 @@ fn shift_record(piece: &Piece<'_>, record: &mut Record) {
     }
 }
 
-fn shift_problem(piece: &Piece<'_>, problem: &mut Problem) {
+fn shift_problem(piece: &Piece, problem: &mut Problem) {
     if let Some(locator) = &problem.locator {
         problem.locator = Some(piece.locator(locator));
     }
 }
 
 /// The records of one piece, moved and handed over to normalizing.
-struct Shift<'s, 'h, 'b, 't> {
-    piece: &'s Piece<'s>,
-    handover: &'h mut Handover<'b, 't>,
+struct Shift<'s, 'h, 'b, 'i> {
+    piece: &'s Piece,
+    handover: &'h mut Handover<'b, 'i>,
 }
 
 impl RecordSink for Shift<'_, '_, '_, '_> {
@@ -516,38 +516,49 @@ impl RecordSink for Shift<'_, '_, '_, '_> {
 }
 
 /// Parses one JSON document piece by piece (see the module's comment),
-/// parsing and normalizing on two threads.
+/// pieces on several threads, normalized in order.
 pub(super) fn parse(
     reader: &mut dyn Read,
     parser: &dyn Parser,
     context: &Context<'_>,
     sink: &mut Normalizer<'_>,
 ) -> std::io::Result<()> {
-    on_two_threads(sink, |channel| {
-        let arrays = parser.json_record_arrays();
-        let done = cut_pieces(reader, arrays, PIECE, MAX_MEMBER_BYTES, |piece| {
-            let mut handover = Handover::new(&piece.document, channel);
-            parser.parse_in(
-                &piece.document,
-                context,
-                &mut Shift {
-                    piece: &piece,
-                    handover: &mut handover,
-                },
-            );
-            handover.finish(piece.lines, piece.bytes);
-        })?;
-        if let Err(reason) = done {
-            let mut handover = Handover::new(&[], channel);
-            handover.problem(Problem {
-                line: None,
-                locator: None,
-                reason,
-            });
-            handover.finish(0, 0);
-        }
-        Ok(())
-    })
+    let arrays = parser.json_record_arrays();
+    in_parallel(
+        sink,
+        |each| {
+            let done = cut_pieces(reader, arrays, PIECE, MAX_MEMBER_BYTES, |piece| {
+                each(Ok(piece));
+            })?;
+            if let Err(reason) = done {
+                each(Err(reason));
+            }
+            Ok(())
+        },
+        |piece: Result<Piece, String>, items| match piece {
+            Ok(piece) => {
+                let mut handover = Handover::new(&piece.document, items);
+                parser.parse_in(
+                    &piece.document,
+                    context,
+                    &mut Shift {
+                        piece: &piece,
+                        handover: &mut handover,
+                    },
+                );
+                handover.finish(piece.lines, piece.bytes);
+            }
+            Err(reason) => {
+                let mut handover = Handover::new(&[], items);
+                handover.problem(Problem {
+                    line: None,
+                    locator: None,
+                    reason,
+                });
+                handover.finish(0, 0);
+            }
+        },
+    )
 }
 
 #[cfg(test)]

@@ -1,8 +1,11 @@
 //! Reading a source: the first pass (hash, size), and parsing a large one
-//! in pieces on several threads, handed over in order.
+//! in pieces on several threads, normalized in order.
 
+use std::collections::BTreeMap;
 use std::io::Read;
-use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
+use std::sync::mpsc::sync_channel;
+use std::sync::Mutex;
 
 use factline_parsers::{Context, Parser, Problem, Record, RecordSink};
 use sha2::{Digest, Sha256};
@@ -45,7 +48,7 @@ pub(super) fn scan(reader: &mut dyn Read) -> std::io::Result<Scan> {
 }
 
 /// Bytes parsed at a time when streaming a line format.
-const PIECE: usize = 16 << 20;
+const PIECE: usize = 8 << 20;
 
 /// What parsing hands to normalizing, in input order. Nearly every item is
 /// a record, so records are not boxed (an allocation each).
@@ -60,69 +63,32 @@ pub(super) enum Parsed {
     },
 }
 
-/// Records handed over at a time.
-const HANDOVER: usize = 4096;
+/// Pieces handed to parsing but not yet normalized: they and their
+/// records are what a large source holds in memory.
+const PIECES_AHEAD: usize = 4;
 
-/// Pieces handed over but not yet normalized (bounds memory).
-const HANDOVERS_IN_FLIGHT: usize = 4;
+/// Threads parsing one source's pieces, at most.
+const PARSERS: usize = 4;
 
-/// A parser's sink that hands records over to the normalizing thread.
-pub(super) struct Handover<'b, 't> {
+/// A parser's sink that collects one piece's records for normalizing.
+pub(super) struct Handover<'b, 'i> {
     pub(super) bytes: &'b [u8],
-    items: Vec<Parsed>,
-    pub(super) channel: &'t HandoverChannel,
+    items: &'i mut Vec<Parsed>,
 }
 
-/// Both ways between parsing and normalizing: full vectors one way, the
-/// used ones back, so their memory is reused rather than allocated (and
-/// zeroed by the kernel) again for every few thousand records.
-pub(super) struct HandoverChannel {
-    full: SyncSender<Vec<Parsed>>,
-    pub(super) used: Receiver<Vec<Parsed>>,
-}
-
-impl HandoverChannel {
-    /// A vector to fill. What is left of the records in a returned one is
-    /// dropped here: they were allocated on this thread, and the allocator
-    /// frees memory fastest on the thread that allocated it.
-    pub(super) fn empty(&self) -> Vec<Parsed> {
-        match self.used.try_recv() {
-            Ok(mut used) => {
-                used.clear();
-                used
-            }
-            Err(_) => Vec::with_capacity(HANDOVER),
-        }
-    }
-}
-
-impl<'b, 't> Handover<'b, 't> {
-    pub(super) fn new(bytes: &'b [u8], channel: &'t HandoverChannel) -> Handover<'b, 't> {
-        Handover {
-            bytes,
-            items: channel.empty(),
-            channel,
-        }
-    }
-
-    pub(super) fn send(&mut self) {
-        let items = std::mem::replace(&mut self.items, self.channel.empty());
-        // A closed channel means normalizing stopped; the join reports it.
-        let _ = self.channel.full.send(items);
+impl<'b, 'i> Handover<'b, 'i> {
+    pub(super) fn new(bytes: &'b [u8], items: &'i mut Vec<Parsed>) -> Handover<'b, 'i> {
+        Handover { bytes, items }
     }
 
     /// Hands over a record whose verbatim parts were found already.
     pub(super) fn push(&mut self, record: Record, verbatim: Verbatim) {
         self.items.push(Parsed::Record(record, verbatim));
-        if self.items.len() >= HANDOVER {
-            self.send();
-        }
     }
 
-    /// Hands over the rest of a piece and its size.
-    pub(super) fn finish(mut self, lines: u64, bytes: u64) {
+    /// Hands over the piece's size, after its records.
+    pub(super) fn finish(self, lines: u64, bytes: u64) {
         self.items.push(Parsed::PieceEnd { lines, bytes });
-        let _ = self.channel.full.send(std::mem::take(&mut self.items));
     }
 }
 
@@ -138,66 +104,148 @@ impl RecordSink for Handover<'_, '_> {
 }
 
 /// Feeds a line format its input piece by piece, each piece ending just
-/// before a line that begins a record, so no record is split. Parsing (on
-/// this thread) and normalizing (template mining, times, blocks; on a
-/// second one) overlap, so one large source keeps two cores busy; the
-/// order of records is kept, and the normalizer shifts line numbers and
-/// byte offsets to the whole input's.
+/// before a line that begins a record, so no record is split (see
+/// [`in_parallel`]).
 pub(super) fn parse_in_pieces(
     reader: &mut dyn Read,
     parser: &dyn Parser,
     context: &Context<'_>,
     sink: &mut Normalizer<'_>,
 ) -> std::io::Result<()> {
-    on_two_threads(sink, |channel| {
-        read_pieces(reader, parser, context, channel)
+    in_parallel(
+        sink,
+        |each| read_pieces(reader, parser, each),
+        |piece: Vec<u8>, items| {
+            let mut handover = Handover::new(&piece, items);
+            parser.parse_in(&piece, context, &mut handover);
+            handover.finish(
+                memchr::memchr_iter(b'\n', &piece).count() as u64,
+                piece.len() as u64,
+            );
+        },
+    )
+}
+
+/// Parses a source's pieces, which `cut` hands over in input order, on
+/// several threads while this one cuts and another normalizes (template
+/// mining, times, blocks) in input order, so one large source keeps every
+/// core busy. The normalizer shifts line numbers and byte offsets to the
+/// whole input's by each piece's [`Parsed::PieceEnd`]. Memory is bounded
+/// by [`PIECES_AHEAD`]: a piece is cut only when one of that many before
+/// it has been normalized.
+pub(super) fn in_parallel<P: Send>(
+    sink: &mut Normalizer<'_>,
+    cut: impl FnOnce(&mut dyn FnMut(P)) -> std::io::Result<()>,
+    parse: impl Fn(P, &mut Vec<Parsed>) + Sync,
+) -> std::io::Result<()> {
+    in_order(cut, parse, |items| {
+        // Records are used in place: moving each out costs a copy of the
+        // whole struct, a visible share of the per-line cost.
+        for item in items {
+            match item {
+                Parsed::Record(record, verbatim) => sink.record(record, *verbatim),
+                Parsed::Problem(problem) => sink.problem(problem.clone()),
+                Parsed::PieceEnd { lines, bytes } => {
+                    sink.line_base += *lines;
+                    sink.byte_base += *bytes;
+                }
+            }
+        }
     })
 }
 
-/// Runs `parse`, which hands pieces' records over `channel`, on this thread
-/// and normalizing on a second one.
-pub(super) fn on_two_threads(
-    sink: &mut Normalizer<'_>,
-    parse: impl FnOnce(&HandoverChannel) -> std::io::Result<()>,
+/// The threads of [`in_parallel`]: `use_parsed` gets each piece's items
+/// on one thread, in the order `cut` handed the pieces over.
+fn in_order<P: Send>(
+    cut: impl FnOnce(&mut dyn FnMut(P)) -> std::io::Result<()>,
+    parse: impl Fn(P, &mut Vec<Parsed>) + Sync,
+    mut use_parsed: impl FnMut(&mut Vec<Parsed>) + Send,
 ) -> std::io::Result<()> {
+    let parsers = std::thread::available_parallelism().map_or(2, |n| n.get().clamp(1, PARSERS));
+    let (work, pieces) = sync_channel::<(usize, P)>(0);
+    let pieces = Mutex::new(pieces);
+    let (parsed, results) = sync_channel::<(usize, Vec<Parsed>)>(PIECES_AHEAD);
+    let (room, slots) = sync_channel::<()>(PIECES_AHEAD);
+    for _ in 0..PIECES_AHEAD {
+        let _ = room.send(());
+    }
+    // Vectors of items go back to the parsing threads to be filled
+    // again: what is left of their records is freed there, where it
+    // was allocated, which the allocator does fastest, and their
+    // memory is not taken (and zeroed by the kernel) anew.
+    let (spent, spares) = sync_channel::<Vec<Parsed>>(PIECES_AHEAD);
+    let spares = Mutex::new(spares);
     std::thread::scope(|scope| {
-        let (full, rx) = sync_channel::<Vec<Parsed>>(HANDOVERS_IN_FLIGHT);
-        let (back, used) = sync_channel::<Vec<Parsed>>(HANDOVERS_IN_FLIGHT + 2);
-        let normalizing = scope.spawn(move || {
-            for mut items in rx {
-                // Records are used in place: moving each out costs a copy
-                // of the whole struct, a visible share of the per-line cost.
-                for item in &mut items {
-                    match item {
-                        Parsed::Record(record, verbatim) => sink.record(record, *verbatim),
-                        Parsed::Problem(problem) => sink.problem(problem.clone()),
-                        Parsed::PieceEnd { lines, bytes } => {
-                            sink.line_base += *lines;
-                            sink.byte_base += *bytes;
-                        }
+        let parse = &parse;
+        let (pieces, spares) = (&pieces, &spares);
+        let workers: Vec<_> = (0..parsers)
+            .map(|_| {
+                let parsed = parsed.clone();
+                scope.spawn(move || loop {
+                    let next = pieces.lock().ok().and_then(|p| p.recv().ok());
+                    let Some((index, piece)) = next else {
+                        break;
+                    };
+                    let spare = spares.lock().ok().and_then(|s| s.try_recv().ok());
+                    let mut items = spare.unwrap_or_default();
+                    items.clear();
+                    let outcome = catch_unwind(AssertUnwindSafe(|| parse(piece, &mut items)));
+                    // Sent even after a panic, so that normalizing is not
+                    // left waiting for this piece; the join carries it on.
+                    let sent = parsed.send((index, items));
+                    if let Err(panic) = outcome {
+                        resume_unwind(panic);
                     }
+                    if sent.is_err() {
+                        break;
+                    }
+                })
+            })
+            .collect();
+        drop(parsed);
+        let normalizing = scope.spawn(move || {
+            let mut waiting = BTreeMap::new();
+            let mut next = 0usize;
+            for (index, items) in results {
+                waiting.insert(index, items);
+                while let Some(mut items) = waiting.remove(&next) {
+                    use_parsed(&mut items);
+                    next += 1;
+                    let _ = spent.try_send(items);
+                    let _ = room.send(());
                 }
-                let _ = back.try_send(items);
             }
         });
-        let channel = HandoverChannel { full, used };
-        let read = parse(&channel);
-        drop(channel);
+        let mut index = 0;
+        // A closed channel means normalizing or parsing stopped on a panic,
+        // which the joins below carry on.
+        let read = cut(&mut |piece| {
+            if slots.recv().is_ok() && work.send((index, piece)).is_ok() {
+                index += 1;
+            }
+        });
+        drop(work);
+        for worker in workers {
+            if let Err(panic) = worker.join() {
+                resume_unwind(panic);
+            }
+        }
         if let Err(panic) = normalizing.join() {
-            std::panic::resume_unwind(panic);
+            resume_unwind(panic);
         }
         read
     })
 }
 
+/// Cuts `reader` into pieces ending before a line that begins a record,
+/// about [`PIECE`] bytes each, and hands them to `each` in order.
 fn read_pieces(
     reader: &mut dyn Read,
     parser: &dyn Parser,
-    context: &Context<'_>,
-    channel: &HandoverChannel,
+    each: &mut dyn FnMut(Vec<u8>),
 ) -> std::io::Result<()> {
-    let buf = &mut Vec::with_capacity(PIECE);
-    let mut eof = fill(reader, buf, PIECE)?;
+    let mut buf = Vec::with_capacity(PIECE);
+    let mut eof = fill(reader, &mut buf, PIECE)?;
     loop {
         if buf.is_empty() {
             return Ok(());
@@ -205,26 +253,23 @@ fn read_pieces(
         let cut = if eof {
             buf.len()
         } else {
-            match cut_before_record(buf, parser) {
+            match cut_before_record(&buf, parser) {
                 Some(cut) => cut,
                 // No record starts in a piece this large: one endless line
                 // or continuation; cut anyway, the line limit reports it.
                 None if buf.len() >= 4 * PIECE => buf.len(),
                 None => {
                     let more = buf.len() + PIECE;
-                    eof = fill(reader, buf, more)?;
+                    eof = fill(reader, &mut buf, more)?;
                     continue;
                 }
             }
         };
-        let mut handover = Handover::new(&buf[..cut], channel);
-        parser.parse_in(&buf[..cut], context, &mut handover);
-        handover.finish(
-            memchr::memchr_iter(b'\n', &buf[..cut]).count() as u64,
-            cut as u64,
-        );
-        buf.drain(..cut);
-        eof = eof || fill(reader, buf, PIECE)?;
+        let mut rest = Vec::with_capacity(PIECE.max(buf.len() - cut));
+        rest.extend_from_slice(&buf[cut..]);
+        buf.truncate(cut);
+        each(std::mem::replace(&mut buf, rest));
+        eof = eof || fill(reader, &mut buf, PIECE)?;
     }
 }
 
@@ -258,4 +303,68 @@ fn cut_before_record(buf: &[u8], parser: &dyn Parser) -> Option<usize> {
         end = start - 1;
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// However the parsing threads interleave, pieces are used in the
+    /// order they were cut, each whole, and a piece may be parsed while
+    /// an earlier one is still being used.
+    #[test]
+    fn pieces_parsed_on_several_threads_are_used_in_order() {
+        let mut used = Vec::new();
+        in_order(
+            |each| {
+                for n in 0..300u64 {
+                    each(n);
+                }
+                Ok(())
+            },
+            |n, items| {
+                // Later pieces often finish first.
+                if n % 7 == 0 {
+                    std::thread::sleep(std::time::Duration::from_millis(2));
+                }
+                for line in 0..=n % 3 {
+                    items.push(Parsed::PieceEnd {
+                        lines: n,
+                        bytes: line,
+                    });
+                }
+            },
+            |items| {
+                for item in items.iter() {
+                    if let Parsed::PieceEnd { lines, bytes } = item {
+                        used.push((*lines, *bytes));
+                    }
+                }
+            },
+        )
+        .unwrap();
+        let expected: Vec<(u64, u64)> = (0..300u64)
+            .flat_map(|n| (0..=n % 3).map(move |line| (n, line)))
+            .collect();
+        assert_eq!(used, expected);
+    }
+
+    /// A parser that panics on one piece stops the run with its panic; it
+    /// does not leave the other threads waiting for that piece.
+    #[test]
+    fn a_panic_while_parsing_a_piece_is_carried_on_not_a_hang() {
+        let run = catch_unwind(|| {
+            in_order(
+                |each| {
+                    for n in 0..50u64 {
+                        each(n);
+                    }
+                    Ok(())
+                },
+                |n, _items| assert_ne!(n, 9, "a parser bug"),
+                |_items| {},
+            )
+        });
+        assert!(run.is_err());
+    }
 }
