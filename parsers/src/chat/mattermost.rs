@@ -215,7 +215,7 @@ fn posts_elements(input: &[u8], lines: &LineIndex, posts: &RawValue) -> Option<V
                 let locator = if plain {
                     format!("$.posts.{id}")
                 } else {
-                    format!("$.posts[{}]", Value::String(id.clone()))
+                    format!("$.posts[{}]", Value::String(id.to_string()))
                 };
                 Element {
                     value: serde_json::from_str(raw.get()).unwrap_or(Value::Null),

@@ -226,7 +226,7 @@ fn card_text(card: &RawValue, out: &mut Vec<String>, identifiers: &mut Vec<Strin
     }
     for (key, child) in &members {
         let child_text = child.get().trim_start();
-        if ["title", "subtitle", "text", "activityTitle", "activityText"].contains(&key.as_str()) {
+        if ["title", "subtitle", "text", "activityTitle", "activityText"].contains(&key.as_ref()) {
             if let Some(t) = string(key) {
                 if !out.contains(&t) {
                     out.push(t);

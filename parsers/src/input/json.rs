@@ -519,7 +519,7 @@ impl<'a> IndexedInput<'a> {
             .iter()
             .enumerate()
             .filter(|(i, (key, _))| !all[i + 1..].iter().any(|(k, _)| k == key))
-            .map(|(_, (k, v))| (k.clone(), *v))
+            .map(|(_, (k, v))| (k.to_string(), *v))
             .collect();
         Some(kept)
     }
@@ -683,16 +683,52 @@ pub(crate) fn string_or_number(value: Option<&Value>) -> Option<String> {
     }
 }
 
+/// A raw string's trimmed text, when it holds any; a number's digits.
+pub(crate) fn raw_text(raw: &RawValue) -> Option<String> {
+    match serde_json::from_str::<Name<'_>>(raw.get()) {
+        Ok(Name(text)) => Some(text.trim()).filter(|t| !t.is_empty()).map(str::to_string),
+        Err(_) => string_or_number(serde_json::from_str::<Value>(raw.get()).ok().as_ref()),
+    }
+}
+
 /// The first byte that is not whitespace, after a byte-order mark.
 pub(crate) fn first_byte(head: &[u8]) -> Option<u8> {
     let body = head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(head);
     body.iter().copied().find(|b| !b.is_ascii_whitespace())
 }
 
+/// An object key, borrowed from the input when it has no escapes.
+pub(crate) struct Name<'a>(pub(crate) Cow<'a, str>);
+
+impl<'de> serde::Deserialize<'de> for Name<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Name<'de>, D::Error> {
+        deserializer.deserialize_str(TextVisitor).map(Name)
+    }
+}
+
+/// Reads a string as `String` would, keeping it borrowed when it can.
+struct TextVisitor;
+
+impl<'de> Visitor<'de> for TextVisitor {
+    type Value = Cow<'de, str>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a string")
+    }
+    fn visit_borrowed_str<E>(self, s: &'de str) -> Result<Self::Value, E> {
+        Ok(Cow::Borrowed(s))
+    }
+    fn visit_str<E>(self, s: &str) -> Result<Self::Value, E> {
+        Ok(Cow::Owned(s.to_string()))
+    }
+    fn visit_string<E>(self, s: String) -> Result<Self::Value, E> {
+        Ok(Cow::Owned(s))
+    }
+}
+
 /// The members of a JSON object in document order, each still raw so it
 /// keeps its position in the input; a key written twice appears twice.
-pub(crate) fn ordered_members(raw: &RawValue) -> Option<Vec<(String, &RawValue)>> {
-    struct Members<'a>(Vec<(String, &'a RawValue)>);
+pub(crate) fn ordered_members(raw: &RawValue) -> Option<Vec<(Cow<'_, str>, &RawValue)>> {
+    struct Members<'a>(Vec<(Cow<'a, str>, &'a RawValue)>);
     struct MembersVisitor;
     impl<'de> Visitor<'de> for MembersVisitor {
         type Value = Members<'de>;
@@ -701,7 +737,7 @@ pub(crate) fn ordered_members(raw: &RawValue) -> Option<Vec<(String, &RawValue)>
         }
         fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Members<'de>, A::Error> {
             let mut out = Vec::new();
-            while let Some((k, v)) = map.next_entry::<String, &'de RawValue>()? {
+            while let Some((Name(k), v)) = map.next_entry::<Name, &'de RawValue>()? {
                 out.push((k, v));
             }
             Ok(Members(out))
@@ -726,7 +762,7 @@ pub(crate) fn member<'a>(raw: &'a RawValue, key: &str) -> Option<&'a RawValue> {
 /// The member `key` among an object's [`ordered_members`], as [`member`]
 /// finds it: several keys of one object are found in one pass over it.
 pub(crate) fn find_member<'a>(
-    members: &[(String, &'a RawValue)],
+    members: &[(Cow<'_, str>, &'a RawValue)],
     key: &str,
 ) -> Option<&'a RawValue> {
     members

@@ -12,6 +12,8 @@
 //! false, "fields": […]`) is read from its `fields` alone. `_index` and `_id` stay with the record; `_id` is an
 //! identifier, so the same hit in two exports is one event.
 
+use std::borrow::Cow;
+
 use serde_json::value::RawValue;
 use serde_json::Value;
 
@@ -121,10 +123,6 @@ fn field<'v>(v: &'v Value, name: &str) -> Option<&'v Value> {
     field(v.get(head)?, rest)
 }
 
-fn text_of(v: &Value, name: &str) -> Option<String> {
-    json::string_or_number(field(v, name))
-}
-
 /// A time field's value: text, or an epoch number (ES stores dates as
 /// epoch milliseconds when mapped so).
 fn time_of(value: &Value) -> Option<Timestamp> {
@@ -152,29 +150,69 @@ fn fields_as_document(fields: &Value) -> Value {
     Value::Object(members.collect())
 }
 
+/// A hit's document: its `_source` as written, read a field at a time
+/// (building a `Value` of every document cost more than the rest of its
+/// reading), or, for a hit without one, its `fields`.
+enum Document<'a> {
+    Source(&'a RawValue, Vec<(Cow<'a, str>, &'a RawValue)>),
+    Fields(Value),
+}
+
+impl Document<'_> {
+    /// A field by its dotted name (see [`field`]).
+    fn field(&self, name: &str) -> Option<Value> {
+        match self {
+            Document::Source(_, members) => raw_field(members, name)
+                .and_then(|raw| serde_json::from_str(raw.get()).ok()),
+            Document::Fields(fields) => field(fields, name).cloned(),
+        }
+    }
+
+    fn text(&self, name: &str) -> Option<String> {
+        json::string_or_number(self.field(name).as_ref())
+    }
+
+    /// The document on one line.
+    fn to_line(&self) -> String {
+        match self {
+            Document::Source(raw, _) => serde_json::from_str::<Value>(raw.get())
+                .map_or_else(|_| raw.get().to_string(), |doc| doc.to_string()),
+            Document::Fields(fields) => fields.to_string(),
+        }
+    }
+}
+
+/// [`field`] over an object's raw members.
+fn raw_field<'a>(members: &[(Cow<'_, str>, &'a RawValue)], name: &str) -> Option<&'a RawValue> {
+    if let Some(found) = json::find_member(members, name) {
+        return Some(found);
+    }
+    let (head, rest) = name.split_once('.')?;
+    raw_field(&json::ordered_members(json::find_member(members, head)?)?, rest)
+}
+
 fn read_hit(
     src: &IndexedInput<'_>,
     hit: &Element<&RawValue>,
     inner: &mut InnerLines,
     sink: &mut dyn RecordSink,
 ) {
-    // The hit's members stay raw: only `_source` (and the rare `fields`)
-    // are worth a Value, and `_source` as written is what the line
-    // parser reads.
+    // The hit's members stay raw: `_source` as written is what the line
+    // parser reads, and only the few fields looked up are read.
     let members = json::ordered_members(hit.value).unwrap_or_default();
     let raw = |key: &str| json::find_member(&members, key);
-    let parse = |key: &str| raw(key).and_then(|r| serde_json::from_str::<Value>(r.get()).ok());
-    let fields = parse("fields");
-    let doc = match parse("_source") {
-        Some(Value::Object(source)) if !source.is_empty() => Value::Object(source),
+    let fields = raw("fields").and_then(|r| serde_json::from_str::<Value>(r.get()).ok());
+    let source = raw("_source").and_then(|r| Some((r, json::ordered_members(r)?)));
+    let doc = match source {
+        Some((written, members)) if !members.is_empty() => Document::Source(written, members),
         // Asked for `fields` without `_source` (`"_source": false`), the
         // hit's document is its fields, each an array of values.
-        _ => fields.as_ref().map_or(Value::Null, fields_as_document),
+        _ => Document::Fields(fields.as_ref().map_or(Value::Null, fields_as_document)),
     };
     let time = TIME_FIELDS
         .iter()
-        .find_map(|name| field(&doc, name).or_else(|| fields.as_ref()?.get(name)))
-        .and_then(time_of);
+        .find_map(|name| doc.field(name).or_else(|| fields.as_ref()?.get(name).cloned()))
+        .and_then(|value| time_of(&value));
     let Some(time) = time else {
         sink.problem(problem_at(hit, "a hit without a readable time field"));
         return;
@@ -183,22 +221,22 @@ fn read_hit(
     // document's is looked up only when none does.
     let mut record = src.record_at(hit, Kind::Log, time, String::new());
     record.system = Some("Elasticsearch".to_string());
-    let text = |key: &str| parse(key).and_then(|v| json::text(&v, &[]).map(str::to_string));
+    let text = |key: &str| raw(key).and_then(json::raw_text);
     add_attribute(&mut record, "index", text("_index"));
     if let Some(id) = text("_id") {
         add_identifier(&mut record, id);
     }
     let original = ["event.original", "log.original"]
         .iter()
-        .find_map(|name| text_of(&doc, name));
+        .find_map(|name| doc.text(name));
     let read = match original {
         Some(line) => {
             record.host = ["host.name", "host.hostname", "hostname", "host"]
                 .iter()
-                .find_map(|n| text_of(&doc, n));
+                .find_map(|n| doc.text(n));
             record.service = ["service.name", "service"]
                 .iter()
-                .find_map(|n| text_of(&doc, n));
+                .find_map(|n| doc.text(n));
             inner.apply(&mut record, &line)
         }
         None => {
@@ -209,14 +247,15 @@ fn read_hit(
                 .filter(|text| !text.contains('\n'))
             {
                 Some(written) => inner.apply(&mut record, written),
-                None => inner.apply(&mut record, &doc.to_string()),
+                None => inner.apply(&mut record, &doc.to_line()),
             }
         }
     };
     if !read {
-        record.message = text_of(&doc, "message")
+        record.message = doc
+            .text("message")
             .or_else(|| json::string_or_number(fields.as_ref()?.get("message")?.get(0)))
-            .unwrap_or_else(|| doc.to_string());
+            .unwrap_or_else(|| doc.to_line());
     }
     sink.record(record);
 }

@@ -10,6 +10,7 @@ use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Number, Value};
 
 use super::{dots, name_bit, nested};
+use crate::input::json::Name;
 
 /// A JSON object with its top-level keys in file order, so a message
 /// rebuilt from the leftover fields reads as the writer wrote it.
@@ -83,34 +84,6 @@ impl<'de> Deserialize<'de> for Object<'de> {
             }
         }
         deserializer.deserialize_map(ObjectVisitor)
-    }
-}
-
-/// A key, borrowed from the line when it has no escapes.
-pub(super) struct Name<'a>(Cow<'a, str>);
-
-impl<'de> Deserialize<'de> for Name<'de> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Name<'de>, D::Error> {
-        deserializer.deserialize_str(TextVisitor).map(Name)
-    }
-}
-
-/// Reads a string as `String` would, keeping it borrowed when it can.
-pub(super) struct TextVisitor;
-
-impl<'de> Visitor<'de> for TextVisitor {
-    type Value = Cow<'de, str>;
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a string")
-    }
-    fn visit_borrowed_str<E>(self, s: &'de str) -> Result<Self::Value, E> {
-        Ok(Cow::Borrowed(s))
-    }
-    fn visit_str<E>(self, s: &str) -> Result<Self::Value, E> {
-        Ok(Cow::Owned(s.to_string()))
-    }
-    fn visit_string<E>(self, s: String) -> Result<Self::Value, E> {
-        Ok(Cow::Owned(s))
     }
 }
 
