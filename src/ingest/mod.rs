@@ -435,6 +435,7 @@ impl WorkerContext<'_> {
             facts: FactSample::default(),
             line_base: 0,
             byte_base: 0,
+            last_attributes: Default::default(),
         };
         // Second pass: parse, in pieces cut before a record for line
         // formats, whole for documents.

@@ -44,6 +44,9 @@ pub(super) struct Normalizer<'a> {
     /// Lines and bytes of the input before the piece being parsed.
     pub(super) line_base: u64,
     pub(super) byte_base: u64,
+    /// The last record's attributes and their JSON: records of one stream
+    /// (a Loki stream's labels, a pod's) often carry the same ones.
+    pub(super) last_attributes: (Vec<(String, String)>, String),
 }
 
 /// A record's attributes as a JSON object; a repeated key keeps its first
@@ -228,7 +231,12 @@ impl Normalizer<'_> {
         if let Some(id) = r.correlation.as_deref().filter(|_| r.kind == Kind::Log) {
             self.facts.add_request(id, time);
         }
-        let attributes = (!r.attributes.is_empty()).then(|| attributes_json(&r.attributes));
+        let attributes = (!r.attributes.is_empty()).then(|| {
+            if r.attributes != self.last_attributes.0 {
+                self.last_attributes = (r.attributes.clone(), attributes_json(&r.attributes));
+            }
+            self.last_attributes.1.clone()
+        });
         let level = r.level.map(|l| l.as_str());
         let (cluster, states_change) =
             self.repeats

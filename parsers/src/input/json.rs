@@ -686,7 +686,9 @@ pub(crate) fn string_or_number(value: Option<&Value>) -> Option<String> {
 /// A raw string's trimmed text, when it holds any; a number's digits.
 pub(crate) fn raw_text(raw: &RawValue) -> Option<String> {
     match serde_json::from_str::<Name<'_>>(raw.get()) {
-        Ok(Name(text)) => Some(text.trim()).filter(|t| !t.is_empty()).map(str::to_string),
+        Ok(Name(text)) => Some(text.trim())
+            .filter(|t| !t.is_empty())
+            .map(str::to_string),
         Err(_) => string_or_number(serde_json::from_str::<Value>(raw.get()).ok().as_ref()),
     }
 }

@@ -162,8 +162,9 @@ impl Document<'_> {
     /// A field by its dotted name (see [`field`]).
     fn field(&self, name: &str) -> Option<Value> {
         match self {
-            Document::Source(_, members) => raw_field(members, name)
-                .and_then(|raw| serde_json::from_str(raw.get()).ok()),
+            Document::Source(_, members) => {
+                raw_field(members, name).and_then(|raw| serde_json::from_str(raw.get()).ok())
+            }
             Document::Fields(fields) => field(fields, name).cloned(),
         }
     }
@@ -188,7 +189,10 @@ fn raw_field<'a>(members: &[(Cow<'_, str>, &'a RawValue)], name: &str) -> Option
         return Some(found);
     }
     let (head, rest) = name.split_once('.')?;
-    raw_field(&json::ordered_members(json::find_member(members, head)?)?, rest)
+    raw_field(
+        &json::ordered_members(json::find_member(members, head)?)?,
+        rest,
+    )
 }
 
 fn read_hit(
@@ -211,7 +215,10 @@ fn read_hit(
     };
     let time = TIME_FIELDS
         .iter()
-        .find_map(|name| doc.field(name).or_else(|| fields.as_ref()?.get(name).cloned()))
+        .find_map(|name| {
+            doc.field(name)
+                .or_else(|| fields.as_ref()?.get(name).cloned())
+        })
         .and_then(|value| time_of(&value));
     let Some(time) = time else {
         sink.problem(problem_at(hit, "a hit without a readable time field"));
@@ -234,9 +241,7 @@ fn read_hit(
             record.host = ["host.name", "host.hostname", "hostname", "host"]
                 .iter()
                 .find_map(|n| doc.text(n));
-            record.service = ["service.name", "service"]
-                .iter()
-                .find_map(|n| doc.text(n));
+            record.service = ["service.name", "service"].iter().find_map(|n| doc.text(n));
             inner.apply(&mut record, &line)
         }
         None => {
