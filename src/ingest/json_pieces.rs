@@ -34,7 +34,7 @@ use super::pieces::{fill, in_parallel, Handover};
 use crate::evidence::MAX_MEMBER_BYTES;
 
 /// Bytes parsed at a time.
-const PIECE: usize = 8 << 20;
+const PIECE: usize = 1 << 20;
 
 /// One open object or array.
 #[derive(Debug, Clone)]

@@ -48,7 +48,12 @@ pub(super) fn scan(reader: &mut dyn Read) -> std::io::Result<Scan> {
 }
 
 /// Bytes parsed at a time when streaming a line format.
-const PIECE: usize = 8 << 20;
+const PIECE: usize = 1 << 20;
+
+/// Bytes without a line that begins a record after which a piece is cut
+/// anyway. Far past the 1 MiB line limit, so a line over it is still read
+/// whole and rejected as one line by its number.
+const ENDLESS: usize = 64 << 20;
 
 /// What parsing hands to normalizing, in input order. Nearly every item is
 /// a record, so records are not boxed (an allocation each).
@@ -255,9 +260,9 @@ fn read_pieces(
         } else {
             match cut_before_record(&buf, parser) {
                 Some(cut) => cut,
-                // No record starts in a piece this large: one endless line
-                // or continuation; cut anyway, the line limit reports it.
-                None if buf.len() >= 4 * PIECE => buf.len(),
+                // No record starts in this much: one endless line or
+                // continuation; cut anyway, the line limit reports it.
+                None if buf.len() >= ENDLESS => buf.len(),
                 None => {
                     let more = buf.len() + PIECE;
                     eof = fill(reader, &mut buf, more)?;

@@ -5,8 +5,8 @@
 use std::borrow::Cow;
 
 use nom::branch::alt;
-use nom::bytes::complete::{escaped, is_not, take_while, take_while1};
-use nom::character::complete::{anychar, char, multispace0, multispace1};
+use nom::bytes::complete::{take_while, take_while1};
+use nom::character::complete::{char, multispace0, multispace1};
 use nom::combinator::{all_consuming, consumed, opt};
 use nom::multi::separated_list0;
 use nom::sequence::{delimited, preceded};
@@ -78,13 +78,32 @@ fn key(input: &str) -> IResult<&str, &str> {
 }
 
 fn quoted(input: &str) -> IResult<&str, Cow<'_, str>> {
-    delimited(
-        char('"'),
-        opt(escaped(is_not("\\\""), '\\', anychar)),
-        char('"'),
-    )
-    .map(|raw: Option<&str>| unescape(raw.unwrap_or("")))
-    .parse(input)
+    delimited(char('"'), quoted_body, char('"'))
+        .map(unescape)
+        .parse(input)
+}
+
+/// A quoted value's text up to its closing quote, escapes as written: a
+/// backslash escapes the character after it. Found with `memchr`, as a
+/// message is most of a line.
+fn quoted_body(input: &str) -> IResult<&str, &str> {
+    let bytes = input.as_bytes();
+    let mut at = 0;
+    while let Some(found) = memchr::memchr2(b'"', b'\\', &bytes[at..]) {
+        let quote_or_backslash = at + found;
+        if bytes[quote_or_backslash] == b'"' {
+            let (body, rest) = input.split_at(quote_or_backslash);
+            return Ok((rest, body));
+        }
+        let Some(escaped) = input[quote_or_backslash + 1..].chars().next() else {
+            break;
+        };
+        at = quote_or_backslash + 1 + escaped.len_utf8();
+    }
+    Err(nom::Err::Error(nom::error::Error::new(
+        input,
+        nom::error::ErrorKind::Char,
+    )))
 }
 
 fn bare(input: &str) -> IResult<&str, Cow<'_, str>> {
@@ -356,6 +375,21 @@ time="2021-09-15T21:17:11.679036Z" level=info msg="Pod deleted" namespace=inc-1-
             let mut out = Collected::default();
             Logfmt.parse(format!("time=2026-01-01T10:00:00Z {line}").as_bytes(), &mut out);
             let _ = Logfmt.sniff(line.as_bytes());
+        }
+
+        /// A value quoted as Go's `strconv.Quote` writes it reads back
+        /// as it was, whatever quotes, backslashes and characters it holds.
+        #[test]
+        fn a_quoted_value_reads_back_as_it_was(value in "[a-z \"\\\\\n\té€😀=]{0,40}") {
+            let quoted = value
+                .replace('\\', "\\\\")
+                .replace('"', "\\\"")
+                .replace('\n', "\\n")
+                .replace('\t', "\\t");
+            let line = format!("msg=\"{quoted}\" level=info");
+            let pairs = tokenize(&line).expect("a logfmt line");
+            prop_assert_eq!(pairs[0].value.as_deref(), Some(value.as_str()));
+            prop_assert_eq!(pairs[1].key, "level");
         }
     }
 }
