@@ -188,6 +188,14 @@ impl Scanner {
                         key: None,
                     });
                 }
+                // A closer with nothing open is no document's end but a
+                // broken line, which the parser reports.
+                b'}' | b']' if self.stack.is_empty() => {
+                    if self.ended && !self.next_document() {
+                        return (Stop::NotOneDocument, i);
+                    }
+                    self.started = true;
+                }
                 b'}' | b']' => {
                     self.stack.pop();
                     match self.stack.last_mut() {
@@ -744,6 +752,33 @@ mod tests {
         let mut reader = big.as_bytes();
         let refused = cut_pieces(&mut reader, &["hits.hits"], 64, 100, |_| {}).expect("read");
         assert!(refused.is_err());
+    }
+
+    /// A line that is no JSON document among documents one per line is
+    /// one problem, and the documents after it keep their numbers, as when
+    /// the file is read whole.
+    #[test]
+    fn a_broken_line_among_documents_is_one_problem_in_pieces_too() {
+        let hit = |i: u32| {
+            format!("{{\"_index\":\"a\",\"_id\":\"{i}\",\"_source\":{{\"@timestamp\":\"2025-11-20T10:00:{i:02}Z\",\"message\":\"m{i}\"}}}}\n")
+        };
+        for garbage in [
+            "oops { not [ json\n",
+            "]]} stray\n",
+            "{\"cut\": [1, 2\n",
+            "\n",
+        ] {
+            let mut input: String = (0..12).map(hit).collect();
+            input.push_str(garbage);
+            input.extend((12..24).map(hit));
+            let expected = whole("elasticsearch", input.as_bytes());
+            for size in [1, 90, 500] {
+                let got = in_pieces("elasticsearch", input.as_bytes(), size);
+                let place = format!("{garbage:?} in pieces of {size} bytes");
+                assert_eq!(got.problems, expected.problems, "{place}");
+                assert_eq!(got.records, expected.records, "{place}");
+            }
+        }
     }
 
     #[test]
