@@ -20,6 +20,38 @@ fn entry<'a>(t: &'a Value, summary: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no entry {summary:?}"))
 }
 
+/// Pods restarted by hand are recorded by the kubelet (`Killing: Stopping
+/// container`), not by the application: a restart claimed in chat is
+/// checked against the Kubernetes events of the pods it names.
+#[test]
+fn restarts_of_pods_are_checked_against_kubernetes_events() {
+    let s = Scratch::new();
+    assert_code(&s.run("ingest", &["fixtures/claims-k8s"]), 0);
+    let t = timeline(&s);
+    let e = entry(&t, "restarted the checkout pods at 10:21 UTC");
+    assert_eq!(e["verification"], "corroborated");
+    let check = &e["checks"][0];
+    assert_eq!(check["result"], "supported");
+    assert_eq!(
+        check["evidence"][0]["source"],
+        "fixtures/claims-k8s/k8s/events.json"
+    );
+    assert!(
+        check["note"]
+            .as_str()
+            .unwrap()
+            .contains("Stopping container checkout at 10:21:20, 20s after the stated time"),
+        "{check}"
+    );
+    // By the pod's name, no time stated: the kill 50 s before the message.
+    let e = entry(&t, "bounced checkout-7d9f8-x2kqp");
+    assert_eq!(e["verification"], "corroborated");
+    // No record of a payments pod at all: the statement stays reported.
+    let e = entry(&t, "restarted the payments pods at 10:30 UTC");
+    assert_eq!(e["verification"], "reported");
+    assert!(e["checks"].as_array().is_none_or(|c| c.is_empty()), "{e}");
+}
+
 #[test]
 fn statements_are_checked_against_machine_records_of_their_object() {
     let s = Scratch::new();
