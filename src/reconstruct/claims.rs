@@ -139,6 +139,13 @@ static SWITCHED: LazyLock<Regex> = LazyLock::new(|| {
 static FLAG_VALUE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"[=:]\s*"?(true|false|on|off|enabled|disabled)\b"#).expect("valid regex")
 });
+static REPLICA_SET_SCALED: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\bscaled (up|down) replica set\b").expect("valid regex"));
+/// The size scaled to: "to 6 replicas", "replica set web-7d9f to 6".
+static SCALED_TO: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\bto (\d+)(?: (?:replicas|pods|instances|nodes|workers))?\s*(?:$|[,.;)]|\s)")
+        .expect("valid regex")
+});
 static SCALED: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r"\b(scaled|upscaled)\b|\b(added|adding) (more )?(capacity|replicas|nodes|instances|pods|workers)\b|\bcapacity (was |were |has been |is )?(added|increased|doubled)\b",
@@ -444,6 +451,12 @@ fn states(claim: &Claim, event: &EventRow) -> bool {
         return true;
     }
     let message = event.message.to_lowercase();
+    // Kubernetes records a deployment scaled by hand as it records a
+    // rollout's steps ("Scaled up replica set checkout-7d9f8 to 6"), which
+    // the vocabulary names a deploy.
+    if claim.act == Act::Scale && REPLICA_SET_SCALED.is_match(&message) {
+        return true;
+    }
     if let Act::Role(role) = &claim.act {
         // "promoted self to leader"; "lost leadership" is no new leader.
         return signal.is_none_or(|s| *s != SignalClass::Impact) && message.contains(role.as_str());
@@ -469,6 +482,11 @@ fn flag_state(message: &str) -> Option<bool> {
         (false, true) => Some(false),
         _ => None,
     }
+}
+
+/// The size a text says something was scaled to.
+fn scaled_to(text: &str) -> Option<u64> {
+    SCALED_TO.captures(text)?[1].parse().ok()
 }
 
 /// Where a machine record of a claimed act may lie.
@@ -568,6 +586,11 @@ fn judge(
     };
     let agrees = |e: &EventRow| match claim.act {
         Act::Flag(on) => flag_state(&e.message).map(|state| state == on),
+        // The size scaled to, where both write one.
+        Act::Scale => match (scaled_to(&claim.text), scaled_to(&e.message)) {
+            (Some(claimed), Some(recorded)) => Some(claimed == recorded),
+            _ => Some(true),
+        },
         // The version the record ends at: "rollback started from=2.14.0
         // to=2.13.4" does not support "rolled back to 2.14.0".
         _ => match (&claim.version, target_version(&e.message)) {
@@ -598,6 +621,7 @@ fn judge(
     let i = closest(&disagreeing)?;
     let claimed = match &claim.act {
         Act::Flag(on) => format!("not {} as stated", if *on { "on" } else { "off" }),
+        Act::Scale => format!("not {} as stated", scaled_to(&claim.text).unwrap_or(0)),
         _ => format!("not {}", claim.version.as_deref().unwrap_or("")),
     };
     let note = format!(

@@ -24,7 +24,7 @@ fn entry<'a>(t: &'a Value, summary: &str) -> &'a Value {
 /// container`), not by the application: a restart claimed in chat is
 /// checked against the Kubernetes events of the pods it names.
 #[test]
-fn restarts_of_pods_are_checked_against_kubernetes_events() {
+fn pod_restarts_and_scaling_are_checked_against_kubernetes_events() {
     let s = Scratch::new();
     assert_code(&s.run("ingest", &["fixtures/claims-k8s"]), 0);
     let t = timeline(&s);
@@ -50,6 +50,23 @@ fn restarts_of_pods_are_checked_against_kubernetes_events() {
     let e = entry(&t, "restarted the payments pods at 10:30 UTC");
     assert_eq!(e["verification"], "reported");
     assert!(e["checks"].as_array().is_none_or(|c| c.is_empty()), "{e}");
+    // A deployment scaled by hand is recorded as a replica set scaled, to
+    // the size claimed or to another.
+    let e = entry(&t, "scaled checkout to 6 replicas at 10:25 UTC");
+    assert_eq!(e["verification"], "corroborated");
+    let e = entry(&t, "scaled checkout to 8 replicas at 10:40 UTC");
+    assert_eq!(e["verification"], "contradicted");
+    assert!(
+        e["checks"][0]["note"]
+            .as_str()
+            .unwrap()
+            .ends_with("to 0 at 10:40:05: not 8 as stated"),
+        "{e}"
+    );
+    // A rollout's records name no version: the version claimed is not
+    // checked either way.
+    let e = entry(&t, "rolled out checkout 4.18.1");
+    assert_eq!(e["verification"], "reported");
 }
 
 #[test]
