@@ -160,6 +160,20 @@ static ROLE: LazyLock<Regex> = LazyLock::new(|| {
     )
     .expect("valid regex")
 });
+/// A failover named as a noun that happened: "failover happened at 10:12",
+/// "the switchover completed".
+static FAILOVER_DONE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(?:failover|fail-over|switchover)\b.*\b(?:happened|done|finished|complete|completed|succeeded|occurred|went through)\b")
+        .expect("valid regex")
+});
+/// A clause whose subject comes first and is acted on ("nginx reloaded at
+/// 10:50", "the cert was renewed"): the word and the verb in the past.
+static UNDERWENT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"^(?:(?:the|a|an|our|all|both)\s+)?([\w.-]+)\s+(?:(?:was|were|got|has been|have been|is|are)\s+)?([a-z]{3,}ed)\b",
+    )
+    .expect("valid regex")
+});
 /// A clause that opens with a verb in the past ("renewed the cert",
 /// "we paused migration 0042"): the verb and the word it acts on.
 static DID: LazyLock<Regex> = LazyLock::new(|| {
@@ -175,6 +189,19 @@ static SENTENCE_END: LazyLock<Regex> =
 /// ("renewed the cert and reloaded nginx").
 static PART_END: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r",\s|\s+and\s+").expect("valid regex"));
+/// Who acted, not what was acted on: "we restarted" names no object.
+const PRONOUNS: &[&str] = &[
+    "i",
+    "we",
+    "they",
+    "he",
+    "she",
+    "someone",
+    "somebody",
+    "everything",
+    "this",
+    "that",
+];
 /// Words that connect, not name: never an object.
 const LINKING: &[&str] = &[
     "on", "at", "to", "in", "for", "from", "back", "off", "up", "down", "out", "it", "them", "is",
@@ -202,12 +229,25 @@ fn act_of(clause: &str) -> Option<(Act, Option<String>, Option<String>)> {
     if INTENT.is_match(clause) {
         return None;
     }
-    let did = DID.captures(clause);
-    let verb = did.as_ref().and_then(|c| stem(&c[1]));
+    // "restarted nginx", else "nginx was restarted": the verb and the
+    // word acted on.
+    let did = DID
+        .captures(clause)
+        .map(|c| (c[1].to_string(), c[2].to_string()))
+        .or_else(|| {
+            UNDERWENT
+                .captures(clause)
+                .map(|c| (c[2].to_string(), c[1].to_string()))
+        });
+    let verb = did.as_ref().and_then(|(verb, _)| stem(verb));
     let acted_on = did
         .as_ref()
-        .map(|c| c[2].trim_matches('.').to_string())
-        .filter(|w| w.chars().any(char::is_alphabetic) && !LINKING.contains(&w.as_str()));
+        .map(|(_, object)| object.trim_matches('.').to_string())
+        .filter(|w| {
+            w.chars().any(char::is_alphabetic)
+                && !LINKING.contains(&w.as_str())
+                && !PRONOUNS.contains(&w.as_str())
+        });
     if has(&["rolled back", "reverted"]) || (clause.contains("rollback") && DONE.is_match(clause)) {
         return Some((Act::Rollback, None, None));
     }
@@ -237,6 +277,9 @@ fn act_of(clause: &str) -> Option<(Act, Option<String>, Option<String>)> {
     if let Some(c) = ROLE.captures(clause) {
         let role = c.get(1).or(c.get(2)).map_or("primary", |m| m.as_str());
         return Some((Act::Role(role.to_string()), None, None));
+    }
+    if FAILOVER_DONE.is_match(clause) {
+        return Some((Act::Role("primary".to_string()), None, None));
     }
     if let Some(m) = RECOVERED.find(clause) {
         // The object is the word before: "payfast recovered", "the
@@ -566,8 +609,9 @@ fn judge(
     // Acts that name no version need their object, or for a scale-up a
     // stated time, to single out a record.
     let needs_object = match claim.act {
-        Act::Restart | Act::Flag(_) | Act::Role(_) | Act::Other => true,
-        Act::Scale => claim.stated.is_none(),
+        // "failover happened at 10:12": there is one primary to fail over.
+        Act::Role(_) | Act::Scale => claim.stated.is_none(),
+        Act::Restart | Act::Flag(_) | Act::Other => true,
         _ => false,
     };
     if needs_object && objects.is_empty() {
@@ -1121,5 +1165,66 @@ mod tests {
             Some("2.13.4")
         );
         assert_eq!(target_version("no version"), None);
+    }
+
+    /// A failover told as a noun with its time, and an act told with the
+    /// thing acted on first ("nginx reloaded at 10:50", "pgbouncer was
+    /// restarted"), are claims checked like the others.
+    #[test]
+    fn failovers_as_nouns_and_subjects_before_their_verb_are_claims() {
+        let records = vec![
+            record(
+                "2026-03-10T10:12:20Z",
+                "pg-b",
+                "patroni",
+                "promoted self to leader by acquiring session lock",
+            ),
+            record(
+                "2026-03-10T10:15:10Z",
+                "db-1",
+                "pgbouncer",
+                "pgbouncer restarted by operator",
+            ),
+            record(
+                "2026-03-10T10:50:00Z",
+                "web-1",
+                "nginx",
+                "nginx: configuration reloaded",
+            ),
+            record(
+                "2026-03-10T10:55:00Z",
+                "web-1",
+                "certbot",
+                "Certificate renewed for api.example.com",
+            ),
+        ];
+        let supported = [Some(CheckResult::Supported)];
+        for (text, written) in [
+            ("failover happened at 10:12", "2026-03-10T10:14:00Z"),
+            ("the switchover to pg-b completed", "2026-03-10T10:13:00Z"),
+            (
+                "pgbouncer was restarted around 10:15",
+                "2026-03-10T10:16:00Z",
+            ),
+            ("nginx reloaded at 10:50", "2026-03-10T10:51:00Z"),
+            ("the cert was renewed at 10:55 UTC", "2026-03-10T10:56:00Z"),
+        ] {
+            assert_eq!(verdict(text, written, &records), supported, "{text}");
+        }
+        // A failover at another time, a subject nothing recorded, and a
+        // person as the subject are not supported.
+        let none = |text: &str, written: &str| {
+            verdict(text, written, &records)
+                .iter()
+                .all(|v| *v != Some(CheckResult::Supported))
+        };
+        assert!(none("failover happened at 09:30", "2026-03-10T10:14:00Z"));
+        assert!(none("haproxy reloaded at 10:50", "2026-03-10T10:51:00Z"));
+        let we = claims("we reloaded", utc("2026-03-10T10:51:00Z"), &Zone::Utc);
+        assert!(
+            we.iter()
+                .all(|c| c.objects.is_empty() && c.act != Act::Other),
+            "{we:?}"
+        );
     }
 }
