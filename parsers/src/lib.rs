@@ -93,6 +93,15 @@ pub trait Parser: Send + Sync {
         None
     }
 
+    /// For formats read in pieces ([`Parser::starts_record`]) whose lines
+    /// each look like a record's first but may carry a part of one (a
+    /// container runtime's split lines): whether the record of `line` goes
+    /// on in the next line. Input is never cut after such a line.
+    fn continues_after(&self, line: &[u8]) -> bool {
+        let _ = line;
+        false
+    }
+
     /// For JSON documents whose records are elements of arrays: the paths
     /// of those arrays, keys joined by `.` and `[]` for any element of an
     /// array (`hits.hits`, `data.result[].values`). A piece of such a

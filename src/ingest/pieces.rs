@@ -294,20 +294,27 @@ pub(super) fn fill(
     Ok(got < wanted)
 }
 
-/// The start of the last complete line in `buf` that begins a record
-/// (never 0: a piece must make progress).
+/// The start of the last complete line in `buf` that begins a record, the
+/// line before it not going on in it (never 0: a piece must make
+/// progress).
 fn cut_before_record(buf: &[u8], parser: &dyn Parser) -> Option<usize> {
     let mut end = memchr::memrchr(b'\n', buf)?;
     for _ in 0..10_000 {
         let start = memchr::memrchr(b'\n', &buf[..end]).map(|i| i + 1)?;
         let line = &buf[start..end];
-        if start > 0 && parser.starts_record(line.strip_suffix(b"\r").unwrap_or(line)) == Some(true)
-        {
-            return Some(start);
+        if start > 0 && parser.starts_record(without_cr(line)) == Some(true) {
+            let previous_start = memchr::memrchr(b'\n', &buf[..start - 1]).map_or(0, |i| i + 1);
+            if !parser.continues_after(without_cr(&buf[previous_start..start - 1])) {
+                return Some(start);
+            }
         }
         end = start - 1;
     }
     None
+}
+
+fn without_cr(line: &[u8]) -> &[u8] {
+    line.strip_suffix(b"\r").unwrap_or(line)
 }
 
 #[cfg(test)]
@@ -352,6 +359,27 @@ mod tests {
             .flat_map(|n| (0..=n % 3).map(move |line| (n, line)))
             .collect();
         assert_eq!(used, expected);
+    }
+
+    /// A container runtime's line split in parts is never cut between
+    /// them: the cut moves before the first part.
+    #[test]
+    fn a_split_line_is_not_cut_between_its_parts() {
+        let parsers = factline_parsers::registry::builtin();
+        let cri = parsers
+            .iter()
+            .find(|p| p.id() == "cri-log")
+            .expect("cri-log");
+        let buf = b"2026-03-01T10:00:00.000000001Z stdout F whole\n\
+2026-03-01T10:00:01.000000001Z stdout P first part, \n\
+2026-03-01T10:00:01.000000002Z stdout F second part\n\
+2026-03-01T10:00:02.0000";
+        let first_part = buf.iter().position(|&b| b == b'\n').unwrap() + 1;
+        assert_eq!(cut_before_record(buf, cri.as_ref()), Some(first_part));
+        // A line format without parts is cut before its last whole line.
+        let logfmt = parsers.iter().find(|p| p.id() == "logfmt").expect("logfmt");
+        let lines = b"level=info msg=a\nlevel=info msg=b\nlevel=info msg=c\nlevel=in";
+        assert_eq!(cut_before_record(lines, logfmt.as_ref()), Some(34));
     }
 
     /// A parser that panics on one piece stops the run with its panic; it

@@ -209,9 +209,12 @@ impl Parser for CriLog {
     }
 
     fn starts_record(&self, _line: &[u8]) -> Option<bool> {
-        // Every line may start one; a line the runtime split that a piece
-        // boundary (every 16 MiB) happens to cut becomes two events.
+        // Every line may start one, unless the line before it is a part.
         Some(true)
+    }
+
+    fn continues_after(&self, line: &[u8]) -> bool {
+        read_cri(&lines::text(line).0).is_ok_and(|part| part.continued)
     }
 }
 
@@ -239,6 +242,10 @@ impl Parser for DockerJsonLog {
 
     fn starts_record(&self, _line: &[u8]) -> Option<bool> {
         Some(true)
+    }
+
+    fn continues_after(&self, line: &[u8]) -> bool {
+        read_docker(&lines::text(line).0).is_ok_and(|part| part.continued)
     }
 }
 
