@@ -13,7 +13,7 @@ use std::sync::OnceLock;
 
 use memchr::memmem;
 use regex::Regex;
-use serde::de::{Deserializer, MapAccess, Visitor};
+use serde::de::{Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 use serde_json::Value;
 
@@ -157,12 +157,20 @@ pub(crate) fn raw_elements<'i>(
     locator: &'i str,
 ) -> Option<impl Iterator<Item = Element<&'i RawValue>> + 'i> {
     let items: Vec<&RawValue> = serde_json::from_str(array.get()).ok()?;
-    Some(
-        items
-            .into_iter()
-            .enumerate()
-            .map(move |(i, item)| raw_element(input, lines, item, format!("{locator}[{i}]"))),
-    )
+    Some(elements_of(input, lines, items, locator))
+}
+
+/// An array's elements, read already ([`raw_array_at`]), placed in `input`.
+pub(crate) fn elements_of<'i>(
+    input: &'i [u8],
+    lines: &'i LineIndex,
+    items: Vec<&'i RawValue>,
+    locator: &'i str,
+) -> impl Iterator<Item = Element<&'i RawValue>> + 'i {
+    items
+        .into_iter()
+        .enumerate()
+        .map(move |(i, item)| raw_element(input, lines, item, format!("{locator}[{i}]")))
 }
 
 /// Where a raw value borrowed from `input` sits in it.
@@ -755,6 +763,95 @@ pub(crate) fn ordered_members(raw: &RawValue) -> Option<Vec<(Cow<'_, str>, &RawV
         .map(|m| m.0)
 }
 
+/// The elements of the array at `path` (object keys, of a key written
+/// twice the last, as [`member`] follows them), read in one pass over
+/// `raw`: a page of records is most of its document, and following each
+/// key with [`member`] reads it again per key.
+pub(crate) fn raw_array_at<'a>(raw: &'a RawValue, path: &[&str]) -> Option<Vec<&'a RawValue>> {
+    raw_array_beside(raw, path, "").map(|(items, _)| items)
+}
+
+/// [`raw_array_at`], with the member `beside` of the object that holds
+/// the array (a Loki response's `resultType` beside its `result`), in the
+/// same pass.
+pub(crate) fn raw_array_beside<'a>(
+    raw: &'a RawValue,
+    path: &[&str],
+    beside: &str,
+) -> Option<(Vec<&'a RawValue>, Option<&'a RawValue>)> {
+    struct Descend<'p> {
+        path: &'p [&'p str],
+        beside: &'p str,
+    }
+    type Found<'de> = Option<(Vec<&'de RawValue>, Option<&'de RawValue>)>;
+    impl<'de> serde::de::DeserializeSeed<'de> for Descend<'_> {
+        type Value = Found<'de>;
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_any(self)
+        }
+    }
+    impl<'de> Visitor<'de> for Descend<'_> {
+        type Value = Found<'de>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("any JSON value")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let Some((key, rest)) = self.path.split_first() else {
+                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                return Ok(None);
+            };
+            let (mut found, mut beside) = (None, None);
+            while let Some(Name(k)) = map.next_key::<Name>()? {
+                if k == *key {
+                    let deeper = Descend {
+                        path: rest,
+                        beside: self.beside,
+                    };
+                    found = map.next_value_seed(deeper)?;
+                } else if rest.is_empty() && k == self.beside {
+                    beside = Some(map.next_value::<&'de RawValue>()?);
+                } else {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+            Ok(found.map(|(items, deeper)| (items, deeper.or(beside))))
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            if !self.path.is_empty() {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                return Ok(None);
+            }
+            let mut items = Vec::new();
+            while let Some(item) = seq.next_element::<&'de RawValue>()? {
+                items.push(item);
+            }
+            Ok(Some((items, None)))
+        }
+        fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_unit<E>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+    }
+    let mut deserializer = serde_json::Deserializer::from_str(raw.get());
+    serde::de::DeserializeSeed::deserialize(Descend { path, beside }, &mut deserializer)
+        .ok()
+        .flatten()
+}
+
 /// The raw member `key` of a raw object; of a key written twice the last,
 /// as [`Value`] reads it.
 pub(crate) fn member<'a>(raw: &'a RawValue, key: &str) -> Option<&'a RawValue> {
@@ -796,6 +893,39 @@ pub(crate) fn raw_at<'a>(raw: &'a RawValue, path: &[&str]) -> Option<&'a RawValu
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Following keys in one pass finds what following them one by one
+    /// finds: the last of a key written twice, nothing past a value that
+    /// is not an object, and the member beside the array.
+    #[test]
+    fn an_array_at_a_path_is_reached_in_one_pass() {
+        let raw = |text: &str| serde_json::from_str::<&RawValue>(text).unwrap().to_owned();
+        let texts = |items: Vec<&RawValue>| {
+            items
+                .iter()
+                .map(|r| r.get().to_string())
+                .collect::<Vec<_>>()
+        };
+        let doc = raw(
+            r#"{"data":{"result":[1],"x":2},"data":{"kind":"streams","result":[{"a":[1,2]}, "s"],"stats":{}}}"#,
+        );
+        let (items, beside) = raw_array_beside(&doc, &["data", "result"], "kind").unwrap();
+        assert_eq!(texts(items), [r#"{"a":[1,2]}"#, r#""s""#]);
+        assert_eq!(beside.map(RawValue::get), Some(r#""streams""#));
+        assert_eq!(
+            raw_array_at(&doc, &["data", "result"]).map(texts),
+            raw_at(&doc, &["data", "result"])
+                .map(|a| texts(serde_json::from_str(a.get()).unwrap()))
+        );
+        assert!(raw_array_at(&doc, &["data", "stats"]).is_none());
+        assert!(raw_array_at(&doc, &["data", "result", "a"]).is_none());
+        assert!(raw_array_at(&raw("[1, 2]"), &["data"]).is_none());
+        assert_eq!(
+            raw_array_at(&raw("[1, 2]"), &[]).map(texts),
+            Some(vec!["1".to_string(), "2".to_string()])
+        );
+        assert!(raw_array_at(&raw(r#""text""#), &[]).is_none());
+    }
     use crate::record::Collected;
 
     #[test]

@@ -77,27 +77,23 @@ impl Parser for Elasticsearch {
     fn parse(&self, input: &[u8], sink: &mut dyn RecordSink) {
         let mut inner = InnerLines::default();
         json::each_document(input, sink, |src, doc, sink| {
-            // Hits are parsed one at a time, never the whole page at once.
-            let (array, locator) = if json::first_byte(doc.raw.get().as_bytes()) == Some(b'[') {
-                (Some(doc.raw), doc.root.clone())
+            // Hits are parsed one at a time, never the whole page at once;
+            // a page is most of a piece, so its hits are reached in one
+            // pass over it.
+            let (hits, locator) = if json::first_byte(doc.raw.get().as_bytes()) == Some(b'[') {
+                (json::raw_array_at(doc.raw, &[]), doc.root.clone())
             } else {
-                // A page is most of a piece, so its members are read in
-                // one pass for both questions: a hit, or a page of them?
-                let members = json::ordered_members(doc.raw).unwrap_or_default();
-                let find = |key: &str| json::find_member(&members, key);
-                // Only a hit has an `_index`; a page has it only inside.
-                if find("_index").is_some() {
-                    let hit = src.raw_element(doc.raw, doc.root.clone());
-                    read_hit(src, &hit, &mut inner, sink);
-                    return;
+                match json::raw_array_at(doc.raw, &["hits", "hits"]) {
+                    Some(hits) => (Some(hits), format!("{}.hits.hits", doc.root)),
+                    // Only a hit has an `_index`; a page has it only inside.
+                    None if json::member(doc.raw, "_index").is_some() => {
+                        let hit = src.raw_element(doc.raw, doc.root.clone());
+                        read_hit(src, &hit, &mut inner, sink);
+                        return;
+                    }
+                    None => (None, String::new()),
                 }
-                (
-                    find("hits").and_then(|hits| json::member(hits, "hits")),
-                    format!("{}.hits.hits", doc.root),
-                )
             };
-            let hits =
-                array.and_then(|raw| json::raw_elements(src.bytes, &src.lines, raw, &locator));
             let Some(hits) = hits else {
                 sink.problem(Problem {
                     line: Some(src.line_at(src.span_of(doc.raw).start)),
@@ -106,6 +102,7 @@ impl Parser for Elasticsearch {
                 });
                 return;
             };
+            let hits = json::elements_of(src.bytes, &src.lines, hits, &locator);
             for hit in hits {
                 read_hit(src, &hit, &mut inner, sink);
             }

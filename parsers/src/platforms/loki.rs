@@ -16,7 +16,7 @@ use serde_json::value::RawValue;
 use serde_json::Value;
 
 use super::InnerLines;
-use crate::input::json::{self, problem_at, Document, Head, IndexedInput};
+use crate::input::json::{self, problem_at, Document, Head, IndexedInput, Name};
 use crate::input::lines;
 use crate::record::{Kind, Problem, Record, RecordSink};
 use crate::time::{self, EpochUnit, Timestamp};
@@ -102,15 +102,14 @@ fn read_response(
         reason,
     };
     // The response is most of a piece, and a stream most of a response:
-    // each object's members are read in one pass, not one per key.
-    let data = json::member(doc.raw, "data").and_then(json::ordered_members);
-    let data = data.unwrap_or_default();
-    let find = |key: &str| json::find_member(&data, key);
-    let kind = find("resultType")
-        .and_then(|raw| serde_json::from_str::<String>(raw.get()).ok())
+    // the streams and the result type beside them are reached in one pass,
+    // and each stream's members are read in one pass, not one per key.
+    let found = json::raw_array_beside(doc.raw, &["data", "result"], "resultType");
+    let kind = found
+        .as_ref()
+        .and_then(|(_, kind)| serde_json::from_str::<String>((*kind)?.get()).ok())
         .unwrap_or_default();
-    let result = find("result");
-    let streams = result.and_then(|raw| serde_json::from_str::<Vec<&RawValue>>(raw.get()).ok());
+    let streams = found.map(|(streams, _)| streams);
     let (true, Some(streams)) = (kind == "streams", streams) else {
         sink.problem(problem(
             doc.raw,
@@ -130,36 +129,44 @@ fn read_response(
         let labels = Stream::new(&labels);
         let locator = format!("{at}.values");
         let values =
-            find("values").and_then(|raw| json::each_element(src.bytes, &src.lines, raw, &locator));
+            find("values").and_then(|raw| json::raw_elements(src.bytes, &src.lines, raw, &locator));
         let Some(values) = values else {
             sink.problem(problem(stream, at, "stream without values".to_string()));
             continue;
         };
         for value in values {
-            let ns = value.value.get(0).and_then(Value::as_str);
-            let line = value.value.get(1).and_then(Value::as_str);
-            let (Some(ns), Some(line)) = (ns, line) else {
+            // Read raw: a pair of strings as a `Value` is three allocations
+            // and a copy of the line, for every line.
+            let parts: Vec<&RawValue> = serde_json::from_str(value.value.get()).unwrap_or_default();
+            let text = |i: usize| {
+                let Name(text) = serde_json::from_str::<Name>(parts.get(i)?.get()).ok()?;
+                Some(text)
+            };
+            let (Some(ns), Some(line)) = (text(0), text(1)) else {
                 sink.problem(problem_at(
                     &value,
                     "not a [\"<epoch ns>\", \"<line>\"] pair",
                 ));
                 continue;
             };
-            let Some(time) = time::parse_epoch(ns, Some(EpochUnit::Nanos)) else {
+            let Some(time) = time::parse_epoch(&ns, Some(EpochUnit::Nanos)) else {
                 sink.problem(problem_at(&value, format!("unreadable epoch ns {ns:?}")));
                 continue;
             };
             // The message is the line's own when its parser reads it, so
             // the line is copied only when none does.
             let mut record = src.record_at(&value, Kind::Log, time, String::new());
-            if let Some(Value::Object(metadata)) = value.value.get(2) {
+            let metadata = parts
+                .get(2)
+                .and_then(|raw| serde_json::from_str::<Value>(raw.get()).ok());
+            if let Some(Value::Object(metadata)) = metadata {
                 for (key, v) in metadata {
-                    if let Some(text) = json::string_or_number(Some(v)) {
-                        record.attributes.push((key.clone(), text));
+                    if let Some(text) = json::string_or_number(Some(&v)) {
+                        record.attributes.push((key, text));
                     }
                 }
             }
-            if !finish(&mut record, &labels, line, inner) {
+            if !finish(&mut record, &labels, &line, inner) {
                 record.message = line.trim_end().to_string();
             }
             sink.record(record);
