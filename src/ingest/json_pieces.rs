@@ -410,6 +410,15 @@ fn cut_pieces(
             documents_before: None,
         };
         match stop {
+            // Nowhere to cut in this much (one record, or a document left
+            // open by a broken line among documents one per line): the
+            // rest is not read rather than all held at once.
+            Stop::End if !eof && buf.len() as u64 > limit => {
+                return Ok(Err(format!(
+                    "no place to cut between records in {} MiB from byte {at}: not read past it",
+                    limit >> 20
+                )));
+            }
             Stop::End if !eof => {
                 let more = buf.len() + size;
                 eof = fill(reader, &mut buf, more)?;
@@ -733,10 +742,13 @@ mod tests {
             let got = in_pieces("elasticsearch", input.as_bytes(), size);
             assert_eq!(got.records, expected.records, "pieces of {size} bytes");
         }
-        // The limit on documents read whole does not apply to a stream.
+        // The limit on documents read whole does not apply to a stream
+        // (the file is five times the limit), only to a piece.
+        assert!(input.len() > 5 * 400);
         let mut pieces = 0;
         let mut reader = input.as_bytes();
-        let done = cut_pieces(&mut reader, &["hits.hits"], 200, 40, |_| pieces += 1).expect("read");
+        let done =
+            cut_pieces(&mut reader, &["hits.hits"], 200, 400, |_| pieces += 1).expect("read");
         assert!(done.is_ok());
         assert!(pieces > 5, "{pieces}");
         // A first document cut inside before a second one shows is still
@@ -752,6 +764,26 @@ mod tests {
         let mut reader = big.as_bytes();
         let refused = cut_pieces(&mut reader, &["hits.hits"], 64, 100, |_| {}).expect("read");
         assert!(refused.is_err());
+    }
+
+    /// A document left open by a broken line among documents one per line
+    /// holds the rest of the file: past the limit it is reported, not read
+    /// into memory whole.
+    #[test]
+    fn an_unclosed_line_among_documents_stops_reading_at_the_limit() {
+        let hit = "{\"_index\":\"a\",\"_id\":\"1\"}\n";
+        let input = format!("{}{{\"cut\": [1, 2\n{}", hit.repeat(10), hit.repeat(40));
+        let mut reader = input.as_bytes();
+        let mut pieces = 0;
+        let done = cut_pieces(&mut reader, &["hits.hits"], 64, 400, |_| pieces += 1).expect("read");
+        let reason = done.expect_err("over the limit");
+        assert!(reason.contains("not read past"), "{reason}");
+        assert!(pieces >= 1, "the documents before it are handed over");
+        // Under a larger limit the same file is read to its end.
+        let mut reader = input.as_bytes();
+        assert!(cut_pieces(&mut reader, &["hits.hits"], 64, 1 << 20, |_| {})
+            .expect("read")
+            .is_ok());
     }
 
     /// A line that is no JSON document among documents one per line is
