@@ -143,7 +143,8 @@ pub(super) fn in_parallel<P: Send>(
     cut: impl FnOnce(&mut dyn FnMut(P)) -> std::io::Result<()>,
     parse: impl Fn(P, &mut Vec<Parsed>) + Sync,
 ) -> std::io::Result<()> {
-    in_order(cut, parse, |items| {
+    let parsers = std::thread::available_parallelism().map_or(2, |n| n.get().clamp(1, PARSERS));
+    in_order(parsers, cut, parse, |items| {
         // Records are used in place: moving each out costs a copy of the
         // whole struct, a visible share of the per-line cost.
         for item in items {
@@ -159,14 +160,17 @@ pub(super) fn in_parallel<P: Send>(
     })
 }
 
-/// The threads of [`in_parallel`]: `use_parsed` gets each piece's items
-/// on one thread, in the order `cut` handed the pieces over.
+/// The threads of [`in_parallel`], `parsers` of them parsing: `use_parsed`
+/// gets each piece's items on one thread, in the order `cut` handed the
+/// pieces over. A panic while parsing a piece is carried on once every
+/// piece is through, so no thread is left waiting for a piece or a parser.
 fn in_order<P: Send>(
+    parsers: usize,
     cut: impl FnOnce(&mut dyn FnMut(P)) -> std::io::Result<()>,
     parse: impl Fn(P, &mut Vec<Parsed>) + Sync,
     mut use_parsed: impl FnMut(&mut Vec<Parsed>) + Send,
 ) -> std::io::Result<()> {
-    let parsers = std::thread::available_parallelism().map_or(2, |n| n.get().clamp(1, PARSERS));
+    let panicked = Mutex::new(None);
     let (work, pieces) = sync_channel::<(usize, P)>(0);
     let pieces = Mutex::new(pieces);
     let (parsed, results) = sync_channel::<(usize, Vec<Parsed>)>(PIECES_AHEAD);
@@ -182,7 +186,7 @@ fn in_order<P: Send>(
     let spares = Mutex::new(spares);
     std::thread::scope(|scope| {
         let parse = &parse;
-        let (pieces, spares) = (&pieces, &spares);
+        let (pieces, spares, panicked) = (&pieces, &spares, &panicked);
         let workers: Vec<_> = (0..parsers)
             .map(|_| {
                 let parsed = parsed.clone();
@@ -195,13 +199,14 @@ fn in_order<P: Send>(
                     let mut items = spare.unwrap_or_default();
                     items.clear();
                     let outcome = catch_unwind(AssertUnwindSafe(|| parse(piece, &mut items)));
-                    // Sent even after a panic, so that normalizing is not
-                    // left waiting for this piece; the join carries it on.
-                    let sent = parsed.send((index, items));
                     if let Err(panic) = outcome {
-                        resume_unwind(panic);
+                        if let Ok(mut first) = panicked.lock() {
+                            first.get_or_insert(panic);
+                        }
                     }
-                    if sent.is_err() {
+                    // Sent after a panic too, so that normalizing is not
+                    // left waiting for this piece.
+                    if parsed.send((index, items)).is_err() {
                         break;
                     }
                 })
@@ -236,6 +241,9 @@ fn in_order<P: Send>(
             }
         }
         if let Err(panic) = normalizing.join() {
+            resume_unwind(panic);
+        }
+        if let Some(panic) = panicked.lock().ok().and_then(|mut first| first.take()) {
             resume_unwind(panic);
         }
         read
@@ -328,6 +336,7 @@ mod tests {
     fn pieces_parsed_on_several_threads_are_used_in_order() {
         let mut used = Vec::new();
         in_order(
+            3,
             |each| {
                 for n in 0..300u64 {
                     each(n);
@@ -382,22 +391,28 @@ mod tests {
         assert_eq!(cut_before_record(lines, logfmt.as_ref()), Some(34));
     }
 
-    /// A parser that panics on one piece stops the run with its panic; it
-    /// does not leave the other threads waiting for that piece.
+    /// A parser that panics on pieces stops the run with its panic once
+    /// every piece is through; it does not leave the other threads waiting
+    /// for a piece, not even with one parsing thread.
     #[test]
     fn a_panic_while_parsing_a_piece_is_carried_on_not_a_hang() {
-        let run = catch_unwind(|| {
-            in_order(
-                |each| {
-                    for n in 0..50u64 {
-                        each(n);
-                    }
-                    Ok(())
-                },
-                |n, _items| assert_ne!(n, 9, "a parser bug"),
-                |_items| {},
-            )
-        });
-        assert!(run.is_err());
+        for parsers in [1, 2, 4] {
+            let mut used = 0;
+            let run = catch_unwind(AssertUnwindSafe(|| {
+                in_order(
+                    parsers,
+                    |each| {
+                        for n in 0..50u64 {
+                            each(n);
+                        }
+                        Ok(())
+                    },
+                    |n, _items| assert!(n % 9 != 0, "a parser bug"),
+                    |_items| used += 1,
+                )
+            }));
+            assert!(run.is_err(), "{parsers} parsing threads");
+            assert_eq!(used, 50, "{parsers} parsing threads");
+        }
     }
 }
