@@ -233,7 +233,10 @@ impl Normalizer<'_> {
         }
         let attributes = (!r.attributes.is_empty()).then(|| {
             if r.attributes != self.last_attributes.0 {
-                self.last_attributes = (r.attributes.clone(), attributes_json(&r.attributes));
+                // In place: where every record's attributes differ (a
+                // request id each), the kept copy reuses its buffers.
+                self.last_attributes.0.clone_from(&r.attributes);
+                self.last_attributes.1 = attributes_json(&r.attributes);
             }
             self.last_attributes.1.clone()
         });

@@ -606,8 +606,8 @@ fn judge(
         );
         return Some((CheckResult::Supported, vec![before], note));
     }
-    // Acts that name no version need their object, or for a scale-up a
-    // stated time, to single out a record.
+    // Acts that name no version need their object, or for a scale-up or
+    // a role taken a stated time, to single out a record.
     let needs_object = match claim.act {
         // "failover happened at 10:12": there is one primary to fail over.
         Act::Role(_) | Act::Scale => claim.stated.is_none(),

@@ -707,7 +707,8 @@ pub(crate) fn first_byte(head: &[u8]) -> Option<u8> {
     body.iter().copied().find(|b| !b.is_ascii_whitespace())
 }
 
-/// An object key, borrowed from the input when it has no escapes.
+/// A JSON string (an object key, a value), borrowed from the input when it
+/// has no escapes.
 pub(crate) struct Name<'a>(pub(crate) Cow<'a, str>);
 
 impl<'de> serde::Deserialize<'de> for Name<'de> {
@@ -768,7 +769,7 @@ pub(crate) fn ordered_members(raw: &RawValue) -> Option<Vec<(Cow<'_, str>, &RawV
 /// `raw`: a page of records is most of its document, and following each
 /// key with [`member`] reads it again per key.
 pub(crate) fn raw_array_at<'a>(raw: &'a RawValue, path: &[&str]) -> Option<Vec<&'a RawValue>> {
-    raw_array_beside(raw, path, "").map(|(items, _)| items)
+    raw_array_beside(raw, path, None).map(|(items, _)| items)
 }
 
 /// [`raw_array_at`], with the member `beside` of the object that holds
@@ -777,11 +778,11 @@ pub(crate) fn raw_array_at<'a>(raw: &'a RawValue, path: &[&str]) -> Option<Vec<&
 pub(crate) fn raw_array_beside<'a>(
     raw: &'a RawValue,
     path: &[&str],
-    beside: &str,
+    beside: Option<&str>,
 ) -> Option<(Vec<&'a RawValue>, Option<&'a RawValue>)> {
     struct Descend<'p> {
         path: &'p [&'p str],
-        beside: &'p str,
+        beside: Option<&'p str>,
     }
     type Found<'de> = Option<(Vec<&'de RawValue>, Option<&'de RawValue>)>;
     impl<'de> serde::de::DeserializeSeed<'de> for Descend<'_> {
@@ -808,7 +809,7 @@ pub(crate) fn raw_array_beside<'a>(
                         beside: self.beside,
                     };
                     found = map.next_value_seed(deeper)?;
-                } else if rest.is_empty() && k == self.beside {
+                } else if rest.is_empty() && self.beside == Some(&*k) {
                     beside = Some(map.next_value::<&'de RawValue>()?);
                 } else {
                     map.next_value::<IgnoredAny>()?;
@@ -909,7 +910,7 @@ mod tests {
         let doc = raw(
             r#"{"data":{"result":[1],"x":2},"data":{"kind":"streams","result":[{"a":[1,2]}, "s"],"stats":{}}}"#,
         );
-        let (items, beside) = raw_array_beside(&doc, &["data", "result"], "kind").unwrap();
+        let (items, beside) = raw_array_beside(&doc, &["data", "result"], Some("kind")).unwrap();
         assert_eq!(texts(items), [r#"{"a":[1,2]}"#, r#""s""#]);
         assert_eq!(beside.map(RawValue::get), Some(r#""streams""#));
         assert_eq!(

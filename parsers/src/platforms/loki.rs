@@ -104,7 +104,7 @@ fn read_response(
     // The response is most of a piece, and a stream most of a response:
     // the streams and the result type beside them are reached in one pass,
     // and each stream's members are read in one pass, not one per key.
-    let found = json::raw_array_beside(doc.raw, &["data", "result"], "resultType");
+    let found = json::raw_array_beside(doc.raw, &["data", "result"], Some("resultType"));
     let kind = found
         .as_ref()
         .and_then(|(_, kind)| serde_json::from_str::<String>((*kind)?.get()).ok())
