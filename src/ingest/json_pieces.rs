@@ -73,6 +73,15 @@ struct Scanner {
     stream: bool,
     /// Top-level values ended so far.
     documents: u64,
+    /// The last byte scanned outside strings was a line break (or none
+    /// was scanned yet).
+    line_start: bool,
+    /// In a stream, the document under way began a line.
+    document_began_line: bool,
+    /// In a stream, a document that began a line was still open at the
+    /// line break just scanned: if the next line starts another, it was
+    /// broken (see [`Scanner::scan`]).
+    open_at_break: bool,
 }
 
 /// The path of the array at the top of `stack` in the form of
@@ -137,11 +146,35 @@ impl Scanner {
             i += 1;
         }
         while i < buf.len() {
+            if std::mem::take(&mut self.open_at_break) && matches!(buf[i], b'{' | b'[') {
+                // Documents one per line, and one left open at its line's
+                // end (cut mid-write): it ends there, as the parser's
+                // whole-file reading ends it, so a broken line never
+                // holds the rest of the file in one piece.
+                self.stack.clear();
+                self.in_string = false;
+                self.ended = true;
+                self.line_start = true;
+                if i >= want {
+                    return (Stop::DocumentEnd(i), i);
+                }
+            }
             if self.in_string {
-                match memchr::memchr2(b'"', b'\\', &buf[i..]) {
+                // In a stream, a line break in a string is a line cut short.
+                let found = if self.stream {
+                    memchr::memchr3(b'"', b'\\', b'\n', &buf[i..])
+                } else {
+                    memchr::memchr2(b'"', b'\\', &buf[i..])
+                };
+                match found {
                     None => return (Stop::End, buf.len()),
                     Some(j) => {
                         i += j;
+                        if buf[i] == b'\n' {
+                            self.open_at_break = self.document_began_line;
+                            i += 1;
+                            continue;
+                        }
                         if buf[i] == b'\\' {
                             if i + 1 == buf.len() {
                                 self.escaped = true;
@@ -175,6 +208,9 @@ impl Scanner {
                 b'{' | b'[' => {
                     if self.ended && !self.next_document() {
                         return (Stop::NotOneDocument, i);
+                    }
+                    if self.stack.is_empty() {
+                        self.document_began_line = self.line_start;
                     }
                     self.started = true;
                     self.stack.push(Level {
@@ -228,8 +264,18 @@ impl Scanner {
                         return (Stop::Cut(i), i + 1);
                     }
                 }
-                b' ' | b'\t' | b'\n' | b'\r' | b':' => {}
-                b'\xef' | b'\xbb' | b'\xbf' if !self.started => {}
+                b'\n' => {
+                    self.open_at_break =
+                        self.stream && self.document_began_line && !self.stack.is_empty();
+                    self.line_start = true;
+                    i += 1;
+                    continue;
+                }
+                b' ' | b'\t' | b'\r' | b':' => {}
+                b'\xef' | b'\xbb' | b'\xbf' if !self.started => {
+                    i += 1;
+                    continue;
+                }
                 _ => {
                     if self.ended && !self.next_document() {
                         return (Stop::NotOneDocument, i);
@@ -237,6 +283,7 @@ impl Scanner {
                     self.started = true;
                 }
             }
+            self.line_start = false;
             i += 1;
         }
         (Stop::End, buf.len())
@@ -332,7 +379,7 @@ impl Scanner {
                 continue;
             }
             out.push_str(&locator[done..at]);
-            out.push_str(&(n + base).to_string());
+            out.push_str(itoa::Buffer::new().format(n + base));
             done = at + len;
         }
         out.push_str(&locator[done..]);
@@ -391,7 +438,10 @@ fn cut_pieces(
 ) -> std::io::Result<Result<(), String>> {
     let mut buf: Vec<u8> = Vec::with_capacity(size + (1 << 20));
     let mut eof = fill(reader, &mut buf, size)?;
-    let mut scanner = Scanner::default();
+    let mut scanner = Scanner {
+        line_start: true,
+        ..Scanner::default()
+    };
     let mut open: Vec<(String, u64)> = Vec::new();
     let mut at = 0u64;
     let mut scanned = 0usize;
@@ -767,23 +817,32 @@ mod tests {
     }
 
     /// A document left open by a broken line among documents one per line
-    /// holds the rest of the file: past the limit it is reported, not read
-    /// into memory whole.
+    /// ends with its line: the rest is still cut between documents, however
+    /// small the limit. Only a piece with no place to cut past the limit
+    /// (one record that large) stops reading, reported.
     #[test]
-    fn an_unclosed_line_among_documents_stops_reading_at_the_limit() {
+    fn an_unclosed_line_among_documents_ends_with_its_line() {
         let hit = "{\"_index\":\"a\",\"_id\":\"1\"}\n";
-        let input = format!("{}{{\"cut\": [1, 2\n{}", hit.repeat(10), hit.repeat(40));
-        let mut reader = input.as_bytes();
+        for broken in ["{\"cut\": [1, 2\n", "{\"msg\": \"ha\n", "{\"x\":\n"] {
+            let input = format!("{}{broken}{}", hit.repeat(10), hit.repeat(40));
+            let mut reader = input.as_bytes();
+            let mut pieces = 0;
+            let done =
+                cut_pieces(&mut reader, &["hits.hits"], 64, 400, |_| pieces += 1).expect("read");
+            assert!(done.is_ok(), "{broken:?}: {done:?}");
+            assert!(pieces > 5, "{broken:?}: {pieces}");
+        }
+        let huge = format!(
+            "{}{{\"message\": \"{}\"}}\n{hit}",
+            hit.repeat(3),
+            "x".repeat(1000)
+        );
+        let mut reader = huge.as_bytes();
         let mut pieces = 0;
         let done = cut_pieces(&mut reader, &["hits.hits"], 64, 400, |_| pieces += 1).expect("read");
         let reason = done.expect_err("over the limit");
         assert!(reason.contains("not read past"), "{reason}");
         assert!(pieces >= 1, "the documents before it are handed over");
-        // Under a larger limit the same file is read to its end.
-        let mut reader = input.as_bytes();
-        assert!(cut_pieces(&mut reader, &["hits.hits"], 64, 1 << 20, |_| {})
-            .expect("read")
-            .is_ok());
     }
 
     /// A line that is no JSON document among documents one per line is
@@ -798,12 +857,15 @@ mod tests {
             "oops { not [ json\n",
             "]]} stray\n",
             "{\"cut\": [1, 2\n",
+            "{\"msg\": \"cut sho\n",
+            "{\"x\":\n",
             "\n",
         ] {
             let mut input: String = (0..12).map(hit).collect();
             input.push_str(garbage);
             input.extend((12..24).map(hit));
             let expected = whole("elasticsearch", input.as_bytes());
+            assert_eq!(expected.records.len(), 24, "{garbage:?}");
             for size in [1, 90, 500] {
                 let got = in_pieces("elasticsearch", input.as_bytes(), size);
                 let place = format!("{garbage:?} in pieces of {size} bytes");

@@ -93,7 +93,8 @@ static DEPLOY_ID: LazyLock<Regex> = LazyLock::new(|| {
 /// The words every [`REQUEST_ID`] or [`DEPLOY_ID`] match holds, in lower
 /// case: looked for first, as literals, in one pass, because most lines
 /// hold no id and the full patterns (case-folded, with captures) cost far
-/// more per line.
+/// more per line. (Lowering the line and a vectorized search of the
+/// literals is faster than an automaton that ignores case.)
 static ID_WORDS: LazyLock<regex::bytes::Regex> = LazyLock::new(|| {
     regex::bytes::Regex::new("req|trace|correlation|rid|deploy|rollout|release|change")
         .expect("valid regex")
@@ -172,7 +173,7 @@ pub(super) fn facts(
         }
     }
     for (key, value) in attributes {
-        if ID_KEYS.contains(&key.to_ascii_lowercase().as_str()) && value.len() >= 6 {
+        if value.len() >= 6 && ID_KEYS.iter().any(|id| key.eq_ignore_ascii_case(id)) {
             out.push(request_fact(value));
         }
     }

@@ -170,7 +170,20 @@ pub(crate) fn elements_of<'i>(
     items
         .into_iter()
         .enumerate()
-        .map(move |(i, item)| raw_element(input, lines, item, format!("{locator}[{i}]")))
+        .map(move |(i, item)| raw_element(input, lines, item, indexed(locator, i as u64)))
+}
+
+/// `path[index]`: the locator of an array's element. Built without the
+/// formatting machinery, as it is for every record of an export.
+pub fn indexed(path: &str, index: u64) -> String {
+    let mut digits = itoa::Buffer::new();
+    let digits = digits.format(index);
+    let mut out = String::with_capacity(path.len() + digits.len() + 2);
+    out.push_str(path);
+    out.push('[');
+    out.push_str(digits);
+    out.push(']');
+    out
 }
 
 /// Where a raw value borrowed from `input` sits in it.
@@ -509,6 +522,45 @@ impl<'a> IndexedInput<'a> {
         span_of(self.bytes, raw)
     }
 
+    /// Among documents one per line (`after` is where the last one read
+    /// ended, or where reading resumed), a document that starts the next
+    /// line and is not whole on it: a broken line, as a capture cut
+    /// mid-write leaves. Its line, why it is not JSON, and where the next
+    /// document starts. Only that line is lost: read on, the next line's
+    /// document would be taken for part of it.
+    ///
+    /// It is a broken line only when nothing follows it, or the next line
+    /// opens a document with the same bracket; `first` (no document read
+    /// yet) also asks that line to be a whole document. A pretty-printed
+    /// document's first line (`{` alone, or `{"hits": [` followed by an
+    /// element) is not taken for one.
+    fn broken_line(&self, after: usize, first: bool) -> Option<(u64, String, usize)> {
+        let rest = self.bytes.get(after..)?;
+        let start = after + rest.iter().position(|b| !b.is_ascii_whitespace())?;
+        let line_breaks = memchr::memchr_iter(b'\n', &self.bytes[after..start]).count();
+        if line_breaks > 1 || (start > 0 && self.bytes[start - 1] != b'\n') {
+            return None;
+        }
+        let end = start + memchr::memchr(b'\n', &self.bytes[start..])?;
+        let line = &self.bytes[start..end];
+        if line.trim_ascii().len() < 2 {
+            return None;
+        }
+        let next = end + 1;
+        let following = &self.bytes[next..];
+        let last = following.iter().all(u8::is_ascii_whitespace);
+        if !last {
+            let next_line =
+                &following[..memchr::memchr(b'\n', following).unwrap_or(following.len())];
+            let whole = || serde_json::from_slice::<IgnoredAny>(next_line).is_ok();
+            if following.first() != line.first() || (first && !whole()) {
+                return None;
+            }
+        }
+        let error = serde_json::from_slice::<IgnoredAny>(line).err()?;
+        Some((self.line_at(start), not_valid(&error), next))
+    }
+
     /// The offset of the first line after line `after` that starts with
     /// `{` or `[`: where the next document of a broken capture may begin.
     fn next_document_line(&self, after: u64) -> Option<usize> {
@@ -609,19 +661,25 @@ pub(crate) fn each_document<'a>(
         let Some(error) = failure else {
             break;
         };
+        let failed_at = pos + stream.byte_offset();
+        if let Some((line, reason, next)) = src.broken_line(failed_at, items.is_empty()) {
+            items.push(Err(Problem {
+                line: Some(line),
+                locator: None,
+                reason,
+            }));
+            pos = next;
+            continue;
+        }
         let line = if error.line() > 0 {
             src.line_at(pos) + error.line() as u64 - 1
         } else {
-            src.line_at(pos + stream.byte_offset())
+            src.line_at(failed_at)
         };
-        let message = error.to_string();
-        let message = message
-            .rsplit_once(" at line ")
-            .map_or(message.as_str(), |(m, _)| m);
         items.push(Err(Problem {
             line: Some(line),
             locator: None,
-            reason: format!("not valid JSON: {message}"),
+            reason: not_valid(&error),
         }));
         pos = match src.next_document_line(line) {
             Some(next) => next,
@@ -652,6 +710,16 @@ pub(crate) fn each_document<'a>(
             Err(problem) => sink.problem(problem),
         }
     }
+}
+
+/// A parse error as a problem's reason, without serde's position (the
+/// problem has its own).
+fn not_valid(error: &serde_json::Error) -> String {
+    let message = error.to_string();
+    let message = message
+        .rsplit_once(" at line ")
+        .map_or(message.as_str(), |(m, _)| m);
+    format!("not valid JSON: {message}")
 }
 
 /// A record citing `at` in `input`: its first and last line, JSON path and
@@ -734,6 +802,65 @@ impl<'de> Visitor<'de> for TextVisitor {
     fn visit_string<E>(self, s: String) -> Result<Self::Value, E> {
         Ok(Cow::Owned(s))
     }
+}
+
+/// A raw JSON string's text, borrowed when it holds no escapes; `None` for
+/// a value of another kind. Unescaped here rather than by serde_json,
+/// which grows a fresh buffer for every string it unescapes: a platform
+/// export holds millions of escaped log lines. A lone surrogate (which a
+/// raw value may hold) becomes U+FFFD rather than losing the line.
+pub(crate) fn string_text(raw: &RawValue) -> Option<Cow<'_, str>> {
+    let body = raw.get().strip_prefix('"')?.strip_suffix('"')?;
+    let Some(first) = memchr::memchr(b'\\', body.as_bytes()) else {
+        return Some(Cow::Borrowed(body));
+    };
+    let mut out = String::with_capacity(body.len());
+    let mut rest = body;
+    let mut at = first;
+    loop {
+        out.push_str(&rest[..at]);
+        let escape = rest.get(at + 1..)?;
+        let mut used = 1;
+        match escape.as_bytes().first()? {
+            b'"' => out.push('"'),
+            b'\\' => out.push('\\'),
+            b'/' => out.push('/'),
+            b'b' => out.push('\u{8}'),
+            b'f' => out.push('\u{c}'),
+            b'n' => out.push('\n'),
+            b'r' => out.push('\r'),
+            b't' => out.push('\t'),
+            b'u' => {
+                let unit = |from: usize| {
+                    let hex = escape.get(from..from + 4)?;
+                    u32::from_str_radix(hex, 16).ok()
+                };
+                let high = unit(1)?;
+                used = 5;
+                let low = escape
+                    .get(5..7)
+                    .filter(|next| *next == "\\u")
+                    .and_then(|_| unit(7))
+                    .filter(|low| (0xDC00..0xE000).contains(low));
+                let c = match (high, low) {
+                    (0xD800..0xDC00, Some(low)) => {
+                        used = 11;
+                        char::from_u32(0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00))
+                    }
+                    _ => char::from_u32(high),
+                };
+                out.push(c.unwrap_or(char::REPLACEMENT_CHARACTER));
+            }
+            _ => return None,
+        }
+        rest = &escape[used..];
+        match memchr::memchr(b'\\', rest.as_bytes()) {
+            Some(next) => at = next,
+            None => break,
+        }
+    }
+    out.push_str(rest);
+    Some(Cow::Owned(out))
 }
 
 /// The members of a JSON object in document order, each still raw so it
@@ -996,6 +1123,34 @@ mod tests {
     }
 
     #[test]
+    fn a_line_left_open_costs_only_itself() {
+        // Cut mid-write: open in a list, in a string, before a value; the
+        // documents on the lines after each are still read.
+        let input = b"{\"a\": 1}\n{\"cut\": [1, 2\n{\"a\": 2}\n{\"msg\": \"ha\n{\"a\": 3}\n{\"x\":\n{\"a\": 4}\n";
+        let (roots, sink) = documents(input);
+        assert_eq!(roots.len(), 4, "{:?}", sink.problems);
+        let lines: Vec<Option<u64>> = sink.problems.iter().map(|p| p.line).collect();
+        assert_eq!(lines, [Some(2), Some(4), Some(6)]);
+        assert!(sink.problems[0].reason.contains("EOF while parsing a list"));
+        // The first line too, and the last, each cited where it begins.
+        let (roots, sink) = documents(b"{\"cut\": [1\n{\"a\": 2}\n{\"b\": \"c\n");
+        assert_eq!(roots.len(), 1);
+        let lines: Vec<Option<u64>> = sink.problems.iter().map(|p| p.line).collect();
+        assert_eq!(lines, [Some(1), Some(3)]);
+        // A file that is one broken document is one problem, as before,
+        // and nothing inside it is read as a document.
+        for broken in [
+            &b"[\n{\"a\": 1},\n{\"b\":\n"[..],
+            b"{\"hits\": [\n{\"a\": 1},\n{\"b\":\n",
+            b"{\"data\": {\"result\": [{\"values\": [\n[\"1\", \"x\"]\n,[\"2\", \"y\"",
+        ] {
+            let (roots, sink) = documents(broken);
+            assert!(roots.is_empty());
+            assert_eq!(sink.problems.len(), 1);
+        }
+    }
+
+    #[test]
     fn nested_and_field_elements_keep_paths_and_lines() {
         let input: &[u8] =
             b"{\"incident\": {\n \"acks\": [\n  {\"at\": 1}\n ],\n \"resolved_at\": \"x\"\n}}";
@@ -1012,6 +1167,53 @@ mod tests {
         assert_eq!(src.next_document_line(1), None);
         assert_eq!(resolved.locator, "$.incident.resolved_at");
         assert_eq!(resolved.line, 5);
+    }
+
+    proptest::proptest! {
+        /// A string, each of its characters written plainly, escaped by
+        /// name or as `\\u` units (surrogate pairs beyond the first
+        /// plane), reads back as it was, as serde_json reads it.
+        #[test]
+        fn string_text_reads_every_escape(text in "[a-z\"\\\\/\n\t\u{8}\u{c}\r é€😀\u{1}]{0,24}", how in proptest::collection::vec(0u8..3, 24)) {
+            let mut json = String::from('"');
+            for (i, c) in text.chars().enumerate() {
+                let plain_ok = !matches!(c, '"' | '\\') && !c.is_control();
+                match how[i % how.len()] {
+                    0 if plain_ok => json.push(c),
+                    1 | 0 => {
+                        let quoted = serde_json::to_string(&c.to_string()).unwrap();
+                        json.push_str(&quoted[1..quoted.len() - 1]);
+                    }
+                    _ => {
+                        let mut units = [0u16; 2];
+                        for unit in c.encode_utf16(&mut units) {
+                            json.push_str(&format!("\\u{unit:04X}"));
+                        }
+                    }
+                }
+            }
+            json.push('"');
+            let raw: &RawValue = serde_json::from_str(&json).unwrap();
+            let expected: String = serde_json::from_str(&json).unwrap();
+            let read = string_text(raw);
+            proptest::prop_assert_eq!(read.as_deref(), Some(expected.as_str()));
+            proptest::prop_assert_eq!(expected, text);
+        }
+    }
+
+    #[test]
+    fn string_text_of_other_values_and_lone_surrogates() {
+        let raw = |json: &str| -> Box<RawValue> { serde_json::from_str(json).unwrap() };
+        assert_eq!(string_text(&raw("7")), None);
+        assert!(matches!(
+            string_text(&raw("\"plain\"")),
+            Some(Cow::Borrowed("plain"))
+        ));
+        assert_eq!(
+            string_text(&raw("\"a\\ud800b\"")).as_deref(),
+            Some("a\u{fffd}b")
+        );
+        assert_eq!(string_text(&raw("\"\\u00e9\\/\"")).as_deref(), Some("é/"));
     }
 
     #[test]

@@ -216,40 +216,36 @@ pub(crate) fn untimed_fields(line: &str, time: Timestamp) -> Option<Fields> {
 /// Every field but the time of one line; the pair the time was read from,
 /// if any, is left out of the message.
 fn fields_at(pairs: &[Pair<'_>], time: Timestamp, time_at: Option<usize>) -> Fields {
-    let mut used: Vec<usize> = time_at.into_iter().collect();
-    let level = find(pairs, LEVEL_KEYS, Level::from_word).map(|(i, level)| {
-        used.push(i);
-        level
-    });
-    let host = find(pairs, HOST_KEYS, non_empty).map(|(i, host)| {
-        used.push(i);
-        host
-    });
-    let service = find(pairs, SERVICE_KEYS, non_empty).map(|(i, service)| {
-        used.push(i);
-        service
-    });
-    let text = find(pairs, MESSAGE_KEYS, |v| Some(v.to_string())).map(|(i, text)| {
-        used.push(i);
-        text
-    });
+    let level = find(pairs, LEVEL_KEYS, Level::from_word);
+    let host = find(pairs, HOST_KEYS, non_empty);
+    let service = find(pairs, SERVICE_KEYS, non_empty);
+    let text = find(pairs, MESSAGE_KEYS, Some);
+    let used = [
+        time_at,
+        level.as_ref().map(|(i, _)| *i),
+        host.as_ref().map(|(i, _)| *i),
+        service.as_ref().map(|(i, _)| *i),
+        text.as_ref().map(|(i, _)| *i),
+    ];
     // The other pairs carry the facts (`version=1.4.2 env=prod`), so they
-    // stay in the message as written.
-    let mut parts: Vec<&str> = Vec::new();
-    if let Some(text) = text.as_deref().filter(|t| !t.is_empty()) {
-        parts.push(text);
+    // stay in the message as written, after the text.
+    let mut message = String::new();
+    let text = text.map(|(_, text)| text).filter(|t| !t.is_empty());
+    let rest = pairs
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !used.contains(&Some(*i)))
+        .map(|(_, pair)| pair.raw);
+    for part in text.into_iter().chain(rest) {
+        if !message.is_empty() {
+            message.push(' ');
+        }
+        message.push_str(part);
     }
-    parts.extend(
-        pairs
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| !used.contains(i))
-            .map(|(_, pair)| pair.raw),
-    );
-    let mut fields = Fields::new(time, parts.join(" "));
-    fields.level = level;
-    fields.host = host;
-    fields.service = service;
+    let mut fields = Fields::new(time, message);
+    fields.level = level.map(|(_, level)| level);
+    fields.host = host.map(|(_, host)| host);
+    fields.service = service.map(|(_, service)| service);
     fields
 }
 

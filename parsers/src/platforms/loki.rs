@@ -11,12 +11,15 @@
 //! service.
 
 use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::de::{Deserialize, Deserializer, IgnoredAny, SeqAccess, Visitor};
 
 use serde_json::value::RawValue;
 use serde_json::Value;
 
 use super::InnerLines;
-use crate::input::json::{self, problem_at, Document, Head, IndexedInput, Name};
+use crate::input::json::{self, problem_at, Document, Head, IndexedInput};
 use crate::input::lines;
 use crate::record::{Kind, Problem, Record, RecordSink};
 use crate::time::{self, EpochUnit, Timestamp};
@@ -135,30 +138,24 @@ fn read_response(
             continue;
         };
         for value in values {
-            // Read raw: a pair of strings as a `Value` is three allocations
-            // and a copy of the line, for every line.
-            let parts: Vec<&RawValue> = serde_json::from_str(value.value.get()).unwrap_or_default();
-            let text = |i: usize| {
-                let Name(text) = serde_json::from_str::<Name>(parts.get(i)?.get()).ok()?;
-                Some(text)
-            };
-            let (Some(ns), Some(line)) = (text(0), text(1)) else {
+            let pair = serde_json::from_str(value.value.get()).ok();
+            let Some((ValuePair { ns, metadata, .. }, Some(line))) =
+                pair.map(|pair: ValuePair| (pair, json::string_text(pair.line)))
+            else {
                 sink.problem(problem_at(
                     &value,
                     "not a [\"<epoch ns>\", \"<line>\"] pair",
                 ));
                 continue;
             };
-            let Some(time) = time::parse_epoch(&ns, Some(EpochUnit::Nanos)) else {
+            let Some(time) = time::parse_epoch(ns, Some(EpochUnit::Nanos)) else {
                 sink.problem(problem_at(&value, format!("unreadable epoch ns {ns:?}")));
                 continue;
             };
             // The message is the line's own when its parser reads it, so
             // the line is copied only when none does.
             let mut record = src.record_at(&value, Kind::Log, time, String::new());
-            let metadata = parts
-                .get(2)
-                .and_then(|raw| serde_json::from_str::<Value>(raw.get()).ok());
+            let metadata = metadata.and_then(|raw| serde_json::from_str::<Value>(raw.get()).ok());
             if let Some(Value::Object(metadata)) = metadata {
                 for (key, v) in metadata {
                     if let Some(text) = json::string_or_number(Some(&v)) {
@@ -171,6 +168,40 @@ fn read_response(
             }
             sink.record(record);
         }
+    }
+}
+
+/// One of a stream's `values`: `["<epoch ns>", "<line>"]`, and structured
+/// metadata as a third member where Loki 3 writes it. Read in one pass
+/// over the element, the strings borrowed where they hold no escapes: a
+/// response holds millions of them.
+#[derive(Clone, Copy)]
+struct ValuePair<'a> {
+    ns: &'a str,
+    /// Raw: unescaped by [`json::string_text`], which is cheaper.
+    line: &'a RawValue,
+    metadata: Option<&'a RawValue>,
+}
+
+impl<'de> Deserialize<'de> for ValuePair<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct PairVisitor;
+        impl<'de> Visitor<'de> for PairVisitor {
+            type Value = ValuePair<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("[\"<epoch ns>\", \"<line>\"]")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                let missing = || serde::de::Error::invalid_length(0, &self);
+                // Digits: never escaped, so always borrowed.
+                let ns = seq.next_element()?.ok_or_else(missing)?;
+                let line = seq.next_element()?.ok_or_else(missing)?;
+                let metadata = seq.next_element()?;
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(ValuePair { ns, line, metadata })
+            }
+        }
+        deserializer.deserialize_seq(PairVisitor)
     }
 }
 
