@@ -463,16 +463,21 @@ fn hms(micros: i64) -> String {
         .to_string()
 }
 
-/// "4m40s later", "5s earlier", "at the stated time".
-fn difference(from: i64, to: i64, after: &str, before: &str) -> String {
+/// Where `to` lies from `from`, the time a claim is judged `against`:
+/// "4m40s after the stated time", "5s before the statement", "at the
+/// stated time".
+fn difference(from: i64, to: i64, against: &str) -> String {
     let d = to - from;
     if d.abs() < 1_000_000 {
-        return "at that time".to_string();
+        return match against.strip_prefix("the stated ") {
+            Some(_) => format!("at {against}"),
+            None => format!("at the time of {against}"),
+        };
     }
     format!(
-        "{} {}",
+        "{} {} {against}",
         format_duration(d.abs()),
-        if d > 0 { after } else { before }
+        if d > 0 { "after" } else { "before" }
     )
 }
 
@@ -589,9 +594,9 @@ fn judge(
         if let Some(i) = last.filter(|&i| machine[i].time > anchor + STATED_TOLERANCE) {
             let t = machine[i].time;
             let note = format!(
-                "logs show the last error at {}, {} {against}",
+                "logs show the last error at {}, {}",
                 hms(t),
-                difference(anchor, t, "after", "before")
+                difference(anchor, t, against)
             );
             return Some((CheckResult::Contradicted, vec![i], note));
         }
@@ -600,9 +605,9 @@ fn judge(
         })?;
         let t = machine[before].time;
         let note = format!(
-            "logs show the last error at {}, {} {against}",
+            "logs show the last error at {}, {}",
             hms(t),
-            difference(anchor, t, "after", "before")
+            difference(anchor, t, against)
         );
         return Some((CheckResult::Supported, vec![before], note));
     }
@@ -650,10 +655,10 @@ fn judge(
         .collect();
     if let Some(i) = closest(&supporting) {
         let note = format!(
-            "{} at {}, {} {against}",
+            "{} at {}, {}",
             summary_of(&machine[i]),
             hms(machine[i].time),
-            difference(anchor, machine[i].time, "after", "before")
+            difference(anchor, machine[i].time, against)
         );
         return Some((CheckResult::Supported, vec![i], note));
     }

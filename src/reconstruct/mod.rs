@@ -24,7 +24,7 @@ use crate::error::Result;
 use crate::model::{Entry, Phase, Timeline, Zone};
 use crate::store::{EventFilter, Store};
 use baseline::Background;
-use candidate::{priority, Candidate, Copies, BURST_GAP_MICROS};
+use candidate::{level_rank, priority, Candidate, Copies, BURST_GAP_MICROS};
 use merge::{merge, Group};
 use people::People;
 use phases::Nature;
@@ -125,19 +125,6 @@ pub fn build(store: &Store, config: &TimelineConfig) -> Result<Timeline> {
         Ok(())
     })?;
     done.extend(open.into_values());
-    // A warning logged again and again from a source's first minutes to
-    // its last was there before the incident: background, not its onset.
-    let background = Background::new(&store.sources()?, filter.from, filter.to);
-    for c in &mut done {
-        if c.first.kind == "log"
-            && c.phase == Phase::Impact
-            && background.covers(&c.first.source, c.first.time, c.last_time(), c.count)
-        {
-            c.phase = Phase::Context;
-            c.nature = Nature::Other;
-            c.priority = 1;
-        }
-    }
     let minutes = store.template_minutes(&filter)?;
     for jump in rate_jumps(&minutes) {
         let minute = jump.minute * MINUTE;
@@ -178,6 +165,10 @@ pub fn build(store: &Store, config: &TimelineConfig) -> Result<Timeline> {
             done.push(c);
         }
     }
+    set_background(
+        &mut done,
+        &Background::new(&store.sources()?, filter.from, filter.to),
+    );
     done.sort_by(|a, b| a.order_key().cmp(&b.order_key()));
     let mut groups = merge(done);
 
@@ -234,4 +225,32 @@ pub fn save(store: &mut Store, t: &Timeline, config: &TimelineConfig) -> Result<
     })
     .to_string();
     store.save_timeline(&options, t)
+}
+
+/// A warning logged again and again from a source's first minutes on was
+/// there before the incident: background, not its onset. So are errors,
+/// when something else shows the impact; when nothing else does, a steady
+/// run of errors from a source's start (an export of its failures only)
+/// is the evidence of the impact, not to be explained away.
+fn set_background(done: &mut [Candidate], background: &Background) {
+    let steady: Vec<bool> = done
+        .iter()
+        .map(|c| {
+            c.first.kind == "log"
+                && c.phase == Phase::Impact
+                && background.covers(&c.first.source, c.first.time, c.last_time(), c.count)
+        })
+        .collect();
+    let impact_besides = done
+        .iter()
+        .zip(&steady)
+        .any(|(c, &steady)| !steady && c.phase == Phase::Impact && c.nature == Nature::Impact);
+    for (c, steady) in done.iter_mut().zip(steady) {
+        let errors = level_rank(c.first.level.as_deref()) >= level_rank(Some("error"));
+        if steady && (impact_besides || !errors) {
+            c.phase = Phase::Context;
+            c.nature = Nature::Other;
+            c.priority = 1;
+        }
+    }
 }

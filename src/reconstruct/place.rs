@@ -7,7 +7,8 @@
 //!   (impact signals chained back from the first detection, with gaps of
 //!   at most `CHAIN_GAP`; background templates are not impact signals);
 //! - detected: the first alert triggered, detection, or a ticket opened
-//!   before any alert, at or after impact start;
+//!   before any alert, at or after impact start; without any, the first
+//!   chat message after it that speaks of trouble (`TROUBLE_TALK`);
 //! - mitigated: when the impact stopped after a mitigation action (its
 //!   last signal, at most `EFFECT_WINDOW` after the action); else the
 //!   first recovery signal; else the first recorded mitigation; else a
@@ -21,7 +22,10 @@
 //! - a chat message with no word of its phase is diagnosis until the
 //!   incident is resolved, context after.
 
+use std::sync::LazyLock;
+
 use factline_parsers::time::format_utc;
+use regex::Regex;
 
 use super::durations::format_duration;
 use super::phases::Nature;
@@ -43,6 +47,15 @@ const EFFECT_WINDOW: i64 = 15 * MINUTE;
 const EFFECT_GRACE: i64 = 2 * MINUTE;
 /// Longest summary quoted in a basis phrase, in characters.
 const QUOTE_CHARS: usize = 70;
+
+/// Words in which people speak of trouble they see ("checkout 5xx are
+/// spiking", "api is down", "seeing timeouts").
+static TROUBLE_TALK: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)\b(errors?|erroring|5\d\d|5xx|[45]\d\ds|time(d|s)? ?outs?|timing out|fail(s|ed|ing|ures?)?|down|outage|degraded|latency|slow|spik(e|es|ing)|broken|unavailable|unreachable|not working|alerts?|paged|crash(es|ing)?|oom)\b",
+    )
+    .expect("valid regex")
+});
 
 /// What reconstruction knows of an entry beyond what it shows.
 pub(super) struct EntryFacts {
@@ -103,7 +116,19 @@ pub(super) fn place(entries: &mut [Entry], facts: &[EntryFacts]) -> KeyTimes {
     }
     let detected = match impact_start {
         Some(_) => (0..entries.len())
-            .find(|&i| is_detection(entries, facts, i) && after(entries, i, impact_start)),
+            .find(|&i| is_detection(entries, facts, i) && after(entries, i, impact_start))
+            .or_else(|| {
+                // No alert and no ticket: the first responder to speak of
+                // the trouble noticed it.
+                let noticed = (0..entries.len()).find(|&i| {
+                    entries[i].kind == "chat"
+                        && entries[i].phase == Phase::Diagnosis
+                        && after(entries, i, impact_start)
+                        && TROUBLE_TALK.is_match(&entries[i].summary)
+                })?;
+                entries[noticed].phase = Phase::Detection;
+                Some(noticed)
+            }),
         None => (0..entries.len()).find(|&i| facts[i].nature == Nature::AlertTriggered),
     };
     // The incident's own record of its resolution (the paging tool's, the
@@ -171,6 +196,7 @@ pub(super) fn place(entries: &mut [Entry], facts: &[EntryFacts]) -> KeyTimes {
             let what = match facts[i].nature {
                 Nature::AlertTriggered => "alert triggered",
                 Nature::TicketOpened => "ticket opened before any alert",
+                _ if entries[i].kind == "chat" => "noticed by a responder, no alert or ticket",
                 _ => "first detection",
             };
             key(i, format!("{what}: {}", quote(&entries[i].summary)))

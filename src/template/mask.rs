@@ -179,8 +179,10 @@ fn shape_of(token: &str, class: u8) -> Shape {
     // times, IPv6 addresses, drive letters, URLs or host:port.
     if let Some(k) = colon {
         let (key, value) = (&core[..k], &core[k + 1..]);
-        let host_port =
-            value.iter().all(u8::is_ascii_digit) && !key.iter().any(u8::is_ascii_uppercase);
+        // A port has at most five digits: "session:40877397" is an id.
+        let host_port = value.len() <= 5
+            && value.iter().all(u8::is_ascii_digit)
+            && !key.iter().any(u8::is_ascii_uppercase);
         if key.len() >= 2
             && !value.is_empty()
             && !matches!(value[0], b'/' | b':')

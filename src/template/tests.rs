@@ -36,6 +36,16 @@ fn masks_numbers_ids_addresses_and_values() {
         template("onExtend:1514038530000 14 0 4"),
         "onExtend:<*> <*>"
     );
+    // An id after a key is one shape whether or not it holds a letter;
+    // only five digits or fewer can be a port.
+    assert_eq!(
+        template("redis GET session:40877397 failed"),
+        template("redis GET session:ab9da83c failed")
+    );
+    assert_eq!(
+        template("redis GET session:40877397 failed"),
+        "redis GET session:<*> failed"
+    );
 }
 
 #[test]
