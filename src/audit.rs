@@ -260,26 +260,7 @@ fn warnings(
                 out.push(format!("{}: {text}", s.path));
             }
         }
-        // Every applied correction, and every offset left alone that is
-        // large enough to matter, with the facts it rests on.
-        if let Some(k) = s
-            .skew
-            .as_ref()
-            .filter(|k| k.applied || k.seconds.abs() >= 1.0)
-        {
-            out.push(format!(
-                "{}: clock {:+.3} s against {}{}: {}",
-                s.path,
-                k.seconds,
-                k.reference,
-                if k.applied {
-                    ", corrected"
-                } else {
-                    ", not corrected"
-                },
-                k.note
-            ));
-        }
+        out.extend(s.clock_note());
         if s.rejected > 0 {
             out.push(format!(
                 "{}: {} lines could not be parsed (see `factline sources --format json`)",

@@ -351,6 +351,8 @@ pub(super) fn estimate(store: &mut Store, config: &IngestConfig) -> Result<Redo>
     let path = |id: i64| by_id.get(&id).map_or("", |s| s.path.as_str());
     let mut estimates: BTreeMap<i64, (i64, &Edge, i64)> = BTreeMap::new();
     let mut placed: HashSet<i64> = HashSet::new();
+    // Sources whose clocks disagree with no reference to tell which is right.
+    let mut undecided: HashSet<i64> = HashSet::new();
     for &start in neighbours.keys() {
         if placed.contains(&start) {
             continue;
@@ -404,6 +406,9 @@ pub(super) fn estimate(store: &mut Store, config: &IngestConfig) -> Result<Redo>
             }
         }
         placed.extend(component.iter().copied());
+        if refs.is_empty() {
+            undecided.extend(component.iter().copied());
+        }
         let mut skew: HashMap<i64, (i64, i64)> = refs.iter().map(|&r| (r, (0, r))).collect();
         // Each step takes the best-paired edge out of the placed sources.
         loop {
@@ -484,6 +489,40 @@ pub(super) fn estimate(store: &mut Store, config: &IngestConfig) -> Result<Redo>
                     reference: path(root).to_string(),
                     applied,
                     note: format!("{evidence}; {verdict}"),
+                }
+            }
+            None if undecided.contains(&s.id) => {
+                let Some(e) = good
+                    .iter()
+                    .filter(|e| e.a == s.id || e.b == s.id)
+                    .max_by_key(|e| e.pairs)
+                else {
+                    continue;
+                };
+                let other = if e.a == s.id { e.b } else { e.a };
+                let micros = if e.a == s.id { e.median } else { -e.median };
+                let verdict = zone_mistake(micros, s).unwrap_or_else(|| {
+                    format!(
+                        "nothing tells which of the two clocks is right (no SaaS source, \
+                         no third clock agreeing with one, no --source-tz given): not \
+                         applied; if this one is wrong, correct it with --offset '{}={:+.0}s'",
+                        s.path,
+                        -seconds(micros)
+                    )
+                });
+                Skew {
+                    seconds: seconds(micros),
+                    pairs: e.pairs as i64,
+                    spread: seconds(e.spread),
+                    reference: path(other).to_string(),
+                    applied: false,
+                    note: format!(
+                        "{} facts shared with {}, median difference {:+.3} s, spread {:.3} s; {verdict}",
+                        e.pairs,
+                        path(other),
+                        seconds(micros),
+                        seconds(e.spread)
+                    ),
                 }
             }
             None => {

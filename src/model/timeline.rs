@@ -251,8 +251,9 @@ pub struct Timeline {
     pub events_in_window: u64,
     /// Events in the window not behind any entry.
     pub left_out: u64,
-    /// Clock corrections estimated from shared facts and applied to the
-    /// stored times, one sentence each with its evidence.
+    /// Clock offsets estimated from shared facts, one sentence each with
+    /// its evidence: those applied to the stored times, and those of a
+    /// second or more left alone (see [`crate::store::SourceRow::clock_note`]).
     pub clock_corrections: Vec<String>,
 }
 

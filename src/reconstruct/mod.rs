@@ -203,13 +203,7 @@ pub fn build(store: &Store, config: &TimelineConfig) -> Result<Timeline> {
         clock_corrections: store
             .sources()?
             .into_iter()
-            .filter_map(|s| {
-                let k = s.skew.filter(|k| k.applied)?;
-                Some(format!(
-                    "{}: clock {:+.3} s against {}: {}",
-                    s.path, k.seconds, k.reference, k.note
-                ))
-            })
+            .filter_map(|s| s.clock_note())
             .collect(),
     })
 }

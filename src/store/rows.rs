@@ -43,6 +43,31 @@ pub struct SourceRow {
     pub skew: Option<Skew>,
 }
 
+impl SourceRow {
+    /// Its clock offset in words, where a reader should know of it: every
+    /// correction applied, and every offset of a second or more left
+    /// alone (a zone mistake, two clocks with nothing to tell which is
+    /// right), with the facts it rests on.
+    pub fn clock_note(&self) -> Option<String> {
+        let k = self
+            .skew
+            .as_ref()
+            .filter(|k| k.applied || k.seconds.abs() >= 1.0)?;
+        Some(format!(
+            "{}: clock {:+.3} s against {}, {}: {}",
+            self.path,
+            k.seconds,
+            k.reference,
+            if k.applied {
+                "corrected"
+            } else {
+                "not corrected"
+            },
+            k.note
+        ))
+    }
+}
+
 /// A source's clock offset, estimated from facts that it and a reference
 /// source both record (docs/time.md#clock-skew).
 #[derive(Debug, Clone, PartialEq)]

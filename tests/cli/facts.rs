@@ -472,3 +472,34 @@ fn a_rollout_start_is_never_paired_with_its_finish() {
     assert_code(&s.run("ingest", &[dir.to_str().unwrap()]), 0);
     assert_eq!(skew_of(&s, "app.log"), Value::Null);
 }
+
+#[test]
+fn two_clocks_that_disagree_with_nothing_to_decide_are_both_reported() {
+    let s = Scratch::new();
+    s.write("ev/ci.log", rollouts("started", 0, 0));
+    s.write("ev/app.log", rollouts("started", 40, 0));
+    let out = s.run("ingest", &[s.path("ev").to_str().unwrap()]);
+    assert_code(&out, 0);
+    for (name, seconds, other) in [("app.log", 40.0, "ci.log"), ("ci.log", -40.0, "app.log")] {
+        let skew = skew_of(&s, name);
+        assert!(
+            (skew["seconds"].as_f64().unwrap() - seconds).abs() <= 1.0,
+            "{name}: {skew}"
+        );
+        assert_eq!(skew["applied"], false, "{skew}");
+        assert!(
+            skew["reference"].as_str().unwrap().ends_with(other),
+            "{skew}"
+        );
+        let note = skew["note"].as_str().unwrap();
+        assert!(
+            note.contains("nothing tells which of the two clocks is right"),
+            "{note}"
+        );
+        assert!(
+            note.contains(&format!("{name}={:+.0}s", -seconds)),
+            "{note}"
+        );
+    }
+    assert!(stderr(&out).contains("clock:"), "{}", stderr(&out));
+}

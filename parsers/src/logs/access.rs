@@ -99,7 +99,7 @@ fn parse_line(line: &str) -> Result<Fields, String> {
         .ok_or_else(|| format!("status {status:?} is not a three-digit number"))?;
     // Combined adds referer and agent, nginx and custom formats append more
     // (forwarded-for, request time): the summary needs none of them.
-    let (bytes, _) = field(rest).ok_or("no byte count after the status")?;
+    let (bytes, after) = field(rest).ok_or("no byte count after the status")?;
     if bytes != "-" && !bytes.bytes().all(|b| b.is_ascii_digit()) {
         return Err(format!("byte count {bytes:?} is not a number or -"));
     }
@@ -127,7 +127,7 @@ fn parse_line(line: &str) -> Result<Fields, String> {
     message.push_str(" from ");
     message.push_str(client);
     let mut fields = Fields::new(time, message);
-    fields.correlation = trailing_request_id(line);
+    fields.correlation = trailing_request_id(after);
     fields.level = Some(match code {
         500..=599 => Level::Error,
         400..=499 => Level::Warn,
@@ -136,17 +136,43 @@ fn parse_line(line: &str) -> Result<Fields, String> {
     Ok(fields)
 }
 
-/// nginx's `$request_id` (32 hex digits) or a proxy's request id logged
-/// as the last field, which the upstream application logs too.
-fn trailing_request_id(line: &str) -> Option<String> {
-    let last = line.trim_end().rsplit(' ').next()?;
-    let id = last.trim_matches('"');
+/// A request id among the fields after the byte count, which the upstream
+/// application logs too: one named so (`rid=…`, `request_id=…`,
+/// `x_request_id="…"`, anywhere among them), else an id-like last field
+/// (nginx's `$request_id`, 32 hex digits, or a proxy's own).
+fn trailing_request_id(after_bytes: &str) -> Option<String> {
+    let named = after_bytes.split_ascii_whitespace().find_map(|field| {
+        let (key, value) = field.split_once(['=', ':'])?;
+        let key = unquoted(key).to_ascii_lowercase().replace('-', "_");
+        let value = unquoted(value);
+        let id_key = matches!(
+            key.as_str(),
+            "rid"
+                | "reqid"
+                | "req_id"
+                | "request_id"
+                | "requestid"
+                | "x_request_id"
+                | "trace_id"
+                | "traceid"
+                | "correlation_id"
+        );
+        (id_key && value.len() >= 6 && value != "-").then(|| value.to_string())
+    });
+    if named.is_some() {
+        return named;
+    }
+    let id = unquoted(after_bytes.split_ascii_whitespace().next_back()?);
     let hex = |b: u8| b.is_ascii_hexdigit() || b == b'-';
     let looks_like_id = id.len() >= 8
         && id.bytes().all(hex)
         && id.bytes().any(|b| b.is_ascii_digit())
         && id.bytes().any(|b| b.is_ascii_alphabetic());
     looks_like_id.then(|| id.to_string())
+}
+
+fn unquoted(field: &str) -> &str {
+    field.trim_matches(|c| c == '"' || c == '\'')
 }
 
 #[cfg(test)]
@@ -273,5 +299,26 @@ mod tests {
         assert_eq!(out.records[0].correlation.as_deref(), Some("ba6f2453757b"));
         let plain = run_str(&AccessLog, SMALL);
         assert!(plain.records.iter().all(|r| r.correlation.is_none()));
+        // Named, anywhere after the byte count; never from the request.
+        let named = [
+            (
+                "\"-\" \"curl/8\" rid=7391c7f0e1f9e4fa",
+                Some("7391c7f0e1f9e4fa"),
+            ),
+            (
+                "\"-\" \"curl/8\" request_id=\"c0ffee-42\" rt=0.004",
+                Some("c0ffee-42"),
+            ),
+            (
+                "\"-\" \"curl/8\" X-Request-ID:abc12345 0.004",
+                Some("abc12345"),
+            ),
+            ("\"-\" \"curl/8\" rid=-", None),
+        ];
+        for (tail, id) in named {
+            let line = format!("10.1.0.2 - - [03/Jul/2026:16:00:00 +0000] \"GET /x?rid=feed1234beef HTTP/1.1\" 200 12 {tail}");
+            let out = run_str(&AccessLog, &line);
+            assert_eq!(out.records[0].correlation.as_deref(), id, "{tail}");
+        }
     }
 }
