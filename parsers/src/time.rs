@@ -373,6 +373,16 @@ const ZONE_ABBREVIATIONS: &[(&str, Option<i32>)] = &[
     ("WET", Some(0)),
 ];
 
+/// The offset a zone abbreviation names (`CEST`: +7200 s), `Some(None)`
+/// for one that names several (`CST`, `IST`), `None` for a word that is no
+/// zone abbreviation.
+pub fn zone_abbreviation(word: &str) -> Option<Option<i32>> {
+    ZONE_ABBREVIATIONS
+        .iter()
+        .find(|(z, _)| *z == word)
+        .map(|(_, offset)| *offset)
+}
+
 /// A zone word right after a time: a known abbreviation, attached or after
 /// one space (`10:00:00 CEST`), or two to five capitals attached that no
 /// one defines (`21:08:10.313913FOO`). Returns its length (with the space)

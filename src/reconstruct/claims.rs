@@ -87,12 +87,28 @@ struct Claim {
     unzoned: Option<String>,
 }
 
+/// A clock time a statement names, with the word that ties it to the act:
+/// "at 23:14 UTC", "since ~00:42", "around 3:05pm PT", "at 11am CET".
 static STATED: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)\b(?:at|since|around|about|by|from|until|till|@)\s*~?\s*([01]?\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?(?:\s*(utc|gmt|z\b|[+-]\d\d:?\d\d|[A-Za-z]+/[A-Za-z_]+))?",
+        r"(?i)\b(?:at|since|around|about|by|from|until|till|@)\s*~?\s*(?P<clock>(?P<h>2[0-3]|[01]?\d)(?::(?P<m>[0-5]\d)(?::(?P<s>[0-5]\d))?)?(?:\s*(?P<ampm>[ap])\.?m\b\.?)?)(?:\s*(?P<zone>utc|gmt|z\b|[+-]\d\d:?\d\d|[A-Za-z]+/[A-Za-z_]+|(?-i:[A-Z]{2,5})\b))?",
     )
     .expect("valid regex")
 });
+
+/// The first clock time `text` states: minutes written, or a 12-hour
+/// clock's am/pm ("at 3pm"); "at 3 replicas" is no time.
+fn stated_in(text: &str) -> Option<regex::Captures<'_>> {
+    STATED.captures_iter(text).find(|c| {
+        let hour = c["h"].parse::<u32>().unwrap_or(99);
+        match (c.name("m"), c.name("ampm")) {
+            (_, Some(_)) => (1..=12).contains(&hour),
+            (Some(_), None) => true,
+            (None, None) => false,
+        }
+    })
+}
+
 static VERSION: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\bv?(\d+\.\d+(?:\.\d+)*)\b").expect("valid regex"));
 /// Ticket keys (`OPS-1842`) name where something was said, not its object.
@@ -320,7 +336,7 @@ fn claims(text: &str, written: i64, zone: &Zone) -> Vec<Claim> {
         let sentence = raw.rsplit_once("comment:").map_or(raw, |(_, c)| c).trim();
         // A stated time holds for every part: "renewed the cert and
         // reloaded nginx at 01:03".
-        let sentence_time = STATED.captures(sentence);
+        let sentence_time = stated_in(sentence);
         let time_at = sentence_time
             .as_ref()
             .and_then(|c| c.get(0))
@@ -339,7 +355,7 @@ fn claims(text: &str, written: i64, zone: &Zone) -> Vec<Claim> {
                 continue;
             };
             let mut rest = clause.to_string();
-            let (stated, unzoned) = match STATED.captures(clause) {
+            let (stated, unzoned) = match stated_in(clause) {
                 Some(c) => {
                     rest = clause.replace(&c[0], " ");
                     read_stated(&c, written, zone)
@@ -378,29 +394,39 @@ fn claims(text: &str, written: i64, zone: &Zone) -> Vec<Claim> {
     out
 }
 
-/// The zone a stated time names (`UTC`, `+02:00`, `Europe/Berlin`).
+/// The zone a stated time names: `UTC`, `+02:00`, `Europe/Berlin`, an
+/// abbreviation with one offset (`CEST`), or the US zones people name
+/// without saying summer or winter (`PT`, `ET`). An ambiguous one (`CST`,
+/// `IST`) or a word that is none names no zone.
 fn named_zone(c: &regex::Captures) -> Option<Zone> {
-    c.get(4).and_then(|z| {
-        let z = z.as_str();
-        if z.eq_ignore_ascii_case("gmt") || z.eq_ignore_ascii_case("z") {
-            Some(Zone::Utc)
-        } else {
-            Zone::parse(z).ok()
-        }
-    })
+    let z = c.name("zone")?.as_str();
+    if z.eq_ignore_ascii_case("gmt") || z.eq_ignore_ascii_case("z") {
+        return Some(Zone::Utc);
+    }
+    let us = match z {
+        "PT" => Some("America/Los_Angeles"),
+        "MT" => Some("America/Denver"),
+        "CT" => Some("America/Chicago"),
+        "ET" => Some("America/New_York"),
+        _ => None,
+    };
+    if let Some(name) = us {
+        return Zone::parse(name).ok();
+    }
+    match factline_parsers::time::zone_abbreviation(z) {
+        Some(offset) => offset
+            .and_then(chrono::FixedOffset::east_opt)
+            .map(Zone::Fixed),
+        None => Zone::parse(z).ok(),
+    }
 }
 
 /// A stated time as UTC, with its clock time as written when it names no
 /// zone.
 fn read_stated(c: &regex::Captures, written: i64, zone: &Zone) -> (Option<i64>, Option<String>) {
     let stated = stated_time(c, written, zone);
-    let unzoned = (stated.is_some() && named_zone(c).is_none()).then(|| {
-        let clock = format!("{}:{}", &c[1], &c[2]);
-        match c.get(3) {
-            Some(s) => format!("{clock}:{}", s.as_str()),
-            None => clock,
-        }
-    });
+    let unzoned =
+        (stated.is_some() && named_zone(c).is_none()).then(|| c["clock"].trim().to_string());
     (stated, unzoned)
 }
 
@@ -410,8 +436,12 @@ fn read_stated(c: &regex::Captures, written: i64, zone: &Zone) -> (Option<i64>, 
 fn stated_time(c: &regex::Captures, written: i64, zone: &Zone) -> Option<i64> {
     let named = named_zone(c);
     let zone = named.as_ref().unwrap_or(zone);
-    let num = |i: usize| c.get(i).and_then(|m| m.as_str().parse::<u32>().ok());
-    let time = NaiveTime::from_hms_opt(num(1)?, num(2)?, num(3).unwrap_or(0))?;
+    let num = |name: &str| c.name(name).and_then(|m| m.as_str().parse::<u32>().ok());
+    let hour = match c.name("ampm").map(|m| m.as_str().to_ascii_lowercase()) {
+        Some(half) => num("h")? % 12 + if half == "p" { 12 } else { 0 },
+        None => num("h")?,
+    };
+    let time = NaiveTime::from_hms_opt(hour, num("m").unwrap_or(0), num("s").unwrap_or(0))?;
     let day = zone.utc_to_local(written)?.date();
     [day - Duration::days(1), day, day + Duration::days(1)]
         .into_iter()
@@ -850,6 +880,42 @@ mod tests {
         // Plans and questions claim nothing.
         assert!(claims("Plan: roll back 2.14.0.", written, &Zone::Utc).is_empty());
         assert!(claims("errors stopped?", written, &Zone::Utc).is_empty());
+    }
+
+    #[test]
+    fn twelve_hour_clocks_and_zone_abbreviations_as_people_write_them() {
+        let written = utc("2026-07-03T22:20:00Z");
+        let stated = |text: &str| {
+            let found = claims(text, written, &Zone::Utc);
+            (found[0].stated, found[0].unzoned.clone())
+        };
+        // 3:05pm in Los Angeles in July is 22:05 UTC.
+        assert_eq!(
+            stated("restarted redis at 3:05pm PT"),
+            (Some(utc("2026-07-03T22:05:00Z")), None)
+        );
+        assert_eq!(
+            stated("rolled back checkout around 6:05 PM ET"),
+            (Some(utc("2026-07-03T22:05:00Z")), None)
+        );
+        // An abbreviation with one offset, whatever the season.
+        assert_eq!(
+            stated("restarted redis at 00:05 CEST"),
+            (Some(utc("2026-07-03T22:05:00Z")), None)
+        );
+        // An hour with am/pm needs no minutes; without either it is no
+        // time ("at 3 replicas").
+        assert_eq!(
+            stated("reloaded nginx at 10pm"),
+            (Some(utc("2026-07-03T22:00:00Z")), Some("10pm".to_string()))
+        );
+        assert_eq!(stated("scaled web at 3 replicas").0, None);
+        // An ambiguous abbreviation names no zone: the writer's is used,
+        // and the note says so.
+        assert_eq!(
+            stated("restarted redis at 22:05 IST"),
+            (Some(utc("2026-07-03T22:05:00Z")), Some("22:05".to_string()))
+        );
     }
 
     #[test]
