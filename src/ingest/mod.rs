@@ -312,6 +312,26 @@ struct WorkerContext<'a> {
 }
 
 impl WorkerContext<'_> {
+    /// The companion files `parser` asks for, found beside `unit`, each
+    /// marked as used (so that it is reported as a companion, not as a
+    /// file no parser recognizes).
+    fn mark_companions(
+        &self,
+        unit: &evidence::Unit,
+        parser: &dyn Parser,
+    ) -> Vec<(String, Vec<u8>)> {
+        let mut companions = Vec::new();
+        for name in parser.companions() {
+            if let Some((path, bytes)) = self.companions.find(unit, name) {
+                if let Ok(mut used) = self.used_companions.lock() {
+                    used.insert(path);
+                }
+                companions.push((name.to_string(), bytes));
+            }
+        }
+        companions
+    }
+
     /// Reads, detects, parses and normalizes one source, streaming what it
     /// finds to the writer. A closed channel means the writer stopped on
     /// an error it reports itself, so send failures are ignored.
@@ -333,6 +353,12 @@ impl WorkerContext<'_> {
             return skip("empty file; nothing to ingest");
         }
         if self.known.contains(&scan.sha256) {
+            // Stored by an earlier run or as a copy elsewhere: its
+            // companions beside it are still its companions, not
+            // unrecognized files.
+            if let Some(known) = detect(self.parsers, &scan.head) {
+                self.mark_companions(unit, known.parser);
+            }
             tx.send(Message::Known {
                 path: unit.display.clone(),
                 sha256: scan.sha256,
@@ -375,15 +401,7 @@ impl WorkerContext<'_> {
                 MAX_MEMBER_BYTES >> 20
             ));
         }
-        let mut companions = Vec::new();
-        for name in parser.companions() {
-            if let Some((path, bytes)) = self.companions.find(unit, name) {
-                if let Ok(mut used) = self.used_companions.lock() {
-                    used.insert(path);
-                }
-                companions.push((name.to_string(), bytes));
-            }
-        }
+        let companions = self.mark_companions(unit, parser);
         let inner_path = match &unit.member {
             Some(member) => member.rsplit('!').next().unwrap_or(member),
             None => unit.relative.as_str(),

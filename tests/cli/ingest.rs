@@ -18,6 +18,22 @@ fn ingesting_twice_stores_once_and_says_so() {
 }
 
 #[test]
+fn a_companion_of_an_export_stored_before_is_still_its_companion() {
+    let s = Scratch::new();
+    for run in ["first", "second"] {
+        let out = s.run("ingest", &["fixtures/slack-api"]);
+        assert_code(&out, 0);
+        assert!(
+            stderr(&out).contains(
+                "skipped fixtures/slack-api/users_list.json: no events of its own; read as a companion"
+            ),
+            "{run} run: {}",
+            stderr(&out)
+        );
+    }
+}
+
+#[test]
 fn unrecognized_and_binary_files_are_named_and_the_rest_ingests() {
     let s = Scratch::new();
     s.write("ev/notes.txt", "just some words\nwithout any time\n");

@@ -180,6 +180,17 @@ impl Parser for SlackApi {
         API_COMPANIONS
     }
 
+    fn untimed(&self, head: &[u8]) -> Option<String> {
+        static MEMBERS: OnceLock<Regex> = OnceLock::new();
+        if json::first_byte(head)? != b'{' {
+            return None;
+        }
+        let text = chat::head_text(head);
+        chat::regex(&MEMBERS, r#""members"\s*:\s*\[\s*"[UW][A-Z0-9]{6,}""#)
+            .is_match(&text)
+            .then(|| "a Slack conversations.members response (member ids, no messages)".to_string())
+    }
+
     fn parse_in(&self, input: &[u8], context: &Context<'_>, sink: &mut dyn RecordSink) {
         if let Some((_, elements)) = chat::records_array(
             input,
@@ -1073,6 +1084,14 @@ mod tests {
         ];
         assert_rejects(&SlackExport, others);
         assert_rejects(&SlackApi, others);
+    }
+
+    #[test]
+    fn a_members_list_is_named_not_unrecognized() {
+        let members = br#"{"ok": true, "members": ["U96S1SN64", "W97MEF6M8"], "response_metadata": {"next_cursor": ""}}"#;
+        assert_eq!(SlackApi.sniff(members), None);
+        assert!(SlackApi.untimed(members).is_some());
+        assert_eq!(SlackApi.untimed(br#"{"members": [{"id": 1}]}"#), None);
     }
 
     never_panics!(SlackExport, SlackApi);

@@ -53,6 +53,28 @@ impl Parser for TextLog {
     fn starts_record(&self, line: &[u8]) -> Option<bool> {
         Some(parse_line(&lines::text(line).0).is_ok())
     }
+
+    fn untimed(&self, head: &[u8]) -> Option<String> {
+        // A stack trace saved on its own (a test report's, a crash dump's
+        // `[ERROR]`-prefixed one): frames, indented or not, and the
+        // exception lines, with no time anywhere.
+        let frame = |line: &str| {
+            let line = line
+                .strip_prefix('[')
+                .and_then(|rest| rest.split_once("] "))
+                .filter(|(level, _)| Level::from_word(level).is_some())
+                .map_or(line, |(_, rest)| rest)
+                .trim_start();
+            is_trace_line(line) || line.starts_with("at ")
+        };
+        let stamped = lines::sniff(head, false, |line| parse_line(line).is_ok()).is_some();
+        // Indented lines (frames, quoted source) are left out of the count.
+        let traced = lines::sniff(head, true, frame).is_some_and(|share| share >= 80);
+        (traced && !stamped).then(|| {
+            "a stack trace without timestamps (it belongs with the log line that reported it)"
+                .to_string()
+        })
+    }
 }
 
 /// How many tokens after the timestamp may hold the level and the logger:
@@ -841,6 +863,21 @@ libvirtError: Failed to connect socket to '/var/run/libvirt/libvirt-sock': No su
             "1,Sun Dec 04 04:47:44 2005,notice,workerEnv.init() ok /etc/httpd/conf/workers2.properties,E2,workerEnv.init() ok <*>\n",
             ],
         );
+    }
+
+    #[test]
+    fn a_stack_trace_without_times_is_named_not_unrecognized() {
+        let java = "java.net.ConnectException: Connection refused\n\tat a.B.c(B.java:73)\n\tat a.B.d(B.java:53)\nCaused by: java.io.IOException: x\n\t... 3 more\n";
+        let maven = "[ERROR] java.lang.IllegalStateException: no context\n[ERROR] at a.B.c(B.java:302)\n[ERROR] at a.B.d(B.java:234)\n";
+        let python = "Traceback (most recent call last):\n  File \"x.py\", line 3, in <module>\n    f()\nValueError: bad\n";
+        for trace in [java, maven, python] {
+            assert_eq!(TextLog.sniff(trace.as_bytes()), None, "{trace}");
+            assert!(TextLog.untimed(trace.as_bytes()).is_some(), "{trace}");
+        }
+        // A log with its traces is a log, and prose is neither.
+        let log = format!("2026-01-01 10:00:00 ERROR boom\n{java}");
+        assert_eq!(TextLog.untimed(log.as_bytes()), None);
+        assert_eq!(TextLog.untimed(b"just some words\nand more words\n"), None);
     }
 
     never_panics!(TextLog);
