@@ -225,11 +225,12 @@ impl Normalizer<'_> {
                 part.times.push(time);
             }
         }
+        let fact_time = time + skew::half_unit(r.time.precision);
         for fact in skew::facts(r.kind.as_str(), &r.message, &r.attributes, &r.identifiers) {
-            self.facts.add(&fact, time);
+            self.facts.add(&fact, fact_time);
         }
         if let Some(id) = r.correlation.as_deref().filter(|_| r.kind == Kind::Log) {
-            self.facts.add_request(id, time);
+            self.facts.add_request(id, fact_time);
         }
         let attributes = (!r.attributes.is_empty()).then(|| {
             if r.attributes != self.last_attributes.0 {

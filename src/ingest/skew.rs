@@ -18,6 +18,7 @@ use std::hash::Hasher;
 use std::sync::LazyLock;
 
 use chrono::{Offset, TimeZone};
+use factline_parsers::time::Precision;
 use regex::Regex;
 
 use super::{IngestConfig, SkewMode};
@@ -135,6 +136,18 @@ const REQUEST: &str = "request ";
 
 fn request_fact(id: &str) -> String {
     format!("{REQUEST}{id}")
+}
+
+/// Half the unit a time is written in: a time written to the second
+/// stands for the whole second it names, so its facts are paired at the
+/// middle of it. Else a clock written to the second (an access log's)
+/// would seem half a second slow against one written to the millisecond.
+pub(super) fn half_unit(precision: Precision) -> i64 {
+    match precision {
+        Precision::Minute => 30_000_000,
+        Precision::Second => 500_000,
+        Precision::Milli | Precision::Micro | Precision::Nano => 0,
+    }
 }
 
 /// The facts a record shares with other sources' records.

@@ -503,3 +503,56 @@ fn two_clocks_that_disagree_with_nothing_to_decide_are_both_reported() {
     }
     assert!(stderr(&out).contains("clock:"), "{}", stderr(&out));
 }
+
+/// A proxy writes whole seconds, the apps milliseconds: a time written to
+/// the second stands for the whole second, so the estimate carries no
+/// half-second bias from it.
+#[test]
+fn a_clock_written_to_the_second_is_paired_at_the_middle_of_it() {
+    let base = 1_783_094_400_000i64; // 2026-07-03T16:00:00Z, in ms
+    let stamp = |ms: i64, whole: bool| {
+        let t = chrono::DateTime::from_timestamp_millis(ms).unwrap();
+        if whole {
+            t.format("%d/%b/%Y:%H:%M:%S +0000").to_string()
+        } else {
+            t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+        }
+    };
+    let (mut proxy, mut fast, mut right) = (String::new(), String::new(), String::new());
+    for i in 0..40i64 {
+        // Spread over the second, and 20 ms of request time.
+        let at = base + i * 7_000 + (i * 137) % 1000;
+        let rid = format!("{:016x}", 0xabc0_0000_0000u64 + i as u64);
+        proxy += &format!(
+            "10.0.0.9 - - [{}] \"GET /o/{i} HTTP/1.1\" 200 512 \"-\" \"curl/8\" {rid}\n",
+            stamp(at, true)
+        );
+        let line = |skew: i64| {
+            format!(
+                "ts={} level=info msg=\"served\" request_id={rid}\n",
+                stamp(at + 20 + skew, false)
+            )
+        };
+        if i % 2 == 0 {
+            fast += &line(40_000);
+        } else {
+            right += &line(0);
+        }
+    }
+    let s = Scratch::new();
+    s.write("ev/proxy.log", proxy);
+    s.write("ev/app-fast.log", fast);
+    s.write("ev/app-right.log", right);
+    assert_code(&s.run("ingest", &[s.path("ev").to_str().unwrap()]), 0);
+    let skew = skew_of(&s, "app-fast.log");
+    assert!(
+        (skew["seconds"].as_f64().unwrap() - 40.02).abs() <= 0.1,
+        "{skew}"
+    );
+    assert_eq!(skew["applied"], true, "{skew}");
+    let right = skew_of(&s, "app-right.log");
+    assert!(
+        right.is_null() || right["seconds"].as_f64().unwrap().abs() < 0.1,
+        "{right}"
+    );
+}
