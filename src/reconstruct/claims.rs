@@ -122,7 +122,9 @@ static INTENT: LazyLock<Regex> = LazyLock::new(|| {
     .expect("valid regex")
 });
 static ERROR_WORDS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b(errors?|5xx|50[0-4]s?|failures?|failing|exceptions?|timeouts?)\b")
+    Regex::new(
+        r"\b(errors?|5xx|5\d\ds?|failures?|failing|exceptions?|npes?|timeouts?|crash(es|ing)?|panics?|ooms?)\b",
+    )
         .expect("valid regex")
 });
 static STOPPED: LazyLock<Regex> = LazyLock::new(|| {
@@ -999,6 +1001,11 @@ mod tests {
         records.push(machine("2026-11-20T10:09:40Z", "error", "checkout-api 502"));
         // A new burst much later is another story.
         records.push(machine("2026-11-20T10:40:00Z", "error", "checkout-api 502"));
+        // Errors named by their kind are errors too.
+        for said in ["NPEs stopped at 10:05", "checkout 503s gone since 10:05"] {
+            let claim = &claims(said, written, &Zone::Utc)[0];
+            assert_eq!(claim.act, Act::ErrorsStopped, "{said}");
+        }
         let claim = &claims("checkout errors stopped at 10:05", written, &Zone::Utc)[0];
         let (result, _, note) = judge(claim, written, &records).unwrap();
         assert_eq!(result, CheckResult::Contradicted);

@@ -52,7 +52,7 @@ const QUOTE_CHARS: usize = 70;
 /// spiking", "api is down", "seeing timeouts").
 static TROUBLE_TALK: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)\b(errors?|erroring|5\d\d|5xx|[45]\d\ds|time(d|s)? ?outs?|timing out|fail(s|ed|ing|ures?)?|down|outage|degraded|latency|slow|spik(e|es|ing)|broken|unavailable|unreachable|not working|alerts?|paged|crash(es|ing)?|oom)\b",
+        r"(?i)\b(errors?|erroring|5\d\d|5xx|[45]\d\ds|time(d|s)? ?outs?|timing out|fail(s|ed|ing|ures?)?|down|outage|degraded|latency|slow|spik(e|es|ing)|broken|unavailable|unreachable|not working|alerts?|paged|crash(es|ing)?|oom|exceptions?|npes?|throwing|panic(s|king)?)\b",
     )
     .expect("valid regex")
 });
@@ -479,5 +479,25 @@ mod tests {
         assert_eq!(thousands(12), "12");
         assert_eq!(quote("short"), "'short'");
         assert!(quote(&"x".repeat(100)).ends_with("…'"));
+    }
+
+    #[test]
+    fn trouble_is_heard_in_the_words_responders_use() {
+        for said in [
+            "checkout throwing NPEs since the deploy",
+            "login timeouts spiking on web",
+            "seeing 502s from the edge",
+            "api is down for me",
+            "p99 latency through the roof",
+        ] {
+            assert!(TROUBLE_TALK.is_match(said), "{said}");
+        }
+        for said in [
+            "standup in 5",
+            "lunch?",
+            "search-api 2.4.1 is out, all good",
+        ] {
+            assert!(!TROUBLE_TALK.is_match(said), "{said}");
+        }
     }
 }
