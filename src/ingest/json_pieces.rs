@@ -362,6 +362,12 @@ impl Scanner {
     /// arrays the piece continues (`open`, outermost first).
     fn locator(open: &[(String, u64)], locator: &str) -> String {
         let mut out = String::with_capacity(locator.len() + 8);
+        Scanner::write_locator(open, locator, &mut out);
+        out
+    }
+
+    /// [`Scanner::locator`] written into `out`.
+    fn write_locator(open: &[(String, u64)], locator: &str, out: &mut String) {
         let mut done = 0;
         for (path, base) in open {
             let Some(rest) = locator.strip_prefix(path.as_str()) else {
@@ -383,7 +389,6 @@ impl Scanner {
             done = at + len;
         }
         out.push_str(&locator[done..]);
-        out
     }
 }
 
@@ -414,6 +419,27 @@ impl Piece {
         let Some(before) = self.documents_before else {
             return moved;
         };
+        Piece::numbered(moved, before)
+    }
+
+    /// [`Piece::locator`] in place, through `scratch`: a record's locator
+    /// keeps its buffer (built with room for the larger indices), which
+    /// spares an allocation per record of an export.
+    fn relocate(&self, locator: &mut String, scratch: &mut String) {
+        scratch.clear();
+        Scanner::write_locator(&self.open, locator, scratch);
+        match self.documents_before {
+            None => {
+                locator.clear();
+                locator.push_str(scratch);
+            }
+            Some(before) => *locator = Piece::numbered(std::mem::take(scratch), before),
+        }
+    }
+
+    /// A locator of a piece in a stream of documents, numbered as in the
+    /// whole file.
+    fn numbered(moved: String, before: u64) -> String {
         let numbered = moved
             .strip_prefix("document ")
             .and_then(|rest| rest.split_once(' '))
@@ -548,12 +574,12 @@ fn cut_pieces(
 
 /// Moves a record parsed from a piece to its place in the input, but for
 /// the line and byte offsets of the input before the piece.
-fn shift_record(piece: &Piece, record: &mut Record) {
+fn shift_record(piece: &Piece, record: &mut Record, scratch: &mut String) {
     let start = record.span.start.saturating_sub(piece.prefix);
     let end = record.span.end.saturating_sub(piece.prefix).max(start);
     record.span = start..end;
-    if let Some(locator) = &record.locator {
-        record.locator = Some(piece.locator(locator));
+    if let Some(locator) = &mut record.locator {
+        piece.relocate(locator, scratch);
     }
 }
 
@@ -567,12 +593,14 @@ fn shift_problem(piece: &Piece, problem: &mut Problem) {
 struct Shift<'s, 'h, 'b, 'i> {
     piece: &'s Piece,
     handover: &'h mut Handover<'b, 'i>,
+    /// Where locators are rewritten.
+    scratch: String,
 }
 
 impl RecordSink for Shift<'_, '_, '_, '_> {
     fn record(&mut self, mut record: Record) {
         let verbatim = Verbatim::find(&record, &self.piece.document);
-        shift_record(self.piece, &mut record);
+        shift_record(self.piece, &mut record, &mut self.scratch);
         self.handover.push(record, verbatim);
     }
 
@@ -611,6 +639,7 @@ pub(super) fn parse(
                     &mut Shift {
                         piece: &piece,
                         handover: &mut handover,
+                        scratch: String::new(),
                     },
                 );
                 handover.finish(piece.lines, piece.bytes);
@@ -651,7 +680,7 @@ mod tests {
                 let mut out = Collected::default();
                 parser.parse(&piece.document, &mut out);
                 for mut record in out.records {
-                    shift_record(&piece, &mut record);
+                    shift_record(&piece, &mut record, &mut String::new());
                     record.line = record.line.map(|l| l + lines_before);
                     record.line_end = record.line_end.map(|l| l + lines_before);
                     let base = bytes_before as usize;

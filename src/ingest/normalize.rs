@@ -2,6 +2,7 @@
 //! templates and notability, sent to the writer in batches.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use factline_parsers::{Kind, Problem, Record, RecordSink};
 
@@ -46,7 +47,7 @@ pub(super) struct Normalizer<'a> {
     pub(super) byte_base: u64,
     /// The last record's attributes and their JSON: records of one stream
     /// (a Loki stream's labels, a pod's) often carry the same ones.
-    pub(super) last_attributes: (Vec<(String, String)>, String),
+    pub(super) last_attributes: (Vec<(String, String)>, Arc<str>),
 }
 
 /// A record's attributes as a JSON object; a repeated key keeps its first
@@ -237,7 +238,7 @@ impl Normalizer<'_> {
                 // In place: where every record's attributes differ (a
                 // request id each), the kept copy reuses its buffers.
                 self.last_attributes.0.clone_from(&r.attributes);
-                self.last_attributes.1 = attributes_json(&r.attributes);
+                self.last_attributes.1 = Arc::from(attributes_json(&r.attributes));
             }
             self.last_attributes.1.clone()
         });
@@ -321,7 +322,7 @@ impl Normalizer<'_> {
             notable,
             identifiers: (!r.identifiers.is_empty())
                 .then(|| serde_json::to_string(&r.identifiers).unwrap_or_default()),
-            attributes,
+            attributes: attributes.map(|a| a.to_string()),
         });
         if self.batch.len() >= BATCH {
             let batch = std::mem::replace(&mut self.batch, Vec::with_capacity(BATCH));

@@ -32,6 +32,7 @@
 //! at its cluster and has none of the extras.
 
 use std::borrow::Cow;
+use std::sync::Arc;
 
 use crate::model::Quality;
 
@@ -74,8 +75,9 @@ pub struct Line {
     pub host: Option<String>,
     /// Service.
     pub service: Option<String>,
-    /// JSON object of attributes.
-    pub attributes: Option<String>,
+    /// JSON object of attributes, shared with the lines before it that
+    /// carry the same (a log platform's stream labels on every line).
+    pub attributes: Option<Arc<str>>,
     /// Template cluster in its source's miner.
     pub cluster: u64,
     /// Position in the source when more than `line N` (`$.hits.hits[17]`).
@@ -281,7 +283,7 @@ pub fn decode(data: &[u8], layout: u32) -> Result<Vec<Line>, Damaged> {
         let level = text(r.varint()?)?.map(Cow::Owned);
         let host = text(r.varint()?)?;
         let service = text(r.varint()?)?;
-        let attributes = text(r.varint()?)?;
+        let attributes = text(r.varint()?)?.map(Arc::from);
         let cluster = r.varint()?;
         let extras = if layout >= 2 { r.varint()? } else { 0 };
         if extras & !(HAS_LOCATOR | HAS_SYSTEM | HAS_IDENTIFIERS | HAS_TIME_TEXT) != 0 {

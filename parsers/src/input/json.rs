@@ -174,11 +174,13 @@ pub(crate) fn elements_of<'i>(
 }
 
 /// `path[index]`: the locator of an array's element. Built without the
-/// formatting machinery, as it is for every record of an export.
+/// formatting machinery, as it is for every record of an export, and
+/// with room for the larger indices a streamed piece's locators are
+/// rewritten to in place.
 pub fn indexed(path: &str, index: u64) -> String {
     let mut digits = itoa::Buffer::new();
     let digits = digits.format(index);
-    let mut out = String::with_capacity(path.len() + digits.len() + 2);
+    let mut out = String::with_capacity(path.len() + digits.len() + 2 + 12);
     out.push_str(path);
     out.push('[');
     out.push_str(digits);

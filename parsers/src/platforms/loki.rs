@@ -137,7 +137,7 @@ fn read_response(
             sink.problem(problem(stream, at, "stream without values".to_string()));
             continue;
         };
-        for value in values {
+        for mut value in values {
             let pair = serde_json::from_str(value.value.get()).ok();
             let Some((ValuePair { ns, metadata, .. }, Some(line))) =
                 pair.map(|pair: ValuePair| (pair, json::string_text(pair.line)))
@@ -154,7 +154,11 @@ fn read_response(
             };
             // The message is the line's own when its parser reads it, so
             // the line is copied only when none does.
+            // The locator moves into the record, not copied: one string
+            // less per line.
+            let locator = std::mem::take(&mut value.locator);
             let mut record = src.record_at(&value, Kind::Log, time, String::new());
+            record.locator = Some(locator);
             let metadata = metadata.and_then(|raw| serde_json::from_str::<Value>(raw.get()).ok());
             if let Some(Value::Object(metadata)) = metadata {
                 for (key, v) in metadata {
