@@ -229,14 +229,15 @@ fn fields_at(pairs: &[Pair<'_>], time: Timestamp, time_at: Option<usize>) -> Fie
     ];
     // The other pairs carry the facts (`version=1.4.2 env=prod`), so they
     // stay in the message as written, after the text.
-    let mut message = String::new();
     let text = text.map(|(_, text)| text).filter(|t| !t.is_empty());
     let rest = pairs
         .iter()
         .enumerate()
         .filter(|(i, _)| !used.contains(&Some(*i)))
         .map(|(_, pair)| pair.raw);
-    for part in text.into_iter().chain(rest) {
+    let parts = || text.into_iter().chain(rest.clone());
+    let mut message = String::with_capacity(parts().map(|p| p.len() + 1).sum());
+    for part in parts() {
         if !message.is_empty() {
             message.push(' ');
         }

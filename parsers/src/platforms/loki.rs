@@ -254,6 +254,8 @@ impl Stream {
 /// parser read it (else the caller sets the message).
 fn finish(record: &mut Record, stream: &Stream, line: &str, inner: &mut InnerLines) -> bool {
     record.system = Some("Loki".to_string());
+    // The labels, the line's format and what the line adds, in one go.
+    record.attributes.reserve(4);
     record.host.clone_from(&stream.host);
     record.service.clone_from(&stream.service);
     if let Some(selector) = &stream.selector {
