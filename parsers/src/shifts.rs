@@ -174,19 +174,30 @@ impl Columns {
     fn find(headers: &[String]) -> Option<Columns> {
         let names: Vec<String> = headers.iter().map(|h| normalize(h)).collect();
         // The first column with a name from `list`, the list's order first.
-        let pick = |list: &[&str]| {
+        // The first column with a name from `list`, the list's order
+        // first; else one whose name holds a word of `loose` ("On-call
+        // engineer", "Shift start (UTC)").
+        let pick_loose = |list: &[&str], loose: &[&str]| {
             list.iter()
                 .find_map(|want| names.iter().position(|n| n == want))
+                .or_else(|| {
+                    loose.iter().find_map(|want| {
+                        names
+                            .iter()
+                            .position(|n| format!(" {n} ").contains(&format!(" {want} ")))
+                    })
+                })
         };
+        let pick = |list: &[&str]| pick_loose(list, &[]);
         let email = pick(EMAIL);
         let role = pick(ROLE);
         let columns = Columns {
-            person: pick(PERSON).or(email),
+            person: pick_loose(PERSON, &["engineer", "responder", "person", "assignee"]).or(email),
             email,
             role,
             role_name: role.and_then(|i| names.get(i)).cloned().unwrap_or_default(),
-            start: pick(START),
-            end: pick(END),
+            start: pick_loose(START, &["start", "begin"]),
+            end: pick_loose(END, &["end", "until"]),
             zone: pick(ZONE),
             date: pick(DATE),
         };
@@ -285,6 +296,9 @@ fn date(text: &str) -> Option<NaiveDate> {
         "%b %d, %Y",
         "%B %d, %Y",
         "%a %Y-%m-%d",
+        // Day first, as European sheets write it with dots (unambiguous,
+        // unlike slashes).
+        "%d.%m.%Y",
     ];
     let t = text.trim();
     LAYOUTS
@@ -344,6 +358,17 @@ fn read_cell(text: &str, day: Option<NaiveDate>, what: &str) -> Result<Cell, Str
     if let Some(ts) = text_time(text) {
         return Ok(Cell::Full(ts));
     }
+    // A date and a time of day that no timestamp reader takes as one
+    // (`14.08.2026 08:00`).
+    let on_its_date = text
+        .trim()
+        .split_once(' ')
+        .and_then(|(d, t)| Some((date(d)?, t)));
+    let written = text.trim();
+    let (text, day) = match on_its_date {
+        Some((own, time)) => (time, Some(own)),
+        None => (text, day),
+    };
     match (time_of_day(text), day) {
         (Some((time, precision, next_day)), Some(day)) => {
             let mut at = day.and_time(time);
@@ -352,7 +377,7 @@ fn read_cell(text: &str, day: Option<NaiveDate>, what: &str) -> Result<Cell, Str
                     .checked_add_signed(Duration::days(1))
                     .ok_or("date out of range")?;
             }
-            Ok(Cell::OnDate(at, precision, text.trim().to_string()))
+            Ok(Cell::OnDate(at, precision, written.to_string()))
         }
         (Some(_), None) => Err(format!(
             "{what} {text:?} is a time of day and the row has no date"
@@ -428,7 +453,8 @@ fn read_shift(row: &CsvRow, columns: &Columns) -> Result<Option<Shift>, String> 
         Some(end)
     };
     let date_prefix = |text: &str| match day_text {
-        "" => text.to_string(),
+        // A cell that writes its own date keeps it as written.
+        d if d.is_empty() || text.contains(d) => text.to_string(),
         d => format!("{d} {text}"),
     };
     let resolve = |cell: Cell| -> Result<Timestamp, String> {
@@ -535,7 +561,7 @@ pub(crate) fn level_role(level: u64) -> String {
 mod tests {
     use super::*;
     use crate::record::Collected;
-    use crate::testing::{assert_rejects, attr, never_panics, problem_places, run, utc};
+    use crate::testing::{assert_rejects, attr, never_panics, problem_places, run, run_str, utc};
     use proptest::prelude::*;
 
     const WEEKLY: &[u8] = include_bytes!("../../fixtures/shifts/weekly_rotation.csv");
@@ -660,6 +686,20 @@ Gus;primary;2026-10-25 08:00;;\n";
         let out = run(&Shifts, b"Name,Start,End\nAnn,2026-10-25 08:00,\n");
         assert!(out.records.is_empty());
         assert_eq!(out.problems.len(), 1);
+    }
+
+    #[test]
+    fn a_european_sheet_with_headers_in_its_own_words() {
+        // Semicolons, day-first dates with dots, date and time in one
+        // cell, headers that hold the word rather than being it.
+        let sheet = "On-call engineer;Shift start;Shift end;Rotation;Timezone\nCarol White;14.08.2026 08:00;14.08.2026 20:00;primary on-call;Europe/Berlin\n";
+        assert_eq!(Shifts.sniff(sheet.as_bytes()), Some(95));
+        let out = run_str(&Shifts, sheet);
+        assert!(out.problems.is_empty(), "{:?}", out.problems);
+        assert_eq!(out.records.len(), 2);
+        assert_eq!(out.records[0].actor.as_deref(), Some("Carol White"));
+        assert_eq!(out.records[0].message, "shift start: primary on-call");
+        assert_eq!(out.records[0].time.text, "14.08.2026 08:00");
     }
 
     #[test]
