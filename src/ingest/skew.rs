@@ -504,62 +504,40 @@ pub(super) fn estimate(store: &mut Store, config: &IngestConfig) -> Result<Redo>
                     note: format!("{evidence}; {verdict}"),
                 }
             }
+            // Two clocks that disagree, nothing telling which is right.
             None if undecided.contains(&s.id) => {
-                let Some(e) = good
-                    .iter()
-                    .filter(|e| e.a == s.id || e.b == s.id)
-                    .max_by_key(|e| e.pairs)
-                else {
-                    continue;
-                };
-                let other = if e.a == s.id { e.b } else { e.a };
-                let micros = if e.a == s.id { e.median } else { -e.median };
-                let verdict = zone_mistake(micros, s).unwrap_or_else(|| {
+                let Some(found) = unapplied(s, &good, &path, |e, other, micros| {
+                    let verdict = zone_mistake(micros, s).unwrap_or_else(|| {
+                        format!(
+                            "nothing tells which of the two clocks is right (no SaaS source, \
+                             no third clock agreeing with one, no --source-tz given): not \
+                             applied; if this one is wrong, correct it with --offset '{}={:+.0}s'",
+                            s.path,
+                            -seconds(micros)
+                        )
+                    });
                     format!(
-                        "nothing tells which of the two clocks is right (no SaaS source, \
-                         no third clock agreeing with one, no --source-tz given): not \
-                         applied; if this one is wrong, correct it with --offset '{}={:+.0}s'",
-                        s.path,
-                        -seconds(micros)
-                    )
-                });
-                Skew {
-                    seconds: seconds(micros),
-                    pairs: e.pairs as i64,
-                    spread: seconds(e.spread),
-                    reference: path(other).to_string(),
-                    applied: false,
-                    note: format!(
-                        "{} facts shared with {}, median difference {:+.3} s, spread {:.3} s; {verdict}",
+                        "{} facts shared with {other}, median difference {:+.3} s, spread {:.3} s; {verdict}",
                         e.pairs,
-                        path(other),
                         seconds(micros),
                         seconds(e.spread)
-                    ),
-                }
-            }
-            None => {
-                let Some(e) = loose
-                    .iter()
-                    .filter(|e| e.a == s.id || e.b == s.id)
-                    .max_by_key(|e| e.pairs)
-                else {
+                    )
+                }) else {
                     continue;
                 };
-                let other = if e.a == s.id { e.b } else { e.a };
-                Skew {
-                    seconds: seconds(if e.a == s.id { e.median } else { -e.median }),
-                    pairs: e.pairs as i64,
-                    spread: seconds(e.spread),
-                    reference: path(other).to_string(),
-                    applied: false,
-                    note: format!(
-                        "{} facts shared with {}, but their differences spread over {:.3} s: no offset can be trusted",
+                found
+            }
+            None => {
+                let Some(found) = unapplied(s, &loose, &path, |e, other, _| {
+                    format!(
+                        "{} facts shared with {other}, but their differences spread over {:.3} s: no offset can be trusted",
                         e.pairs,
-                        path(other),
                         seconds(e.spread)
-                    ),
-                }
+                    )
+                }) else {
+                    continue;
+                };
+                found
             }
         };
         if found.seconds.abs() >= seconds(MIN_APPLIED) {
@@ -577,6 +555,31 @@ pub(super) fn estimate(store: &mut Store, config: &IngestConfig) -> Result<Redo>
         store.save_skew(&s.sha256, &found)?;
     }
     Ok(redo)
+}
+
+/// An estimate left unapplied for `s`, from its best-paired edge among
+/// `edges`, with the note `note` writes from the edge, the other source's
+/// path and the offset in microseconds.
+fn unapplied<'p>(
+    s: &SourceRow,
+    edges: &[&Edge],
+    path: &impl Fn(i64) -> &'p str,
+    note: impl Fn(&Edge, &str, i64) -> String,
+) -> Option<Skew> {
+    let e = edges
+        .iter()
+        .filter(|e| e.a == s.id || e.b == s.id)
+        .max_by_key(|e| e.pairs)?;
+    let other = path(if e.a == s.id { e.b } else { e.a });
+    let micros = if e.a == s.id { e.median } else { -e.median };
+    Some(Skew {
+        seconds: seconds(micros),
+        pairs: e.pairs as i64,
+        spread: seconds(e.spread),
+        reference: other.to_string(),
+        applied: false,
+        note: note(e, other, micros),
+    })
 }
 
 #[cfg(test)]
