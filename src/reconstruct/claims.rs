@@ -685,7 +685,20 @@ fn judge(
         .copied()
         .filter(|&i| agrees(&machine[i]) == Some(true))
         .collect();
-    if let Some(i) = closest(&supporting) {
+    // A deploy or rollback said done is its finish, where the records
+    // mark one within the tolerance, rather than its start.
+    let best = |set: &[usize]| {
+        let finishes: Vec<usize> = set
+            .iter()
+            .copied()
+            .filter(|&i| {
+                matches!(claim.act, Act::Deploy | Act::Rollback)
+                    && DONE.is_match(&machine[i].message.to_lowercase())
+            })
+            .collect();
+        closest(&finishes).or_else(|| closest(set))
+    };
+    if let Some(i) = best(&supporting) {
         let note = format!(
             "{} at {}, {}",
             summary_of(&machine[i]),
@@ -699,7 +712,7 @@ fn judge(
         .copied()
         .filter(|&i| agrees(&machine[i]) == Some(false))
         .collect();
-    let i = closest(&disagreeing)?;
+    let i = best(&disagreeing)?;
     let claimed = match &claim.act {
         Act::Flag(on) => format!("not {} as stated", if *on { "on" } else { "off" }),
         Act::Scale => format!("not {} as stated", scaled_to(&claim.text).unwrap_or(0)),
@@ -982,6 +995,31 @@ mod tests {
             judge(claim, written, &records).unwrap().0,
             CheckResult::Supported
         );
+    }
+
+    #[test]
+    fn a_deploy_said_done_is_its_finish_not_its_start() {
+        let written = utc("2026-08-14T10:43:00Z");
+        let records = [
+            machine(
+                "2026-08-14T10:41:30Z",
+                "info",
+                "deploy started service=checkout-api version=2.14.1",
+            ),
+            machine(
+                "2026-08-14T10:42:40Z",
+                "info",
+                "deploy finished service=checkout-api version=2.14.1",
+            ),
+        ];
+        for (said, result) in [
+            ("deployed 2.14.1 at 10:42", CheckResult::Supported),
+            ("deployed 2.14.2 at 10:42", CheckResult::Contradicted),
+        ] {
+            let claim = &claims(said, written, &Zone::Utc)[0];
+            let (got, cited, note) = judge(claim, written, &records).unwrap();
+            assert_eq!((got, cited), (result, vec![1]), "{said}: {note}");
+        }
     }
 
     #[test]
