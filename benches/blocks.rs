@@ -75,7 +75,7 @@ fn lines(shape: Shape) -> Vec<Line> {
                 attributes: None,
                 cluster: rng.next(40),
                 locator: hits.then(|| format!("$.hits.hits[{seq}]")),
-                system: hits.then(|| "Elasticsearch".to_string()),
+                system: hits.then(|| "Elasticsearch".into()),
                 identifiers: if hits {
                     vec![format!("{:012x}", 70_000 + seq)]
                 } else {

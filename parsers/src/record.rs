@@ -1,3 +1,4 @@
+use std::borrow::Cow;
 use std::ops::Range;
 
 use crate::time::Timestamp;
@@ -151,7 +152,7 @@ pub struct Record {
     pub lossy_utf8: bool,
     /// The product or tool that recorded it (`PagerDuty`, `Slack`, `Jira`),
     /// when the format says.
-    pub system: Option<String>,
+    pub system: Option<Cow<'static, str>>,
     /// Whether a person wrote it (`Some(true)`), a bot or system did
     /// (`Some(false)`), or the format does not say.
     pub human: Option<bool>,

@@ -82,8 +82,8 @@ pub struct Line {
     pub cluster: u64,
     /// Position in the source when more than `line N` (`$.hits.hits[17]`).
     pub locator: Option<String>,
-    /// Product that recorded it.
-    pub system: Option<String>,
+    /// Product that recorded it (a parser's constant name, not copied).
+    pub system: Option<Cow<'static, str>>,
     /// Identifiers the record carries.
     pub identifiers: Vec<String>,
     /// The time as written, where the record's bytes do not hold it.
@@ -304,7 +304,9 @@ pub fn decode(data: &[u8], layout: u32) -> Result<Vec<Line>, Damaged> {
         }
         let system = match extras & HAS_SYSTEM {
             0 => None,
-            _ => Some(text(r.varint()?)?.ok_or(Damaged("system missing"))?),
+            _ => Some(Cow::Owned(
+                text(r.varint()?)?.ok_or(Damaged("system missing"))?,
+            )),
         };
         let mut identifiers = Vec::new();
         if extras & HAS_IDENTIFIERS != 0 {
@@ -736,7 +738,7 @@ mod tests {
              proptest::collection::vec("[0-9a-f]{0,12}", 0..4), proptest::option::of("[0-9:TZ-]{0,20}")), 0..40)) {
             let lines: Vec<Line> = raw.into_iter().enumerate().map(|(i, (locator, system, identifiers, time_text))| Line {
                 locator,
-                system,
+                system: system.map(Cow::Owned),
                 identifiers,
                 time_text,
                 ..line(i as u64, i as i64, None)

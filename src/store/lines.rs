@@ -2,6 +2,7 @@
 //! `blocks.rs`): listings (all lines, or notable ones for reconstruction),
 //! counts, silences, the activity window and rate-change citations.
 
+use std::borrow::Cow;
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, VecDeque};
 
@@ -192,7 +193,7 @@ impl ListingLookups<'_> {
             message,
             template_id,
             template,
-            system: line.system,
+            system: line.system.map(Cow::into_owned),
             human: None,
             chatter: false,
             identifiers: line.identifiers,

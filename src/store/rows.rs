@@ -186,7 +186,7 @@ pub struct NewEvent {
     /// Invalid UTF-8 replaced.
     pub lossy_utf8: bool,
     /// Recording product or tool.
-    pub system: Option<String>,
+    pub system: Option<std::borrow::Cow<'static, str>>,
     /// Written by a person (true), a system (false), unknown (None).
     pub human: Option<bool>,
     /// Stored, left out of the draft.

@@ -452,7 +452,7 @@ fn bulk_post(
     if root.is_some() {
         record.locator = Some(element.locator.clone());
     }
-    record.system = Some(SYSTEM.to_string());
+    record.system = Some(SYSTEM.into());
     // Replies inherit the place of their post.
     let place = root.map_or(post, |(p, _)| p);
     let channel = match kind {

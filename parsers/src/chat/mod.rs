@@ -146,10 +146,10 @@ pub(crate) fn element_record(
     element: &Element,
     time: Timestamp,
     message: String,
-    system: &str,
+    system: &'static str,
 ) -> Record {
     let mut record = json::record_at(input, element, Kind::Chat, time, message);
-    record.system = Some(system.to_string());
+    record.system = Some(system.into());
     record
 }
 

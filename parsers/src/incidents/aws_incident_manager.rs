@@ -94,7 +94,7 @@ fn read_event(input: &IndexedInput<'_>, el: &Element, sink: &mut dyn RecordSink)
         None => kind_of.to_string(),
     };
     let mut record = input.record_at(el, Kind::Ticket, time, message);
-    record.system = Some("AWS Incident Manager".to_string());
+    record.system = Some("AWS Incident Manager".into());
     // Custom events are written by responders; the others by the service.
     record.human = (kind_of != "Custom Event").then_some(false);
     if let Some(arn) = text(v, &["incidentRecordArn"]) {

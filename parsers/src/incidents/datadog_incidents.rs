@@ -121,7 +121,7 @@ fn read_incident(input: &IndexedInput<'_>, el: &Element, sink: &mut dyn RecordSi
             None => format!("{what}: {title}"),
         };
         let mut record = input.record_at(&at, Kind::Ticket, time, message);
-        record.system = Some("Datadog".to_string());
+        record.system = Some("Datadog".into());
         record.level = severity.and_then(severity_level);
         if let Some(slug) = &slug {
             add_identifier(&mut record, slug.clone());

@@ -28,8 +28,8 @@ pub(crate) fn status_word(word: &str) -> String {
 /// Marks a record as an update published to customers by `system` (on the
 /// status page named `page`): not a person's chat line but the page's
 /// account, which reconstruction reads as the customers' notification.
-pub(crate) fn customer_facing(record: &mut Record, system: &str, page: Option<&str>) {
-    record.system = Some(system.to_string());
+pub(crate) fn customer_facing(record: &mut Record, system: &'static str, page: Option<&str>) {
+    record.system = Some(system.into());
     record.actor = Some(match page {
         Some(page) => format!("{page} status page"),
         None => "status page".to_string(),

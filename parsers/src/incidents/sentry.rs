@@ -99,7 +99,7 @@ fn read(
         None => title.to_string(),
     };
     let mut record = input.record_at(el, Kind::Log, time, message);
-    record.system = Some("Sentry".to_string());
+    record.system = Some("Sentry".into());
     record.actor = Some("Sentry".to_string());
     record.human = Some(false);
     record.level = text(v, &["level"]).and_then(Level::from_word);

@@ -135,7 +135,7 @@ struct ByPipeline<'s> {
 impl RecordSink for ByPipeline<'_> {
     fn record(&mut self, mut record: Record) {
         if record.kind == Kind::Deploy {
-            record.system = Some(self.system.to_string());
+            record.system = Some(self.system.into());
             record.human = Some(false);
             add_attribute(&mut record, "recorded_by", Some("pipeline"));
         }

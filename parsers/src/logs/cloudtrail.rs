@@ -303,7 +303,7 @@ fn read_record(src: &IndexedInput<'_>, el: &Element, sink: &mut dyn RecordSink) 
     });
     record.actor = actor;
     record.service = source.map(str::to_string);
-    record.system = Some("AWS CloudTrail".to_string());
+    record.system = Some("AWS CloudTrail".into());
     // An AWS service acting for itself is no person; for the other identity
     // types the record does not say whether a person or a script called.
     if text(v, &["userIdentity", "type"]) == Some("AWSService") {

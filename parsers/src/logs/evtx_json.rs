@@ -280,7 +280,7 @@ fn event(
     record.level = level_number.as_deref().and_then(windows_level);
     record.host = text(system.get("Computer"));
     record.service = provider.clone();
-    record.system = Some("Windows".to_string());
+    record.system = Some("Windows".into());
     record.human = Some(false);
     let named = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v);
     record.actor = named("SubjectUserName").map(|user| match named("SubjectDomainName") {

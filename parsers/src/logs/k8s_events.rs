@@ -264,7 +264,7 @@ fn read_event(
     record.host = host.map(str::to_string);
     record.service = object.clone();
     record.actor = component.map(str::to_string);
-    record.system = Some("Kubernetes".to_string());
+    record.system = Some("Kubernetes".into());
     record.human = Some(false);
     if let Some(uid) = uid {
         add_identifier(&mut record, uid);

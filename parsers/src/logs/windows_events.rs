@@ -737,7 +737,7 @@ fn build(root: &Node, system: &Node, time: Timestamp) -> Record {
     };
     record.host = computer.map(str::to_string);
     record.service = provider.map(str::to_string);
-    record.system = Some("Windows".to_string());
+    record.system = Some("Windows".into());
     let named = |name: &str| {
         data.iter()
             .find(|(k, _)| *k == Some(name))

@@ -162,7 +162,7 @@ fn read_alert(
     let severity = text(v, &["labels", "severity"]);
     let build = |at: &Element, time: Timestamp, message: String| {
         let mut record = input.record_at(at, Kind::Alert, time, message);
-        record.system = Some(payload.system.to_string());
+        record.system = Some(payload.system.into());
         record.actor = Some(payload.system.to_string());
         record.human = Some(false);
         record.host = host.map(str::to_string);

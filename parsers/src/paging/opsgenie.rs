@@ -96,7 +96,7 @@ fn read_document(input: &IndexedInput<'_>, doc: &Document<'_>, sink: &mut dyn Re
 
 fn base(input: &IndexedInput<'_>, at: &Element, time: Timestamp, message: String) -> Record {
     let mut record = input.record_at(at, Kind::Alert, time, message);
-    record.system = Some(SYSTEM.to_string());
+    record.system = Some(SYSTEM.into());
     record
 }
 

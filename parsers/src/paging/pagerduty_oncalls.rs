@@ -163,7 +163,7 @@ fn emit(input: &IndexedInput<'_>, el: &Element, shift: &Shift<'_>, sink: &mut dy
         let at = input.field(el, side).unwrap_or_else(|| el.clone());
         let message = format!("shift {side}: {}", shift.role);
         let mut record = input.record_at(&at, Kind::Shift, time, message);
-        record.system = Some(SYSTEM.to_string());
+        record.system = Some(SYSTEM.into());
         record.actor = Some(person.clone());
         if let Some(url) = shift.user.and_then(|u| text(u, &["html_url"])) {
             add_identifier(&mut record, url);

@@ -210,7 +210,7 @@ fn read_row(
     };
     let message_at = at(MESSAGE_COLUMNS);
     let mut record = src.record_at(row, Kind::Log, time, String::new());
-    record.system = Some("Azure Monitor".to_string());
+    record.system = Some("Azure Monitor".into());
     record.host = cell(at(HOST_COLUMNS));
     record.service = cell(at(SERVICE_COLUMNS));
     record.level = cell(at(LEVEL_COLUMNS)).as_deref().and_then(level);

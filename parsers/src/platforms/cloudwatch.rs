@@ -106,7 +106,7 @@ fn event_record(
     };
     let message = v.get("message").and_then(Value::as_str).unwrap_or("");
     let mut record = src.record_at(event, Kind::Log, time, message.trim_end().to_string());
-    record.system = Some(SYSTEM.to_string());
+    record.system = Some(SYSTEM.into());
     add_attribute(&mut record, "log_stream", json::text(v, &["logStreamName"]));
     add_attribute(&mut record, "log_group", json::text(v, &["logGroupName"]));
     if let Some(id) = json::text(v, &["eventId"]) {
@@ -127,7 +127,7 @@ fn insights_time(text: &str) -> Option<Timestamp> {
 
 /// Fills a record from the fields of one Insights row.
 fn insights_record(mut record: Record, fields: &[(&str, &str)], inner: &mut InnerLines) -> Record {
-    record.system = Some(SYSTEM.to_string());
+    record.system = Some(SYSTEM.into());
     let mut message = None;
     for (name, value) in fields {
         match *name {

@@ -50,7 +50,7 @@ struct Joined<'a> {
 fn parse_parts(
     input: &[u8],
     sink: &mut dyn RecordSink,
-    system: &str,
+    system: &'static str,
     read_part: impl for<'t> Fn(&'t str) -> Result<Part<'t>, String>,
 ) {
     let mut inner = InnerLines::default();
@@ -108,12 +108,12 @@ fn parse_parts(
     }
 }
 
-fn finish(joined: Joined<'_>, system: &str, inner: &mut InnerLines) -> Record {
+fn finish(joined: Joined<'_>, system: &'static str, inner: &mut InnerLines) -> Record {
     let span = joined.first.start..joined.last.start + joined.last.bytes.len();
     let mut record = Record::log(joined.first.number, span, joined.time, String::new());
     record.line_end = Some(joined.last.number);
     record.lossy_utf8 = joined.lossy;
-    record.system = Some(system.to_string());
+    record.system = Some(system.into());
     if !joined.stream.is_empty() {
         record
             .attributes

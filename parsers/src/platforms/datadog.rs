@@ -96,7 +96,7 @@ impl Parser for DatadogLogs {
 }
 
 fn finish(record: &mut Record, message: &str, inner: &mut InnerLines) {
-    record.system = Some(SYSTEM.to_string());
+    record.system = Some(SYSTEM.into());
     inner.apply(record, message);
 }
 

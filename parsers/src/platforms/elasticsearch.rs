@@ -224,7 +224,7 @@ fn read_hit(
     // The message is the line's own when its parser reads it, so the
     // document's is looked up only when none does.
     let mut record = src.record_at(hit, Kind::Log, time, String::new());
-    record.system = Some("Elasticsearch".to_string());
+    record.system = Some("Elasticsearch".into());
     let text = |key: &str| raw(key).and_then(json::raw_text);
     add_attribute(&mut record, "index", text("_index"));
     if let Some(id) = text("_id") {

@@ -108,7 +108,7 @@ fn read_entry(
         .or_else(|| payload_message(v))
         .unwrap_or_default();
     let mut record = src.record_at(entry, Kind::Log, time, message);
-    record.system = Some("Google Cloud Logging".to_string());
+    record.system = Some("Google Cloud Logging".into());
     record.level = json::text(v, &["severity"]).and_then(super::level);
     let resource_label = |names: &[&str]| {
         names

@@ -253,7 +253,7 @@ impl Stream {
 /// Sets what the labels say and reads the line into the record: whether a
 /// parser read it (else the caller sets the message).
 fn finish(record: &mut Record, stream: &Stream, line: &str, inner: &mut InnerLines) -> bool {
-    record.system = Some("Loki".to_string());
+    record.system = Some("Loki".into());
     // The labels, the line's format and what the line adds, in one go.
     record.attributes.reserve(4);
     record.host.clone_from(&stream.host);

@@ -163,7 +163,7 @@ fn fill(
     inner: &mut InnerLines,
     fields: impl FnOnce() -> String,
 ) -> Record {
-    record.system = Some("Splunk".to_string());
+    record.system = Some("Splunk".into());
     record.host = field("host");
     record.service = field("sourcetype");
     for key in KEPT {

@@ -87,7 +87,7 @@ fn label(id: &str) -> String {
 }
 
 fn stamp(mut r: Record, id: &str, product: Option<&str>, who: Option<&str>) -> Record {
-    r.system = Some("Bugzilla".to_string());
+    r.system = Some("Bugzilla".into());
     r.service = product.map(str::to_string);
     r.identifiers.push(label(id));
     r.actor = who.map(str::to_string);

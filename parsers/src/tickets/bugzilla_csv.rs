@@ -159,7 +159,7 @@ impl Layout {
         });
 
         let mut r = row.record(time, message);
-        r.system = Some("Bugzilla".to_string());
+        r.system = Some("Bugzilla".into());
         r.service = product.map(str::to_string);
         r.identifiers.push(format!("Bug {id}"));
         let mut put = |key: &str, value: Option<&str>| {

@@ -160,7 +160,7 @@ impl Issue {
     }
 
     fn stamp(&self, mut r: Record) -> Record {
-        r.system = Some("GitHub".to_string());
+        r.system = Some("GitHub".into());
         r.service = self.repo.clone();
         if self.label.contains('#') && self.repo.is_some() {
             r.identifiers.push(self.label.clone());

@@ -133,7 +133,7 @@ impl Ticket {
     }
 
     fn stamp(&self, mut r: Record) -> Record {
-        r.system = Some("GitLab".to_string());
+        r.system = Some("GitLab".into());
         r.service = self.project.clone();
         r.identifiers.extend(self.reference.iter().cloned());
         r.identifiers.extend(self.url.iter().cloned());
@@ -324,7 +324,7 @@ fn resource_event(input: &[u8], it: &Element, sink: &mut dyn RecordSink) -> Opti
         "changed".to_string()
     };
     let mut r = tickets::item_record(input, it, &it.locator, time, format!("{subject} {words}"));
-    r.system = Some("GitLab".to_string());
+    r.system = Some("GitLab".into());
     (r.actor, r.human) = user(v.get("user"));
     if let Some(state) = json::text(v, &["state"]) {
         r.attributes

@@ -182,7 +182,7 @@ impl Layout {
         let project = tickets::non_blank(row.cell(self.project)).map(str::to_string);
         let base = |time: Timestamp, message: String| {
             let mut r = row.record(time, message);
-            r.system = Some("Jira".to_string());
+            r.system = Some("Jira".into());
             r.service = project.clone();
             if !key.is_empty() {
                 r.identifiers.push(key.to_string());

@@ -234,7 +234,7 @@ impl Ticket {
     }
 
     fn stamp(&self, mut r: Record) -> Record {
-        r.system = Some("Jira".to_string());
+        r.system = Some("Jira".into());
         r.service = self.project.clone();
         r.identifiers.extend(self.key.iter().cloned());
         r.identifiers.extend(self.url.iter().cloned());
@@ -559,7 +559,7 @@ fn audit(input: &[u8], el: &Element, sink: &mut dyn RecordSink) -> Option<Record
         message.push_str(&format!(" ({})", changes.join("; ")));
     }
     let mut r = tickets::element_record(input, el, time, message);
-    r.system = Some("Jira".to_string());
+    r.system = Some("Jira".into());
     let author = json::text(v, &["authorAccountId"]).or_else(|| json::text(v, &["authorKey"]));
     // `-1` is Jira's own account: start-up, upgrades, scheduled jobs.
     r.human = match (author, json::text(v, &["eventSource"])) {

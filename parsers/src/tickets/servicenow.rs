@@ -130,7 +130,7 @@ fn milestone(events: &mut Vec<Record>, record: Record, word: &str) {
 }
 
 fn stamp(mut r: Record, number: &str, actor: Option<&str>) -> Record {
-    r.system = Some("ServiceNow".to_string());
+    r.system = Some("ServiceNow".into());
     r.identifiers.push(number.to_string());
     r.actor = actor.map(str::to_string);
     r.human = tickets::human_actor(actor);

@@ -162,7 +162,7 @@ fn audit(
         tickets::human_actor(actor.as_deref())
     };
     let stamp = |mut r: Record, actor: Option<String>, human: Option<bool>| {
-        r.system = Some("Zendesk".to_string());
+        r.system = Some("Zendesk".into());
         r.identifiers.push(label.clone());
         r.actor = actor;
         r.human = human;
