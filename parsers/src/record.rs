@@ -164,8 +164,10 @@ pub struct Record {
     /// systems saw of one happening.
     pub identifiers: Vec<String>,
     /// Further facts as key/value pairs (`role`, `status_from`, `status_to`,
-    /// `thread_ts`, `edited_at`, `reactions`…), stored as JSON.
-    pub attributes: Vec<(String, String)>,
+    /// `thread_ts`, `edited_at`, `reactions`…), stored as JSON. Keys are
+    /// mostly a parser's constant names, borrowed rather than copied into
+    /// every record.
+    pub attributes: Vec<(Cow<'static, str>, String)>,
     /// A request, trace or correlation id that another system's record of
     /// the same request carries too (a proxy's and an application's line):
     /// the pipeline pairs them to estimate clock offsets. Not stored, so a
@@ -209,8 +211,8 @@ impl Record {
     }
 
     /// Adds a key/value fact.
-    pub fn with_attribute(mut self, key: &str, value: impl Into<String>) -> Record {
-        self.attributes.push((key.to_string(), value.into()));
+    pub fn with_attribute(mut self, key: &'static str, value: impl Into<String>) -> Record {
+        self.attributes.push((key.into(), value.into()));
         self
     }
 }
@@ -261,11 +263,15 @@ pub(crate) fn add_identifier(record: &mut Record, identifier: impl Into<String>)
 }
 
 /// Adds a key/value fact when there is a value.
-pub(crate) fn add_attribute(record: &mut Record, key: &str, value: Option<impl Into<String>>) {
+pub(crate) fn add_attribute(
+    record: &mut Record,
+    key: impl Into<Cow<'static, str>>,
+    value: Option<impl Into<String>>,
+) {
     if let Some(value) = value {
         let value = value.into();
         if !value.trim().is_empty() {
-            record.attributes.push((key.to_string(), value));
+            record.attributes.push((key.into(), value));
         }
     }
 }

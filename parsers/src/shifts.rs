@@ -521,27 +521,25 @@ fn emit(row: &CsvRow, shift: &Shift, sink: &mut dyn RecordSink) {
                 format!("shift {side}: {}", shift.role),
             )
         };
+        record.attributes.push(("role".into(), shift.role.clone()));
         record
             .attributes
-            .push(("role".to_string(), shift.role.clone()));
-        record
-            .attributes
-            .push(("person".to_string(), shift.person.clone()));
+            .push(("person".into(), shift.person.clone()));
         if let Some(email) = &shift.email {
-            record.attributes.push(("email".to_string(), email.clone()));
+            record.attributes.push(("email".into(), email.clone()));
         }
         record
             .attributes
-            .push(("shift_id".to_string(), row.row.to_string()));
+            .push(("shift_id".into(), row.row.to_string()));
         record
             .attributes
-            .push(("shift_event".to_string(), side.to_string()));
+            .push(("shift_event".into(), side.to_string()));
         // The zone only applies to a naive time; an explicit offset won.
         if let (Zone::Named(tz), TimeValue::Local(_)) = (&shift.zone, &time.value) {
-            record.attributes.push(("tz".to_string(), tz.clone()));
+            record.attributes.push(("tz".into(), tz.clone()));
         }
         if let Some(zone) = shift.zone.text() {
-            record.attributes.push(("person_tz".to_string(), zone));
+            record.attributes.push(("person_tz".into(), zone));
         }
         sink.record(record);
     }

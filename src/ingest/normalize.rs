@@ -1,6 +1,7 @@
 //! The normalizer: a parser's records become events with UTC times,
 //! templates and notability, sent to the writer in batches.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -47,13 +48,13 @@ pub(super) struct Normalizer<'a> {
     pub(super) byte_base: u64,
     /// The last record's attributes and their JSON: records of one stream
     /// (a Loki stream's labels, a pod's) often carry the same ones.
-    pub(super) last_attributes: (Vec<(String, String)>, Arc<str>),
+    pub(super) last_attributes: (Vec<(Cow<'static, str>, String)>, Arc<str>),
 }
 
 /// A record's attributes as a JSON object; a repeated key keeps its first
 /// place and its last value. Written directly, as most log lines of some
 /// formats carry a few attributes and a JSON map per line costs more.
-pub(super) fn attributes_json(pairs: &[(String, String)]) -> String {
+pub(super) fn attributes_json(pairs: &[(Cow<'static, str>, String)]) -> String {
     let repeated = pairs
         .iter()
         .enumerate()
@@ -61,7 +62,7 @@ pub(super) fn attributes_json(pairs: &[(String, String)]) -> String {
     if repeated {
         let map: serde_json::Map<String, serde_json::Value> = pairs
             .iter()
-            .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
+            .map(|(k, v)| (k.to_string(), serde_json::Value::String(v.clone())))
             .collect();
         return serde_json::Value::Object(map).to_string();
     }

@@ -13,6 +13,7 @@
 //! the source), so estimating reads a few thousand rows per source, not
 //! the evidence again.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::hash::Hasher;
 use std::sync::LazyLock;
@@ -154,7 +155,7 @@ pub(super) fn half_unit(precision: Precision) -> i64 {
 pub(super) fn facts(
     kind: &str,
     message: &str,
-    attributes: &[(String, String)],
+    attributes: &[(Cow<'static, str>, String)],
     identifiers: &[String],
 ) -> Vec<String> {
     let mut out = Vec::new();
@@ -589,7 +590,7 @@ mod tests {
     #[test]
     fn request_ids_as_logs_write_them() {
         let message = "GET /pay 200 request_id=7bb3a422-01 took 3ms; db pool exhausted, request b1e9f4fd failed";
-        let attributes = [("trace_id".to_string(), "4bf92f3577b34da6".to_string())];
+        let attributes = [("trace_id".into(), "4bf92f3577b34da6".to_string())];
         assert_eq!(
             facts("log", message, &attributes, &[]),
             [

@@ -255,7 +255,10 @@ fn message(input: &[u8], element: &Element, place: &Place) -> Result<Record, Str
             attrs.push(("bot_name", name.clone()));
         }
     }
-    record.attributes = attrs.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+    record.attributes = attrs
+        .into_iter()
+        .map(|(k, v)| (k.to_string().into(), v))
+        .collect();
     // The server nickname is the name people know each other by there.
     record.actor = nickname.clone().or_else(|| username.clone());
     Person {

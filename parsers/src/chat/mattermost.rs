@@ -422,7 +422,9 @@ fn finish(record: &mut Record, common: Common, person: &Person) {
     record.identifiers = common.identifiers;
     record.human = Some(!common.system_post && !common.webhook);
     record.chatter = common.system_post || chat::says_nothing(&record.message);
-    record.attributes.extend(common.attrs);
+    record
+        .attributes
+        .extend(common.attrs.into_iter().map(|(k, v)| (k.into(), v)));
     if common.webhook {
         record.actor.clone_from(&common.override_name);
     }
@@ -467,22 +469,20 @@ fn bulk_post(
     };
     record.service.clone_from(&channel);
     if let Some(channel) = channel {
-        record.attributes.push(("channel".to_string(), channel));
+        record.attributes.push(("channel".into(), channel));
     }
     if let Some(team) = json::text(place, &["team"]) {
-        record
-            .attributes
-            .push(("team".to_string(), team.to_string()));
+        record.attributes.push(("team".into(), team.to_string()));
     }
     if let Some((_, Some(root_at))) = root {
         record
             .attributes
-            .push(("root_create_at".to_string(), root_at.to_string()));
+            .push(("root_create_at".into(), root_at.to_string()));
     }
     if let Some(edit) = millis_text(post.get("edit_at")).and_then(|t| millis(&t)) {
         record
             .attributes
-            .push(("edited_at".to_string(), chat::attribute_time(&edit)));
+            .push(("edited_at".into(), chat::attribute_time(&edit)));
     }
     let person = user
         .map(|u| {
@@ -508,7 +508,7 @@ fn api_post(input: &[u8], element: &Element) -> Result<Record, String> {
         .filter(|_| json::text(post, &["type"]).is_some_and(|t| t.starts_with("system_")));
     let common = common(post, username);
     let mut record = chat::element_record(input, element, time, common.message.clone(), SYSTEM);
-    let mut push = |k: &str, v: String| record.attributes.push((k.to_string(), v));
+    let mut push = |k: &str, v: String| record.attributes.push((k.to_string().into(), v));
     if let Some(id) = json::text(post, &["id"]) {
         push("message_id", id.to_string());
     }

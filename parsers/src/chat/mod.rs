@@ -134,7 +134,7 @@ impl Person {
             ("tz", &self.zone),
         ] {
             if let Some(v) = value {
-                record.attributes.push((key.to_string(), v.clone()));
+                record.attributes.push((key.to_string().into(), v.clone()));
             }
         }
     }

@@ -203,7 +203,10 @@ fn message(input: &[u8], element: &Element) -> Result<Record, String> {
             attrs.push(("bot_name", name.clone()));
         }
     }
-    record.attributes = attrs.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+    record.attributes = attrs
+        .into_iter()
+        .map(|(k, v)| (k.to_string().into(), v))
+        .collect();
     // An integration's alias is the name it posts under.
     record.actor = alias;
     let user = v.get("u").cloned().unwrap_or(Value::Null);

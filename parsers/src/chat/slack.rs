@@ -789,7 +789,10 @@ fn message(
             attrs.push(("bot_name", name.clone()));
         }
     }
-    record.attributes = attrs.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+    record.attributes = attrs
+        .into_iter()
+        .map(|(k, v)| (k.to_string().into(), v))
+        .collect();
     if let Some(id) = user_id {
         dir.person(id).apply(&mut record);
     }

@@ -379,7 +379,10 @@ fn message(input: &[u8], element: &Element) -> Result<Record, String> {
             attrs.push(("bot_name", name));
         }
     }
-    record.attributes = attrs.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+    record.attributes = attrs
+        .into_iter()
+        .map(|(k, v)| (k.to_string().into(), v))
+        .collect();
     person.apply(&mut record);
     Ok(record)
 }

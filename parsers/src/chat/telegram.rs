@@ -389,7 +389,10 @@ fn export_message(input: &[u8], element: &Element, info: &ChatInfo) -> Result<Re
             attrs.push(("reactions", r));
         }
     }
-    record.attributes = attrs.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+    record.attributes = attrs
+        .into_iter()
+        .map(|(k, v)| (k.to_string().into(), v))
+        .collect();
     let (name, id) = if service {
         (
             json::text(v, &["actor"]),
@@ -499,7 +502,10 @@ fn bot_update(input: &[u8], element: &Element) -> Result<Option<Record>, String>
     {
         attrs.push(("edited_at", chat::attribute_time(&edit)));
     }
-    record.attributes = attrs.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+    record.attributes = attrs
+        .into_iter()
+        .map(|(k, v)| (k.to_string().into(), v))
+        .collect();
     if let Some(person) = from {
         person.apply(&mut record);
     } else if let Some(title) = json::text(&chat_value, &["title"]) {

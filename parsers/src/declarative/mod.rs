@@ -357,9 +357,11 @@ impl RecordSink for AttachAttributes<'_, '_> {
     fn record(&mut self, mut record: Record) {
         if let Some(attributes) = self.waiting.borrow_mut().pop_front() {
             if record.attributes.is_empty() {
-                record.attributes = attributes;
+                record.attributes = attributes.into_iter().map(|(k, v)| (k.into(), v)).collect();
             } else {
-                record.attributes.extend(attributes);
+                record
+                    .attributes
+                    .extend(attributes.into_iter().map(|(k, v)| (k.into(), v)));
             }
         }
         self.sink.record(record);
@@ -884,7 +886,7 @@ mod tests {
         assert_eq!(a.message, "first\n  at x");
         assert_eq!(a.line_end, Some(3));
         assert_eq!(a.level, Some(Level::Warn));
-        assert_eq!(a.attributes, [("thread".to_string(), "w1".to_string())]);
+        assert_eq!(a.attributes, [("thread".into(), "w1".to_string())]);
         assert_eq!(b.level, Some(Level::Error));
         assert!(b.attributes.is_empty());
         assert_eq!(

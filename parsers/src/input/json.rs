@@ -1100,9 +1100,9 @@ mod tests {
         );
         assert!(h
             .pairs
-            .contains(&("n".to_string(), Some(HeadValue::Integer("12".into())))));
+            .contains(&("n".into(), Some(HeadValue::Integer("12".into())))));
         // Cut off by the end of the head: the digits may be incomplete.
-        assert!(h.pairs.contains(&("cut".to_string(), None)));
+        assert!(h.pairs.contains(&("cut".into(), None)));
         assert!(Head::new(b"2026-01-01 x").is_none());
     }
 

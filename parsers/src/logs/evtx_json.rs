@@ -292,7 +292,7 @@ fn event(
     }
     let mut put = |key: &str, value: Option<String>| {
         if let Some(v) = value {
-            record.attributes.push((key.to_string(), v));
+            record.attributes.push((key.to_string().into(), v));
         }
     };
     put("event_id", event_id);

@@ -112,7 +112,11 @@ impl Parser for IisW3c {
                     record.service = entry.service;
                     record.actor = entry.actor;
                     record.lossy_utf8 = lossy;
-                    record.attributes = entry.attributes;
+                    record.attributes = entry
+                        .attributes
+                        .into_iter()
+                        .map(|(k, v)| (k.into(), v))
+                        .collect();
                     sink.record(record);
                 }
                 Err(reason) => sink.problem(problem(reason)),

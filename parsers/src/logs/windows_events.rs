@@ -799,7 +799,7 @@ fn build(root: &Node, system: &Node, time: Timestamp) -> Record {
     for (name, value) in user_data {
         attrs.push((format!("user_data.{name}"), value));
     }
-    record.attributes = attrs;
+    record.attributes = attrs.into_iter().map(|(k, v)| (k.into(), v)).collect();
     record
 }
 

@@ -174,7 +174,7 @@ fn emit(input: &IndexedInput<'_>, el: &Element, shift: &Shift<'_>, sink: &mut dy
         add_attribute(&mut record, "shift_id", Some(shift.shift_id.clone()));
         add_attribute(&mut record, "shift_event", Some(side));
         for (key, value) in &shift.facts {
-            add_attribute(&mut record, key, value.clone());
+            add_attribute(&mut record, key.to_string(), value.clone());
         }
         sink.record(record);
     }

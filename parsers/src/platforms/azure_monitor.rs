@@ -221,7 +221,7 @@ fn read_row(
         }
         if let Some(value) = value {
             pairs.push(format!("{name}={value}"));
-            add_attribute(&mut record, name, Some(value.as_str()));
+            add_attribute(&mut record, name.to_string(), Some(value.as_str()));
         }
     }
     match cell(message_at) {

@@ -135,7 +135,11 @@ fn insights_record(mut record: Record, fields: &[(&str, &str)], inner: &mut Inne
             "@message" => message = Some(*value),
             "@logStream" => add_attribute(&mut record, "log_stream", Some(*value)),
             "@log" => add_attribute(&mut record, "log_group", Some(*value)),
-            other => add_attribute(&mut record, other.trim_start_matches('@'), Some(*value)),
+            other => add_attribute(
+                &mut record,
+                other.trim_start_matches('@').to_string(),
+                Some(*value),
+            ),
         }
     }
     match message {

@@ -117,7 +117,7 @@ fn finish(joined: Joined<'_>, system: &'static str, inner: &mut InnerLines) -> R
     if !joined.stream.is_empty() {
         record
             .attributes
-            .push(("stream".to_string(), joined.stream.clone()));
+            .push(("stream".into(), joined.stream.clone()));
     }
     let line = joined.text.trim_end_matches(['\n', '\r']);
     if !inner.apply(&mut record, line) {

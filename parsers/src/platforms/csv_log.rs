@@ -257,7 +257,7 @@ fn read_row(
     record.service = cell(columns.service).map(str::to_string);
     if !line.is_empty() {
         for (name, value) in others() {
-            add_attribute(&mut record, name, Some(value));
+            add_attribute(&mut record, name.to_string(), Some(value));
         }
         inner.apply(&mut record, line);
     }

@@ -168,7 +168,7 @@ impl Parser for DatadogLogsCsv {
                 if name.starts_with('@') {
                     add_attribute(
                         &mut record,
-                        name.trim_start_matches('@'),
+                        name.trim_start_matches('@').to_string(),
                         Some(value.trim()),
                     );
                 }

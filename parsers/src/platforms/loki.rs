@@ -163,7 +163,7 @@ fn read_response(
             if let Some(Value::Object(metadata)) = metadata {
                 for (key, v) in metadata {
                     if let Some(text) = json::string_or_number(Some(&v)) {
-                        record.attributes.push((key, text));
+                        record.attributes.push((key.into(), text));
                     }
                 }
             }
@@ -259,9 +259,7 @@ fn finish(record: &mut Record, stream: &Stream, line: &str, inner: &mut InnerLin
     record.host.clone_from(&stream.host);
     record.service.clone_from(&stream.service);
     if let Some(selector) = &stream.selector {
-        record
-            .attributes
-            .push(("stream".to_string(), selector.clone()));
+        record.attributes.push(("stream".into(), selector.clone()));
     }
     inner.apply(record, line)
 }

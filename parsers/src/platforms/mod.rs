@@ -109,16 +109,16 @@ impl InnerLines {
         };
         record
             .attributes
-            .push(("line_format".to_string(), format.to_string()));
+            .push(("line_format".into(), format.to_string()));
         match (inner.time.value, record.time.value) {
             (TimeValue::Utc(own), TimeValue::Utc(platform)) => {
                 let delta = own - platform;
                 if delta.abs() > AGREEMENT_SECONDS * 1_000_000 {
                     record
                         .attributes
-                        .push(("platform_time".to_string(), format_utc(platform)));
+                        .push(("platform_time".into(), format_utc(platform)));
                     record.attributes.push((
-                        "time_disagreement_s".to_string(),
+                        "time_disagreement_s".into(),
                         format!("{:.3}", delta as f64 / 1e6),
                     ));
                     record.time = inner.time;
@@ -129,7 +129,7 @@ impl InnerLines {
             (TimeValue::Utc(_), _) => record.time = inner.time,
             _ => record
                 .attributes
-                .push(("line_time".to_string(), inner.time.text.clone())),
+                .push(("line_time".into(), inner.time.text.clone())),
         }
         record.kind = inner.kind;
         record.message = inner.message;

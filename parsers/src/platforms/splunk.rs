@@ -167,7 +167,7 @@ fn fill(
     record.host = field("host");
     record.service = field("sourcetype");
     for key in KEPT {
-        add_attribute(&mut record, key, field(key));
+        add_attribute(&mut record, *key, field(key));
     }
     match raw {
         Some(raw) => {

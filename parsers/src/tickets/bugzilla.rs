@@ -162,20 +162,20 @@ fn history(
         } else {
             match name {
                 "status" => {
-                    attrs.push(("status_from".to_string(), removed.clone()));
-                    attrs.push(("status_to".to_string(), added.clone()));
+                    attrs.push(("status_from".into(), removed.clone()));
+                    attrs.push(("status_to".into(), added.clone()));
                     tickets::change_text("status", &removed, &added)
                 }
                 "assigned_to" => {
-                    attrs.push(("assignee".to_string(), added.clone()));
+                    attrs.push(("assignee".into(), added.clone()));
                     tickets::assignment_text(&removed, &added)
                 }
                 "resolution" => {
-                    attrs.push(("resolution".to_string(), added.clone()));
+                    attrs.push(("resolution".into(), added.clone()));
                     tickets::change_text("resolution", &removed, &added)
                 }
                 "priority" => {
-                    attrs.push(("priority".to_string(), added.clone()));
+                    attrs.push(("priority".into(), added.clone()));
                     tickets::change_text("priority", &removed, &added)
                 }
                 _ => tickets::change_text(name, &removed, &added),
@@ -192,9 +192,13 @@ fn history(
         time,
         format!("{} {}", label(id), parts.join("; ")),
     );
-    r.attributes.push(("field".to_string(), fields.join(", ")));
-    r.attributes
-        .extend(attrs.into_iter().filter(|(_, v)| !v.is_empty()));
+    r.attributes.push(("field".into(), fields.join(", ")));
+    r.attributes.extend(
+        attrs
+            .into_iter()
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(k, v)| (k.into(), v)),
+    );
     Some(stamp(r, id, product, json::text(h, &["who"])))
 }
 
@@ -240,7 +244,8 @@ fn bug(input: &[u8], lines: &LineIndex, it: &Element, sink: &mut dyn RecordSink)
             "assigned_to",
         ] {
             if let Some(value) = json::text(v, &[key]) {
-                r.attributes.push((key.to_string(), value.to_string()));
+                r.attributes
+                    .push((key.to_string().into(), value.to_string()));
             }
         }
         records.push(stamp(r, &id, product, json::text(v, &["creator"])));
@@ -292,8 +297,7 @@ fn comment(input: &[u8], id: &str, el: &Element, sink: &mut dyn RecordSink) -> O
     let mut r = tickets::element_record(input, el, time, format!("{} {what}: {text}", label(id)))
         .with_attribute("comment", "true");
     if c.get("is_private") == Some(&Value::Bool(true)) {
-        r.attributes
-            .push(("public".to_string(), "false".to_string()));
+        r.attributes.push(("public".into(), "false".to_string()));
     }
     let who = json::text(c, &["creator"]);
     let mut r = stamp(r, id, None, who);

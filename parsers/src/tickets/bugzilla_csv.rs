@@ -164,7 +164,7 @@ impl Layout {
         r.identifiers.push(format!("Bug {id}"));
         let mut put = |key: &str, value: Option<&str>| {
             if let Some(v) = value {
-                r.attributes.push((key.to_string(), v.to_string()));
+                r.attributes.push((key.to_string().into(), v.to_string()));
             }
         };
         put("bug_id", Some(id));

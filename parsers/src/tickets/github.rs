@@ -250,17 +250,17 @@ fn issue(input: &[u8], it: &Element, sink: &mut dyn RecordSink) -> Vec<Record> {
         let mut r = record(time, it.locator.clone(), message).with_attribute("event", "opened");
         (r.actor, r.human) = user(v.get("user"));
         if let Some(state) = json::text(v, &["state"]) {
-            r.attributes.push(("state".to_string(), state.to_string()));
+            r.attributes.push(("state".into(), state.to_string()));
         }
         if let Some(labels) = names(v, "labels", "name") {
-            r.attributes.push(("labels".to_string(), labels));
+            r.attributes.push(("labels".into(), labels));
         }
         if let Some(assignees) = names(v, "assignees", "login") {
-            r.attributes.push(("assignee".to_string(), assignees));
+            r.attributes.push(("assignee".into(), assignees));
         }
         if pull {
             r.attributes
-                .push(("pull_request".to_string(), "true".to_string()));
+                .push(("pull_request".into(), "true".to_string()));
         }
         tickets::mention(&mut r, json::text(v, &["body"]).unwrap_or_default());
         events.push(r);
@@ -325,7 +325,7 @@ fn comment(input: &[u8], it: &Element, sink: &mut dyn RecordSink) -> Option<Reco
     (r.actor, r.human) = user(v.get("user"));
     if let Some(assoc) = json::text(v, &["author_association"]) {
         r.attributes
-            .push(("author_association".to_string(), assoc.to_string()));
+            .push(("author_association".into(), assoc.to_string()));
     }
     Some(r)
 }
@@ -405,18 +405,14 @@ fn event(input: &[u8], it: &Element, sink: &mut dyn RecordSink) -> Option<Record
     match name {
         "closed" => r
             .attributes
-            .push(("status_to".to_string(), "closed".to_string())),
-        "reopened" => r
-            .attributes
-            .push(("status_to".to_string(), "open".to_string())),
+            .push(("status_to".into(), "closed".to_string())),
+        "reopened" => r.attributes.push(("status_to".into(), "open".to_string())),
         "assigned" => {
             if let Some(a) = json::text(v, &["assignee", "login"]) {
-                r.attributes.push(("assignee".to_string(), a.to_string()));
+                r.attributes.push(("assignee".into(), a.to_string()));
             }
         }
-        "commented" => r
-            .attributes
-            .push(("comment".to_string(), "true".to_string())),
+        "commented" => r.attributes.push(("comment".into(), "true".to_string())),
         _ => {}
     }
     Some(r)
@@ -537,8 +533,7 @@ fn timeline_node(
         .with_attribute("event", typename);
     (r.actor, r.human) = user(v.get("actor").or_else(|| v.get("author")));
     if typename == "IssueComment" {
-        r.attributes
-            .push(("comment".to_string(), "true".to_string()));
+        r.attributes.push(("comment".into(), "true".to_string()));
     }
     Some(r)
 }

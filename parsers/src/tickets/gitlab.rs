@@ -227,11 +227,12 @@ fn issue(input: &[u8], it: &Element, sink: &mut dyn RecordSink) -> Vec<Record> {
         (r.actor, r.human) = user(v.get("author"));
         for key in ["state", "issue_type", "severity"] {
             if let Some(value) = json::text(v, &[key]) {
-                r.attributes.push((key.to_string(), value.to_string()));
+                r.attributes
+                    .push((key.to_string().into(), value.to_string()));
             }
         }
         if let Some(l) = labels(v) {
-            r.attributes.push(("labels".to_string(), l));
+            r.attributes.push(("labels".into(), l));
         }
         tickets::mention(&mut r, json::text(v, &["description"]).unwrap_or_default());
         events.push(r);
@@ -277,17 +278,15 @@ fn note(input: &[u8], it: &Element, sink: &mut dyn RecordSink) -> Option<Record>
     if system {
         r.human = Some(false);
         r.attributes
-            .push(("system_note".to_string(), "true".to_string()));
+            .push(("system_note".into(), "true".to_string()));
     } else {
         r.human = human;
-        r.attributes
-            .push(("comment".to_string(), "true".to_string()));
+        r.attributes.push(("comment".into(), "true".to_string()));
     }
     if v.get("internal") == Some(&Value::Bool(true))
         || v.get("confidential") == Some(&Value::Bool(true))
     {
-        r.attributes
-            .push(("public".to_string(), "false".to_string()));
+        r.attributes.push(("public".into(), "false".to_string()));
     }
     Some(r)
 }
@@ -327,8 +326,7 @@ fn resource_event(input: &[u8], it: &Element, sink: &mut dyn RecordSink) -> Opti
     r.system = Some("GitLab".into());
     (r.actor, r.human) = user(v.get("user"));
     if let Some(state) = json::text(v, &["state"]) {
-        r.attributes
-            .push(("status_to".to_string(), state.to_string()));
+        r.attributes.push(("status_to".into(), state.to_string()));
     }
     Some(r)
 }

@@ -217,7 +217,7 @@ impl Layout {
                     ("reporter", self.reporter),
                 ] {
                     if let Some(v) = tickets::non_blank(row.cell(column)) {
-                        r.attributes.push((name.to_string(), v.to_string()));
+                        r.attributes.push((name.to_string().into(), v.to_string()));
                     }
                 }
                 let labels: Vec<&str> = self
@@ -227,7 +227,7 @@ impl Layout {
                     .filter(|l| !l.is_empty())
                     .collect();
                 if !labels.is_empty() {
-                    r.attributes.push(("labels".to_string(), labels.join(", ")));
+                    r.attributes.push(("labels".into(), labels.join(", ")));
                 }
                 tickets::mention(&mut r, row.cell(self.description));
                 events.push(r);
@@ -282,7 +282,7 @@ impl Layout {
                         .with_attribute("status_to", "Resolved");
                     if !resolution.is_empty() {
                         r.attributes
-                            .push(("resolution".to_string(), resolution.to_string()));
+                            .push(("resolution".into(), resolution.to_string()));
                     }
                     tickets::insert_in_order(&mut events, r);
                 }

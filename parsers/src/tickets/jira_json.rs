@@ -312,7 +312,7 @@ fn issue(input: &[u8], lines: &LineIndex, it: &Element, sink: &mut dyn RecordSin
                     .with_attribute("event", "resolved")
                     .with_attribute("status_to", "Resolved");
                 if let Some(res) = resolution {
-                    r.attributes.push(("resolution".to_string(), res));
+                    r.attributes.push(("resolution".into(), res));
                 }
                 events.push(ticket.stamp(r));
             }
@@ -354,8 +354,7 @@ fn creation(ticket: &Ticket, fields: Option<&Value>, mut r: Record) -> Record {
     let actor = field("creator").or_else(|| field("reporter"));
     r.human = tickets::human_actor(actor.as_deref());
     r.actor = actor;
-    r.attributes
-        .push(("event".to_string(), "created".to_string()));
+    r.attributes.push(("event".into(), "created".to_string()));
     let description = fields
         .and_then(|f| f.get("description"))
         .and_then(tickets::body_text);
@@ -367,7 +366,7 @@ fn creation(ticket: &Ticket, fields: Option<&Value>, mut r: Record) -> Record {
         ("reporter", "reporter"),
     ] {
         if let Some(v) = field(key) {
-            r.attributes.push((name.to_string(), v));
+            r.attributes.push((name.to_string().into(), v));
         }
     }
     let mut r = ticket.stamp(r);
@@ -430,7 +429,7 @@ fn describe(items: &[Value]) -> (Vec<String>, Vec<(String, String)>) {
         }
     }
     if !fields.is_empty() {
-        attrs.insert(0, ("field".to_string(), fields.join(", ")));
+        attrs.insert(0, ("field".into(), fields.join(", ")));
     }
     (parts, attrs)
 }
@@ -466,7 +465,7 @@ fn history(
         time,
         format!("{} {}", ticket.label, parts.join("; ")),
     );
-    r.attributes = attrs;
+    r.attributes = attrs.into_iter().map(|(k, v)| (k.into(), v)).collect();
     r.actor = tickets::person(h.get("author"));
     r.human = tickets::human_actor(r.actor.as_deref());
     Some(ticket.stamp(r))
@@ -491,13 +490,11 @@ fn comment_record(
             .as_deref()
             .is_none_or(|a| !tickets::looks_automated(a)),
     );
-    r.attributes
-        .push(("comment".to_string(), "true".to_string()));
+    r.attributes.push(("comment".into(), "true".to_string()));
     if c.get("jsdPublic") == Some(&Value::Bool(false))
         || c.get("visibility").is_some_and(|v| !v.is_null())
     {
-        r.attributes
-            .push(("public".to_string(), "false".to_string()));
+        r.attributes.push(("public".into(), "false".to_string()));
     }
     ticket.stamp(r)
 }
@@ -574,7 +571,8 @@ fn audit(input: &[u8], el: &Element, sink: &mut dyn RecordSink) -> Option<Record
         ("object_type", &["objectItem", "typeName"][..]),
     ] {
         if let Some(value) = json::text(v, path) {
-            r.attributes.push((name.to_string(), value.to_string()));
+            r.attributes
+                .push((name.to_string().into(), value.to_string()));
         }
     }
     Some(r)
@@ -630,7 +628,7 @@ fn webhook(input: &[u8], lines: &LineIndex, doc: &RawValue, sink: &mut dyn Recor
             };
             let mut r = ticket.stamp(record(time));
             r.message = format!("{} {what}", ticket.label);
-            r.attributes = attrs;
+            r.attributes = attrs.into_iter().map(|(k, v)| (k.into(), v)).collect();
             r.human = tickets::human_actor(actor.as_deref());
             r.actor = actor.clone();
             r
@@ -639,7 +637,7 @@ fn webhook(input: &[u8], lines: &LineIndex, doc: &RawValue, sink: &mut dyn Recor
     match r {
         Some(mut r) => {
             r.attributes
-                .push(("webhook_event".to_string(), event.to_string()));
+                .push(("webhook_event".into(), event.to_string()));
             sink.record(r);
         }
         None => tickets::report(

@@ -300,11 +300,11 @@ impl CsvLayout {
                         "assigned to" => "assignee".to_string(),
                         other => other.replace([' ', '-'], "_"),
                     };
-                    r.attributes.push((key, v.to_string()));
+                    r.attributes.push((key.into(), v.to_string()));
                 }
                 r.message = message;
                 r.attributes
-                    .insert(0, ("event".to_string(), "opened".to_string()));
+                    .insert(0, ("event".into(), "opened".to_string()));
                 let actor = tickets::non_blank(self.cell(first, self.opened_by));
                 let mut r = stamp(r, n, actor);
                 tickets::mention(&mut r, self.cell(first, self.description));
@@ -347,8 +347,9 @@ impl CsvLayout {
                 continue;
             };
             let mut r = row.record(time, format!("{n} {}", parts.join("; ")));
-            r.attributes.push(("field".to_string(), fields.join(", ")));
-            r.attributes.extend(attrs);
+            r.attributes.push(("field".into(), fields.join(", ")));
+            r.attributes
+                .extend(attrs.into_iter().map(|(k, v)| (k.into(), v)));
             let actor = tickets::non_blank(self.cell(row, self.updated_by));
             events.push(stamp(r, n, actor));
         }
@@ -403,8 +404,7 @@ impl CsvLayout {
                         },
                     );
                 if !code.is_empty() && word == "resolved" {
-                    r.attributes
-                        .push(("close_code".to_string(), code.to_string()));
+                    r.attributes.push(("close_code".into(), code.to_string()));
                 }
                 let actor = tickets::non_blank(self.cell(source, by));
                 milestone(&mut events, stamp(r, n, actor), word);
@@ -616,7 +616,7 @@ fn table_record(
         let mut r = record(time.clone(), message, &it.locator).with_attribute("event", "opened");
         for (k, value) in [("status", &state), ("priority", &priority)] {
             if let Some(value) = value {
-                r.attributes.push((k.to_string(), value.clone()));
+                r.attributes.push((k.to_string().into(), value.clone()));
             }
         }
         for key in [
@@ -627,7 +627,7 @@ fn table_record(
             "assigned_to",
         ] {
             if let Some(value) = field(v, key).filter(|x| !is_sys_id(x)) {
-                r.attributes.push((key.to_string(), value));
+                r.attributes.push((key.to_string().into(), value));
             }
         }
         let actor = person("opened_by", Some("sys_created_by"));

@@ -167,7 +167,7 @@ fn audit(
         r.actor = actor;
         r.human = human;
         if let Some(c) = channel {
-            r.attributes.push(("channel".to_string(), c.to_string()));
+            r.attributes.push(("channel".into(), c.to_string()));
         }
         r
     };
@@ -200,7 +200,7 @@ fn audit(
             .with_attribute("event", "created");
         for key in ["status", "priority", "type", "tags"] {
             if let Some(value) = field(key) {
-                r.attributes.push((key.to_string(), value));
+                r.attributes.push((key.to_string().into(), value));
             }
         }
         let mut r = stamp(r, actor.clone(), human);
@@ -223,8 +223,7 @@ fn audit(
             tickets::element_record(input, e, time.clone(), format!("{label} {what}: {body}"))
                 .with_attribute("comment", "true");
         if !public {
-            r.attributes
-                .push(("public".to_string(), "false".to_string()));
+            r.attributes.push(("public".into(), "false".to_string()));
         }
         let author = json::scalar_text(c, &["author_id"]);
         let by_system = author.as_deref() == Some("-1");
@@ -248,19 +247,19 @@ fn audit(
         fields.push(field.to_string());
         let text = match field {
             "status" => {
-                attrs.push(("status_from".to_string(), from.clone()));
-                attrs.push(("status_to".to_string(), to.clone()));
+                attrs.push(("status_from".into(), from.clone()));
+                attrs.push(("status_to".into(), to.clone()));
                 tickets::change_text("status", &from, &to)
             }
             "priority" => {
-                attrs.push(("priority".to_string(), to.clone()));
+                attrs.push(("priority".into(), to.clone()));
                 tickets::change_text("priority", &from, &to)
             }
             "assignee_id" => {
                 let n = |id: &str| users.get(id).cloned().unwrap_or_else(|| id.to_string());
                 let to = if to.is_empty() { to } else { n(&to) };
                 let from = if from.is_empty() { from } else { n(&from) };
-                attrs.push(("assignee".to_string(), to.clone()));
+                attrs.push(("assignee".into(), to.clone()));
                 tickets::assignment_text(&from, &to)
             }
             "tags" => {
@@ -294,9 +293,13 @@ fn audit(
             time.clone(),
             format!("{label} {}", parts.join("; ")),
         );
-        r.attributes.push(("field".to_string(), fields.join(", ")));
-        r.attributes
-            .extend(attrs.into_iter().filter(|(_, v)| !v.is_empty()));
+        r.attributes.push(("field".into(), fields.join(", ")));
+        r.attributes.extend(
+            attrs
+                .into_iter()
+                .filter(|(_, v)| !v.is_empty())
+                .map(|(k, v)| (k.into(), v)),
+        );
         records.push(stamp(r, actor.clone(), human));
     }
     records

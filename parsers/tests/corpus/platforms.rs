@@ -149,9 +149,9 @@ fn cloudwatch_events_and_insights() {
     assert_eq!(event.level, Some(factline_parsers::Level::Info));
     assert!(event
         .attributes
-        .contains(&("line_format".to_string(), "aws-lambda".to_string())));
+        .contains(&("line_format".into(), "aws-lambda".to_string())));
     assert!(event.attributes.contains(&(
-        "request_id".to_string(),
+        "request_id".into(),
         "4ce9340a-b765-490f-ad8a-02ab3415e2bf".to_string()
     )));
 
