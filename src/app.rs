@@ -257,6 +257,9 @@ fn run_ingest(common: &Common, config: &IngestConfig) -> Result<u8> {
             Outcome::Skipped(s) => eprintln!("skipped {}: {}", s.display, s.reason),
         }
     }
+    for year in &report.years {
+        eprintln!("year: {year}");
+    }
     for clock in &report.clocks {
         eprintln!("clock: {clock}");
     }

@@ -234,7 +234,7 @@ fn warnings(
         ),
         (
             Quality::INFERRED_YEAR,
-            "times carry no year; it was inferred from the file's modification time",
+            "times carry no year; it was inferred (from the file's modification time, or from the dates the other evidence writes: ingest says which)",
         ),
         (
             Quality::INFERRED_DATE,

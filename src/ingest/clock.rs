@@ -26,6 +26,9 @@ pub struct SourceClock {
     last_local: Option<NaiveDateTime>,
     /// `--year` given: the year currently in force, advanced at rollover.
     running_year: Option<i32>,
+    /// The running year was inferred from the other evidence, not given:
+    /// still flagged `inferred-year`.
+    year_inferred: bool,
     last_month: u32,
 }
 
@@ -42,6 +45,7 @@ impl SourceClock {
         SourceClock {
             zone,
             running_year: year,
+            year_inferred: false,
             mtime,
             offset_micros,
             offset_flag: Quality::SKEW_ADJUSTED,
@@ -50,6 +54,15 @@ impl SourceClock {
             last_local: None,
             last_month: 0,
         }
+    }
+
+    /// Reads a source that writes no year from `year` on (the year of its
+    /// first record, found from the other evidence), still flagged
+    /// `inferred-year`.
+    pub fn year_from_evidence(mut self, year: i32) -> SourceClock {
+        self.running_year = Some(year);
+        self.year_inferred = true;
+        self
     }
 
     /// The offset was estimated from facts other sources record, not given
@@ -166,6 +179,9 @@ impl SourceClock {
     ) -> NaiveDateTime {
         let year = match self.running_year {
             Some(mut year) => {
+                if self.year_inferred {
+                    q.insert(Quality::INFERRED_YEAR);
+                }
                 // --year names the year the file starts in; a jump back of
                 // more than half a year (Dec → Jan) is New Year.
                 if self.last_month > month + 6 {

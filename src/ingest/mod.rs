@@ -29,6 +29,7 @@ mod normalize;
 mod pieces;
 mod settings;
 mod skew;
+mod years;
 
 pub use settings::{ForGlob, IngestConfig, SkewMode};
 
@@ -94,6 +95,8 @@ pub struct Report {
     /// Clock offsets of a second or more found between sources, one
     /// sentence each.
     pub clocks: Vec<String>,
+    /// Years read from the other evidence for sources that write none.
+    pub years: Vec<String>,
 }
 
 impl Report {
@@ -125,6 +128,17 @@ pub fn ingest(
     parsers: &[Box<dyn Parser>],
 ) -> Result<Report> {
     let mut report = ingest_pass(store, config, parsers, None)?;
+    let years = years::estimate(&store.sources()?);
+    report.years = years.findings;
+    if !years.ids.is_empty() {
+        let redo = Redo {
+            ids: years.ids,
+            paths: years.paths.into_iter().collect(),
+            start_years: years.start_years.clone(),
+            ..Redo::default()
+        };
+        store_again(store, config, parsers, &redo, &mut report)?;
+    }
     if config.skew == SkewMode::Off {
         return Ok(report);
     }
@@ -133,8 +147,23 @@ pub fn ingest(
     if redo.ids.is_empty() {
         return Ok(report);
     }
+    // A source stored again with an offset keeps the year it was given.
+    redo.start_years = years.start_years;
+    store_again(store, config, parsers, &redo, &mut report)?;
+    Ok(report)
+}
+
+/// Forgets the sources `redo` names and stores them again as it says,
+/// their new outcomes in place of the first ones.
+fn store_again(
+    store: &mut Store,
+    config: &IngestConfig,
+    parsers: &[Box<dyn Parser>],
+    redo: &Redo,
+    report: &mut Report,
+) -> Result<()> {
     store.forget_sources(&redo.ids)?;
-    for again in ingest_pass(store, config, parsers, Some(&redo))?.outcomes {
+    for again in ingest_pass(store, config, parsers, Some(redo))?.outcomes {
         if let Outcome::Stored { path, .. } = &again {
             let earlier = report
                 .outcomes
@@ -145,7 +174,7 @@ pub fn ingest(
             }
         }
     }
-    Ok(report)
+    Ok(())
 }
 
 /// One pass over the evidence: every source not stored yet, or, with
@@ -411,6 +440,10 @@ impl WorkerContext<'_> {
             companions: &companions,
         };
         let zone = self.config.zone_for(&names).cloned();
+        let start_year = self
+            .redo
+            .and_then(|r| r.start_years.get(&scan.sha256))
+            .copied();
         // The user's --offset wins over an estimated one.
         let estimated = self
             .redo
@@ -436,6 +469,9 @@ impl WorkerContext<'_> {
         let mut clock = SourceClock::new(zone, self.config.year, mtime, offset, None);
         if estimated.is_some() {
             clock = clock.offset_estimated();
+        }
+        if let Some(year) = start_year {
+            clock = clock.year_from_evidence(year);
         }
         let mut sink = Normalizer {
             clock,

@@ -130,6 +130,9 @@ pub(super) struct Redo {
     pub(super) offsets: HashMap<String, i64>,
     /// What a user should know: offsets of a second or more, applied or not.
     pub(super) findings: Vec<String>,
+    /// The year each source that writes none is read from, by SHA-256,
+    /// where the other evidence decided it ([`super::years`]).
+    pub(super) start_years: HashMap<String, i32>,
 }
 
 /// How a request or trace id is named as a fact.

@@ -7,7 +7,8 @@ pub struct Quality(u8);
 impl Quality {
     /// Naive time read as UTC because no zone was given.
     pub const ASSUMED_TZ: Quality = Quality(1);
-    /// Year taken from the file's modification time.
+    /// Year not written: taken from the file's modification time or from
+    /// the dates the other evidence writes.
     pub const INFERRED_YEAR: Quality = Quality(2);
     /// Date taken from nearby records or the modification time.
     pub const INFERRED_DATE: Quality = Quality(4);

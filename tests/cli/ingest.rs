@@ -223,3 +223,61 @@ fn parser_override_by_glob() {
     assert_code(&out, 0);
     assert!(stderr(&out).contains("(text-log)"), "{}", stderr(&out));
 }
+
+/// A syslog without years, last written long after its lines (copied a
+/// year later): the sources that write their dates place it, not the
+/// file's modification time; still flagged, and said.
+#[test]
+fn a_missing_year_follows_the_dated_evidence_not_the_file_time() {
+    let s = Scratch::new();
+    let syslog = s.write(
+        "ev/web-1.log",
+        "Mar 10 10:00:01 web-1 nginx[10]: worker process 42 exited on signal 9\n\
+         Mar 10 10:00:05 web-1 systemd[1]: Started nginx.service.\n",
+    );
+    let written = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_796_342_400); // 2026-12-04
+    std::fs::File::options()
+        .write(true)
+        .open(&syslog)
+        .and_then(|f| f.set_modified(written))
+        .expect("set the modification time");
+    s.write(
+        "ev/app.jsonl",
+        "{\"time\":\"2025-03-10T10:00:03Z\",\"level\":\"error\",\"msg\":\"upstream reset\"}\n",
+    );
+    let out = s.run("ingest", &[s.path("ev").to_str().unwrap()]);
+    assert_code(&out, 0);
+    assert!(
+        stderr(&out).contains("no year written; read from 2025 on"),
+        "{}",
+        stderr(&out)
+    );
+    let events = stdout(&s.run("events", &[]));
+    let syslog_times: Vec<&str> = events
+        .lines()
+        .filter(|l| l.contains("web-1.log"))
+        .map(|l| &l[9..28])
+        .collect();
+    assert_eq!(
+        syslog_times,
+        ["2025-03-10T10:00:01", "2025-03-10T10:00:05"],
+        "{events}"
+    );
+    assert!(events
+        .lines()
+        .filter(|l| l.contains("web-1.log"))
+        .all(|l| l.contains("inferred-year")));
+    // With nothing dated beside it, the file's time decides, as before.
+    let alone = Scratch::new();
+    let path = alone.write("ev/web-1.log", "Mar 10 10:00:01 web-1 nginx[10]: started\n");
+    std::fs::File::options()
+        .write(true)
+        .open(&path)
+        .and_then(|f| f.set_modified(written))
+        .expect("set the modification time");
+    assert_code(
+        &alone.run("ingest", &[alone.path("ev").to_str().unwrap()]),
+        0,
+    );
+    assert!(stdout(&alone.run("events", &[])).contains("2026-03-10T10:00:01"));
+}
