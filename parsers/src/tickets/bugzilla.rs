@@ -192,13 +192,7 @@ fn history(
         time,
         format!("{} {}", label(id), parts.join("; ")),
     );
-    r.attributes.push(("field".into(), fields.join(", ")));
-    r.attributes.extend(
-        attrs
-            .into_iter()
-            .filter(|(_, v)| !v.is_empty())
-            .map(|(k, v)| (k.into(), v)),
-    );
+    super::changed_fields(&mut r, &fields, attrs);
     Some(stamp(r, id, product, json::text(h, &["who"])))
 }
 

@@ -272,6 +272,18 @@ fn quotable(value: &str) -> bool {
     value.chars().count() <= MAX_QUOTED && !value.contains('\n')
 }
 
+/// A change's facts on its record: `field` naming the fields it changed,
+/// and each field's new value (the empty ones left out) by its name.
+pub(crate) fn changed_fields(r: &mut Record, fields: &[String], values: Vec<(String, String)>) {
+    r.attributes.push(("field".into(), fields.join(", ")));
+    r.attributes.extend(
+        values
+            .into_iter()
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(k, v)| (k.into(), v)),
+    );
+}
+
 /// One field change in timeline wording: `status In Progress → Resolved`,
 /// `priority set to P1`, `labels cleared (was sev2)`, `description changed`.
 pub(crate) fn change_text(field: &str, from: &str, to: &str) -> String {

@@ -293,13 +293,7 @@ fn audit(
             time.clone(),
             format!("{label} {}", parts.join("; ")),
         );
-        r.attributes.push(("field".into(), fields.join(", ")));
-        r.attributes.extend(
-            attrs
-                .into_iter()
-                .filter(|(_, v)| !v.is_empty())
-                .map(|(k, v)| (k.into(), v)),
-        );
+        super::changed_fields(&mut r, &fields, attrs);
         records.push(stamp(r, actor.clone(), human));
     }
     records
