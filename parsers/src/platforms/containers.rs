@@ -18,7 +18,7 @@ use super::InnerLines;
 use crate::input::lines::{self, Line};
 use crate::record::{Problem, Record, RecordSink};
 use crate::time::{self, TimeValue, Timestamp};
-use crate::Parser;
+use crate::{Context, Parser};
 
 /// containerd / CRI-O log files.
 pub struct CriLog;
@@ -45,12 +45,75 @@ struct Joined<'a> {
     lossy: bool,
 }
 
+/// Who wrote the file: the runtime, and the pod's container when the
+/// kubelet's path names it.
+struct Writer<'p> {
+    system: &'static str,
+    pod: Option<Pod<'p>>,
+}
+
+/// A container as the kubelet's log paths name it.
+#[derive(Debug, PartialEq)]
+struct Pod<'p> {
+    name: &'p str,
+    namespace: &'p str,
+    container: &'p str,
+}
+
+/// The pod, namespace and container a kubelet's log path names:
+/// `/var/log/pods/<namespace>_<pod>_<uid>/<container>/<restart>.log`, or
+/// `/var/log/containers/<pod>_<namespace>_<container>-<id>.log` (the
+/// symlinks beside them, often what is collected).
+fn pod_of(path: &str) -> Option<Pod<'_>> {
+    let mut parts = path.rsplit('/');
+    let file = parts.next()?.strip_suffix(".log")?;
+    let parent = parts.next();
+    let grandparent = parts.next();
+    let name_part = |s: &str| {
+        !s.is_empty()
+            && s.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.')
+    };
+    // /var/log/pods/<namespace>_<pod>_<uid>/<container>/0.log
+    if let (Some(container), Some(pod_dir)) = (parent, grandparent) {
+        let fields: Vec<&str> = pod_dir.split('_').collect();
+        if file.bytes().all(|b| b.is_ascii_digit())
+            && fields.len() == 3
+            && fields.iter().all(|f| name_part(f))
+            && name_part(container)
+        {
+            return Some(Pod {
+                name: fields[1],
+                namespace: fields[0],
+                container,
+            });
+        }
+    }
+    // /var/log/containers/<pod>_<namespace>_<container>-<id>.log
+    let fields: Vec<&str> = file.split('_').collect();
+    let [name, namespace, container_id] = fields[..] else {
+        return None;
+    };
+    let container = container_id
+        .rsplit_once('-')
+        .filter(|(_, id)| !id.is_empty() && id.bytes().all(|b| b.is_ascii_hexdigit()))
+        .map_or(container_id, |(container, _)| container);
+    [name, namespace, container]
+        .iter()
+        .all(|f| name_part(f))
+        .then_some(Pod {
+            name,
+            namespace,
+            container,
+        })
+}
+
 /// Reads every line of `input` with `read_part`, joins the parts of split
 /// lines and hands each whole line to the inner-line reader.
 fn parse_parts(
     input: &[u8],
     sink: &mut dyn RecordSink,
-    system: &'static str,
+    writer: &Writer<'_>,
     read_part: impl for<'t> Fn(&'t str) -> Result<Part<'t>, String>,
 ) {
     let mut inner = InnerLines::default();
@@ -85,7 +148,7 @@ fn parse_parts(
             earlier => {
                 // A split line whose end never came is still an event.
                 if let Some(earlier) = earlier {
-                    sink.record(finish(earlier, system, &mut inner));
+                    sink.record(finish(earlier, writer, &mut inner));
                 }
                 Joined {
                     first: line.clone(),
@@ -100,20 +163,20 @@ fn parse_parts(
         if part.continued {
             open = Some(joined);
         } else {
-            sink.record(finish(joined, system, &mut inner));
+            sink.record(finish(joined, writer, &mut inner));
         }
     }
     if let Some(joined) = open {
-        sink.record(finish(joined, system, &mut inner));
+        sink.record(finish(joined, writer, &mut inner));
     }
 }
 
-fn finish(joined: Joined<'_>, system: &'static str, inner: &mut InnerLines) -> Record {
+fn finish(joined: Joined<'_>, writer: &Writer<'_>, inner: &mut InnerLines) -> Record {
     let span = joined.first.start..joined.last.start + joined.last.bytes.len();
     let mut record = Record::log(joined.first.number, span, joined.time, String::new());
     record.line_end = Some(joined.last.number);
     record.lossy_utf8 = joined.lossy;
-    record.system = Some(system.into());
+    record.system = Some(writer.system.into());
     if !joined.stream.is_empty() {
         record
             .attributes
@@ -122,6 +185,16 @@ fn finish(joined: Joined<'_>, system: &'static str, inner: &mut InnerLines) -> R
     let line = joined.text.trim_end_matches(['\n', '\r']);
     if !inner.apply(&mut record, line) {
         record.message = line.to_string();
+    }
+    if let Some(pod) = &writer.pod {
+        // The container names the service unless the line names its own.
+        if record.service.is_none() {
+            record.service = Some(pod.container.to_string());
+        }
+        record.attributes.push(("pod".into(), pod.name.to_string()));
+        record
+            .attributes
+            .push(("namespace".into(), pod.namespace.to_string()));
     }
     record
 }
@@ -205,7 +278,15 @@ impl Parser for CriLog {
     }
 
     fn parse(&self, input: &[u8], sink: &mut dyn RecordSink) {
-        parse_parts(input, sink, "container runtime", read_cri);
+        self.parse_in(input, &Context::default(), sink);
+    }
+
+    fn parse_in(&self, input: &[u8], context: &Context<'_>, sink: &mut dyn RecordSink) {
+        let writer = Writer {
+            system: "container runtime",
+            pod: pod_of(context.path),
+        };
+        parse_parts(input, sink, &writer, read_cri);
     }
 
     fn starts_record(&self, _line: &[u8]) -> Option<bool> {
@@ -237,7 +318,11 @@ impl Parser for DockerJsonLog {
     }
 
     fn parse(&self, input: &[u8], sink: &mut dyn RecordSink) {
-        parse_parts(input, sink, "Docker", read_docker);
+        let writer = Writer {
+            system: "Docker",
+            pod: None,
+        };
+        parse_parts(input, sink, &writer, read_docker);
     }
 
     fn starts_record(&self, _line: &[u8]) -> Option<bool> {
@@ -254,6 +339,47 @@ mod tests {
     use super::*;
     use crate::testing::{assert_rejects_text, attr, never_panics, run_str, utc};
     use crate::Level;
+
+    #[test]
+    fn the_kubelet_path_names_pod_namespace_and_container() {
+        let pod = |name, namespace, container| {
+            Some(Pod {
+                name,
+                namespace,
+                container,
+            })
+        };
+        assert_eq!(
+            pod_of(
+                "var/log/pods/prod_api-5d8f7-abcde_3f2a1b7c-9d1e-4c3b-8a2f-1e2d3c4b5a69/api/0.log"
+            ),
+            pod("api-5d8f7-abcde", "prod", "api")
+        );
+        assert_eq!(
+            pod_of("containers/api-5d8f7-abcde_prod_api-1f2e3d4c5b6a79881f2e3d4c5b6a79881f2e3d4c5b6a79881f2e3d4c5b6a7988.log"),
+            pod("api-5d8f7-abcde", "prod", "api")
+        );
+        assert_eq!(
+            pod_of("checkout-7d9f-x2k4q_prod_checkout-0.log"),
+            pod("checkout-7d9f-x2k4q", "prod", "checkout")
+        );
+        assert_eq!(pod_of("app.log"), None);
+        assert_eq!(pod_of("logs/Some_Other_File.log"), None);
+        // Read with its path, a line gets the container as its service
+        // (unless it names its own) and the pod beside it.
+        let line =
+            "2026-09-02T07:08:00.123456789Z stdout F {\"level\":\"error\",\"msg\":\"heap full\"}\n";
+        let mut out = crate::record::Collected::default();
+        let context = Context {
+            path: "var/log/containers/api-5d8f7-abcde_prod_api-0.log",
+            ..Context::default()
+        };
+        CriLog.parse_in(line.as_bytes(), &context, &mut out);
+        let r = &out.records[0];
+        assert_eq!(r.service.as_deref(), Some("api"));
+        assert_eq!(attr(r, "pod"), Some("api-5d8f7-abcde"));
+        assert_eq!(attr(r, "namespace"), Some("prod"));
+    }
 
     #[test]
     fn cri_lines_with_app_logs_inside_and_split_lines_joined() {
