@@ -128,16 +128,10 @@ pub fn ingest(
     parsers: &[Box<dyn Parser>],
 ) -> Result<Report> {
     let mut report = ingest_pass(store, config, parsers, None)?;
-    let years = years::estimate(&store.sources()?);
-    report.years = years.findings;
+    let mut years = years::estimate(&store.sources()?);
+    report.years = std::mem::take(&mut years.findings);
     if !years.ids.is_empty() {
-        let redo = Redo {
-            ids: years.ids,
-            paths: years.paths.into_iter().collect(),
-            start_years: years.start_years.clone(),
-            ..Redo::default()
-        };
-        store_again(store, config, parsers, &redo, &mut report)?;
+        store_again(store, config, parsers, &years, &mut report)?;
     }
     if config.skew == SkewMode::Off {
         return Ok(report);
@@ -148,7 +142,7 @@ pub fn ingest(
         return Ok(report);
     }
     // A source stored again with an offset keeps the year it was given.
-    redo.start_years = years.start_years;
+    redo.start_years = std::mem::take(&mut years.start_years);
     store_again(store, config, parsers, &redo, &mut report)?;
     Ok(report)
 }

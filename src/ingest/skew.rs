@@ -119,7 +119,8 @@ const ID_KEYS: [&str; 8] = [
     "x-request-id",
 ];
 
-/// Sources to store again with an estimated offset.
+/// Sources to store again: with an estimated offset ([`estimate`]), or
+/// from another year ([`super::years::estimate`]).
 #[derive(Debug, Default)]
 pub(super) struct Redo {
     /// Their current row ids.
@@ -128,7 +129,8 @@ pub(super) struct Redo {
     pub(super) paths: HashSet<String>,
     /// The correction for each, by SHA-256, in microseconds.
     pub(super) offsets: HashMap<String, i64>,
-    /// What a user should know: offsets of a second or more, applied or not.
+    /// What a user should know: offsets of a second or more, applied or
+    /// not; years read from the other evidence.
     pub(super) findings: Vec<String>,
     /// The year each source that writes none is read from, by SHA-256,
     /// where the other evidence decided it ([`super::years`]).

@@ -8,9 +8,9 @@
 //! years puts the source beside them, it is stored again from that year
 //! on (docs/time.md, the missing year).
 
-use std::collections::HashMap;
-
 use chrono::Datelike;
+
+use super::skew::Redo;
 
 use crate::model::{Quality, Zone};
 use crate::store::SourceRow;
@@ -23,16 +23,6 @@ const NEAR: i64 = 2 * DAY;
 /// How many years either way are tried.
 const MAX_SHIFT: i64 = 3;
 
-/// For each source to store again, by SHA-256: the year its first record
-/// is in. With what a user should know of each.
-#[derive(Debug, Default)]
-pub(super) struct Years {
-    pub(super) start_years: HashMap<String, i32>,
-    pub(super) ids: Vec<i64>,
-    pub(super) paths: Vec<String>,
-    pub(super) findings: Vec<String>,
-}
-
 /// How far the span `from..=to` lies from `span` (0 when they overlap).
 fn distance((from, to): (i64, i64), span: (i64, i64)) -> i64 {
     if to < span.0 {
@@ -44,9 +34,11 @@ fn distance((from, to): (i64, i64), span: (i64, i64)) -> i64 {
     }
 }
 
-/// The years to read the year-less sources from, where the dated sources
-/// tell them apart from what the modification time gave.
-pub(super) fn estimate(sources: &[SourceRow]) -> Years {
+/// The sources to store again from another year than the modification
+/// time gave (`start_years`: the year of each one's first record, by
+/// SHA-256), where the dated sources tell; with what a user should know
+/// of each.
+pub(super) fn estimate(sources: &[SourceRow]) -> Redo {
     let dated = sources
         .iter()
         .filter(|s| {
@@ -55,7 +47,7 @@ pub(super) fn estimate(sources: &[SourceRow]) -> Years {
         })
         .filter_map(|s| Some((s.first_time?, s.last_time?)))
         .reduce(|a, b| (a.0.min(b.0), a.1.max(b.1)));
-    let mut years = Years::default();
+    let mut years = Redo::default();
     let Some(span) = dated else {
         return years;
     };
@@ -89,7 +81,7 @@ pub(super) fn estimate(sources: &[SourceRow]) -> Years {
         ));
         years.start_years.insert(s.sha256.clone(), start);
         years.ids.push(s.id);
-        years.paths.push(s.path.clone());
+        years.paths.insert(s.path.clone());
     }
     years
 }
