@@ -359,14 +359,8 @@ impl Scanner {
     }
 
     /// A locator of a piece's document as a locator of the input, given the
-    /// arrays the piece continues (`open`, outermost first).
-    fn locator(open: &[(String, u64)], locator: &str) -> String {
-        let mut out = String::with_capacity(locator.len() + 8);
-        Scanner::write_locator(open, locator, &mut out);
-        out
-    }
-
-    /// [`Scanner::locator`] written into `out`.
+    /// arrays the piece continues (`open`, outermost first), written into
+    /// `out`.
     fn write_locator(open: &[(String, u64)], locator: &str, out: &mut String) {
         let mut done = 0;
         for (path, base) in open {
@@ -410,21 +404,13 @@ struct Piece {
 }
 
 impl Piece {
-    /// A locator in the piece as a locator in the input: array indices
-    /// moved past the elements left out, and in a stream of documents the
-    /// document numbered as in the whole file (a piece of one document
-    /// writes none: it is then `document N` too, as a file of several).
-    fn locator(&self, locator: &str) -> String {
-        let moved = Scanner::locator(&self.open, locator);
-        let Some(before) = self.documents_before else {
-            return moved;
-        };
-        Piece::numbered(moved, before)
-    }
-
-    /// [`Piece::locator`] in place, through `scratch`: a record's locator
-    /// keeps its buffer (built with room for the larger indices), which
-    /// spares an allocation per record of an export.
+    /// A locator in the piece as a locator in the input, in place: array
+    /// indices moved past the elements left out, and in a stream of
+    /// documents the document numbered as in the whole file (a piece of one
+    /// document writes none: it is then `document N` too, as a file of
+    /// several). Through `scratch`, so that a record's locator keeps its
+    /// buffer (built with room for the larger indices): an allocation less
+    /// per record of an export.
     fn relocate(&self, locator: &mut String, scratch: &mut String) {
         scratch.clear();
         Scanner::write_locator(&self.open, locator, scratch);
@@ -584,8 +570,8 @@ fn shift_record(piece: &Piece, record: &mut Record, scratch: &mut String) {
 }
 
 fn shift_problem(piece: &Piece, problem: &mut Problem) {
-    if let Some(locator) = &problem.locator {
-        problem.locator = Some(piece.locator(locator));
+    if let Some(locator) = &mut problem.locator {
+        piece.relocate(locator, &mut String::new());
     }
 }
 
@@ -910,14 +896,19 @@ mod tests {
             ("$.data.result".to_string(), 5),
             ("$.data.result[0].values".to_string(), 17000),
         ];
+        let moved = |locator: &str| {
+            let mut out = String::new();
+            Scanner::write_locator(&open, locator, &mut out);
+            out
+        };
         assert_eq!(
-            Scanner::locator(&open, "$.data.result[0].values[3]"),
+            moved("$.data.result[0].values[3]"),
             "$.data.result[5].values[17003]"
         );
         assert_eq!(
-            Scanner::locator(&open, "$.data.result[1].values[3]"),
+            moved("$.data.result[1].values[3]"),
             "$.data.result[6].values[3]"
         );
-        assert_eq!(Scanner::locator(&open, "$"), "$");
+        assert_eq!(moved("$"), "$");
     }
 }
