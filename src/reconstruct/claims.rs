@@ -121,7 +121,9 @@ static INTENT: LazyLock<Regex> = LazyLock::new(|| {
     )
     .expect("valid regex")
 });
-static ERROR_WORDS: LazyLock<Regex> = LazyLock::new(|| {
+/// Errors as people name them, in lower case (also how detection hears a
+/// responder speak of trouble: `place.rs`).
+pub(super) static ERROR_WORDS: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r"\b(errors?|5xx|5\d\ds?|failures?|failing|exceptions?|npes?|timeouts?|crash(es|ing)?|panics?|ooms?)\b",
     )

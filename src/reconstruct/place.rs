@@ -8,7 +8,7 @@
 //!   at most `CHAIN_GAP`; background templates are not impact signals);
 //! - detected: the first alert triggered, detection, or a ticket opened
 //!   before any alert, at or after impact start; without any, the first
-//!   chat message after it that speaks of trouble (`TROUBLE_TALK`);
+//!   chat message after it that speaks of trouble (`speaks_of_trouble`);
 //! - mitigated: when the impact stopped after a mitigation action (its
 //!   last signal, at most `EFFECT_WINDOW` after the action); else the
 //!   first recovery signal; else the first recorded mitigation; else a
@@ -27,6 +27,7 @@ use std::sync::LazyLock;
 use factline_parsers::time::format_utc;
 use regex::Regex;
 
+use super::claims::ERROR_WORDS;
 use super::durations::format_duration;
 use super::phases::Nature;
 use crate::model::{Entry, KeyTime, KeyTimes, Phase};
@@ -48,14 +49,20 @@ const EFFECT_GRACE: i64 = 2 * MINUTE;
 /// Longest summary quoted in a basis phrase, in characters.
 const QUOTE_CHARS: usize = 70;
 
-/// Words in which people speak of trouble they see ("checkout 5xx are
-/// spiking", "api is down", "seeing timeouts").
+/// Words in which people speak of trouble they see beyond naming errors
+/// ([`ERROR_WORDS`]): "api is down", "latency spiking", "timed out".
 static TROUBLE_TALK: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)\b(errors?|erroring|5\d\d|5xx|[45]\d\ds|time(d|s)? ?outs?|timing out|fail(s|ed|ing|ures?)?|down|outage|degraded|latency|slow|spik(e|es|ing)|broken|unavailable|unreachable|not working|alerts?|paged|crash(es|ing)?|oom|exceptions?|npes?|throwing|panic(s|king)?)\b",
+        r"\b(erroring|[45]\d\ds?|time(d|s)? ?out|timing out|fail(s|ed)?|down|outage|degraded|latency|slow|spik(e|es|ing)|broken|unavailable|unreachable|not working|alerts?|paged|throwing|panicking)\b",
     )
     .expect("valid regex")
 });
+
+/// Whether a message speaks of trouble.
+fn speaks_of_trouble(message: &str) -> bool {
+    let lower = message.to_lowercase();
+    ERROR_WORDS.is_match(&lower) || TROUBLE_TALK.is_match(&lower)
+}
 
 /// What reconstruction knows of an entry beyond what it shows.
 pub(super) struct EntryFacts {
@@ -124,7 +131,7 @@ pub(super) fn place(entries: &mut [Entry], facts: &[EntryFacts]) -> KeyTimes {
                     entries[i].kind == "chat"
                         && entries[i].phase == Phase::Diagnosis
                         && after(entries, i, impact_start)
-                        && TROUBLE_TALK.is_match(&entries[i].summary)
+                        && speaks_of_trouble(&entries[i].summary)
                 })?;
                 entries[noticed].phase = Phase::Detection;
                 Some(noticed)
@@ -487,17 +494,19 @@ mod tests {
             "checkout throwing NPEs since the deploy",
             "login timeouts spiking on web",
             "seeing 502s from the edge",
+            "lots of 404s on /cart",
+            "checkout timed out for me",
             "api is down for me",
             "p99 latency through the roof",
         ] {
-            assert!(TROUBLE_TALK.is_match(said), "{said}");
+            assert!(speaks_of_trouble(said), "{said}");
         }
         for said in [
             "standup in 5",
             "lunch?",
             "search-api 2.4.1 is out, all good",
         ] {
-            assert!(!TROUBLE_TALK.is_match(said), "{said}");
+            assert!(!speaks_of_trouble(said), "{said}");
         }
     }
 }
