@@ -352,13 +352,9 @@ fn scalar(rest: &str) -> Option<HeadValue> {
     }
 }
 
+/// A head's string as written when its escapes do not read.
 fn unescape(raw: &str) -> Cow<'_, str> {
-    if !raw.contains('\\') {
-        return Cow::Borrowed(raw);
-    }
-    serde_json::from_str::<String>(&format!("\"{raw}\""))
-        .map(Cow::Owned)
-        .unwrap_or(Cow::Borrowed(raw))
+    unescape_body(raw).unwrap_or(Cow::Borrowed(raw))
 }
 
 // Key scanning without a regex, for the ticket and event exports whose
@@ -812,7 +808,12 @@ impl<'de> Visitor<'de> for TextVisitor {
 /// export holds millions of escaped log lines. A lone surrogate (which a
 /// raw value may hold) becomes U+FFFD rather than losing the line.
 pub(crate) fn string_text(raw: &RawValue) -> Option<Cow<'_, str>> {
-    let body = raw.get().strip_prefix('"')?.strip_suffix('"')?;
+    unescape_body(raw.get().strip_prefix('"')?.strip_suffix('"')?)
+}
+
+/// The text of a JSON string's body (between its quotes), its escapes
+/// resolved; `None` where an escape does not read.
+fn unescape_body(body: &str) -> Option<Cow<'_, str>> {
     let Some(first) = memchr::memchr(b'\\', body.as_bytes()) else {
         return Some(Cow::Borrowed(body));
     };
