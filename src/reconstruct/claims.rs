@@ -137,7 +137,7 @@ static STOPPED: LazyLock<Regex> = LazyLock::new(|| {
 });
 /// An object back to normal; the word before it names the object.
 static RECOVERED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b(recovered|(is|are) back|back to normal|(healthy|available|up) again)\b")
+    Regex::new(r"\b(recovered|(is|are) back|back to normal|(healthy|available|up) again|(looks?|looking|is|are|been|stays?|stayed) (all )?(healthy|green|stable))\b")
         .expect("valid regex")
 });
 static DONE: LazyLock<Regex> = LazyLock::new(|| {
@@ -1241,6 +1241,15 @@ mod tests {
         );
         // Recovered without a name checks nothing.
         assert_eq!(verdict("it recovered at 19:06", at, &records), [None]);
+        // Healthy, green, stable: the same state in other words.
+        assert_eq!(
+            verdict("cardco looks healthy since 19:06", at, &records),
+            [Some(CheckResult::Supported)]
+        );
+        assert_eq!(
+            verdict("cardco is stable since 19:03", at, &records),
+            [Some(CheckResult::Contradicted)]
+        );
     }
 
     #[test]

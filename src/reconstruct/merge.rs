@@ -81,12 +81,10 @@ impl Group {
             hosts.extend(c.hosts.iter().cloned());
             services.extend(c.services.iter().cloned());
         }
-        let actor = people.actor(&lead.first).or_else(|| {
-            members
-                .iter()
-                .filter(|c| crate::reconstruct::people::is_person(&c.first))
-                .find_map(|c| people.actor(&c.first))
-        });
+        // The lead's actor only: the row reads "actor: summary", and a
+        // machine record's words are nobody's statement. A person who said
+        // the same is cited among the evidence.
+        let actor = people.actor(&lead.first);
         Entry {
             id,
             time: lead.first.time,

@@ -228,6 +228,14 @@ mod tests {
         assert_eq!(phase("errors stopped at 14:30"), Some(Phase::Recovery));
         assert_eq!(phase("timeouts are gone now"), Some(Phase::Recovery));
         assert_eq!(phase("looking at the errors"), None);
+        assert_eq!(
+            phase("api looks healthy since 09:32"),
+            Some(Phase::Recovery)
+        );
+        assert_eq!(
+            phase("all good, closing the incident"),
+            Some(Phase::Resolution)
+        );
     }
 
     #[test]

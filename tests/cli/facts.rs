@@ -196,6 +196,25 @@ fn the_demo_rollback_comment_is_corroborated_by_the_deploy_log() {
         .starts_with("rollback finished version=2.13.4"));
 }
 
+/// A deploy-log line and a responder's "rolling back now" are one row;
+/// the row shows the log's words, so it names no speaker: a reader would
+/// take "**primary on-call**: rollback started …" for their message.
+#[test]
+fn a_machine_row_merged_with_a_statement_names_no_speaker() {
+    let s = Scratch::new();
+    assert_code(&s.run("ingest", &DEMO_ARGS), 0);
+    let t = timeline(&s);
+    let e = entry(&t, "rollback started from=2.14.0 to=2.13.4");
+    let cited: Vec<&str> = e["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["source"].as_str().unwrap())
+        .collect();
+    assert!(cited.iter().any(|c| c.contains("slack")), "{cited:?}");
+    assert_eq!(e["actor"], Value::Null);
+}
+
 fn sources(s: &Scratch) -> Vec<Value> {
     let out = s.run("sources", &["--format", "json"]);
     assert_code(&out, 0);
