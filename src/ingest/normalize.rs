@@ -227,7 +227,7 @@ impl Normalizer<'_> {
                 part.times.push(time);
             }
         }
-        let fact_time = time + skew::half_unit(r.time.precision);
+        let fact_time = skew::fact_time(attribute("created"), time, r.time.precision);
         for fact in skew::facts(r.kind.as_str(), &r.message, &r.attributes, &r.identifiers) {
             self.facts.add(&fact, fact_time);
         }

@@ -1,13 +1,16 @@
 //! Clock skew, estimated after ingest from facts that two sources both
 //! record: the same request or trace id in a proxy's and an app's lines,
-//! the same alert id in two alerting tools. For each pair of sources the
-//! median of the paired time differences is their relative offset, trusted
-//! from [`MIN_PAIRS`] pairs (or [`MIN_ONE_OFF_PAIRS`] of one-off facts: a
-//! deploy's start, an alert) whose spread stays within [`MAX_SPREAD`].
-//! Offsets are relative: SaaS timestamps (paging, chat, ticketing) are the
-//! reference where they take part, else the host that agrees with the most
-//! others. An offset near a whole or half hour is a zone read wrongly, and
-//! is named instead of applied (docs/time.md#clock-skew).
+//! the same alert id in two alerting tools, the same pod restart in a
+//! node's kubelet log and in the cluster's Kubernetes events. For each
+//! pair of sources the median of the paired time differences is their
+//! relative offset, trusted from [`MIN_PAIRS`] pairs (or
+//! [`MIN_ONE_OFF_PAIRS`] of one-off facts: a deploy's start, an alert, a
+//! restart) whose spread stays within [`MAX_SPREAD`]. Offsets are
+//! relative: SaaS timestamps (paging, chat, ticketing) and Kubernetes
+//! events (paired at their API server's time) are the reference where
+//! they take part, else the host that agrees with the most others. An
+//! offset near a whole or half hour is a zone read wrongly, and is named
+//! instead of applied (docs/time.md#clock-skew).
 //!
 //! The facts are sampled while normalizing ([`FactSample`], stored with
 //! the source), so estimating reads a few thousand rows per source, not
@@ -19,7 +22,7 @@ use std::hash::Hasher;
 use std::sync::LazyLock;
 
 use chrono::{Offset, TimeZone};
-use factline_parsers::time::Precision;
+use factline_parsers::time::{Precision, TimeValue, Timestamp};
 use regex::Regex;
 
 use super::{IngestConfig, SkewMode};
@@ -156,6 +159,74 @@ pub(super) fn half_unit(precision: Precision) -> i64 {
     }
 }
 
+/// When a record's facts happened by the reference clock: the API
+/// server's time of a Kubernetes event (`created`) where it has one, for
+/// the kubelet stamps the event with its own node's clock, which is the
+/// clock being checked; else the record's own time.
+pub(super) fn fact_time(created: Option<&str>, time: i64, precision: Precision) -> i64 {
+    match created.and_then(|text| factline_parsers::time::parse_field(text, None)) {
+        Some(Timestamp {
+            value: TimeValue::Utc(at),
+            precision,
+            ..
+        }) => at + half_unit(precision),
+        _ => time + half_unit(precision),
+    }
+}
+
+/// A pod's container stopping or starting, as the kubelet's own log on
+/// the node names it: `"Killing container with a grace period"
+/// pod="shop/web-7d9f-x2kq"`, `Started container web in pod web-7d9f-x2kq`.
+static POD_NAMED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"\bpod[=:]?\s*"?(?:[a-z0-9-]+/)?([a-z0-9][a-z0-9.-]*-[a-z0-9.-]*[a-z0-9])\b"#)
+        .expect("valid regex")
+});
+static CONTAINER: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)container").expect("valid regex"));
+/// The kubelet's words for a container stopping and starting, including
+/// its pod lifecycle events (`"Type":"ContainerDied"`).
+static CONTAINER_STOPPED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(kill(ing|ed)?|stopp(ing|ed)|terminat(ing|ed))\b|ContainerDied")
+        .expect("valid regex")
+});
+static CONTAINER_STARTED: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)\bstart(ed|ing)?\b|ContainerStarted").expect("valid regex"));
+
+/// The restart a record marks: a pod's container stopped or started, by
+/// a Kubernetes event's reason (`Killing`, `Started` about `pod/NAME`) or
+/// by a node's log line naming the pod. The same restart seen by the
+/// cluster and by the node.
+fn restart_fact(message: &str, attributes: &[(Cow<'static, str>, String)]) -> Option<String> {
+    let attribute = |key: &str| {
+        attributes
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    };
+    if let (Some(reason), Some(object)) = (attribute("reason"), attribute("object")) {
+        let pod = object.strip_prefix("pod/")?;
+        let phase = match reason {
+            "Killing" => "stop",
+            "Started" => "start",
+            _ => return None,
+        };
+        return Some(format!("pod {pod} {phase}"));
+    }
+    if !message.contains("pod") || !CONTAINER.is_match(message) {
+        return None;
+    }
+    let pod = POD_NAMED.captures(message)?;
+    let phase = match (
+        CONTAINER_STOPPED.is_match(message),
+        CONTAINER_STARTED.is_match(message),
+    ) {
+        (true, false) => "stop",
+        (false, true) => "start",
+        _ => return None,
+    };
+    Some(format!("pod {} {phase}", &pod[1]))
+}
+
 /// The facts a record shares with other sources' records.
 pub(super) fn facts(
     kind: &str,
@@ -198,6 +269,9 @@ pub(super) fn facts(
     }
     if kind == "alert" {
         out.extend(identifiers.iter().map(|id| format!("alert {id}")));
+    }
+    if kind == "log" {
+        out.extend(restart_fact(message, attributes));
     }
     out.sort();
     out.dedup();
@@ -297,10 +371,11 @@ fn edges(shared: &[(i64, i64, i64, String)]) -> Vec<Edge> {
         .collect()
 }
 
-/// Paging, chat and ticketing tools stamp times on their servers: the
-/// reference clocks.
-fn is_saas(s: &SourceRow) -> bool {
-    matches!(s.kind.as_str(), "alert" | "chat" | "ticket" | "shift")
+/// The reference clocks: paging, chat and ticketing tools stamp times on
+/// their servers, and Kubernetes events are paired at their API server's
+/// time ([`fact_time`]).
+fn is_reference(s: &SourceRow) -> bool {
+    matches!(s.kind.as_str(), "alert" | "chat" | "ticket" | "shift") || s.parser == "k8s-events"
 }
 
 fn seconds(micros: i64) -> f64 {
@@ -391,7 +466,7 @@ pub(super) fn estimate(store: &mut Store, config: &IngestConfig) -> Result<Redo>
         let mut refs: Vec<i64> = component
             .iter()
             .copied()
-            .filter(|id| by_id.get(id).is_some_and(|s| is_saas(s)))
+            .filter(|id| by_id.get(id).is_some_and(|s| is_reference(s)))
             .collect();
         if refs.is_empty() {
             let agreeing = |id: i64| {
@@ -453,7 +528,7 @@ pub(super) fn estimate(store: &mut Store, config: &IngestConfig) -> Result<Redo>
         // stopped between dropping a source and storing it again leaves
         // it uncorrected: then it is estimated afresh.)
         let corrected = s.time_quality.contains(Quality::SKEW_ESTIMATED);
-        if earlier.is_some_and(|k| k.applied) && corrected || is_saas(s) {
+        if earlier.is_some_and(|k| k.applied) && corrected || is_reference(s) {
             continue;
         }
         let found = match estimates.get(&s.id) {
@@ -466,6 +541,7 @@ pub(super) fn estimate(store: &mut Store, config: &IngestConfig) -> Result<Redo>
                     match edge.example.split(' ').next() {
                         Some("alert") => "alert ids",
                         Some("deploy") => "deploy ids",
+                        Some("pod") => "pod restarts",
                         _ => "request ids",
                     },
                     edge.example,

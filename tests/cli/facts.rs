@@ -215,6 +215,53 @@ fn a_machine_row_merged_with_a_statement_names_no_speaker() {
     assert_eq!(e["actor"], Value::Null);
 }
 
+/// A node whose clock runs 40 s fast logs the kubelet's restarts of
+/// three pods; the cluster's events record them at the API server's time
+/// (`creationTimestamp`). The same restarts give the node's offset.
+#[test]
+fn a_node_clock_is_found_from_pod_restarts_the_cluster_also_records() {
+    let s = Scratch::new();
+    let out = s.run("ingest", &["--year", "2026", "fixtures/skew-restarts"]);
+    assert_code(&out, 0);
+    let all = sources(&s);
+    let find = |name: &str| {
+        all.iter()
+            .find(|s| s["source"] == format!("fixtures/skew-restarts/{name}"))
+            .unwrap_or_else(|| panic!("no source {name}"))
+            .clone()
+    };
+    let node = find("node-1-syslog.log");
+    let skew = &node["skew"];
+    assert!(
+        (skew["seconds"].as_f64().unwrap() - 40.0).abs() <= 1.0,
+        "{skew}"
+    );
+    assert_eq!(skew["reference"], "fixtures/skew-restarts/events.json");
+    assert_eq!(skew["applied"], true);
+    assert!(
+        skew["note"].as_str().unwrap().contains("pod restarts"),
+        "{skew}"
+    );
+    assert_eq!(find("events.json")["skew"], Value::Null);
+    // The first kill, logged at 14:05:40 by the node's clock, happened at
+    // 14:05:00.
+    let out = s.run(
+        "events",
+        &["--source", "fixtures/skew-restarts/node-1-syslog.log"],
+    );
+    let kill = jsonl(&stdout(&out))
+        .into_iter()
+        .find(|e| e["message"].as_str().unwrap().contains("Killing container"))
+        .unwrap();
+    assert!(
+        kill["time"]
+            .as_str()
+            .unwrap()
+            .starts_with("2026-10-03T14:05:00"),
+        "{kill}"
+    );
+}
+
 fn sources(s: &Scratch) -> Vec<Value> {
     let out = s.run("sources", &["--format", "json"]);
     assert_code(&out, 0);

@@ -290,6 +290,16 @@ fn read_event(
         text(v, &["reportingInstance"]),
     );
     add_attribute(&mut record, "event_name", text(v, &["metadata", "name"]));
+    // Stamped by the API server when the event was first stored, not by
+    // the component that reported it: the cluster's clock beside the
+    // reporter's (a node's, for the kubelet).
+    if !update {
+        add_attribute(
+            &mut record,
+            "created",
+            text(v, &["metadata", "creationTimestamp"]),
+        );
+    }
     add_attribute(&mut record, "watch_event", watch);
     if update {
         add_attribute(&mut record, "watch_update", Some("true"));
