@@ -201,7 +201,7 @@ fn platform_records_list_with_their_locators_and_messages() {
     assert_code(&out, 0);
     let listing = stdout(&out);
     let events = jsonl(&listing);
-    assert_eq!(events.len(), 197);
+    assert_eq!(events.len(), 201);
     assert!(events
         .iter()
         .any(|e| e["locator"] == "$.data.result[6].values[9]"));

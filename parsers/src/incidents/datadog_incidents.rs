@@ -1,6 +1,9 @@
 //! Datadog Incident Management: the incident list and single incidents of
 //! API v2 (`GET /api/v2/incidents`: `{"data": [{"type": "incidents",
-//! "attributes": {...}}], "meta": {"pagination": ...}}`).
+//! "attributes": {...}}], "meta": {"pagination": ...}}`), and the search
+//! page (`GET /api/v2/incidents/search`: `{"data": {"type":
+//! "incidents_search_results", "attributes": {"incidents": [{"data":
+//! {...}}]}}}`).
 //!
 //! An incident gives one record per moment it states: detected, declared
 //! (or created, when not declared), customer impact start and end, and
@@ -24,7 +27,7 @@ impl Parser for DatadogIncidents {
     }
 
     fn description(&self) -> &str {
-        "Datadog Incident Management API v2 incidents (list or single)"
+        "Datadog Incident Management API v2 incidents (list, single or search page)"
     }
 
     fn specificity(&self) -> u8 {
@@ -56,8 +59,21 @@ fn read_document(input: &IndexedInput<'_>, doc: &Document<'_>, sink: &mut dyn Re
             }
         }
         Some(Value::Object(_)) => {
-            if let Some(incident) = input.field(&root, "data") {
-                read_incident(input, &incident, sink);
+            let Some(data) = input.field(&root, "data") else {
+                return;
+            };
+            // A search page wraps each incident in a `data` of its own; its
+            // `included` repeats them, so only the wrapped ones are read.
+            match input.nested(&data, &["attributes", "incidents"]) {
+                Some(found) => {
+                    for item in found {
+                        match input.field(&item, "data") {
+                            Some(incident) => read_incident(input, &incident, sink),
+                            None => sink.problem(problem_at(&item, "search result without data")),
+                        }
+                    }
+                }
+                None => read_incident(input, &data, sink),
             }
         }
         _ => sink.problem(problem_at(
@@ -179,6 +195,39 @@ mod tests {
         assert_eq!(r.message, "Incident detected: IR-7 Checkout down");
         assert_eq!(r.level, Some(Level::Error));
         assert_eq!(r.locator.as_deref(), Some("$.data.attributes.detected"));
+    }
+
+    #[test]
+    fn search_page_reads_each_incident_once() {
+        let input = include_bytes!("../../../fixtures/datadog-incidents/incidents_v2_search.json");
+        assert_eq!(DatadogIncidents.sniff(input), Some(95));
+        let out = run(&DatadogIncidents, input);
+        assert!(out.problems.is_empty(), "{:?}", out.problems);
+        // Five incidents, each detected and declared.
+        assert_eq!(out.records.len(), 10);
+        let r = &out.records[0];
+        assert_eq!(utc(r), "2026-02-16T09:47:35.000000Z");
+        assert_eq!(
+            r.message,
+            "Incident detected: IR-336599 Example-Create_an_incident_returns_CREATED_response_1771235254"
+        );
+        assert_eq!(r.level, None);
+        assert_eq!(
+            attr(r, "incident_id"),
+            Some("77afaefe-9585-5eba-9e1e-195149b3dc66")
+        );
+        assert_eq!(attr(r, "state"), Some("resolved"));
+        assert_eq!(
+            r.locator.as_deref(),
+            Some("$.data.attributes.incidents[0].data.attributes.detected")
+        );
+        let last = &out.records[9];
+        assert_eq!(utc(last), "2025-01-01T00:00:00.000000Z");
+        assert_eq!(
+            last.message,
+            "Incident declared: IR-336084 Test-Import_an_incident_returns_CREATED_response-1771015099"
+        );
+        assert_eq!(last.level, Some(Level::Info));
     }
 
     #[test]

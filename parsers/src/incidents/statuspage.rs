@@ -1,7 +1,8 @@
 //! Atlassian Statuspage: the public `api/v2/incidents.json` and
 //! `summary.json` (`{"page", "incidents": [...], "scheduled_maintenances"}`),
-//! subscriber webhooks (`{"meta", "page", "incident": {...}}`) and the
-//! management API's bare incident list.
+//! subscriber webhooks (`{"meta", "page", "incident": {...}}`, and
+//! component webhooks: `{"meta", "page", "component_update", "component"}`)
+//! and the management API's bare incident list.
 //!
 //! Each `incident_updates[]` entry is one record of kind `status`: what
 //! the customers were told (investigating, identified, monitoring,
@@ -9,7 +10,8 @@
 //! `display_at`, the time the page shows, which is when subscribers were
 //! notified (`created_at` when it is missing). A published postmortem
 //! (`postmortem_body`, `postmortem_published_at`) is one more, of status
-//! `postmortem`. The component summary of a
+//! `postmortem`. A component webhook is one status record, the component's
+//! change at `component_update.created_at`. The component summary of a
 //! `summary.json` is the page's state when fetched, not a happening, and
 //! yields nothing.
 
@@ -31,7 +33,7 @@ impl Parser for Statuspage {
     }
 
     fn description(&self) -> &str {
-        "Atlassian Statuspage incidents.json, summary.json and incident webhooks: customer-facing updates"
+        "Atlassian Statuspage incidents.json, summary.json, incident and component webhooks: customer-facing updates"
     }
 
     fn specificity(&self) -> u8 {
@@ -44,7 +46,8 @@ impl Parser for Statuspage {
         // incidents, which may lie beyond the head.
         let updates = h.has("incident_updates") && (h.has("display_at") || h.has("incident_id"));
         let summary = h.has("page") && h.has("components") && h.has("position");
-        if !(h.has("page_id") && (updates || summary)) {
+        let component = h.has("component_update") && h.has("new_status");
+        if !(h.has("page_id") && (updates || summary || component)) {
             return None;
         }
         h.time(
@@ -72,6 +75,9 @@ fn read_document(input: &IndexedInput<'_>, doc: &Document<'_>, sink: &mut dyn Re
     let page = text(&root.value, &["page", "name"]);
     if let Some(incident) = input.field(&root, "incident") {
         read_incident(input, &incident, page, false, sink);
+    }
+    if let Some(update) = input.field(&root, "component_update") {
+        read_component_update(input, &root, &update, page, sink);
     }
     for (key, maintenance) in [("incidents", false), ("scheduled_maintenances", true)] {
         for incident in input.nested(&root, &[key]).unwrap_or_default() {
@@ -208,16 +214,71 @@ fn components(update: &Value) -> Option<String> {
     let list = update.get("affected_components")?.as_array()?;
     let parts: Vec<String> = list
         .iter()
-        .filter_map(|c| {
-            let name = text(c, &["name"])?;
-            Some(match (text(c, &["old_status"]), text(c, &["new_status"])) {
-                (Some(old), Some(new)) if old != new => format!("{name}: {old} → {new}"),
-                (_, Some(new)) => format!("{name}: {new}"),
-                _ => name.to_string(),
-            })
-        })
+        .filter_map(|c| Some(component_change(text(c, &["name"])?, c)))
         .collect();
     (!parts.is_empty()).then(|| parts.join("; "))
+}
+
+/// `API: operational → major_outage`: a component and the change of status
+/// `change` gives it (`old_status`, `new_status`).
+fn component_change(name: &str, change: &Value) -> String {
+    match (text(change, &["old_status"]), text(change, &["new_status"])) {
+        (Some(old), Some(new)) if old != new => format!("{name}: {old} → {new}"),
+        (_, Some(new)) => format!("{name}: {new}"),
+        _ => name.to_string(),
+    }
+}
+
+/// A component status as a severity.
+fn component_level(status: &str) -> Option<Level> {
+    match status {
+        "major_outage" => Some(Level::Error),
+        "partial_outage" | "degraded_performance" => Some(Level::Warn),
+        "operational" | "under_maintenance" => Some(Level::Info),
+        _ => None,
+    }
+}
+
+/// A component webhook: the page showing a component's new status.
+fn read_component_update(
+    input: &IndexedInput<'_>,
+    root: &Element,
+    update: &Element,
+    page: Option<&str>,
+    sink: &mut dyn RecordSink,
+) {
+    let u = &update.value;
+    let time = match first_time(u, &["created_at"]) {
+        Ok(Some(time)) => time,
+        Ok(None) => {
+            sink.problem(problem_at(update, "component update without created_at"));
+            return;
+        }
+        Err(reason) => {
+            sink.problem(problem_at(update, reason));
+            return;
+        }
+    };
+    let name = text(&root.value, &["component", "name"]);
+    let subject = name.map_or_else(|| "Component".to_string(), |n| format!("{n} component"));
+    let change = component_change(&subject, u);
+    let at = input
+        .field(update, "created_at")
+        .unwrap_or_else(|| update.clone());
+    let mut record = input.record_at(&at, Kind::Status, time, change);
+    let new = text(u, &["new_status"]);
+    record.level = new.and_then(component_level);
+    customer_facing(&mut record, "Statuspage", page);
+    add_attribute(&mut record, "status", new);
+    add_attribute(&mut record, "component", name);
+    add_attribute(&mut record, "component_id", text(u, &["component_id"]));
+    add_attribute(&mut record, "update_id", text(u, &["id"]));
+    add_attribute(
+        &mut record,
+        "affected_components",
+        name.map(|name| component_change(name, u)),
+    );
+    sink.record(record);
 }
 
 #[cfg(test)]
@@ -275,6 +336,32 @@ mod tests {
         assert!(postmortem
             .message
             .starts_with("Postmortem: Delayed order confirmation e-mails: A mail relay"));
+    }
+
+    #[test]
+    fn component_webhook_is_one_status_change() {
+        let input =
+            include_bytes!("../../../fixtures/statuspage/webhook_component_status_update.json");
+        assert_eq!(Statuspage.sniff(input), Some(95));
+        let out = run(&Statuspage, input);
+        assert!(out.problems.is_empty(), "{:?}", out.problems);
+        assert_eq!(out.records.len(), 1);
+        let r = &out.records[0];
+        assert_eq!(utc(r), "2017-12-26T07:59:09.379000Z");
+        assert_eq!(
+            r.message,
+            "Database component component: operational → under_maintenance"
+        );
+        assert_eq!(r.kind, Kind::Status);
+        assert_eq!(r.level, Some(Level::Info));
+        assert_eq!(r.system.as_deref(), Some("Statuspage"));
+        assert_eq!(attr(r, "audience"), Some("customers"));
+        assert_eq!(attr(r, "component_id"), Some("sqm6pl84wzjc"));
+        assert_eq!(
+            attr(r, "affected_components"),
+            Some("Database component: operational → under_maintenance")
+        );
+        assert_eq!(r.locator.as_deref(), Some("$.component_update.created_at"));
     }
 
     #[test]

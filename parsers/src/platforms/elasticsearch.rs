@@ -1,6 +1,7 @@
 //! Elasticsearch and OpenSearch search results: `_search` responses,
 //! scroll and point-in-time pages (`hits.hits[]`), several pages one after
-//! another, and hits one per line (NDJSON, as dump tools write them).
+//! another, `_msearch` responses (`responses[].hits.hits[]`), and hits one
+//! per line (NDJSON, as dump tools write them).
 //!
 //! A hit's `_source` is the indexed document: it is read as the JSON log
 //! line it usually was (the `jsonl` parser's ECS and common field names:
@@ -9,8 +10,14 @@
 //! `log.original`), that line is read with the parser of its own format
 //! instead. A hit whose time is only in `fields` (docvalue fields) is read
 //! from there, and a hit without `_source` (searched with `"_source":
-//! false, "fields": […]`) is read from its `fields` alone. `_index` and `_id` stay with the record; `_id` is an
-//! identifier, so the same hit in two exports is one event.
+//! false, "fields": […]`) is read from its `fields` alone; a date there is
+//! written in its mapping's format, so digits are epoch milliseconds
+//! (`epoch_millis`). A document whose time has a name no convention gives
+//! (Grafana's `testtime`) takes it from its one top-level ISO 8601 date and
+//! time with a zone, else from the hit's `sort[0]` when that is epoch
+//! milliseconds; the field it came from is kept as `time_field`. `_index`
+//! and `_id` stay with the record; `_id` is an identifier, so the same hit
+//! in two exports is one event.
 
 use std::borrow::Cow;
 
@@ -20,7 +27,7 @@ use serde_json::Value;
 use super::InnerLines;
 use crate::input::json::{self, problem_at, Element, Head, IndexedInput};
 use crate::record::{add_attribute, add_identifier, Kind, Problem, RecordSink};
-use crate::time::{self, Timestamp};
+use crate::time::{self, EpochUnit, TimeValue, Timestamp};
 use crate::Parser;
 
 /// Search responses and hits.
@@ -43,7 +50,7 @@ impl Parser for Elasticsearch {
     }
 
     fn description(&self) -> &str {
-        "Elasticsearch/OpenSearch _search responses, scroll/PIT pages and NDJSON of hits (hits.hits[]._source)"
+        "Elasticsearch/OpenSearch _search and _msearch responses, scroll/PIT pages and NDJSON of hits (hits.hits[]._source)"
     }
 
     fn specificity(&self) -> u8 {
@@ -55,11 +62,22 @@ impl Parser for Elasticsearch {
         if !(h.has("_index") && (h.has("_source") || h.has("fields"))) {
             return None;
         }
+        let fields = h.has("fields");
         h.time(TIME_FIELDS, |v| match v {
-            json::HeadValue::Text(t) => time::text_time(t),
+            json::HeadValue::Text(t) => {
+                time::text_time(t).or_else(|| fields.then(|| epoch_millis_text(t)).flatten())
+            }
             json::HeadValue::Integer(n) => time::parse_epoch(n, None),
         })
         .map(|_| 95)
+        .or_else(|| {
+            // A document timed under another name is still sorted by it.
+            h.time(&["sort"], |v| match v {
+                json::HeadValue::Integer(n) => sort_millis(n),
+                json::HeadValue::Text(_) => None,
+            })
+            .map(|_| 90)
+        })
     }
 
     fn untimed(&self, head: &[u8]) -> Option<String> {
@@ -71,7 +89,7 @@ impl Parser for Elasticsearch {
     fn json_record_arrays(&self) -> &[&str] {
         // Each record is read from its own element and the labels or
         // envelope before it; nothing is counted across elements.
-        &["hits.hits"]
+        &["hits.hits", "responses[].hits.hits"]
     }
 
     fn parse(&self, input: &[u8], sink: &mut dyn RecordSink) {
@@ -80,21 +98,34 @@ impl Parser for Elasticsearch {
             // Hits are parsed one at a time, never the whole page at once;
             // a page is most of a piece, so its hits are reached in one
             // pass over it.
-            let (hits, locator) = if json::first_byte(doc.raw.get().as_bytes()) == Some(b'[') {
-                (json::raw_array_at(doc.raw, &[]), doc.root.clone())
-            } else {
-                match json::raw_array_at(doc.raw, &["hits", "hits"]) {
-                    Some(hits) => (Some(hits), format!("{}.hits.hits", doc.root)),
-                    // Only a hit has an `_index`; a page has it only inside.
-                    None if json::member(doc.raw, "_index").is_some() => {
-                        let hit = src.raw_element(doc.raw, doc.root.clone());
-                        read_hit(src, &hit, &mut inner, sink);
-                        return;
+            let hits = if json::first_byte(doc.raw.get().as_bytes()) == Some(b'[') {
+                json::raw_array_at(doc.raw, &[]).map(|hits| (hits, doc.root.clone()))
+            } else if let Some(hits) = json::raw_array_at(doc.raw, &["hits", "hits"]) {
+                Some((hits, format!("{}.hits.hits", doc.root)))
+            } else if json::member(doc.raw, "_index").is_some() {
+                // Only a hit has an `_index`; a page has it only inside.
+                let hit = src.raw_element(doc.raw, doc.root.clone());
+                read_hit(src, &hit, &mut inner, sink);
+                return;
+            } else if let Some(responses) = json::raw_array_at(doc.raw, &["responses"]) {
+                let locator = format!("{}.responses", doc.root);
+                for response in json::elements_of(src.bytes, &src.lines, responses, &locator) {
+                    match json::raw_array_at(response.value, &["hits", "hits"]) {
+                        Some(hits) => {
+                            let locator = format!("{}.hits.hits", response.locator);
+                            read_hits(src, hits, &locator, &mut inner, sink);
+                        }
+                        // A search that failed answers with its `error`.
+                        None => {
+                            sink.problem(problem_at(&response, "a response without hits.hits[]"))
+                        }
                     }
-                    None => (None, String::new()),
                 }
+                return;
+            } else {
+                None
             };
-            let Some(hits) = hits else {
+            let Some((hits, locator)) = hits else {
                 sink.problem(Problem {
                     line: Some(src.line_at(src.span_of(doc.raw).start)),
                     locator: Some(doc.root.clone()),
@@ -102,11 +133,20 @@ impl Parser for Elasticsearch {
                 });
                 return;
             };
-            let hits = json::elements_of(src.bytes, &src.lines, hits, &locator);
-            for hit in hits {
-                read_hit(src, &hit, &mut inner, sink);
-            }
+            read_hits(src, hits, &locator, &mut inner, sink);
         });
+    }
+}
+
+fn read_hits(
+    src: &IndexedInput<'_>,
+    hits: Vec<&RawValue>,
+    locator: &str,
+    inner: &mut InnerLines,
+    sink: &mut dyn RecordSink,
+) {
+    for hit in json::elements_of(src.bytes, &src.lines, hits, locator) {
+        read_hit(src, &hit, inner, sink);
     }
 }
 
@@ -129,6 +169,68 @@ fn time_of(value: &Value) -> Option<Timestamp> {
         Value::Array(items) => items.first().and_then(time_of),
         _ => None,
     }
+}
+
+/// A time value of a hit's `fields`: Elasticsearch writes a date there in
+/// its mapping's format, which is digits of epoch milliseconds under
+/// `epoch_millis` (`["4098435132000"]`).
+fn fields_time_of(value: &Value) -> Option<Timestamp> {
+    match value {
+        Value::String(s) => time::text_time(s).or_else(|| epoch_millis_text(s)),
+        Value::Array(items) => items.first().and_then(fields_time_of),
+        other => time_of(other),
+    }
+}
+
+/// Digits of epoch milliseconds, as `epoch_millis` writes them.
+fn epoch_millis_text(text: &str) -> Option<Timestamp> {
+    time::parse_epoch(text, Some(EpochUnit::Millis))
+}
+
+/// A sort value that is epoch milliseconds of this era (1973 to 5138):
+/// smaller integers are counters and tiebreakers (`_shard_doc`), not times.
+fn sort_millis(digits: &str) -> Option<Timestamp> {
+    let value: u64 = digits.parse().ok()?;
+    (EpochUnit::by_magnitude(value.into()) == EpochUnit::Millis)
+        .then(|| epoch_millis_text(digits))
+        .flatten()
+}
+
+/// An ISO 8601 date and time with its zone (`2023-02-09T14:40:01.475Z`):
+/// the only text taken for a time under a name that does not say so.
+fn zoned_iso_time(text: &str) -> Option<Timestamp> {
+    let b = text.trim().as_bytes();
+    let dated = b.len() > 10
+        && b[..10].iter().enumerate().all(|(i, c)| match i {
+            4 | 7 => *c == b'-',
+            _ => c.is_ascii_digit(),
+        });
+    let found = time::text_time(text).filter(|_| dated)?;
+    matches!(found.value, TimeValue::Utc(_)).then_some(found)
+}
+
+/// The time of a document none of [`TIME_FIELDS`] dates, with the field
+/// it came from: its one top-level member holding a zoned ISO 8601 date
+/// and time (of two, which one is the event's is not known), else the
+/// hit's `sort[0]` when it is epoch milliseconds.
+fn fallback_time(doc: &Document<'_>, sort: Option<&RawValue>) -> Option<(Timestamp, String)> {
+    if let Document::Source(_, members) = doc {
+        let mut dated = members.iter().filter_map(|(name, raw)| {
+            let time = zoned_iso_time(&json::string_text(raw)?)?;
+            Some((time, name.to_string()))
+        });
+        if let (Some(only), None) = (dated.next(), dated.next()) {
+            return Some(only);
+        }
+    }
+    let first = serde_json::from_str::<Vec<Value>>(sort?.get())
+        .ok()?
+        .into_iter()
+        .next()?;
+    let Value::Number(n) = first else {
+        return None;
+    };
+    Some((sort_millis(&n.to_string())?, "sort".to_string()))
 }
 
 /// A hit's `fields` (`{"log.level": ["error"]}`) as the document they
@@ -164,6 +266,16 @@ impl Document<'_> {
             }
             Document::Fields(fields) => field(fields, name).cloned(),
         }
+    }
+
+    /// The time in field `name`, as this kind of document writes it:
+    /// `None` when the field is absent.
+    fn time(&self, name: &str) -> Option<Option<Timestamp>> {
+        let value = self.field(name)?;
+        Some(match self {
+            Document::Source(..) => time_of(&value),
+            Document::Fields(_) => fields_time_of(&value),
+        })
     }
 
     fn text(&self, name: &str) -> Option<String> {
@@ -210,13 +322,17 @@ fn read_hit(
         // hit's document is its fields, each an array of values.
         _ => Document::Fields(fields.as_ref().map_or(Value::Null, fields_as_document)),
     };
-    let time = TIME_FIELDS
-        .iter()
-        .find_map(|name| {
-            doc.field(name)
-                .or_else(|| fields.as_ref()?.get(name).cloned())
-        })
-        .and_then(|value| time_of(&value));
+    let known = TIME_FIELDS.iter().find_map(|name| {
+        doc.time(name)
+            .or_else(|| Some(fields_time_of(fields.as_ref()?.get(name)?)))
+    });
+    let (time, time_field) = match known {
+        Some(time) => (time, None),
+        None => match fallback_time(&doc, raw("sort")) {
+            Some((time, name)) => (Some(time), Some(name)),
+            None => (None, None),
+        },
+    };
     let Some(time) = time else {
         sink.problem(problem_at(hit, "a hit without a readable time field"));
         return;
@@ -225,6 +341,7 @@ fn read_hit(
     // document's is looked up only when none does.
     let mut record = src.record_at(hit, Kind::Log, time, String::new());
     record.system = Some("Elasticsearch".into());
+    add_attribute(&mut record, "time_field", time_field.as_deref());
     let text = |key: &str| raw(key).and_then(json::raw_text);
     add_attribute(&mut record, "index", text("_index"));
     if let Some(id) = text("_id") {
@@ -265,7 +382,9 @@ fn read_hit(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::{assert_rejects_text, attr, never_panics, run_str, utc};
+    use crate::testing::{
+        assert_rejects_text, attr, never_panics, problem_places, run, run_str, utc,
+    };
     use crate::Level;
 
     #[test]
@@ -311,6 +430,78 @@ mod tests {
         assert_eq!(r[0].identifiers, ["h1"]);
         assert_eq!(r[0].locator.as_deref(), Some("$.hits.hits[0]"));
         assert_eq!(r[1].message, "recovered");
+    }
+
+    #[test]
+    fn fields_dates_as_epoch_millis() {
+        let input = include_bytes!("../../../fixtures/elasticsearch/fields_epoch_millis.json");
+        assert_eq!(Elasticsearch.sniff(input), Some(95));
+        let out = run(&Elasticsearch, input);
+        assert!(out.problems.is_empty(), "{:?}", out.problems);
+        let r = &out.records;
+        assert_eq!(r.len(), 2);
+        assert_eq!(utc(&r[0]), "2026-03-12T10:45:05.250000Z");
+        assert_eq!(
+            r[0].message,
+            "settlement batch 88 rejected: upstream timeout"
+        );
+        assert_eq!(r[0].level, Some(Level::Error));
+        assert_eq!(r[0].service.as_deref(), Some("ledger"));
+        assert_eq!(attr(&r[0], "time_field"), None);
+        assert_eq!(utc(&r[1]), "2026-03-12T10:45:06.000000Z");
+        assert_eq!(r[1].message, "settlement batch 88 retried");
+    }
+
+    #[test]
+    fn digits_in_source_are_not_taken_for_millis() {
+        let out = run_str(
+            &Elasticsearch,
+            r#"{"_index":"a","_id":"1","_source":{"@timestamp":"1773312305250","message":"x"}}"#,
+        );
+        assert!(out.records.is_empty());
+        assert_eq!(out.problems.len(), 1);
+    }
+
+    #[test]
+    fn msearch_hits_timed_under_other_names() {
+        let input =
+            include_bytes!("../../../fixtures/elasticsearch/msearch_custom_time_field.json");
+        assert_eq!(Elasticsearch.sniff(input), Some(90));
+        let out = run(&Elasticsearch, input);
+        let r = &out.records;
+        assert_eq!(r.len(), 2, "{:?}", out.problems);
+        // The one zoned date and time at the top of the document.
+        assert_eq!(utc(&r[0]), "2026-03-12T10:45:07.125000Z");
+        assert_eq!(attr(&r[0], "time_field"), Some("observed"));
+        assert_eq!(r[0].level, Some(Level::Error));
+        assert_eq!(r[0].host.as_deref(), Some("gw-3"));
+        assert_eq!(r[0].identifiers, ["q1"]);
+        assert_eq!(r[0].locator.as_deref(), Some("$.responses[0].hits.hits[0]"));
+        // Two of them: the sort value says which time the search used.
+        assert_eq!(utc(&r[1]), "2026-03-12T10:45:06.000000Z");
+        assert_eq!(attr(&r[1], "time_field"), Some("sort"));
+        // Compared as JSON: the key order follows serde_json's features,
+        // which the workspace build unifies.
+        let json = |text: &str| serde_json::from_str::<serde_json::Value>(text).unwrap();
+        assert_eq!(
+            json(&r[1].message),
+            json(
+                r#"{"first_seen":"2026-03-12T10:44:00Z","last_seen":"2026-03-12T10:45:06Z","line":"pool-b marked unhealthy"}"#
+            )
+        );
+        // `line` is no message field the JSON line reader knows: what it
+        // did not read stays as the message.
+        assert_eq!(
+            json(&r[0].message),
+            json(
+                r#"{"attempt":4,"line":"refused connection to pool-b","nested_field":{"inner":"2026-03-12T10:45:00Z"},"observed":"2026-03-12T10:45:07.125Z"}"#
+            )
+        );
+        // A naive date and a counter for a sort value: no time to take.
+        assert_eq!(
+            problem_places(&out),
+            [(Some(56), Some("$.responses[0].hits.hits[2]"))]
+        );
     }
 
     #[test]

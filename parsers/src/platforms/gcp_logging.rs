@@ -118,9 +118,15 @@ fn read_entry(
     record.service = resource_label(SERVICE_LABELS)
         .or_else(|| json::text(v, &["protoPayload", "serviceName"]).map(str::to_string))
         .or_else(|| json::text(v, &["resource", "type"]).map(str::to_string));
-    record.host = resource_label(HOST_LABELS).or_else(|| {
-        json::text(v, &["labels", "compute.googleapis.com/resource_name"]).map(str::to_string)
-    });
+    let node = json::text(v, &["labels", "compute.googleapis.com/resource_name"]);
+    record.host = match resource_label(HOST_LABELS) {
+        // A numeric `instance_id` is the VM's number to the API; the name
+        // beside it (the node's) is what its own logs and people call it.
+        Some(id) if id.bytes().all(|b| b.is_ascii_digit()) && node.is_some() => {
+            node.map(str::to_string)
+        }
+        found => found.or_else(|| node.map(str::to_string)),
+    };
     record.actor = json::text(v, &["protoPayload", "authenticationInfo", "principalEmail"])
         .map(str::to_string);
     if let Some(id) = json::text(v, &["insertId"]) {
@@ -132,6 +138,11 @@ fn read_entry(
         &mut record,
         "resource_type",
         json::text(v, &["resource", "type"]),
+    );
+    add_attribute(
+        &mut record,
+        "instance_id",
+        json::scalar_text(v, &["resource", "labels", "instance_id"]),
     );
     add_attribute(&mut record, "trace", json::text(v, &["trace"]));
     if let Some(text) = text {
@@ -159,7 +170,7 @@ fn payload_message(v: &Value) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::{assert_rejects_text, attr, never_panics, run_str, utc};
+    use crate::testing::{assert_rejects_text, attr, never_panics, run, run_str, utc};
     use crate::Level;
 
     #[test]
@@ -206,6 +217,28 @@ mod tests {
                 "{\"eventTime\":\"2026-01-01T10:00:00Z\",\"eventName\":\"x\",\"eventSource\":\"y\"}\n",
             ],
         );
+    }
+
+    #[test]
+    fn node_name_over_a_numeric_instance_id() {
+        let input =
+            include_bytes!("../../../fixtures/gcp-logging/gcloud_read_gke_legacy_container.json");
+        assert_eq!(GcpLogging.sniff(input), Some(95));
+        let out = run(&GcpLogging, input);
+        assert!(out.problems.is_empty(), "{:?}", out.problems);
+        let r = &out.records[0];
+        assert_eq!(utc(r), "2026-03-12T10:45:07.551203Z");
+        assert_eq!(
+            r.message,
+            "error: [orders] upstream inventory timed out after 5000ms"
+        );
+        assert_eq!(r.level, Some(Level::Error));
+        assert_eq!(
+            r.host.as_deref(),
+            Some("gke-shop-default-pool-7c1e2f90-q4mz")
+        );
+        assert_eq!(r.service.as_deref(), Some("orders-api"));
+        assert_eq!(attr(r, "instance_id"), Some("4817265093318824617"));
     }
 
     never_panics!(GcpLogging);

@@ -7,8 +7,10 @@
 //!
 //! Each line is read with the line parser of its own format where one
 //! accepts it ([`InnerLines`]); the stream's labels stay with the record
-//! as `stream` (`{app="api", host="web-1"}`), and name its host and
-//! service.
+//! as `stream` (`{app="api", host="web-1"}`), name its host and service,
+//! and its level when the line gives none. The default output opens with
+//! the query's URL and the labels all its entries share (`Common labels:
+//! {…}`), which logcli leaves out of each entry's own.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -18,10 +20,10 @@ use serde::de::{Deserialize, Deserializer, IgnoredAny, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 use serde_json::Value;
 
-use super::InnerLines;
+use super::{level, InnerLines};
 use crate::input::json::{self, problem_at, Document, Head, IndexedInput};
 use crate::input::lines;
-use crate::record::{Kind, Problem, Record, RecordSink};
+use crate::record::{Kind, Level, Problem, Record, RecordSink};
 use crate::time::{self, EpochUnit, Timestamp};
 use crate::Parser;
 
@@ -43,6 +45,9 @@ const SERVICE_LABELS: &[&str] = &[
     "job",
     "component",
 ];
+/// Labels that give the level of a stream's lines (`detected_level` is
+/// Loki's own guess, stored as a label).
+const LEVEL_LABELS: &[&str] = &["level", "detected_level", "severity"];
 
 impl Parser for LokiApi {
     fn id(&self) -> &str {
@@ -232,6 +237,7 @@ fn selector(labels: &BTreeMap<String, String>) -> String {
 struct Stream {
     host: Option<String>,
     service: Option<String>,
+    level: Option<Level>,
     selector: Option<String>,
 }
 
@@ -245,6 +251,7 @@ impl Stream {
         Stream {
             host: pick(HOST_LABELS),
             service: pick(SERVICE_LABELS),
+            level: pick(LEVEL_LABELS).and_then(|word| level(&word)),
             selector: (!labels.is_empty()).then(|| selector(labels)),
         }
     }
@@ -261,7 +268,9 @@ fn finish(record: &mut Record, stream: &Stream, line: &str, inner: &mut InnerLin
     if let Some(selector) = &stream.selector {
         record.attributes.push(("stream".into(), selector.clone()));
     }
-    inner.apply(record, line)
+    let read = inner.apply(record, line);
+    record.level = record.level.or(stream.level);
+    read
 }
 
 impl Parser for Logcli {
@@ -278,11 +287,14 @@ impl Parser for Logcli {
     }
 
     fn sniff(&self, head: &[u8]) -> Option<u8> {
-        lines::sniff(head, false, |line| read_line(line).is_ok())
+        lines::sniff(head, false, |line| {
+            read_line(line).is_ok() || header(line).is_some()
+        })
     }
 
     fn parse(&self, input: &[u8], sink: &mut dyn RecordSink) {
         let mut inner = InnerLines::default();
+        let mut common = BTreeMap::new();
         for line in lines::split(input) {
             let (text, lossy) = lines::text(line.bytes);
             if text.trim().is_empty() {
@@ -297,8 +309,19 @@ impl Parser for Logcli {
                 sink.problem(too_long);
                 continue;
             }
+            match header(&text) {
+                Some(Header::Url) => continue,
+                Some(Header::Common(labels)) => {
+                    common = labels;
+                    continue;
+                }
+                None => {}
+            }
             match read_line(&text) {
-                Ok((time, labels, body)) => {
+                Ok((time, mut labels, body)) => {
+                    for (name, value) in &common {
+                        labels.entry(name.clone()).or_insert_with(|| value.clone());
+                    }
                     let mut record = Record::log(
                         line.number,
                         line.start..line.start + line.bytes.len(),
@@ -323,6 +346,26 @@ impl Parser for Logcli {
 }
 
 type Entry = (Timestamp, BTreeMap<String, String>, String);
+
+/// What the default output prints before its entries.
+enum Header {
+    /// The query as a Loki API URL.
+    Url,
+    /// The labels every entry shares, left out of each entry's own.
+    Common(BTreeMap<String, String>),
+}
+
+fn header(text: &str) -> Option<Header> {
+    let text = text.trim_end();
+    if let Some(rest) = text.strip_prefix("Common labels:") {
+        let (labels, after) = read_selector(rest.trim_start())?;
+        return after.trim().is_empty().then_some(Header::Common(labels));
+    }
+    let url = (text.starts_with("http://") || text.starts_with("https://"))
+        && text.contains("/loki/api/v1/")
+        && !text.contains(char::is_whitespace);
+    url.then_some(Header::Url)
+}
 
 /// One logcli line, in either output.
 fn read_line(text: &str) -> Result<Entry, String> {
@@ -388,6 +431,7 @@ mod tests {
     use crate::testing::{
         assert_rejects_text, attr, never_panics, problem_places, run, run_str, utc,
     };
+    use crate::Level;
 
     const QUERY_RANGE: &str = r#"{"status":"success","data":{"resultType":"streams","result":[
 {"stream":{"app":"web","host":"web-1"},"values":[
@@ -448,7 +492,7 @@ mod tests {
         let r = &out.records;
         assert_eq!(r.len(), 2, "{:?}", out.problems);
         assert_eq!(r[0].message, r#"db "main" down"#);
-        assert_eq!(r[0].level, Some(crate::record::Level::Error));
+        assert_eq!(r[0].level, Some(Level::Error));
         assert_eq!(attr(&r[0], "line_format"), Some("jsonl"));
         assert_eq!(attr(&r[0], "trace_id"), Some("abc"));
         assert_eq!(attr(&r[0], "n"), Some("3"));
@@ -476,6 +520,50 @@ mod tests {
         assert_eq!(out.records[1].message, "GET /x took 3s");
         assert_eq!(out.records[1].host.as_deref(), Some("h\"1"));
         assert_eq!(Logcli.starts_record(b"x"), Some(true));
+    }
+
+    #[test]
+    fn stream_level_label_when_the_line_gives_none() {
+        let input = include_bytes!("../../../fixtures/loki/query_range_stream_level.json");
+        let out = run(&LokiApi, input);
+        assert!(out.problems.is_empty(), "{:?}", out.problems);
+        let r = &out.records;
+        assert_eq!(r.len(), 3);
+        assert_eq!(utc(&r[0]), "2026-03-12T10:45:10.500000Z");
+        assert_eq!(r[0].message, "invoice queue depth 4200");
+        assert_eq!(r[0].level, Some(Level::Warn));
+        assert_eq!(r[0].service.as_deref(), Some("billing"));
+        // The line's own level word wins over the stream's.
+        assert_eq!(utc(&r[1]), "2026-03-12T10:45:05.000000Z");
+        assert_eq!(r[1].level, Some(Level::Error));
+        assert_eq!(utc(&r[2]), "2026-03-12T10:45:01.250000Z");
+        assert_eq!(r[2].message, "posting failed for batch 88");
+        assert_eq!(r[2].level, Some(Level::Error));
+        assert_eq!(r[2].service.as_deref(), Some("ledger"));
+    }
+
+    #[test]
+    fn logcli_default_output_headers() {
+        let input =
+            include_bytes!("../../../fixtures/loki-logcli/query_output_default_common_labels.txt");
+        assert_eq!(Logcli.sniff(input), Some(100));
+        let out = run(&Logcli, input);
+        assert!(out.problems.is_empty(), "{:?}", out.problems);
+        let r = &out.records;
+        assert_eq!(r.len(), 2);
+        assert_eq!(utc(&r[0]), "2026-03-12T10:45:10.000000Z");
+        assert_eq!(r[0].message, "queue depth 4200 over limit");
+        assert_eq!(r[0].host.as_deref(), Some("bill-2"));
+        assert_eq!(r[0].service.as_deref(), Some("billing"));
+        assert_eq!(
+            attr(&r[0], "stream"),
+            Some(r#"{host="bill-2", queue="invoices", service_name="billing"}"#)
+        );
+        assert_eq!(r[0].line, Some(3));
+        assert_eq!(utc(&r[1]), "2026-03-12T10:45:05.318000Z");
+        assert_eq!(r[1].message, "refund worker stopped");
+        assert_eq!(r[1].level, Some(Level::Error));
+        assert_eq!(r[1].host.as_deref(), Some("bill-2"));
     }
 
     #[test]

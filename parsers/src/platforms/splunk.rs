@@ -1,5 +1,6 @@
-//! Splunk search exports: `output_mode=json` results (`{"results": [...]}`),
-//! the `search/jobs/export` stream (one `{"preview", "offset", "result"}`
+//! Splunk search exports: `output_mode=json` results (`{"results": [...]}`,
+//! or a bare array of them as Splunk 4 wrote it), the `search/jobs/export`
+//! stream (one `{"preview", "offset", "result"}`
 //! object per line, often after a byte-order mark) and `output_mode=csv`
 //! (a header with `_time`, `_raw`, `host`, `source`, `sourcetype`).
 //!
@@ -46,7 +47,7 @@ impl Parser for SplunkJson {
     }
 
     fn description(&self) -> &str {
-        "Splunk search results as JSON: results documents and the export stream ({\"result\": …} lines)"
+        "Splunk search results as JSON: results documents (or Splunk 4's bare arrays) and the export stream ({\"result\": …} lines)"
     }
 
     fn specificity(&self) -> u8 {
@@ -55,7 +56,16 @@ impl Parser for SplunkJson {
 
     fn sniff(&self, head: &[u8]) -> Option<u8> {
         let h = Head::new(head)?;
-        if !((h.has("results") || h.has("result")) && h.has("_time") && h.has("preview")) {
+        let shape = if h.array {
+            // A bare array has no envelope to tell it by: its results must
+            // carry fields only Splunk writes.
+            ["_raw", "_cd", "_serial", "_si", "sourcetype"]
+                .iter()
+                .any(|key| h.has(key))
+        } else {
+            (h.has("results") || h.has("result")) && h.has("preview")
+        };
+        if !(shape && h.has("_time")) {
             return None;
         }
         h.time(&["_time"], |v| match v {
@@ -72,13 +82,19 @@ impl Parser for SplunkJson {
     }
 
     fn json_record_arrays(&self) -> &[&str] {
-        &["results"]
+        &["results", ""]
     }
 
     fn parse(&self, input: &[u8], sink: &mut dyn RecordSink) {
         let mut inner = InnerLines::default();
         let mut streamed: Vec<(bool, Element)> = Vec::new();
         json::each_document(input, sink, |src, doc, sink| {
+            if json::first_byte(doc.raw.get().as_bytes()) == Some(b'[') {
+                for result in src.elements(doc.raw, &doc.root).unwrap_or_default() {
+                    read_result(src, &result, &mut inner, sink);
+                }
+                return;
+            }
             let Some(root) = src.element(doc.raw, doc.root.clone()) else {
                 return;
             };
@@ -245,7 +261,7 @@ impl Parser for SplunkCsv {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::{assert_rejects_text, attr, never_panics, run_str, utc};
+    use crate::testing::{assert_rejects_text, attr, never_panics, run, run_str, utc};
 
     #[test]
     fn export_stream_reads_final_rows_and_says_what_it_skipped() {
@@ -266,6 +282,28 @@ mod tests {
     }
 
     #[test]
+    fn splunk_4_bare_array_of_results() {
+        let input =
+            include_bytes!("../../../fixtures/splunk-json/sdk_java_results_v4_bare_array.json");
+        assert_eq!(SplunkJson.sniff(input), Some(95));
+        let out = run(&SplunkJson, input);
+        assert!(out.problems.is_empty(), "{:?}", out.problems);
+        let r = &out.records;
+        assert_eq!(r.len(), 1);
+        assert_eq!(utc(&r[0]), "2012-11-28T00:45:34.924000Z");
+        assert_eq!(
+            r[0].message,
+            "11-27-2012 16:45:34.924 -0800 INFO  WatchedFile - Will begin reading at offset=22899111 for file='/Applications/splunk_434/var/log/splunk/metrics.log'."
+        );
+        // No line format reads splunkd's own layout yet.
+        assert_eq!(r[0].level, None);
+        assert_eq!(r[0].host.as_deref(), Some("dfoster-mbp17.local"));
+        assert_eq!(r[0].service.as_deref(), Some("splunkd"));
+        assert_eq!(attr(&r[0], "index"), Some("_internal"));
+        assert_eq!(r[0].locator.as_deref(), Some("$[0]"));
+    }
+
+    #[test]
     fn csv_results() {
         let text = "_time,_raw,host,source,sourcetype\n\
                     \"2025-11-20T10:00:01.500+00:00\",\"free words\",web-1,/var/log/app.log,app\n";
@@ -283,6 +321,7 @@ mod tests {
             "{\"time\":\"2026-01-01T10:00:00Z\",\"msg\":\"x\"}\n",
             "time,message\n2026-01-01T10:00:00Z,x\n",
             "{\"preview\":true,\"offset\":0,\"result\":{\"host\":\"a\",\"count\":\"62\"}}\n",
+            "[{\"_time\":\"2026-01-01T10:00:00Z\",\"msg\":\"x\"}]",
         ];
         assert_rejects_text(&SplunkJson, &others);
         assert_rejects_text(&SplunkCsv, &others);
