@@ -1,7 +1,7 @@
 //! PagerDuty: REST API v2 responses saved as files (incident log entries,
 //! one log entry, incidents, one incident, incident notes, incident alerts,
-//! analytics raw incidents) and v3 webhook payloads, one document or one
-//! payload per line. On-call entries and schedules are shifts, read by
+//! analytics raw incidents) and webhook payloads (v3, and the `messages`
+//! of the older v1 and v2), one document or one payload per line. On-call entries and schedules are shifts, read by
 //! [`crate::paging::pagerduty_oncalls`].
 //!
 //! Every record is a paging happening (`alert`): triggers, notifications,
@@ -23,7 +23,7 @@ use crate::record::{add_attribute, add_identifier, Kind, Record, RecordSink};
 use crate::time::{Precision, TimeValue, Timestamp};
 use crate::Parser;
 
-/// PagerDuty incidents, log entries, notes, alerts and v3 webhooks.
+/// PagerDuty incidents, log entries, notes, alerts and webhooks.
 pub struct PagerDuty;
 
 const SYSTEM: &str = "PagerDuty";
@@ -34,7 +34,7 @@ impl Parser for PagerDuty {
     }
 
     fn description(&self) -> &str {
-        "PagerDuty REST API v2 exports (incident log entries, incidents, notes, alerts, analytics raw incidents) and v3 webhooks"
+        "PagerDuty REST API v2 exports (incident log entries, incidents, notes, alerts, analytics raw incidents) and v1, v2 and v3 webhooks"
     }
 
     fn specificity(&self) -> u8 {
@@ -50,6 +50,12 @@ impl Parser for PagerDuty {
         let listed = |keys: &[&str]| h.array || keys.iter().any(|k| h.has(k));
         if listed(&["log_entries", "log_entry"]) && h.text_ends_with("type", "_log_entry") {
             return created().map(|_| 95);
+        }
+        // v1 webhooks write `created_on`, not `created_at`.
+        if h.has("messages") && h.has("incident") && h.has("incident_number") {
+            return h
+                .time(&["created_at", "created_on"], json::head_text_time)
+                .map(|_| 90);
         }
         if listed(&["incidents", "incident"]) && h.has("incident_number") && h.has("status") {
             return created().map(|_| 90);
@@ -143,6 +149,25 @@ fn read_document(input: &IndexedInput<'_>, doc: &Document<'_>, sink: &mut dyn Re
                 match input.element(value, format!("{root}.event")) {
                     Some(el) => webhook(input, &el, sink),
                     None => sink.problem(document_problem(input, value, root, "unreadable event")),
+                }
+                continue;
+            }
+            "messages" => {
+                found = true;
+                match input.elements(value, &format!("{root}.messages")) {
+                    Some(messages) => {
+                        for el in &messages {
+                            if let Err(reason) = webhook_message(input, el, sink) {
+                                sink.problem(problem_at(el, reason));
+                            }
+                        }
+                    }
+                    None => sink.problem(document_problem(
+                        input,
+                        value,
+                        root,
+                        "messages is not an array",
+                    )),
                 }
                 continue;
             }
@@ -266,7 +291,10 @@ fn incident_title(incident: &Value) -> Option<String> {
     }
     let title = text(incident, &["title"])
         .or_else(|| text(incident, &["summary"]))
-        .or_else(|| text(incident, &["description"]));
+        .or_else(|| text(incident, &["description"]))
+        // v1 webhooks name the incident by what triggered it.
+        .or_else(|| text(incident, &["trigger_summary_data", "subject"]))
+        .or_else(|| text(incident, &["trigger_summary_data", "description"]));
     let number = json::scalar_text(incident, &["incident_number"])
         .or_else(|| json::scalar_text(incident, &["number"]));
     match (number, title) {
@@ -857,6 +885,64 @@ fn webhook(input: &IndexedInput<'_>, el: &Element, sink: &mut dyn RecordSink) {
     sink.record(record);
 }
 
+/// A message of a v1 or v2 webhook (`{"messages": [...]}`). v2 carries
+/// the log entries of what happened, read as the REST API's; v1, and v2
+/// without them, tell their event at `created_on`, naming the incident.
+fn webhook_message(
+    input: &IndexedInput<'_>,
+    el: &Element,
+    sink: &mut dyn RecordSink,
+) -> Result<(), String> {
+    let entries = input.nested(el, &["log_entries"]).unwrap_or_default();
+    if !entries.is_empty() {
+        for entry in &entries {
+            read_element(
+                input,
+                entry,
+                Some(Shape::LogEntry),
+                &DocumentFacts::default(),
+                sink,
+            );
+        }
+        return Ok(());
+    }
+    let v = &el.value;
+    // v2 names it `event`, v1 `type`: `incident.trigger`, `incident.resolve`…
+    let event = text(v, &["event"])
+        .or_else(|| text(v, &["type"]))
+        .ok_or("webhook message without event or type")?;
+    let time = time_field(v, "created_on")?.ok_or("webhook message without created_on")?;
+    let incident = v
+        .get("incident")
+        .or_else(|| json::get(v, &["data", "incident"]))
+        .filter(|i| i.is_object())
+        .ok_or("webhook message without an incident")?;
+    let action = event.strip_prefix("incident.").unwrap_or(event);
+    let changer = incident
+        .get("last_status_change_by")
+        .filter(|c| c.is_object());
+    let who = name_of(changer);
+    let title = incident_title(incident).unwrap_or_else(|| "incident".to_string());
+    let message = match action {
+        "trigger" => format!("Triggered: {title}"),
+        "acknowledge" => by("Acknowledged", who.as_deref()),
+        "unacknowledge" => by("Unacknowledged", who.as_deref()),
+        "resolve" => by("Resolved", who.as_deref()),
+        _ => format!("{}: {title}", humanize(event)),
+    };
+    let mut record = incident_record(input, el, incident, time, message);
+    if matches!(action, "acknowledge" | "unacknowledge" | "resolve") {
+        record.actor = who;
+        record.human = is_person(changer);
+    }
+    add_attribute(&mut record, "action", Some(action));
+    add_attribute(&mut record, "event_type", Some(event));
+    add_attribute(&mut record, "status", text(incident, &["status"]));
+    add_attribute(&mut record, "event_id", text(v, &["id"]));
+    sink.record(record);
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1103,6 +1189,80 @@ mod tests {
             "Note: Rolled back checkout-api to 2.14.1; error rate back under 1%"
         );
         assert_eq!(attr(&out.records[2], "statement"), Some("true"));
+    }
+
+    #[test]
+    fn webhooks_v2_read_their_log_entries() {
+        let input: &[u8] = include_bytes!("../../../fixtures/pagerduty/webhook_v2_trigger.json");
+        assert_eq!(PagerDuty.sniff(input), Some(95));
+        let out = run(&PagerDuty, input);
+        assert!(out.problems.is_empty(), "{:?}", out.problems);
+        assert_eq!(
+            utc_messages(&out),
+            [(
+                "2017-09-26T15:14:36.000000Z".to_string(),
+                "Triggered: [#33] My new incident"
+            )]
+        );
+        let r = &out.records[0];
+        assert_eq!(r.actor.as_deref(), Some("Laura Haley"));
+        assert_eq!(r.human, Some(true));
+        assert_eq!(r.service.as_deref(), Some("Production XDB Cluster"));
+        assert_eq!(r.locator.as_deref(), Some("$.messages[0].log_entries[0]"));
+        assert_eq!(r.line, Some(6));
+        assert_eq!(&r.identifiers[..2], ["#33", "PRORDTY"]);
+        assert_eq!(attr(r, "action"), Some("trigger"));
+    }
+
+    #[test]
+    fn webhooks_v1_and_v2_without_log_entries_tell_their_event() {
+        let input: &[u8] = include_bytes!("../../../fixtures/pagerduty/webhook_v1_trigger.json");
+        assert_eq!(PagerDuty.sniff(input), Some(90));
+        let out = run(&PagerDuty, input);
+        assert!(out.problems.is_empty(), "{:?}", out.problems);
+        assert_eq!(
+            utc_messages(&out),
+            [(
+                "2015-02-07T21:42:52.000000Z".to_string(),
+                "Triggered: [#3] foo"
+            )]
+        );
+        let r = &out.records[0];
+        assert_eq!(r.actor, None);
+        assert_eq!(r.service.as_deref(), Some("Test service"));
+        assert_eq!(r.locator.as_deref(), Some("$.messages[0]"));
+        assert_eq!(
+            &r.identifiers[..3],
+            [
+                "#3",
+                "P140S4Y",
+                "https://zulip-test.pagerduty.com/incidents/P140S4Y"
+            ]
+        );
+        assert_eq!(attr(r, "action"), Some("trigger"));
+        assert_eq!(attr(r, "event_type"), Some("incident.trigger"));
+
+        let resolved = br#"{"messages":[{"event":"incident.resolve","created_on":"2017-09-26T16:02:11Z",
+            "incident":{"incident_number":33,"title":"My new incident","status":"resolved",
+                        "last_status_change_by":{"type":"user_reference","summary":"Laura Haley"}}}]}"#;
+        let out = run(&PagerDuty, resolved);
+        assert!(out.problems.is_empty(), "{:?}", out.problems);
+        assert_eq!(
+            utc_messages(&out),
+            [(
+                "2017-09-26T16:02:11.000000Z".to_string(),
+                "Resolved by Laura Haley"
+            )]
+        );
+        assert_eq!(out.records[0].actor.as_deref(), Some("Laura Haley"));
+        assert_eq!(attr(&out.records[0], "action"), Some("resolve"));
+        assert_eq!(
+            attr(&out.records[0], "title"),
+            Some("[#33] My new incident")
+        );
+
+        let out = run(&PagerDuty, br#"{"messages":[{"type":"incident.trigger"}]}"#);
+        assert_eq!(problem_places(&out), [(Some(1), Some("$.messages[0]"))]);
     }
 
     #[test]

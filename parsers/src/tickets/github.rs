@@ -335,14 +335,23 @@ fn short(sha: &str) -> &str {
     sha.get(..7).unwrap_or(sha)
 }
 
+/// An assignment's words: `named` and the assignee, or `bare` when the
+/// event names none (GitHub's events of 2012 named only their actor).
+fn assignment(v: &Value, named: &str, bare: &str) -> String {
+    match json::text(v, &["assignee", "login"]) {
+        Some(who) => format!("{named} {who}"),
+        None => bare.to_string(),
+    }
+}
+
 /// What a REST issue event or timeline item says, after the issue label.
 fn event_words(name: &str, v: &Value) -> String {
     let s = |path: &[&str]| json::text(v, path).unwrap_or_default().to_string();
     match name {
         "labeled" => format!("labeled {}", s(&["label", "name"])),
         "unlabeled" => format!("unlabeled {}", s(&["label", "name"])),
-        "assigned" => format!("assigned to {}", s(&["assignee", "login"])),
-        "unassigned" => format!("unassigned {}", s(&["assignee", "login"])),
+        "assigned" => assignment(v, "assigned to", "assigned"),
+        "unassigned" => assignment(v, "unassigned", "unassigned"),
         "milestoned" => format!("milestone set to {}", s(&["milestone", "title"])),
         "demilestoned" => format!("milestone removed ({})", s(&["milestone", "title"])),
         "renamed" => tickets::change_text("title", &s(&["rename", "from"]), &s(&["rename", "to"])),
@@ -510,8 +519,8 @@ fn timeline_node(
         "UnlabeledEvent" => format!("unlabeled {}", s(&["label", "name"])),
         "ClosedEvent" => "closed".to_string(),
         "ReopenedEvent" => "reopened".to_string(),
-        "AssignedEvent" => format!("assigned to {}", s(&["assignee", "login"])),
-        "UnassignedEvent" => format!("unassigned {}", s(&["assignee", "login"])),
+        "AssignedEvent" => assignment(v, "assigned to", "assigned"),
+        "UnassignedEvent" => assignment(v, "unassigned", "unassigned"),
         "IssueComment" => format!("comment: {}", s(&["body"]).replace("\r\n", "\n")),
         "RenamedTitleEvent" => {
             tickets::change_text("title", &s(&["previousTitle"]), &s(&["currentTitle"]))
@@ -785,6 +794,35 @@ mod tests {
             b"Summary,Issue key,Created\nA,X-1,20/Nov/26 10:07 AM\n",
             ],
         );
+    }
+
+    #[test]
+    fn assignments_that_name_no_assignee_say_so_without_a_dangling_to() {
+        let input: &[u8] = include_bytes!(
+            "../../../fixtures/github-json/own_repo_issue_events_without_assignee.json"
+        );
+        assert_eq!(GitHub.sniff(input), Some(95));
+        let out = run(&GitHub, input);
+        assert!(out.problems.is_empty(), "{:?}", out.problems);
+        assert_eq!(
+            utc_messages(&out),
+            [
+                (
+                    "2026-10-25T02:49:30.000000Z".to_string(),
+                    "example-org/search-api#23 closed"
+                ),
+                (
+                    "2026-10-25T01:04:55.000000Z".to_string(),
+                    "example-org/search-api#23 assigned"
+                ),
+            ]
+        );
+        let assigned = &out.records[1];
+        assert_eq!(assigned.actor.as_deref(), Some("lee-okafor"));
+        assert_eq!(attr(assigned, "assignee"), None);
+        assert_eq!(assigned.locator.as_deref(), Some("$[1]"));
+        let unnamed = serde_json::json!({"event": "unassigned", "assignee": null});
+        assert_eq!(event_words("unassigned", &unnamed), "unassigned");
     }
 
     never_panics!(GitHub);

@@ -52,9 +52,19 @@ impl Parser for JiraJson {
             && json::head_time(head, &["created"], absolute);
         let changelog =
             has("values") && has("fromString") && json::head_time(head, &["created"], absolute);
+        // An update webhook need not carry a time of the issue's own (an
+        // assignment's issue without `created`); the `jira:` event, the
+        // issue key and the epoch `timestamp` are Jira's enough.
         let webhook = has("webhookEvent")
             && has("timestamp")
-            && json::head_time(head, &["created", "updated"], absolute);
+            && (json::head_time(head, &["created", "updated"], absolute)
+                || (json::string_values(head, "webhookEvent").any(|e| e.starts_with("jira:"))
+                    && has("issue")
+                    && has("key")
+                    && json::Head::new(head).is_some_and(|h| {
+                        h.time(&["timestamp"], |t| json::head_epoch(t, EpochUnit::Millis))
+                            .is_some()
+                    })));
         (issues || comments || audit || changelog || webhook).then_some(95)
     }
 
@@ -578,77 +588,133 @@ fn audit(input: &[u8], el: &Element, sink: &mut dyn RecordSink) -> Option<Record
     Some(r)
 }
 
-/// A webhook payload: one event at its `timestamp` (epoch milliseconds).
+/// A webhook payload: its event at its `timestamp` (epoch milliseconds).
+/// Jira Server tells of a comment as an issue update that carries it (of
+/// type `issue_commented`, `issue_comment_edited`, or of no type in older
+/// versions): that update is the comment, at the comment's own time, and
+/// a change too only when its changelog has items.
 fn webhook(input: &[u8], lines: &LineIndex, doc: &RawValue, sink: &mut dyn RecordSink) {
     let Some(root) = json::element(input, lines, doc, "$".to_string()) else {
         return;
     };
     let v = &root.value;
     let event = json::text(v, &["webhookEvent"]).unwrap_or("webhook");
-    let stamp = v
-        .get("timestamp")
-        .and_then(|t| match t {
-            Value::Number(n) => Some(n.to_string()),
-            Value::String(s) => Some(s.clone()),
-            _ => None,
-        })
-        .and_then(|t| time::parse_epoch(&t, Some(EpochUnit::Millis)));
+    let stamp = json::epoch_field(v, "timestamp", EpochUnit::Millis)
+        .ok()
+        .flatten();
     let ticket = v
         .get("issue")
         .and_then(Ticket::from_issue)
         .unwrap_or_else(|| Ticket::named("Jira issue"));
     let fields = v.get("issue").and_then(|i| i.get("fields"));
     let record = |time: Timestamp| tickets::item_record(input, &root, "$", time, String::new());
-    let actor = tickets::person(v.get("user"));
-    let r = match event {
-        "comment_created" | "comment_updated" => {
-            let c = v.get("comment").unwrap_or(&Value::Null);
-            let edited = event == "comment_updated";
-            let key = if edited { "updated" } else { "created" };
-            tickets::json_time(c.get(key))
-                .or(stamp)
-                .map(|time| comment_record(&ticket, c, time.clone(), record(time), edited))
-        }
-        "jira:issue_created" => tickets::json_time(fields.and_then(|f| f.get("created")))
-            .or(stamp)
-            .map(|time| creation(&ticket, fields, record(time))),
-        _ => stamp.map(|time| {
-            let items = v
-                .get("changelog")
-                .and_then(|c| c.get("items"))
-                .and_then(Value::as_array)
-                .map(Vec::as_slice)
-                .unwrap_or_default();
-            let (parts, attrs) = describe(items);
-            let what = match event {
-                "jira:issue_deleted" => "deleted".to_string(),
-                _ if !parts.is_empty() => parts.join("; "),
-                "jira:issue_updated" => "updated".to_string(),
-                other => other.to_string(),
-            };
-            let mut r = ticket.stamp(record(time));
-            r.message = format!("{} {what}", ticket.label);
-            r.attributes = attrs.into_iter().map(|(k, v)| (k.into(), v)).collect();
-            r.human = tickets::human_actor(actor.as_deref());
-            r.actor = actor.clone();
-            r
-        }),
+    let comment_event = |c: &Value, edited: bool| {
+        let key = if edited { "updated" } else { "created" };
+        tickets::json_time(c.get(key))
+            .or(stamp.clone())
+            .map(|time| comment_record(&ticket, c, time.clone(), record(time), edited))
     };
-    match r {
-        Some(mut r) => {
-            r.attributes
-                .push(("webhook_event".into(), event.to_string()));
-            sink.record(r);
+    let update = Update {
+        event,
+        type_name: json::text(v, &["issue_event_type_name"]),
+        fields,
+        items: v
+            .get("changelog")
+            .and_then(|c| c.get("items"))
+            .and_then(Value::as_array)
+            .map(Vec::as_slice)
+            .unwrap_or_default(),
+        actor: tickets::person(v.get("user")),
+    };
+    let update_event = || {
+        stamp
+            .clone()
+            .map(|time| update.record(&ticket, record(time)))
+    };
+    let comment = v.get("comment").filter(|c| c.is_object());
+    let events = match (event, comment) {
+        ("comment_created" | "comment_updated", _) => vec![comment_event(
+            comment.unwrap_or(&Value::Null),
+            event == "comment_updated",
+        )],
+        ("jira:issue_created", _) => {
+            vec![tickets::json_time(fields.and_then(|f| f.get("created")))
+                .or(stamp.clone())
+                .map(|time| creation(&ticket, fields, record(time)))]
         }
-        None => tickets::report(
-            sink,
-            Some(1),
-            "$",
-            format!("{event} webhook without a readable timestamp"),
-        ),
+        ("jira:issue_updated", Some(c)) => {
+            let edited = update.type_name == Some("issue_comment_edited");
+            let mut events = vec![comment_event(c, edited)];
+            if !update.items.is_empty() {
+                events.push(update_event());
+            }
+            events
+        }
+        _ => vec![update_event()],
+    };
+    let mut records = Vec::new();
+    for r in events {
+        match r {
+            Some(r) => records.push(r.with_attribute("webhook_event", event)),
+            None => tickets::report(
+                sink,
+                Some(1),
+                "$",
+                format!("{event} webhook without a readable timestamp"),
+            ),
+        }
     }
+    tickets::sort_if_absolute(&mut records);
+    tickets::emit(sink, records);
 }
 
+/// What a webhook tells of an issue update other than a comment.
+struct Update<'v> {
+    event: &'v str,
+    /// `issue_event_type_name`: what happened, when the changelog is empty
+    /// (assignments through the API, automation rules, bulk changes).
+    type_name: Option<&'v str>,
+    fields: Option<&'v Value>,
+    items: &'v [Value],
+    /// Who made it (`user`).
+    actor: Option<String>,
+}
+
+impl Update<'_> {
+    fn record(&self, ticket: &Ticket, mut r: Record) -> Record {
+        let (parts, attrs) = describe(self.items);
+        let (what, attrs) = match (self.event, self.type_name) {
+            ("jira:issue_deleted", _) => ("deleted".to_string(), attrs),
+            _ if !parts.is_empty() => (parts.join("; "), attrs),
+            (_, Some("issue_assigned")) => {
+                let to = self
+                    .fields
+                    .and_then(|f| tickets::person(f.get("assignee")))
+                    .unwrap_or_default();
+                let attrs = tickets::non_blank(&to)
+                    .map(|to| vec![("assignee".to_string(), to.to_string())])
+                    .unwrap_or_default();
+                (tickets::assignment_text("", &to), attrs)
+            }
+            ("jira:issue_updated", None | Some("issue_generic" | "issue_updated")) => {
+                ("updated".to_string(), attrs)
+            }
+            // `issue_resolved`, `issue_work_started`… read as they are named.
+            (_, Some(name)) => (
+                name.strip_prefix("issue_")
+                    .unwrap_or(name)
+                    .replace('_', " "),
+                attrs,
+            ),
+            (other, None) => (other.to_string(), attrs),
+        };
+        r.message = format!("{} {what}", ticket.label);
+        r.attributes = attrs.into_iter().map(|(k, v)| (k.into(), v)).collect();
+        r.human = tickets::human_actor(self.actor.as_deref());
+        r.actor = self.actor.clone();
+        ticket.stamp(r)
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -835,6 +901,106 @@ mod tests {
         assert_eq!(r.actor.as_deref(), Some("Dana Whitfield"));
         assert_eq!(attr(r, "status_to"), Some("Resolved"));
         assert_eq!(attr(r, "webhook_event"), Some("jira:issue_updated"));
+    }
+
+    #[test]
+    fn server_issue_updates_carrying_a_comment_are_the_comment() {
+        let cases: [(&[u8], &str, &str, &str); 4] = [
+            (
+                include_bytes!("../../../fixtures/jira-json/webhook_server_issue_updated_commented_2.json"),
+                "2019-06-28T21:32:16.057000Z",
+                "PRJA-42 comment: This is a test comment. We should act on it right away.",
+                "Test User",
+            ),
+            (
+                include_bytes!("../../../fixtures/jira-json/webhook_issue_comment_created_indentation.json"),
+                "2020-06-27T00:44:57.013000Z",
+                "TEST-4 comment: [~Test] creating a test comment\n\na second line for the test comment",
+                "User",
+            ),
+            // An edited comment is told at its edit.
+            (
+                include_bytes!("../../../fixtures/jira-json/webhook_server_issue_updated_comment_edited.json"),
+                "2019-06-04T00:53:33.665000Z",
+                "PRJX-14 comment edited: and higher eeven higher",
+                "Lev Brouk",
+            ),
+            // Older Jira Server names no event type.
+            (
+                include_bytes!("../../../fixtures/jira-json/webhook_server_old_issue_updated_no_event_type_commented.json"),
+                "2019-06-04T00:15:17.234000Z",
+                "PRJX-14 comment: unik",
+                "Lev Brouk",
+            ),
+        ];
+        for (input, time, message, author) in cases {
+            assert_eq!(
+                JiraJson.sniff(&input[..input.len().min(64 * 1024)]),
+                Some(95)
+            );
+            let out = run(&JiraJson, input);
+            assert!(out.problems.is_empty(), "{:?}", out.problems);
+            assert_eq!(utc_messages(&out), [(time.to_string(), message)]);
+            let r = &out.records[0];
+            assert_eq!(r.actor.as_deref(), Some(author));
+            assert_eq!(r.human, Some(true));
+            assert_eq!(attr(r, "comment"), Some("true"));
+            assert_eq!(attr(r, "webhook_event"), Some("jira:issue_updated"));
+            assert_eq!(r.locator.as_deref(), Some("$"));
+        }
+    }
+
+    #[test]
+    fn issue_update_with_a_comment_and_changes_is_both() {
+        let input = br#"{"timestamp":1792890420000,"webhookEvent":"jira:issue_updated",
+            "issue_event_type_name":"issue_commented","user":{"displayName":"Dana Whitfield"},
+            "issue":{"key":"OPS-1842","fields":{"summary":"s"}},
+            "changelog":{"items":[{"field":"status","fromString":"Open","toString":"In Progress"}]},
+            "comment":{"body":"on it","author":{"displayName":"Dana Whitfield"},
+                       "created":"2026-10-25T03:06:59.000+0200"}}"#;
+        let out = run(&JiraJson, input);
+        assert_eq!(
+            utc_messages(&out),
+            [
+                (
+                    "2026-10-25T01:06:59.000000Z".to_string(),
+                    "OPS-1842 comment: on it"
+                ),
+                (
+                    "2026-10-25T01:07:00.000000Z".to_string(),
+                    "OPS-1842 status Open → In Progress"
+                ),
+            ]
+        );
+        assert_eq!(out.records[1].actor.as_deref(), Some("Dana Whitfield"));
+    }
+
+    #[test]
+    fn update_with_an_empty_changelog_is_read_by_its_event_type() {
+        let input: &[u8] = include_bytes!(
+            "../../../fixtures/jira-json/webhook_issue_assigned_empty_changelog.json"
+        );
+        assert_eq!(JiraJson.sniff(input), Some(95));
+        let out = run(&JiraJson, input);
+        assert!(out.problems.is_empty(), "{:?}", out.problems);
+        assert_eq!(
+            utc_messages(&out),
+            [(
+                "2024-08-20T18:47:42.935000Z".to_string(),
+                "TEST-123 assigned to John Doe"
+            )]
+        );
+        let r = &out.records[0];
+        assert_eq!(r.actor.as_deref(), Some("Admin User"));
+        assert_eq!(attr(r, "assignee"), Some("John Doe"));
+        assert_eq!(r.service.as_deref(), Some("Test Project"));
+        assert_eq!(
+            r.identifiers,
+            [
+                "TEST-123",
+                "https://test-instance.atlassian.net/browse/TEST-123"
+            ]
+        );
     }
 
     #[test]

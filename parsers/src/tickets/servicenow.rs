@@ -8,7 +8,8 @@
 //! of an incident, not the rows. A list export (one row per incident) reads
 //! the same way: it only has the opening, resolution and closure.
 //!
-//! The Table API (`{"result": [...]}`) gives one record per incident, with
+//! The Table API (`{"result": [...]}`) gives one record per incident (or
+//! problem, whose confirmation, fix and reopening have times too), with
 //! `yyyy-MM-dd HH:mm:ss` times without zone and reference fields as
 //! `{link, value}` (or `{display_value, value}`).
 
@@ -474,7 +475,7 @@ impl Parser for ServiceNowJson {
     }
 
     fn description(&self) -> &str {
-        "ServiceNow Table API JSON ({\"result\": [...]}): opened, resolved, closed, last update"
+        "ServiceNow Table API JSON ({\"result\": [...]}): opened, resolved, closed, a problem's confirmation, fix and reopening, last update"
     }
 
     fn specificity(&self) -> u8 {
@@ -509,12 +510,13 @@ impl Parser for ServiceNowJson {
             Ok(doc) => doc,
             Err(reason) => return tickets::report(sink, None, "$", reason),
         };
-        let lines = crate::input::json::LineIndex::new(input);
-        let records = match json::elements_below(input, &lines, doc, &["result"], "$") {
+        let src = json::IndexedInput::new(input);
+        let lines = &src.lines;
+        let records = match json::elements_below(input, lines, doc, &["result"], "$") {
             Some(list) => list,
             // `GET /table/incident/{sys_id}` answers with one object.
             None => match json::raw_at(doc, &["result"])
-                .and_then(|raw| json::element(input, &lines, raw, "$.result".to_string()))
+                .and_then(|raw| src.element(raw, "$.result".to_string()))
             {
                 Some(one) if one.value.is_object() => {
                     vec![one]
@@ -540,14 +542,14 @@ impl Parser for ServiceNowJson {
         let order = DayOrder::of(times.iter().map(String::as_str));
         let dates = DateReader::new(order);
         for it in &records {
-            let events = table_record(input, it, &dates, sink);
+            let events = table_record(&src, it, &dates, sink);
             tickets::emit(sink, events);
         }
     }
 }
 
 fn table_record(
-    input: &[u8],
+    src: &json::IndexedInput<'_>,
     it: &Element,
     dates: &DateReader,
     sink: &mut dyn RecordSink,
@@ -584,13 +586,14 @@ fn table_record(
             .or_else(|| fallback.and_then(|f| field(v, f)))
             .or_else(|| raw_field(v, key))
     };
-    let record = |time: Timestamp, message: String, locator: &str| {
-        tickets::item_record(input, it, locator, time, message)
+    let record = |time: Timestamp, message: String, at: &Element| {
+        tickets::element_record(src.bytes, at, time, message)
     };
-    let read = |key: &str, sink: &mut dyn RecordSink| -> Option<(Timestamp, String)> {
+    // A time is cited at its field, where a reader finds it.
+    let read = |key: &str, sink: &mut dyn RecordSink| -> Option<(Timestamp, Element)> {
         let text = field(v, key)?;
         match dates.read(&text) {
-            Some(t) => Some((t, format!("{}.{key}", it.locator))),
+            Some(t) => Some((t, src.field(it, key).unwrap_or_else(|| it.clone()))),
             None => {
                 tickets::report(
                     sink,
@@ -613,7 +616,7 @@ fn table_record(
         if let Some(p) = &priority {
             message.push_str(&format!(" (priority {p})"));
         }
-        let mut r = record(time.clone(), message, &it.locator).with_attribute("event", "opened");
+        let mut r = record(time.clone(), message, it).with_attribute("event", "opened");
         for (k, value) in [("status", &state), ("priority", &priority)] {
             if let Some(value) = value {
                 r.attributes.push((k.to_string().into(), value.clone()));
@@ -636,23 +639,45 @@ fn table_record(
         events.push(r);
     }
     let mut milestones = Vec::new();
-    if let Some((time, locator)) = read("resolved_at", sink) {
+    if let Some((time, at)) = read("resolved_at", sink) {
         let message = match field(v, "close_code") {
             Some(code) => format!("{number} resolved (close code: {code})"),
             None => format!("{number} resolved"),
         };
-        let r = record(time, message, &locator)
+        let r = record(time, message, &at)
             .with_attribute("event", "resolved")
             .with_attribute("status_to", "Resolved");
         milestones.push(stamp(r, &number, person("resolved_by", None).as_deref()));
     }
-    if let Some((time, locator)) = read("closed_at", sink) {
-        let r = record(time, format!("{number} closed"), &locator)
-            .with_attribute("event", "closed")
-            .with_attribute("status_to", "Closed");
-        milestones.push(stamp(r, &number, person("closed_by", None).as_deref()));
+    // Beside closure, a problem keeps the time of each step of its course.
+    for (key, event, words, by, status) in [
+        ("closed_at", "closed", "closed", "closed_by", Some("Closed")),
+        (
+            "confirmed_at",
+            "confirmed",
+            "confirmed",
+            "confirmed_by",
+            None,
+        ),
+        (
+            "fix_at",
+            "fix",
+            "fix in progress",
+            "fix_by",
+            Some("Fix in Progress"),
+        ),
+        ("reopened_at", "reopened", "reopened", "reopened_by", None),
+    ] {
+        if let Some((time, at)) = read(key, sink) {
+            let mut r =
+                record(time, format!("{number} {words}"), &at).with_attribute("event", event);
+            if let Some(status) = status {
+                r.attributes.push(("status_to".into(), status.to_string()));
+            }
+            milestones.push(stamp(r, &number, person(by, None).as_deref()));
+        }
     }
-    if let Some((time, locator)) = read("sys_updated_on", sink) {
+    if let Some((time, at)) = read("sys_updated_on", sink) {
         let known = opened
             .iter()
             .map(|(t, _)| t)
@@ -662,7 +687,7 @@ fn table_record(
             if let Some(s) = &state {
                 message.push_str(&format!(" (state {s})"));
             }
-            let r = record(time, message, &locator).with_attribute("event", "updated");
+            let r = record(time, message, &at).with_attribute("event", "updated");
             milestones.push(stamp(r, &number, field(v, "sys_updated_by").as_deref()));
         }
     }
@@ -838,6 +863,48 @@ mod tests {
         );
         assert_eq!(out.problems[1].locator.as_deref(), Some("$.result[2]"));
         assert_eq!(out.problems[0].line, Some(55));
+    }
+
+    #[test]
+    fn problem_milestones_cited_at_their_own_lines() {
+        let input: &[u8] =
+            include_bytes!("../../../fixtures/servicenow-json/own_problem_single_result.json");
+        assert_eq!(ServiceNowJson.sniff(input), Some(95));
+        let out = run(&ServiceNowJson, input);
+        assert!(out.problems.is_empty(), "{:?}", out.problems);
+        let got: Vec<(String, &str, Option<&str>, Option<u64>)> = out
+            .records
+            .iter()
+            .map(|r| (naive(r), r.message.as_str(), r.locator.as_deref(), r.line))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("2026-10-25 09:02:11".to_string(), "PRB0040101 opened: Search latency after data node restarts (priority 3 - Moderate)", Some("$.result"), Some(2)),
+                ("2026-10-25 14:05:30".to_string(), "PRB0040101 confirmed", Some("$.result.confirmed_at"), Some(52)),
+                ("2026-10-26 08:30:45".to_string(), "PRB0040101 reopened", Some("$.result.reopened_at"), Some(30)),
+                ("2026-10-27 09:15:00".to_string(), "PRB0040101 fix in progress", Some("$.result.fix_at"), Some(9)),
+                ("2026-10-28 11:40:00".to_string(), "PRB0040101 resolved", Some("$.result.resolved_at"), Some(29)),
+                ("2026-10-29 16:20:00".to_string(), "PRB0040101 closed", Some("$.result.closed_at"), Some(24)),
+            ]
+        );
+        assert_eq!(out.records[0].actor.as_deref(), Some("dana.whitfield"));
+        let confirmed = &out.records[1];
+        assert_eq!(
+            confirmed.actor.as_deref(),
+            Some("5137153cc611227c000bbd1bd8cd2007")
+        );
+        assert_eq!(attr(confirmed, "event"), Some("confirmed"));
+        assert_eq!(attr(&out.records[3], "status_to"), Some("Fix in Progress"));
+        assert_eq!(attr(&out.records[5], "status_to"), Some("Closed"));
+        assert_eq!(
+            &input[out.records[5].span.clone()],
+            b"\"2026-10-29 16:20:00\""
+        );
+        assert_eq!(out.records[0].identifiers, ["PRB0040101", "INC0010001"]);
+        assert!(out.records[1..]
+            .iter()
+            .all(|r| r.identifiers == ["PRB0040101"]));
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Zendesk Support ticket audits (`/api/v2/tickets/{id}/audits`,
 //! `/api/v2/ticket_audits`, or the `audit` of a ticket-create response):
-//! each audit is one update of a ticket, whose events say what changed.
+//! each audit is one update of a ticket, whose events say what changed;
+//! and a ticket's comments (`/api/v2/tickets/{id}/comments`).
 //!
 //! Events per audit: the creation (its `Create` events), each comment, and
 //! one event for all its field `Change`s. Notifications, CCs and other
@@ -9,15 +10,16 @@
 
 use std::collections::HashMap;
 
+use serde_json::value::RawValue;
 use serde_json::Value;
 
 use crate::input::json::{self, Element, LineIndex};
 use crate::record::{Record, RecordSink};
 use crate::tickets;
-use crate::time::TimeValue;
+use crate::time::{TimeValue, Timestamp};
 use crate::Parser;
 
-/// Zendesk ticket audits JSON.
+/// Zendesk ticket audits and comments JSON.
 pub struct Zendesk;
 
 impl Parser for Zendesk {
@@ -26,7 +28,7 @@ impl Parser for Zendesk {
     }
 
     fn description(&self) -> &str {
-        "Zendesk ticket audits JSON: ticket creation, comments, field changes"
+        "Zendesk ticket audits and ticket comments JSON: ticket creation, comments, field changes"
     }
 
     fn specificity(&self) -> u8 {
@@ -38,9 +40,10 @@ impl Parser for Zendesk {
             return None;
         }
         let has = |k| json::has_key(head, k);
-        ((has("audits") || has("audit"))
-            && has("ticket_id")
-            && has("events")
+        let audits = (has("audits") || has("audit")) && has("ticket_id") && has("events");
+        // A comment names the audit that added it.
+        let comments = has("comments") && has("author_id") && has("audit_id");
+        ((audits || comments)
             && json::head_time(head, &["created_at"], |t| {
                 crate::time::parse_field(t, None).filter(|t| matches!(t.value, TimeValue::Utc(_)))
             }))
@@ -67,6 +70,9 @@ impl Parser for Zendesk {
                 ))
             })
             .collect();
+        if top.contains_key("comments") && !top.contains_key("audits") {
+            return comments(input, &lines, doc, &users, sink);
+        }
         let audits = if top.contains_key("audits") {
             json::elements_below(input, &lines, doc, &["audits"], "$")
         } else {
@@ -89,10 +95,111 @@ impl Parser for Zendesk {
     }
 }
 
-fn ticket_label(v: &Value) -> String {
-    match json::scalar_text(v, &["ticket_id"]) {
+fn ticket_label(id: Option<&str>) -> String {
+    match id {
         Some(id) => format!("Zendesk #{id}"),
         None => "Zendesk ticket".to_string(),
+    }
+}
+
+/// The ticket of a comments page, from its page addresses
+/// (`…/api/v2/tickets/4312/comments.json?page[after]=…`): its comments do
+/// not name it.
+fn page_ticket(doc: &RawValue) -> Option<String> {
+    [
+        &["links", "next"][..],
+        &["links", "prev"],
+        &["next_page"],
+        &["previous_page"],
+    ]
+    .iter()
+    .filter_map(|path| json::string_text(json::raw_at(doc, path)?))
+    .find_map(|url| {
+        let (_, rest) = url.split_once("/tickets/")?;
+        let id: String = rest.chars().take_while(char::is_ascii_digit).collect();
+        (!id.is_empty() && rest[id.len()..].starts_with('/')).then_some(id)
+    })
+}
+
+/// A user's name by id, from the side-loaded users (else the id itself);
+/// `None` for -1, Zendesk itself (triggers, automations).
+fn user_name(users: &HashMap<String, String>, id: Option<String>) -> Option<String> {
+    let id = id?;
+    if id == "-1" {
+        return None;
+    }
+    Some(users.get(&id).cloned().unwrap_or(id))
+}
+
+/// What every record of one ticket carries.
+fn stamp(mut r: Record, label: &str, channel: Option<&str>) -> Record {
+    r.system = Some("Zendesk".into());
+    r.identifiers.push(label.to_string());
+    if let Some(c) = channel {
+        r.attributes.push(("channel".into(), c.to_string()));
+    }
+    r
+}
+
+/// One comment, by `who`; `automated` when Zendesk's rules wrote it.
+fn comment(
+    input: &[u8],
+    e: &Element,
+    time: Timestamp,
+    label: &str,
+    who: Option<String>,
+    automated: bool,
+) -> Record {
+    let c = &e.value;
+    let body = json::text(c, &["body"])
+        .or_else(|| json::text(c, &["plain_body"]))
+        .unwrap_or_default()
+        .replace("\r\n", "\n");
+    let public = c.get("public") != Some(&Value::Bool(false));
+    let what = if public { "comment" } else { "internal note" };
+    let mut r = tickets::element_record(input, e, time, format!("{label} {what}: {body}"))
+        .with_attribute("comment", "true");
+    if !public {
+        r.attributes.push(("public".into(), "false".to_string()));
+    }
+    r.human = if automated {
+        Some(false)
+    } else {
+        tickets::human_actor(who.as_deref()).or(Some(true))
+    };
+    r.actor = who;
+    r
+}
+
+/// A page of one ticket's comments, each at its own `created_at`.
+fn comments(
+    input: &[u8],
+    lines: &LineIndex,
+    doc: &RawValue,
+    users: &HashMap<String, String>,
+    sink: &mut dyn RecordSink,
+) {
+    let Some(elements) = json::elements_below(input, lines, doc, &["comments"], "$") else {
+        return tickets::report(sink, Some(1), "$.comments", "comments is not an array");
+    };
+    let label = ticket_label(page_ticket(doc).as_deref());
+    for e in &elements {
+        let c = &e.value;
+        let Some(time) = tickets::json_time(c.get("created_at")) else {
+            tickets::report(
+                sink,
+                Some(e.line),
+                &e.locator,
+                format!("{label}: comment without a readable created_at"),
+            );
+            continue;
+        };
+        let author = json::scalar_text(c, &["author_id"]);
+        let channel = json::text(c, &["via", "channel"]);
+        let automated =
+            author.as_deref() == Some("-1") || matches!(channel, Some("rule" | "system"));
+        let r = comment(input, e, time, &label, user_name(users, author), automated);
+        sink.record(stamp(r, &label, channel));
     }
 }
 
@@ -130,7 +237,7 @@ fn audit(
     sink: &mut dyn RecordSink,
 ) -> Vec<Record> {
     let v = &it.value;
-    let label = ticket_label(v);
+    let label = ticket_label(json::scalar_text(v, &["ticket_id"]).as_deref());
     let line = Some(it.line);
     let Some(time) = tickets::json_time(v.get("created_at")) else {
         tickets::report(
@@ -141,19 +248,11 @@ fn audit(
         );
         return Vec::new();
     };
-    let name = |id: Option<String>| -> Option<String> {
-        let id = id?;
-        // -1 is Zendesk itself (triggers, automations).
-        if id == "-1" {
-            return None;
-        }
-        Some(users.get(&id).cloned().unwrap_or(id))
-    };
     let channel = json::text(v, &["via", "channel"]);
     let author_id = json::scalar_text(v, &["author_id"]);
     let automated =
         author_id.as_deref() == Some("-1") || matches!(channel, Some("rule" | "system"));
-    let actor = name(author_id);
+    let actor = user_name(users, author_id);
     let human = if automated {
         Some(false)
     } else if channel == Some("api") {
@@ -162,14 +261,9 @@ fn audit(
         tickets::human_actor(actor.as_deref())
     };
     let stamp = |mut r: Record, actor: Option<String>, human: Option<bool>| {
-        r.system = Some("Zendesk".into());
-        r.identifiers.push(label.clone());
         r.actor = actor;
         r.human = human;
-        if let Some(c) = channel {
-            r.attributes.push(("channel".into(), c.to_string()));
-        }
-        r
+        stamp(r, &label, channel)
     };
     let events = json::nested(input, lines, it, &["events"]).unwrap_or_default();
     let of_type = |t: &'static str| {
@@ -212,28 +306,12 @@ fn audit(
     }
 
     for e in of_type("Comment").chain(of_type("VoiceComment")) {
-        let c = &e.value;
-        let body = json::text(c, &["body"])
-            .or_else(|| json::text(c, &["plain_body"]))
-            .unwrap_or_default()
-            .replace("\r\n", "\n");
-        let public = c.get("public") != Some(&Value::Bool(false));
-        let what = if public { "comment" } else { "internal note" };
-        let mut r =
-            tickets::element_record(input, e, time.clone(), format!("{label} {what}: {body}"))
-                .with_attribute("comment", "true");
-        if !public {
-            r.attributes.push(("public".into(), "false".to_string()));
-        }
-        let author = json::scalar_text(c, &["author_id"]);
+        let author = json::scalar_text(&e.value, &["author_id"]);
         let by_system = author.as_deref() == Some("-1");
-        let who = name(author).or_else(|| actor.clone());
-        let h = if by_system || automated {
-            Some(false)
-        } else {
-            tickets::human_actor(who.as_deref()).or(Some(true))
-        };
-        records.push(stamp(r, who, h));
+        let who = user_name(users, author).or_else(|| actor.clone());
+        let mut r = comment(input, e, time.clone(), &label, who, by_system || automated);
+        let (who, human) = (r.actor.take(), r.human);
+        records.push(stamp(r, who, human));
     }
 
     let mut parts = Vec::new();
@@ -362,6 +440,52 @@ mod tests {
         assert_eq!(out.records[0].locator.as_deref(), Some("$.audit"));
         assert_eq!(out.records[1].locator.as_deref(), Some("$.audit.events[0]"));
         assert_eq!(utc(&out.records[1]), "2015-08-29T03:45:36.000000Z");
+    }
+
+    #[test]
+    fn comment_pages_give_each_comment_at_its_time() {
+        let input: &[u8] =
+            include_bytes!("../../../fixtures/zendesk-json/own_ticket_comments_4312.json");
+        assert_eq!(Zendesk.sniff(input), Some(95));
+        let out = run(&Zendesk, input);
+        assert!(out.problems.is_empty(), "{:?}", out.problems);
+        let got: Vec<(String, &str, Option<&str>, Option<bool>)> = out
+            .records
+            .iter()
+            .map(|r| (utc(r), r.message.as_str(), r.actor.as_deref(), r.human))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("2026-10-25T00:10:05.000000Z".to_string(), "Zendesk #4312 comment: Search on the shop has been very slow for 10 minutes, some searches time out.", Some("Customer One"), Some(true)),
+                ("2026-10-25T00:31:40.000000Z".to_string(), "Zendesk #4312 internal note: Linked to incident OPS-1842; engineers are on it.", Some("Sam Support"), Some(true)),
+                ("2026-10-25T00:32:02.000000Z".to_string(), "Zendesk #4312 comment: We are aware of slow searches and are working on it.", None, Some(false)),
+                ("2026-10-25T02:55:00.000000Z".to_string(), "Zendesk #4312 comment: Search is fast again.\nClosing this ticket.", Some("Sam Support"), Some(true)),
+            ]
+        );
+        assert!(out.records.iter().all(|r| r.kind == Kind::Ticket
+            && r.system.as_deref() == Some("Zendesk")
+            && r.identifiers == ["Zendesk #4312"]
+            && attr(r, "comment") == Some("true")));
+        let note = &out.records[1];
+        assert_eq!(note.locator.as_deref(), Some("$.comments[1]"));
+        assert_eq!(note.line, Some(17));
+        assert_eq!(attr(note, "public"), Some("false"));
+        assert_eq!(attr(note, "channel"), Some("web"));
+    }
+
+    #[test]
+    fn comment_pages_without_addresses_name_no_ticket() {
+        let input = br#"{"comments":[{"id":1,"type":"Comment","author_id":12,"body":"hi","audit_id":2,"created_at":"2024-09-06T18:52:11Z"},
+            {"id":3,"type":"Comment","author_id":12,"body":"x","audit_id":4,"created_at":"soon"}],
+            "next_page":null,"previous_page":null,"count":2}"#;
+        let out = run(&Zendesk, input);
+        assert_eq!(out.records.len(), 1);
+        assert_eq!(utc(&out.records[0]), "2024-09-06T18:52:11.000000Z");
+        assert_eq!(out.records[0].message, "Zendesk ticket comment: hi");
+        assert_eq!(out.records[0].actor.as_deref(), Some("12"));
+        assert_eq!(out.problems.len(), 1);
+        assert_eq!(out.problems[0].locator.as_deref(), Some("$.comments[1]"));
     }
 
     #[test]
