@@ -22,8 +22,10 @@
 //! - `patterns` are tried in order against the start of each line (they
 //!   are anchored there). The capture `timestamp` is required; `level`,
 //!   `host`, `service` and `message` fill those fields (without `message`,
-//!   the message is the rest of the line after the match); every other
-//!   named capture becomes a record attribute (`pid`, `thread`…).
+//!   the message is the rest of the line after the match), `correlation`
+//!   the request or trace id another system's log may carry too (it may
+//!   lie inside `message`); every other named capture becomes a record
+//!   attribute (`pid`, `thread`…).
 //! - `timestamp_format` is a chrono strftime format, or `auto` (every layout
 //!   [`time::parse_leading`] knows, or an epoch), or `epoch`, `epoch_ms`,
 //!   `epoch_us`, `epoch_ns` (integers of that unit; seconds may carry a
@@ -88,6 +90,10 @@ const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../formats/proxifier.json"),
     ),
     ("redis.json", include_str!("../../formats/redis.json")),
+    (
+        "ruby-logger.json",
+        include_str!("../../formats/ruby-logger.json"),
+    ),
     ("spark.json", include_str!("../../formats/spark.json")),
     (
         "thunderbird.json",
@@ -249,6 +255,7 @@ struct Pattern {
     host: Option<usize>,
     service: Option<usize>,
     message: Option<usize>,
+    correlation: Option<usize>,
     /// Other named captures, kept as record attributes.
     attributes: Vec<(usize, String)>,
 }
@@ -408,6 +415,7 @@ impl DeclarativeFormat {
         fields.level = text(pattern.level).and_then(|word| self.level_of(word));
         fields.host = text(pattern.host).map(str::to_string);
         fields.service = text(pattern.service).map(str::to_string);
+        fields.correlation = text(pattern.correlation).map(str::to_string);
         let attributes = pattern
             .attributes
             .iter()
@@ -628,6 +636,7 @@ impl Pattern {
             host: None,
             service: None,
             message: None,
+            correlation: None,
             attributes: Vec::new(),
         };
         let mut timestamp = None;
@@ -639,6 +648,7 @@ impl Pattern {
                 "host" => pattern.host = Some(group),
                 "service" => pattern.service = Some(group),
                 "message" => pattern.message = Some(group),
+                "correlation" => pattern.correlation = Some(group),
                 other => pattern.attributes.push((group, other.to_string())),
             }
         }
@@ -1130,6 +1140,40 @@ mod tests {
         assert_eq!(keys(first), ["file", "pid", "request"]);
         assert_eq!(keys(second), ["pid"]);
         assert_eq!(second.message, "two");
+    }
+
+    #[test]
+    fn ruby_logger_reads_rails_lines_with_their_request_ids() {
+        let format = builtin_formats()
+            .into_iter()
+            .find(|p| p.id() == "ruby-logger")
+            .expect("built in");
+        let input = include_bytes!("../../../fixtures/ruby-logger/own_rails_production.log");
+        let mut out = Collected::default();
+        format.parse(input, &mut out);
+        assert!(out.problems.is_empty(), "{:?}", out.problems);
+        assert_eq!(out.records.len(), 9);
+        let r = &out.records[0];
+        assert_eq!(crate::testing::naive_micro(r), "2026-11-20 10:12:01.234567");
+        assert_eq!(r.level, Some(Level::Info));
+        assert_eq!(r.service, None);
+        assert_eq!(r.message, "[6f1c2a9e-3b4d-4c5e-8f60-7a8b9c0d1e2f] Started POST \"/checkout\" for 10.0.0.5 at 2026-11-20 10:12:01 +0100");
+        assert_eq!(
+            r.correlation.as_deref(),
+            Some("6f1c2a9e-3b4d-4c5e-8f60-7a8b9c0d1e2f")
+        );
+        assert_eq!(crate::testing::attr(r, "pid"), Some("4821"));
+        assert_eq!(out.records[3].level, Some(Level::Warn));
+        let r = &out.records[6];
+        assert_eq!(r.level, Some(Level::Critical));
+        assert_eq!((r.line, r.line_end), (Some(7), Some(9)));
+        assert!(r.message.ends_with("):\napp/services/payment.rb:41:in `charge'\napp/controllers/checkouts_controller.rb:18:in `create'"));
+        let r = &out.records[7];
+        assert_eq!(crate::testing::naive_micro(r), "2026-11-20 10:12:09.870004");
+        assert_eq!(r.level, Some(Level::Error));
+        assert_eq!(r.service.as_deref(), Some("sidekiq"));
+        assert_eq!(r.message, "PaymentRetryJob failed: connection refused");
+        assert_eq!(r.correlation, None);
     }
 
     /// The patterns for plain lines must read every line as the patterns as

@@ -78,6 +78,10 @@ pub enum Continuation {
     /// A line that is not a record joins the record above (stack traces,
     /// wrapped messages); only lines before the first record are rejected.
     JoinAbove,
+    /// Only an indented line that is not a record joins the record above,
+    /// as syslogd writes a message's further lines (macOS's `Configuration
+    /// Notice:`); any other is rejected, since every line should be one.
+    JoinIndented,
 }
 
 /// One physical line of the input.
@@ -163,7 +167,12 @@ pub fn drive(
                 pending = Some(fields.into_record(&line, lossy));
             }
             Err(reason) => {
-                let joined = matches!(continuation, Continuation::JoinAbove)
+                let joins = match continuation {
+                    Continuation::Never => false,
+                    Continuation::JoinAbove => true,
+                    Continuation::JoinIndented => text.starts_with([' ', '\t']),
+                };
+                let joined = joins
                     && pending
                         .as_mut()
                         .is_some_and(|record| join_above(record, &text, line.number, end, lossy));

@@ -36,18 +36,18 @@ impl Parser for Rfc3164 {
     }
 
     fn sniff(&self, head: &[u8]) -> Option<u8> {
-        lines::sniff(head, false, looks_bsd)
+        lines::sniff(head, true, looks_bsd)
     }
 
     fn parse(&self, input: &[u8], sink: &mut dyn RecordSink) {
-        lines::drive(input, sink, Continuation::Never, |line| {
+        lines::drive(input, sink, Continuation::JoinIndented, |line| {
             parse_bsd(line).map(Bsd::into_fields)
         });
     }
 
-    fn starts_record(&self, _line: &[u8]) -> Option<bool> {
-        // Every line is its own record.
-        Some(true)
+    fn starts_record(&self, line: &[u8]) -> Option<bool> {
+        // Every line but an indented continuation is its own record.
+        Some(!line.starts_with(b" ") && !line.starts_with(b"\t"))
     }
 }
 
@@ -557,6 +557,29 @@ Nov  3 09:47:05 veridian last message repeated 2 times
         let out = run_str(&Rfc3164, "Oct 11 22:14:15 kernel: Linux version 6.1");
         assert_eq!(out.records[0].host, None);
         assert_eq!(out.records[0].service.as_deref(), Some("kernel"));
+    }
+
+    #[test]
+    fn indented_lines_continue_the_message_above() {
+        let input =
+            include_bytes!("../../../fixtures/syslog-rfc3164/lnav_macos_syslog_continuation.log");
+        assert_eq!(Rfc3164.sniff(input), Some(100));
+        let out = crate::testing::run(&Rfc3164, input);
+        assert!(out.problems.is_empty(), "{:?}", out.problems);
+        assert_eq!(out.records.len(), 7);
+        let r = &out.records[2];
+        assert_eq!(r.time.value, no_year(8, 16, 0, 32, 15));
+        assert_eq!((r.line, r.line_end), (Some(3), Some(5)));
+        assert_eq!(r.host.as_deref(), Some("Tims-Air"));
+        assert_eq!(r.service.as_deref(), Some("syslogd"));
+        assert_eq!(
+            r.message,
+            "Configuration Notice:\n\tASL Module \"com.apple.cdscheduler\" claims selected messages.\n\tThose messages may not appear in standard system log files or in the ASL database."
+        );
+        // An unindented line that is not syslog is still a problem.
+        let out = run_str(&Rfc3164, &format!("{OPENSSH}not syslog\n"));
+        let lines: Vec<_> = out.problems.iter().map(|p| p.line).collect();
+        assert_eq!(lines, [Some(3)]);
     }
 
     #[test]

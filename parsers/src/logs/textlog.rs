@@ -95,6 +95,13 @@ fn parse_line(line: &str) -> Result<Fields, String> {
             let before = lead.rest.get(..at.start).unwrap_or_default();
             let after = lead.rest.get(at.end..).unwrap_or_default();
             let before = skip_separators(before).trim_end_matches(is_separator);
+            // A process or thread id before the level (OpenStack's `25746
+            // INFO`, MySQL's `0 [Note]`) says which process, not what.
+            let before = if before.bytes().all(|b| b.is_ascii_digit()) {
+                ""
+            } else {
+                before
+            };
             let after = skip_separators(after);
             match (before.is_empty(), after.is_empty()) {
                 (true, _) => after.to_string(),
@@ -355,6 +362,9 @@ fn skip_separators(text: &str) -> &str {
 fn header(rest: &str) -> Header {
     let mut header = Header::default();
     let mut pos = 0;
+    // MySQL 8 names the subsystem in the bracket after the error code:
+    // `[Note] [MY-012487] [InnoDB] DDL log recovery`.
+    let mut after_error_code = false;
     for _ in 0..HEADER_TOKENS {
         let Some(tail) = rest.get(pos..) else { break };
         let skipped = skip_separators(tail);
@@ -379,9 +389,18 @@ fn header(rest: &str) -> Header {
             }
             match open {
                 '<' => break,
-                '[' if header.service.is_none() && is_logger(inner) => {
+                '[' if header.service.is_none()
+                    && (is_logger(inner)
+                        || (after_error_code
+                            && !inner.is_empty()
+                            && inner.chars().all(is_name_char))) =>
+                {
                     header.service = Some(inner.to_string());
                     break;
+                }
+                '[' if is_mysql_error_code(inner) => {
+                    after_error_code = true;
+                    pos = end;
                 }
                 // A thread, a request id, a source position: skipped, and
                 // kept in the message.
@@ -415,7 +434,44 @@ fn header(rest: &str) -> Header {
         }
         break;
     }
+    if header.level.is_none() {
+        if let Some((level, at)) = postgres_level(rest) {
+            header.level = Some(level);
+            header.level_at = Some(at);
+        }
+    }
     header
+}
+
+/// PostgreSQL's severity (`SEVERITY:` and two spaces, as elog.c writes it)
+/// after a `[pid]` or `[pid-line]` and whatever else `log_line_prefix`
+/// adds: `[5407] postgres@users FATAL:  database "users" does not exist`.
+fn postgres_level(rest: &str) -> Option<(Level, Range<usize>)> {
+    let body = skip_separators(rest).strip_prefix('[')?;
+    let (pid, _) = body.split_once(']')?;
+    if !pid.starts_with(|c: char| c.is_ascii_digit())
+        || !pid.bytes().all(|b| b.is_ascii_digit() || b == b'-')
+    {
+        return None;
+    }
+    let prefix_start = rest.len() - body.len() + pid.len() + 1;
+    let prefix = rest.get(prefix_start..)?;
+    let colon = prefix.find(":  ")?;
+    let before = prefix.get(..colon)?;
+    let word_start = before.rfind(char::is_whitespace).map_or(0, |i| i + 1);
+    if before.split_whitespace().count() > HEADER_TOKENS {
+        return None;
+    }
+    let level = match before.get(word_start..)? {
+        "DEBUG1" | "DEBUG2" | "DEBUG3" | "DEBUG4" | "DEBUG5" => Level::Debug,
+        "INFO" | "LOG" => Level::Info,
+        "NOTICE" => Level::Notice,
+        "WARNING" => Level::Warn,
+        "ERROR" => Level::Error,
+        "FATAL" | "PANIC" => Level::Critical,
+        _ => return None,
+    };
+    Some((level, prefix_start + word_start..prefix_start + colon + 1))
 }
 
 /// Byte index of the bracket that closes the one `text` starts with,
@@ -440,9 +496,20 @@ fn closing(text: &str, open: char) -> Option<usize> {
     None
 }
 
-/// `[WARN]`, `<error>`, and Apache's `[module:level]`.
+/// `[WARN]`, `<error>`, Apache's `[module:level]`, and MySQL's `[Note]`
+/// and `[System]`, its names for information (not syslog's notice).
 fn bracket_level(inner: &str) -> Option<Level> {
+    if matches!(inner, "Note" | "System") {
+        return Some(Level::Info);
+    }
     level_word(inner).or_else(|| level_word(inner.rsplit_once(':')?.1))
+}
+
+/// MySQL 8's error code: `MY-` and digits.
+fn is_mysql_error_code(inner: &str) -> bool {
+    inner
+        .strip_prefix("MY-")
+        .is_some_and(|digits| !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// A level word at the start of `tail`: its letters must end at a
@@ -558,7 +625,7 @@ fn word_logger(tail: &str, word: &str, after_level: bool) -> Option<String> {
 mod tests {
     use super::*;
     use crate::record::Record;
-    use crate::testing::{assert_rejects_text, never_panics, run_str};
+    use crate::testing::{assert_rejects_text, never_panics, run, run_str};
     use crate::time::format_utc;
     use chrono::{NaiveDate, NaiveTime};
     use proptest::prelude::*;
@@ -666,7 +733,7 @@ Thread-15::DEBUG::2011-12-07 11:44:17,737::clientIF::54::vds::(wrapper) [10.35.1
         assert_eq!(r.service.as_deref(), Some("nova.osapi_compute.wsgi.server"));
         assert!(r
             .message
-            .starts_with("25746 nova.osapi_compute.wsgi.server [req-38101a0b"));
+            .starts_with("nova.osapi_compute.wsgi.server [req-38101a0b"));
     }
 
     #[test]
@@ -807,7 +874,7 @@ go.opentelemetry.io/collector/exporter/exporterhelper/internal.NewQueueSender.fu
         let r = &out.records;
         assert_eq!(crate::testing::utc(&r[0]), "2026-11-20T09:12:01.234000Z");
         assert_eq!(r[0].time.text, "2026-11-20 10:12:01.234 CET");
-        assert_eq!(r[0].message, "[4711] LOG:  ready");
+        assert_eq!(r[0].message, "[4711] ready");
         assert_eq!(crate::testing::utc(&r[1]), "2026-07-01T08:00:00.000000Z");
         assert_eq!(r[1].message, "job started");
         // CST and IST name several zones: naive, and marked.
@@ -878,6 +945,92 @@ libvirtError: Failed to connect socket to '/var/run/libvirt/libvirt-sock': No su
         let log = format!("2026-01-01 10:00:00 ERROR boom\n{java}");
         assert_eq!(TextLog.untimed(log.as_bytes()), None);
         assert_eq!(TextLog.untimed(b"just some words\nand more words\n"), None);
+    }
+
+    #[test]
+    fn mysql_8_error_log_priorities_and_subsystems() {
+        let out = run(
+            &TextLog,
+            include_bytes!("../../../fixtures/text-log/lnav_mysql8_error.log"),
+        );
+        assert!(out.problems.is_empty(), "{:?}", out.problems);
+        let r = &out.records;
+        assert_eq!(r.len(), 4);
+        assert_eq!(crate::testing::utc(&r[0]), "2020-08-06T14:25:02.835618Z");
+        assert_eq!(r[0].level, Some(Level::Info));
+        assert_eq!(r[0].service.as_deref(), Some("InnoDB"));
+        assert_eq!(
+            r[0].message,
+            "[MY-012487] [InnoDB] DDL log recovery : begin"
+        );
+        assert_eq!(r[1].level, Some(Level::Warn));
+        assert_eq!(r[1].service.as_deref(), Some("Server"));
+        assert_eq!(
+            r[1].message,
+            "[MY-010068] [Server] CA certificate /var/mysql/sslinfo/cacert.pem is self signed."
+        );
+        assert_eq!(crate::testing::utc(&r[3]), "2020-08-06T14:25:03.109022Z");
+        assert_eq!(r[3].level, Some(Level::Info));
+        assert_eq!(
+            r[3].message,
+            "[MY-010051] [Server] Event Scheduler: scheduler thread started with id 5"
+        );
+    }
+
+    #[test]
+    fn postgresql_severities_after_the_line_prefix() {
+        let out = run(
+            &TextLog,
+            include_bytes!("../../../fixtures/text-log/beats_postgresql_9.6_debian_slowlog.log"),
+        );
+        assert!(out.problems.is_empty(), "{:?}", out.problems);
+        let r = &out.records[0];
+        assert_eq!(crate::testing::utc(r), "2017-07-31T11:36:42.585000Z");
+        assert_eq!(r.level, Some(Level::Info));
+        assert_eq!(
+            r.message,
+            "[4974] database system was shut down at 2017-06-17 16:58:04 CEST"
+        );
+        let r = &out.records[4];
+        assert_eq!(r.level, Some(Level::Info));
+        assert_eq!(
+            r.message,
+            "[4980] [unknown]@[unknown] incomplete startup packet"
+        );
+        let r = &out.records[8];
+        assert_eq!(crate::testing::utc(r), "2017-07-31T11:39:16.249000Z");
+        assert_eq!(r.level, Some(Level::Critical));
+        assert_eq!(r.service, None);
+        assert_eq!(
+            r.message,
+            "[5407] postgres@users database \"users\" does not exist"
+        );
+        assert!(out.records.iter().all(|r| r.level.is_some()));
+
+        let out = run(
+            &TextLog,
+            include_bytes!("../../../fixtures/text-log/lnav_postgres_pdt.log"),
+        );
+        let r = &out.records[0];
+        assert_eq!(crate::testing::utc(r), "2025-08-13T08:45:01.123000Z");
+        assert_eq!(r.level, Some(Level::Info));
+        let error = &out.records[9];
+        assert_eq!(error.level, Some(Level::Error));
+        // Detail lines carry no severity of their own.
+        assert_eq!(out.records[10].level, None);
+        assert_eq!(
+            out.records[10].message,
+            "[12389] STATEMENT:  SELECT * FROM nonexistent_table;"
+        );
+
+        // Only PostgreSQL's words, and only as elog.c writes them.
+        for line in [
+            "2026-01-01 10:00:00 [12] see LOG: x",
+            "2026-01-01 10:00:00 [12] Log:  x",
+            "2026-01-01 10:00:00 12 LOG:  x",
+        ] {
+            assert_eq!(run_str(&TextLog, line).records[0].level, None, "{line}");
+        }
     }
 
     never_panics!(TextLog);

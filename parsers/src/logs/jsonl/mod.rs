@@ -1,6 +1,6 @@
 //! JSON lines (NDJSON): one JSON object per line, as written by structured
-//! loggers (Bunyan, Pino, zap, ECS, Rust tracing, Serilog CLEF), journald
-//! (`journalctl -o json`), Cloudflare Logpush and the OpenTelemetry
+//! loggers (Bunyan, Pino, zap, ECS, Rust tracing, Serilog CLEF), MongoDB,
+//! journald (`journalctl -o json`), Cloudflare Logpush and the OpenTelemetry
 //! Collector's file exporter.
 //!
 //! Fields are found by the names these writers use, case-insensitively, as a
@@ -175,11 +175,13 @@ impl Parser for JsonLines {
 
     fn sniff(&self, head: &[u8]) -> Option<u8> {
         let seen = Cell::new(0u32);
+        let objects = Cell::new(0u32);
         let timed = Cell::new(0u32);
-        let objects = lines::sniff(head, false, |line| {
+        lines::sniff(head, false, |line| {
             seen.set(seen.get() + 1);
             match parse_object(line) {
                 Ok(object) => {
+                    objects.set(objects.get() + 1);
                     if has_time(&object) {
                         timed.set(timed.get() + 1);
                     }
@@ -188,12 +190,16 @@ impl Parser for JsonLines {
                 Err(_) => false,
             }
         })?;
-        // Every line of JSON lines is an object: a file whose head has other
-        // lines is pretty-printed JSON or text that quotes JSON.
-        if objects < 100 || timed.get() == 0 {
+        let (seen, objects, timed) = (seen.get(), objects.get(), timed.get());
+        // Every line of JSON lines is an object: a head with other lines is
+        // pretty-printed JSON or text that quotes JSON, unless they are a
+        // few records a writer broke (over two lines, or cut short) among
+        // objects that all carry a time, which neither of those gives.
+        let broken_records = objects * 2 > seen && timed == objects;
+        if timed == 0 || (objects < seen && !broken_records) {
             return None;
         }
-        Some((timed.get() * 100 / seen.get().max(1)).max(1) as u8)
+        Some((timed * 100 / seen.max(1)).max(1) as u8)
     }
 
     fn starts_record(&self, _line: &[u8]) -> Option<bool> {
@@ -372,7 +378,32 @@ fn fields_at(object: &Object<'_>, time: Timestamp, time_found: Option<Found<'_>>
     fields.host = host.map(|(_, host)| host);
     fields.service = service.map(|(_, service)| service);
     fields.correlation = first(object, CORRELATION_KEYS, read_name).map(|(_, id)| id);
+    if let Some((level, component)) = mongodb_severity(object) {
+        fields.level = Some(level);
+        fields.service = component.or(fields.service);
+    }
     fields
+}
+
+/// MongoDB 4.4+ logs (`{"t":{"$date":…},"s":"W","c":"NETWORK",…,"msg":…}`)
+/// name the severity by a letter under `s` and the component under `c`,
+/// keys too short to be read as level and service in any other document.
+fn mongodb_severity(object: &Object<'_>) -> Option<(Level, Option<String>)> {
+    object.find("t.$date")?;
+    object.find("msg")?;
+    let View::Text(severity) = object.find("s")?.value else {
+        return None;
+    };
+    let level = match severity {
+        "F" => Level::Critical,
+        "E" => Level::Error,
+        "W" => Level::Warn,
+        "I" => Level::Info,
+        "D" | "D1" | "D2" | "D3" | "D4" | "D5" => Level::Debug,
+        _ => return None,
+    };
+    let component = object.find("c").and_then(|c| read_name("c", c.value));
+    Some((level, component))
 }
 
 /// Top-level fields that say what changed: kept in the message, where a
@@ -737,6 +768,35 @@ mod tests {
     }
 
     #[test]
+    fn mongodb_severity_letters_and_components() {
+        let out = run(
+            &JsonLines,
+            include_bytes!("../../../../fixtures/jsonl/lnav_mongodb_json.log"),
+        );
+        assert!(out.problems.is_empty(), "{:?}", out.problems);
+        let r = &out.records[0];
+        assert_eq!(utc(r), "2026-03-10T20:58:09.401000Z");
+        assert_eq!(r.level, Some(Level::Info));
+        assert_eq!(r.service.as_deref(), Some("NETWORK"));
+        assert_eq!(r.message, "Connection accepted");
+        let r = &out.records[2];
+        assert_eq!(utc(r), "2026-03-10T20:58:10.004000Z");
+        assert_eq!(r.level, Some(Level::Warn));
+        assert_eq!(r.service.as_deref(), Some("STORAGE"));
+        assert_eq!(r.message, "Detected unclean shutdown");
+        let debug =
+            r#"{"t":{"$date":"2026-03-10T20:58:11.000+00:00"},"s":"D2","c":"REPL","msg":"x"}"#;
+        assert_eq!(
+            run_str(&JsonLines, debug).records[0].level,
+            Some(Level::Debug)
+        );
+        // `s` and `c` mean nothing outside MongoDB's shape.
+        let other = r#"{"time":"2026-03-10T20:58:11Z","s":"E","c":"x","msg":"y"}"#;
+        let r = &run_str(&JsonLines, other).records[0];
+        assert_eq!((r.level, r.service.as_deref()), (None, None));
+    }
+
+    #[test]
     fn caddy_float_seconds_keep_their_fraction() {
         let line = r#"{"level":"info","ts":1716723830.5081363,"logger":"http.log.access.log17","msg":"handled request","request":{"remote_ip":"10.5.1.1","remote_port":"38574","client_ip":"10.10.10.134","proto":"HTTP/2.0","method":"GET","host":"mirrors.tnonline.net:400","uri":"/gentoo/gentoo-portage/app-emulation/metadata.xml","headers":{"Accept":["*/*"]}},"bytes_read":0,"user_id":"","duration":0.000724332,"size":446,"status":200}"#;
         let out = run_str(&JsonLines, line);
@@ -901,6 +961,38 @@ mod tests {
         let lines: Vec<Option<u64>> = out.problems.iter().map(|p| p.line).collect();
         assert_eq!(lines, [Some(2), Some(3), Some(4), Some(5)]);
         assert!(out.problems[0].reason.starts_with("not a JSON object"));
+    }
+
+    #[test]
+    fn a_record_broken_over_two_lines_leaves_the_file_json_lines() {
+        let input = include_bytes!("../../../../fixtures/jsonl/fluentbit_windows_iis_docker.log");
+        assert_eq!(JsonLines.sniff(input), Some(66));
+        let out = run(&JsonLines, input);
+        assert_eq!(out.records.len(), 5);
+        let lines: Vec<Option<u64>> = out.problems.iter().map(|p| p.line).collect();
+        assert_eq!(lines, [Some(4), Some(5)]);
+        let r = &out.records[0];
+        assert_eq!(utc(r), "2019-08-12T05:28:39.075296Z");
+        assert_eq!(r.level, None);
+        assert!(r
+            .message
+            .starts_with("2019-08-12 05:28:29 10.240.0.77 GET /bundles/MsAjaxJs "));
+        let r = &out.records[4];
+        assert_eq!(utc(r), "2019-08-12T05:31:37.941523Z");
+        assert_eq!(r.line, Some(7));
+        assert_eq!(
+            r.message,
+            "2019-08-12 05:30:57 10.240.0.77 GET / - 80 - 10.240.0.4 - - 200 0 64 769"
+        );
+        // Broken lines are tolerated only as a minority, among timed objects.
+        let timed = r#"{"time":"2026-01-01T10:00:00Z","msg":"ok"}"#;
+        let untimed = r#"{"msg":"no time"}"#;
+        for head in [
+            format!("{timed}\n{untimed}\n{timed}\n{{\"msg\":\"cut\n"),
+            format!("{timed}\nnot json\n{{\"msg\":\"cut\n"),
+        ] {
+            assert_eq!(JsonLines.sniff(head.as_bytes()), None, "{head}");
+        }
     }
 
     #[test]
