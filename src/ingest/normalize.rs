@@ -227,7 +227,10 @@ impl Normalizer<'_> {
                 part.times.push(time);
             }
         }
-        let fact_time = skew::fact_time(attribute("created"), time, r.time.precision);
+        // Only a Kubernetes event's: a log line's own `created` field may
+        // be any date it speaks of.
+        let created = attribute("created").filter(|_| r.system.as_deref() == Some("Kubernetes"));
+        let fact_time = skew::fact_time(created, time, r.time.precision);
         for fact in skew::facts(r.kind.as_str(), &r.message, &r.attributes, &r.identifiers) {
             self.facts.add(&fact, fact_time);
         }
