@@ -3,6 +3,8 @@
 
 use std::collections::{BTreeSet, HashMap};
 
+use factline_parsers::time::TimeValue;
+
 use super::people::People;
 use super::phases::{classify, Nature, PhaseRule};
 use crate::model::{Citation, Phase, Quality, Verification};
@@ -19,6 +21,8 @@ pub(super) struct Candidate {
     pub(super) first: EventRow,
     pub(super) last: Option<EventRow>,
     pub(super) count: u64,
+    /// The last repeat a record reports of itself (see [`repeats`]).
+    pub(super) repeated_until: Option<i64>,
     pub(super) statements_only: bool,
     pub(super) quality: Quality,
     pub(super) hosts: BTreeSet<String>,
@@ -57,6 +61,7 @@ impl Candidate {
             first: event.clone(),
             last: None,
             count: 0,
+            repeated_until: None,
             priority,
         };
         c.absorb(event);
@@ -64,7 +69,9 @@ impl Candidate {
     }
 
     pub(super) fn absorb(&mut self, event: EventRow) {
-        self.count += 1;
+        let (times, until) = repeats(&event);
+        self.count += times;
+        self.repeated_until = self.repeated_until.max(until);
         self.statements_only &= is_statement(&event);
         self.quality.insert(event.time_quality);
         if let Some(h) = &event.host {
@@ -75,23 +82,56 @@ impl Candidate {
         }
         self.sources.insert(event.source.clone());
         // A burst's identifiers are those of its first event.
-        if self.count == 1 {
+        if self.last.is_none() && self.count == times {
             self.identifiers
                 .extend(identifiers(&event.identifiers, &event.message));
         }
-        if self.count > 1 {
+        if self.count > times {
             self.last = Some(event);
         }
     }
 
     pub(super) fn last_time(&self) -> i64 {
-        self.last.as_ref().map_or(self.first.time, |e| e.time)
+        let last = self.last.as_ref().map_or(self.first.time, |e| e.time);
+        self.repeated_until.map_or(last, |until| until.max(last))
+    }
+
+    /// The last occurrence when there is more than one.
+    pub(super) fn until(&self) -> Option<i64> {
+        (self.last.is_some() || self.repeated_until.is_some()).then(|| self.last_time())
     }
 
     /// Timeline order: time, then source, then position in the source.
     pub(super) fn order_key(&self) -> (i64, &str, i64) {
         (self.first.time, &self.first.source, self.first.seq)
     }
+}
+
+/// How many occurrences a record stands for, and the last of them:
+/// Kubernetes folds an event's repeats into one object (`count`, and the
+/// `last_seen` time), which is that many back-offs, not one. Other
+/// records are one occurrence: a log's own `count` field counts
+/// something else.
+fn repeats(event: &EventRow) -> (u64, Option<i64>) {
+    if event.system.as_deref() != Some("Kubernetes") {
+        return (1, None);
+    }
+    let count = event
+        .attribute("count")
+        .and_then(|c| c.parse::<u64>().ok())
+        .filter(|&c| c > 1);
+    let Some(count) = count else {
+        return (1, None);
+    };
+    let until = event
+        .attribute("last_seen")
+        .and_then(|t| factline_parsers::time::parse_field(t, None))
+        .and_then(|t| match t.value {
+            TimeValue::Utc(at) => Some(at),
+            _ => None,
+        })
+        .filter(|&at| at > event.time);
+    (count, until)
 }
 
 pub(super) fn level_rank(level: Option<&str>) -> u8 {

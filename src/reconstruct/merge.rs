@@ -88,7 +88,7 @@ impl Group {
         Entry {
             id,
             time: lead.first.time,
-            last_time: lead.last.as_ref().map(|e| e.time),
+            last_time: lead.until(),
             occurrences: lead.count,
             phase: lead.phase,
             kind: lead.first.kind.clone(),

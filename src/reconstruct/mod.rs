@@ -24,12 +24,17 @@ use crate::error::Result;
 use crate::model::{Entry, Phase, Timeline, Zone};
 use crate::store::{EventFilter, Store};
 use baseline::Background;
+
 use candidate::{level_rank, priority, Candidate, Copies, BURST_GAP_MICROS};
 use merge::{merge, Group};
 use people::People;
 use phases::Nature;
 use place::{place, EntryFacts};
 use rate::{rate_drops, rate_jumps, source_fell};
+
+/// A steady run is background only when it began at least this long
+/// before the other impact signals: it was there before anything happened.
+const BACKGROUND_LEAD: i64 = 10 * 60_000_000;
 
 /// Resolved timeline settings.
 #[derive(Debug, Clone)]
@@ -223,9 +228,12 @@ pub fn save(store: &mut Store, t: &Timeline, config: &TimelineConfig) -> Result<
 
 /// A warning logged again and again from a source's first minutes on was
 /// there before the incident: background, not its onset. So are errors,
-/// when something else shows the impact; when nothing else does, a steady
-/// run of errors from a source's start (an export of its failures only)
-/// is the evidence of the impact, not to be explained away.
+/// when something else shows the impact and they began well before it;
+/// when nothing else does, a steady run of errors from a source's start
+/// (an export of its failures only) is the evidence of the impact, not to
+/// be explained away. A run that begins with the other signals is the
+/// incident seen in a source that begins with it too (a crash-looping
+/// container's log, an export cut a few minutes before): impact.
 fn set_background(done: &mut [Candidate], background: &Background) {
     let steady: Vec<bool> = done
         .iter()
@@ -235,13 +243,21 @@ fn set_background(done: &mut [Candidate], background: &Background) {
                 && background.covers(&c.first.source, c.first.time, c.last_time(), c.count)
         })
         .collect();
-    let impact_besides = done
+    let onset_besides = done
         .iter()
         .zip(&steady)
-        .any(|(c, &steady)| !steady && c.phase == Phase::Impact && c.nature == Nature::Impact);
+        .filter(|(c, &steady)| !steady && c.phase == Phase::Impact && c.nature == Nature::Impact)
+        .map(|(c, _)| c.first.time)
+        .min();
     for (c, steady) in done.iter_mut().zip(steady) {
         let errors = level_rank(c.first.level.as_deref()) >= level_rank(Some("error"));
-        if steady && (impact_besides || !errors) {
+        let before_onset =
+            onset_besides.is_some_and(|onset| c.first.time <= onset - BACKGROUND_LEAD);
+        let background = match onset_besides {
+            Some(_) => before_onset,
+            None => !errors,
+        };
+        if steady && background {
             c.phase = Phase::Context;
             c.nature = Nature::Other;
             c.priority = 1;

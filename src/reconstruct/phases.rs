@@ -236,6 +236,10 @@ mod tests {
             phase("all good, closing the incident"),
             Some(Phase::Resolution)
         );
+        assert_eq!(
+            phase("closing the alert, postmortem to follow"),
+            Some(Phase::Resolution)
+        );
     }
 
     #[test]

@@ -605,3 +605,69 @@ fn a_mattermost_profile_zone_is_the_writers_and_wins_over_the_shift_sheet() {
         note(e)
     );
 }
+
+/// A container crash-looping from its first line: its log begins with the
+/// failure, as does an edge log cut a few minutes before. Runs that begin
+/// with the other impact are the impact, not background; and the
+/// Kubernetes back-off event stands for every repeat it folds in.
+#[test]
+fn runs_beginning_with_the_impact_are_impact_and_folded_events_count_their_repeats() {
+    let s = Scratch::new();
+    let (mut app, mut edge) = (String::new(), String::new());
+    for t in (at("16:04:06")..at("16:31:40")).step_by(30) {
+        app += &format!(
+            r#"{{"ts":"{}","level":"fatal","msg":"config error: missing key payments.endpoint; exiting"}}"#,
+            iso(t)
+        );
+        app.push('\n');
+    }
+    for t in (at("16:32:05")..at("16:45:00")).step_by(7) {
+        app += &format!(
+            r#"{{"ts":"{}","level":"info","msg":"GET /orders 200"}}"#,
+            iso(t)
+        );
+        app.push('\n');
+    }
+    for t in (at("16:00:00")..at("16:45:00")).step_by(4) {
+        let status = if (at("16:04:13")..=at("16:32:00")).contains(&t) {
+            503
+        } else {
+            200
+        };
+        let stamp = chrono::DateTime::from_timestamp(t, 0)
+            .unwrap()
+            .format("%d/%b/%Y:%H:%M:%S +0000");
+        edge += &format!(
+            "10.1.0.7 - - [{stamp}] \"GET /orders HTTP/1.1\" {status} 55 \"-\" \"app/2.1\"\n"
+        );
+    }
+    let event = |pod: &str| {
+        format!(
+            r#"{{"kind":"Event","metadata":{{"name":"{pod}.b","namespace":"shop","creationTimestamp":"{first}"}},"involvedObject":{{"kind":"Pod","name":"{pod}","namespace":"shop"}},"reason":"BackOff","message":"Back-off restarting failed container orders in pod {pod}","type":"Warning","source":{{"component":"kubelet","host":"node-2"}},"firstTimestamp":"{first}","lastTimestamp":"{last}","count":57}}"#,
+            first = iso(at("16:04:20")),
+            last = iso(at("16:31:30")),
+        )
+    };
+    let events = format!(
+        r#"{{"kind":"List","apiVersion":"v1","items":[{},{}]}}"#,
+        event("orders-6c9d7f-abcde"),
+        event("orders-6c9d7f-fghij")
+    );
+    let files = [
+        s.write("ev/orders.jsonl", app),
+        s.write("ev/edge-access.log", edge),
+        s.write("ev/events.json", events),
+    ];
+    let paths: Vec<&str> = files.iter().map(|f| f.to_str().unwrap()).collect();
+    let t = timeline(&s, &paths, &[]);
+    assert_eq!(
+        t["key_times"]["impact_start"],
+        "2026-03-02T16:04:06.000000Z"
+    );
+    assert_eq!(entry_with(&t, "config error")["phase"], "impact");
+    assert_eq!(entry_with(&t, "503")["phase"], "impact");
+    let backoff = entry_with(&t, "BackOff");
+    assert_eq!(backoff["occurrences"], 114);
+    assert_eq!(backoff["last_time"], "2026-03-02T16:31:30.000000Z");
+    assert_eq!(t["key_times"]["mitigated"], Value::Null, "no action taken");
+}
