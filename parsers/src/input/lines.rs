@@ -200,6 +200,17 @@ pub fn sniff(
     skip_indented: bool,
     mut accepts: impl FnMut(&str) -> bool,
 ) -> Option<u8> {
+    sniff_judged(head, skip_indented, |line| Some(accepts(line)))
+}
+
+/// [`sniff`] where `judge` may leave a line out of the count (`None`): a
+/// line a format would join to the record above says nothing for or
+/// against it.
+pub fn sniff_judged(
+    head: &[u8],
+    skip_indented: bool,
+    mut judge: impl FnMut(&str) -> Option<bool>,
+) -> Option<u8> {
     // The last line of a head cut mid-file may be partial: drop it unless it
     // is the only one.
     let complete = match memchr::memrchr(b'\n', head) {
@@ -213,8 +224,11 @@ pub fn sniff(
         if text.trim().is_empty() || (skip_indented && text.starts_with([' ', '\t'])) {
             continue;
         }
+        let Some(accepts) = judge(&text) else {
+            continue;
+        };
         seen += 1;
-        if accepts(&text) {
+        if accepts {
             accepted += 1;
         }
         if seen == 20 {

@@ -7,14 +7,15 @@
 //! line whose own text starts with a timestamp starts a record, and one
 //! that does not (a stack frame, a wrapped message) joins the record just
 //! above when that is from the same container. With `-t` every line has
-//! its time and is a record of its own.
+//! its time and is a record of its own. A container's JSON line is read
+//! as JSON lines are, so its message and level are its fields'.
 
 use std::cell::Cell;
 use std::sync::OnceLock;
 
 use regex::Regex;
 
-use super::strip_ansi;
+use super::{jsonl, strip_ansi};
 use crate::input::lines;
 use crate::record::{Level, Problem, Record, RecordSink};
 use crate::time::{self, TimeValue, Timestamp};
@@ -164,19 +165,29 @@ fn parse_line(line: &str) -> Result<Option<Parsed>, Untimed> {
                 .get(*used..)
                 .is_some_and(|r| r.is_empty() || r.starts_with(' '))
     });
-    let (time, inner) = match daemon {
-        Some((t, used)) => (t, rest.get(used..).unwrap_or_default()),
-        None => match own_time(rest) {
-            Some(t) => (t, rest),
-            None => {
-                return Err(Untimed::Continuation {
-                    service: service.to_string(),
-                    text: rest.trim_end().to_string(),
-                })
-            }
-        },
+    let (daemon_time, inner) = match daemon {
+        Some((t, used)) => (Some(t), rest.get(used..).unwrap_or_default()),
+        None => (None, rest),
     };
     let message = inner.trim();
+    // A JSON line is read as JSON lines are: its level and message, and
+    // its own time where the daemon wrote none (Caddy's epoch `ts`).
+    if message.starts_with('{') {
+        if let Some(fields) = jsonl::timed_fields(message) {
+            return Ok(Some(Parsed {
+                time: daemon_time.unwrap_or(fields.time),
+                service: service.to_string(),
+                level: fields.level,
+                message: fields.message,
+            }));
+        }
+    }
+    let Some(time) = daemon_time.or_else(|| own_time(rest)) else {
+        return Err(Untimed::Continuation {
+            service: service.to_string(),
+            text: rest.trim_end().to_string(),
+        });
+    };
     if message.is_empty() {
         return Ok(None);
     }
@@ -357,6 +368,44 @@ mod tests {
         // follows a record of another container.
         let problems: Vec<Option<u64>> = out.problems.iter().map(|p| p.line).collect();
         assert_eq!(problems, [Some(1), Some(9)]);
+    }
+
+    #[test]
+    fn json_lines_without_daemon_time_use_their_own() {
+        let out = run(
+            &DockerCompose,
+            include_bytes!("../../../fixtures/docker-compose/lnav_caddy_compose_json.log"),
+        );
+        assert!(out.problems.is_empty(), "{:?}", out.problems);
+        assert_eq!(out.records.len(), 39);
+        let first = &out.records[0];
+        assert_eq!(utc(first), "2025-10-21T04:10:22.315275Z");
+        assert_eq!(first.service.as_deref(), Some("caddy"));
+        assert_eq!(first.level, Some(Level::Info));
+        assert_eq!(
+            first.message,
+            "maxprocs: Leaving GOMAXPROCS=12: CPU quota undefined"
+        );
+        let warning = &out.records[4];
+        assert_eq!(utc(warning), "2025-10-21T04:10:22.315754Z");
+        assert_eq!(warning.level, Some(Level::Warn));
+        assert_eq!(
+            warning.message,
+            "Caddyfile input is not formatted; run 'caddy fmt --overwrite' to fix inconsistencies"
+        );
+        assert_eq!(warning.line, Some(5));
+    }
+
+    #[test]
+    fn daemon_time_wins_over_a_json_lines_own() {
+        let out = run(
+            &DockerCompose,
+            b"web-1  | 2026-10-25T01:39:02.114000000Z {\"level\":\"error\",\"ts\":1,\"msg\":\"boom\"}\n",
+        );
+        let r = &out.records[0];
+        assert_eq!(utc(r), "2026-10-25T01:39:02.114000Z");
+        assert_eq!(r.level, Some(Level::Error));
+        assert_eq!(r.message, "boom");
     }
 
     #[test]

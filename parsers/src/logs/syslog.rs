@@ -11,8 +11,10 @@ use nom::sequence::{delimited, preceded, terminated};
 use nom::{IResult, Parser as _};
 use std::borrow::Cow;
 
+use chrono::{Datelike, NaiveTime, Timelike};
+
 use crate::input::lines::{self, Continuation, Fields};
-use crate::time::{self, TimeValue, Timestamp};
+use crate::time::{self, Precision, TimeValue, Timestamp};
 use crate::{Level, Parser, RecordSink};
 
 /// Classic BSD syslog (`Oct 11 22:14:15 host prog[pid]: message`), as in
@@ -121,15 +123,98 @@ struct Bsd<'a> {
 
 impl Bsd<'_> {
     fn into_fields(self) -> Fields {
-        let level = match self.severity {
-            Some(severity) => Some(Level::from_syslog_severity(severity)),
-            None => Level::from_message_start(&self.message),
+        let klog = Klog::read(&self.message);
+        let level = match (&klog, self.severity) {
+            // The program's own level is finer than the priority its
+            // stderr was forwarded at.
+            (Some(klog), _) => Some(klog.level),
+            (None, Some(severity)) => Some(Level::from_syslog_severity(severity)),
+            (None, None) => Level::from_message_start(&self.message),
         };
-        let mut fields = Fields::new(self.time, self.message);
+        let (time, message) = match klog {
+            Some(klog) => (klog.finer(self.time), klog.message.to_string()),
+            None => (self.time, self.message),
+        };
+        let mut fields = Fields::new(time, message);
         fields.level = level;
         fields.host = self.host.map(str::to_string);
         fields.service = self.program.map(str::to_string);
         fields
+    }
+}
+
+/// A klog header opening a syslog message (`E0429 04:15:01.160066   32157
+/// kubelet.go:1277] …`): Kubernetes components write it to stderr, which
+/// systemd or a supervisor forwards to syslog. Read here, not by the klog
+/// line format, since a line family does not reach the declarative ones.
+struct Klog<'a> {
+    level: Level,
+    month: u32,
+    day: u32,
+    time: NaiveTime,
+    /// `mmdd hh:mm:ss.uuuuuu` as written.
+    stamp: &'a str,
+    message: &'a str,
+}
+
+impl<'a> Klog<'a> {
+    fn read(text: &'a str) -> Option<Klog<'a>> {
+        let level = match text.as_bytes().first()? {
+            b'I' => Level::Info,
+            b'W' => Level::Warn,
+            b'E' => Level::Error,
+            b'F' => Level::Critical,
+            _ => return None,
+        };
+        let stamp = text.get(1..21)?;
+        let (date, clock) = stamp.split_at_checked(4)?;
+        let month = date.get(..2)?.parse().ok()?;
+        let day = date.get(2..)?.parse().ok()?;
+        let time = NaiveTime::parse_from_str(clock.strip_prefix(' ')?, "%H:%M:%S%.6f").ok()?;
+        // `   32157 kubelet.go:1277] `: the thread id, then the source line.
+        let (thread, rest) = split_word(text.get(21..)?.strip_prefix(' ')?.trim_start());
+        let (source, message) = rest.strip_prefix(' ')?.split_once("] ")?;
+        let valid = thread.bytes().all(|b| b.is_ascii_digit())
+            && !source.is_empty()
+            && !source.contains(char::is_whitespace)
+            && date.bytes().all(|b| b.is_ascii_digit());
+        valid.then_some(Klog {
+            level,
+            month,
+            day,
+            time,
+            stamp,
+            message: message.trim(),
+        })
+    }
+
+    /// The klog time in place of syslog's `time` when both say the same
+    /// day and second: syslog's has no fraction, klog's has microseconds.
+    fn finer(&self, time: Timestamp) -> Timestamp {
+        let same_second = |t: NaiveTime| t == self.time.with_nanosecond(0).unwrap_or(self.time);
+        let value = match time.value {
+            TimeValue::NoYear {
+                month,
+                day,
+                time: t,
+            } if (month, day) == (self.month, self.day) && same_second(t) => TimeValue::NoYear {
+                month,
+                day,
+                time: self.time,
+            },
+            TimeValue::Local(t)
+                if (t.month(), t.day()) == (self.month, self.day) && same_second(t.time()) =>
+            {
+                TimeValue::Local(t.date().and_time(self.time))
+            }
+            _ => return time,
+        };
+        Timestamp {
+            value,
+            precision: Precision::Micro,
+            text: self.stamp.to_string(),
+            unknown_zone: false,
+        }
     }
 }
 
@@ -389,7 +474,6 @@ fn parse_ietf(line: &str) -> Result<Fields, String> {
 
 #[cfg(test)]
 mod tests {
-    use chrono::NaiveTime;
     use proptest::prelude::*;
 
     use super::*;
@@ -510,6 +594,52 @@ Mar  1 18:46:11 router 1.2: x
         assert_eq!(r.service.as_deref(), Some("haproxy"));
         assert!(r.message.starts_with("141.35.244.171:53332 [25/Feb/2019"));
         assert_eq!(r.time.value, no_year(2, 25, 16, 19, 49));
+    }
+
+    #[test]
+    fn klog_lines_give_their_level_and_microseconds() {
+        let out = run_str(
+            &Rfc3164,
+            "Apr 29 04:15:01 node-7 kubelet[32157]: E0429 04:15:01.160066   32157 kubelet.go:1277] Image garbage collection failed once: unable to find data for container /
+<30>Apr 29 04:15:02 node-7 kubelet[32157]: W0429 04:15:02.004100   32157 pod_workers.go:191] Error syncing pod: CrashLoopBackOff
+Apr 29 04:15:03 node-7 kubelet[32157]: I0429 04:14:59.999999   32157 server.go:944] Started kubelet
+",
+        );
+        assert!(out.problems.is_empty(), "{:?}", out.problems);
+        let [gc, sync, late] = &out.records[..] else {
+            panic!("{:?}", out.records);
+        };
+        assert_eq!(
+            gc.time.value,
+            TimeValue::NoYear {
+                month: 4,
+                day: 29,
+                time: NaiveTime::from_hms_micro_opt(4, 15, 1, 160_066).unwrap(),
+            }
+        );
+        assert_eq!(gc.time.precision, Precision::Micro);
+        assert_eq!(gc.time.text, "0429 04:15:01.160066");
+        assert_eq!(gc.level, Some(Level::Error));
+        assert_eq!(gc.host.as_deref(), Some("node-7"));
+        assert_eq!(gc.service.as_deref(), Some("kubelet"));
+        assert_eq!(
+            gc.message,
+            "Image garbage collection failed once: unable to find data for container /"
+        );
+        // The program's level over the priority its output was sent at.
+        assert_eq!(sync.level, Some(Level::Warn));
+        assert_eq!(sync.message, "Error syncing pod: CrashLoopBackOff");
+        // Times of different seconds: syslog's stays.
+        assert_eq!(late.time.value, no_year(4, 29, 4, 15, 3));
+        assert_eq!(late.level, Some(Level::Info));
+        assert_eq!(late.message, "Started kubelet");
+        // A zoned syslog time keeps its own reading.
+        let iso = run_str(
+            &Rfc3164,
+            "2026-04-29T04:15:01+00:00 node-7 kubelet[1]: E0429 04:15:01.160066 1 a.go:1] x\n",
+        );
+        assert_eq!(utc(&iso.records[0]), "2026-04-29T04:15:01.000000Z");
+        assert_eq!(iso.records[0].level, Some(Level::Error));
     }
 
     #[test]

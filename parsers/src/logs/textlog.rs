@@ -33,17 +33,26 @@ impl Parser for TextLog {
     fn sniff(&self, head: &[u8]) -> Option<u8> {
         // Unindented stack-trace lines (`Caused by:`, Python's `File "…"`,
         // Go's frames) are continuations like indented ones: they count for
-        // the format, but only beside at least one timestamped line.
-        let stamped = Cell::new(false);
-        let share = lines::sniff(head, true, |line| {
+        // the format, but only beside at least one timestamped line. Other
+        // lines after a timestamped one (a header dump, a wrapped message)
+        // join its record, so they do not count against the format; but a
+        // few dated lines in a document of prose are not a log.
+        let stamped = Cell::new(0usize);
+        let joined = Cell::new(0usize);
+        let share = lines::sniff_judged(head, true, |line| {
             if parse_line(line).is_ok() {
-                stamped.set(true);
-                true
+                stamped.set(stamped.get() + 1);
+                Some(true)
+            } else if is_trace_line(line) {
+                Some(true)
+            } else if stamped.get() > 0 {
+                joined.set(joined.get() + 1);
+                None
             } else {
-                is_trace_line(line)
+                Some(false)
             }
         })?;
-        stamped.get().then_some(share)
+        (stamped.get() > 0 && joined.get() <= MAX_JOINED_PER_STAMP * stamped.get()).then_some(share)
     }
 
     fn parse(&self, input: &[u8], sink: &mut dyn RecordSink) {
@@ -76,6 +85,10 @@ impl Parser for TextLog {
         })
     }
 }
+
+/// How many unindented lines that join records there may be in a head,
+/// per timestamped line, for the head to be a log.
+const MAX_JOINED_PER_STAMP: usize = 3;
 
 /// How many tokens after the timestamp may hold the level and the logger:
 /// `pid LEVEL [thread] (thread) logger:` at most; later words are message.
@@ -930,6 +943,31 @@ libvirtError: Failed to connect socket to '/var/run/libvirt/libvirt-sock': No su
             "1,Sun Dec 04 04:47:44 2005,notice,workerEnv.init() ok /etc/httpd/conf/workers2.properties,E2,workerEnv.init() ok <*>\n",
             ],
         );
+    }
+
+    #[test]
+    fn unindented_lines_a_record_wraps_onto_do_not_count_against_it() {
+        let envoy: &[u8] = include_bytes!("../../../fixtures/text-log/own_envoy_debug_headers.log");
+        assert_eq!(TextLog.sniff(envoy), Some(100));
+        let out = run(&TextLog, envoy);
+        assert!(out.problems.is_empty(), "{:?}", out.problems);
+        assert_eq!(out.records.len(), 5);
+        let dump = &out.records[0];
+        assert_eq!(local(dump), "2026-03-14 08:02:11.402000");
+        assert_eq!(dump.level, Some(Level::Debug));
+        assert_eq!((dump.line, dump.line_end), (Some(1), Some(6)));
+        assert!(dump
+            .message
+            .ends_with("(end_stream=false):\n':status', '503'\n'content-length', '19'\n'content-type', 'text/plain'\n'date', 'Sat, 14 Mar 2026 08:02:11 GMT'\n'server', 'envoy'"));
+        let warning = &out.records[3];
+        assert_eq!(local(warning), "2026-03-14 08:02:11.404000");
+        assert_eq!(warning.level, Some(Level::Warn));
+        assert_eq!(warning.line, Some(10));
+        // A dated line heading prose, or prose before any date, is no log.
+        let prose = "2026-03-14 notes from the review\nwe looked at the dashboards\nthen at the alerts\nand agreed on actions\nthe first is to page earlier\n";
+        assert_eq!(TextLog.sniff(prose.as_bytes()), None);
+        let late = "we looked at the dashboards\nthen at the alerts\n2026-03-14 10:00:00 noted\n";
+        assert_eq!(TextLog.sniff(late.as_bytes()), None);
     }
 
     #[test]

@@ -334,6 +334,12 @@ fn fields(object: &Object<'_>) -> Result<Fields, String> {
     Ok(fields_at(object, time, Some(time_found)))
 }
 
+/// The fields of a JSON log line that carries its own time, written inside
+/// a line of another format (a container's line in `docker compose logs`).
+pub(crate) fn timed_fields(line: &str) -> Option<Fields> {
+    fields(&parse_object(line).ok()?).ok()
+}
+
 /// The fields of a JSON log line that carries no time of its own, read at
 /// `time`: the line inside a log platform's record, which the platform
 /// timed (a Loki stream of `{"level":"error","msg":…}` lines). `None`
