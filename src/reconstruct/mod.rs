@@ -102,7 +102,7 @@ pub fn build(store: &Store, config: &TimelineConfig) -> Result<Timeline> {
                 c.copy_count += 1;
                 // Cite the copies of the first and of the last occurrence,
                 // not of every repeat in between.
-                if c.count == 1 {
+                if c.last.is_none() {
                     c.copies.push(event);
                 } else {
                     c.last_copy = Some(event);
@@ -129,6 +129,7 @@ pub fn build(store: &Store, config: &TimelineConfig) -> Result<Timeline> {
         }
         Ok(())
     })?;
+    people.link_first_names();
     done.extend(open.into_values());
     let minutes = store.template_minutes(&filter)?;
     for jump in rate_jumps(&minutes) {

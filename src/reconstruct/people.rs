@@ -204,7 +204,14 @@ impl People {
         if !is_person(event) {
             return;
         }
-        let mut names: Vec<String> = event.actor.iter().cloned().collect();
+        let mut names: Vec<String> = Vec::new();
+        if let Some(actor) = &event.actor {
+            if actor.contains('@') {
+                names.extend(email_aliases(actor));
+            } else {
+                names.push(actor.clone());
+            }
+        }
         for k in [
             "user_id",
             "username",
@@ -221,6 +228,46 @@ impl People {
             names.extend(email_aliases(email));
         }
         self.link(names);
+    }
+
+    /// Links a person known only by one word ("dana", the local part of
+    /// `dana@example.com` a paging tool names them by) to the one person
+    /// whose full name begins with it ("Dana Reyes" in chat), when exactly
+    /// one does: the same responder is one identity, not two.
+    pub fn link_first_names(&mut self) {
+        let keys = |names: &[String]| -> Vec<String> {
+            names
+                .iter()
+                .filter(|n| !n.contains('@'))
+                .map(|n| key(n))
+                .collect()
+        };
+        let is_name_word = |k: &str| {
+            k.chars().count() >= MIN_ALIAS_CHARS
+                && k.chars().all(char::is_alphabetic)
+                && !NOT_NAME_PARTS.split_whitespace().any(|w| w == k)
+        };
+        for id in 0..self.aliases.len() {
+            let own = keys(&self.aliases[id]);
+            if own.is_empty() || own.iter().any(|k| k.contains(' ')) {
+                continue;
+            }
+            let words: Vec<&String> = own.iter().filter(|k| is_name_word(k)).collect();
+            let owners: Vec<usize> = (0..self.aliases.len())
+                .filter(|&other| other != id)
+                .filter(|&other| {
+                    keys(&self.aliases[other]).iter().any(|k| {
+                        k.split_once(' ')
+                            .is_some_and(|(first, _)| words.iter().any(|w| *w == first))
+                    })
+                })
+                .collect();
+            if let [owner] = owners[..] {
+                let mut names = self.aliases[id].clone();
+                names.push(self.aliases[owner][0].clone());
+                self.link(names);
+            }
+        }
     }
 
     /// Whether names are shown as they are.
@@ -492,6 +539,30 @@ mod tests {
             end,
             zone: None,
         }
+    }
+
+    #[test]
+    fn an_e_mail_first_name_meets_the_one_full_name_it_begins() {
+        let mut p = People::new(false);
+        let chat_name = chat("Dana Reyes", &[], 10);
+        let paged = chat("dana@example.com", &[], 20);
+        let other = chat("Sam Ortiz", &[], 30);
+        for e in [&chat_name, &paged, &other] {
+            p.add_event(e);
+        }
+        p.link_first_names();
+        assert_eq!(p.actor(&chat_name).as_deref(), Some("responder A"));
+        assert_eq!(p.actor(&paged).as_deref(), Some("responder A"));
+        assert_eq!(p.actor(&other).as_deref(), Some("responder B"));
+        // Two people named Dana: the e-mail is neither of them.
+        let mut p = People::new(false);
+        let twin = chat("Dana Kim", &[], 15);
+        for e in [&chat_name, &twin, &paged] {
+            p.add_event(e);
+        }
+        p.link_first_names();
+        assert_eq!(p.actor(&paged).as_deref(), Some("responder A"));
+        assert_eq!(p.actor(&chat_name).as_deref(), Some("responder B"));
     }
 
     #[test]
