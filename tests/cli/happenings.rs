@@ -97,7 +97,7 @@ fn teams_thread_replies_are_rows_and_reactions_are_not() {
     assert!(teams["rejected_lines"][0]["reason"]
         .as_str()
         .unwrap()
-        .contains("not in the export"));
+        .contains("not in this export"));
 }
 
 #[test]

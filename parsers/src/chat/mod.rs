@@ -202,6 +202,23 @@ pub(crate) fn records_array(
     Some((top, elements?))
 }
 
+/// A response that is one page of several: what was read is true, but the
+/// incident may go on in pages nobody fetched, so the reader is told once
+/// for the whole document. `marker` names what the response says it with.
+pub(crate) fn more_pages(marker: &str) -> Problem {
+    document_problem(crate::input::json::more_pages("messages", marker))
+}
+
+/// How a system message reads in every chat parser: what happened, then
+/// to what or whom (`member added: Dana; Lee`).
+pub(crate) fn event_line(what: String, facts: &[String]) -> String {
+    if facts.is_empty() {
+        what
+    } else {
+        format!("{what}: {}", facts.join("; "))
+    }
+}
+
 /// Decodes HTML character references: the named ones chat products emit and
 /// any numeric one. Unknown names are kept as written.
 pub(crate) fn decode_entities(text: &str) -> String {

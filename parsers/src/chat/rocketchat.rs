@@ -5,7 +5,9 @@
 //!
 //! `ts` is ISO 8601 UTC, or `{"$date": epoch ms}` where the response went
 //! through Meteor's EJSON. A message with `t` set is one the server wrote
-//! (joins, leaves, topic changes, pins): chatter.
+//! (joins, leaves, topic changes, pins): chatter, worded as Rocket.Chat
+//! shows it, since its `msg` holds only the subject (who joined, the new
+//! topic) and read alone would look typed.
 
 use std::sync::OnceLock;
 
@@ -120,10 +122,26 @@ fn message(input: &[u8], element: &Element) -> Result<Record, String> {
     // copies pointing at the current one: stored, not drafted twice.
     let old_version = chat::is_true(v, "_hidden") && json::text(v, &["parent"]).is_some();
 
+    let user = v.get("u").cloned().unwrap_or(Value::Null);
+    let person = Person {
+        user_id: json::text(&user, &["_id"]).map(str::to_string),
+        username: json::text(&user, &["username"]).map(str::to_string),
+        real_name: json::text(&user, &["name"]).map(str::to_string),
+        ..Person::default()
+    };
+
     let mut identifiers = Vec::new();
     let mut parts: Vec<String> = Vec::new();
-    if let Some(text) = json::text(v, &["msg"]) {
-        parts.push(text.to_string());
+    match system_type {
+        Some(kind) => {
+            let by = person.name().unwrap_or_else(|| "someone".to_string());
+            parts.push(system_text(kind, v, &by));
+        }
+        None => {
+            if let Some(text) = json::text(v, &["msg"]) {
+                parts.push(text.to_string());
+            }
+        }
     }
     if let Some(attachments) = v.get("attachments").and_then(Value::as_array) {
         let render = |t: &str| t.to_string();
@@ -209,15 +227,53 @@ fn message(input: &[u8], element: &Element) -> Result<Record, String> {
         .collect();
     // An integration's alias is the name it posts under.
     record.actor = alias;
-    let user = v.get("u").cloned().unwrap_or(Value::Null);
-    Person {
-        user_id: json::text(&user, &["_id"]).map(str::to_string),
-        username: json::text(&user, &["username"]).map(str::to_string),
-        real_name: json::text(&user, &["name"]).map(str::to_string),
-        ..Person::default()
-    }
-    .apply(&mut record);
+    person.apply(&mut record);
     Ok(record)
+}
+
+/// What a system message of type `kind` says, from `by`, the user it is
+/// from (who joined, or who added someone): Rocket.Chat's own wording of
+/// its message types, with `msg` as the subject it fills in. A type not
+/// known here keeps its `msg` after the type's name.
+fn system_text(kind: &str, v: &Value, by: &str) -> String {
+    let msg = json::text(v, &["msg"]).unwrap_or("");
+    let set_to = if msg.is_empty() { "(none)" } else { msg };
+    let role = json::text(v, &["role"]).unwrap_or("a role");
+    match kind {
+        "uj" => format!("{by} joined the channel"),
+        "ujt" => format!("{by} joined the team"),
+        "ut" => format!("{by} joined the conversation"),
+        "ul" => format!("{by} left the channel"),
+        "ult" => format!("{by} left the team"),
+        "au" => format!("{msg} added by {by}"),
+        "ru" => format!("{msg} removed by {by}"),
+        "added-user-to-team" => format!("{msg} added to the team by {by}"),
+        "removed-user-from-team" => format!("{msg} removed from the team by {by}"),
+        "rm" => "message removed".to_string(),
+        "r" => format!("room renamed to {msg} by {by}"),
+        "room_changed_topic" => format!("topic changed to {set_to} by {by}"),
+        "room_changed_description" => format!("description changed to {set_to} by {by}"),
+        "room_changed_announcement" => format!("announcement changed to {set_to} by {by}"),
+        "room_changed_privacy" => format!("room type changed to {msg} by {by}"),
+        "room_changed_avatar" => format!("room avatar changed by {by}"),
+        "room-archived" => format!("room archived by {by}"),
+        "room-unarchived" => format!("room unarchived by {by}"),
+        "room-set-read-only" => format!("room set read only by {by}"),
+        "room-removed-read-only" => format!("read only removed by {by}"),
+        "user-muted" => format!("{msg} muted by {by}"),
+        "user-unmuted" => format!("{msg} unmuted by {by}"),
+        "subscription-role-added" => format!("{msg} was set {role} by {by}"),
+        "subscription-role-removed" => format!("{msg} is no longer {role} by {by}"),
+        "message_pinned" => format!("{by} pinned a message"),
+        _ => {
+            let facts = if msg.trim().is_empty() {
+                Vec::new()
+            } else {
+                vec![msg.to_string()]
+            };
+            chat::event_line(format!("system message {kind}"), &facts)
+        }
+    }
 }
 
 #[cfg(test)]
@@ -235,6 +291,8 @@ mod tests {
         assert_eq!(out.records.len(), 5);
         let join = &out.records[0];
         assert_eq!(utc(join), "2026-11-20T21:58:03.000000Z");
+        assert_eq!(join.message, "Dana Whitfield joined the channel");
+        assert_eq!(join.actor.as_deref(), Some("Dana Whitfield"));
         assert!(join.chatter);
         assert_eq!(join.human, Some(false));
         assert_eq!(attr(join, "type"), Some("uj"));
@@ -264,6 +322,76 @@ mod tests {
         let old = &out.records[4];
         assert!(old.chatter);
         assert_eq!(attr(old, "version_of"), Some("Xk2mN8pQr4sT6vW9y"));
+    }
+
+    #[test]
+    fn system_messages_say_what_happened() {
+        let out = run(
+            &RocketChatApi,
+            include_bytes!("../../../fixtures/rocketchat-api/own_system_messages.json"),
+        );
+        assert!(out.problems.is_empty(), "{:?}", out.problems);
+        let dana = "Dana Whitfield";
+        let expected = [
+            (
+                "2026-11-20T21:58:03.120000Z",
+                "lee.ops joined the channel",
+                "lee.ops",
+            ),
+            (
+                "2026-11-20T21:59:40.000000Z",
+                "sam.db added by Dana Whitfield",
+                dana,
+            ),
+            (
+                "2026-11-20T22:00:12.500000Z",
+                "topic changed to INC-4412 checkout errors, IC: Dana by Dana Whitfield",
+                dana,
+            ),
+            (
+                "2026-11-20T22:00:30.000000Z",
+                "lee.ops was set moderator by Dana Whitfield",
+                dana,
+            ),
+            (
+                "2026-11-20T22:06:02.000000Z",
+                "rolling back checkout-api to v2.31.4",
+                "lee.ops",
+            ),
+            ("2026-11-20T22:07:15.000000Z", "message removed", "lee.ops"),
+            (
+                "2026-11-20T22:09:00.000000Z",
+                "status.bot muted by Dana Whitfield",
+                dana,
+            ),
+            (
+                "2026-11-20T22:15:44.000000Z",
+                "system message discussion-created: db failover follow-up",
+                "lee.ops",
+            ),
+            (
+                "2026-11-20T23:40:00.000000Z",
+                "lee.ops left the channel",
+                "lee.ops",
+            ),
+            (
+                "2026-11-21T09:00:00.000000Z",
+                "room renamed to inc-4412-resolved by Dana Whitfield",
+                dana,
+            ),
+        ];
+        assert_eq!(out.records.len(), expected.len());
+        for (r, (time, message, actor)) in out.records.iter().zip(expected) {
+            assert_eq!((utc(r).as_str(), r.message.as_str()), (time, message));
+            assert_eq!(r.actor.as_deref(), Some(actor), "{message}");
+        }
+        for (i, r) in out.records.iter().enumerate() {
+            let typed = i == 4;
+            assert_eq!(r.human, Some(typed), "{}", r.message);
+            assert_eq!(r.chatter, !typed, "{}", r.message);
+            assert_eq!(attr(r, "type").is_none(), typed, "{}", r.message);
+        }
+        assert_eq!(attr(&out.records[5], "type"), Some("rm"));
     }
 
     #[test]

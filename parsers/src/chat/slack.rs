@@ -2,7 +2,8 @@
 //! array of message objects per channel and day, beside `users.json` and
 //! `channels.json`) and the Web API's `conversations.history` /
 //! `conversations.replies` responses (`{"ok": true, "messages": [...]}`),
-//! whose message objects have the same shape. The people behind user ids
+//! whose message objects have the same shape (a response with `has_more`
+//! is one page of several, which is reported). The people behind user ids
 //! come from the export's `users.json` or the API's saved `users.list` /
 //! `users.info` responses.
 //!
@@ -192,7 +193,7 @@ impl Parser for SlackApi {
     }
 
     fn parse_in(&self, input: &[u8], context: &Context<'_>, sink: &mut dyn RecordSink) {
-        if let Some((_, elements)) = chat::records_array(
+        if let Some((top, elements)) = chat::records_array(
             input,
             "messages",
             Some(("ok", "error")),
@@ -200,6 +201,9 @@ impl Parser for SlackApi {
             sink,
         ) {
             emit(input, &elements, context, None, sink);
+            if chat::is_true(&top, "has_more") {
+                sink.problem(chat::more_pages("has_more: true"));
+            }
         }
     }
 }
@@ -1048,6 +1052,26 @@ mod tests {
         assert_eq!(utc(&out.records[1]), "2026-11-20T22:20:00.123456Z");
         assert_eq!(out.problems.len(), 1);
         assert_eq!(out.problems[0].locator.as_deref(), Some("$.messages[2]"));
+
+        let mut out = Collected::default();
+        let first_page = br#"{"ok": true, "messages": [
+  {"type": "message", "user": "U0SAM", "text": "failover done", "ts": "1795212731.000400"}
+], "has_more": true, "response_metadata": {"next_cursor": "bmV4dF90czoxNzk1MjEy"}}"#;
+        SlackApi.parse(first_page, &mut out);
+        assert_eq!(out.records.len(), 1);
+        assert_eq!(utc(&out.records[0]), "2026-11-20T22:12:11.000400Z");
+        assert_eq!(out.records[0].message, "failover done");
+        assert_eq!(out.records[0].actor.as_deref(), Some("U0SAM"));
+        assert_eq!(
+            out.problems
+                .iter()
+                .map(|p| (p.locator.as_deref(), p.reason.as_str()))
+                .collect::<Vec<_>>(),
+            [(
+                Some("$"),
+                "more messages not in this export: the response has has_more: true — fetch every page"
+            )]
+        );
 
         let mut out = Collected::default();
         SlackApi.parse(br#"{"ok": false, "error": "not_in_channel"}"#, &mut out);

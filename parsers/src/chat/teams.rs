@@ -3,7 +3,8 @@
 //! `/chats/{id}/messages`): `{"value": [chatMessage, ...]}`, or a bare array
 //! of chatMessage objects as some export scripts save them. Thread replies
 //! nested in a message (`$expand=replies`) are messages too; replies Graph
-//! counted but did not expand are reported as a problem.
+//! counted but did not expand are reported as a problem, and so is a list
+//! that is one page of several (`@odata.nextLink`).
 //!
 //! Bodies are HTML: they become plain text with `<at>` mentions as `@Name`.
 //! System event messages (`from` null, `eventDetail` set) are chatter.
@@ -83,6 +84,9 @@ impl Parser for TeamsGraph {
             emit(input, element, sink);
             replies(&indexed, element, sink);
         }
+        if json::member(doc, "@odata.nextLink").is_some() {
+            sink.problem(chat::more_pages("@odata.nextLink"));
+        }
     }
 }
 
@@ -117,9 +121,10 @@ fn replies(input: &IndexedInput<'_>, parent: &Element, sink: &mut dyn RecordSink
     if missing > 0 || v.get("replies@odata.nextLink").is_some() {
         let of = counted.map_or(String::new(), |n| format!(" of {n}"));
         let reason = if missing > 0 {
-            format!("{missing} replies{of} not in the export (only a page was expanded)")
+            format!("{missing} replies{of} not in this export (only a page was expanded)")
         } else {
-            "more replies not in the export (replies@odata.nextLink)".to_string()
+            "more replies not in this export: the message has replies@odata.nextLink — fetch every page"
+                .to_string()
         };
         sink.problem(json::problem_at(parent, reason));
     }
@@ -157,7 +162,7 @@ fn event_words(odata_type: &str) -> String {
 
 /// A readable line for a system event: what happened and to what.
 fn event_text(detail: &Value) -> String {
-    let mut text = json::text(detail, &["@odata.type"])
+    let what = json::text(detail, &["@odata.type"])
         .map(event_words)
         .unwrap_or_else(|| "system event".to_string());
     let mut facts: Vec<String> = Vec::new();
@@ -182,11 +187,7 @@ fn event_text(detail: &Value) -> String {
             facts.push(names.join(", "));
         }
     }
-    if !facts.is_empty() {
-        text.push_str(": ");
-        text.push_str(&facts.join("; "));
-    }
-    text
+    chat::event_line(what, &facts)
 }
 
 /// Text of an Adaptive Card or connector card: the `text`, `title` and
@@ -402,7 +403,17 @@ mod tests {
     #[test]
     fn graph_documentation_example() {
         let out = run(&TeamsGraph, GRAPH);
-        assert!(out.problems.is_empty(), "{:?}", out.problems);
+        // Graph's example is the first page of a longer list.
+        assert_eq!(
+            out.problems
+                .iter()
+                .map(|p| (p.locator.as_deref(), p.reason.as_str()))
+                .collect::<Vec<_>>(),
+            [(
+                Some("$"),
+                "more messages not in this export: the response has @odata.nextLink — fetch every page"
+            )]
+        );
         assert_eq!(out.records.len(), 3);
         let hello = &out.records[0];
         assert_eq!(utc(hello), "2021-03-28T21:11:12.395000Z");

@@ -7,7 +7,9 @@
 //! Desktop writes `date` as a naive local time of the exporting computer and,
 //! since 2022, `date_unixtime` as epoch seconds: the latter is absolute and
 //! preferred; without it the time stays local for the pipeline to resolve.
-//! The Bot API writes `date` as an epoch-seconds integer.
+//! The Bot API writes `date` as an epoch-seconds integer; an
+//! `edited_message` update is placed at its `edit_date`, the sending kept
+//! as `original_at`.
 
 use std::sync::OnceLock;
 
@@ -245,7 +247,6 @@ fn rich_text(value: Option<&Value>) -> String {
 /// What a service message says happened.
 fn service_text(v: &Value) -> String {
     let action = json::text(v, &["action"]).unwrap_or("service message");
-    let mut text = action.replace('_', " ");
     let mut facts: Vec<String> = Vec::new();
     if let Some(members) = v.get("members").and_then(Value::as_array) {
         let names: Vec<&str> = members.iter().filter_map(Value::as_str).collect();
@@ -261,11 +262,7 @@ fn service_text(v: &Value) -> String {
     if let Some(id) = v.get("message_id").and_then(Value::as_i64) {
         facts.push(format!("message {id}"));
     }
-    if !facts.is_empty() {
-        text.push_str(": ");
-        text.push_str(&facts.join("; "));
-    }
-    text
+    chat::event_line(action.replace('_', " "), &facts)
 }
 
 /// `[photo]`, `[file: name]`… for media a message carries.
@@ -429,10 +426,21 @@ fn bot_update(input: &[u8], element: &Element) -> Result<Option<Record>, String>
         return Ok(None);
     };
     let date = m.get("date").ok_or("message without a date")?;
-    let time = date
+    let sent = date
         .as_i64()
         .and_then(|d| seconds(&d.to_string()))
         .ok_or_else(|| format!("unreadable date {date}"))?;
+    let edit = m
+        .get("edit_date")
+        .and_then(Value::as_i64)
+        .and_then(|d| seconds(&d.to_string()));
+    // An edit update is news at its edit: placed at the original date it
+    // would sit before words that were not yet written then.
+    let edited = kind.starts_with("edited_");
+    let time = match (&edit, edited) {
+        (Some(at), true) => at.clone(),
+        _ => sent.clone(),
+    };
     let mut parts: Vec<String> = Vec::new();
     for key in ["text", "caption"] {
         if let Some(t) = json::text(m, &[key]) {
@@ -495,12 +503,11 @@ fn bot_update(input: &[u8], element: &Element) -> Result<Option<Record>, String>
     {
         attrs.push(("reply_to", parent));
     }
-    if let Some(edit) = m
-        .get("edit_date")
-        .and_then(Value::as_i64)
-        .and_then(|d| seconds(&d.to_string()))
-    {
-        attrs.push(("edited_at", chat::attribute_time(&edit)));
+    if let Some(edit) = &edit {
+        attrs.push(("edited_at", chat::attribute_time(edit)));
+        if edited {
+            attrs.push(("original_at", chat::attribute_time(&sent)));
+        }
     }
     record.attributes = attrs
         .into_iter()
@@ -624,12 +631,51 @@ mod tests {
         assert_eq!(r.human, Some(false));
         assert_eq!(r.locator.as_deref(), Some("$.result[0].message"));
         let r = &out.records[1];
-        assert_eq!(utc(r), "2026-11-20T22:04:30.000000Z");
+        // An edited_message update: at its edit, the sending kept.
+        assert_eq!(utc(r), "2026-11-20T22:05:01.000000Z");
         assert_eq!(r.actor.as_deref(), Some("Dana Whitfield"));
         assert_eq!(r.human, Some(true));
         assert_eq!(attr(r, "username"), Some("dana_w"));
         assert_eq!(attr(r, "edited_at"), Some("2026-11-20T22:05:01.000000Z"));
+        assert_eq!(attr(r, "original_at"), Some("2026-11-20T22:04:30.000000Z"));
         assert!(out.records[2].chatter);
+    }
+
+    #[test]
+    fn an_edit_is_placed_at_its_edit_date() {
+        let out = run(
+            &TelegramBotApi,
+            br#"{"ok": true, "result": [
+  {"update_id": 41, "message": {"message_id": 7, "chat": {"id": -5, "title": "ops", "type": "group"},
+    "date": 1467370373, "from": {"first_name": "Lee", "id": 9}, "text": "db-1 is down"}},
+  {"update_id": 42, "edited_message": {"message_id": 7, "chat": {"id": -5, "title": "ops", "type": "group"},
+    "date": 1467370373, "edit_date": 1467370374, "from": {"first_name": "Lee", "id": 9}, "text": "db-2 is down"}},
+  {"update_id": 43, "message": {"message_id": 8, "chat": {"id": -5, "title": "ops", "type": "group"},
+    "date": 1467370380, "edit_date": 1467370390, "from": {"first_name": "Lee", "id": 9}, "text": "failing over"}}
+]}"#,
+        );
+        assert!(out.problems.is_empty(), "{:?}", out.problems);
+        let [sent, edit, later] = &out.records[..] else {
+            panic!("{:?}", out.records);
+        };
+        assert_eq!(utc(sent), "2016-07-01T10:52:53.000000Z");
+        assert_eq!(attr(sent, "edited_at"), None);
+        assert_eq!(utc(edit), "2016-07-01T10:52:54.000000Z");
+        assert_eq!(edit.message, "db-2 is down");
+        assert_eq!(edit.actor.as_deref(), Some("Lee"));
+        assert_eq!(edit.locator.as_deref(), Some("$.result[1].edited_message"));
+        assert_eq!(attr(edit, "edited_at"), Some("2016-07-01T10:52:54.000000Z"));
+        assert_eq!(
+            attr(edit, "original_at"),
+            Some("2016-07-01T10:52:53.000000Z")
+        );
+        // A message fetched after its edit is still news when it was sent.
+        assert_eq!(utc(later), "2016-07-01T10:53:00.000000Z");
+        assert_eq!(
+            attr(later, "edited_at"),
+            Some("2016-07-01T10:53:10.000000Z")
+        );
+        assert_eq!(attr(later, "original_at"), None);
     }
 
     #[test]

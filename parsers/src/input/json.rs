@@ -738,6 +738,12 @@ pub(crate) fn record_at<V>(
     }
 }
 
+/// Why a response that is one page of several is reported: what it
+/// leaves out, and the member that says so (`nextToken`, `has_more`).
+pub(crate) fn more_pages(what: &str, marker: &str) -> String {
+    format!("more {what} not in this export: the response has {marker} — fetch every page")
+}
+
 /// A problem citing `at`.
 pub(crate) fn problem_at<V>(at: &Element<V>, reason: impl Into<String>) -> Problem {
     Problem {

@@ -41,7 +41,7 @@ impl Parser for Opsgenie {
 
     fn sniff(&self, head: &[u8]) -> Option<u8> {
         let h = Head::new(head)?;
-        if h.has("action") && h.has("alert") && (h.has("alertId") || h.has("tinyId")) {
+        if is_webhook(&h) {
             return h
                 .time(&["createdAt"], |v| json::head_epoch(v, EpochUnit::Millis))
                 .or_else(|| h.time(&["updatedAt"], |v| json::head_epoch(v, EpochUnit::Nanos)))
@@ -55,9 +55,32 @@ impl Parser for Opsgenie {
         None
     }
 
+    /// Opsgenie sends some actions (Escalate, among others) with no time
+    /// at all: such a payload is still Opsgenie's.
+    fn untimed(&self, head: &[u8]) -> Option<String> {
+        if !is_webhook(&Head::new(head)?) {
+            return None;
+        }
+        let action = json::string_values(head, "action")
+            .next()
+            .unwrap_or("an action");
+        let alert = json::string_values(head, "alertId")
+            .next()
+            .map_or(String::new(), |id| format!(" of alert {id}"));
+        Some(format!(
+            "{UNTIMED}: {action}{alert} carries neither createdAt nor updatedAt"
+        ))
+    }
+
     fn parse(&self, input: &[u8], sink: &mut dyn RecordSink) {
         json::each_document(input, sink, |src, doc, sink| read_document(src, doc, sink));
     }
+}
+
+const UNTIMED: &str = "Opsgenie webhook without a time";
+
+fn is_webhook(h: &Head) -> bool {
+    h.has("action") && h.has("alert") && (h.has("alertId") || h.has("tinyId"))
 }
 
 fn read_document(input: &IndexedInput<'_>, doc: &Document<'_>, sink: &mut dyn RecordSink) {
@@ -150,7 +173,7 @@ fn webhook(
     };
     let time = time.ok_or_else(|| {
         format!(
-            "{action} without {}",
+            "{UNTIMED}: {action} without {}",
             if create { "createdAt" } else { "updatedAt" }
         )
     })?;
@@ -674,6 +697,56 @@ mod tests {
             );
             assert_eq!(out.problems[0].line, Some(1));
         }
+    }
+
+    #[test]
+    fn a_webhook_without_a_time_is_named_not_unrecognized() {
+        // zulip/zulip: zerver/webhooks/opsgenie/fixtures/escalate.json
+        // (Apache-2.0), pasted here since fixtures/opsgenie/ holds only
+        // files detected as Opsgenie.
+        let escalate: &[u8] = br#"{
+    "escalationId":"51859f57-7fad-467b-ad79-59acbc69cb6a",
+    "headers":{
+        "foo":"bar"
+    },
+    "integrationName":"Webhook_Test",
+    "escalationNotify":{
+        "name":"test@ifountain.com",
+        "id":"64818849-71d6-40ce-87c6-ed5e588702fd",
+        "type":"default",
+        "entity":"user"
+    },
+    "integrationId":"868be72a-8015-432e-8b23-c1f7f4374baa",
+    "escalationName":"test_esc",
+    "alert":{
+        "alertId":"7ba97e3a-d328-4b5e-8f9a-39e945a3869a"
+    },
+    "escalationTime":0,
+    "action":"Escalate",
+    "repeatCount":0
+}"#;
+        assert_eq!(Opsgenie.sniff(escalate), None);
+        assert_eq!(
+            Opsgenie.untimed(escalate).as_deref(),
+            Some(
+                "Opsgenie webhook without a time: Escalate of alert \
+                 7ba97e3a-d328-4b5e-8f9a-39e945a3869a carries neither createdAt nor updatedAt"
+            )
+        );
+        let out = run(&Opsgenie, escalate);
+        assert!(out.records.is_empty());
+        assert_eq!(
+            out.problems
+                .iter()
+                .map(|p| (p.line, p.reason.as_str()))
+                .collect::<Vec<_>>(),
+            [(
+                Some(1),
+                "Opsgenie webhook without a time: Escalate without updatedAt"
+            )]
+        );
+        assert_eq!(Opsgenie.untimed(LIST), None);
+        assert_eq!(Opsgenie.untimed(br#"{"action":"x","alert":"y"}"#), None);
     }
 
     #[test]

@@ -7,7 +7,8 @@
 //! Insights writes `@timestamp` as `2024-05-19 06:10:27.559` without a
 //! zone; it is UTC (the Logs Insights query syntax says so), so it is read
 //! as UTC. A message is read with the line parser of its own format where
-//! one accepts it.
+//! one accepts it; its log stream stands for the host and its log group
+//! for the service where the line names neither.
 
 use serde_json::Value;
 
@@ -84,6 +85,30 @@ fn read_events(
             sink.record(record);
         }
     }
+    // get-log-events answers nextForwardToken and nextBackwardToken even at
+    // a stream's end, so only filter-log-events' nextToken (the CLI's
+    // NextToken under --max-items) says that more events matched.
+    // Cited at the member itself, which a streamed piece holds as the
+    // whole file does.
+    if let Some(marker) = ["nextToken", "NextToken"]
+        .into_iter()
+        .find(|key| json::text(&root.value, &[key]).is_some())
+    {
+        let at = src.field(&root, marker).unwrap_or(root);
+        sink.problem(problem_at(&at, json::more_pages("events", marker)));
+    }
+}
+
+/// Where a line came from when the line itself does not say: its stream is
+/// one instance's, container's or function instance's output (an EC2
+/// instance id by the agent's default), its group the program's.
+fn place(record: &mut Record, stream: Option<&str>, group: Option<&str>) {
+    if record.host.is_none() {
+        record.host = stream.map(str::to_string);
+    }
+    if record.service.is_none() {
+        record.service = group.map(str::to_string);
+    }
 }
 
 fn event_record(
@@ -107,12 +132,15 @@ fn event_record(
     let message = v.get("message").and_then(Value::as_str).unwrap_or("");
     let mut record = src.record_at(event, Kind::Log, time, message.trim_end().to_string());
     record.system = Some(SYSTEM.into());
-    add_attribute(&mut record, "log_stream", json::text(v, &["logStreamName"]));
-    add_attribute(&mut record, "log_group", json::text(v, &["logGroupName"]));
+    let stream = json::text(v, &["logStreamName"]);
+    let group = json::text(v, &["logGroupName"]);
+    add_attribute(&mut record, "log_stream", stream);
+    add_attribute(&mut record, "log_group", group);
     if let Some(id) = json::text(v, &["eventId"]) {
         add_identifier(&mut record, id);
     }
     inner.apply(&mut record, message);
+    place(&mut record, stream, group);
     Some(record)
 }
 
@@ -129,12 +157,20 @@ fn insights_time(text: &str) -> Option<Timestamp> {
 fn insights_record(mut record: Record, fields: &[(&str, &str)], inner: &mut InnerLines) -> Record {
     record.system = Some(SYSTEM.into());
     let mut message = None;
+    let (mut stream, mut group) = (None, None);
     for (name, value) in fields {
         match *name {
             "@timestamp" | "@ptr" => {}
             "@message" => message = Some(*value),
-            "@logStream" => add_attribute(&mut record, "log_stream", Some(*value)),
-            "@log" => add_attribute(&mut record, "log_group", Some(*value)),
+            "@logStream" => {
+                stream = Some(*value);
+                add_attribute(&mut record, "log_stream", Some(*value));
+            }
+            "@log" => {
+                // `123456789012:/ecs/checkout`: the account before the group.
+                group = Some(value.split_once(':').map_or(*value, |(_, g)| g));
+                add_attribute(&mut record, "log_group", Some(*value));
+            }
             other => add_attribute(
                 &mut record,
                 other.trim_start_matches('@').to_string(),
@@ -156,6 +192,7 @@ fn insights_record(mut record: Record, fields: &[(&str, &str)], inner: &mut Inne
             record.message = pairs.join(" ");
         }
     }
+    place(&mut record, stream, group);
     record
 }
 
@@ -300,6 +337,57 @@ mod tests {
     }
 
     #[test]
+    fn streams_name_hosts_and_a_next_token_says_more_pages() {
+        let text =
+            include_str!("../../../fixtures/cloudwatch-logs/own_filter_log_events_next_token.json");
+        let out = run_str(&CloudWatchEvents, text);
+        let [instance, task, plain] = &out.records[..] else {
+            panic!("{:?}", out.records);
+        };
+        assert_eq!(utc(instance), "2026-11-20T22:23:11.204000Z");
+        assert_eq!(
+            instance.message,
+            "checkout-api upstream payments timed out after 5000ms"
+        );
+        assert_eq!(instance.host.as_deref(), Some("i-0a7c41e9d2b3f5816"));
+        assert_eq!(attr(instance, "log_stream"), Some("i-0a7c41e9d2b3f5816"));
+        // The line names its host: the stream does not override it.
+        assert_eq!(utc(task), "2026-11-20T22:23:10.877000Z");
+        assert_eq!(task.message, "payments client: circuit open");
+        assert_eq!(
+            task.host.as_deref(),
+            Some("ip-10-0-12-7.eu-west-1.compute.internal")
+        );
+        let stream = "checkout/checkout-api/8f14e45fceea167a5a36dedd4bea2543";
+        assert_eq!(attr(task, "log_stream"), Some(stream));
+        assert_eq!(utc(plain), "2026-11-20T22:23:10.101000Z");
+        assert_eq!(plain.host.as_deref(), Some(stream));
+        assert_eq!(plain.service, None);
+        assert_eq!(
+            out.problems
+                .iter()
+                .map(|p| (p.locator.as_deref(), p.reason.as_str()))
+                .collect::<Vec<_>>(),
+            [(
+                Some("$.nextToken"),
+                "more events not in this export: the response has nextToken — fetch every page"
+            )]
+        );
+
+        // get-log-events always answers both stream tokens: no more pages.
+        let last_page = r#"{"events": [{"timestamp": 1795213391204, "message": "done", "ingestionTime": 1795213391733}],
+            "nextForwardToken": "f/3791244611", "nextBackwardToken": "b/3791244610"}"#;
+        let out = run_str(&CloudWatchEvents, last_page);
+        assert!(out.problems.is_empty(), "{:?}", out.problems);
+        assert_eq!(out.records[0].host, None);
+
+        let grouped = r#"{"events": [{"logGroupName": "/ecs/checkout-api", "logStreamName": "ecs/api/77e1", "timestamp": 1795213391204, "message": "started"}]}"#;
+        let out = run_str(&CloudWatchEvents, grouped);
+        assert_eq!(out.records[0].service.as_deref(), Some("/ecs/checkout-api"));
+        assert_eq!(out.records[0].host.as_deref(), Some("ecs/api/77e1"));
+    }
+
+    #[test]
     fn insights_csv_is_utc() {
         let text = "@timestamp,@message,@logStream,@log\n\
                     2024-05-19 06:10:27.559,Test BENCHMARK 2,TestStream,123:test\n\
@@ -311,6 +399,8 @@ mod tests {
         assert_eq!(out.records[1].message, "a, b");
         assert_eq!(out.records[1].locator.as_deref(), Some("row 3"));
         assert_eq!(attr(&out.records[1], "log_group"), Some("123:test"));
+        assert_eq!(out.records[1].service.as_deref(), Some("test"));
+        assert_eq!(out.records[1].host.as_deref(), Some("TestStream"));
     }
 
     #[test]
