@@ -101,6 +101,14 @@ pub(crate) fn problem_places(out: &Collected) -> Vec<(Option<u64>, Option<&str>)
         .collect()
 }
 
+/// Each problem's locator and reason.
+pub(crate) fn problem_reasons(out: &Collected) -> Vec<(Option<&str>, &str)> {
+    out.problems
+        .iter()
+        .map(|p| (p.locator.as_deref(), p.reason.as_str()))
+        .collect()
+}
+
 /// [`assert_rejects`] for text.
 pub(crate) fn assert_rejects_text(parser: &dyn Parser, others: &[&str]) {
     for other in others {

@@ -811,7 +811,7 @@ fn message(
 mod tests {
     use super::*;
     use crate::record::Collected;
-    use crate::testing::{assert_rejects, attr, never_panics, utc};
+    use crate::testing::{assert_rejects, attr, never_panics, problem_reasons, utc};
     use crate::time::Precision;
     use proptest::prelude::*;
 
@@ -1063,10 +1063,7 @@ mod tests {
         assert_eq!(out.records[0].message, "failover done");
         assert_eq!(out.records[0].actor.as_deref(), Some("U0SAM"));
         assert_eq!(
-            out.problems
-                .iter()
-                .map(|p| (p.locator.as_deref(), p.reason.as_str()))
-                .collect::<Vec<_>>(),
+            problem_reasons(&out),
             [(
                 Some("$"),
                 "more messages not in this export: the response has has_more: true — fetch every page"

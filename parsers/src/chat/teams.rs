@@ -391,7 +391,7 @@ fn message(input: &[u8], element: &Element) -> Result<Record, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::{assert_rejects, attr, never_panics, run, utc};
+    use crate::testing::{assert_rejects, attr, never_panics, problem_reasons, run, utc};
     use proptest::prelude::*;
 
     const GRAPH: &[u8] =
@@ -405,10 +405,7 @@ mod tests {
         let out = run(&TeamsGraph, GRAPH);
         // Graph's example is the first page of a longer list.
         assert_eq!(
-            out.problems
-                .iter()
-                .map(|p| (p.locator.as_deref(), p.reason.as_str()))
-                .collect::<Vec<_>>(),
+            problem_reasons(&out),
             [(
                 Some("$"),
                 "more messages not in this export: the response has @odata.nextLink — fetch every page"

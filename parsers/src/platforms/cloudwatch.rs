@@ -316,7 +316,7 @@ impl Parser for CloudWatchInsightsCsv {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::{assert_rejects_text, attr, never_panics, run_str, utc};
+    use crate::testing::{assert_rejects_text, attr, never_panics, problem_reasons, run_str, utc};
 
     #[test]
     fn events_with_lines_of_their_own_format() {
@@ -364,10 +364,7 @@ mod tests {
         assert_eq!(plain.host.as_deref(), Some(stream));
         assert_eq!(plain.service, None);
         assert_eq!(
-            out.problems
-                .iter()
-                .map(|p| (p.locator.as_deref(), p.reason.as_str()))
-                .collect::<Vec<_>>(),
+            problem_reasons(&out),
             [(
                 Some("$.nextToken"),
                 "more events not in this export: the response has nextToken — fetch every page"
