@@ -80,6 +80,9 @@ struct Claim {
     /// Named things (hosts, services, flags), lower case.
     objects: Vec<String>,
     version: Option<String>,
+    /// The response status a claim about errors names ("429s stopped"):
+    /// those responses, whatever their level, are the errors it means.
+    status: Option<String>,
     /// The stated time, UTC microseconds.
     stated: Option<i64>,
     /// The stated clock time as written when it names no zone: it was read
@@ -125,10 +128,13 @@ static INTENT: LazyLock<Regex> = LazyLock::new(|| {
 /// responder speak of trouble: `place.rs`).
 pub(super) static ERROR_WORDS: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"\b(errors?|5xx|5\d\ds?|failures?|failing|exceptions?|npes?|timeouts?|crash(es|ing)?|panics?|ooms?)\b",
+        r"\b(errors?|5xx|5\d\ds?|4xx|4\d\ds|failures?|failing|exceptions?|npes?|timeouts?|crash(es|ing)?|panics?|ooms?)\b",
     )
         .expect("valid regex")
 });
+/// A response status named as the errors: "429s", "the 503s".
+static STATUS_NAMED: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\b([45]\d\d)s?\b").expect("valid regex"));
 static STOPPED: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r"\b(stopped|gone|cleared|back to normal|recovered|subsided|ended|no more|no longer)\b",
@@ -317,6 +323,13 @@ fn act_of(clause: &str) -> Option<(Act, Option<String>, Option<String>)> {
     Some((Act::Other, Some(verb), Some(object)))
 }
 
+/// Whether `text[at..at + len]` is a word of its own, not part of a
+/// longer number or name ("429" in "HTTP 429", not in "14290").
+fn word_at(text: &str, at: usize, len: usize) -> bool {
+    let joined = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric());
+    !joined(text[..at].chars().next_back()) && !joined(text[at + len..].chars().next())
+}
+
 /// The version a clause names as the outcome: the one after "to" where
 /// there are several ("from 2.14.0 to 2.13.4").
 fn target_version(text: &str) -> Option<String> {
@@ -371,6 +384,10 @@ fn claims(text: &str, written: i64, zone: &Zone) -> Vec<Claim> {
                 None => (None, None),
             };
             let version = target_version(&rest);
+            let status = STATUS_NAMED
+                .captures(&rest)
+                .map(|c| c[1].to_string())
+                .filter(|_| act == Act::ErrorsStopped);
             let mut objects: Vec<String> = rest
                 .split(|ch: char| !(ch.is_alphanumeric() || matches!(ch, '-' | '_' | '.' | '/')))
                 .map(|w| w.trim_matches('.'))
@@ -390,6 +407,7 @@ fn claims(text: &str, written: i64, zone: &Zone) -> Vec<Claim> {
                 stem,
                 objects,
                 version,
+                status,
                 stated,
                 unzoned,
             });
@@ -612,8 +630,19 @@ fn judge(
         if claim.act == Act::Recovered && objects.is_empty() {
             return None;
         }
+        // The responses named, as a client that retries them logs them
+        // (a warning), else anything logged as an error.
+        let is_error = |e: &EventRow| match &claim.status {
+            Some(status) => {
+                level_rank(e.level.as_deref()) >= 2
+                    && e.message
+                        .match_indices(status.as_str())
+                        .any(|(at, _)| word_at(&e.message, at, status.len()))
+            }
+            None => level_rank(e.level.as_deref()) >= 3,
+        };
         let errors: Vec<usize> = (0..machine.len())
-            .filter(|&i| level_rank(machine[i].level.as_deref()) >= 3 && of_object(&machine[i]))
+            .filter(|&i| is_error(&machine[i]) && of_object(&machine[i]))
             .collect();
         // The run of errors going on at the anchor, followed to its end.
         let mut last = None;
@@ -1046,6 +1075,29 @@ mod tests {
             let claim = &claims(said, written, &Zone::Utc)[0];
             assert_eq!(claim.act, Act::ErrorsStopped, "{said}");
         }
+        // A status named is those responses, warnings as a client logs
+        // them; other errors do not count against it.
+        let mut retried = records.clone();
+        retried.push(machine(
+            "2026-11-20T10:07:10Z",
+            "warn",
+            "checkout-api: stripe returned 429, retrying",
+        ));
+        retried.push(machine(
+            "2026-11-20T10:04:50Z",
+            "warn",
+            "stripe 429 for checkout",
+        ));
+        let claim = &claims("checkout 429s stopped at 10:05", written, &Zone::Utc)[0];
+        let (result, _, note) = judge(claim, written, &retried).unwrap();
+        assert_eq!(result, CheckResult::Contradicted);
+        assert_eq!(
+            note,
+            "logs show the last error at 10:07:10, 2m10s after the stated time"
+        );
+        let claim = &claims("checkout 429s stopped at 10:08", written, &Zone::Utc)[0];
+        let (result, _, _) = judge(claim, written, &retried).unwrap();
+        assert_eq!(result, CheckResult::Supported);
         let claim = &claims("checkout errors stopped at 10:05", written, &Zone::Utc)[0];
         let (result, _, note) = judge(claim, written, &records).unwrap();
         assert_eq!(result, CheckResult::Contradicted);

@@ -240,6 +240,10 @@ mod tests {
             phase("closing the alert, postmortem to follow"),
             Some(Phase::Resolution)
         );
+        assert_eq!(
+            phase("lowered our rate limit to 20 req/s at 14:19"),
+            Some(Phase::Mitigation)
+        );
     }
 
     #[test]
