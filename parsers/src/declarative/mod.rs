@@ -43,8 +43,7 @@
 mod backtrack;
 mod timestamp;
 
-use std::cell::RefCell;
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 use chrono::{DateTime, NaiveDateTime, NaiveTime};
@@ -56,7 +55,7 @@ use regex_syntax::hir::{
 use serde::Deserialize;
 
 use crate::input::lines::{self, Continuation, Fields};
-use crate::record::{Collected, Level, Problem, Record, RecordSink};
+use crate::record::{Collected, Level, RecordSink};
 use crate::time::{self, TimeValue};
 use crate::Parser;
 use backtrack::Backtracker;
@@ -298,18 +297,16 @@ impl Parser for DeclarativeFormat {
     }
 
     fn parse(&self, input: &[u8], sink: &mut dyn RecordSink) {
-        // `Fields` has no attributes, so they wait here in line order: the
-        // driver emits records in the order the lines were read.
-        let waiting: RefCell<VecDeque<Vec<(String, String)>>> = RefCell::default();
-        let mut attach = AttachAttributes {
-            sink,
-            waiting: &waiting,
-        };
         let mut slots = Slots::new(&self.patterns);
-        lines::drive(input, &mut attach, self.continuation, |line| {
+        lines::drive(input, sink, self.continuation, |line| {
             let read = self.read_line(line, &mut slots)?;
-            waiting.borrow_mut().push_back(read.attributes);
-            Ok(read.fields)
+            let mut fields = read.fields;
+            fields.attributes = read
+                .attributes
+                .into_iter()
+                .map(|(k, v)| (k.into(), v))
+                .collect();
+            Ok(fields)
         });
     }
 }
@@ -351,31 +348,6 @@ impl Slots {
             (Some(fast), Some(slots)) if plain => (fast, slots, &mut self.fast),
             _ => (&patterns[i], &mut self.exact[i], &mut self.fast),
         }
-    }
-}
-
-/// Passes records on with the attributes their line captured.
-struct AttachAttributes<'a, 'b> {
-    sink: &'a mut dyn RecordSink,
-    waiting: &'b RefCell<VecDeque<Vec<(String, String)>>>,
-}
-
-impl RecordSink for AttachAttributes<'_, '_> {
-    fn record(&mut self, mut record: Record) {
-        if let Some(attributes) = self.waiting.borrow_mut().pop_front() {
-            if record.attributes.is_empty() {
-                record.attributes = attributes.into_iter().map(|(k, v)| (k.into(), v)).collect();
-            } else {
-                record
-                    .attributes
-                    .extend(attributes.into_iter().map(|(k, v)| (k.into(), v)));
-            }
-        }
-        self.sink.record(record);
-    }
-
-    fn problem(&mut self, problem: Problem) {
-        self.sink.problem(problem);
     }
 }
 
@@ -816,6 +788,7 @@ fn describe(value: TimeValue) -> String {
 mod tests {
     use super::timestamp::Strftime;
     use super::*;
+    use crate::record::Record;
     use crate::time::Precision;
     use proptest::prelude::*;
 

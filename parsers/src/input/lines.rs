@@ -3,6 +3,7 @@
 //! sniff over the first lines of a file.
 
 use std::borrow::Cow;
+use std::ops::{Range, RangeInclusive};
 
 use crate::record::{Kind, Level, Problem, Record, RecordSink};
 use crate::time::Timestamp;
@@ -34,6 +35,8 @@ pub struct Fields {
     pub kind: Kind,
     /// Request or trace id ([`Record::correlation`]).
     pub correlation: Option<String>,
+    /// Further facts ([`Record::attributes`]).
+    pub attributes: Vec<(Cow<'static, str>, String)>,
 }
 
 impl Fields {
@@ -48,6 +51,7 @@ impl Fields {
             message: message.into(),
             kind: Kind::Log,
             correlation: None,
+            attributes: Vec::new(),
         }
     }
 }
@@ -55,16 +59,29 @@ impl Fields {
 impl Fields {
     /// The record of one whole line.
     pub fn into_record(self, line: &Line<'_>, lossy_utf8: bool) -> Record {
+        let span = line.start..line.start + line.bytes.len();
+        self.into_record_at(line.number..=line.number, span, lossy_utf8)
+    }
+
+    /// The record of the lines `lines`, bytes `span`, of a format whose
+    /// records span lines (a pretty-printed JSON object).
+    pub fn into_record_at(
+        self,
+        lines: RangeInclusive<u64>,
+        span: Range<usize>,
+        lossy_utf8: bool,
+    ) -> Record {
         Record {
-            line: Some(line.number),
-            line_end: Some(line.number),
-            span: line.start..line.start + line.bytes.len(),
+            line: Some(*lines.start()),
+            line_end: Some(*lines.end()),
+            span,
             level: self.level,
             actor: self.actor,
             host: self.host,
             service: self.service,
             lossy_utf8,
             correlation: self.correlation,
+            attributes: self.attributes,
             ..Record::new(self.kind, self.time, self.message)
         }
     }
@@ -141,12 +158,14 @@ pub fn text(bytes: &[u8]) -> (Cow<'_, str>, bool) {
 }
 
 /// Runs `parse_line` over every non-blank line, building records with their
-/// line numbers and spans and reporting every line that is not used.
-pub fn drive(
+/// line numbers and spans and reporting every line that is not used. A
+/// line `parse_line` reads as `None` is structure of the format (a marker
+/// closing a section): neither a record nor a problem.
+pub fn drive<R: Into<Option<Fields>>>(
     input: &[u8],
     sink: &mut dyn RecordSink,
     continuation: Continuation,
-    mut parse_line: impl FnMut(&str) -> Result<Fields, String>,
+    mut parse_line: impl FnMut(&str) -> Result<R, String>,
 ) {
     let mut pending: Option<Record> = None;
     for line in split(input) {
@@ -159,8 +178,9 @@ pub fn drive(
             continue;
         }
         let end = line.start + line.bytes.len();
-        match parse_line(&text) {
-            Ok(fields) => {
+        match parse_line(&text).map(Into::into) {
+            Ok(None) => {}
+            Ok(Some(fields)) => {
                 if let Some(done) = pending.take() {
                     sink.record(done);
                 }

@@ -2,7 +2,6 @@
 //! written by Apache httpd and nginx.
 
 use std::borrow::Cow;
-use std::fmt::Write;
 
 use crate::input::lines::{self, Continuation, Fields};
 use crate::time;
@@ -42,7 +41,7 @@ impl Parser for AccessLog {
 /// Splits a `"…"` field off the start of `text`, where `\"` and `\\` are
 /// escaped (Apache and nginx both escape them), returning the unescaped
 /// content and what follows the closing quote.
-fn quoted(text: &str) -> Option<(Cow<'_, str>, &str)> {
+pub(super) fn quoted(text: &str) -> Option<(Cow<'_, str>, &str)> {
     let body = text.strip_prefix('"')?;
     // Most fields have no escape: they are read in place.
     if let Some(end) = memchr::memchr2(b'"', b'\\', body.as_bytes()) {
@@ -71,7 +70,7 @@ fn quoted(text: &str) -> Option<(Cow<'_, str>, &str)> {
 }
 
 /// The next space-separated field of `text` and the rest after one space.
-fn field(text: &str) -> Option<(&str, &str)> {
+pub(super) fn field(text: &str) -> Option<(&str, &str)> {
     let (word, rest) = text.split_once(' ').unwrap_or((text, ""));
     (!word.is_empty()).then_some((word, rest))
 }
@@ -93,10 +92,7 @@ fn parse_line(line: &str) -> Result<Fields, String> {
         .strip_prefix(' ')
         .and_then(field)
         .ok_or("no status after the request")?;
-    let code = Some(status)
-        .filter(|s| s.len() == 3 && s.bytes().all(|b| b.is_ascii_digit()))
-        .and_then(|s| s.parse::<u16>().ok())
-        .ok_or_else(|| format!("status {status:?} is not a three-digit number"))?;
+    let code = status_code(status)?;
     // Combined adds referer and agent, nginx and custom formats append more
     // (forwarded-for, request time): the summary needs none of them.
     let (bytes, after) = field(rest).ok_or("no byte count after the status")?;
@@ -104,17 +100,27 @@ fn parse_line(line: &str) -> Result<Fields, String> {
         return Err(format!("byte count {bytes:?} is not a number or -"));
     }
 
+    let mut fields = Fields::new(time, summary(&request, status, bytes, client));
+    fields.correlation = trailing_request_id(after);
+    fields.level = Some(status_level(code));
+    Ok(fields)
+}
+
+/// `{request} -> {status} ({bytes} bytes) from {client}`: what a request
+/// line of a web server or load balancer says, the same whoever wrote it.
+pub(super) fn summary(request: &str, status: &str, bytes: &str, client: &str) -> String {
     let request = if request == "-" || request.is_empty() {
         "(no request)"
     } else {
-        &request
+        request
     };
-    // "{request} -> {code}{size} from {client}", built in one buffer: this
-    // runs once per line of files of millions of lines.
-    let mut message = String::with_capacity(request.len() + bytes.len() + client.len() + 24);
+    // Built in one buffer: this runs once per line of files of millions of
+    // lines.
+    let mut message =
+        String::with_capacity(request.len() + status.len() + bytes.len() + client.len() + 24);
     message.push_str(request);
     message.push_str(" -> ");
-    let _ = write!(message, "{code}");
+    message.push_str(status);
     match bytes {
         "-" => {}
         "1" => message.push_str(" (1 byte)"),
@@ -126,14 +132,25 @@ fn parse_line(line: &str) -> Result<Fields, String> {
     }
     message.push_str(" from ");
     message.push_str(client);
-    let mut fields = Fields::new(time, message);
-    fields.correlation = trailing_request_id(after);
-    fields.level = Some(match code {
+    message
+}
+
+/// An HTTP status as written: three digits.
+pub(super) fn status_code(status: &str) -> Result<u16, String> {
+    Some(status)
+        .filter(|s| s.len() == 3 && s.bytes().all(|b| b.is_ascii_digit()))
+        .and_then(|s| s.parse::<u16>().ok())
+        .ok_or_else(|| format!("status {status:?} is not a three-digit number"))
+}
+
+/// The level an HTTP status stands for: the server failed (5xx) or refused
+/// the request (4xx).
+pub(super) fn status_level(code: u16) -> Level {
+    match code {
         500..=599 => Level::Error,
         400..=499 => Level::Warn,
         _ => Level::Info,
-    });
-    Ok(fields)
+    }
 }
 
 /// A request id among the fields after the byte count, which the upstream

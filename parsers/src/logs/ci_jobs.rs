@@ -187,7 +187,9 @@ fn github_prefix(line: &str) -> Option<(Timestamp, &str)> {
     Some((time, rest.strip_prefix(' ')?))
 }
 
-fn github_line(line: &str) -> Result<Fields, String> {
+/// A line's record; `None` for `##[endgroup]`, which only closes the
+/// folded group its `##[group]` line stands for.
+fn github_line(line: &str) -> Result<Option<Fields>, String> {
     let Some((time, rest)) = github_prefix(line) else {
         return Err("no GitHub Actions timestamp (7-digit fraction, Z) at the start".to_string());
     };
@@ -199,6 +201,9 @@ fn github_line(line: &str) -> Result<Fields, String> {
         },
         None => (None, rest.as_ref()),
     };
+    if command == Some("endgroup") {
+        return Ok(None);
+    }
     let mut fields = Fields::new(time, text.trim_end());
     match command {
         Some("group") if deploy_pattern().is_match(text) => deploy(&mut fields, GITHUB),
@@ -206,12 +211,11 @@ fn github_line(line: &str) -> Result<Fields, String> {
         Some("warning") => fields.level = Some(Level::Warn),
         Some("notice") => fields.level = Some(Level::Notice),
         Some("debug") => fields.level = Some(Level::Debug),
-        // `##[endgroup]` and other markers keep their text, which is empty
-        // or says what ended.
+        // Other markers keep their text, which is empty or says what ended.
         Some(other) if text.trim().is_empty() => fields.message = format!("[{other}]"),
         _ => {}
     }
-    Ok(fields)
+    Ok(Some(fields))
 }
 
 fn deploy(fields: &mut Fields, system: &str) {
@@ -419,6 +423,40 @@ mod tests {
                 b"2026-11-20T22:41:09.123Z INFO started\n",
                 b"2026-11-20T22:41:09.1234567Z [INF] Serilog round-trip time\n",
             ],
+        );
+    }
+
+    #[test]
+    fn github_endgroup_closes_a_group_without_an_event() {
+        // github-actions/poki_ant_mission_job.log lines 2, 3, 9 and 10.
+        let input = "2026-06-21T05:34:27.7262230Z ##[group]Runner Image Provisioner
+2026-06-21T05:34:27.7263597Z Hosted Compute Agent
+2026-06-21T05:34:27.7271179Z ##[endgroup]
+2026-06-21T05:34:27.7273597Z ##[group]Operating System
+";
+        let out = run(&GitHubActions, input.as_bytes());
+        assert!(out.problems.is_empty(), "{:?}", out.problems);
+        let read: Vec<(String, &str)> = out
+            .records
+            .iter()
+            .map(|r| (utc(r), r.message.as_str()))
+            .collect();
+        assert_eq!(
+            read,
+            [
+                (
+                    "2026-06-21T05:34:27.726223Z".to_string(),
+                    "Runner Image Provisioner"
+                ),
+                (
+                    "2026-06-21T05:34:27.726359Z".to_string(),
+                    "Hosted Compute Agent"
+                ),
+                (
+                    "2026-06-21T05:34:27.727359Z".to_string(),
+                    "Operating System"
+                ),
+            ]
         );
     }
 

@@ -7,14 +7,20 @@
 //! another (JSON lines as `-o jsonl` writes, or pretty-printed objects as
 //! `-o json` writes, with its `Record N` lines between them).
 //! `System.TimeCreated@SystemTime` is UTC with a `Z`.
+//!
+//! PowerShell's `Get-WinEvent | ConvertTo-Json` writes the same events
+//! flat, as an object or an array of them: `Id`, `ProviderName`,
+//! `MachineName`, `TimeCreated` (`"\/Date(ms)\/"` from Windows PowerShell
+//! 5.1, ISO 8601 with an offset from PowerShell 7) and the `Message` the
+//! reading machine rendered.
 
 use serde_json::value::RawValue;
 use serde_json::Value;
 
-use crate::input::json::{self, LineIndex};
+use crate::input::json::{self, Head, HeadValue, LineIndex};
 use crate::logs::{shorten, windows_level};
-use crate::record::{Kind, Problem, Record, RecordSink};
-use crate::time::{self, TimeValue, Timestamp};
+use crate::record::{Kind, Level, Problem, Record, RecordSink};
+use crate::time::{self, EpochUnit, TimeValue, Timestamp};
 use crate::Parser;
 
 /// `evtx_dump` JSON output.
@@ -26,7 +32,7 @@ impl Parser for EvtxJson {
     }
 
     fn description(&self) -> &str {
-        "Windows event logs as JSON from evtx_dump (object, array or JSON lines)"
+        "Windows event logs as JSON from evtx_dump (object, array or JSON lines) or from PowerShell's Get-WinEvent | ConvertTo-Json"
     }
 
     fn specificity(&self) -> u8 {
@@ -42,6 +48,9 @@ impl Parser for EvtxJson {
         // A head may cut an event short, so keys are checked without
         // parsing: an Event with a System section and a UTC SystemTime.
         let has = |k| json::has_key(head, k);
+        if has("ProviderName") && has("TimeCreated") && has("MachineName") && !has("Event") {
+            return get_winevent_sniff(head);
+        }
         if !has("Event") || !has("System") {
             return None;
         }
@@ -113,6 +122,21 @@ impl Parser for EvtxJson {
             });
         }
     }
+}
+
+/// `Get-WinEvent | ConvertTo-Json` output: its keys, and a time that reads
+/// (written with escaped slashes, `"\/Date(…)\/"`, so read through the
+/// head's unescaping).
+fn get_winevent_sniff(head: &[u8]) -> Option<u8> {
+    let h = Head::new(head)?;
+    if !h.has("Id") {
+        return None;
+    }
+    h.time(&["TimeCreated"], |v| match v {
+        HeadValue::Text(t) => powershell_time(t),
+        HeadValue::Integer(_) => None,
+    })
+    .map(|_| 90)
 }
 
 /// The offset just past the line break after `at` (or the end).
@@ -222,29 +246,38 @@ fn event(
     let span = json::span_of(input, raw);
     let line = lines.line_at(span.start);
     let line_end = lines.line_at(span.end.saturating_sub(1)).max(line);
-    let problem = |reason: String| Problem {
-        line: Some(line),
-        locator: Some(locator.clone()),
-        reason,
-    };
-    let value: Value = match serde_json::from_str(raw.get()) {
-        Ok(v) => v,
-        Err(e) => return sink.problem(problem(format!("not a JSON value: {e}"))),
-    };
-    let Some(event) = value.get("Event") else {
-        return sink.problem(problem("JSON value without an Event object".to_string()));
-    };
-    let Some(system) = event.get("System") else {
-        return sink.problem(problem("Event without a System object".to_string()));
-    };
-    let Some(stamp) = text(attribute(system, "TimeCreated", "SystemTime")) else {
-        return sink.problem(problem("Event without TimeCreated SystemTime".to_string()));
-    };
-    let Some(time) = utc_time(&stamp) else {
-        return sink.problem(problem(format!(
-            "unreadable TimeCreated SystemTime {stamp:?}"
-        )));
-    };
+    let read = serde_json::from_str::<Value>(raw.get())
+        .map_err(|e| format!("not a JSON value: {e}"))
+        .and_then(|value| match value.get("Event") {
+            Some(event) => evtx_event(event, raw),
+            None if value.get("TimeCreated").is_some() => get_winevent(&value),
+            None => Err("JSON value without an Event object".to_string()),
+        });
+    match read {
+        Ok(mut record) => {
+            record.line = Some(line);
+            record.line_end = Some(line_end);
+            record.locator = Some(locator);
+            record.span = span;
+            record.system = Some("Windows".into());
+            record.human = Some(false);
+            sink.record(record);
+        }
+        Err(reason) => sink.problem(Problem {
+            line: Some(line),
+            locator: Some(locator),
+            reason,
+        }),
+    }
+}
+
+/// An event as `evtx_dump` writes it, `{"Event": {"System": …}}`.
+fn evtx_event(event: &Value, raw: &RawValue) -> Result<Record, String> {
+    let system = event.get("System").ok_or("Event without a System object")?;
+    let stamp = text(attribute(system, "TimeCreated", "SystemTime"))
+        .ok_or("Event without TimeCreated SystemTime")?;
+    let time =
+        utc_time(&stamp).ok_or_else(|| format!("unreadable TimeCreated SystemTime {stamp:?}"))?;
 
     let provider = text(attribute(system, "Provider", "Name"))
         .or_else(|| text(attribute(system, "Provider", "EventSourceName")));
@@ -272,16 +305,10 @@ fn event(
     }
 
     let mut record = Record::new(Kind::Log, time, message);
-    record.line = Some(line);
-    record.line_end = Some(line_end);
-    record.locator = Some(locator);
-    record.span = span;
     let level_number = text(system.get("Level"));
     record.level = level_number.as_deref().and_then(windows_level);
     record.host = text(system.get("Computer"));
     record.service = provider.clone();
-    record.system = Some("Windows".into());
-    record.human = Some(false);
     let named = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v);
     record.actor = named("SubjectUserName").map(|user| match named("SubjectDomainName") {
         Some(domain) => format!("{domain}\\{user}"),
@@ -312,14 +339,93 @@ fn event(
         text(attribute(system, "Execution", "ThreadID")),
     );
     put("user_sid", text(attribute(system, "Security", "UserID")));
-    sink.record(record);
+    Ok(record)
+}
+
+/// An event as PowerShell's `Get-WinEvent | ConvertTo-Json` writes it: the
+/// members of an `EventLogRecord` (`Id`, `ProviderName`, `MachineName`,
+/// `TimeCreated`, `Message`…), rendered by the machine that read the log.
+fn get_winevent(value: &Value) -> Result<Record, String> {
+    // Windows PowerShell 5.1 writes a DateTime as `/Date(ms)/`, or as
+    // `{"value": "/Date(ms)/", "DateTime": …}` when it carries notes.
+    let created = value.get("TimeCreated");
+    let stamp = text(created.and_then(|t| t.get("value")).or(created))
+        .ok_or("event without TimeCreated")?;
+    let time =
+        powershell_time(&stamp).ok_or_else(|| format!("unreadable TimeCreated {stamp:?}"))?;
+    let event_id = text(value.get("Id"));
+    let provider = text(value.get("ProviderName"));
+    // The rendered message's first paragraph is its summary; the details
+    // below it (`Subject:`, `Account Name:`…) stay in the evidence.
+    let summary = text(value.get("Message")).map(|m| {
+        m.lines()
+            .map(str::trim)
+            .take_while(|l| !l.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ")
+    });
+    let message = match (summary, &event_id, &provider) {
+        (Some(summary), _, _) => summary,
+        (None, Some(id), Some(p)) => format!("EventID {id} ({p})"),
+        (None, Some(id), None) => format!("EventID {id}"),
+        (None, None, _) => "Windows event".to_string(),
+    };
+    let mut record = Record::new(Kind::Log, time, message);
+    let level_number = text(value.get("Level"));
+    // The number first: the display name is in the reader's language.
+    record.level = level_number
+        .as_deref()
+        .and_then(windows_level)
+        .or_else(|| text(value.get("LevelDisplayName")).and_then(|name| Level::from_word(&name)));
+    record.host = text(value.get("MachineName"));
+    record.service = provider.clone();
+    let record_id = text(value.get("RecordId"));
+    if let Some(id) = &record_id {
+        record.identifiers.push(format!("EventRecordID {id}"));
+    }
+    let user = value.get("UserId");
+    let mut put = |key: &'static str, value: Option<String>| {
+        if let Some(v) = value {
+            record.attributes.push((key.into(), v));
+        }
+    };
+    put("event_id", event_id);
+    put("provider", provider);
+    put("channel", text(value.get("LogName")));
+    put("record_id", record_id);
+    put("level_number", level_number);
+    put("task", text(value.get("Task")));
+    put("opcode", text(value.get("Opcode")));
+    put("process_id", text(value.get("ProcessId")));
+    put("thread_id", text(value.get("ThreadId")));
+    put("user_sid", text(user.and_then(|u| u.get("Value")).or(user)));
+    Ok(record)
+}
+
+/// `TimeCreated` as PowerShell writes it: `/Date(1595374458918)/`
+/// (milliseconds since the epoch, UTC, maybe followed by the writer's
+/// offset, which does not change the instant), or an ISO 8601 time with
+/// its offset (PowerShell 7).
+fn powershell_time(text: &str) -> Option<Timestamp> {
+    let Some(inner) = text
+        .strip_prefix("/Date(")
+        .and_then(|t| t.strip_suffix(")/"))
+    else {
+        return utc_time(text);
+    };
+    let millis = match inner.get(1..).and_then(|t| t.find(['+', '-'])) {
+        Some(sign) => &inner[..sign + 1],
+        None => inner,
+    };
+    let mut time = time::parse_epoch(millis, Some(EpochUnit::Millis))?;
+    time.text = text.to_string();
+    Some(time)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::record::Level;
-    use crate::testing::{never_panics, run_str, utc};
+    use crate::testing::{attr, never_panics, run_str, utc};
 
     const SECURITY: &str =
         include_str!("../../../fixtures/windows-evtx-json/evtx_rs_security_4688_event.json");
@@ -435,6 +541,67 @@ mod tests {
         let xml =
             "<Event><System><TimeCreated SystemTime=\"2026-11-20T10:07:33Z\"/></System></Event>";
         assert_eq!(EvtxJson.sniff(xml.as_bytes()), None);
+    }
+
+    const GET_WINEVENT: &str =
+        include_str!("../../../fixtures/windows-evtx-json/own_getwinevent_ps51.json");
+
+    #[test]
+    fn powershell_get_winevent_as_json() {
+        assert_eq!(EvtxJson.sniff(GET_WINEVENT.as_bytes()), Some(90));
+        let out = run_str(&EvtxJson, GET_WINEVENT);
+        assert!(out.problems.is_empty(), "{:?}", out.problems);
+        let [crash, logon] = out.records.as_slice() else {
+            panic!("{:?}", out.records)
+        };
+        assert_eq!(utc(crash), "2026-11-20T22:41:05.412000Z");
+        assert_eq!(crash.time.text, "/Date(1795214465412)/");
+        assert_eq!(crash.level, Some(Level::Error));
+        assert_eq!(crash.host.as_deref(), Some("WEB-02.corp.example"));
+        assert_eq!(crash.service.as_deref(), Some("Service Control Manager"));
+        assert_eq!(
+            crash.message,
+            "The Checkout Worker service terminated unexpectedly.  It has done this 1 time(s).  The following corrective action will be taken in 60000 milliseconds: Restart the service."
+        );
+        assert_eq!(attr(crash, "event_id"), Some("7031"));
+        assert_eq!(attr(crash, "channel"), Some("System"));
+        assert_eq!(crash.identifiers, ["EventRecordID 48211"]);
+        assert_eq!((crash.line, crash.line_end), (Some(2), Some(35)));
+        assert_eq!(crash.locator.as_deref(), Some("$[0]"));
+        // Level 0 ("log always") is information; only the first paragraph
+        // of the rendered message is its summary.
+        assert_eq!(utc(logon), "2026-11-20T22:41:17.090000Z");
+        assert_eq!(logon.level, Some(Level::Info));
+        assert_eq!(logon.message, "An account failed to log on.");
+        assert_eq!(attr(logon, "event_id"), Some("4625"));
+    }
+
+    #[test]
+    fn powershell_7_iso_times_and_display_levels() {
+        let input = r#"{"Id": 129, "ProviderName": "Microsoft-Windows-Time-Service", "MachineName": "DB-1",
+ "TimeCreated": "2026-11-20T23:41:05.4120000+01:00", "LevelDisplayName": "Warning",
+ "Message": "NtpClient was unable to set a domain peer to use as a time source."}"#;
+        let out = run_str(&EvtxJson, input);
+        assert_eq!(EvtxJson.sniff(input.as_bytes()), Some(90));
+        let [r] = out.records.as_slice() else {
+            panic!("{:?} {:?}", out.records, out.problems)
+        };
+        assert_eq!(utc(r), "2026-11-20T22:41:05.412000Z");
+        assert_eq!(r.level, Some(Level::Warn));
+        assert_eq!(r.host.as_deref(), Some("DB-1"));
+        let out = run_str(
+            &EvtxJson,
+            r#"{"Id": 1, "ProviderName": "p", "MachineName": "m", "TimeCreated": "/Date(soon)/"}"#,
+        );
+        assert_eq!(
+            out.problems[0].reason,
+            "unreadable TimeCreated \"/Date(soon)/\""
+        );
+        // The writer's offset after the milliseconds does not move the instant.
+        assert_eq!(
+            powershell_time("/Date(1795214465412+0100)/").map(|t| t.value),
+            powershell_time("/Date(1795214465412)/").map(|t| t.value)
+        );
     }
 
     never_panics!(EvtxJson);

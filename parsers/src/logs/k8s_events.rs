@@ -43,10 +43,22 @@ impl Parser for K8sEvents {
         let h = Head::new(head)?;
         let about = h.has("involvedObject") || h.has("regarding");
         let event = h.text_ends_with("kind", "Event") || h.text_ends_with("kind", "EventList");
-        if !(about && event && h.has("reason")) {
+        // client-go marshals an event without its type (no `apiVersion` or
+        // `kind`): then its note and its reporter say what it is.
+        let untyped = (h.has("note") || h.has("message"))
+            && [
+                "reportingController",
+                "reportingComponent",
+                "source",
+                "deprecatedSource",
+            ]
+            .iter()
+            .any(|k| h.has(k));
+        if !(about && h.has("reason") && (event || untyped)) {
             return None;
         }
-        h.time(TIME_KEYS, json::head_text_time).map(|_| 95)
+        let confidence = if event { 95 } else { 90 };
+        h.time(TIME_KEYS, json::head_text_time).map(|_| confidence)
     }
 
     fn parse(&self, input: &[u8], sink: &mut dyn RecordSink) {
@@ -320,6 +332,8 @@ mod tests {
     const LIST: &[u8] = include_bytes!("../../../fixtures/k8s-events/own_event_list.json");
     const V1: &[u8] = include_bytes!("../../../fixtures/k8s-events/own_events_k8s_io_v1.json");
     const WATCH: &[u8] = include_bytes!("../../../fixtures/k8s-events/own_watch_stream.json");
+    const CLIENT_GO: &[u8] =
+        include_bytes!("../../../fixtures/k8s-events/own_events_v1_client_go.json");
 
     #[test]
     fn single_core_v1_event_from_gke() {
@@ -422,6 +436,28 @@ mod tests {
     }
 
     #[test]
+    fn events_v1_as_client_go_writes_them_without_a_kind() {
+        assert_eq!(K8sEvents.sniff(CLIENT_GO), Some(90));
+        let out = run(&K8sEvents, CLIENT_GO);
+        assert!(out.problems.is_empty(), "{:?}", out.problems);
+        let [r] = &out.records[..] else {
+            panic!("{:?}", out.records)
+        };
+        // `eventTime` is null: the deprecated copy of firstTimestamp.
+        assert_eq!(utc(r), "2026-10-25T01:37:58.000000Z");
+        assert_eq!(attr(r, "time_from"), Some("deprecatedFirstTimestamp"));
+        assert_eq!(r.level, Some(Level::Info));
+        assert_eq!(r.host, None);
+        assert_eq!(r.service.as_deref(), Some("pod/checkout-7d9f8-x2kqp"));
+        assert_eq!(r.actor.as_deref(), Some("default-scheduler"));
+        assert_eq!(
+            r.message,
+            "Normal Scheduled pod/checkout-7d9f8-x2kqp (ns prod): Successfully assigned prod/checkout-7d9f8-x2kqp to worker-3"
+        );
+        assert_eq!(r.line, Some(1));
+    }
+
+    #[test]
     fn watch_stream_objects_and_updates() {
         let out = run(&K8sEvents, WATCH);
         assert!(out.problems.is_empty(), "{:?}", out.problems);
@@ -495,6 +531,8 @@ mod tests {
             br#"[{"type":"message","user":"U024BE7LH","text":"kubectl get events","ts":"1792892462.000200"}]"#,
             include_bytes!("../../../fixtures/alertmanager/webhook_firing.json"),
             br#"{"kind":"Event","reason":"A","involvedObject":{"kind":"Pod"},"firstTimestamp":"soon"}"#,
+            // Without a kind, a reason and an object are not enough.
+            br#"{"reason":"A","regarding":{"kind":"Pod"},"eventTime":"2026-10-25T01:00:00Z"}"#,
             ],
         );
     }

@@ -1,12 +1,13 @@
 //! Log formats with a parser of their own (the declarative formats of
-//! `parsers/formats/` live in `declarative`): line formats (access,
-//! Apache error, logfmt, syslog, free text, Docker Compose, IIS W3C, CI
-//! job logs of GitHub Actions and GitLab), JSON
-//! lines, and JSON or XML event exports (CloudTrail, Kubernetes events,
-//! Windows events).
+//! `parsers/formats/` live in `declarative`): line formats (access, AWS
+//! load balancer access, Apache error, logfmt, syslog, free text, Docker
+//! Compose, IIS W3C, CI job logs of GitHub Actions and GitLab), JSON lines
+//! (and journald's pretty-printed entries), and JSON or XML event exports
+//! (CloudTrail, Kubernetes events, Windows events).
 
 pub(crate) mod access;
 pub(crate) mod apache_error;
+pub(crate) mod aws_alb;
 pub(crate) mod ci_jobs;
 pub(crate) mod cloudtrail;
 pub(crate) mod docker_compose;

@@ -16,7 +16,9 @@ use crate::record::{Level, Problem, Record, RecordSink};
 use crate::time::{self, EpochUnit, TimeValue, Timestamp};
 use crate::Parser;
 
+mod journald_pretty;
 mod object;
+pub(crate) use journald_pretty::JournaldPretty;
 use object::{Found, Member, Object, View};
 
 /// One JSON object per line.
