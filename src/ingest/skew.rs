@@ -76,10 +76,12 @@ const ZONES: [&str; 16] = [
 ];
 
 /// Request, trace and correlation ids as logs write them:
-/// `request_id=7bb3a422`, `trace_id: 4bf9…`, `request b1e9f4fd failed`.
+/// `request_id=7bb3a422`, `trace_id: 4bf9…`, `request b1e9f4fd failed`,
+/// and the root of an AWS trace header (`Root=1-5da09932-2c34…`), which a
+/// load balancer adds and the app behind it logs.
 static REQUEST_ID: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r#"(?i)\b(?:(?:x[_-])?(?:request|req|trace|correlation)[_-]?id|rid)\s*[=:]\s*"?([A-Za-z0-9][A-Za-z0-9._:-]{5,})|\b(?:request|req|trace)\s+([0-9a-f]{8,}(?:-[0-9a-f]{4,})*)\b"#,
+        r#"(?i)\broot=(1-[0-9a-f]{8}-[0-9a-f]{24})\b|\b(?:(?:x[_-])?(?:request|req|trace|correlation)[_-]?id|rid)\s*[=:]\s*"?([A-Za-z0-9][A-Za-z0-9._:-]{5,})|\b(?:request|req|trace)\s+([0-9a-f]{8,}(?:-[0-9a-f]{4,})*)\b"#,
     )
     .expect("valid regex")
 });
@@ -101,7 +103,7 @@ static DEPLOY_ID: LazyLock<Regex> = LazyLock::new(|| {
 /// more per line. (Lowering the line and a vectorized search of the
 /// literals is faster than an automaton that ignores case.)
 static ID_WORDS: LazyLock<regex::bytes::Regex> = LazyLock::new(|| {
-    regex::bytes::Regex::new("req|trace|correlation|rid|deploy|rollout|release|change")
+    regex::bytes::Regex::new("req|trace|correlation|rid|root=|deploy|rollout|release|change")
         .expect("valid regex")
 });
 
@@ -111,7 +113,7 @@ fn may_hold_id(message: &str) -> bool {
 }
 
 /// Attribute keys whose values are request or trace ids.
-const ID_KEYS: [&str; 8] = [
+const ID_KEYS: [&str; 10] = [
     "request_id",
     "requestid",
     "req_id",
@@ -120,6 +122,8 @@ const ID_KEYS: [&str; 8] = [
     "correlation_id",
     "x_request_id",
     "x-request-id",
+    "x_amzn_trace_id",
+    "x-amzn-trace-id",
 ];
 
 /// Sources to store again: with an estimated offset ([`estimate`]), or
@@ -144,7 +148,16 @@ pub(super) struct Redo {
 const REQUEST: &str = "request ";
 
 fn request_fact(id: &str) -> String {
-    format!("{REQUEST}{id}")
+    format!("{REQUEST}{}", request_id(id))
+}
+
+/// The id a request is known by: of an AWS trace header
+/// (`Root=1-…;Parent=…;Sampled=1`), its root, which stays the same
+/// wherever the request goes while the parent changes at every hop.
+fn request_id(id: &str) -> &str {
+    id.split(';')
+        .find_map(|part| part.trim().strip_prefix("Root="))
+        .unwrap_or(id)
 }
 
 /// Half the unit a time is written in: a time written to the second
@@ -242,7 +255,7 @@ pub(super) fn facts(
     }
     if may_hold_id(message) {
         for c in REQUEST_ID.captures_iter(message) {
-            if let Some(id) = c.get(1).or_else(|| c.get(2)) {
+            if let Some(id) = c.get(1).or_else(|| c.get(2)).or_else(|| c.get(3)) {
                 if id.as_str().chars().any(|ch| ch.is_ascii_digit()) {
                     out.push(request_fact(id.as_str()));
                 }
@@ -299,7 +312,7 @@ impl FactSample {
         let mut fact = std::mem::take(&mut self.scratch);
         fact.clear();
         fact.push_str(REQUEST);
-        fact.push_str(id);
+        fact.push_str(request_id(id));
         self.add(&fact, time);
         self.scratch = fact;
     }
@@ -372,10 +385,12 @@ fn edges(shared: &[(i64, i64, i64, String)]) -> Vec<Edge> {
 }
 
 /// The reference clocks: paging, chat and ticketing tools stamp times on
-/// their servers, and Kubernetes events are paired at their API server's
-/// time ([`fact_time`]).
+/// their servers, as AWS stamps its load balancers' and CloudTrail's
+/// records; Kubernetes events are paired at their API server's time
+/// ([`fact_time`]).
 fn is_reference(s: &SourceRow) -> bool {
-    matches!(s.kind.as_str(), "alert" | "chat" | "ticket" | "shift") || s.parser == "k8s-events"
+    matches!(s.kind.as_str(), "alert" | "chat" | "ticket" | "shift")
+        || matches!(s.parser.as_str(), "k8s-events" | "aws-alb" | "cloudtrail")
 }
 
 fn seconds(micros: i64) -> f64 {
@@ -685,6 +700,24 @@ mod tests {
         assert_eq!(
             facts("alert", "fired", &[], &["alert-77".into()]),
             ["alert alert-77"]
+        );
+    }
+
+    #[test]
+    fn aws_trace_headers_pair_by_their_root() {
+        let root = "request 1-5da09932-2c342a443bfb96249aa50ed7";
+        let header = "Root=1-5da09932-2c342a443bfb96249aa50ed7;Parent=53995c3f42cd8ad8;Sampled=1";
+        assert_eq!(
+            facts("log", &format!("charge failed trace_id={header}"), &[], &[]),
+            [root]
+        );
+        let attributes = [("x-amzn-trace-id".into(), header.to_string())];
+        assert_eq!(facts("log", "charge failed", &attributes, &[]), [root]);
+        // The load balancer's record carries the header as its correlation.
+        assert_eq!(request_fact(header), root);
+        assert_eq!(
+            request_fact("Root=1-5da09932-2c342a443bfb96249aa50ed7"),
+            root
         );
     }
 

@@ -262,6 +262,26 @@ fn a_node_clock_is_found_from_pod_restarts_the_cluster_also_records() {
     );
 }
 
+/// An app 30 s fast behind an AWS load balancer: the trace header root
+/// both log pairs their requests, and AWS's clock is the reference.
+#[test]
+fn an_app_behind_a_load_balancer_is_timed_by_the_trace_ids_they_share() {
+    let s = Scratch::new();
+    assert_code(&s.run("ingest", &["fixtures/skew-alb"]), 0);
+    let all = sources(&s);
+    let app = all
+        .iter()
+        .find(|x| x["source"] == "fixtures/skew-alb/cart.jsonl")
+        .unwrap();
+    let skew = &app["skew"];
+    assert!(
+        (skew["seconds"].as_f64().unwrap() - 30.0).abs() <= 0.1,
+        "{skew}"
+    );
+    assert_eq!(skew["reference"], "fixtures/skew-alb/alb.log");
+    assert_eq!(skew["applied"], true);
+}
+
 fn sources(s: &Scratch) -> Vec<Value> {
     let out = s.run("sources", &["--format", "json"]);
     assert_code(&out, 0);
