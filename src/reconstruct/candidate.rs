@@ -109,11 +109,14 @@ impl Candidate {
 
 /// How many occurrences a record stands for, and the last of them:
 /// Kubernetes folds an event's repeats into one object (`count`, and the
-/// `last_seen` time), which is that many back-offs, not one. Other
-/// records are one occurrence: a log's own `count` field counts
-/// something else.
+/// `last_seen` time), which is that many back-offs, not one. A watch
+/// stream's update of an object counts one more (its own record is the
+/// latest), and a last repeat is a burst's end only when the repeats came
+/// as often as a burst's lines do (three probe failures over four hours
+/// are no burst). Other records are one occurrence: a log's own `count`
+/// field counts something else.
 fn repeats(event: &EventRow) -> (u64, Option<i64>) {
-    if event.system.as_deref() != Some("Kubernetes") {
+    if event.system.as_deref() != Some("Kubernetes") || event.attribute("watch_update").is_some() {
         return (1, None);
     }
     let count = event
@@ -130,7 +133,10 @@ fn repeats(event: &EventRow) -> (u64, Option<i64>) {
             TimeValue::Utc(at) => Some(at),
             _ => None,
         })
-        .filter(|&at| at > event.time);
+        .filter(|&at| {
+            let gaps = i64::try_from(count - 1).unwrap_or(i64::MAX);
+            at > event.time && (at - event.time) / gaps <= BURST_GAP_MICROS
+        });
     (count, until)
 }
 

@@ -671,3 +671,43 @@ fn runs_beginning_with_the_impact_are_impact_and_folded_events_count_their_repea
     assert_eq!(backoff["last_time"], "2026-03-02T16:31:30.000000Z");
     assert_eq!(t["key_times"]["mitigated"], Value::Null, "no action taken");
 }
+
+/// A watch stream sends an event object again each time it recurs, with
+/// its running `count`: the object stands for its last count, not their
+/// sum. Three probe failures over four hours are no burst that swallows
+/// another pod's failures starting later.
+#[test]
+fn a_watched_event_counts_its_repeats_once_and_sparse_repeats_make_no_burst() {
+    let s = Scratch::new();
+    let event = |uid: &str, pod: &str, count: u32, first: &str, last: &str| {
+        format!(
+            r#"{{"kind":"Event","apiVersion":"v1","metadata":{{"name":"{pod}.x","namespace":"kube-system","uid":"{uid}"}},"involvedObject":{{"kind":"Pod","name":"{pod}","namespace":"kube-system"}},"reason":"Unhealthy","message":"Liveness probe failed: HTTP probe failed with statuscode: 500","type":"Warning","source":{{"component":"kubelet","host":"node-1"}},"firstTimestamp":"{}","lastTimestamp":"{}","count":{count}}}"#,
+            iso(at(first)),
+            iso(at(last)),
+        ) + "\n"
+    };
+    let stream = [
+        event("u-api", "kube-apiserver-node-1", 3, "04:22:21", "08:30:02"),
+        event("u-api", "kube-apiserver-node-1", 4, "04:22:21", "08:34:10"),
+        event("u-etcd", "etcd-node-1", 1, "08:34:02", "08:34:02"),
+        event("u-etcd", "etcd-node-1", 2, "08:34:02", "08:34:32"),
+        event("u-api", "kube-apiserver-node-1", 5, "04:22:21", "08:35:02"),
+        event("u-etcd", "etcd-node-1", 3, "08:34:02", "08:35:02"),
+    ]
+    .concat();
+    let path = s.write("ev/events-watch.json", stream);
+    let t = timeline(&s, &[path.to_str().unwrap()], &[]);
+    let occurrences: u64 = t["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["summary"].as_str().unwrap().contains("Unhealthy"))
+        .map(|e| e["occurrences"].as_u64().unwrap())
+        .sum();
+    assert_eq!(occurrences, 8, "{:#}", t["entries"]);
+    // The first failure is its own row; the failures from 08:30 on are
+    // another burst.
+    let first = entry_with(&t, "Unhealthy");
+    assert_eq!(first["time"], "2026-03-02T04:22:21.000000Z");
+    assert_eq!(first["last_time"], Value::Null, "{first:#}");
+}
