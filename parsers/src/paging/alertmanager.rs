@@ -54,7 +54,7 @@ impl Parser for Alertmanager {
 }
 
 /// Facts of the payload shared by its alerts.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 struct Payload {
     system: &'static str,
     receiver: Option<String>,
@@ -71,8 +71,20 @@ fn read_document(input: &IndexedInput<'_>, doc: &Document<'_>, sink: &mut dyn Re
             system: "Alertmanager",
             ..Payload::default()
         };
-        for alert in input.elements(doc.raw, &doc.root).unwrap_or_default() {
-            read_alert(input, &alert, &payload, sink);
+        for item in input.elements(doc.raw, &doc.root).unwrap_or_default() {
+            // `/api/v2/alerts/groups` lists groups, each with its alerts.
+            match input.nested(&item, &["alerts"]) {
+                Some(alerts) if item.value.get("startsAt").is_none() => {
+                    let payload = Payload {
+                        receiver: text(&item.value, &["receiver", "name"]).map(str::to_string),
+                        ..payload.clone()
+                    };
+                    for alert in &alerts {
+                        read_alert(input, alert, &payload, sink);
+                    }
+                }
+                _ => read_alert(input, &item, &payload, sink),
+            }
         }
         return;
     }
@@ -330,6 +342,35 @@ mod tests {
         assert_eq!(utc(&out.records[0]), "2026-10-24T23:40:00.000000Z");
         assert_eq!(utc(&out.records[1]), "2026-10-25T00:00:00.000000Z");
         assert_eq!(out.records[1].system.as_deref(), Some("Grafana"));
+    }
+
+    #[test]
+    fn api_alert_groups_give_their_alerts() {
+        let groups = br#"[{"alerts":[{"annotations":{"summary":"smoke test failing"},"endsAt":"2026-10-25T02:10:00.000Z","fingerprint":"f1","receivers":[{"name":"slack"}],"startsAt":"2026-10-25T01:40:00.516Z","status":{"inhibitedBy":[],"silencedBy":[],"state":"active"},"updatedAt":"2026-10-25T01:41:00.000Z","labels":{"alertname":"SmokeTest","severity":"warning","instance":"web-1"}}],"labels":{"alertname":"SmokeTest"},"receiver":{"name":"slack"}},
+ {"alerts":[{"annotations":{},"endsAt":"2026-10-25T02:10:00.000Z","fingerprint":"f2","receivers":[{"name":"slack"}],"startsAt":"2026-10-25T01:41:19.071Z","status":{"inhibitedBy":[],"silencedBy":[],"state":"active"},"updatedAt":"2026-10-25T01:42:00.000Z","labels":{"alertname":"SmokeTest","severity":"warning","instance":"web-2"}}],"labels":{"alertname":"SmokeTest"},"receiver":{"name":"slack"}}]"#;
+        assert_eq!(Alertmanager.sniff(groups), Some(95));
+        let out = run(&Alertmanager, groups);
+        assert!(out.problems.is_empty(), "{:?}", out.problems);
+        let got: Vec<(String, Option<&str>, Option<&str>)> = out
+            .records
+            .iter()
+            .map(|r| (utc(r), r.host.as_deref(), r.locator.as_deref()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (
+                    "2026-10-25T01:40:00.516000Z".to_string(),
+                    Some("web-1"),
+                    Some("$[0].alerts[0]")
+                ),
+                (
+                    "2026-10-25T01:41:19.071000Z".to_string(),
+                    Some("web-2"),
+                    Some("$[1].alerts[0]")
+                ),
+            ]
+        );
     }
 
     #[test]
