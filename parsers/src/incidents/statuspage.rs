@@ -40,6 +40,17 @@ impl Parser for Statuspage {
         90
     }
 
+    /// `incidents/unresolved.json` on a quiet day, or a page with no
+    /// incidents yet: a Statuspage document telling of none.
+    fn untimed(&self, head: &[u8]) -> Option<String> {
+        let h = Head::new(head)?;
+        let empty = [&b"\"incidents\":[]"[..], b"\"incidents\": []"]
+            .iter()
+            .any(|none| memchr::memmem::find(head, none).is_some());
+        (h.has("page") && h.has("time_zone") && empty)
+            .then(|| "a Statuspage document listing no incidents".to_string())
+    }
+
     fn sniff(&self, head: &[u8]) -> Option<u8> {
         let h = Head::new(head)?;
         // A summary lists its components (with `position`) before the
@@ -385,6 +396,17 @@ mod tests {
                 br#"{"created_at": "2026-01-01T00:00:00Z", "status": "resolved"}"#,
             ],
         );
+    }
+
+    #[test]
+    fn a_page_without_incidents_is_named_as_one() {
+        let quiet = br#"{"page":{"id":"srhpyqt94yxb","name":"Discord","url":"https://discordstatus.com","time_zone":"America/Tijuana","updated_at":"2022-02-15T13:34:08.436-08:00"},"incidents":[]}"#;
+        assert_eq!(Statuspage.sniff(quiet), None);
+        assert_eq!(
+            Statuspage.untimed(quiet).as_deref(),
+            Some("a Statuspage document listing no incidents")
+        );
+        assert_eq!(Statuspage.untimed(SEVERAL), None);
     }
 
     never_panics!(Statuspage);
