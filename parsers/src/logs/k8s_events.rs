@@ -20,8 +20,12 @@ use crate::input::json::{
     self, problem_at, scalar_text, text, time_field, Document, Element, Head, IndexedInput,
 };
 use crate::record::{add_attribute, add_identifier, Kind, Level, RecordSink};
-use crate::time::Timestamp;
+use crate::time::{TimeValue, Timestamp};
 use crate::Parser;
+
+/// Beyond this a first occurrence and its storing by the API server
+/// disagree (both are written to the second).
+const DISAGREEMENT_MICROS: i64 = 5_000_000;
 
 /// `kubectl get events -o json` output and watch streams.
 pub struct K8sEvents;
@@ -306,11 +310,23 @@ fn read_event(
     // the component that reported it: the cluster's clock beside the
     // reporter's (a node's, for the kubelet).
     if !update {
-        add_attribute(
-            &mut record,
-            "created",
-            text(v, &["metadata", "creationTimestamp"]),
-        );
+        let created = text(v, &["metadata", "creationTimestamp"]);
+        add_attribute(&mut record, "created", created);
+        // The reporter sends an event as it happens: a first occurrence
+        // seconds away from its storing is the reporter's clock (a node's)
+        // running off, which the reviewer should see on the row.
+        let stored = created.and_then(|t| crate::time::parse_field(t, None));
+        if let (TimeValue::Utc(own), Some(TimeValue::Utc(at))) =
+            (first.0.value, stored.map(|t| t.value))
+        {
+            if (own - at).abs() > DISAGREEMENT_MICROS {
+                add_attribute(
+                    &mut record,
+                    "time_disagreement_s",
+                    Some(&format!("{:.3}", (own - at) as f64 / 1e6)),
+                );
+            }
+        }
     }
     add_attribute(&mut record, "watch_event", watch);
     if update {
@@ -535,6 +551,22 @@ mod tests {
             br#"{"reason":"A","regarding":{"kind":"Pod"},"eventTime":"2026-10-25T01:00:00Z"}"#,
             ],
         );
+    }
+
+    #[test]
+    fn a_reporter_clock_off_from_the_api_server_is_flagged() {
+        let input = include_bytes!("../../../fixtures/skew-restarts/events.json");
+        let out = run(&K8sEvents, input);
+        let kill = &out.records[0];
+        // node-1 runs 40 s fast: it wrote 14:05:40 for an event stored at
+        // 14:05:00.
+        assert_eq!(utc(kill), "2026-10-03T14:05:40.000000Z");
+        assert_eq!(attr(kill, "created"), Some("2026-10-03T14:05:00Z"));
+        assert_eq!(attr(kill, "time_disagreement_s"), Some("40.000"));
+        // Agreeing clocks are not flagged.
+        let fine = br#"{"kind":"Event","apiVersion":"v1","metadata":{"name":"p.1","creationTimestamp":"2026-10-03T14:05:01Z"},"involvedObject":{"kind":"Pod","name":"p"},"reason":"Started","message":"Started container web","source":{"component":"kubelet","host":"node-2"},"firstTimestamp":"2026-10-03T14:05:00Z","lastTimestamp":"2026-10-03T14:05:00Z","count":1}"#;
+        let out = run(&K8sEvents, fine);
+        assert_eq!(attr(&out.records[0], "time_disagreement_s"), None);
     }
 
     never_panics!(K8sEvents);
