@@ -53,7 +53,7 @@ pub mod time;
 
 pub use input::{identifiers, json, lines};
 
-pub use record::{Collected, Kind, Level, Problem, Record, RecordSink};
+pub use record::{attribute, Collected, Kind, Level, Problem, Record, RecordSink};
 
 /// One evidence format: how to recognise it cheaply and how to parse it.
 pub trait Parser: Send + Sync {

@@ -176,6 +176,11 @@ pub struct Record {
 }
 
 impl Record {
+    /// The value of its attribute `key`.
+    pub fn attribute(&self, key: &str) -> Option<&str> {
+        attribute(&self.attributes, key)
+    }
+
     /// A record with only the required parts set; the rest empty.
     pub fn new(kind: Kind, time: Timestamp, message: impl Into<String>) -> Record {
         Record {
@@ -260,6 +265,14 @@ pub(crate) fn add_identifier(record: &mut Record, identifier: impl Into<String>)
     if !identifier.trim().is_empty() && !record.identifiers.contains(&identifier) {
         record.identifiers.push(identifier);
     }
+}
+
+/// The value of the attribute `key` among `attributes`.
+pub fn attribute<'a>(attributes: &'a [(Cow<'static, str>, String)], key: &str) -> Option<&'a str> {
+    attributes
+        .iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.as_str())
 }
 
 /// Adds a key/value fact when there is a value.

@@ -46,11 +46,7 @@ pub(crate) fn naive_micro(record: &Record) -> String {
 
 /// The value of the record's first attribute named `key`.
 pub(crate) fn attr<'r>(record: &'r Record, key: &str) -> Option<&'r str> {
-    record
-        .attributes
-        .iter()
-        .find(|(k, _)| k == key)
-        .map(|(_, v)| v.as_str())
+    record.attribute(key)
 }
 
 /// A proptest that `sniff` and `parse` of each given parser never panic on

@@ -133,6 +133,12 @@ impl EpochUnit {
     }
 }
 
+/// Two records of one moment by two clocks (a platform's and the line's,
+/// an event's reporter's and its API server's) are flagged as disagreeing
+/// beyond this, in microseconds: clock skew or a delayed delivery, not
+/// the milliseconds between writing and shipping.
+pub(crate) const CLOCKS_DISAGREE_BEYOND: i64 = 5_000_000;
+
 /// Latest instant we accept (year 9999), in microseconds: larger values are
 /// not timestamps but counters, and would overflow date arithmetic.
 const MAX_MICROS: i64 = 253_402_300_799_999_999;

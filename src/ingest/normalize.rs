@@ -190,12 +190,7 @@ impl Normalizer<'_> {
     }
 
     fn convert(&mut self, r: &mut Record, verbatim: Verbatim) {
-        let attribute = |key: &str| {
-            r.attributes
-                .iter()
-                .find(|(k, _)| k == key)
-                .map(|(_, v)| v.as_str())
-        };
+        let attribute = |key: &str| factline_parsers::attribute(&r.attributes, key);
         let (time, quality) = match attribute("tz").map(Zone::parse) {
             Some(Ok(row_zone)) => self.clock.resolve_in_zone(&r.time, row_zone),
             Some(Err(e)) => {

@@ -210,12 +210,7 @@ static CONTAINER_STARTED: LazyLock<Regex> =
 /// by a node's log line naming the pod. The same restart seen by the
 /// cluster and by the node.
 fn restart_fact(message: &str, attributes: &[(Cow<'static, str>, String)]) -> Option<String> {
-    let attribute = |key: &str| {
-        attributes
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
-    };
+    let attribute = |key: &str| factline_parsers::attribute(attributes, key);
     if let (Some(reason), Some(object)) = (attribute("reason"), attribute("object")) {
         let pod = object.strip_prefix("pod/")?;
         let phase = match reason {

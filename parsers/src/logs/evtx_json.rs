@@ -19,7 +19,7 @@ use serde_json::Value;
 
 use crate::input::json::{self, Head, HeadValue, LineIndex};
 use crate::logs::{shorten, windows_level};
-use crate::record::{Kind, Level, Problem, Record, RecordSink};
+use crate::record::{add_attribute, Kind, Level, Problem, Record, RecordSink};
 use crate::time::{self, EpochUnit, TimeValue, Timestamp};
 use crate::Parser;
 
@@ -317,11 +317,7 @@ fn evtx_event(event: &Value, raw: &RawValue) -> Result<Record, String> {
     if let Some(id) = &record_id {
         record.identifiers.push(format!("EventRecordID {id}"));
     }
-    let mut put = |key: &str, value: Option<String>| {
-        if let Some(v) = value {
-            record.attributes.push((key.to_string().into(), v));
-        }
-    };
+    let mut put = |key: &'static str, value: Option<String>| add_attribute(&mut record, key, value);
     put("event_id", event_id);
     put("provider", provider);
     put("channel", text(system.get("Channel")));
@@ -384,11 +380,7 @@ fn get_winevent(value: &Value) -> Result<Record, String> {
         record.identifiers.push(format!("EventRecordID {id}"));
     }
     let user = value.get("UserId");
-    let mut put = |key: &'static str, value: Option<String>| {
-        if let Some(v) = value {
-            record.attributes.push((key.into(), v));
-        }
-    };
+    let mut put = |key: &'static str, value: Option<String>| add_attribute(&mut record, key, value);
     put("event_id", event_id);
     put("provider", provider);
     put("channel", text(value.get("LogName")));

@@ -23,10 +23,6 @@ use crate::record::{add_attribute, add_identifier, Kind, Level, RecordSink};
 use crate::time::{TimeValue, Timestamp};
 use crate::Parser;
 
-/// Beyond this a first occurrence and its storing by the API server
-/// disagree (both are written to the second).
-const DISAGREEMENT_MICROS: i64 = 5_000_000;
-
 /// `kubectl get events -o json` output and watch streams.
 pub struct K8sEvents;
 
@@ -319,7 +315,7 @@ fn read_event(
         if let (TimeValue::Utc(own), Some(TimeValue::Utc(at))) =
             (first.0.value, stored.map(|t| t.value))
         {
-            if (own - at).abs() > DISAGREEMENT_MICROS {
+            if (own - at).abs() > crate::time::CLOCKS_DISAGREE_BEYOND {
                 add_attribute(
                     &mut record,
                     "time_disagreement_s",

@@ -29,10 +29,6 @@ use crate::record::{add_identifier, Kind, Level, Problem, Record, RecordSink};
 use crate::time::{format_utc, TimeValue, Timestamp};
 use crate::Parser;
 
-/// A line's own time and the platform's may differ by clock skew and
-/// shipping delay; beyond this many seconds the difference is flagged.
-const AGREEMENT_SECONDS: i64 = 5;
-
 /// The line parsers an inner line may be written in.
 fn line_parsers() -> &'static [Box<dyn Parser>] {
     static PARSERS: OnceLock<Vec<Box<dyn Parser>>> = OnceLock::new();
@@ -113,7 +109,7 @@ impl InnerLines {
         match (inner.time.value, record.time.value) {
             (TimeValue::Utc(own), TimeValue::Utc(platform)) => {
                 let delta = own - platform;
-                if delta.abs() > AGREEMENT_SECONDS * 1_000_000 {
+                if delta.abs() > crate::time::CLOCKS_DISAGREE_BEYOND {
                     record
                         .attributes
                         .push(("platform_time".into(), format_utc(platform)));

@@ -252,13 +252,6 @@ impl Ticket {
     }
 }
 
-fn attr<'r>(r: &'r Record, key: &str) -> Option<&'r str> {
-    r.attributes
-        .iter()
-        .find(|(k, _)| k == key)
-        .map(|(_, v)| v.as_str())
-}
-
 fn issue(input: &[u8], lines: &LineIndex, it: &Element, sink: &mut dyn RecordSink) {
     let v = &it.value;
     let Some(ticket) = Ticket::from_issue(v) else {
@@ -311,7 +304,8 @@ fn issue(input: &[u8], lines: &LineIndex, it: &Element, sink: &mut dyn RecordSin
             Some(time)
                 if events
                     .iter()
-                    .any(|e| e.time.value == time.value && attr(e, "resolution").is_some()) => {}
+                    .any(|e| e.time.value == time.value && e.attribute("resolution").is_some()) => {
+            }
             Some(time) => {
                 let resolution = fields.and_then(|f| tickets::person(f.get("resolution")));
                 let message = match &resolution {
@@ -719,7 +713,9 @@ impl Update<'_> {
 mod tests {
     use super::*;
     use crate::record::{Collected, Kind};
-    use crate::testing::{assert_rejects, never_panics, problem_places, run, utc, utc_messages};
+    use crate::testing::{
+        assert_rejects, attr, never_panics, problem_places, run, utc, utc_messages,
+    };
 
     const SEARCH: &[u8] =
         include_bytes!("../../../fixtures/jira-json/search_incident_with_changelog.json");
