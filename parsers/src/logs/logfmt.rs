@@ -4,14 +4,6 @@
 
 use std::borrow::Cow;
 
-use nom::branch::alt;
-use nom::bytes::complete::{take_while, take_while1};
-use nom::character::complete::{char, multispace0, multispace1};
-use nom::combinator::{all_consuming, consumed, opt};
-use nom::multi::separated_list0;
-use nom::sequence::{delimited, preceded};
-use nom::{IResult, Parser as _};
-
 use crate::input::lines::{self, Continuation, Fields};
 use crate::record::{Level, RecordSink};
 use crate::time::{self, Timestamp};
@@ -73,62 +65,113 @@ struct Pair<'a> {
     value: Option<Cow<'a, str>>,
 }
 
-fn key(input: &str) -> IResult<&str, &str> {
-    take_while1(|c: char| !c.is_whitespace() && c != '=' && c != '"').parse(input)
+/// The end of the run of `text` from `from` that holds no whitespace and,
+/// for a key, no `=` or `"`. Bytes are tested as bytes, and only a
+/// non-ASCII character is decoded: this runs over every byte of a line.
+fn word_end(text: &str, from: usize, key: bool) -> usize {
+    let bytes = text.as_bytes();
+    let mut at = from;
+    while let Some(&b) = bytes.get(at) {
+        if b.is_ascii() {
+            if char::from(b).is_whitespace() || (key && matches!(b, b'=' | b'"')) {
+                return at;
+            }
+            at += 1;
+        } else {
+            let Some(c) = text[at..].chars().next() else {
+                return at;
+            };
+            if c.is_whitespace() {
+                return at;
+            }
+            at += c.len_utf8();
+        }
+    }
+    at
 }
 
-fn quoted(input: &str) -> IResult<&str, Cow<'_, str>> {
-    delimited(char('"'), quoted_body, char('"'))
-        .map(unescape)
-        .parse(input)
-}
-
-/// A quoted value's text up to its closing quote, escapes as written: a
-/// backslash escapes the character after it. Found with `memchr`, as a
-/// message is most of a line.
-fn quoted_body(input: &str) -> IResult<&str, &str> {
-    let bytes = input.as_bytes();
-    let mut at = 0;
+/// The end of a quoted value's text from `from` (after its opening quote),
+/// escapes as written: a backslash escapes the character after it. Found
+/// with `memchr`, as a message is most of a line. `None` when no closing
+/// quote follows.
+fn quoted_end(text: &str, from: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut at = from;
     while let Some(found) = memchr::memchr2(b'"', b'\\', &bytes[at..]) {
         let quote_or_backslash = at + found;
         if bytes[quote_or_backslash] == b'"' {
-            let (body, rest) = input.split_at(quote_or_backslash);
-            return Ok((rest, body));
+            return Some(quote_or_backslash);
         }
-        let Some(escaped) = input[quote_or_backslash + 1..].chars().next() else {
-            break;
-        };
+        let escaped = text[quote_or_backslash + 1..].chars().next()?;
         at = quote_or_backslash + 1 + escaped.len_utf8();
     }
-    Err(nom::Err::Error(nom::error::Error::new(
-        input,
-        nom::error::ErrorKind::Char,
-    )))
+    None
 }
 
-fn bare(input: &str) -> IResult<&str, Cow<'_, str>> {
-    take_while(|c: char| !c.is_whitespace())
-        .map(Cow::Borrowed)
-        .parse(input)
+/// The separators between pairs: ASCII spaces, tabs and line breaks (any
+/// other whitespace ends a value but separates nothing, so such a line is
+/// not logfmt).
+fn separators_end(bytes: &[u8], from: usize) -> usize {
+    from + bytes[from..]
+        .iter()
+        .take_while(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+        .count()
 }
 
-fn pair(input: &str) -> IResult<&str, Pair<'_>> {
-    consumed((key, opt(preceded(char('='), alt((quoted, bare))))))
-        .map(|(raw, (key, value))| Pair { raw, key, value })
-        .parse(input)
+/// The pair that starts at `from`, and where it ends: a key, then an
+/// optional `=` and a value, quoted (when its closing quote follows) or
+/// bare up to whitespace.
+fn pair_at(line: &str, from: usize) -> Option<(Pair<'_>, usize)> {
+    let key_end = word_end(line, from, true);
+    if key_end == from {
+        return None;
+    }
+    let key = &line[from..key_end];
+    if line.as_bytes().get(key_end) != Some(&b'=') {
+        return Some((
+            Pair {
+                raw: key,
+                key,
+                value: None,
+            },
+            key_end,
+        ));
+    }
+    let value_at = key_end + 1;
+    let quoted = (line.as_bytes().get(value_at) == Some(&b'"'))
+        .then(|| quoted_end(line, value_at + 1))
+        .flatten();
+    let (value, end) = match quoted {
+        Some(close) => (unescape(&line[value_at + 1..close]), close + 1),
+        None => {
+            let end = word_end(line, value_at, false);
+            (Cow::Borrowed(&line[value_at..end]), end)
+        }
+    };
+    let pair = Pair {
+        raw: &line[from..end],
+        key,
+        value: Some(value),
+    };
+    Some((pair, end))
 }
 
-/// The pairs of a whole line, or `None` when it is not logfmt.
+/// The pairs of a whole line, or `None` when it is not logfmt: pairs
+/// separated by spaces, nothing else.
 fn tokenize(line: &str) -> Option<Vec<Pair<'_>>> {
     let line = line.strip_prefix('\u{feff}').unwrap_or(line);
-    all_consuming(delimited(
-        multispace0,
-        separated_list0(multispace1, pair),
-        multispace0,
-    ))
-    .parse(line)
-    .ok()
-    .map(|(_, pairs)| pairs)
+    let bytes = line.as_bytes();
+    let mut pairs = Vec::new();
+    let mut at = separators_end(bytes, 0);
+    while at < bytes.len() {
+        let (pair, end) = pair_at(line, at)?;
+        pairs.push(pair);
+        at = separators_end(bytes, end);
+        if at == end && at < bytes.len() {
+            return None;
+        }
+    }
+    Some(pairs)
 }
 
 /// Resolves the escapes Go's `strconv.Quote` writes; any other backslash is
@@ -364,9 +407,65 @@ time="2021-09-15T21:17:11.679036Z" level=info msg="Pod deleted" namespace=inc-1-
         );
     }
 
+    /// The grammar of a line as nom combinators, which [`tokenize`] reads
+    /// without them, byte by byte: the two must agree on every line.
+    fn tokenize_by_grammar(line: &str) -> Option<Vec<Pair<'_>>> {
+        use nom::branch::alt;
+        use nom::bytes::complete::{take_while, take_while1};
+        use nom::character::complete::{char, multispace0, multispace1};
+        use nom::combinator::{all_consuming, consumed, opt};
+        use nom::multi::separated_list0;
+        use nom::sequence::{delimited, preceded};
+        use nom::{IResult, Parser as _};
+
+        fn key(input: &str) -> IResult<&str, &str> {
+            take_while1(|c: char| !c.is_whitespace() && c != '=' && c != '"').parse(input)
+        }
+        fn body(input: &str) -> IResult<&str, &str> {
+            match quoted_end(input, 0) {
+                Some(end) => Ok((&input[end..], &input[..end])),
+                None => Err(nom::Err::Error(nom::error::Error::new(
+                    input,
+                    nom::error::ErrorKind::Char,
+                ))),
+            }
+        }
+        fn quoted(input: &str) -> IResult<&str, Cow<'_, str>> {
+            delimited(char('"'), body, char('"'))
+                .map(unescape)
+                .parse(input)
+        }
+        fn bare(input: &str) -> IResult<&str, Cow<'_, str>> {
+            take_while(|c: char| !c.is_whitespace())
+                .map(Cow::Borrowed)
+                .parse(input)
+        }
+        fn pair(input: &str) -> IResult<&str, Pair<'_>> {
+            consumed((key, opt(preceded(char('='), alt((quoted, bare))))))
+                .map(|(raw, (key, value))| Pair { raw, key, value })
+                .parse(input)
+        }
+        let line = line.strip_prefix('\u{feff}').unwrap_or(line);
+        all_consuming(delimited(
+            multispace0,
+            separated_list0(multispace1, pair),
+            multispace0,
+        ))
+        .parse(line)
+        .ok()
+        .map(|(_, pairs)| pairs)
+    }
+
     never_panics!(Logfmt);
 
     proptest! {
+        #[test]
+        fn the_tokenizer_reads_lines_as_the_grammar_does(
+            line in "[a-z= \"\\\\é0-9\t\r\n\u{a0}\u{b}\u{2003}\u{feff}]{0,40}"
+        ) {
+            prop_assert_eq!(tokenize(&line), tokenize_by_grammar(&line));
+        }
+
         #[test]
         fn arbitrary_pairs_never_panic(line in "[a-z= \"\\\\é0-9:T.Z-]{0,80}") {
             let mut out = Collected::default();

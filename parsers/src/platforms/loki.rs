@@ -15,13 +15,13 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use serde::de::{Deserialize, Deserializer, IgnoredAny, SeqAccess, Visitor};
+use serde::de::{Deserialize, Deserializer, SeqAccess, Visitor};
 
 use serde_json::value::RawValue;
 use serde_json::Value;
 
 use super::{level, InnerLines};
-use crate::input::json::{self, problem_at, Document, Head, IndexedInput};
+use crate::input::json::{self, problem_at, Document, Element, Head, IndexedInput};
 use crate::input::lines;
 use crate::record::{Kind, Level, Problem, Record, RecordSink};
 use crate::time::{self, EpochUnit, Timestamp};
@@ -102,8 +102,61 @@ fn read_response(
     inner: &mut InnerLines,
     sink: &mut dyn RecordSink,
 ) {
-    // Read through raw values: a response may hold millions of lines,
-    // which are parsed one at a time, never all at once.
+    // A response may hold millions of lines: it is read in one pass into
+    // borrowed pieces where it is as Loki writes it, else member by member
+    // through raw values, so that whatever is not as expected is found
+    // and reported where it is.
+    let placed = serde_json::from_str::<Response<'_>>(doc.raw.get())
+        .ok()
+        .filter(|response| response.data.result_type == "streams")
+        .and_then(|response| {
+            let streams = response.data.result.into_iter().enumerate();
+            streams
+                .map(|(i, stream)| {
+                    let locator = format!("{}.data.result[{i}].values", doc.root);
+                    Some((stream.stream, placed_pairs(src, stream.values, &locator)?))
+                })
+                .collect::<Option<Vec<_>>>()
+        });
+    if let Some(streams) = placed {
+        for (labels, pairs) in streams {
+            read_values(src, &stream_labels(labels), pairs, inner, sink);
+        }
+        return;
+    }
+    read_members(src, doc, inner, sink);
+}
+
+/// A log query response as Loki writes it, borrowed from the input.
+#[derive(serde::Deserialize)]
+struct Response<'a> {
+    #[serde(borrow)]
+    data: ResponseData<'a>,
+}
+
+#[derive(serde::Deserialize)]
+struct ResponseData<'a> {
+    #[serde(rename = "resultType")]
+    result_type: &'a str,
+    #[serde(borrow)]
+    result: Vec<ResponseStream<'a>>,
+}
+
+#[derive(serde::Deserialize)]
+struct ResponseStream<'a> {
+    #[serde(borrow)]
+    stream: Option<&'a RawValue>,
+    #[serde(borrow)]
+    values: Vec<ValuePair<'a>>,
+}
+
+/// A response read member by member: the fallback of [`read_response`].
+fn read_members(
+    src: &IndexedInput<'_>,
+    doc: &Document<'_>,
+    inner: &mut InnerLines,
+    sink: &mut dyn RecordSink,
+) {
     let problem = |raw: &RawValue, locator: String, reason: String| Problem {
         line: Some(src.line_at(src.span_of(raw).start)),
         locator: Some(locator),
@@ -130,54 +183,117 @@ fn read_response(
         let at = format!("{}.data.result[{i}]", doc.root);
         let members = json::ordered_members(stream).unwrap_or_default();
         let find = |key: &str| json::find_member(&members, key);
-        let labels = find("stream")
-            .and_then(|raw| serde_json::from_str::<Value>(raw.get()).ok())
-            .map(|v| labels(Some(&v)))
-            .unwrap_or_default();
-        let labels = Stream::new(&labels);
+        let labels = stream_labels(find("stream"));
         let locator = format!("{at}.values");
-        let values =
-            find("values").and_then(|raw| json::raw_elements(src.bytes, &src.lines, raw, &locator));
+        let values = find("values").and_then(|values| {
+            let elements = json::raw_elements(src.bytes, &src.lines, values, &locator)?;
+            Some(elements.map(|raw| Element {
+                value: serde_json::from_str(raw.value.get()).ok(),
+                span: raw.span,
+                line: raw.line,
+                locator: raw.locator,
+            }))
+        });
         let Some(values) = values else {
             sink.problem(problem(stream, at, "stream without values".to_string()));
             continue;
         };
-        for mut value in values {
-            let pair = serde_json::from_str(value.value.get()).ok();
-            let Some((ValuePair { ns, metadata, .. }, Some(line))) =
-                pair.map(|pair: ValuePair| (pair, json::string_text(pair.line)))
-            else {
-                sink.problem(problem_at(
-                    &value,
-                    "not a [\"<epoch ns>\", \"<line>\"] pair",
-                ));
-                continue;
-            };
-            let Some(time) = time::parse_epoch(ns, Some(EpochUnit::Nanos)) else {
-                sink.problem(problem_at(&value, format!("unreadable epoch ns {ns:?}")));
-                continue;
-            };
-            // The message is the line's own when its parser reads it, so
-            // the line is copied only when none does.
-            // The locator moves into the record, not copied: one string
-            // less per line.
-            let locator = std::mem::take(&mut value.locator);
-            let mut record = src.record_at(&value, Kind::Log, time, String::new());
-            record.locator = Some(locator);
-            let metadata = metadata.and_then(|raw| serde_json::from_str::<Value>(raw.get()).ok());
-            if let Some(Value::Object(metadata)) = metadata {
-                for (key, v) in metadata {
-                    if let Some(text) = json::string_or_number(Some(&v)) {
-                        record.attributes.push((key.into(), text));
-                    }
+        read_values(src, &labels, values, inner, sink);
+    }
+}
+
+/// What a stream's labels say about its lines.
+fn stream_labels(stream: Option<&RawValue>) -> Stream {
+    let labels = stream
+        .and_then(|raw| serde_json::from_str::<Value>(raw.get()).ok())
+        .map(|v| labels(Some(&v)))
+        .unwrap_or_default();
+    Stream::new(&labels)
+}
+
+/// The records of a stream's values; each that is not a pair (`None`) is
+/// reported.
+fn read_values<'i>(
+    src: &IndexedInput<'i>,
+    labels: &Stream,
+    values: impl IntoIterator<Item = Element<Option<ValuePair<'i>>>>,
+    inner: &mut InnerLines,
+    sink: &mut dyn RecordSink,
+) {
+    for mut value in values {
+        let Some((ValuePair { ns, metadata, .. }, Some(line))) = value
+            .value
+            .map(|pair: ValuePair| (pair, json::string_text(pair.line)))
+        else {
+            sink.problem(problem_at(
+                &value,
+                "not a [\"<epoch ns>\", \"<line>\"] pair",
+            ));
+            continue;
+        };
+        let Some(time) = time::parse_epoch(ns, Some(EpochUnit::Nanos)) else {
+            sink.problem(problem_at(&value, format!("unreadable epoch ns {ns:?}")));
+            continue;
+        };
+        // The message is the line's own when its parser reads it, so
+        // the line is copied only when none does.
+        // The locator moves into the record, not copied: one string
+        // less per line.
+        let locator = std::mem::take(&mut value.locator);
+        let mut record = src.record_at(&value, Kind::Log, time, String::new());
+        record.locator = Some(locator);
+        let metadata = metadata.and_then(|raw| serde_json::from_str::<Value>(raw.get()).ok());
+        if let Some(Value::Object(metadata)) = metadata {
+            for (key, v) in metadata {
+                if let Some(text) = json::string_or_number(Some(&v)) {
+                    record.attributes.push((key.into(), text));
                 }
             }
-            if !finish(&mut record, &labels, &line, inner) {
-                record.message = line.trim_end().to_string();
-            }
-            sink.record(record);
         }
+        if !finish(&mut record, labels, &line, inner) {
+            record.message = line.trim_end().to_string();
+        }
+        sink.record(record);
     }
+}
+
+/// A stream's values, read in one pass, each placed in the input by the
+/// members it borrows; `None` if one cannot be.
+fn placed_pairs<'i>(
+    src: &IndexedInput<'i>,
+    pairs: Vec<ValuePair<'i>>,
+    locator: &str,
+) -> Option<Vec<Element<Option<ValuePair<'i>>>>> {
+    let bytes = src.bytes;
+    let offset = |text: &str| (text.as_ptr() as usize).checked_sub(bytes.as_ptr() as usize);
+    pairs
+        .into_iter()
+        .enumerate()
+        .map(|(i, pair)| {
+            // Between an array's `[` and its first member's opening quote,
+            // and between its last member and `]`, JSON allows only
+            // whitespace.
+            let quote = offset(pair.ns)?.checked_sub(1)?;
+            let start = bytes[..quote]
+                .iter()
+                .rposition(|b| !b.is_ascii_whitespace())?;
+            let last = offset(pair.last.get())? + pair.last.get().len();
+            let end = last
+                + bytes
+                    .get(last..)?
+                    .iter()
+                    .position(|b| !b.is_ascii_whitespace())?;
+            if bytes[start] != b'[' || bytes[end] != b']' {
+                return None;
+            }
+            Some(Element {
+                value: Some(pair),
+                line: src.lines.line_at(start),
+                span: start..end + 1,
+                locator: json::indexed(locator, i as u64),
+            })
+        })
+        .collect()
 }
 
 /// One of a stream's `values`: `["<epoch ns>", "<line>"]`, and structured
@@ -190,27 +306,37 @@ struct ValuePair<'a> {
     /// Raw: unescaped by [`json::string_text`], which is cheaper.
     line: &'a RawValue,
     metadata: Option<&'a RawValue>,
+    /// The last member, where the element ends.
+    last: &'a RawValue,
 }
 
-impl<'de> Deserialize<'de> for ValuePair<'de> {
+impl<'de: 'a, 'a> Deserialize<'de> for ValuePair<'a> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct PairVisitor;
-        impl<'de> Visitor<'de> for PairVisitor {
-            type Value = ValuePair<'de>;
+        struct PairVisitor<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for PairVisitor<'a> {
+            type Value = ValuePair<'a>;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str("[\"<epoch ns>\", \"<line>\"]")
             }
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
                 let missing = || serde::de::Error::invalid_length(0, &self);
                 // Digits: never escaped, so always borrowed.
-                let ns = seq.next_element()?.ok_or_else(missing)?;
-                let line = seq.next_element()?.ok_or_else(missing)?;
-                let metadata = seq.next_element()?;
-                while seq.next_element::<IgnoredAny>()?.is_some() {}
-                Ok(ValuePair { ns, line, metadata })
+                let ns: &'de str = seq.next_element()?.ok_or_else(missing)?;
+                let line: &'de RawValue = seq.next_element()?.ok_or_else(missing)?;
+                let metadata: Option<&'de RawValue> = seq.next_element()?;
+                let mut last = metadata.unwrap_or(line);
+                while let Some(more) = seq.next_element::<&'de RawValue>()? {
+                    last = more;
+                }
+                Ok(ValuePair {
+                    ns,
+                    line,
+                    metadata,
+                    last,
+                })
             }
         }
-        deserializer.deserialize_seq(PairVisitor)
+        deserializer.deserialize_seq(PairVisitor(std::marker::PhantomData))
     }
 }
 
@@ -475,6 +601,42 @@ mod tests {
         assert_eq!(
             out.problems[1].locator.as_deref(),
             Some("$.data.result[0].values[1]")
+        );
+    }
+
+    #[test]
+    fn values_read_in_one_pass_are_placed_as_when_read_one_by_one() {
+        // Whitespace inside the pairs, a fourth member; then a response
+        // with one broken value, read member by member, whose good
+        // stream is read once, not twice.
+        let spaced = "{\"data\":{\"resultType\":\"streams\",\"result\":[{\"stream\":{},\"values\":[\n  [ \"1763633400000000000\" ,\n \"a\" ] ,[\"1763633401000000000\",\"b\",{},1\t]]}]}}";
+        let out = run_str(&LokiApi, spaced);
+        assert!(out.problems.is_empty(), "{:?}", out.problems);
+        let texts: Vec<&str> = out
+            .records
+            .iter()
+            .map(|r| &spaced[r.span.clone()])
+            .collect();
+        assert_eq!(
+            texts,
+            [
+                "[ \"1763633400000000000\" ,\n \"a\" ]",
+                "[\"1763633401000000000\",\"b\",{},1\t]"
+            ]
+        );
+        assert_eq!(
+            out.records
+                .iter()
+                .map(|r| (r.line, r.line_end))
+                .collect::<Vec<_>>(),
+            [(Some(2), Some(3)), (Some(3), Some(3))]
+        );
+        let mixed = r#"{"data":{"resultType":"streams","result":[{"stream":{},"values":[["1763633400000000000","a"]]},{"stream":{},"values":[["1763633400000000000",1]]}]}}"#;
+        let out = run_str(&LokiApi, mixed);
+        assert_eq!(out.records.len(), 1);
+        assert_eq!(
+            problem_places(&out),
+            [(Some(1), Some("$.data.result[1].values[0]"))]
         );
     }
 
