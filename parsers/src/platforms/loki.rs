@@ -90,6 +90,14 @@ impl Parser for LokiApi {
 
     fn parse(&self, input: &[u8], sink: &mut dyn RecordSink) {
         let mut inner = InnerLines::default();
+        // One response, as an export and each streamed piece of one is:
+        // read in one pass, without first finding where it ends.
+        let body = input.strip_prefix(b"\xef\xbb\xbf").unwrap_or(input);
+        if let Ok(response) = serde_json::from_slice::<Response<'_>>(body) {
+            if read_placed(&IndexedInput::new(input), "$", response, &mut inner, sink) {
+                return;
+            }
+        }
         json::each_document(input, sink, |src, doc, sink| {
             read_response(src, doc, &mut inner, sink)
         });
@@ -106,25 +114,41 @@ fn read_response(
     // borrowed pieces where it is as Loki writes it, else member by member
     // through raw values, so that whatever is not as expected is found
     // and reported where it is.
-    let placed = serde_json::from_str::<Response<'_>>(doc.raw.get())
-        .ok()
-        .filter(|response| response.data.result_type == "streams")
-        .and_then(|response| {
-            let streams = response.data.result.into_iter().enumerate();
-            streams
-                .map(|(i, stream)| {
-                    let locator = format!("{}.data.result[{i}].values", doc.root);
-                    Some((stream.stream, placed_pairs(src, stream.values, &locator)?))
-                })
-                .collect::<Option<Vec<_>>>()
-        });
-    if let Some(streams) = placed {
-        for (labels, pairs) in streams {
-            read_values(src, &stream_labels(labels), pairs, inner, sink);
+    if let Ok(response) = serde_json::from_str(doc.raw.get()) {
+        if read_placed(src, &doc.root, response, inner, sink) {
+            return;
         }
-        return;
     }
     read_members(src, doc, inner, sink);
+}
+
+/// Reads the lines of a response read in one pass, if it is a log query
+/// response whose every value is a pair that can be placed in the input;
+/// else reads nothing and says so.
+fn read_placed<'i>(
+    src: &IndexedInput<'i>,
+    root: &str,
+    response: Response<'i>,
+    inner: &mut InnerLines,
+    sink: &mut dyn RecordSink,
+) -> bool {
+    if response.data.result_type != "streams" {
+        return false;
+    }
+    let streams = response.data.result.into_iter().enumerate();
+    let placed = streams
+        .map(|(i, stream)| {
+            let locator = format!("{root}.data.result[{i}].values");
+            Some((stream.stream, placed_pairs(src, stream.values, &locator)?))
+        })
+        .collect::<Option<Vec<_>>>();
+    let Some(streams) = placed else {
+        return false;
+    };
+    for (labels, pairs) in streams {
+        read_values(src, &stream_labels(labels), pairs, inner, sink);
+    }
+    true
 }
 
 /// A log query response as Loki writes it, borrowed from the input.
