@@ -94,6 +94,23 @@ impl Parser for Elasticsearch {
 
     fn parse(&self, input: &[u8], sink: &mut dyn RecordSink) {
         let mut inner = InnerLines::default();
+        // One page, as a `_search` export and each streamed piece of one
+        // is: its hits and their members read in one pass. Anything else
+        // is read document by document, member by member.
+        let body = input.strip_prefix(b"\xef\xbb\xbf").unwrap_or(input);
+        if let Ok(page) = serde_json::from_slice::<Page<'_>>(body) {
+            let src = IndexedInput::new(input);
+            let placed = page.hits.hits.into_iter().enumerate();
+            let placed: Option<Vec<_>> = placed
+                .map(|(i, hit)| hit.placed(&src, json::indexed("$.hits.hits", i as u64)))
+                .collect();
+            if let Some(hits) = placed {
+                for hit in hits {
+                    read_hit(&src, &hit, &mut inner, sink);
+                }
+                return;
+            }
+        }
         json::each_document(input, sink, |src, doc, sink| {
             // Hits are parsed one at a time, never the whole page at once;
             // a page is most of a piece, so its hits are reached in one
@@ -105,7 +122,7 @@ impl Parser for Elasticsearch {
             } else if json::member(doc.raw, "_index").is_some() {
                 // Only a hit has an `_index`; a page has it only inside.
                 let hit = src.raw_element(doc.raw, doc.root.clone());
-                read_hit(src, &hit, &mut inner, sink);
+                read_hit(src, &with_members(hit), &mut inner, sink);
                 return;
             } else if let Some(responses) = json::raw_array_at(doc.raw, &["responses"]) {
                 let locator = format!("{}.responses", doc.root);
@@ -146,7 +163,7 @@ fn read_hits(
     sink: &mut dyn RecordSink,
 ) {
     for hit in json::elements_of(src.bytes, &src.lines, hits, locator) {
-        read_hit(src, &hit, inner, sink);
+        read_hit(src, &with_members(hit), inner, sink);
     }
 }
 
@@ -304,18 +321,147 @@ fn raw_field<'a>(members: &[(Cow<'_, str>, &'a RawValue)], name: &str) -> Option
     )
 }
 
+/// A page of hits as a `_search` response writes it, borrowed from the
+/// input.
+#[derive(serde::Deserialize)]
+struct Page<'a> {
+    #[serde(borrow)]
+    hits: PageHits<'a>,
+}
+
+#[derive(serde::Deserialize)]
+struct PageHits<'a> {
+    #[serde(borrow)]
+    hits: Vec<PlacedHit<'a>>,
+}
+
+/// The members of a hit that are read.
+#[derive(Default, Clone, Copy)]
+struct HitMembers<'a> {
+    index: Option<&'a RawValue>,
+    id: Option<&'a RawValue>,
+    source: Option<&'a RawValue>,
+    fields: Option<&'a RawValue>,
+    sort: Option<&'a RawValue>,
+}
+
+impl<'a> HitMembers<'a> {
+    /// Sets member `key` (of a key written twice, the last counts, as in
+    /// [`json::find_member`]).
+    fn set(&mut self, key: &str, value: &'a RawValue) {
+        let slot = match key {
+            "_index" => &mut self.index,
+            "_id" => &mut self.id,
+            "_source" => &mut self.source,
+            "fields" => &mut self.fields,
+            "sort" => &mut self.sort,
+            _ => return,
+        };
+        *slot = Some(value);
+    }
+}
+
+/// A hit's members with where its object begins (its first key) and
+/// ends (its last value), read in the pass over its page.
+struct PlacedHit<'a> {
+    members: HitMembers<'a>,
+    first_key: &'a str,
+    last_value: &'a RawValue,
+}
+
+impl<'de: 'a, 'a> serde::Deserialize<'de> for PlacedHit<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct HitVisitor<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> serde::de::Visitor<'de> for HitVisitor<'a> {
+            type Value = PlacedHit<'a>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a hit with members")
+            }
+            fn visit_map<M: serde::de::MapAccess<'de>>(
+                self,
+                mut map: M,
+            ) -> Result<Self::Value, M::Error> {
+                let mut members = HitMembers::default();
+                let mut ends = None;
+                // Keys borrowed, so that they are where the input has them
+                // (a key with escapes fails the pass, and the page is
+                // read member by member instead).
+                while let Some(key) = map.next_key::<&'de str>()? {
+                    let value: &'de RawValue = map.next_value()?;
+                    members.set(key, value);
+                    let first = ends.map_or(key, |(first, _)| first);
+                    ends = Some((first, value));
+                }
+                let (first_key, last_value) =
+                    ends.ok_or_else(|| serde::de::Error::custom("a hit without members"))?;
+                Ok(PlacedHit {
+                    members,
+                    first_key,
+                    last_value,
+                })
+            }
+        }
+        deserializer.deserialize_map(HitVisitor(std::marker::PhantomData))
+    }
+}
+
+impl<'a> PlacedHit<'a> {
+    /// The hit as an element of the input, if its braces are found around
+    /// its first key and last value (JSON allows only whitespace between).
+    fn placed(self, src: &IndexedInput<'a>, locator: String) -> Option<Element<HitMembers<'a>>> {
+        let bytes = src.bytes;
+        let offset = |text: &str| (text.as_ptr() as usize).checked_sub(bytes.as_ptr() as usize);
+        let quote = offset(self.first_key)?.checked_sub(1)?;
+        let start = bytes[..quote]
+            .iter()
+            .rposition(|b| !b.is_ascii_whitespace())?;
+        let last = offset(self.last_value.get())? + self.last_value.get().len();
+        let end = last
+            + bytes
+                .get(last..)?
+                .iter()
+                .position(|b| !b.is_ascii_whitespace())?;
+        if bytes[start] != b'{' || bytes[end] != b'}' {
+            return None;
+        }
+        Some(Element {
+            value: self.members,
+            line: src.lines.line_at(start),
+            span: start..end + 1,
+            locator,
+        })
+    }
+}
+
+/// A hit read whole, with its members found.
+fn with_members(hit: Element<&RawValue>) -> Element<HitMembers<'_>> {
+    let mut members = HitMembers::default();
+    for (key, value) in json::ordered_members(hit.value).unwrap_or_default() {
+        members.set(&key, value);
+    }
+    Element {
+        value: members,
+        span: hit.span,
+        line: hit.line,
+        locator: hit.locator,
+    }
+}
+
 fn read_hit(
     src: &IndexedInput<'_>,
-    hit: &Element<&RawValue>,
+    hit: &Element<HitMembers<'_>>,
     inner: &mut InnerLines,
     sink: &mut dyn RecordSink,
 ) {
     // The hit's members stay raw: `_source` as written is what the line
     // parser reads, and only the few fields looked up are read.
-    let members = json::ordered_members(hit.value).unwrap_or_default();
-    let raw = |key: &str| json::find_member(&members, key);
-    let fields = raw("fields").and_then(|r| serde_json::from_str::<Value>(r.get()).ok());
-    let source = raw("_source").and_then(|r| Some((r, json::ordered_members(r)?)));
+    let members = &hit.value;
+    let fields = members
+        .fields
+        .and_then(|r| serde_json::from_str::<Value>(r.get()).ok());
+    let source = members
+        .source
+        .and_then(|r| Some((r, json::ordered_members(r)?)));
     let doc = match source {
         Some((written, members)) if !members.is_empty() => Document::Source(written, members),
         // Asked for `fields` without `_source` (`"_source": false`), the
@@ -328,7 +474,7 @@ fn read_hit(
     });
     let (time, time_field) = match known {
         Some(time) => (time, None),
-        None => match fallback_time(&doc, raw("sort")) {
+        None => match fallback_time(&doc, members.sort) {
             Some((time, name)) => (Some(time), Some(name)),
             None => (None, None),
         },
@@ -342,9 +488,8 @@ fn read_hit(
     let mut record = src.record_at(hit, Kind::Log, time, String::new());
     record.system = Some("Elasticsearch".into());
     add_attribute(&mut record, "time_field", time_field.as_deref());
-    let text = |key: &str| raw(key).and_then(json::raw_text);
-    add_attribute(&mut record, "index", text("_index"));
-    if let Some(id) = text("_id") {
+    add_attribute(&mut record, "index", members.index.and_then(json::raw_text));
+    if let Some(id) = members.id.and_then(json::raw_text) {
         add_identifier(&mut record, id);
     }
     let original = ["event.original", "log.original"]
@@ -361,7 +506,8 @@ fn read_hit(
         None => {
             // The document as written, when it is one line (compact
             // exports); else re-serialized onto one.
-            match raw("_source")
+            match members
+                .source
                 .map(RawValue::get)
                 .filter(|text| !text.contains('\n'))
             {
@@ -385,7 +531,7 @@ mod tests {
     use crate::testing::{
         assert_rejects_text, attr, never_panics, problem_places, run, run_str, utc,
     };
-    use crate::Level;
+    use crate::{Level, Record};
 
     #[test]
     fn ndjson_hits_with_ecs_documents_and_original_lines() {
@@ -410,6 +556,52 @@ mod tests {
         assert_eq!(r[1].host.as_deref(), Some("lb-1"));
         assert_eq!(utc(&r[2]), "2025-11-20T10:00:02.000000Z");
         assert_eq!(out.problems[0].locator.as_deref(), Some("document 4 $"));
+    }
+
+    #[test]
+    fn a_page_read_in_one_pass_places_its_hits_as_a_read_member_by_member() {
+        // Whitespace around the members, a key written twice (the last
+        // counts), and then the same page with an escaped key, which is
+        // read member by member: the same records either way.
+        let page = |id_key: &str| {
+            format!(
+                "{{\"took\":1,\"hits\":{{\"hits\":[ {{ \"_index\":\"a\",\"_id\":\"1\",\"_source\":{{\"@timestamp\":\"2025-11-20T10:00:00Z\",\"message\":\"m1\"}} }},\n{{\"_index\":\"a\",\"_index\":\"b\",\"{id_key}\":\"2\",\"_source\":{{\"@timestamp\":\"2025-11-20T10:00:01Z\",\"message\":\"m2\"}}\n}}]}}}}"
+            )
+        };
+        let plain = page("_id");
+        let out = run_str(&Elasticsearch, &plain);
+        assert!(out.problems.is_empty(), "{:?}", out.problems);
+        let texts: Vec<&str> = out.records.iter().map(|r| &plain[r.span.clone()]).collect();
+        assert!(
+            texts[0].starts_with("{ \"_index\"") && texts[0].ends_with("} }"),
+            "{texts:?}"
+        );
+        assert!(
+            texts[1].starts_with("{\"_index\"") && texts[1].ends_with("}\n}"),
+            "{texts:?}"
+        );
+        assert_eq!(attr(&out.records[1], "index"), Some("b"));
+        assert_eq!(out.records[1].locator.as_deref(), Some("$.hits.hits[1]"));
+        assert_eq!(out.records[1].line, Some(2));
+        let escaped = page("\\u005fid");
+        let by_members = run_str(&Elasticsearch, &escaped);
+        let texts: Vec<&str> = by_members
+            .records
+            .iter()
+            .map(|r| &escaped[r.span.clone()])
+            .collect();
+        assert!(
+            texts[1].starts_with("{\"_index\"") && texts[1].ends_with("}\n}"),
+            "{texts:?}"
+        );
+        let unplaced = |records: &[Record]| -> Vec<Record> {
+            records
+                .iter()
+                .cloned()
+                .map(|r| Record { span: 0..0, ..r })
+                .collect()
+        };
+        assert_eq!(unplaced(&by_members.records), unplaced(&out.records));
     }
 
     #[test]
