@@ -97,6 +97,11 @@ pub(crate) fn problem_places(out: &Collected) -> Vec<(Option<u64>, Option<&str>)
         .collect()
 }
 
+/// The text of `input` each record's span covers.
+pub(crate) fn span_texts<'a>(out: &Collected, input: &'a str) -> Vec<&'a str> {
+    out.records.iter().map(|r| &input[r.span.clone()]).collect()
+}
+
 /// Each problem's locator and reason.
 pub(crate) fn problem_reasons(out: &Collected) -> Vec<(Option<&str>, &str)> {
     out.problems

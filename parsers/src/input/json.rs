@@ -587,6 +587,45 @@ impl<'a> IndexedInput<'a> {
         element(self.bytes, &self.lines, raw, locator)
     }
 
+    /// The array or object (`open` is `[` or `{`) read in one pass as
+    /// `value`, placed in the input by the first string it holds (its
+    /// first member or key, borrowed from the input) and its last member
+    /// as written: JSON allows only whitespace between them and its
+    /// brackets. `None` where they are not borrowed from the input or the
+    /// brackets are not there.
+    pub(crate) fn element_around<V>(
+        &self,
+        value: V,
+        first_string: &str,
+        last: &RawValue,
+        open: u8,
+        locator: String,
+    ) -> Option<Element<V>> {
+        let bytes = self.bytes;
+        let offset = |text: &str| (text.as_ptr() as usize).checked_sub(bytes.as_ptr() as usize);
+        let quote = offset(first_string)?.checked_sub(1)?;
+        let start = bytes
+            .get(..quote)?
+            .iter()
+            .rposition(|b| !b.is_ascii_whitespace())?;
+        let after = offset(last.get())? + last.get().len();
+        let end = after
+            + bytes
+                .get(after..)?
+                .iter()
+                .position(|b| !b.is_ascii_whitespace())?;
+        let close = if open == b'[' { b']' } else { b'}' };
+        if bytes[start] != open || bytes[end] != close {
+            return None;
+        }
+        Some(Element {
+            value,
+            line: self.lines.line_at(start),
+            span: start..end + 1,
+            locator,
+        })
+    }
+
     /// A raw value as an [`Element`] at `locator`, left raw.
     pub fn raw_element<'r>(&self, raw: &'r RawValue, locator: String) -> Element<&'r RawValue> {
         raw_element(self.bytes, &self.lines, raw, locator)

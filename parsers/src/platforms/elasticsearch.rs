@@ -406,30 +406,10 @@ impl<'de: 'a, 'a> serde::Deserialize<'de> for PlacedHit<'a> {
 }
 
 impl<'a> PlacedHit<'a> {
-    /// The hit as an element of the input, if its braces are found around
-    /// its first key and last value (JSON allows only whitespace between).
+    /// The hit as an element of the input, placed by its first key and
+    /// last value.
     fn placed(self, src: &IndexedInput<'a>, locator: String) -> Option<Element<HitMembers<'a>>> {
-        let bytes = src.bytes;
-        let offset = |text: &str| (text.as_ptr() as usize).checked_sub(bytes.as_ptr() as usize);
-        let quote = offset(self.first_key)?.checked_sub(1)?;
-        let start = bytes[..quote]
-            .iter()
-            .rposition(|b| !b.is_ascii_whitespace())?;
-        let last = offset(self.last_value.get())? + self.last_value.get().len();
-        let end = last
-            + bytes
-                .get(last..)?
-                .iter()
-                .position(|b| !b.is_ascii_whitespace())?;
-        if bytes[start] != b'{' || bytes[end] != b'}' {
-            return None;
-        }
-        Some(Element {
-            value: self.members,
-            line: src.lines.line_at(start),
-            span: start..end + 1,
-            locator,
-        })
+        src.element_around(self.members, self.first_key, self.last_value, b'{', locator)
     }
 }
 
@@ -529,7 +509,7 @@ fn read_hit(
 mod tests {
     use super::*;
     use crate::testing::{
-        assert_rejects_text, attr, never_panics, problem_places, run, run_str, utc,
+        assert_rejects_text, attr, never_panics, problem_places, run, run_str, span_texts, utc,
     };
     use crate::{Level, Record};
 
@@ -571,7 +551,7 @@ mod tests {
         let plain = page("_id");
         let out = run_str(&Elasticsearch, &plain);
         assert!(out.problems.is_empty(), "{:?}", out.problems);
-        let texts: Vec<&str> = out.records.iter().map(|r| &plain[r.span.clone()]).collect();
+        let texts = span_texts(&out, &plain);
         assert!(
             texts[0].starts_with("{ \"_index\"") && texts[0].ends_with("} }"),
             "{texts:?}"
@@ -585,11 +565,7 @@ mod tests {
         assert_eq!(out.records[1].line, Some(2));
         let escaped = page("\\u005fid");
         let by_members = run_str(&Elasticsearch, &escaped);
-        let texts: Vec<&str> = by_members
-            .records
-            .iter()
-            .map(|r| &escaped[r.span.clone()])
-            .collect();
+        let texts = span_texts(&by_members, &escaped);
         assert!(
             texts[1].starts_with("{\"_index\"") && texts[1].ends_with("}\n}"),
             "{texts:?}"

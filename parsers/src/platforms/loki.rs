@@ -288,34 +288,12 @@ fn placed_pairs<'i>(
     pairs: Vec<ValuePair<'i>>,
     locator: &str,
 ) -> Option<Vec<Element<Option<ValuePair<'i>>>>> {
-    let bytes = src.bytes;
-    let offset = |text: &str| (text.as_ptr() as usize).checked_sub(bytes.as_ptr() as usize);
     pairs
         .into_iter()
         .enumerate()
         .map(|(i, pair)| {
-            // Between an array's `[` and its first member's opening quote,
-            // and between its last member and `]`, JSON allows only
-            // whitespace.
-            let quote = offset(pair.ns)?.checked_sub(1)?;
-            let start = bytes[..quote]
-                .iter()
-                .rposition(|b| !b.is_ascii_whitespace())?;
-            let last = offset(pair.last.get())? + pair.last.get().len();
-            let end = last
-                + bytes
-                    .get(last..)?
-                    .iter()
-                    .position(|b| !b.is_ascii_whitespace())?;
-            if bytes[start] != b'[' || bytes[end] != b']' {
-                return None;
-            }
-            Some(Element {
-                value: Some(pair),
-                line: src.lines.line_at(start),
-                span: start..end + 1,
-                locator: json::indexed(locator, i as u64),
-            })
+            let locator = json::indexed(locator, i as u64);
+            src.element_around(Some(pair), pair.ns, pair.last, b'[', locator)
         })
         .collect()
 }
@@ -579,7 +557,7 @@ fn read_selector(text: &str) -> Option<(BTreeMap<String, String>, &str)> {
 mod tests {
     use super::*;
     use crate::testing::{
-        assert_rejects_text, attr, never_panics, problem_places, run, run_str, utc,
+        assert_rejects_text, attr, never_panics, problem_places, run, run_str, span_texts, utc,
     };
     use crate::Level;
 
@@ -636,11 +614,7 @@ mod tests {
         let spaced = "{\"data\":{\"resultType\":\"streams\",\"result\":[{\"stream\":{},\"values\":[\n  [ \"1763633400000000000\" ,\n \"a\" ] ,[\"1763633401000000000\",\"b\",{},1\t]]}]}}";
         let out = run_str(&LokiApi, spaced);
         assert!(out.problems.is_empty(), "{:?}", out.problems);
-        let texts: Vec<&str> = out
-            .records
-            .iter()
-            .map(|r| &spaced[r.span.clone()])
-            .collect();
+        let texts = span_texts(&out, spaced);
         assert_eq!(
             texts,
             [
