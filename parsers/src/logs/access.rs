@@ -3,40 +3,21 @@
 
 use std::borrow::Cow;
 
-use crate::input::lines::{self, Continuation, Fields};
+use crate::input::lines::Fields;
 use crate::time;
-use crate::{Level, Parser, RecordSink};
+use crate::Level;
 
 /// Apache/nginx access log: `client ident user [time] "request" status bytes`
 /// with optional `"referer" "agent"` and any further trailing fields.
 pub struct AccessLog;
 
-impl Parser for AccessLog {
-    fn id(&self) -> &str {
-        "access-log"
-    }
-
-    fn description(&self) -> &str {
-        "Apache/nginx access log (Common/Combined Log Format)"
-    }
-
-    fn specificity(&self) -> u8 {
-        90
-    }
-
-    fn sniff(&self, head: &[u8]) -> Option<u8> {
-        lines::sniff(head, false, |line| parse_line(line).is_ok())
-    }
-
-    fn parse(&self, input: &[u8], sink: &mut dyn RecordSink) {
-        lines::drive(input, sink, Continuation::Never, parse_line);
-    }
-
-    fn starts_record(&self, _line: &[u8]) -> Option<bool> {
-        // Every line is its own record.
-        Some(true)
-    }
-}
+one_record_a_line!(
+    AccessLog,
+    "access-log",
+    "Apache/nginx access log (Common/Combined Log Format)",
+    90,
+    parse_line
+);
 
 /// Splits a `"…"` field off the start of `text`, where `\"` and `\\` are
 /// escaped (Apache and nginx both escape them), returning the unescaped
@@ -200,6 +181,7 @@ mod tests {
     use crate::testing::{assert_rejects_text, never_panics, run_str, utc};
     use crate::time::Precision;
     use crate::Collected;
+    use crate::Parser;
 
     // nginx/lnav_combined_access_small.log, all three lines.
     const SMALL: &str = "192.168.202.254 - - [20/Jul/2009:22:59:26 +0000] \"GET /vmw/cgi/tramp HTTP/1.0\" 200 134 \"-\" \"gPXE/0.9.7\"

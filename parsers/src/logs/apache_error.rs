@@ -1,39 +1,20 @@
 //! Apache httpd error logs, in the 2.2 layout (`[time] [level] message`) and
 //! the 2.4 default layout (`[time] [module:level] [pid N:tid M] message`).
 
-use crate::input::lines::{self, Continuation, Fields};
+use crate::input::lines::Fields;
 use crate::time;
-use crate::{Level, Parser, RecordSink};
+use crate::Level;
 
 /// Apache httpd error log (2.2 and 2.4 default `ErrorLogFormat`).
 pub struct ApacheError;
 
-impl Parser for ApacheError {
-    fn id(&self) -> &str {
-        "apache-error"
-    }
-
-    fn description(&self) -> &str {
-        "Apache httpd error log: [Wed Oct 11 14:32:52 2000] [module:level] [pid N] message"
-    }
-
-    fn specificity(&self) -> u8 {
-        90
-    }
-
-    fn sniff(&self, head: &[u8]) -> Option<u8> {
-        lines::sniff(head, false, |line| parse_line(line).is_ok())
-    }
-
-    fn parse(&self, input: &[u8], sink: &mut dyn RecordSink) {
-        lines::drive(input, sink, Continuation::Never, parse_line);
-    }
-
-    fn starts_record(&self, _line: &[u8]) -> Option<bool> {
-        // Every line is its own record.
-        Some(true)
-    }
-}
+one_record_a_line!(
+    ApacheError,
+    "apache-error",
+    "Apache httpd error log: [Wed Oct 11 14:32:52 2000] [module:level] [pid N] message",
+    90,
+    parse_line
+);
 
 /// Splits `[content]` off the start of `text`, returning the content and
 /// the rest with leading blanks removed.
@@ -88,6 +69,7 @@ mod tests {
     use crate::testing::{assert_rejects_text, never_panics, run_str};
     use crate::time::{Precision, TimeValue};
     use crate::Collected;
+    use crate::Parser;
 
     fn local(y: i32, mo: u32, d: u32, h: u32, mi: u32, s: u32, micro: u32) -> TimeValue {
         let date = NaiveDate::from_ymd_opt(y, mo, d).unwrap();

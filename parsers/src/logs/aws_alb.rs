@@ -17,39 +17,19 @@
 //! logs that header pairs its line with the load balancer's.
 
 use super::access::{field, quoted, status_code, status_level, summary};
-use crate::input::lines::{self, Continuation, Fields};
+use crate::input::lines::Fields;
 use crate::time::{self, TimeValue};
-use crate::{Parser, RecordSink};
 
 /// AWS ALB and Classic ELB access logs.
 pub struct AwsAlb;
 
-impl Parser for AwsAlb {
-    fn id(&self) -> &str {
-        "aws-alb"
-    }
-
-    fn description(&self) -> &str {
-        "AWS load balancer access logs (Application Load Balancer: type time elb client:port target:port … \"request\" … \"trace_id\"; Classic Load Balancer without the type)"
-    }
-
-    fn specificity(&self) -> u8 {
-        90
-    }
-
-    fn sniff(&self, head: &[u8]) -> Option<u8> {
-        lines::sniff(head, false, |line| parse_line(line).is_ok())
-    }
-
-    fn parse(&self, input: &[u8], sink: &mut dyn RecordSink) {
-        lines::drive(input, sink, Continuation::Never, parse_line);
-    }
-
-    fn starts_record(&self, _line: &[u8]) -> Option<bool> {
-        // Every line is its own record.
-        Some(true)
-    }
-}
+one_record_a_line!(
+    AwsAlb,
+    "aws-alb",
+    "AWS load balancer access logs (Application Load Balancer: type time elb client:port target:port … \"request\" … \"trace_id\"; Classic Load Balancer without the type)",
+    90,
+    parse_line
+);
 
 /// The request types an Application Load Balancer logs first.
 const TYPES: [&str; 6] = ["http", "https", "h2", "grpcs", "ws", "wss"];
@@ -157,6 +137,7 @@ mod tests {
 
     use super::*;
     use crate::testing::{assert_rejects_text, attr, never_panics, run, run_str, utc};
+    use crate::Parser;
     use crate::{Collected, Level};
 
     const ALB: &[u8] = include_bytes!("../../../fixtures/aws-alb/checkout-alb.log");

@@ -5,6 +5,44 @@
 //! (and journald's pretty-printed entries), and JSON or XML event exports
 //! (CloudTrail, Kubernetes events, Windows events).
 
+/// Implements [`crate::Parser`] for `$parser`, a line format whose every
+/// line is a record of its own, read by `$parse_line` (`&str` to
+/// [`Fields`](crate::input::lines::Fields) or a reason).
+macro_rules! one_record_a_line {
+    ($parser:ty, $id:literal, $description:literal, $specificity:literal, $parse_line:path) => {
+        impl $crate::Parser for $parser {
+            fn id(&self) -> &str {
+                $id
+            }
+
+            fn description(&self) -> &str {
+                $description
+            }
+
+            fn specificity(&self) -> u8 {
+                $specificity
+            }
+
+            fn sniff(&self, head: &[u8]) -> Option<u8> {
+                $crate::input::lines::sniff(head, false, |line| $parse_line(line).is_ok())
+            }
+
+            fn parse(&self, input: &[u8], sink: &mut dyn $crate::RecordSink) {
+                $crate::input::lines::drive(
+                    input,
+                    sink,
+                    $crate::input::lines::Continuation::Never,
+                    $parse_line,
+                );
+            }
+
+            fn starts_record(&self, _line: &[u8]) -> Option<bool> {
+                Some(true)
+            }
+        }
+    };
+}
+
 pub(crate) mod access;
 pub(crate) mod apache_error;
 pub(crate) mod aws_alb;
