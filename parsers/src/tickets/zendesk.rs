@@ -380,19 +380,23 @@ fn audit(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::record::Kind;
+    use crate::record::{Collected, Kind};
     use crate::testing::{assert_rejects, attr, never_panics, run, utc};
 
     const AUDITS: &[u8] = include_bytes!("../../../fixtures/zendesk-json/ticket_audits.json");
 
+    /// Each record's time, message, actor and whether a person wrote it.
+    fn rows(out: &Collected) -> Vec<(String, &str, Option<&str>, Option<bool>)> {
+        out.records
+            .iter()
+            .map(|r| (utc(r), r.message.as_str(), r.actor.as_deref(), r.human))
+            .collect()
+    }
+
     #[test]
     fn audits_give_creation_comments_and_changes() {
         let out = run(&Zendesk, AUDITS);
-        let got: Vec<(String, &str, Option<&str>, Option<bool>)> = out
-            .records
-            .iter()
-            .map(|r| (utc(r), r.message.as_str(), r.actor.as_deref(), r.human))
-            .collect();
+        let got = rows(&out);
         assert_eq!(
             got,
             [
@@ -449,11 +453,7 @@ mod tests {
         assert_eq!(Zendesk.sniff(input), Some(95));
         let out = run(&Zendesk, input);
         assert!(out.problems.is_empty(), "{:?}", out.problems);
-        let got: Vec<(String, &str, Option<&str>, Option<bool>)> = out
-            .records
-            .iter()
-            .map(|r| (utc(r), r.message.as_str(), r.actor.as_deref(), r.human))
-            .collect();
+        let got = rows(&out);
         assert_eq!(
             got,
             [
