@@ -37,8 +37,8 @@ pub(super) struct Normalizer<'a> {
     /// Templates of this source's messages (mined per source, so they do
     /// not depend on which other evidence was given or in what order).
     pub(super) miner: Miner,
-    /// Whether each recent message states a change, with its cluster.
-    pub(super) repeats: Repeats<bool>,
+    /// What each recent message's text says, with its cluster.
+    pub(super) repeats: Repeats<MessageTraits>,
     /// Log lines per (cluster, minute), for rate changes.
     pub(super) minutes: MinuteCounts,
     /// A sample of the facts other sources may share, for clock skew.
@@ -103,6 +103,24 @@ impl RecordSink for PieceSink<'_, '_, '_> {
 
     fn problem(&mut self, problem: Problem) {
         self.normalizer.problem(problem);
+    }
+}
+
+/// What a message's text alone says, read once per distinct message: most
+/// log lines repeat an earlier one word for word.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct MessageTraits {
+    /// Its first line states a change ([`notable::message_states_change`]).
+    states_change: bool,
+    clues: skew::Clues,
+}
+
+impl MessageTraits {
+    fn read(message: &str) -> MessageTraits {
+        notable::with_lowercase(message, |lower| MessageTraits {
+            states_change: notable::lowercase_states_change(lower),
+            clues: skew::Clues::read(message, lower),
+        })
     }
 }
 
@@ -224,11 +242,10 @@ impl Normalizer<'_> {
         }
         // Only a Kubernetes event's: a log line's own `created` field may
         // be any date it speaks of.
-        let created = attribute("created").filter(|_| r.system.as_deref() == Some("Kubernetes"));
+        let created = (r.system.as_deref() == Some("Kubernetes"))
+            .then(|| attribute("created"))
+            .flatten();
         let fact_time = skew::fact_time(created, time, r.time.precision);
-        for fact in skew::facts(r.kind.as_str(), &r.message, &r.attributes, &r.identifiers) {
-            self.facts.add(&fact, fact_time);
-        }
         if let Some(id) = r.correlation.as_deref().filter(|_| r.kind == Kind::Log) {
             self.facts.add_request(id, fact_time);
         }
@@ -242,10 +259,20 @@ impl Normalizer<'_> {
             self.last_attributes.1.clone()
         });
         let level = r.level.map(|l| l.as_str());
-        let (cluster, states_change) =
-            self.repeats
-                .add(&mut self.miner, &r.message, notable::message_states_change);
-        let notable = notable::may_be_notable(r.kind.as_str(), level, r.chatter, states_change);
+        let (cluster, traits) = self
+            .repeats
+            .add(&mut self.miner, &r.message, MessageTraits::read);
+        for fact in skew::facts(
+            r.kind.as_str(),
+            &r.message,
+            traits.clues,
+            &r.attributes,
+            &r.identifiers,
+        ) {
+            self.facts.add(&fact, fact_time);
+        }
+        let notable =
+            notable::may_be_notable(r.kind.as_str(), level, r.chatter, traits.states_change);
         let message_range = verbatim.message.filter(|_| !notable);
         if r.kind == Kind::Log && !r.chatter {
             self.minutes.add(cluster, time.div_euclid(60_000_000));

@@ -107,9 +107,25 @@ static ID_WORDS: LazyLock<regex::bytes::Regex> = LazyLock::new(|| {
         .expect("valid regex")
 });
 
-/// Whether `message` may hold a request or deploy id ([`ID_WORDS`]).
-fn may_hold_id(message: &str) -> bool {
-    crate::notable::matches_lowercased(&ID_WORDS, message)
+/// What a message's text alone says about the facts it may hold, read
+/// once per distinct message (the normalizer remembers it with the
+/// message's cluster), so that most lines skip the patterns.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct Clues {
+    /// It holds a word of [`ID_WORDS`]: it may hold a request or deploy id.
+    ids: bool,
+    /// It names a pod and a container: it may mark a restart.
+    restart: bool,
+}
+
+impl Clues {
+    /// The clues of `message`, given in lower case too.
+    pub(super) fn read(message: &str, lower: &str) -> Clues {
+        Clues {
+            ids: ID_WORDS.is_match(lower.as_bytes()),
+            restart: message.contains("pod") && lower.contains("container"),
+        }
+    }
 }
 
 /// Attribute keys whose values are request or trace ids.
@@ -194,8 +210,6 @@ static POD_NAMED: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"\bpod[=:]?\s*"?(?:[a-z0-9-]+/)?([a-z0-9][a-z0-9.-]*-[a-z0-9.-]*[a-z0-9])\b"#)
         .expect("valid regex")
 });
-static CONTAINER: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)container").expect("valid regex"));
 /// The kubelet's words for a container stopping and starting, including
 /// its pod lifecycle events (`"Type":"ContainerDied"`).
 static CONTAINER_STOPPED: LazyLock<Regex> = LazyLock::new(|| {
@@ -209,7 +223,11 @@ static CONTAINER_STARTED: LazyLock<Regex> =
 /// a Kubernetes event's reason (`Killing`, `Started` about `pod/NAME`) or
 /// by a node's log line naming the pod. The same restart seen by the
 /// cluster and by the node.
-fn restart_fact(message: &str, attributes: &[(Cow<'static, str>, String)]) -> Option<String> {
+fn restart_fact(
+    message: &str,
+    restart_clue: bool,
+    attributes: &[(Cow<'static, str>, String)],
+) -> Option<String> {
     let attribute = |key: &str| factline_parsers::attribute(attributes, key);
     if let (Some(reason), Some(object)) = (attribute("reason"), attribute("object")) {
         let pod = object.strip_prefix("pod/")?;
@@ -220,7 +238,7 @@ fn restart_fact(message: &str, attributes: &[(Cow<'static, str>, String)]) -> Op
         };
         return Some(format!("pod {pod} {phase}"));
     }
-    if !message.contains("pod") || !CONTAINER.is_match(message) {
+    if !restart_clue {
         return None;
     }
     let pod = POD_NAMED.captures(message)?;
@@ -239,6 +257,7 @@ fn restart_fact(message: &str, attributes: &[(Cow<'static, str>, String)]) -> Op
 pub(super) fn facts(
     kind: &str,
     message: &str,
+    clues: Clues,
     attributes: &[(Cow<'static, str>, String)],
     identifiers: &[String],
 ) -> Vec<String> {
@@ -248,7 +267,7 @@ pub(super) fn facts(
     if !matches!(kind, "log" | "alert" | "deploy") {
         return out;
     }
-    if may_hold_id(message) {
+    if clues.ids {
         for c in REQUEST_ID.captures_iter(message) {
             if let Some(id) = c.get(1).or_else(|| c.get(2)).or_else(|| c.get(3)) {
                 if id.as_str().chars().any(|ch| ch.is_ascii_digit()) {
@@ -279,7 +298,7 @@ pub(super) fn facts(
         out.extend(identifiers.iter().map(|id| format!("alert {id}")));
     }
     if kind == "log" {
-        out.extend(restart_fact(message, attributes));
+        out.extend(restart_fact(message, clues.restart, attributes));
     }
     out.sort();
     out.dedup();
@@ -678,12 +697,22 @@ fn unapplied<'p>(
 mod tests {
     use super::*;
 
+    fn facts_of(
+        kind: &str,
+        message: &str,
+        attributes: &[(Cow<'static, str>, String)],
+        identifiers: &[String],
+    ) -> Vec<String> {
+        let clues = Clues::read(message, &message.to_lowercase());
+        facts(kind, message, clues, attributes, identifiers)
+    }
+
     #[test]
     fn request_ids_as_logs_write_them() {
         let message = "GET /pay 200 request_id=7bb3a422-01 took 3ms; db pool exhausted, request b1e9f4fd failed";
         let attributes = [("trace_id".into(), "4bf92f3577b34da6".to_string())];
         assert_eq!(
-            facts("log", message, &attributes, &[]),
+            facts_of("log", message, &attributes, &[]),
             [
                 "request 4bf92f3577b34da6",
                 "request 7bb3a422-01",
@@ -691,11 +720,21 @@ mod tests {
             ]
         );
         // People quoting an id are not a record of the request.
-        assert!(facts("chat", message, &[], &[]).is_empty());
+        assert!(facts_of("chat", message, &[], &[]).is_empty());
         assert_eq!(
-            facts("alert", "fired", &[], &["alert-77".into()]),
+            facts_of("alert", "fired", &[], &["alert-77".into()]),
             ["alert alert-77"]
         );
+    }
+
+    #[test]
+    fn a_node_line_naming_a_pod_and_its_container_marks_a_restart() {
+        let kill = r#""Killing container with a grace period" pod="shop/web-7d9f-x2kq""#;
+        assert_eq!(facts_of("log", kill, &[], &[]), ["pod web-7d9f-x2kq stop"]);
+        let start = "Started CONTAINER web in pod web-7d9f-x2kq";
+        assert_eq!(facts_of("log", start, &[], &[]), ["pod web-7d9f-x2kq start"]);
+        // No container named: a pod's name alone is no restart.
+        assert!(facts_of("log", "Killing web in pod web-7d9f-x2kq", &[], &[]).is_empty());
     }
 
     #[test]
@@ -703,11 +742,11 @@ mod tests {
         let root = "request 1-5da09932-2c342a443bfb96249aa50ed7";
         let header = "Root=1-5da09932-2c342a443bfb96249aa50ed7;Parent=53995c3f42cd8ad8;Sampled=1";
         assert_eq!(
-            facts("log", &format!("charge failed trace_id={header}"), &[], &[]),
+            facts_of("log", &format!("charge failed trace_id={header}"), &[], &[]),
             [root]
         );
         let attributes = [("x-amzn-trace-id".into(), header.to_string())];
-        assert_eq!(facts("log", "charge failed", &attributes, &[]), [root]);
+        assert_eq!(facts_of("log", "charge failed", &attributes, &[]), [root]);
         // The load balancer's record carries the header as its correlation.
         assert_eq!(request_fact(header), root);
         assert_eq!(
@@ -719,19 +758,19 @@ mod tests {
     #[test]
     fn a_rollout_start_and_its_finish_are_two_facts() {
         assert_eq!(
-            facts("log", "deploy d-4411 started by ci", &[], &[]),
+            facts_of("log", "deploy d-4411 started by ci", &[], &[]),
             ["deploy d-4411 started"]
         );
         assert_eq!(
-            facts("deploy", "Rollout of rel-7 completed", &[], &[]),
+            facts_of("deploy", "Rollout of rel-7 completed", &[], &[]),
             ["deploy rel-7 finished"]
         );
         // No digit, no id: "deploy pipeline started" names no rollout;
         // nor does a bare number.
-        assert!(facts("log", "deploy pipeline started", &[], &[]).is_empty());
-        assert!(facts("log", "change 12 done", &[], &[]).is_empty());
+        assert!(facts_of("log", "deploy pipeline started", &[], &[]).is_empty());
+        assert!(facts_of("log", "change 12 done", &[], &[]).is_empty());
         assert_eq!(
-            facts("log", "release 2.14.0 finished", &[], &[]),
+            facts_of("log", "release 2.14.0 finished", &[], &[]),
             ["deploy 2.14.0 finished"]
         );
     }

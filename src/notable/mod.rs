@@ -20,24 +20,29 @@ static ANY_SIGNAL: LazyLock<regex::bytes::Regex> = LazyLock::new(|| {
 
 /// Whether `line` states a signal of the vocabulary ([`signal_of`]).
 fn states_change(line: &str) -> bool {
-    matches_lowercased(&ANY_SIGNAL, line)
+    with_lowercase(line, lowercase_states_change)
 }
 
-/// Whether `pattern`, written for lower-case text, matches `text` in lower
-/// case. ASCII text, nearly every log line, is lowered in a reused buffer
-/// rather than a new string per line.
-pub(crate) fn matches_lowercased(pattern: &regex::bytes::Regex, text: &str) -> bool {
+/// [`message_states_change`] of a message given in lower case.
+pub(crate) fn lowercase_states_change(lower: &str) -> bool {
+    ANY_SIGNAL.is_match(first_line(lower).as_bytes())
+}
+
+/// `read(text in lower case)`, for patterns written for lower-case text.
+/// ASCII text, nearly every log line, is lowered in a reused buffer rather
+/// than a new string per line (so `read` must not lower text again).
+pub(crate) fn with_lowercase<T>(text: &str, read: impl FnOnce(&str) -> T) -> T {
     thread_local! {
-        static LOWER: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+        static LOWER: RefCell<String> = const { RefCell::new(String::new()) };
     }
     if !text.is_ascii() {
-        return pattern.is_match(text.to_lowercase().as_bytes());
+        return read(&text.to_lowercase());
     }
     LOWER.with_borrow_mut(|lower| {
         lower.clear();
-        lower.extend_from_slice(text.as_bytes());
+        lower.push_str(text);
         lower.make_ascii_lowercase();
-        pattern.is_match(lower)
+        read(lower)
     })
 }
 
