@@ -118,6 +118,27 @@ impl LoadJob {
         }
     }
 
+    /// The size of a plain file, as ingested: `None` for a zip member or
+    /// a gzip file, whose bytes are known only once inflated.
+    pub fn plain_size(&self) -> Option<u64> {
+        let LoadJob::File(unit) = self else {
+            return None;
+        };
+        if is_gzip_name(&unit.display) {
+            return None;
+        }
+        let file = File::open(&unit.file).ok()?;
+        let mut start = Vec::with_capacity(GZIP_MAGIC.len());
+        (&file)
+            .take(GZIP_MAGIC.len() as u64)
+            .read_to_end(&mut start)
+            .ok()?;
+        if start == GZIP_MAGIC {
+            return None;
+        }
+        Some(file.metadata().ok()?.len())
+    }
+
     /// Which evidence this is.
     pub fn unit(&self) -> &Unit {
         match self {

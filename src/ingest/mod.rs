@@ -13,7 +13,7 @@
 //! UTC), `companions` (files a parser asks for) and `settings`.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Read};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::channel;
 use std::sync::Mutex;
@@ -37,13 +37,13 @@ use crate::error::{Error, Result};
 use crate::evidence::{self, LoadJob, Skipped, MAX_MEMBER_BYTES};
 use crate::model::{Quality, Zone};
 use crate::store::blocks::{Block, BLOCK_LINES};
-use crate::store::{Incoming, NewEvent, NewSource, SourceEnd, Store};
+use crate::store::{Incoming, NewEvent, NewSource, SourceEnd, Store, Written};
 use crate::template::{Miner, Repeats};
 use budget::{Budget, Inbox, Outbox};
 use clock::SourceClock;
 use companions::Companions;
 use normalize::{MinuteCounts, Normalizer, PieceSink};
-use pieces::{parse_in_pieces, scan};
+use pieces::{parse_in_pieces, scan, scan_head, Hashing};
 use skew::{FactSample, Redo};
 
 /// Bytes of a file that detection looks at.
@@ -193,6 +193,7 @@ fn ingest_pass(
         .outcomes
         .extend(found.skipped.into_iter().map(Outcome::Skipped));
     let known = store.known_hashes()?;
+    let known_sizes = store.known_sizes()?;
     let jobs: Vec<LoadJob> = found.loaded;
     let by_path: HashMap<&str, &LoadJob> = jobs
         .iter()
@@ -226,6 +227,7 @@ fn ingest_pass(
         config,
         parsers,
         known: &known,
+        known_sizes: &known_sizes,
         companions: &companions,
         used_companions: &used_companions,
         redo,
@@ -298,7 +300,12 @@ fn write(store: &mut Store, rx: &Inbox<'_>) -> Result<Outcome> {
     };
     // The same bytes twice in one run: the first in discovery order is
     // stored, the copy is reported (its worker's messages are drained).
-    if let Some(stored_as) = store.source_with_hash(&source.sha256)? {
+    // A source hashed while parsed is found to be a copy at its end.
+    let copy_of = match &source.sha256 {
+        Some(sha256) => store.source_with_hash(sha256)?,
+        None => None,
+    };
+    if let Some(stored_as) = copy_of {
         while let Ok(m) = rx.recv() {
             if matches!(m, Message::End(_)) {
                 break;
@@ -309,12 +316,27 @@ fn write(store: &mut Store, rx: &Inbox<'_>) -> Result<Outcome> {
             stored_as,
         });
     }
-    let totals = store.write_source(&source, || match rx.recv() {
+    let written = store.write_source(&source, || match rx.recv() {
         Ok(Message::Events(batch)) => Some(Incoming::Events(batch)),
         Ok(Message::Lines(block)) => Some(Incoming::Lines(block)),
         Ok(Message::End(end)) => Some(Incoming::End(end)),
         _ => None,
     })?;
+    let totals = match written {
+        Written::Stored(totals) => totals,
+        Written::Copy(stored_as) => {
+            return Ok(Outcome::AlreadyStored {
+                path: source.path,
+                stored_as,
+            })
+        }
+        Written::Unreadable(reason) => {
+            return Ok(Outcome::Skipped(Skipped {
+                display: source.path,
+                reason,
+            }))
+        }
+    };
     Ok(Outcome::Stored {
         path: source.path,
         parser: source.parser,
@@ -329,6 +351,7 @@ struct WorkerContext<'a> {
     config: &'a IngestConfig,
     parsers: &'a [Box<dyn Parser>],
     known: &'a HashSet<String>,
+    known_sizes: &'a HashSet<u64>,
     companions: &'a Companions<'a>,
     used_companions: &'a Mutex<BTreeSet<String>>,
     redo: Option<&'a Redo>,
@@ -367,15 +390,29 @@ impl WorkerContext<'_> {
             }));
         };
         // First pass: hash, size and head, streaming, so the bytes of a
-        // source are never all in memory unless its format needs them.
-        let (scan, mtime) = match job.with_reader(scan) {
+        // source are never all in memory unless its format needs them. A
+        // plain file of a size no stored source has is no copy of one, so
+        // it is hashed while it is parsed, and read once: then both cores
+        // parse while it is hashed. (An estimate stored again needs the
+        // hash it is known by first.)
+        let hash_while_parsing = self
+            .redo
+            .is_none()
+            .then(|| job.plain_size())
+            .flatten()
+            .filter(|size| !self.known_sizes.contains(size));
+        let first_pass = match hash_while_parsing {
+            Some(size) => job.with_reader(|reader| scan_head(reader, size)),
+            None => job.with_reader(scan),
+        };
+        let (scan, mtime) = match first_pass {
             Ok(found) => found,
             Err(reason) => return skip(&reason),
         };
         if scan.blank {
             return skip("empty file; nothing to ingest");
         }
-        if self.known.contains(&scan.sha256) {
+        if let Some(sha256) = scan.sha256.clone().filter(|h| self.known.contains(h)) {
             // Stored by an earlier run or as a copy elsewhere: its
             // companions beside it are still its companions, not
             // unrecognized files.
@@ -384,7 +421,7 @@ impl WorkerContext<'_> {
             }
             tx.send(Message::Known {
                 path: unit.display.clone(),
-                sha256: scan.sha256,
+                sha256,
             });
             return;
         }
@@ -436,12 +473,12 @@ impl WorkerContext<'_> {
         let zone = self.config.zone_for(&names).cloned();
         let start_year = self
             .redo
-            .and_then(|r| r.start_years.get(&scan.sha256))
+            .and_then(|r| r.start_years.get(scan.sha256.as_ref()?))
             .copied();
         // The user's --offset wins over an estimated one.
         let estimated = self
             .redo
-            .and_then(|r| r.offsets.get(&scan.sha256))
+            .and_then(|r| r.offsets.get(scan.sha256.as_ref()?))
             .copied()
             .filter(|_| !self.config.has_offset(&names));
         let source = NewSource {
@@ -451,7 +488,7 @@ impl WorkerContext<'_> {
                 .to_string_lossy()
                 .into_owned(),
             member: unit.member.clone(),
-            sha256: scan.sha256,
+            sha256: scan.sha256.clone(),
             bytes: scan.bytes,
             parser: parser.id().to_string(),
             confidence: chosen.confidence,
@@ -487,30 +524,45 @@ impl WorkerContext<'_> {
         };
         // Second pass: parse, in pieces cut before a record for line
         // formats, whole for documents.
-        let parsed = job.with_reader(|reader| {
+        let parse = |reader: &mut dyn Read, sink: &mut Normalizer<'_>| {
             if streamable {
-                parse_in_pieces(reader, parser, &context, &mut sink)
+                parse_in_pieces(reader, parser, &context, sink)
             } else if json_pieces {
-                json_pieces::parse(reader, parser, &context, &mut sink)
+                json_pieces::parse(reader, parser, &context, sink)
             } else {
                 let mut bytes = Vec::with_capacity(scan.bytes as usize);
                 reader.read_to_end(&mut bytes)?;
                 let mut piece = PieceSink {
                     bytes: &bytes,
-                    normalizer: &mut sink,
+                    normalizer: sink,
                 };
                 parser.parse_in(&bytes, &context, &mut piece);
                 Ok(())
             }
-        });
-        if let Err(reason) = parsed {
+        };
+        let stopped = |sink: &mut Normalizer<'_>, reason: String| {
             sink.problem(Problem {
                 line: None,
                 locator: None,
                 reason: format!("reading stopped: {reason}"),
             });
-        }
-        sink.finish();
+        };
+        let read = if scan.sha256.is_some() {
+            if let Err(reason) = job.with_reader(|reader| parse(reader, &mut sink)) {
+                stopped(&mut sink, reason);
+            }
+            None
+        } else {
+            let hashed = job.with_reader(|reader| {
+                let mut hashing = Hashing::new(reader);
+                if let Err(e) = parse(&mut hashing, &mut sink) {
+                    stopped(&mut sink, e.to_string());
+                }
+                hashing.finish()
+            });
+            Some(hashed.map(|(hashed, _mtime)| hashed))
+        };
+        sink.finish(read);
     }
 }
 

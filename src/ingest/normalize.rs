@@ -363,7 +363,9 @@ impl Normalizer<'_> {
         self.tx.send(Message::Lines(block));
     }
 
-    pub(super) fn finish(mut self) {
+    /// Sends the source's end; `read` is its hash and size when it was
+    /// hashed while it was parsed.
+    pub(super) fn finish(mut self, read: Option<Result<(String, u64), String>>) {
         for (mut r, v) in std::mem::take(&mut self.undated) {
             self.convert(&mut r, v);
         }
@@ -408,6 +410,7 @@ impl Normalizer<'_> {
             templates,
             minutes,
             facts: std::mem::take(&mut self.facts).into_vec(),
+            read,
         }));
     }
 }

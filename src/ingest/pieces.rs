@@ -15,36 +15,98 @@ use super::SNIFF_BYTES;
 
 /// What the first pass learns about a source.
 pub(super) struct Scan {
-    pub(super) sha256: String,
+    /// `None` when the source is hashed while it is parsed ([`Hashing`]).
+    pub(super) sha256: Option<String>,
     pub(super) bytes: u64,
     pub(super) head: Vec<u8>,
     pub(super) blank: bool,
 }
 
+/// The whole first pass: hash, size and head.
 pub(super) fn scan(reader: &mut dyn Read) -> std::io::Result<Scan> {
-    let mut hasher = Sha256::new();
+    let head = read_head(reader)?;
+    scan_after(reader, head)
+}
+
+/// The first pass of a plain file of `size` bytes that is hashed while it
+/// is parsed: only its head, unless the head is blank and more follows
+/// (then the whole pass tells whether anything but whitespace does).
+pub(super) fn scan_head(reader: &mut dyn Read, size: u64) -> std::io::Result<Scan> {
+    let head = read_head(reader)?;
+    let blank = head.iter().all(u8::is_ascii_whitespace);
+    if blank && size > head.len() as u64 {
+        return scan_after(reader, head);
+    }
+    Ok(Scan {
+        sha256: None,
+        bytes: size,
+        head,
+        blank,
+    })
+}
+
+fn read_head(reader: &mut dyn Read) -> std::io::Result<Vec<u8>> {
     let mut head = Vec::with_capacity(SNIFF_BYTES);
-    let mut bytes = 0u64;
-    let mut blank = true;
+    reader.take(SNIFF_BYTES as u64).read_to_end(&mut head)?;
+    Ok(head)
+}
+
+/// The rest of the first pass, after `head` was read.
+fn scan_after(reader: &mut dyn Read, head: Vec<u8>) -> std::io::Result<Scan> {
+    let mut hashing = Hashing::new(reader);
+    hashing.hasher.update(&head);
+    hashing.bytes = head.len() as u64;
+    let mut blank = head.iter().all(u8::is_ascii_whitespace);
     let mut buf = vec![0u8; 1 << 20];
     loop {
-        let n = reader.read(&mut buf)?;
+        let n = hashing.read(&mut buf)?;
         if n == 0 {
             break;
         }
-        let chunk = &buf[..n];
-        hasher.update(chunk);
-        let room = SNIFF_BYTES - head.len();
-        head.extend_from_slice(&chunk[..n.min(room)]);
-        blank &= chunk.iter().all(u8::is_ascii_whitespace);
-        bytes += n as u64;
+        blank &= buf[..n].iter().all(u8::is_ascii_whitespace);
     }
+    let (sha256, bytes) = hashing.finish()?;
     Ok(Scan {
-        sha256: hex::encode(hasher.finalize()),
+        sha256: Some(sha256),
         bytes,
         head,
         blank,
     })
+}
+
+/// Hashes and counts the bytes read through it: the first pass, or the
+/// second of a source not hashed before it is parsed, so that a large
+/// file is read once while both cores parse it.
+pub(super) struct Hashing<'r> {
+    inner: &'r mut dyn Read,
+    hasher: Sha256,
+    bytes: u64,
+}
+
+impl<'r> Hashing<'r> {
+    pub(super) fn new(inner: &'r mut dyn Read) -> Self {
+        Hashing {
+            inner,
+            hasher: Sha256::new(),
+            bytes: 0,
+        }
+    }
+
+    /// The SHA-256 and size of every byte, reading what is left unread
+    /// (a parse that stopped early).
+    pub(super) fn finish(mut self) -> std::io::Result<(String, u64)> {
+        std::io::copy(&mut self, &mut std::io::sink())?;
+        Ok((hex::encode(self.hasher.finalize()), self.bytes))
+    }
+}
+
+impl Read for Hashing<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.bytes += n as u64;
+        Ok(n)
+    }
 }
 
 /// Bytes parsed at a time when streaming a line format.

@@ -20,6 +20,7 @@ mod write;
 
 pub use rows::{
     EventRow, Incoming, NewEvent, NewSource, Shift, Skew, SourceEnd, SourceRow, SourceTotals,
+    Written,
 };
 
 use crate::error::{Error, Result};
@@ -94,6 +95,21 @@ impl Store {
             .map_err(|e| self.err(e))?;
         let rows = stmt.query_map([], |r| r.get(0)).map_err(|e| self.err(e))?;
         rows.collect::<rusqlite::Result<_>>()
+            .map_err(|e| self.err(e))
+    }
+
+    /// The sizes of the stored sources: evidence of another size is no
+    /// copy of any of them.
+    pub fn known_sizes(&self) -> Result<std::collections::HashSet<u64>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT bytes FROM sources")
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([], |r| r.get::<_, i64>(0))
+            .map_err(|e| self.err(e))?;
+        rows.map(|bytes| bytes.map(|b| b as u64))
+            .collect::<rusqlite::Result<_>>()
             .map_err(|e| self.err(e))
     }
 

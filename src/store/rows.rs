@@ -227,8 +227,9 @@ pub struct NewSource {
     pub file: String,
     /// Archive member path.
     pub member: Option<String>,
-    /// SHA-256.
-    pub sha256: String,
+    /// SHA-256 and size, when known before parsing; else
+    /// [`SourceEnd::read`] gives them.
+    pub sha256: Option<String>,
     /// Size.
     pub bytes: u64,
     /// Parser id.
@@ -257,6 +258,9 @@ pub struct SourceEnd {
     /// EntryFacts other sources may also record (request ids, alert ids), each
     /// with the time of its first record: a sample, for clock skew.
     pub facts: Vec<(String, i64)>,
+    /// For a source hashed while it was parsed: its SHA-256 and size, or
+    /// why it could not be read to the end (then nothing of it is stored).
+    pub read: Option<std::result::Result<(String, u64), String>>,
 }
 
 /// What the writer of a source receives.
@@ -268,6 +272,19 @@ pub enum Incoming {
     Lines(Block),
     /// The source is complete.
     End(SourceEnd),
+}
+
+/// What became of a source given to the writer.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Written {
+    /// Stored, with these counts.
+    Stored(SourceTotals),
+    /// Its bytes, hashed while they were parsed, are those of the stored
+    /// source at this path; nothing more was stored.
+    Copy(String),
+    /// It could not be read to the end, for this reason; nothing of it
+    /// was stored.
+    Unreadable(String),
 }
 
 /// Counts of a written source.

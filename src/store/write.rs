@@ -4,11 +4,13 @@
 use std::collections::{BTreeMap, HashMap};
 
 use rusqlite::types::{ToSqlOutput, Value, ValueRef};
-use rusqlite::{params, CachedStatement, ToSql, Transaction};
+use rusqlite::{params, CachedStatement, OptionalExtension, ToSql, Transaction};
 
 use super::blocks::Block;
 use super::schema::TIME_INDEX;
-use super::{db_error, Incoming, NewEvent, NewSource, Shift, SourceEnd, SourceTotals, Store};
+use super::{
+    db_error, Incoming, NewEvent, NewSource, Shift, SourceEnd, SourceTotals, Store, Written,
+};
 use crate::error::{Error, Result};
 use crate::model::Quality;
 
@@ -67,7 +69,7 @@ impl Store {
         &mut self,
         source: &NewSource,
         mut next: impl FnMut() -> Option<Incoming>,
-    ) -> Result<SourceTotals> {
+    ) -> Result<Written> {
         let path = self.path.clone();
         let e = |err| db_error(&path, err);
         let tx = self.conn.transaction().map_err(e)?;
@@ -93,12 +95,36 @@ impl Store {
             )));
         };
         totals.rejected = end.rejected;
+        // Dropping the transaction undoes the rows of a source that turns
+        // out to be a copy, or unreadable, at its end.
+        match &end.read {
+            Some(Ok((sha256, bytes))) => {
+                let stored: Option<String> = tx
+                    .query_row(
+                        "SELECT path FROM sources WHERE sha256 = ?1",
+                        [sha256],
+                        |r| r.get(0),
+                    )
+                    .optional()
+                    .map_err(e)?;
+                if let Some(stored_as) = stored {
+                    return Ok(Written::Copy(stored_as));
+                }
+                tx.execute(
+                    "UPDATE sources SET sha256 = ?2, bytes = ?3 WHERE id = ?1",
+                    params![source_id, sha256, *bytes as i64],
+                )
+                .map_err(e)?;
+            }
+            Some(Err(reason)) => return Ok(Written::Unreadable(reason.clone())),
+            None => {}
+        }
         complete_source(&tx, source_id, source_kind(&kinds), &totals, &end).map_err(e)?;
         name_templates(&tx, source_id, &end, &mut cluster_rows).map_err(e)?;
         add_shifts(&tx, source_id, &end.shifts).map_err(e)?;
         add_facts(&tx, source_id, &end.facts).map_err(e)?;
         tx.commit().map_err(e)?;
-        Ok(totals)
+        Ok(Written::Stored(totals))
     }
 }
 
@@ -112,7 +138,9 @@ fn insert_source(tx: &Transaction<'_>, source: &NewSource) -> rusqlite::Result<i
             source.path,
             source.file,
             source.member,
-            source.sha256,
+            // Until its end gives its hash, a source hashed while parsed
+            // holds the one hash no committed source has.
+            source.sha256.as_deref().unwrap_or(""),
             source.bytes as i64,
             source.parser,
             source.confidence,

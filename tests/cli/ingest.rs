@@ -281,3 +281,40 @@ fn a_missing_year_follows_the_dated_evidence_not_the_file_time() {
     );
     assert!(stdout(&alone.run("events", &[])).contains("2026-03-10T10:00:01"));
 }
+
+/// A plain file of a size no stored source has is hashed while it is
+/// parsed; one of a stored source's size is hashed first. Either way a
+/// copy is found, stores nothing, and every stored hash is the file's.
+#[test]
+fn copies_are_found_whether_hashed_before_or_while_parsing() {
+    let s = Scratch::new();
+    let line = "2026-01-01T10:00:00Z ERROR payment failed\n";
+    s.write("first/app.log", line);
+    s.write("first/copy.log", line);
+    // Whitespace past the head: only reading on shows nothing follows.
+    s.write("first/blank.log", " \n".repeat(40_000));
+    let out = s.run("ingest", &[s.path("first").to_str().unwrap()]);
+    assert_code(&out, 0);
+    let err = stderr(&out);
+    assert!(err.contains("app.log: 1 events"), "{err}");
+    let copy_of = |err: &str, name: &str| {
+        err.lines()
+            .find(|l| l.contains(&format!("{name}: already stored (same SHA-256 as ")))
+            .is_some_and(|l| l.ends_with("first/app.log)"))
+    };
+    assert!(copy_of(&err, "copy.log"), "{err}");
+    assert!(err.contains("blank.log: empty file"), "{err}");
+    // A later run: a copy of the stored file, and a file of its size with
+    // other bytes.
+    s.write("second/again.log", line);
+    s.write("second/other.log", line.replace("10:00:00", "10:00:09"));
+    let out = s.run("ingest", &[s.path("second").to_str().unwrap()]);
+    assert_code(&out, 0);
+    let err = stderr(&out);
+    assert!(copy_of(&err, "again.log"), "{err}");
+    assert!(err.contains("other.log: 1 events"), "{err}");
+    assert_eq!(stdout(&s.run("events", &[])).lines().count(), 2);
+    let verified = s.run("verify", &[]);
+    assert_code(&verified, 0);
+    assert_eq!(stdout(&verified).matches("ok ").count(), 2, "{}", stdout(&verified));
+}
