@@ -63,6 +63,21 @@ impl Fields {
         self.into_record_at(line.number..=line.number, span, lossy_utf8)
     }
 
+    /// The record of a line read inside a log platform's record: what
+    /// the line says of the event, not where it is (the platform's record
+    /// says that).
+    pub fn into_unplaced_record(self) -> Record {
+        Record {
+            level: self.level,
+            actor: self.actor,
+            host: self.host,
+            service: self.service,
+            correlation: self.correlation,
+            attributes: self.attributes,
+            ..Record::new(self.kind, self.time, self.message)
+        }
+    }
+
     /// The record of the lines `lines`, bytes `span`, of a format whose
     /// records span lines (a pretty-printed JSON object).
     pub fn into_record_at(

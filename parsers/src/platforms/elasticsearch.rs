@@ -19,13 +19,12 @@
 //! and `_id` stay with the record; `_id` is an identifier, so the same hit
 //! in two exports is one event.
 
-use std::borrow::Cow;
-
 use serde_json::value::RawValue;
 use serde_json::Value;
 
 use super::InnerLines;
 use crate::input::json::{self, problem_at, Element, Head, IndexedInput};
+use crate::logs::jsonl::{self, View};
 use crate::record::{add_attribute, add_identifier, Kind, Problem, RecordSink};
 use crate::time::{self, EpochUnit, TimeValue, Timestamp};
 use crate::Parser;
@@ -231,11 +230,10 @@ fn zoned_iso_time(text: &str) -> Option<Timestamp> {
 /// and time (of two, which one is the event's is not known), else the
 /// hit's `sort[0]` when it is epoch milliseconds.
 fn fallback_time(doc: &Document<'_>, sort: Option<&RawValue>) -> Option<(Timestamp, String)> {
-    if let Document::Source(_, members) = doc {
-        let mut dated = members.iter().filter_map(|(name, raw)| {
-            let time = zoned_iso_time(&json::string_text(raw)?)?;
-            Some((time, name.to_string()))
-        });
+    if let Document::Source(_, document) = doc {
+        let mut dated = document
+            .texts()
+            .filter_map(|(name, text)| Some((zoned_iso_time(text)?, name.to_string())));
         if let (Some(only), None) = (dated.next(), dated.next()) {
             return Some(only);
         }
@@ -266,37 +264,37 @@ fn fields_as_document(fields: &Value) -> Value {
     Value::Object(members.collect())
 }
 
-/// A hit's document: its `_source` as written, read a field at a time
-/// (building a `Value` of every document cost more than the rest of its
-/// reading), or, for a hit without one, its `fields`.
+/// A hit's document: its `_source` as written, read once (as the JSON
+/// lines parser reads a line, which is also how it is read as the line
+/// the hit carries), or, for a hit without one, its `fields`.
 enum Document<'a> {
-    Source(&'a RawValue, Vec<(Cow<'a, str>, &'a RawValue)>),
+    Source(&'a RawValue, jsonl::Document<'a>),
     Fields(Value),
 }
 
 impl Document<'_> {
-    /// A field by its dotted name (see [`field`]).
-    fn field(&self, name: &str) -> Option<Value> {
-        match self {
-            Document::Source(_, members) => {
-                raw_field(members, name).and_then(|raw| serde_json::from_str(raw.get()).ok())
-            }
-            Document::Fields(fields) => field(fields, name).cloned(),
-        }
-    }
-
-    /// The time in field `name`, as this kind of document writes it:
-    /// `None` when the field is absent.
+    /// The time in field `name` (dotted, see [`field`]), as this kind of
+    /// document writes it: `None` when the field is absent.
     fn time(&self, name: &str) -> Option<Option<Timestamp>> {
-        let value = self.field(name)?;
         Some(match self {
-            Document::Source(..) => time_of(&value),
-            Document::Fields(_) => fields_time_of(&value),
+            Document::Source(_, document) => match document.field(name)? {
+                View::Text(text) => time::text_time(text),
+                View::Other(value) => time_of(value),
+            },
+            Document::Fields(fields) => fields_time_of(field(fields, name)?),
         })
     }
 
     fn text(&self, name: &str) -> Option<String> {
-        json::string_or_number(self.field(name).as_ref())
+        match self {
+            Document::Source(_, document) => match document.field(name)? {
+                View::Text(text) => Some(text.trim())
+                    .filter(|t| !t.is_empty())
+                    .map(str::to_string),
+                View::Other(value) => json::string_or_number(Some(value)),
+            },
+            Document::Fields(fields) => json::string_or_number(field(fields, name)),
+        }
     }
 
     /// The document on one line.
@@ -307,18 +305,6 @@ impl Document<'_> {
             Document::Fields(fields) => fields.to_string(),
         }
     }
-}
-
-/// [`field`] over an object's raw members.
-fn raw_field<'a>(members: &[(Cow<'_, str>, &'a RawValue)], name: &str) -> Option<&'a RawValue> {
-    if let Some(found) = json::find_member(members, name) {
-        return Some(found);
-    }
-    let (head, rest) = name.split_once('.')?;
-    raw_field(
-        &json::ordered_members(json::find_member(members, head)?)?,
-        rest,
-    )
 }
 
 /// A page of hits as a `_search` response writes it, borrowed from the
@@ -441,9 +427,9 @@ fn read_hit(
         .and_then(|r| serde_json::from_str::<Value>(r.get()).ok());
     let source = members
         .source
-        .and_then(|r| Some((r, json::ordered_members(r)?)));
+        .and_then(|r| Some((r, jsonl::Document::parse(r.get())?)));
     let doc = match source {
-        Some((written, members)) if !members.is_empty() => Document::Source(written, members),
+        Some((written, document)) if !document.is_empty() => Document::Source(written, document),
         // Asked for `fields` without `_source` (`"_source": false`), the
         // hit's document is its fields, each an array of values.
         _ => Document::Fields(fields.as_ref().map_or(Value::Null, fields_as_document)),
@@ -483,18 +469,10 @@ fn read_hit(
             record.service = ["service.name", "service"].iter().find_map(|n| doc.text(n));
             inner.apply(&mut record, &line)
         }
-        None => {
-            // The document as written, when it is one line (compact
-            // exports); else re-serialized onto one.
-            match members
-                .source
-                .map(RawValue::get)
-                .filter(|text| !text.contains('\n'))
-            {
-                Some(written) => inner.apply(&mut record, written),
-                None => inner.apply(&mut record, &doc.to_line()),
-            }
-        }
+        None => match &doc {
+            Document::Source(_, document) => InnerLines::apply_document(&mut record, document),
+            Document::Fields(_) => inner.apply(&mut record, &doc.to_line()),
+        },
     };
     if !read {
         record.message = doc
@@ -618,6 +596,32 @@ mod tests {
         assert_eq!(attr(&r[0], "time_field"), None);
         assert_eq!(utc(&r[1]), "2026-03-12T10:45:06.000000Z");
         assert_eq!(r[1].message, "settlement batch 88 retried");
+    }
+
+    /// A `_source` is read once: for its time and as the line the hit
+    /// carries, pretty-printed or compact alike. Its time here is under a
+    /// name only the hit's reader knows (`event.created`), so the line
+    /// reader reads the document at that time.
+    #[test]
+    fn a_source_is_read_as_one_json_line_however_it_is_laid_out() {
+        let source = r#"{"event": {"created": "2026-03-12T10:45:07.5Z"}, "log": {"level": "warn"}, "message": "disk full", "host": {"name": "db-2"}}"#;
+        let pretty = serde_json::to_string_pretty(
+            &serde_json::from_str::<serde_json::Value>(source).unwrap(),
+        )
+        .unwrap();
+        let hit = |source: &str| format!(r#"{{"_index":"a","_id":"7","_source":{source}}}"#);
+        let compact = run_str(&Elasticsearch, &hit(source));
+        let laid_out = run_str(&Elasticsearch, &hit(&pretty));
+        for out in [&compact, &laid_out] {
+            assert!(out.problems.is_empty(), "{:?}", out.problems);
+            let r = &out.records[0];
+            assert_eq!(utc(r), "2026-03-12T10:45:07.500000Z");
+            assert_eq!(r.message, "disk full");
+            assert_eq!(r.level, Some(Level::Warn));
+            assert_eq!(r.host.as_deref(), Some("db-2"));
+            assert_eq!(attr(r, "line_format"), Some("jsonl"));
+            assert_eq!(r.identifiers, ["7"]);
+        }
     }
 
     #[test]

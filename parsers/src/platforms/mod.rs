@@ -103,44 +103,65 @@ impl InnerLines {
             }
             return false;
         };
-        record
-            .attributes
-            .push(("line_format".into(), format.to_string()));
-        match (inner.time.value, record.time.value) {
-            (TimeValue::Utc(own), TimeValue::Utc(platform)) => {
-                let delta = own - platform;
-                if delta.abs() > crate::time::CLOCKS_DISAGREE_BEYOND {
-                    record
-                        .attributes
-                        .push(("platform_time".into(), format_utc(platform)));
-                    record.attributes.push((
-                        "time_disagreement_s".into(),
-                        format!("{:.3}", delta as f64 / 1e6),
-                    ));
-                    record.time = inner.time;
-                } else if finest(own) <= finest(platform) {
-                    record.time = inner.time;
-                }
-            }
-            (TimeValue::Utc(_), _) => record.time = inner.time,
-            _ => record
-                .attributes
-                .push(("line_time".into(), inner.time.text.clone())),
-        }
-        record.kind = inner.kind;
-        record.message = inner.message;
-        record.level = inner.level.or(record.level);
-        record.actor = inner.actor.or(record.actor.take());
-        record.host = record.host.take().or(inner.host);
-        record.service = record.service.take().or(inner.service);
-        record.correlation = inner.correlation.or(record.correlation.take());
-        record.lossy_utf8 |= inner.lossy_utf8;
-        for identifier in inner.identifiers {
-            add_identifier(record, identifier);
-        }
-        record.attributes.extend(inner.attributes);
+        merge(record, inner, format);
         true
     }
+
+    /// [`InnerLines::apply`] for a record whose original line is a JSON
+    /// document already read (an Elasticsearch hit's `_source`), read as
+    /// the JSON-lines parser reads such a line, without reading its text
+    /// again.
+    pub(crate) fn apply_document(
+        record: &mut Record,
+        document: &crate::logs::jsonl::Document<'_>,
+    ) -> bool {
+        let Some(inner) = document.record(&record.time) else {
+            return false;
+        };
+        merge(record, inner, "jsonl");
+        true
+    }
+}
+
+/// What `inner`, read by the line parser `format` from the line `record`
+/// carries, adds to `record` (see [`InnerLines::apply`]).
+fn merge(record: &mut Record, inner: Record, format: &str) {
+    record
+        .attributes
+        .push(("line_format".into(), format.to_string()));
+    match (inner.time.value, record.time.value) {
+        (TimeValue::Utc(own), TimeValue::Utc(platform)) => {
+            let delta = own - platform;
+            if delta.abs() > crate::time::CLOCKS_DISAGREE_BEYOND {
+                record
+                    .attributes
+                    .push(("platform_time".into(), format_utc(platform)));
+                record.attributes.push((
+                    "time_disagreement_s".into(),
+                    format!("{:.3}", delta as f64 / 1e6),
+                ));
+                record.time = inner.time;
+            } else if finest(own) <= finest(platform) {
+                record.time = inner.time;
+            }
+        }
+        (TimeValue::Utc(_), _) => record.time = inner.time,
+        _ => record
+            .attributes
+            .push(("line_time".into(), inner.time.text.clone())),
+    }
+    record.kind = inner.kind;
+    record.message = inner.message;
+    record.level = inner.level.or(record.level);
+    record.actor = inner.actor.or(record.actor.take());
+    record.host = record.host.take().or(inner.host);
+    record.service = record.service.take().or(inner.service);
+    record.correlation = inner.correlation.or(record.correlation.take());
+    record.lossy_utf8 |= inner.lossy_utf8;
+    for identifier in inner.identifiers {
+        add_identifier(record, identifier);
+    }
+    record.attributes.extend(inner.attributes);
 }
 
 /// `line` read as a structured line without a time of its own (JSON or
@@ -160,15 +181,7 @@ fn untimed(line: &str, time: &Timestamp) -> Option<(Record, &'static str)> {
             "logfmt",
         )
     };
-    let record = Record {
-        level: fields.level,
-        actor: fields.actor,
-        host: fields.host,
-        service: fields.service,
-        correlation: fields.correlation,
-        ..Record::new(fields.kind, fields.time, fields.message)
-    };
-    Some((record, format))
+    Some((fields.into_unplaced_record(), format))
 }
 
 /// A sink for one line: its record, and whether anything else came (a

@@ -19,7 +19,8 @@ use crate::Parser;
 mod journald_pretty;
 mod object;
 pub(crate) use journald_pretty::JournaldPretty;
-use object::{Found, Member, Object, View};
+pub(crate) use object::View;
+use object::{Found, Member, Object};
 
 /// One JSON object per line.
 pub struct JsonLines;
@@ -348,16 +349,72 @@ pub(crate) fn timed_fields(line: &str) -> Option<Fields> {
 /// when the line is not a JSON object or names neither a level nor a
 /// message, so that any JSON value is not taken for a log line.
 pub(crate) fn untimed_fields(line: &str, time: Timestamp) -> Option<Fields> {
-    let object = parse_object(line).ok()?;
-    if has_time(&object) || otlp_batch(&object).is_some() {
+    untimed_object_fields(&parse_object(line).ok()?, time)
+}
+
+fn untimed_object_fields(object: &Object<'_>, time: Timestamp) -> Option<Fields> {
+    if has_time(object) || otlp_batch(object).is_some() {
         return None;
     }
-    if first(&object, LEVEL_KEYS, read_level).is_none()
-        && first(&object, MESSAGE_KEYS, read_message).is_none()
+    if first(object, LEVEL_KEYS, read_level).is_none()
+        && first(object, MESSAGE_KEYS, read_message).is_none()
     {
         return None;
     }
-    Some(fields_at(&object, time, None))
+    Some(fields_at(object, time, None))
+}
+
+/// A JSON document read once, for a log platform whose records are JSON
+/// documents (an Elasticsearch hit's `_source`): its fields looked up by
+/// name, and the document read as a line of JSON lines is, without
+/// parsing its text again.
+pub(crate) struct Document<'a>(Object<'a>);
+
+impl<'a> Document<'a> {
+    /// `text` as a JSON object.
+    pub(crate) fn parse(text: &'a str) -> Option<Document<'a>> {
+        parse_object(text).ok().map(Document)
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.0.entries.is_empty()
+    }
+
+    /// The value at `path`, one key or nested keys split at its dots
+    /// (`log.level` written either way).
+    pub(crate) fn field(&self, path: &str) -> Option<View<'_>> {
+        self.0.find(path).map(|found| found.value)
+    }
+
+    /// Its top-level members holding text, in document order.
+    pub(crate) fn texts(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0
+            .entries
+            .iter()
+            .filter_map(|(key, member)| match member {
+                Member::Text(text) => Some((key.as_ref(), text.as_ref())),
+                Member::Other(_) => None,
+            })
+    }
+
+    /// The record the JSON-lines parser reads from the document as a line
+    /// of its own: at its own time, or, when it names none but a level or
+    /// a message, at `time`; `None` when it reads none (an OTLP batch of
+    /// more than one record, a document naming neither).
+    pub(crate) fn record(&self, time: &Timestamp) -> Option<Record> {
+        let object = &self.0;
+        if let Some((key, batch)) = otlp_batch(object) {
+            let mut records = otlp_records(key, batch).into_iter();
+            return match (records.next(), records.next()) {
+                (Some((_, Ok(fields))), None) => Some(fields.into_unplaced_record()),
+                _ => None,
+            };
+        }
+        if let Ok(fields) = fields(object) {
+            return Some(fields.into_unplaced_record());
+        }
+        untimed_object_fields(object, time.clone()).map(Fields::into_unplaced_record)
+    }
 }
 
 /// Every field but the time of one event from a flat log object; the

@@ -36,7 +36,7 @@ pub(super) enum Member<'a> {
 
 /// A value to read a field from, top-level or nested.
 #[derive(Clone, Copy)]
-pub(super) enum View<'a> {
+pub(crate) enum View<'a> {
     Text(&'a str),
     /// Never a string: those are [`View::Text`].
     Other(&'a Value),
