@@ -1,6 +1,7 @@
 //! Reading a source: the first pass (hash, size), and parsing a large one
 //! in pieces on several threads, normalized in order.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io::Read;
 use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
@@ -130,6 +131,62 @@ pub(super) enum Parsed {
     },
 }
 
+/// How many records ahead of the one being normalized have their text
+/// fetched into the cache ([`prefetch_texts`]); the lists holding text,
+/// twice as far ahead ([`prefetch_lists`]), so that the texts in them can
+/// be found without waiting.
+const PREFETCH_AHEAD: usize = 4;
+
+/// Asks the processor to bring the text of a record about to be
+/// normalized into its cache. Records are parsed on other cores, into
+/// memory this one has not seen; waiting for each part as it was first
+/// read (the message, locator, attributes, host) was about a fifth of
+/// normalizing an export.
+fn prefetch_texts(record: &Record) {
+    prefetch(record.message.as_ptr());
+    prefetch(record.time.text.as_ptr());
+    for text in [&record.locator, &record.host, &record.service]
+        .into_iter()
+        .flatten()
+    {
+        prefetch(text.as_ptr());
+    }
+    for (key, value) in &record.attributes {
+        if let Cow::Owned(key) = key {
+            prefetch(key.as_ptr());
+        }
+        prefetch(value.as_ptr());
+    }
+    for identifier in &record.identifiers {
+        prefetch(identifier.as_ptr());
+    }
+}
+
+/// [`prefetch_texts`] for the lists of a record's texts.
+fn prefetch_lists(record: &Record) {
+    if !record.attributes.is_empty() {
+        prefetch(record.attributes.as_ptr().cast());
+    }
+    if !record.identifiers.is_empty() {
+        prefetch(record.identifiers.as_ptr().cast());
+    }
+}
+
+/// A hint to fetch the cache line at `address`; a no-op where the target
+/// has none.
+#[inline]
+fn prefetch(address: *const u8) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: a prefetch reads nothing into the program and never faults,
+    // whatever the address.
+    unsafe {
+        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+        _mm_prefetch::<_MM_HINT_T0>(address.cast());
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = address;
+}
+
 /// Pieces handed to parsing but not yet normalized: they and their
 /// records are what a large source holds in memory.
 const PIECES_AHEAD: usize = 4;
@@ -209,8 +266,14 @@ pub(super) fn in_parallel<P: Send>(
     in_order(parsers, cut, parse, |items| {
         // Records are used in place: moving each out costs a copy of the
         // whole struct, a visible share of the per-line cost.
-        for item in items {
-            match item {
+        for at in 0..items.len() {
+            if let Some(Parsed::Record(far, _)) = items.get(at + 2 * PREFETCH_AHEAD) {
+                prefetch_lists(far);
+            }
+            if let Some(Parsed::Record(near, _)) = items.get(at + PREFETCH_AHEAD) {
+                prefetch_texts(near);
+            }
+            match &mut items[at] {
                 Parsed::Record(record, verbatim) => sink.record(record, *verbatim),
                 Parsed::Problem(problem) => sink.problem(problem.clone()),
                 Parsed::PieceEnd { lines, bytes } => {
