@@ -26,6 +26,7 @@ pub mod evidence;
 pub mod ingest;
 pub mod model;
 pub mod notable;
+mod prefetch;
 pub mod reconstruct;
 pub mod render;
 pub mod review;

@@ -15,7 +15,7 @@ use crate::model::Zone;
 use crate::notable;
 use crate::store::blocks::{self, Line, BLOCK_LINES};
 use crate::store::{NewEvent, Shift, SourceEnd};
-use crate::template::{Miner, Repeats};
+use crate::template::{message_hash, Miner, Repeats};
 
 /// Receives a parser's records, resolves their times and sends them to
 /// the writer in batches.
@@ -132,12 +132,17 @@ pub(super) struct Verbatim {
     pub(super) message: Option<(u32, u32)>,
     /// Whether the time text is there as written.
     time_text: bool,
+    /// The message's [`message_hash`], worked out where it was parsed.
+    pub(super) message_hash: u64,
 }
 
 impl Verbatim {
     pub(super) fn find(record: &Record, bytes: &[u8]) -> Verbatim {
         let Some(own) = bytes.get(record.span.clone()) else {
-            return Verbatim::default();
+            return Verbatim {
+                message_hash: message_hash(&record.message),
+                ..Verbatim::default()
+            };
         };
         let message = record.message.as_bytes();
         // A log line's message is usually its tail, so that is tried
@@ -158,6 +163,7 @@ impl Verbatim {
         Verbatim {
             message,
             time_text: !time.is_empty() && find_in_record(own, time).is_some(),
+            message_hash: message_hash(&record.message),
         }
     }
 }
@@ -197,6 +203,12 @@ impl Normalizer<'_> {
                 self.convert(record, verbatim);
             }
         }
+    }
+
+    /// Asks for the memory that normalizing a record of this message
+    /// will read (see [`Repeats::prefetch`]).
+    pub(super) fn prefetch(&self, verbatim: &Verbatim, near: bool) {
+        self.repeats.prefetch(verbatim.message_hash, near);
     }
 
     pub(super) fn problem(&mut self, mut problem: Problem) {
@@ -261,7 +273,7 @@ impl Normalizer<'_> {
         let level = r.level.map(|l| l.as_str());
         let (cluster, traits) = self
             .repeats
-            .add(&mut self.miner, &r.message, MessageTraits::read);
+            .add(&mut self.miner, &r.message, verbatim.message_hash, MessageTraits::read);
         for fact in skew::facts(
             r.kind.as_str(),
             &r.message,

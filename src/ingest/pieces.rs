@@ -12,6 +12,7 @@ use factline_parsers::{Context, Parser, Problem, Record, RecordSink};
 use sha2::{Digest, Sha256};
 
 use super::normalize::{Normalizer, Verbatim};
+use crate::prefetch::prefetch;
 use super::SNIFF_BYTES;
 
 /// What the first pass learns about a source.
@@ -172,21 +173,6 @@ fn prefetch_lists(record: &Record) {
     }
 }
 
-/// A hint to fetch the cache line at `address`; a no-op where the target
-/// has none.
-#[inline]
-fn prefetch(address: *const u8) {
-    #[cfg(target_arch = "x86_64")]
-    // SAFETY: a prefetch reads nothing into the program and never faults,
-    // whatever the address.
-    unsafe {
-        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
-        _mm_prefetch::<_MM_HINT_T0>(address.cast());
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = address;
-}
-
 /// Pieces handed to parsing but not yet normalized: they and their
 /// records are what a large source holds in memory.
 const PIECES_AHEAD: usize = 4;
@@ -267,11 +253,13 @@ pub(super) fn in_parallel<P: Send>(
         // Records are used in place: moving each out costs a copy of the
         // whole struct, a visible share of the per-line cost.
         for at in 0..items.len() {
-            if let Some(Parsed::Record(far, _)) = items.get(at + 2 * PREFETCH_AHEAD) {
+            if let Some(Parsed::Record(far, verbatim)) = items.get(at + 2 * PREFETCH_AHEAD) {
                 prefetch_lists(far);
+                sink.prefetch(verbatim, false);
             }
-            if let Some(Parsed::Record(near, _)) = items.get(at + PREFETCH_AHEAD) {
+            if let Some(Parsed::Record(near, verbatim)) = items.get(at + PREFETCH_AHEAD) {
                 prefetch_texts(near);
+                sink.prefetch(verbatim, true);
             }
             match &mut items[at] {
                 Parsed::Record(record, verbatim) => sink.record(record, *verbatim),

@@ -732,7 +732,10 @@ mod tests {
         let kill = r#""Killing container with a grace period" pod="shop/web-7d9f-x2kq""#;
         assert_eq!(facts_of("log", kill, &[], &[]), ["pod web-7d9f-x2kq stop"]);
         let start = "Started CONTAINER web in pod web-7d9f-x2kq";
-        assert_eq!(facts_of("log", start, &[], &[]), ["pod web-7d9f-x2kq start"]);
+        assert_eq!(
+            facts_of("log", start, &[], &[]),
+            ["pod web-7d9f-x2kq start"]
+        );
         // No container named: a pod's name alone is no restart.
         assert!(facts_of("log", "Killing web in pod web-7d9f-x2kq", &[], &[]).is_empty());
     }

@@ -31,4 +31,4 @@ mod tests;
 pub(crate) use hash::{Map, WordHasher};
 pub use mask::template;
 pub use miner::{mine, Miner};
-pub(crate) use repeats::Repeats;
+pub(crate) use repeats::{message_hash, Repeats};

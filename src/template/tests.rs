@@ -286,7 +286,7 @@ fn assert_repeats_mine_alike(messages: &[&str]) {
     for &m in messages {
         let expected = (alone.add(m), m.len());
         assert_eq!(
-            repeats.add(&mut with_repeats, m, str::len),
+            repeats.add(&mut with_repeats, m, message_hash(m), str::len),
             expected,
             "{m:?}"
         );
@@ -311,10 +311,10 @@ fn messages_that_never_repeat_are_let_pass_unremembered() {
     let mut repeats = Repeats::default();
     let mut miner = Miner::new();
     for m in &messages {
-        repeats.add(&mut miner, m, str::len);
+        repeats.add(&mut miner, m, message_hash(m), str::len);
     }
     assert!(repeats.resting > 0 && repeats.resting < REST_MESSAGES);
-    assert!(repeats.known.len() < MAX_REPEATS);
+    assert!(repeats.entries.len() < MAX_REPEATS);
 }
 
 /// Past `MAX_SEEN` masked lines the miner forgets them; a repeat
