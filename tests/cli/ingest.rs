@@ -316,5 +316,10 @@ fn copies_are_found_whether_hashed_before_or_while_parsing() {
     assert_eq!(stdout(&s.run("events", &[])).lines().count(), 2);
     let verified = s.run("verify", &[]);
     assert_code(&verified, 0);
-    assert_eq!(stdout(&verified).matches("ok ").count(), 2, "{}", stdout(&verified));
+    assert_eq!(
+        stdout(&verified).matches("ok ").count(),
+        2,
+        "{}",
+        stdout(&verified)
+    );
 }
