@@ -271,9 +271,12 @@ impl Normalizer<'_> {
             self.last_attributes.1.clone()
         });
         let level = r.level.map(|l| l.as_str());
-        let (cluster, traits) = self
-            .repeats
-            .add(&mut self.miner, &r.message, verbatim.message_hash, MessageTraits::read);
+        let (cluster, traits) = self.repeats.add(
+            &mut self.miner,
+            &r.message,
+            verbatim.message_hash,
+            MessageTraits::read,
+        );
         for fact in skew::facts(
             r.kind.as_str(),
             &r.message,

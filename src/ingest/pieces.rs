@@ -12,8 +12,8 @@ use factline_parsers::{Context, Parser, Problem, Record, RecordSink};
 use sha2::{Digest, Sha256};
 
 use super::normalize::{Normalizer, Verbatim};
-use crate::prefetch::prefetch;
 use super::SNIFF_BYTES;
+use crate::prefetch::prefetch;
 
 /// What the first pass learns about a source.
 pub(super) struct Scan {

@@ -175,4 +175,3 @@ impl<T: Copy> Repeats<T> {
         (filed == hash).then(|| &self.texts[at + HEADER..at + HEADER + len])
     }
 }
-
