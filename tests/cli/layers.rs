@@ -35,6 +35,8 @@ const LAYERS: &[&[&str]] = &[
     // Value types shared by several stages.
     &["model"],
     &["error"],
+    // A hint to the processor to fetch memory about to be read.
+    &["prefetch"],
 ];
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
