@@ -123,6 +123,16 @@ pub trait Parser: Send + Sync {
         &[]
     }
 
+    /// The one record `line` (a line's text, without its line break)
+    /// holds on its own, if this parser reads exactly one from it without
+    /// a problem: how the original lines inside log-platform records are
+    /// read. The default parses the line as an input of its own; line
+    /// formats that read a line by itself answer the same without that
+    /// machinery (and the record's position is left unset).
+    fn read_line(&self, line: &str) -> Option<Record> {
+        record::one_record(self, line)
+    }
+
     /// Parses with what the pipeline knows about the input: its path inside
     /// the evidence (a Slack day file's folder is its channel) and the
     /// companion files it asked for. Parsers that need neither keep the

@@ -2,6 +2,7 @@ use std::borrow::Cow;
 use std::ops::Range;
 
 use crate::time::Timestamp;
+use crate::Parser;
 
 /// Severity normalised across formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -286,6 +287,33 @@ pub(crate) fn add_attribute(
         if !value.trim().is_empty() {
             record.attributes.push((key.into(), value));
         }
+    }
+}
+
+/// The one record `parser` reads from `line` as an input of its own, if
+/// it reads exactly one without a problem ([`Parser::read_line`]).
+pub(crate) fn one_record<P: Parser + ?Sized>(parser: &P, line: &str) -> Option<Record> {
+    let mut out = OneRecord::default();
+    parser.parse(line.as_bytes(), &mut out);
+    out.record.filter(|_| !out.more)
+}
+
+/// A sink for one line: its record, and whether anything else came (a
+/// second record, a problem), without a list per line.
+#[derive(Default)]
+struct OneRecord {
+    record: Option<Record>,
+    more: bool,
+}
+
+impl RecordSink for OneRecord {
+    fn record(&mut self, record: Record) {
+        self.more |= self.record.is_some();
+        self.record.get_or_insert(record);
+    }
+
+    fn problem(&mut self, _problem: Problem) {
+        self.more = true;
     }
 }
 

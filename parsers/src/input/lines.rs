@@ -164,6 +164,15 @@ pub fn split(input: &[u8]) -> impl Iterator<Item = Line<'_>> {
     })
 }
 
+/// Whether [`split`] reads `text` as one line of exactly this text, within
+/// [`MAX_LINE_BYTES`]: then a line parser may read it by itself
+/// ([`crate::Parser::read_line`]).
+pub(crate) fn is_one_line(text: &str) -> bool {
+    text.len() <= MAX_LINE_BYTES
+        && !text.ends_with('\r')
+        && memchr::memchr(b'\n', text.as_bytes()).is_none()
+}
+
 /// Text of a line, replacing invalid UTF-8; the flag says whether it did.
 pub fn text(bytes: &[u8]) -> (Cow<'_, str>, bool) {
     match std::str::from_utf8(bytes) {

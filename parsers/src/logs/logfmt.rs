@@ -5,7 +5,7 @@
 use std::borrow::Cow;
 
 use crate::input::lines::{self, Continuation, Fields};
-use crate::record::{Level, RecordSink};
+use crate::record::{Level, Record, RecordSink};
 use crate::time::{self, Timestamp};
 use crate::Parser;
 
@@ -47,6 +47,13 @@ impl Parser for Logfmt {
 
     fn parse(&self, input: &[u8], sink: &mut dyn RecordSink) {
         lines::drive(input, sink, Continuation::Never, parse_line);
+    }
+
+    fn read_line(&self, line: &str) -> Option<Record> {
+        if !lines::is_one_line(line) {
+            return crate::record::one_record(self, line);
+        }
+        parse_line(line).ok().map(Fields::into_unplaced_record)
     }
 
     fn starts_record(&self, _line: &[u8]) -> Option<bool> {

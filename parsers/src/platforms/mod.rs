@@ -25,7 +25,7 @@ use std::sync::OnceLock;
 use memchr::memmem;
 
 use crate::input::csv_rows::CsvRow;
-use crate::record::{add_identifier, Kind, Level, Problem, Record, RecordSink};
+use crate::record::{add_identifier, Kind, Level, Record};
 use crate::time::{format_utc, TimeValue, Timestamp};
 use crate::Parser;
 
@@ -57,27 +57,19 @@ pub(crate) struct InnerLines {
 }
 
 impl InnerLines {
-    /// The one record `parser` reads from `line`, if it reads exactly one
-    /// without a problem.
-    fn read_with(parser: &dyn Parser, line: &str) -> Option<Record> {
-        let mut out = OneRecord::default();
-        parser.parse(line.as_bytes(), &mut out);
-        out.record.filter(|_| !out.more)
-    }
-
     /// `line` read by the line parser of its format, with that parser's id.
     fn read(&mut self, line: &str) -> Option<(Record, &'static str)> {
         let parsers = line_parsers();
         // The last parser's sniff is not asked again: reading the line
         // without a problem is its answer.
         if let Some(parser) = self.last.and_then(|i| parsers.get(i)) {
-            if let Some(record) = Self::read_with(parser.as_ref(), line) {
+            if let Some(record) = parser.read_line(line) {
                 return Some((record, parser.id()));
             }
         }
         let (index, parser, _) =
             crate::ranking::best_sniff(parsers.iter().map(|p| p.as_ref()), line.as_bytes())?;
-        let record = Self::read_with(parser, line)?;
+        let record = parser.read_line(line)?;
         self.last = Some(index);
         Some((record, parser.id()))
     }
@@ -184,25 +176,6 @@ fn untimed(line: &str, time: &Timestamp) -> Option<(Record, &'static str)> {
     Some((fields.into_unplaced_record(), format))
 }
 
-/// A sink for one line: its record, and whether anything else came (a
-/// second record, a problem), without a list per line.
-#[derive(Default)]
-struct OneRecord {
-    record: Option<Record>,
-    more: bool,
-}
-
-impl RecordSink for OneRecord {
-    fn record(&mut self, record: Record) {
-        self.more |= self.record.is_some();
-        self.record.get_or_insert(record);
-    }
-
-    fn problem(&mut self, _problem: Problem) {
-        self.more = true;
-    }
-}
-
 /// The finest unit in which `micros` is not a whole number: what a time
 /// really says, whatever its unit (Loki writes whole seconds in
 /// nanoseconds). 1 for microseconds, up to 1,000,000 for whole seconds.
@@ -276,6 +249,28 @@ mod tests {
 
     fn platform(time: &str, message: &str) -> Record {
         Record::new(Kind::Log, parse_field(time, None).unwrap(), message)
+    }
+
+    /// A record with its position cleared, for comparing what two ways of
+    /// reading a line say of the event.
+    fn unplaced(mut record: Record) -> Record {
+        (record.line, record.line_end, record.span) = (None, None, 0..0);
+        record
+    }
+
+    proptest::proptest! {
+        /// The line formats that read a line by itself read what parsing
+        /// it as an input of its own reads.
+        #[test]
+        fn a_line_read_alone_reads_as_parsed(
+            line in r#"(ts=2026-03-01T00:00:0[0-9]Z |level=(info|ERROR) |msg="[a-z =]{0,8}" |[a-z]{1,3}=[a-z0-9.]{0,4} |\{"time":"2026-03-01T00:00:01Z","msg":"x"\} |\r|\n| )*"#
+        ) {
+            for parser in [&crate::logs::logfmt::Logfmt as &dyn Parser, &crate::logs::jsonl::JsonLines] {
+                let alone = parser.read_line(&line).map(unplaced);
+                let parsed = crate::record::one_record(parser, &line).map(unplaced);
+                proptest::prop_assert_eq!(alone, parsed, "{}", parser.id());
+            }
+        }
     }
 
     #[test]

@@ -251,6 +251,17 @@ impl Parser for JsonLines {
             }
         }
     }
+
+    fn read_line(&self, line: &str) -> Option<Record> {
+        if !lines::is_one_line(line) {
+            return crate::record::one_record(self, line);
+        }
+        let object = parse_object(line).ok()?;
+        if otlp_batch(&object).is_some() {
+            return crate::record::one_record(self, line);
+        }
+        fields(&object).ok().map(Fields::into_unplaced_record)
+    }
 }
 
 fn record(line: &Line<'_>, lossy: bool, fields: Fields, locator: Option<String>) -> Record {
