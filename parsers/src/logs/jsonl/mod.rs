@@ -256,11 +256,7 @@ impl Parser for JsonLines {
         if !lines::is_one_line(line) {
             return crate::record::one_record(self, line);
         }
-        let object = parse_object(line).ok()?;
-        if otlp_batch(&object).is_some() {
-            return crate::record::one_record(self, line);
-        }
-        fields(&object).ok().map(Fields::into_unplaced_record)
+        Document::parse(line)?.timed_record()
     }
 }
 
@@ -411,8 +407,15 @@ impl<'a> Document<'a> {
     /// The record the JSON-lines parser reads from the document as a line
     /// of its own: at its own time, or, when it names none but a level or
     /// a message, at `time`; `None` when it reads none (an OTLP batch of
-    /// more than one record, a document naming neither).
+    /// other than one record, a document naming neither).
     pub(crate) fn record(&self, time: &Timestamp) -> Option<Record> {
+        self.timed_record().or_else(|| {
+            untimed_object_fields(&self.0, time.clone()).map(Fields::into_unplaced_record)
+        })
+    }
+
+    /// [`Document::record`] when the document carries its own time.
+    fn timed_record(&self) -> Option<Record> {
         let object = &self.0;
         if let Some((key, batch)) = otlp_batch(object) {
             let mut records = otlp_records(key, batch).into_iter();
@@ -421,10 +424,7 @@ impl<'a> Document<'a> {
                 _ => None,
             };
         }
-        if let Ok(fields) = fields(object) {
-            return Some(fields.into_unplaced_record());
-        }
-        untimed_object_fields(object, time.clone()).map(Fields::into_unplaced_record)
+        fields(object).ok().map(Fields::into_unplaced_record)
     }
 }
 
