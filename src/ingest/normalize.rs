@@ -138,9 +138,10 @@ pub(super) struct Verbatim {
 
 impl Verbatim {
     pub(super) fn find(record: &Record, bytes: &[u8]) -> Verbatim {
+        let message_hash = message_hash(&record.message);
         let Some(own) = bytes.get(record.span.clone()) else {
             return Verbatim {
-                message_hash: message_hash(&record.message),
+                message_hash,
                 ..Verbatim::default()
             };
         };
@@ -163,7 +164,7 @@ impl Verbatim {
         Verbatim {
             message,
             time_text: !time.is_empty() && find_in_record(own, time).is_some(),
-            message_hash: message_hash(&record.message),
+            message_hash,
         }
     }
 }
