@@ -77,10 +77,56 @@ fn builtin_formats_are_listed_with_descriptions() {
         "azure-monitor",
         "datadog-logs",
         "splunk-json",
+        "uwsgi",
     ] {
         assert!(
             out.lines().any(|l| l.starts_with(id)),
             "{id} missing:\n{out}"
         );
     }
+}
+
+/// uWSGI's request lines carry their time in the middle, in local ctime
+/// form; its start-up lines, which carry none, are reported by number.
+#[test]
+fn uwsgi_request_lines_are_read_and_its_start_up_lines_reported() {
+    let s = Scratch::new();
+    let out = s.run(
+        "ingest",
+        &[
+            "--tz",
+            "Europe/Berlin",
+            "fixtures/log-samples/own_uwsgi_requests.log",
+        ],
+    );
+    assert_code(&out, 0);
+    let err = stderr(&out);
+    assert!(err.contains("3 events (uwsgi), 3 lines rejected"), "{err}");
+    let events = jsonl(&stdout(&s.run("events", &[])));
+    let read: Vec<(&str, &str)> = events
+        .iter()
+        .map(|e| (e["time"].as_str().unwrap(), e["level"].as_str().unwrap()))
+        .collect();
+    // Local times, in the zone given (Berlin, UTC+1 in March).
+    assert_eq!(
+        read,
+        [
+            ("2026-03-07T17:28:25.000000Z", "info"),
+            ("2026-03-07T17:28:25.000000Z", "warn"),
+            ("2026-03-07T17:31:02.000000Z", "error"),
+        ]
+    );
+    assert!(events[2]["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("POST /api/orders => generated 141 bytes"));
+    let sources: serde_json::Value =
+        serde_json::from_str(&stdout(&s.run("sources", &["--format", "json"]))).unwrap();
+    let rejected: Vec<u64> = sources["sources"][0]["rejected_lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["line"].as_u64().unwrap())
+        .collect();
+    assert_eq!(rejected, [1, 2, 3]);
 }

@@ -98,6 +98,7 @@ const BUILTIN: &[(&str, &str)] = &[
         "thunderbird.json",
         include_str!("../../formats/thunderbird.json"),
     ),
+    ("uwsgi.json", include_str!("../../formats/uwsgi.json")),
     (
         "windows-cbs.json",
         include_str!("../../formats/windows-cbs.json"),
