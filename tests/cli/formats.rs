@@ -78,6 +78,7 @@ fn builtin_formats_are_listed_with_descriptions() {
         "datadog-logs",
         "splunk-json",
         "uwsgi",
+        "django-runserver",
     ] {
         assert!(
             out.lines().any(|l| l.starts_with(id)),
@@ -129,4 +130,52 @@ fn uwsgi_request_lines_are_read_and_its_start_up_lines_reported() {
         .map(|r| r["line"].as_u64().unwrap())
         .collect();
     assert_eq!(rejected, [1, 2, 3]);
+}
+
+/// Django's development server: its request lines are events, levelled by
+/// status; its banner and the tracebacks it prints are reported by number.
+#[test]
+fn django_runserver_request_lines_are_read_and_the_rest_reported() {
+    let s = Scratch::new();
+    let out = s.run(
+        "ingest",
+        &[
+            "--tz",
+            "UTC",
+            "fixtures/log-samples/own_django_runserver.log",
+        ],
+    );
+    assert_code(&out, 0);
+    let err = stderr(&out);
+    assert!(
+        err.contains("15 events (django-runserver), 13 lines rejected"),
+        "{err}"
+    );
+    let events = jsonl(&stdout(&s.run("events", &[])));
+    let failed: Vec<(&str, &str, &str)> = events
+        .iter()
+        .filter(|e| e["level"] != "info")
+        .map(|e| {
+            (
+                e["time"].as_str().unwrap(),
+                e["level"].as_str().unwrap(),
+                e["message"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        failed,
+        [
+            (
+                "2026-12-04T10:01:06.000000Z",
+                "error",
+                "\"POST /api/pay HTTP/1.1\" 500 145"
+            ),
+            (
+                "2026-12-04T10:01:11.000000Z",
+                "warn",
+                "\"GET /favicon.ico HTTP/1.1\" 404 179"
+            ),
+        ]
+    );
 }

@@ -72,6 +72,10 @@ const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../formats/aws-lambda.json"),
     ),
     ("bgl.json", include_str!("../../formats/bgl.json")),
+    (
+        "django-runserver.json",
+        include_str!("../../formats/django-runserver.json"),
+    ),
     ("hdfs.json", include_str!("../../formats/hdfs.json")),
     (
         "healthapp.json",

@@ -1,0 +1,2 @@
+#![no_main]
+factline_parsers_fuzz::parser_target!();
