@@ -87,22 +87,27 @@ fn builtin_formats_are_listed_with_descriptions() {
     }
 }
 
+/// A fresh database holding `sample` of `fixtures/log-samples/`, its
+/// naive times read in `zone`, after ingest said `said` of it.
+fn ingested_sample(sample: &str, zone: &str, said: &str) -> Scratch {
+    let s = Scratch::new();
+    let path = format!("fixtures/log-samples/{sample}");
+    let out = s.run("ingest", &["--tz", zone, &path]);
+    assert_code(&out, 0);
+    let err = stderr(&out);
+    assert!(err.contains(said), "{err}");
+    s
+}
+
 /// uWSGI's request lines carry their time in the middle, in local ctime
 /// form; its start-up lines, which carry none, are reported by number.
 #[test]
 fn uwsgi_request_lines_are_read_and_its_start_up_lines_reported() {
-    let s = Scratch::new();
-    let out = s.run(
-        "ingest",
-        &[
-            "--tz",
-            "Europe/Berlin",
-            "fixtures/log-samples/own_uwsgi_requests.log",
-        ],
+    let s = ingested_sample(
+        "own_uwsgi_requests.log",
+        "Europe/Berlin",
+        "3 events (uwsgi), 3 lines rejected",
     );
-    assert_code(&out, 0);
-    let err = stderr(&out);
-    assert!(err.contains("3 events (uwsgi), 3 lines rejected"), "{err}");
     let events = jsonl(&stdout(&s.run("events", &[])));
     let read: Vec<(&str, &str)> = events
         .iter()
@@ -136,20 +141,10 @@ fn uwsgi_request_lines_are_read_and_its_start_up_lines_reported() {
 /// status; its banner and the tracebacks it prints are reported by number.
 #[test]
 fn django_runserver_request_lines_are_read_and_the_rest_reported() {
-    let s = Scratch::new();
-    let out = s.run(
-        "ingest",
-        &[
-            "--tz",
-            "UTC",
-            "fixtures/log-samples/own_django_runserver.log",
-        ],
-    );
-    assert_code(&out, 0);
-    let err = stderr(&out);
-    assert!(
-        err.contains("15 events (django-runserver), 13 lines rejected"),
-        "{err}"
+    let s = ingested_sample(
+        "own_django_runserver.log",
+        "UTC",
+        "15 events (django-runserver), 13 lines rejected",
     );
     let events = jsonl(&stdout(&s.run("events", &[])));
     let failed: Vec<(&str, &str, &str)> = events
