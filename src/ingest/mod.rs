@@ -12,7 +12,7 @@
 //! source in pieces), `normalize` (records → events), `clock` (times →
 //! UTC), `companions` (files a parser asks for) and `settings`.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::{IsTerminal, Read};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::channel;
@@ -37,7 +37,7 @@ use crate::error::{Error, Result};
 use crate::evidence::{self, LoadJob, Skipped, MAX_MEMBER_BYTES};
 use crate::model::{Quality, Zone};
 use crate::store::blocks::{Block, BLOCK_LINES};
-use crate::store::{Incoming, NewEvent, NewSource, SourceEnd, Store, Written};
+use crate::store::{Incoming, KnownSources, NewEvent, NewSource, SourceEnd, Store, Written};
 use crate::template::{Miner, Repeats};
 use budget::{Budget, Inbox, Outbox};
 use clock::SourceClock;
@@ -192,8 +192,7 @@ fn ingest_pass(
     report
         .outcomes
         .extend(found.skipped.into_iter().map(Outcome::Skipped));
-    let known = store.known_hashes()?;
-    let known_sizes = store.known_sizes()?;
+    let known = store.known_sources()?;
     let jobs: Vec<LoadJob> = found.loaded;
     let by_path: HashMap<&str, &LoadJob> = jobs
         .iter()
@@ -227,7 +226,6 @@ fn ingest_pass(
         config,
         parsers,
         known: &known,
-        known_sizes: &known_sizes,
         companions: &companions,
         used_companions: &used_companions,
         redo,
@@ -350,8 +348,7 @@ fn write(store: &mut Store, rx: &Inbox<'_>) -> Result<Outcome> {
 struct WorkerContext<'a> {
     config: &'a IngestConfig,
     parsers: &'a [Box<dyn Parser>],
-    known: &'a HashSet<String>,
-    known_sizes: &'a HashSet<u64>,
+    known: &'a KnownSources,
     companions: &'a Companions<'a>,
     used_companions: &'a Mutex<BTreeSet<String>>,
     redo: Option<&'a Redo>,
@@ -400,7 +397,7 @@ impl WorkerContext<'_> {
             .is_none()
             .then(|| job.plain_size())
             .flatten()
-            .filter(|size| !self.known_sizes.contains(size));
+            .filter(|size| !self.known.sizes.contains(size));
         let first_pass = match hash_while_parsing {
             Some(size) => job.with_reader(|reader| scan_head(reader, size)),
             None => job.with_reader(scan),
@@ -412,7 +409,11 @@ impl WorkerContext<'_> {
         if scan.blank {
             return skip("empty file; nothing to ingest");
         }
-        if let Some(sha256) = scan.sha256.clone().filter(|h| self.known.contains(h)) {
+        if let Some(sha256) = scan
+            .sha256
+            .clone()
+            .filter(|h| self.known.hashes.contains(h))
+        {
             // Stored by an earlier run or as a copy elsewhere: its
             // companions beside it are still its companions, not
             // unrecognized files.

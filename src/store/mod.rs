@@ -43,6 +43,15 @@ pub struct EventFilter {
     pub notable_only: bool,
 }
 
+/// What is stored of the sources already ingested ([`Store::known_sources`]).
+#[derive(Debug, Default)]
+pub struct KnownSources {
+    /// Their SHA-256s.
+    pub hashes: std::collections::HashSet<String>,
+    /// Their sizes.
+    pub sizes: std::collections::HashSet<u64>,
+}
+
 impl Store {
     /// Opens (creating if needed) and migrates the database.
     pub fn open(path: &Path) -> Result<Store> {
@@ -87,30 +96,23 @@ impl Store {
             .map_err(|e| self.err(e))
     }
 
-    /// Every stored SHA-256 (to skip known evidence before parsing it).
-    pub fn known_hashes(&self) -> Result<std::collections::HashSet<String>> {
+    /// Every stored SHA-256 (to skip known evidence before parsing it), and
+    /// every stored size (evidence of another size is no copy of any
+    /// source, so it may be hashed as it is parsed).
+    pub fn known_sources(&self) -> Result<KnownSources> {
         let mut stmt = self
             .conn
-            .prepare("SELECT sha256 FROM sources")
+            .prepare("SELECT sha256, bytes FROM sources")
             .map_err(|e| self.err(e))?;
-        let rows = stmt.query_map([], |r| r.get(0)).map_err(|e| self.err(e))?;
-        rows.collect::<rusqlite::Result<_>>()
-            .map_err(|e| self.err(e))
-    }
-
-    /// The sizes of the stored sources: evidence of another size is no
-    /// copy of any of them.
-    pub fn known_sizes(&self) -> Result<std::collections::HashSet<u64>> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT bytes FROM sources")
-            .map_err(|e| self.err(e))?;
-        let rows = stmt
-            .query_map([], |r| r.get::<_, i64>(0))
-            .map_err(|e| self.err(e))?;
-        rows.map(|bytes| bytes.map(|b| b as u64))
-            .collect::<rusqlite::Result<_>>()
-            .map_err(|e| self.err(e))
+        let mut rows = stmt.query([]).map_err(|e| self.err(e))?;
+        let mut known = KnownSources::default();
+        while let Some(row) = rows.next().map_err(|e| self.err(e))? {
+            let sha256: String = row.get(0).map_err(|e| self.err(e))?;
+            let bytes: i64 = row.get(1).map_err(|e| self.err(e))?;
+            known.hashes.insert(sha256);
+            known.sizes.insert(bytes as u64);
+        }
+        Ok(known)
     }
 
     /// Runs `work` in one transaction (used to store a reconstructed
